@@ -1,0 +1,17 @@
+import { lambdaEntry, type Deps } from '../deps';
+import { json, type ApiHandler } from './http';
+
+/** GET /api/health: 200 when the tenant table answers, 503 otherwise. */
+export function createHealthHandler({ store, logger }: Pick<Deps, 'store' | 'logger'>): ApiHandler {
+  return async () => {
+    try {
+      await store.ping();
+      return json(200, { status: 'ok' });
+    } catch (error) {
+      logger.error('Health check failed', { error });
+      return json(503, { status: 'unavailable' });
+    }
+  };
+}
+
+export const handler = lambdaEntry(createHealthHandler);

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import { fieldErrors, signupSchema, type Signup, type SignupAccepted } from '../../shared/signup';
+import type { Tenant } from '../../shared/tenant';
+import { lambdaEntry, type Deps } from '../deps';
+import { badRequest, header, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const idempotencyKeySchema = z.string().check(
+  z.regex(/^[A-Za-z0-9._:-]{8,128}$/, 'Use 8-128 letters, digits or . _ : -, e.g. a UUID'),
+);
+
+export const statusUrlOf = (tenantId: string) => `/api/tenants/${tenantId}/status`;
+
+function newTenant(signup: Signup, tenantId: string, now: string): Tenant {
+  return {
+    tenantId,
+    subdomain: signup.subdomain,
+    companyName: signup.companyName,
+    adminName: signup.adminName,
+    adminEmail: signup.adminEmail,
+    primaryColor: signup.primaryColor,
+    plan: 'trial',
+    status: 'PENDING',
+    createdAt: now,
+    updatedAt: now,
+    steps: {},
+    urls: {},
+    version: 1,
+  };
+}
+
+const TAKEN_MESSAGES = {
+  subdomain: 'This address is already taken; try another one',
+  adminEmail: 'This email already has a trial; sign in to it or use another email',
+} as const;
+
+/** POST /api/signups: claim the subdomain and email, store the tenant, start provisioning. */
+export function createSignupHandler({ store, workflows, logger, now, newId }: Deps): ApiHandler {
+  const accepted = async (tenantId: string) => {
+    // Start failures are not the visitor's problem: the tenant stays PENDING and the reconciler
+    // starts it again under the same execution name.
+    try {
+      await workflows.startProvisioning({ tenantId });
+    } catch (error) {
+      logger.error('Provisioning did not start; the reconciler will retry', { tenantId, error });
+    }
+    const body: SignupAccepted = { tenantId, statusUrl: statusUrlOf(tenantId) };
+    return json(202, body, { location: body.statusUrl });
+  };
+
+  return async (event: ApiEvent) => {
+    const body = jsonBody(event);
+    if (!body.ok) return body.response;
+    const parsed = signupSchema.safeParse(body.value);
+    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
+
+    const rawKey = header(event, IDEMPOTENCY_HEADER);
+    let idempotency;
+    if (rawKey !== undefined) {
+      const key = idempotencyKeySchema.safeParse(rawKey);
+      if (!key.success) return badRequest({ [IDEMPOTENCY_HEADER]: key.error.issues[0]?.message ?? 'Invalid key' });
+      const requestHash = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex');
+      idempotency = { key: key.data, requestHash };
+    }
+
+    const tenant = newTenant(parsed.data, newId(), now().toISOString());
+    const result = await store.createSignup(tenant, idempotency);
+    switch (result.kind) {
+      case 'created':
+        logger.info('Signup accepted', { tenantId: tenant.tenantId, subdomain: tenant.subdomain });
+        return accepted(tenant.tenantId);
+      case 'replayed':
+        logger.info('Signup replayed for its idempotency key', { tenantId: result.tenantId });
+        return accepted(result.tenantId);
+      case 'idempotency-key-reused':
+        return json(422, { errors: { [IDEMPOTENCY_HEADER]: 'This key was already used for a different signup' } });
+      case 'taken':
+        return json(409, { errors: Object.fromEntries(result.fields.map((f) => [f, TAKEN_MESSAGES[f]])) });
+    }
+  };
+}
+
+export const handler = lambdaEntry(createSignupHandler);

@@ -1,0 +1,25 @@
+import { subdomainCandidates, subdomainProblem } from '../../shared/subdomain';
+import type { SubdomainAvailability } from '../../shared/signup';
+import { lambdaEntry, type Deps } from '../deps';
+import { json, type ApiEvent, type ApiHandler } from './http';
+
+/** GET /api/subdomains/{name}: can this name be had, and if not, which similar one can. */
+export function createSubdomainAvailabilityHandler({ store }: Pick<Deps, 'store'>): ApiHandler {
+  return async (event: ApiEvent) => {
+    const raw = decodeURIComponent(event.pathParameters?.name ?? '');
+    const name = raw.trim().toLowerCase();
+    const candidates = subdomainCandidates(name);
+    const problem = subdomainProblem(name);
+    const taken = await store.takenSubdomains(problem ? candidates : [name, ...candidates]);
+    const suggestion = candidates.find((c) => c !== name && !taken.has(c));
+    const body: SubdomainAvailability =
+      problem !== undefined
+        ? { available: false, reason: problem, suggestion }
+        : taken.has(name)
+          ? { available: false, reason: 'This address is already taken', suggestion }
+          : { available: true };
+    return json(200, body);
+  };
+}
+
+export const handler = lambdaEntry(createSubdomainAvailabilityHandler);

@@ -1,0 +1,209 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { statusesAllowedBefore, type TenantStatus } from '../../shared/lifecycle';
+import { tenantSchema, type StepRecord, type Tenant } from '../../shared/tenant';
+import { TABLE } from './table';
+
+const { partitionKey: PK, sortKey: SK } = TABLE;
+const META = 'META';
+const CLAIM = 'CLAIM';
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+const CONFLICT_RETRIES = 8;
+
+export const keys = {
+  tenant: (tenantId: string) => ({ [PK]: `TENANT#${tenantId}`, [SK]: META }),
+  subdomain: (name: string) => ({ [PK]: `SUBDOMAIN#${name}`, [SK]: CLAIM }),
+  email: (address: string) => ({ [PK]: `EMAIL#${address}`, [SK]: CLAIM }),
+  idempotency: (key: string) => ({ [PK]: `IDEMPOTENCY#${key}`, [SK]: 'SIGNUP' }),
+};
+
+const statusIndexKeys = (status: TenantStatus, sortValue: string) => ({
+  [TABLE.byStatusIndex.partitionKey]: `STATUS#${status}`,
+  [TABLE.byStatusIndex.sortKey]: sortValue,
+});
+
+export interface IdempotencyClaim {
+  key: string;
+  /** Hash of the validated request: a reused key with another body is refused, not replayed. */
+  requestHash: string;
+}
+
+export type CreateSignupResult =
+  | { kind: 'created' }
+  | { kind: 'replayed'; tenantId: string }
+  | { kind: 'idempotency-key-reused' }
+  | { kind: 'taken'; fields: Array<'subdomain' | 'adminEmail'> };
+
+export class TransitionRefusedError extends Error {
+  override name = 'TransitionRefusedError';
+  constructor(tenantId: string, to: TenantStatus) {
+    super(`Tenant ${tenantId} cannot move to ${to} from its current status (or does not exist)`);
+  }
+}
+
+const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Tenants, their subdomain/email claims and their progress, in the single DynamoDB table. */
+export class TenantStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Writes the tenant and both uniqueness claims in one transaction: either the tenant owns its
+   * subdomain and email or nothing was written. An idempotency key rides in the same transaction,
+   * so a retried submit finds the first one's tenant instead of its own claims.
+   */
+  async createSignup(tenant: Tenant, idempotency?: IdempotencyClaim): Promise<CreateSignupResult> {
+    const now = tenant.createdAt;
+    const claim = { tenantId: tenant.tenantId, createdAt: now };
+    const absent = { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } };
+    const items = [
+      ...(idempotency
+        ? [{
+            ...keys.idempotency(idempotency.key),
+            ...claim,
+            requestHash: idempotency.requestHash,
+            [TABLE.ttlAttribute]: Math.floor(Date.parse(now) / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          }]
+        : []),
+      { ...keys.tenant(tenant.tenantId), ...statusIndexKeys(tenant.status, now), type: 'tenant', ...tenant },
+      { ...keys.subdomain(tenant.subdomain), ...claim },
+      { ...keys.email(tenant.adminEmail), ...claim },
+    ];
+    const fieldOf = (index: number): 'subdomain' | 'adminEmail' | undefined => {
+      const offset = idempotency ? index - 1 : index;
+      return offset === 1 ? 'subdomain' : offset === 2 ? 'adminEmail' : undefined;
+    };
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((Item) => ({ Put: { TableName: this.tableName, Item, ...absent } })),
+          }),
+        );
+        return { kind: 'created' };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((r) => r.Code);
+        if (idempotency && codes[0] === 'ConditionalCheckFailed') return this.replay(idempotency);
+        const taken = codes.flatMap((code, i) => {
+          const field = code === 'ConditionalCheckFailed' ? fieldOf(i) : undefined;
+          return field ? [field] : [];
+        });
+        if (taken.length > 0) return { kind: 'taken', fields: taken };
+        // Only TransactionConflict left: another signup holds the same claims right now. Once it
+        // commits our retry sees ConditionalCheckFailed; if it failed, ours may well succeed.
+        if (attempt >= CONFLICT_RETRIES || !codes.includes('TransactionConflict')) throw error;
+        await pause(Math.random() * 25 * 2 ** Math.min(attempt, 5));
+      }
+    }
+  }
+
+  private async replay(idempotency: IdempotencyClaim): Promise<CreateSignupResult> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.idempotency(idempotency.key), ConsistentRead: true }),
+    );
+    if (!Item) throw new Error('Idempotency record vanished between write and read');
+    return Item.requestHash === idempotency.requestHash
+      ? { kind: 'replayed', tenantId: String(Item.tenantId) }
+      : { kind: 'idempotency-key-reused' };
+  }
+
+  async getTenant(tenantId: string): Promise<Tenant | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId), ConsistentRead: true }),
+    );
+    return Item ? tenantSchema.parse(Item) : undefined;
+  }
+
+  /** Which of `names` are already claimed by a tenant. */
+  async takenSubdomains(names: readonly string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const { Responses } = await this.db.send(
+      new BatchGetCommand({
+        RequestItems: { [this.tableName]: { Keys: [...new Set(names)].map(keys.subdomain), ProjectionExpression: '#pk', ExpressionAttributeNames: { '#pk': PK } } },
+      }),
+    );
+    const prefix = 'SUBDOMAIN#';
+    return new Set((Responses?.[this.tableName] ?? []).map((item) => String(item[PK]).slice(prefix.length)));
+  }
+
+  /** Tenants in `status` that entered it before `before` (ISO time), oldest first. */
+  async listByStatus(status: TenantStatus, before: string, limit = 50): Promise<Tenant[]> {
+    const { partitionKey, sortKey, name } = TABLE.byStatusIndex;
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: name,
+        KeyConditionExpression: '#gpk = :status AND #gsk < :before',
+        ExpressionAttributeNames: { '#gpk': partitionKey, '#gsk': sortKey },
+        ExpressionAttributeValues: { ':status': `STATUS#${status}`, ':before': before },
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => tenantSchema.parse(item));
+  }
+
+  /**
+   * Moves a tenant to `to` if the lifecycle table allows it from where it is now (checked by
+   * DynamoDB, so two racing writers cannot both win). Moving to the status it is already in is a
+   * no-op success, which keeps retried steps harmless.
+   */
+  async transition(tenantId: string, to: TenantStatus, at: string, extra: Partial<Pick<Tenant, 'trialEndsAt' | 'urls'>> = {}): Promise<void> {
+    const allowed = statusesAllowedBefore(to);
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#version': 'version', '#gpk': TABLE.byStatusIndex.partitionKey, '#gsk': TABLE.byStatusIndex.sortKey };
+    const values: Record<string, unknown> = { ':to': to, ':at': at, ':one': 1, ':gpk': `STATUS#${to}` };
+    allowed.forEach((status, i) => (values[`:from${i}`] = status));
+    const sets = ['#status = :to', '#updatedAt = :at', '#gpk = :gpk', '#gsk = :at'];
+    for (const [field, value] of Object.entries(extra)) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.tenant(tenantId),
+          UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
+          ConditionExpression: `#status IN (${allowed.map((_, i) => `:from${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new TransitionRefusedError(tenantId, to);
+      throw error;
+    }
+  }
+
+  /** Cheap round trip proving the table answers (health checks). */
+  async ping(): Promise<void> {
+    await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.tenant('health-check') }));
+  }
+
+  /** Records one step's progress on the tenant item (what the status page shows). */
+  async recordStep(tenantId: string, step: string, record: StepRecord): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.tenant(tenantId),
+        UpdateExpression: 'SET #steps.#step = :record',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#steps': 'steps', '#step': step, '#pk': PK },
+        ExpressionAttributeValues: { ':record': record },
+      }),
+    );
+  }
+}

@@ -1,0 +1,152 @@
+import './polyfills';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+import type { Deps } from '../../functions/deps';
+import type { ProvisionInput, StartResult, Workflows } from '../../functions/providers/workflows';
+import { STEPS } from '../../functions/steps';
+
+const STATE_MACHINES_DIR = new URL('../../statemachines/', import.meta.url);
+
+/**
+ * Loads an ASL file the way the CDK app deploys it: `${XFunctionArn}` placeholders become
+ * function ARNs (here fictitious ones; each Task is overridden by its local handler anyway).
+ */
+export function loadStateMachineDefinition(name: string): StateMachineDefinition {
+  const text = readFileSync(new URL(`${name}.asl.json`, STATE_MACHINES_DIR), 'utf8');
+  const substituted = text.replace(/\$\{(\w+)FunctionArn\}/g, (_, fn: string) => `arn:aws:lambda:us-east-1:000000000000:function:launchpad-${fn}`);
+  return JSON.parse(substituted) as StateMachineDefinition;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+/** A local execution, kept the way the Step Functions console shows one. */
+export interface LocalExecution {
+  name: string;
+  stateMachine: string;
+  input: ProvisionInput;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+  error?: string;
+  cause?: string;
+  events: Array<{ type: string; timestamp: string; state?: string; error?: string; cause?: string }>;
+}
+
+export interface LocalWorkflowsOptions {
+  /** Where executions are recorded, so names stay unique across restarts (like Step Functions). */
+  dataDir: string;
+  /** Tests shorten Retry backoff; the ASL's own intervals apply otherwise. */
+  retryIntervalMs?: number;
+}
+
+/**
+ * Workflows on the embedded default: aws-local-stepfunctions runs the very ASL file that Step
+ * Functions runs, with each Task state mapped to the same step handler a Lambda would run.
+ */
+export class LocalWorkflows implements Workflows {
+  private readonly executions = new Map<string, LocalExecution>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly dir: string;
+
+  constructor(
+    private readonly deps: () => Deps,
+    private readonly options: LocalWorkflowsOptions,
+  ) {
+    this.dir = join(options.dataDir, 'executions');
+    mkdirSync(this.dir, { recursive: true });
+    for (const file of readdirSync(this.dir)) {
+      const execution = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as LocalExecution;
+      // A run cut short by a restart is no longer running; Step Functions would have gone on.
+      if (execution.status === 'RUNNING') Object.assign(execution, { status: 'FAILED', error: 'Local.Interrupted', cause: 'The local server stopped during this execution' });
+      this.executions.set(execution.name, execution);
+    }
+  }
+
+  async startProvisioning(input: ProvisionInput): Promise<StartResult> {
+    const name = input.tenantId;
+    if (this.executions.has(name)) return 'already-started';
+    const execution: LocalExecution = {
+      name,
+      stateMachine: 'provision-tenant',
+      input,
+      status: 'RUNNING',
+      startDate: new Date().toISOString(),
+      events: [],
+    };
+    this.executions.set(name, execution);
+    this.save(execution);
+    this.running.set(name, this.run(execution).finally(() => this.running.delete(name)));
+    return 'started';
+  }
+
+  private async run(execution: LocalExecution): Promise<void> {
+    const definition = loadStateMachineDefinition(execution.stateMachine);
+    const deps = this.deps();
+    const taskResourceLocalHandlers = Object.fromEntries(
+      Object.entries(STEPS).map(([state, step]) => {
+        const handler = step.create(deps);
+        return [state, (input: unknown) => handler(input as ProvisionInput) as unknown as Promise<never>];
+      }),
+    );
+    const retryIntervalOverrides =
+      this.options.retryIntervalMs === undefined
+        ? undefined
+        : Object.fromEntries(Object.keys(STEPS).map((state) => [state, this.options.retryIntervalMs ?? 0]));
+    const machine = new StateMachine(definition, { validationOptions: { checkArn: true } });
+    const { result, eventLogs } = machine.run(execution.input as unknown as Record<string, never>, {
+      overrides: { taskResourceLocalHandlers, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}) },
+      context: { Execution: { Name: execution.name } } as never,
+    });
+    const recording = this.record(execution, eventLogs);
+    try {
+      await result;
+      execution.status = 'SUCCEEDED';
+    } catch (error) {
+      execution.status = 'FAILED';
+      execution.error = error instanceof Error ? error.name : 'Error';
+      execution.cause = error instanceof Error ? error.message : String(error);
+      deps.logger.error('Local execution failed', { execution: execution.name, error });
+    }
+    await recording;
+    execution.stopDate = new Date().toISOString();
+    this.save(execution);
+  }
+
+  private async record(execution: LocalExecution, events: AsyncGenerator<EventLog>): Promise<void> {
+    for await (const event of events) {
+      const entry: LocalExecution['events'][number] = { type: event.type, timestamp: new Date(event.timestamp).toISOString() };
+      if ('state' in event) entry.state = event.state.name;
+      if ('Error' in event && typeof event.Error === 'string') entry.error = event.Error;
+      if ('Cause' in event && event.Cause !== undefined) entry.cause = String(event.Cause);
+      execution.events.push(entry);
+      this.save(execution);
+    }
+  }
+
+  private save(execution: LocalExecution): void {
+    writeFileSync(join(this.dir, `${execution.name}.json`), JSON.stringify(execution, null, 2));
+  }
+
+  get(name: string): LocalExecution | undefined {
+    return this.executions.get(name);
+  }
+
+  list(): LocalExecution[] {
+    return [...this.executions.values()].sort((a, b) => b.startDate.localeCompare(a.startDate));
+  }
+
+  /** Resolves once the named execution has finished (at once if it is not running). */
+  async settled(name: string): Promise<LocalExecution | undefined> {
+    await this.running.get(name);
+    return this.get(name);
+  }
+
+  /** Waits for every running execution; used on shutdown so no step is cut in half. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+}

@@ -1,0 +1,35 @@
+import { startLaunchpad } from './launchpad';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const port = Number(process.env.PORT ?? 3000);
+console.log('Starting Launchpad on the embedded default (DynamoDB Local, local Step Functions)...');
+const launchpad = await startLaunchpad({ port, dataDir: process.env.LAUNCHPAD_DATA_DIR ?? '.data' }).catch((error: unknown) => {
+  console.error(`\nLaunchpad could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
+
+console.log(`
+  Launchpad is ready
+    Signup page   ${launchpad.url}/
+    Status pages  ${launchpad.url}/status/<tenantId>
+    API           ${launchpad.url}/api  (health: ${launchpad.url}/api/health)
+    DynamoDB      ${launchpad.dynamoDbEndpoint}  (data in ${process.env.LAUNCHPAD_DATA_DIR ?? '.data'}/, \`npm run reset\` clears it)
+  Press Ctrl-C to stop.
+`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping Launchpad...');
+    launchpad.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}

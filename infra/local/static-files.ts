@@ -1,0 +1,38 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Serves the built web app (what CloudFront + S3 serve in AWS). Unknown paths get index.html so
+ * client-side routes like /status/<id> load the app.
+ */
+export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, pathname: string): void {
+  const index = join(root, 'index.html');
+  if (!existsSync(index)) {
+    res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('The web app is not built yet: run `npm run build` (npm start does it for you).');
+    return;
+  }
+  const candidate = normalize(join(root, decodeURIComponent(pathname)));
+  const inside = candidate.startsWith(root + sep);
+  const file = inside && existsSync(candidate) && statSync(candidate).isFile() ? candidate : index;
+  const immutable = file !== index && pathname.startsWith('/assets/');
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'x-content-type-options': 'nosniff',
+  });
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(file).pipe(res);
+}

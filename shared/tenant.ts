@@ -1,0 +1,46 @@
+import * as z from 'zod/mini';
+import { planSchema, tenantStatusSchema } from './lifecycle';
+import { PROVISIONING_STEPS, stepStatusSchema, type TenantStatusView } from './provisioning';
+
+export const stepRecordSchema = z.object({
+  status: stepStatusSchema,
+  startedAt: z.optional(z.string()),
+  endedAt: z.optional(z.string()),
+  error: z.optional(z.string()),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+/** A tenant as the domain knows it (the store adds its keys around it). */
+export const tenantSchema = z.object({
+  tenantId: z.string(),
+  subdomain: z.string(),
+  companyName: z.string(),
+  adminName: z.string(),
+  adminEmail: z.string(),
+  primaryColor: z.string(),
+  plan: planSchema,
+  status: tenantStatusSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  trialEndsAt: z.optional(z.string()),
+  steps: z.record(z.string(), stepRecordSchema),
+  urls: z.object({ app: z.optional(z.string()), staging: z.optional(z.string()) }),
+  version: z.number(),
+});
+export type Tenant = z.infer<typeof tenantSchema>;
+
+/**
+ * What the public status endpoint may show. Deliberately leaves out the admin's name and email:
+ * anyone holding the (unguessable) tenant id can read it.
+ */
+export function statusView(tenant: Tenant): TenantStatusView {
+  return {
+    tenantId: tenant.tenantId,
+    subdomain: tenant.subdomain,
+    companyName: tenant.companyName,
+    status: tenant.status,
+    plan: tenant.plan,
+    steps: PROVISIONING_STEPS.map(({ name }) => ({ name, status: 'PENDING' as const, ...tenant.steps[name] })),
+    urls: tenant.urls,
+  };
+}

@@ -1,0 +1,104 @@
+import { useEffect, useState } from 'react';
+import { SETTLED_STATUSES } from '../../shared/lifecycle';
+import { progressOf, stepLabel, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
+import { fetchTenantStatus } from './api';
+
+export const POLL_INTERVAL_MS = 1000;
+
+const HEADLINES: Record<TenantStatusView['status'], string> = {
+  PENDING: 'Your signup is queued',
+  PROVISIONING: 'Setting up your instance',
+  ACTIVE: 'Your instance is ready',
+  FAILED: 'Setup hit a problem',
+  PAST_DUE: 'Your instance is ready',
+  SUSPENDED: 'This instance is suspended',
+  DELETING: 'This instance is being removed',
+  DELETED: 'This instance was removed',
+};
+
+type Load = { kind: 'loading' } | { kind: 'found'; view: TenantStatusView; stale?: string } | { kind: 'not-found' };
+
+/** Polls the status endpoint until the tenant settles, keeping the last good view on hiccups. */
+function useTenantStatus(tenantId: string): Load {
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  useEffect(() => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      const result = await fetchTenantStatus(tenantId, controller.signal).catch(() => undefined);
+      if (!result || controller.signal.aborted) return;
+      if (result.kind === 'not-found') return setLoad({ kind: 'not-found' });
+      if (result.kind === 'error') setLoad((prev) => (prev.kind === 'found' ? { ...prev, stale: result.message } : prev));
+      else setLoad({ kind: 'found', view: result.view });
+      if (result.kind === 'error' || !SETTLED_STATUSES.has(result.view.status)) timer = setTimeout(poll, POLL_INTERVAL_MS);
+    };
+    void poll();
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [tenantId]);
+  return load;
+}
+
+export function StatusPage({ tenantId }: { tenantId: string }) {
+  const load = useTenantStatus(tenantId);
+  if (load.kind === 'loading') return <p className="status-loading">Loading your signup…</p>;
+  if (load.kind === 'not-found')
+    return (
+      <section className="status">
+        <h1>We can't find this signup</h1>
+        <p>
+          Check the link, or <a href="/">start a new trial</a>.
+        </p>
+      </section>
+    );
+
+  const { view, stale } = load;
+  const percent = Math.round(progressOf(view.steps) * 100);
+  return (
+    <section className="status" aria-live="polite">
+      <h1>{HEADLINES[view.status]}</h1>
+      <p className="lead">
+        {view.companyName} · <code>{view.subdomain}</code>
+      </p>
+      <div className="progress" role="progressbar" aria-label="Setup progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+        <div className={`progress-fill ${view.status === 'FAILED' ? 'failed' : ''}`} style={{ width: `${percent}%` }} />
+      </div>
+      <p className="progress-text">{percent}% done</p>
+      <ol className="steps">
+        {view.steps.map((step) => (
+          <StepRow key={step.name} step={step} />
+        ))}
+      </ol>
+      {view.status === 'FAILED' && (
+        <p className="alert" role="alert">
+          Something went wrong while setting up your instance. Our team has been alerted and will finish it for you; we
+          will email you as soon as it is ready.
+        </p>
+      )}
+      {view.urls.app && (
+        <p className="ready">
+          <a className="primary" href={view.urls.app}>Open {view.companyName}</a>
+          {view.urls.staging && <a href={view.urls.staging}>Staging copy</a>}
+        </p>
+      )}
+      {stale && <p className="hint">Connection trouble ({stale}); retrying…</p>}
+    </section>
+  );
+}
+
+function StepRow({ step }: { step: StepProgress }) {
+  const seconds = step.startedAt && step.endedAt ? (Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
+  return (
+    <li className={`step ${step.status.toLowerCase()}`} data-step={step.name} data-status={step.status}>
+      <span className="step-icon" aria-hidden="true">
+        {{ PENDING: '○', RUNNING: '◌', SUCCEEDED: '✓', FAILED: '✕' }[step.status]}
+      </span>
+      <span className="step-label">{stepLabel(step.name)}</span>
+      <span className="step-state">
+        {step.status === 'SUCCEEDED' ? `done${seconds !== undefined ? ` in ${seconds.toFixed(1)} s` : ''}` : step.status.toLowerCase()}
+      </span>
+    </li>
+  );
+}

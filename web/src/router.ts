@@ -1,0 +1,16 @@
+import { useSyncExternalStore } from 'react';
+
+/** Two pages do not need a router library: history.pushState and a popstate subscription do. */
+const subscribe = (notify: () => void) => {
+  window.addEventListener('popstate', notify);
+  return () => window.removeEventListener('popstate', notify);
+};
+
+export function usePath(): string {
+  return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+export function navigate(path: string): void {
+  window.history.pushState(null, '', path);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
