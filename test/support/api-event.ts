@@ -1,0 +1,45 @@
+import type { ApiEvent } from '../../functions/api/http';
+
+/** A minimal API Gateway HTTP API (payload 2.0) event, as a Lambda receives it. */
+export function apiEvent({
+  method = 'GET',
+  path = '/',
+  body,
+  headers = {},
+  pathParameters,
+}: { method?: string; path?: string; body?: unknown; headers?: Record<string, string>; pathParameters?: Record<string, string> }): ApiEvent {
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(pathParameters ? { pathParameters } : {}),
+    requestContext: {
+      accountId: 'test',
+      apiId: 'test',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      requestId: 'req',
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: '',
+      timeEpoch: 0,
+    },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    isBase64Encoded: false,
+  };
+}
+
+export const validSignup = (overrides: Record<string, unknown> = {}) => ({
+  companyName: 'Acme Spaces',
+  subdomain: 'acme',
+  adminName: 'Anna Admin',
+  adminEmail: 'anna@acme.com',
+  primaryColor: '#ff5500',
+  acceptTerms: true,
+  ...overrides,
+});
+
+export const parseBody = (result: { body?: string }) => JSON.parse(result.body ?? 'null') as Record<string, unknown> & { errors?: Record<string, string> };

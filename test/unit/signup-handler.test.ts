@@ -1,0 +1,130 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createSignupHandler } from '../../functions/api/signup';
+import { apiEvent, parseBody, validSignup } from '../support/api-event';
+import { sdkDeps, STATE_MACHINE_ARN, TABLE_NAME } from '../support/deps';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+beforeEach(() => {
+  dynamo.reset();
+  sfn.reset();
+});
+
+const post = (body: unknown, headers: Record<string, string> = {}) => apiEvent({ method: 'POST', path: '/api/signups', body, headers });
+const canceled = (...codes: string[]) =>
+  new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+
+describe('POST /api/signups', () => {
+  it('claims subdomain and email with the tenant in one conditional transaction, then starts provisioning', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn' });
+
+    const result = await createSignupHandler(sdkDeps())(post(validSignup({ adminEmail: 'Anna@Acme.com' })));
+
+    expect(result.statusCode).toBe(202);
+    expect(parseBody(result)).toEqual({ tenantId: 'tenant-1', statusUrl: '/api/tenants/tenant-1/status' });
+    const [write] = dynamo.commandCalls(TransactWriteCommand);
+    const puts = write!.args[0].input.TransactItems!.map((item) => item.Put!);
+    expect(puts.map((p) => `${p.Item!.pk}|${p.Item!.sk}`)).toEqual(['TENANT#tenant-1|META', 'SUBDOMAIN#acme|CLAIM', 'EMAIL#anna@acme.com|CLAIM']);
+    for (const put of puts) {
+      expect(put.TableName).toBe(TABLE_NAME);
+      expect(put.ConditionExpression).toBe('attribute_not_exists(#pk)');
+    }
+    expect(puts[0]!.Item).toMatchObject({ status: 'PENDING', plan: 'trial', gsi1pk: 'STATUS#PENDING', companyName: 'Acme Spaces' });
+    expect(sfn.commandCalls(StartExecutionCommand)[0]!.args[0].input).toEqual({
+      stateMachineArn: STATE_MACHINE_ARN,
+      name: 'tenant-1',
+      input: JSON.stringify({ tenantId: 'tenant-1' }),
+    });
+  });
+
+  it('answers 400 naming the field for an invalid email, and writes nothing', async () => {
+    const result = await createSignupHandler(sdkDeps())(post(validSignup({ adminEmail: 'not-an-email' })));
+    expect(result.statusCode).toBe(400);
+    expect(Object.keys(parseBody(result).errors!)).toEqual(['adminEmail']);
+    expect(dynamo.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['no body', undefined],
+    ['broken JSON', '{"companyName":'],
+    ['a JSON array', '[]'],
+  ])('answers 400, not 500, for %s', async (_, body) => {
+    const result = await createSignupHandler(sdkDeps())(post(body));
+    expect(result.statusCode).toBe(400);
+    expect(parseBody(result).errors).toBeTypeOf('object');
+  });
+
+  it.each([
+    [['None', 'ConditionalCheckFailed', 'None'], ['subdomain']],
+    [['None', 'None', 'ConditionalCheckFailed'], ['adminEmail']],
+    [['None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'], ['subdomain', 'adminEmail']],
+  ])('maps cancellation reasons %j to 409 on %j', async (codes, fields) => {
+    dynamo.on(TransactWriteCommand).rejects(canceled(...codes));
+    const result = await createSignupHandler(sdkDeps())(post(validSignup()));
+    expect(result.statusCode).toBe(409);
+    expect(Object.keys(parseBody(result).errors!)).toEqual(fields);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('retries a transaction conflict with a concurrent signup until the outcome is clear', async () => {
+    dynamo.on(TransactWriteCommand).rejectsOnce(canceled('None', 'TransactionConflict', 'None')).resolves({});
+    sfn.on(StartExecutionCommand).resolves({});
+    const result = await createSignupHandler(sdkDeps())(post(validSignup()));
+    expect(result.statusCode).toBe(202);
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
+  it('still accepts the signup when Step Functions is down: the tenant stays PENDING for the reconciler', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    sfn.on(StartExecutionCommand).rejects(new Error('Service unavailable'));
+    const result = await createSignupHandler(sdkDeps())(post(validSignup()));
+    expect(result.statusCode).toBe(202);
+  });
+
+  describe('with an Idempotency-Key', () => {
+    const key = '6c1d0f7e-5b1f-4a47-9d3f-0c8f3d8a9b21';
+
+    it('puts the key in the same transaction as the claims', async () => {
+      dynamo.on(TransactWriteCommand).resolves({});
+      sfn.on(StartExecutionCommand).resolves({});
+      await createSignupHandler(sdkDeps())(post(validSignup(), { 'idempotency-key': key }));
+      const puts = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+      expect(puts[0]!.Put!.Item).toMatchObject({ pk: `IDEMPOTENCY#${key}`, tenantId: 'tenant-1' });
+      expect(puts[0]!.Put!.Item!.expiresAt).toBeTypeOf('number');
+    });
+
+    it('returns the first 202 for a retried submit, and starting again is harmless', async () => {
+      const deps = sdkDeps();
+      dynamo.on(TransactWriteCommand).resolvesOnce({}).rejects(canceled('ConditionalCheckFailed', 'None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'));
+      sfn.on(StartExecutionCommand).resolvesOnce({}).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+      const handler = createSignupHandler(deps);
+      const first = await handler(post(validSignup(), { 'Idempotency-Key': key }));
+      const firstPut = dynamo.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Put!.Item!;
+      dynamo.on(GetCommand).resolves({ Item: firstPut });
+
+      const retry = await handler(post(validSignup(), { 'Idempotency-Key': key }));
+
+      expect(retry.statusCode).toBe(202);
+      expect(parseBody(retry)).toEqual(parseBody(first));
+    });
+
+    it('refuses a key reused for a different signup', async () => {
+      dynamo.on(TransactWriteCommand).rejects(canceled('ConditionalCheckFailed', 'None', 'None', 'None'));
+      dynamo.on(GetCommand).resolves({ Item: { pk: `IDEMPOTENCY#${key}`, tenantId: 'other', requestHash: 'different' } });
+      const result = await createSignupHandler(sdkDeps())(post(validSignup(), { 'idempotency-key': key }));
+      expect(result.statusCode).toBe(422);
+      expect(parseBody(result).errors).toHaveProperty('Idempotency-Key');
+    });
+
+    it('answers 400 for a malformed key', async () => {
+      const result = await createSignupHandler(sdkDeps())(post(validSignup(), { 'idempotency-key': 'x' }));
+      expect(result.statusCode).toBe(400);
+      expect(parseBody(result).errors).toHaveProperty('Idempotency-Key');
+    });
+  });
+});
