@@ -66,7 +66,7 @@ describe('GET /api/health', () => {
   it('is 200 when the table answers and 503 when it does not', async () => {
     dynamo.on(GetCommand).resolvesOnce({}).rejects(new Error('connection refused'));
     const health = createHealthHandler(sdkDeps());
-    expect((await health()).statusCode).toBe(200);
-    expect((await health()).statusCode).toBe(503);
+    expect((await health(apiEvent({ path: '/api/health' }))).statusCode).toBe(200);
+    expect((await health(apiEvent({ path: '/api/health' }))).statusCode).toBe(503);
   });
 });

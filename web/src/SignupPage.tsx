@@ -175,7 +175,7 @@ export function SignupPage() {
           <div className="colour">
             <input
               type="color"
-              aria-label="Pick brand colour"
+              aria-label="Colour picker"
               value={validColor.toLowerCase()}
               onChange={(e) => setValue('primaryColor', e.target.value, { shouldDirty: true, shouldValidate: true })}
             />

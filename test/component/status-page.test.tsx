@@ -1,0 +1,39 @@
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { StatusPage } from '../../web/src/StatusPage';
+
+const view = (overrides: object) => ({
+  tenantId: 't-1', subdomain: 'acme', companyName: 'Acme Spaces', status: 'PROVISIONING', plan: 'trial', urls: {},
+  steps: [{ name: 'MarkProvisioning', status: 'SUCCEEDED', startedAt: '2026-11-26T10:00:00.000Z', endedAt: '2026-11-26T10:00:00.400Z' }],
+  ...overrides,
+});
+const serve = (status: number, body: unknown) => vi.stubGlobal('fetch', async () => new Response(JSON.stringify(body), { status }));
+
+describe('status page', () => {
+  it('shows each step and the progress bar', async () => {
+    serve(200, view({}));
+    render(<StatusPage tenantId="t-1" />);
+    expect(await screen.findByText('Reserving your workspace')).toBeInTheDocument();
+    expect(screen.getByText('done in 0.4 s')).toBeInTheDocument();
+    expect(screen.getByRole('progressbar', { name: 'Setup progress' })).toHaveAttribute('aria-valuenow', '100');
+  });
+
+  it('tells the client plainly that the team was alerted when setup failed', async () => {
+    serve(200, view({ status: 'FAILED', steps: [{ name: 'MarkProvisioning', status: 'FAILED', error: 'boom' }] }));
+    render(<StatusPage tenantId="t-1" />);
+    expect(await screen.findByRole('alert')).toHaveTextContent(/Our team has been alerted/);
+    expect(screen.queryByText('boom')).not.toBeInTheDocument();
+  });
+
+  it('links to the instance once it is active', async () => {
+    serve(200, view({ status: 'ACTIVE', urls: { app: 'http://acme.localhost:3000', staging: 'http://acme-stg.localhost:3000' } }));
+    render(<StatusPage tenantId="t-1" />);
+    expect(await screen.findByRole('link', { name: 'Open Acme Spaces' })).toHaveAttribute('href', 'http://acme.localhost:3000');
+  });
+
+  it('says when a signup id is unknown', async () => {
+    serve(404, { errors: { body: 'No signup with this id' } });
+    render(<StatusPage tenantId="nope" />);
+    expect(await screen.findByRole('heading', { name: "We can't find this signup" })).toBeInTheDocument();
+  });
+});
