@@ -65,7 +65,9 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
       <div className="progress" role="progressbar" aria-label="Setup progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
         <div className={`progress-fill ${view.status === 'FAILED' ? 'failed' : ''}`} style={{ width: `${percent}%` }} />
       </div>
-      <p className="progress-text">{percent}% done</p>
+      <p className="progress-text">
+        {view.steps.filter((s) => s.status === 'SUCCEEDED').length} of {view.steps.length} steps done
+      </p>
       <ol className="steps">
         {view.steps.map((step) => (
           <StepRow key={step.name} step={step} />
