@@ -14,13 +14,16 @@ export const STEP_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as co
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 export type StepStatus = z.infer<typeof stepStatusSchema>;
 
-export const stepProgressSchema = z.object({
-  name: z.string(),
+/** One step's progress as recorded on the tenant item, keyed by step name. */
+export const stepRecordSchema = z.object({
   status: stepStatusSchema,
   startedAt: z.optional(z.string()),
   endedAt: z.optional(z.string()),
   error: z.optional(z.string()),
 });
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+export const stepProgressSchema = z.extend(stepRecordSchema, { name: z.string() });
 export type StepProgress = z.infer<typeof stepProgressSchema>;
 
 /** GET /api/tenants/{id}/status: what the live progress page shows. */
@@ -35,10 +38,8 @@ export const tenantStatusViewSchema = z.object({
 });
 export type TenantStatusView = z.infer<typeof tenantStatusViewSchema>;
 
-/** Share of steps finished, 0..1, for the progress bar. */
-export function progressOf(steps: readonly StepProgress[]): number {
-  if (steps.length === 0) return 0;
-  return steps.filter((s) => s.status === 'SUCCEEDED').length / steps.length;
+export function stepsDone(steps: readonly StepProgress[]): number {
+  return steps.filter((s) => s.status === 'SUCCEEDED').length;
 }
 
 export function stepLabel(name: string): string {

@@ -1,14 +1,6 @@
 import * as z from 'zod/mini';
 import { planSchema, tenantStatusSchema } from './lifecycle';
-import { PROVISIONING_STEPS, stepStatusSchema, type TenantStatusView } from './provisioning';
-
-export const stepRecordSchema = z.object({
-  status: stepStatusSchema,
-  startedAt: z.optional(z.string()),
-  endedAt: z.optional(z.string()),
-  error: z.optional(z.string()),
-});
-export type StepRecord = z.infer<typeof stepRecordSchema>;
+import { PROVISIONING_STEPS, stepRecordSchema, type TenantStatusView } from './provisioning';
 
 /** A tenant as the domain knows it (the store adds its keys around it). */
 export const tenantSchema = z.object({

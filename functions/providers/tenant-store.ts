@@ -8,7 +8,8 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { statusesAllowedBefore, type TenantStatus } from '../../shared/lifecycle';
-import { tenantSchema, type StepRecord, type Tenant } from '../../shared/tenant';
+import type { StepRecord } from '../../shared/provisioning';
+import { tenantSchema, type Tenant } from '../../shared/tenant';
 import { TABLE } from './table';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;

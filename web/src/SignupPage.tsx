@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useEffect, useRef, useState } from 'react';
-import { useForm, useWatch } from 'react-hook-form';
+import { useEffect, useRef, useState, type InputHTMLAttributes } from 'react';
+import { useForm, useWatch, type UseFormRegisterReturn } from 'react-hook-form';
 import { APP_DOMAIN, DEFAULT_PRIMARY_COLOR, TRIAL_DAYS } from '../../shared/brand';
 import { readableTextOn } from '../../shared/palette';
 import { HONEYPOT_FIELD, signupSchema, type Signup, type SignupInput } from '../../shared/signup';
@@ -114,11 +114,7 @@ export function SignupPage() {
           </p>
         )}
 
-        <div className="field">
-          <label htmlFor="companyName">Company name</label>
-          <input id="companyName" autoComplete="organization" aria-invalid={!!errors.companyName} aria-describedby="companyName-error" {...register('companyName')} />
-          <FieldError id="companyName-error" message={errors.companyName?.message} />
-        </div>
+        <TextField label="Company name" autoComplete="organization" registration={register('companyName')} error={errors.companyName?.message} />
 
         <div className="field">
           <label htmlFor="subdomain">Your spaceOS address</label>
@@ -155,20 +151,15 @@ export function SignupPage() {
           </p>
         </div>
 
-        <div className="field">
-          <label htmlFor="adminName">Your name</label>
-          <input id="adminName" autoComplete="name" aria-invalid={!!errors.adminName} aria-describedby="adminName-error" {...register('adminName')} />
-          <FieldError id="adminName-error" message={errors.adminName?.message} />
-        </div>
-
-        <div className="field">
-          <label htmlFor="adminEmail">Work email</label>
-          <input id="adminEmail" type="email" autoComplete="email" aria-invalid={!!errors.adminEmail} aria-describedby="adminEmail-hint adminEmail-error" {...register('adminEmail')} />
-          <p id="adminEmail-hint" className="hint">
-            You become the administrator; we send your sign-in link here.
-          </p>
-          <FieldError id="adminEmail-error" message={errors.adminEmail?.message} />
-        </div>
+        <TextField label="Your name" autoComplete="name" registration={register('adminName')} error={errors.adminName?.message} />
+        <TextField
+          label="Work email"
+          type="email"
+          autoComplete="email"
+          hint="You become the administrator; we send your sign-in link here."
+          registration={register('adminEmail')}
+          error={errors.adminEmail?.message}
+        />
 
         <div className="field">
           <label htmlFor="primaryColor">Brand colour</label>
@@ -215,6 +206,30 @@ export function SignupPage() {
         </button>
       </form>
     </section>
+  );
+}
+
+type TextFieldProps = InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  hint?: string;
+  error?: string;
+  registration: UseFormRegisterReturn;
+};
+
+/** Label, input, optional hint and error, wired together for screen readers. */
+function TextField({ label, hint, error, registration, ...input }: TextFieldProps) {
+  const id = registration.name;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} aria-invalid={!!error} aria-describedby={`${hint ? `${id}-hint ` : ''}${id}-error`} {...input} {...registration} />
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      <FieldError id={`${id}-error`} message={error} />
+    </div>
   );
 }
 

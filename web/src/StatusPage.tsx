@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { SETTLED_STATUSES } from '../../shared/lifecycle';
-import { progressOf, stepLabel, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
+import { stepLabel, stepsDone, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
 import { fetchTenantStatus } from './api';
 
 export const POLL_INTERVAL_MS = 1000;
@@ -55,7 +55,8 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
     );
 
   const { view, stale } = load;
-  const percent = Math.round(progressOf(view.steps) * 100);
+  const done = stepsDone(view.steps);
+  const percent = view.steps.length ? Math.round((done / view.steps.length) * 100) : 0;
   return (
     <section className="status" aria-live="polite">
       <h1>{HEADLINES[view.status]}</h1>
@@ -66,7 +67,7 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
         <div className={`progress-fill ${view.status === 'FAILED' ? 'failed' : ''}`} style={{ width: `${percent}%` }} />
       </div>
       <p className="progress-text">
-        {view.steps.filter((s) => s.status === 'SUCCEEDED').length} of {view.steps.length} steps done
+        {done} of {view.steps.length} steps done
       </p>
       <ol className="steps">
         {view.steps.map((step) => (
