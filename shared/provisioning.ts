@@ -6,7 +6,17 @@ import { planSchema, tenantStatusSchema } from './lifecycle';
  * statemachines/provision-tenant.asl.json appears here (a test holds the two together).
  */
 export const PROVISIONING_STEPS = [
-  { name: 'MarkProvisioning', label: 'Reserving your workspace' },
+  { name: 'MarkProvisioning', label: 'Reserving your workspace', typicalSeconds: 1 },
+  { name: 'CreateDatabases', label: 'Creating your databases', typicalSeconds: 4 },
+  { name: 'PrepareStorage', label: 'Preparing file storage', typicalSeconds: 2 },
+  { name: 'ConfigureMail', label: 'Setting up email', typicalSeconds: 1 },
+  { name: 'RenderConfig', label: 'Applying your brand and settings', typicalSeconds: 1 },
+  { name: 'ConfigureDns', label: 'Publishing your address', typicalSeconds: 2 },
+  { name: 'DeployServices', label: 'Starting your instance and its staging copy', typicalSeconds: 5 },
+  { name: 'WaitUntilHealthy', label: 'Waiting for your instance to answer', typicalSeconds: 60 },
+  { name: 'SmokeTest', label: 'Checking everything works', typicalSeconds: 2 },
+  { name: 'MarkActive', label: 'Starting your trial', typicalSeconds: 1 },
+  { name: 'SendWelcomeEmail', label: 'Sending your welcome email', typicalSeconds: 1 },
 ] as const;
 export type ProvisioningStepName = (typeof PROVISIONING_STEPS)[number]['name'];
 
@@ -40,6 +50,30 @@ export type TenantStatusView = z.infer<typeof tenantStatusViewSchema>;
 
 export function stepsDone(steps: readonly StepProgress[]): number {
   return steps.filter((s) => s.status === 'SUCCEEDED').length;
+}
+
+const typicalSeconds = (name: string) => PROVISIONING_STEPS.find((s) => s.name === name)?.typicalSeconds ?? 1;
+
+/**
+ * Share of the work done, 0..1, weighting steps by their typical duration on AWS (waiting for
+ * Fargate dominates), so the bar moves the way time passes.
+ */
+export function progressOf(steps: readonly StepProgress[]): number {
+  const total = steps.reduce((sum, s) => sum + typicalSeconds(s.name), 0);
+  const done = steps.filter((s) => s.status === 'SUCCEEDED').reduce((sum, s) => sum + typicalSeconds(s.name), 0);
+  return total === 0 ? 0 : done / total;
+}
+
+/**
+ * Seconds left, extrapolated from how long the finished share took here: it adapts to where it
+ * runs (seconds on the embedded default, a minute or two on AWS). Undefined until there is a basis.
+ */
+export function secondsLeft(steps: readonly StepProgress[], now: number): number | undefined {
+  const started = steps.map((s) => (s.startedAt ? Date.parse(s.startedAt) : NaN)).filter((t) => !Number.isNaN(t));
+  const progress = progressOf(steps);
+  if (started.length === 0 || progress <= 0 || progress >= 1) return undefined;
+  const elapsed = (now - Math.min(...started)) / 1000;
+  return Math.max(1, Math.round((elapsed * (1 - progress)) / progress));
 }
 
 export function stepLabel(name: string): string {

@@ -3,6 +3,7 @@ import {
   BatchGetCommand,
   GetCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -140,6 +141,20 @@ export class TenantStore {
     return new Set((Responses?.[this.tableName] ?? []).map((item) => String(item[PK]).slice(prefix.length)));
   }
 
+  /** Every tenant, newest first. A full scan: for the local ops page, not for request paths. */
+  async listTenants(): Promise<Tenant[]> {
+    const tenants: Tenant[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({ TableName: this.tableName, FilterExpression: '#sk = :meta', ExpressionAttributeNames: { '#sk': SK }, ExpressionAttributeValues: { ':meta': META }, ExclusiveStartKey }),
+      );
+      tenants.push(...(page.Items ?? []).map((item) => tenantSchema.parse(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return tenants.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
   /** Tenants in `status` that entered it before `before` (ISO time), oldest first. */
   async listByStatus(status: TenantStatus, before: string, limit = 50): Promise<Tenant[]> {
     const { partitionKey, sortKey, name } = TABLE.byStatusIndex;
@@ -161,7 +176,7 @@ export class TenantStore {
    * DynamoDB, so two racing writers cannot both win). Moving to the status it is already in is a
    * no-op success, which keeps retried steps harmless.
    */
-  async transition(tenantId: string, to: TenantStatus, at: string, extra: Partial<Pick<Tenant, 'trialEndsAt' | 'urls'>> = {}): Promise<void> {
+  async transition(tenantId: string, to: TenantStatus, at: string, extra: Partial<Pick<Tenant, 'trialEndsAt' | 'urls' | 'failure'>> = {}): Promise<void> {
     const allowed = statusesAllowedBefore(to);
     const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#version': 'version', '#gpk': TABLE.byStatusIndex.partitionKey, '#gsk': TABLE.byStatusIndex.sortKey };
     const values: Record<string, unknown> = { ':to': to, ':at': at, ':one': 1, ':gpk': `STATUS#${to}` };
@@ -185,6 +200,29 @@ export class TenantStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) throw new TransitionRefusedError(tenantId, to);
+      throw error;
+    }
+  }
+
+  /**
+   * Sets a tenant attribute only if it has none yet (first writer wins): initial settings must
+   * not overwrite later edits, and a mail recorded as sent must not be sent again.
+   */
+  async setIfAbsent<K extends 'settings' | 'welcomeEmailSentAt'>(tenantId: string, field: K, value: NonNullable<Tenant[K]>): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.tenant(tenantId),
+          UpdateExpression: 'SET #field = :value',
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#field)',
+          ExpressionAttributeNames: { '#field': field, '#pk': PK },
+          ExpressionAttributeValues: { ':value': value },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -1,9 +1,14 @@
+import { initialSettings } from '../../shared/settings';
 import { lambdaEntry } from '../deps';
 import { defineStep } from './run-step';
 
-/** First step of provision-tenant: PENDING -> PROVISIONING (a no-op when resumed or retried). */
-export const createMarkProvisioning = defineStep('MarkProvisioning', async (tenant, { store, now }) => {
+/**
+ * First step: PENDING (or FAILED, when resumed) -> PROVISIONING, and the tenant's initial
+ * runtime settings derived from the signup, unless it has settings already.
+ */
+export const createMarkProvisioning = defineStep('MarkProvisioning', async (tenant, { store, now, platform }) => {
   await store.transition(tenant.tenantId, 'PROVISIONING', now().toISOString());
+  if (!tenant.settings) await store.setIfAbsent(tenant.tenantId, 'settings', initialSettings(tenant, platform.mailDomain));
 });
 
 export const handler = lambdaEntry(createMarkProvisioning);

@@ -1,35 +1,50 @@
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import type { ProvisionInput } from '../providers/workflows';
+import { forStateMachine } from './errors';
 
-export type StepBody = (tenant: Tenant, deps: Deps) => Promise<void>;
-export type StepHandler = (input: ProvisionInput) => Promise<ProvisionInput>;
+export type StepHandler<I extends ProvisionInput = ProvisionInput, O = I> = (input: I) => Promise<O>;
 
 /** Step input errors are permanent: retrying cannot make an unknown tenant appear. */
 export class UnknownTenantError extends Error {
   override name = 'UnknownTenantError';
 }
 
+interface StepOptions<O> {
+  /** For polling steps: is the step finished with this result? (default: yes) */
+  isComplete?: (result: O) => boolean;
+}
+
 /**
  * Wraps one provisioning step so that it records RUNNING / SUCCEEDED / FAILED with times on
  * the tenant item (the status page reads them), and rethrows failures for the state machine's
- * Retry and Catch. The step's input is passed on unchanged.
+ * Retry (TransientError) and Catch (everything else). A step that returns nothing passes its
+ * input on; a polling step returns its result for the state machine to branch on.
  */
-export function defineStep(name: string, body: StepBody): (deps: Deps) => StepHandler {
+export function defineStep<I extends ProvisionInput = ProvisionInput, O = void>(
+  name: string,
+  body: (tenant: Tenant, deps: Deps, input: I) => Promise<O>,
+  options: StepOptions<O> = {},
+): (deps: Deps) => StepHandler<I, O extends void ? I : O> {
   return (deps) => async (input) => {
     const tenant = await deps.store.getTenant(input.tenantId);
     if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
-    const startedAt = deps.now().toISOString();
-    await deps.store.recordStep(tenant.tenantId, name, { status: 'RUNNING', startedAt });
+    const previous = tenant.steps[name];
+    // Retries and polls continue the same attempt: the timeline shows the whole wait.
+    const startedAt = previous?.status === 'RUNNING' && previous.startedAt ? previous.startedAt : deps.now().toISOString();
+    if (previous?.status !== 'RUNNING' || previous.startedAt !== startedAt) await deps.store.recordStep(tenant.tenantId, name, { status: 'RUNNING', startedAt });
+    let result: O;
     try {
-      await body(tenant, deps);
+      result = await body(tenant, deps, input);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      deps.logger.error('Provisioning step failed', { tenantId: tenant.tenantId, step: name, error });
-      await deps.store.recordStep(tenant.tenantId, name, { status: 'FAILED', startedAt, endedAt: deps.now().toISOString(), error: message });
-      throw error;
+      const reported = forStateMachine(error);
+      deps.logger.error('Provisioning step failed', { tenantId: tenant.tenantId, step: name, error: reported });
+      await deps.store.recordStep(tenant.tenantId, name, { status: 'FAILED', startedAt, endedAt: deps.now().toISOString(), error: reported.message });
+      throw reported;
     }
-    await deps.store.recordStep(tenant.tenantId, name, { status: 'SUCCEEDED', startedAt, endedAt: deps.now().toISOString() });
-    return input;
+    if (options.isComplete?.(result) ?? true) {
+      await deps.store.recordStep(tenant.tenantId, name, { status: 'SUCCEEDED', startedAt, endedAt: deps.now().toISOString() });
+    }
+    return (result === undefined ? input : result) as O extends void ? I : O;
   };
 }

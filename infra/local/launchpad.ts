@@ -1,40 +1,82 @@
-import { createServer } from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { json, type ApiHandler } from '../../functions/api/http';
 import { API_ROUTES, type ApiRoute } from '../../functions/api/routes';
 import { logger, type Deps } from '../../functions/deps';
+import type { Platform } from '../../functions/platform';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
+import { SesMail } from '../../functions/providers/mail';
+import { probe } from '../../functions/providers/instance-probe';
+import { Storage } from '../../functions/providers/storage';
+import { TenantDatabases } from '../../functions/providers/tenant-databases';
 import { TenantStore } from '../../functions/providers/tenant-store';
 import { createStartPending } from '../../functions/reconciler/start-pending';
+import { SEED_PREFIX } from '../../shared/instance';
 import { matchRoute, toApiEvent, writeApiResult } from './api-gateway-event';
 import { lockDataDir } from './data-dir-lock';
-import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
+import { s3Client, sesClient, startPostgres, startS3, startSes, type Emulator } from './emulators';
+import { FileSecrets } from './file-secrets';
+import { LocalCompute } from './local-compute';
+import { LocalDns } from './local-dns';
 import { LocalWorkflows } from './local-workflows';
+import { handleOps } from './ops';
+import { proxyToInstance } from './instance-router';
 import { serveStatic } from './static-files';
 
 export interface LaunchpadOptions {
   port?: number;
-  /** Everything that must survive a restart lives here (DynamoDB data, executions). */
+  /** Everything that must survive a restart lives here (tables, databases, files, executions). */
   dataDir?: string;
   webRoot?: string;
   tableName?: string;
+  /** aws-ses-v2-local's port; 8005 is its default (its viewer and GET /store). 0 picks a free one. */
+  sesPort?: number;
+  opsEmail?: string;
   reconcileEveryMs?: number;
+  /** Tests shorten the health-check wait and retry backoff; the ASL's own times apply otherwise. */
+  fastTimers?: boolean;
+  /** Wraps the wired dependencies, e.g. to inject faults in tests. */
+  decorate?: (deps: Deps) => Deps;
 }
 
 export interface Launchpad {
   url: string;
   dynamoDbEndpoint: string;
+  sesEndpoint: string;
   deps: Deps;
   workflows: LocalWorkflows;
+  compute: LocalCompute;
   stop(): Promise<void>;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
+const BUCKET = 'launchpad-tenants';
+const SEED_ASSETS = fileURLToPath(new URL('../seed-assets/', import.meta.url));
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+/** What CDK deploys to seed/ in AWS: the assets every tenant starts with. */
+async function uploadSeedAssets(storage: Storage): Promise<void> {
+  for (const file of filesUnder(SEED_ASSETS)) {
+    const key = relative(SEED_ASSETS, file).split('\\').join('/');
+    if (key === 'README.md') continue;
+    const type = file.endsWith('.svg') ? 'image/svg+xml' : file.endsWith('.md') ? 'text/markdown; charset=utf-8' : 'application/octet-stream';
+    await storage.put(`${SEED_PREFIX}${key}`, readFileSync(file, 'utf8'), type);
+  }
+}
 
 /**
- * The embedded default: DynamoDB Local, the local Step Functions runner and one HTTP server
- * that plays API Gateway (for /api/*) and CloudFront (for the web app), all in one process tree.
+ * The embedded default: DynamoDB Local, PostgreSQL, S3 (s3rver), SES (aws-ses-v2-local), the
+ * local Step Functions runner, and one HTTP server that plays API Gateway (/api/*), CloudFront
+ * (the web app), the load balancer (<host>.localhost -> instance) and the ops console (/ops).
  */
 export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<Launchpad> {
   const dataDir = resolve(options.dataDir ?? '.data');
@@ -42,13 +84,26 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
   const tableName = options.tableName ?? 'launchpad';
 
   const unlock = lockDataDir(dataDir);
-  let handlers: Map<ApiRoute, ApiHandler> | undefined;
-  const server = createServer((req, res) => {
+  let ready: { handlers: Map<ApiRoute, ApiHandler>; dns: LocalDns; compute: LocalCompute; deps: Deps; workflows: LocalWorkflows; baseUrl: string; sesUrl: string } | undefined;
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const host = (req.headers.host ?? '').split(':')[0] ?? '';
+    if (host.endsWith('.localhost')) {
+      if (!ready) return writeApiResult(res, json(503, { errors: { body: 'Launchpad is still starting' } }));
+      return proxyToInstance(req, res, host, ready.dns, ready.compute);
+    }
+    if (url.pathname === '/ops' || url.pathname.startsWith('/ops/')) {
+      if (!ready) return writeApiResult(res, json(503, { errors: { body: 'Launchpad is still starting' } }));
+      return void handleOps(req, res, url, ready).catch((error: unknown) => {
+        logger.error('Ops page failed', { error });
+        writeApiResult(res, json(500, { errors: { body: String(error) } }));
+      });
+    }
     if (!url.pathname.startsWith('/api/')) return serveStatic(webRoot, req, res, url.pathname);
     const match = matchRoute(API_ROUTES, req.method ?? 'GET', url.pathname);
     if (!match) return writeApiResult(res, json(404, { errors: { body: `No route ${req.method} ${url.pathname}` } }));
-    const handler = handlers?.get(match.route);
+    const handler = ready?.handlers.get(match.route);
     if (!handler) return writeApiResult(res, json(503, { status: 'starting', errors: { body: 'Launchpad is still starting; try again in a moment' } }, { 'retry-after': '1' }));
     const chunks: Buffer[] = [];
     let size = 0;
@@ -68,56 +123,114 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
           writeApiResult(res, json(500, { errors: { body: 'Something went wrong on our side; please try again' } }));
         });
     });
-  });
+  };
+  const server = createServer(handle);
 
   // Take the port first: if it is busy, fail before starting anything else.
-  const port = options.port ?? 3000;
+  const requestedPort = options.port ?? 3000;
   try {
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
-      server.listen(port, ok);
+      server.listen(requestedPort, ok);
     });
   } catch (error) {
     unlock();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`Port ${port} is already in use. Stop what runs there, or start on another port: PORT=${port + 1} npm start`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`Port ${requestedPort} is already in use. Stop what runs there, or start on another port: PORT=${requestedPort + 1} npm start`);
     throw error;
   }
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = `http://localhost:${port}`;
 
-  let dynamo: DynamoDbLocal | undefined;
+  const emulators: Array<Emulator<unknown>> = [];
+  let compute: LocalCompute | undefined;
   let reconciler: NodeJS.Timeout | undefined;
+  const stopAll = async () => {
+    clearInterval(reconciler);
+    await compute?.stopAll();
+    for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
+  };
   try {
-    dynamo = await startDynamoDbLocal({ dataDir: resolve(dataDir, 'dynamodb') });
+    // Started side by side; allSettled so that one failing still leaves the others stoppable.
+    const started = await Promise.allSettled([
+      startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }).then((e) => (emulators.push({ value: e, stop: e.stop }), e)),
+      startPostgres({ directory: join(dataDir, 'postgres') }).then((e) => (emulators.push(e), e)),
+      startS3({ directory: join(dataDir, 's3'), bucket: BUCKET }).then((e) => (emulators.push(e), e)),
+      startSes(options.sesPort ?? 8005).then((e) => (emulators.push(e), e)),
+    ] as const);
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    const [dynamo, postgres, s3, ses] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      Awaited<ReturnType<typeof startDynamoDbLocal>>,
+      Awaited<ReturnType<typeof startPostgres>>,
+      Awaited<ReturnType<typeof startS3>>,
+      Awaited<ReturnType<typeof startSes>>,
+    ];
     await ensureTable(dynamo.endpoint, tableName);
+
+    const platform: Platform = {
+      instanceUrlTemplate: `http://{host}.localhost:${port}`,
+      mailDomain: 'clients.spaceos.io',
+      launchpadSender: 'spaceOS Launchpad <launchpad@spaceos.io>',
+      opsEmail: options.opsEmail ?? process.env.OPS_EMAIL ?? 'customer-success@spaceos.io',
+      bucket: BUCKET,
+      database: { host: '127.0.0.1', port: Number(postgres.value.port), adminSecretName: 'local' },
+      resumeHow: `Fix the cause, then open ${baseUrl}/ops and press Resume for tenant {tenantId}`,
+      executionUrlTemplate: `${baseUrl}/ops#{executionName}`,
+    };
+    const storage = new Storage(s3Client(s3.value.endpoint), BUCKET);
+    await uploadSeedAssets(storage);
+    const secrets = new FileSecrets(join(dataDir, 'secrets'));
+    const dns = new LocalDns(join(dataDir, 'dns.json'));
+    compute = new LocalCompute({ dataDir, secrets, s3Endpoint: s3.value.endpoint, bucket: BUCKET, log: (line) => logger.warn(line) });
     const store = new TenantStore(createDocumentClient(dynamo.endpoint), tableName);
-    const workflows = new LocalWorkflows(() => deps, { dataDir });
-    const deps: Deps = { store, workflows, logger, now: () => new Date(), newId: () => crypto.randomUUID() };
-    handlers = new Map(API_ROUTES.map((route) => [route, route.create(deps)]));
+    const workflows = new LocalWorkflows(() => deps, {
+      dataDir,
+      ...(options.fastTimers ? { retryIntervalMs: 10, waitMs: 50 } : { waitMs: 500 }),
+    });
+    const wired: Deps = {
+      store,
+      workflows,
+      logger,
+      now: () => new Date(),
+      newId: () => crypto.randomUUID(),
+      platform,
+      secrets,
+      databases: new TenantDatabases(async () => postgres.value, secrets),
+      storage,
+      // aws-ses-v2-local accepts every sender, like a verified SES domain.
+      mail: new SesMail(sesClient(ses.value.endpoint), { checkDomainVerification: false }),
+      dns,
+      compute,
+      probe: (url) => probe(url),
+    };
+    const deps = options.decorate ? options.decorate(wired) : wired;
+    await compute.restore();
+    ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), dns, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint };
 
     // Locally an interval plays the scheduled reconciler rule.
     const reconcile = createStartPending(deps);
     reconciler = setInterval(() => void reconcile().catch((error) => logger.error('Reconciler failed', { error })), options.reconcileEveryMs ?? 15_000);
     reconciler.unref();
 
-    const running = dynamo;
+    const running = compute;
     return {
-      url: `http://localhost:${(server.address() as AddressInfo).port}`,
+      url: baseUrl,
       dynamoDbEndpoint: dynamo.endpoint,
+      sesEndpoint: ses.value.endpoint,
       deps,
       workflows,
+      compute: running,
       async stop() {
-        clearInterval(reconciler);
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();
         await closed;
         await workflows.drain();
-        await running.stop();
+        await stopAll();
         unlock();
       },
     };
   } catch (error) {
-    clearInterval(reconciler);
     server.close();
-    await dynamo?.stop();
+    await stopAll();
     unlock();
     throw error;
   }

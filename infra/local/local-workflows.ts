@@ -38,8 +38,20 @@ export interface LocalExecution {
 export interface LocalWorkflowsOptions {
   /** Where executions are recorded, so names stay unique across restarts (like Step Functions). */
   dataDir: string;
-  /** Tests shorten Retry backoff; the ASL's own intervals apply otherwise. */
+  /** Shortens every Retry backoff (tests); the ASL's own intervals apply otherwise. */
   retryIntervalMs?: number;
+  /** Shortens every Wait state, e.g. the health-check poll: local instances start in a second. */
+  waitMs?: number;
+}
+
+type AslState = { Type: string; Branches?: Array<{ States: Record<string, AslState> }> };
+
+/** Names of the states of `type`, including those inside Parallel branches. */
+function statesOfType(states: Record<string, AslState>, types: string[]): string[] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    ...(types.includes(state.Type) ? [name] : []),
+    ...(state.Branches ?? []).flatMap((branch) => statesOfType(branch.States, types)),
+  ]);
 }
 
 /**
@@ -66,7 +78,21 @@ export class LocalWorkflows implements Workflows {
   }
 
   async startProvisioning(input: ProvisionInput): Promise<StartResult> {
-    const name = input.tenantId;
+    return this.start(input.tenantId, input);
+  }
+
+  /**
+   * Starts provision-tenant again for a FAILED tenant after its cause was fixed, as a new
+   * execution `<tenantId>-r<n>`; the steps are idempotent, so finished work is not redone twice.
+   */
+  async resume(tenantId: string): Promise<string> {
+    const n = this.list().filter((e) => e.name === tenantId || e.name.startsWith(`${tenantId}-r`)).length;
+    const name = `${tenantId}-r${n}`;
+    await this.start(name, { tenantId });
+    return name;
+  }
+
+  private async start(name: string, input: ProvisionInput): Promise<StartResult> {
     if (this.executions.has(name)) return 'already-started';
     const execution: LocalExecution = {
       name,
@@ -88,17 +114,18 @@ export class LocalWorkflows implements Workflows {
     const taskResourceLocalHandlers = Object.fromEntries(
       Object.entries(STEPS).map(([state, step]) => {
         const handler = step.create(deps);
-        return [state, (input: unknown) => handler(input as ProvisionInput) as unknown as Promise<never>];
+        return [state, (input: unknown) => handler(input as never) as Promise<never>];
       }),
     );
-    const retryIntervalOverrides =
-      this.options.retryIntervalMs === undefined
-        ? undefined
-        : Object.fromEntries(Object.keys(STEPS).map((state) => [state, this.options.retryIntervalMs ?? 0]));
+    const states = definition.States as unknown as Record<string, AslState>;
+    const override = (types: string[], ms: number | undefined) =>
+      ms === undefined ? undefined : Object.fromEntries(statesOfType(states, types).map((state) => [state, ms]));
+    const retryIntervalOverrides = override(['Task', 'Parallel'], this.options.retryIntervalMs);
+    const waitTimeOverrides = override(['Wait'], this.options.waitMs);
     const machine = new StateMachine(definition, { validationOptions: { checkArn: true } });
     const { result, eventLogs } = machine.run(execution.input as unknown as Record<string, never>, {
-      overrides: { taskResourceLocalHandlers, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}) },
-      context: { Execution: { Name: execution.name } } as never,
+      overrides: { taskResourceLocalHandlers, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}), ...(waitTimeOverrides ? { waitTimeOverrides } : {}) },
+      context: { Execution: { Name: execution.name, StartTime: execution.startDate } },
     });
     const recording = this.record(execution, eventLogs);
     try {

@@ -1,23 +1,72 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { logger, type Deps } from '../../functions/deps';
+import type { Platform } from '../../functions/platform';
+import type { Dns } from '../../functions/providers/dns';
+import { EcsCompute } from '../../functions/providers/ecs-compute';
+import { SesMail } from '../../functions/providers/mail';
+import { SecretsManagerSecrets } from '../../functions/providers/secrets';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
+import { Storage } from '../../functions/providers/storage';
+import { TenantDatabases } from '../../functions/providers/tenant-databases';
 import { TenantStore } from '../../functions/providers/tenant-store';
 import type { Workflows } from '../../functions/providers/workflows';
 
 export const TABLE_NAME = 'launchpad-test';
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:provision-tenant';
+const region = 'us-east-1';
 
-/** The production wiring (TenantStore + SfnWorkflows on real SDK clients) for aws-sdk-client-mock. */
+export const testPlatform: Platform = {
+  instanceUrlTemplate: 'https://{host}.spaceos.io',
+  mailDomain: 'clients.spaceos.io',
+  launchpadSender: 'launchpad@spaceos.io',
+  opsEmail: 'cs@spaceos.io',
+  bucket: 'tenants-bucket',
+  database: { host: 'db.internal', port: 5432, adminSecretName: 'admin' },
+  resumeHow: 'resume {tenantId}',
+};
+
+export const ECS_CONFIG = {
+  cluster: 'spaceos',
+  image: 'registry/spaceos:1.2.3',
+  vpcId: 'vpc-1',
+  subnets: ['subnet-a', 'subnet-b'],
+  securityGroups: ['sg-1'],
+  executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
+  taskRoleArn: 'arn:aws:iam::123456789012:role/task',
+  listenerArns: ['arn:listener/1', 'arn:listener/2'],
+  bucket: 'tenants-bucket',
+  logGroup: '/spaceos/tenants',
+  region,
+  secretArnPrefix: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
+};
+
+const unusedDns: Dns = { upsert: () => Promise.reject(new Error('DNS not expected in this test')) };
+
+/** The production wiring on real SDK clients, for request-level tests with aws-sdk-client-mock. */
 export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
   let n = 0;
+  const secrets = new SecretsManagerSecrets(new SecretsManagerClient({ region }));
   return {
-    store: new TenantStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })), TABLE_NAME),
-    workflows: new SfnWorkflows(new SFNClient({ region: 'us-east-1' }), STATE_MACHINE_ARN),
+    store: new TenantStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region })), TABLE_NAME),
+    workflows: new SfnWorkflows(new SFNClient({ region }), STATE_MACHINE_ARN),
     logger,
     now: () => new Date('2026-11-26T10:00:00.000Z'),
     newId: () => `tenant-${++n}`,
+    platform: testPlatform,
+    secrets,
+    databases: new TenantDatabases(() => Promise.reject(new Error('no database in this test')), secrets),
+    storage: new Storage(new S3Client({ region }), testPlatform.bucket),
+    mail: new SesMail(new SESClient({ region })),
+    dns: unusedDns,
+    compute: new EcsCompute(new ECSClient({ region }), new ElasticLoadBalancingV2Client({ region }), ECS_CONFIG),
+    probe: () => Promise.reject(new Error('no instance in this test')),
     ...overrides,
   };
 }

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { logger, type Deps } from '../../functions/deps';
+import type { Deps } from '../../functions/deps';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { TenantStore } from '../../functions/providers/tenant-store';
 import type { Workflows } from '../../functions/providers/workflows';
 import { ensureTable } from '../../infra/local/dynamodb-local';
+import { sdkDeps } from './deps';
 
 /** A fresh table on the shared DynamoDB Local, and Deps wired to it with the real TenantStore. */
 export async function localDeps(workflows: Workflows): Promise<Deps> {
   const endpoint = inject('dynamoDbEndpoint');
   const tableName = `launchpad-${randomUUID()}`;
   await ensureTable(endpoint, tableName);
-  return {
+  return sdkDeps({
     store: new TenantStore(createDocumentClient(endpoint), tableName),
     workflows,
-    logger,
     now: () => new Date(),
     newId: () => randomUUID(),
-  };
+  });
 }

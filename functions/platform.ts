@@ -1,0 +1,35 @@
+import * as z from 'zod/mini';
+
+/**
+ * Deployment-wide settings (not tenant settings): where instances live, which bucket, which
+ * database server. From the environment in Lambda; the embedded default builds its own.
+ */
+export const platformSchema = z.object({
+  /** e.g. https://{host}.spaceos.io; {host} is <sub> or <sub>-stg. */
+  instanceUrlTemplate: z.string().check(z.includes('{host}')),
+  /** Tenant senders are <subdomain>@<mailDomain> (a domain verified once in SES). */
+  mailDomain: z.string(),
+  /** Sender of Launchpad's own mail (welcome, ops alerts). */
+  launchpadSender: z.string(),
+  opsEmail: z.string(),
+  bucket: z.string(),
+  database: z.object({ host: z.string(), port: z.coerce.number(), adminSecretName: z.string() }),
+  /** How customer success resumes a failed provisioning, for the alert mail. */
+  resumeHow: z.string(),
+  /** Link to a tenant's execution for ops (console URL template with {executionName}). */
+  executionUrlTemplate: z.optional(z.string()),
+});
+export type Platform = z.infer<typeof platformSchema>;
+
+export function platformFromEnv(env: NodeJS.ProcessEnv = process.env): Platform {
+  return platformSchema.parse({
+    instanceUrlTemplate: env.INSTANCE_URL_TEMPLATE,
+    mailDomain: env.MAIL_DOMAIN,
+    launchpadSender: env.LAUNCHPAD_SENDER,
+    opsEmail: env.OPS_EMAIL,
+    bucket: env.TENANT_BUCKET,
+    database: { host: env.TENANT_DB_HOST, port: env.TENANT_DB_PORT ?? '5432', adminSecretName: env.TENANT_DB_ADMIN_SECRET },
+    resumeHow: env.RESUME_HOW ?? 'Open the execution in the Step Functions console, fix the cause, then start provision-tenant again with the same input (name <tenantId>-r<n>)',
+    executionUrlTemplate: env.EXECUTION_URL_TEMPLATE,
+  });
+}

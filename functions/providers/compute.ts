@@ -1,0 +1,23 @@
+import type { Environment } from '../../shared/instance';
+import type { TenantDatabase } from './tenant-databases';
+
+/** What one spaceOS instance (prod or staging) needs to run. */
+export interface ServiceSpec {
+  tenantId: string;
+  subdomain: string;
+  env: Environment;
+  /** The instance's host name the load balancer routes on, e.g. acme.spaceos.io. */
+  hostname: string;
+  /** Storage keys of the rendered config and theme (read at runtime, never baked in). */
+  configKey: string;
+  themeKey: string;
+  database: TenantDatabase;
+}
+
+/** Port for running instances: ECS Fargate in AWS, a local process on the embedded default. */
+export interface Compute {
+  /** Describe-before-create: returns the running service, creating only what is missing. */
+  ensureService(spec: ServiceSpec): Promise<{ name: string; created: boolean }>;
+}
+
+export const serviceName = (spec: Pick<ServiceSpec, 'subdomain' | 'env'>) => `spaceos-${spec.subdomain}-${spec.env}`;

@@ -1,0 +1,32 @@
+import type Cloudflare from 'cloudflare';
+
+export type UpsertResult = 'created' | 'updated' | 'unchanged';
+
+/** Port for instance addresses: `host` is the label under the zone (`acme`, `acme-stg`). */
+export interface Dns {
+  upsert(host: string): Promise<UpsertResult>;
+}
+
+/**
+ * Cloudflare DNS (official SDK): a proxied CNAME per instance host pointing at the shared load
+ * balancer. Looks before it writes, so reruns change nothing.
+ */
+export class CloudflareDns implements Dns {
+  constructor(
+    private readonly cloudflare: Cloudflare,
+    private readonly zone: { id: string; name: string; target: string },
+  ) {}
+
+  async upsert(host: string): Promise<UpsertResult> {
+    const name = `${host}.${this.zone.name}`;
+    const record = { zone_id: this.zone.id, type: 'CNAME' as const, name, content: this.zone.target, proxied: true, ttl: 1 as const };
+    const existing = (await this.cloudflare.dns.records.list({ zone_id: this.zone.id, type: 'CNAME', name: { exact: name } })).result[0];
+    if (!existing) {
+      await this.cloudflare.dns.records.create(record);
+      return 'created';
+    }
+    if (existing.content === record.content && existing.proxied === record.proxied) return 'unchanged';
+    await this.cloudflare.dns.records.update(existing.id, record);
+    return 'updated';
+  }
+}

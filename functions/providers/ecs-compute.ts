@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  type ElasticLoadBalancingV2Client,
+  type Rule,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { serviceName, type Compute, type ServiceSpec } from './compute';
+
+export interface EcsComputeConfig {
+  cluster: string;
+  image: string;
+  vpcId: string;
+  subnets: string[];
+  securityGroups: string[];
+  executionRoleArn: string;
+  taskRoleArn: string;
+  /** HTTPS listeners of the shared load balancer(s), filled in order. */
+  listenerArns: string[];
+  bucket: string;
+  logGroup: string;
+  region: string;
+  /** Secrets Manager ARN prefix, e.g. arn:aws:secretsmanager:eu-west-1:123:secret: */
+  secretArnPrefix: string;
+  containerPort?: number;
+}
+
+/** ALB limit: 100 rules per listener besides the default one. */
+export const RULES_PER_LISTENER = 100;
+const CONTAINER = 'spaceos';
+
+/** Every listener has reached its rule limit: an operator must add one (permanent, not retried). */
+export class ListenersFullError extends Error {
+  override name = 'ListenersFullError';
+}
+
+/** Target group names are capped at 32 characters; derive a stable short one. */
+export const targetGroupName = (spec: Pick<ServiceSpec, 'tenantId' | 'env'>) =>
+  `tg-${spec.env}-${createHash('sha256').update(spec.tenantId).digest('hex').slice(0, 20)}`;
+
+/**
+ * spaceOS instances on ECS Fargate behind the shared ALB: task definition, target group,
+ * host-header rule, service. Describes before it creates, so a rerun converges.
+ */
+export class EcsCompute implements Compute {
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly elb: ElasticLoadBalancingV2Client,
+    private readonly config: EcsComputeConfig,
+  ) {}
+
+  async ensureService(spec: ServiceSpec): Promise<{ name: string; created: boolean }> {
+    const name = serviceName(spec);
+    const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: [name] }));
+    if (services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING')) return { name, created: false };
+
+    const targetGroupArn = await this.ensureTargetGroup(spec);
+    await this.ensureHostRule(spec.hostname, targetGroupArn);
+    const taskDefinition = await this.registerTaskDefinition(name, spec);
+    await this.ecs.send(
+      new CreateServiceCommand({
+        cluster: this.config.cluster,
+        serviceName: name,
+        taskDefinition,
+        desiredCount: 1,
+        launchType: 'FARGATE',
+        // Same token for the same service: a retried create is deduplicated by ECS.
+        clientToken: createHash('sha256').update(`${this.config.cluster}/${name}`).digest('hex').slice(0, 36),
+        networkConfiguration: { awsvpcConfiguration: { subnets: this.config.subnets, securityGroups: this.config.securityGroups, assignPublicIp: 'DISABLED' } },
+        loadBalancers: [{ targetGroupArn, containerName: CONTAINER, containerPort: this.port }],
+        healthCheckGracePeriodSeconds: 30,
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+        tags: [{ key: 'tenantId', value: spec.tenantId }, { key: 'environment', value: spec.env }],
+        propagateTags: 'SERVICE',
+      }),
+    );
+    return { name, created: true };
+  }
+
+  private get port() {
+    return this.config.containerPort ?? 8080;
+  }
+
+  private async registerTaskDefinition(family: string, spec: ServiceSpec): Promise<string> {
+    const { taskDefinition } = await this.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family,
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '256',
+        memory: '512',
+        executionRoleArn: this.config.executionRoleArn,
+        taskRoleArn: this.config.taskRoleArn,
+        containerDefinitions: [
+          {
+            name: CONTAINER,
+            image: this.config.image,
+            essential: true,
+            portMappings: [{ containerPort: this.port, protocol: 'tcp' }],
+            // Where to read config at runtime; nothing tenant-specific is baked into the image.
+            environment: [
+              { name: 'PORT', value: String(this.port) },
+              { name: 'TENANT_ID', value: spec.tenantId },
+              { name: 'SPACEOS_ENV', value: spec.env },
+              { name: 'CONFIG_BUCKET', value: this.config.bucket },
+              { name: 'CONFIG_KEY', value: spec.configKey },
+              { name: 'THEME_KEY', value: spec.themeKey },
+              { name: 'DATABASE_HOST', value: spec.database.host },
+              { name: 'DATABASE_PORT', value: String(spec.database.port) },
+              { name: 'DATABASE_NAME', value: spec.database.database },
+              { name: 'DATABASE_USER', value: spec.database.user },
+            ],
+            secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: `${this.config.secretArnPrefix}${spec.database.secretName}` }],
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: { 'awslogs-group': this.config.logGroup, 'awslogs-region': this.config.region, 'awslogs-stream-prefix': family },
+            },
+          },
+        ],
+        tags: [{ key: 'tenantId', value: spec.tenantId }],
+      }),
+    );
+    if (!taskDefinition?.taskDefinitionArn) throw new Error(`RegisterTaskDefinition returned no ARN for ${family}`);
+    return taskDefinition.taskDefinitionArn;
+  }
+
+  private async ensureTargetGroup(spec: ServiceSpec): Promise<string> {
+    const Name = targetGroupName(spec);
+    try {
+      const { TargetGroups = [] } = await this.elb.send(new DescribeTargetGroupsCommand({ Names: [Name] }));
+      if (TargetGroups[0]?.TargetGroupArn) return TargetGroups[0].TargetGroupArn;
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'TargetGroupNotFoundException') throw error;
+    }
+    const { TargetGroups = [] } = await this.elb.send(
+      new CreateTargetGroupCommand({
+        Name,
+        Protocol: 'HTTP',
+        Port: this.port,
+        VpcId: this.config.vpcId,
+        TargetType: 'ip',
+        HealthCheckPath: '/health',
+        HealthCheckIntervalSeconds: 10,
+        HealthyThresholdCount: 2,
+        Tags: [{ Key: 'tenantId', Value: spec.tenantId }],
+      }),
+    );
+    const arn = TargetGroups[0]?.TargetGroupArn;
+    if (!arn) throw new Error(`CreateTargetGroup returned no ARN for ${Name}`);
+    return arn;
+  }
+
+  /** A host-header rule to the target group, on the first listener with room for one. */
+  private async ensureHostRule(hostname: string, targetGroupArn: string): Promise<void> {
+    const listeners: Array<{ arn: string; rules: Rule[] }> = [];
+    for (const arn of this.config.listenerArns) {
+      const rules: Rule[] = [];
+      let Marker: string | undefined;
+      do {
+        const page = await this.elb.send(new DescribeRulesCommand({ ListenerArn: arn, Marker }));
+        rules.push(...(page.Rules ?? []));
+        Marker = page.NextMarker;
+      } while (Marker);
+      const routesHost = rules.some((rule) => rule.Conditions?.some((c) => c.Field === 'host-header' && (c.HostHeaderConfig?.Values ?? c.Values ?? []).includes(hostname)));
+      if (routesHost) return;
+      listeners.push({ arn, rules });
+    }
+    const free = listeners.find((l) => l.rules.filter((r) => !r.IsDefault).length < RULES_PER_LISTENER);
+    if (!free) throw new ListenersFullError(`All ${listeners.length} listeners have ${RULES_PER_LISTENER} rules; add a listener to the configuration`);
+    const used = new Set(free.rules.map((r) => Number(r.Priority)).filter(Number.isFinite));
+    let priority = 1;
+    while (used.has(priority)) priority++;
+    await this.elb.send(
+      new CreateRuleCommand({
+        ListenerArn: free.arn,
+        Priority: priority,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [hostname] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+      }),
+    );
+  }
+}

@@ -1,0 +1,45 @@
+import { GetIdentityVerificationAttributesCommand, SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import type { Email } from '../../shared/emails';
+
+export interface OutgoingMail extends Email {
+  from: string;
+  to: string[];
+  replyTo?: string[];
+}
+
+/** A sender that SES will refuse: permanent until someone verifies the domain. */
+export class SenderNotVerifiedError extends Error {
+  override name = 'SenderNotVerifiedError';
+}
+
+/** Mail through SES (aws-ses-v2-local on the embedded default, which accepts any sender). */
+export class SesMail {
+  constructor(
+    private readonly ses: SESClient,
+    private readonly options: { checkDomainVerification: boolean } = { checkDomainVerification: true },
+  ) {}
+
+  async send(mail: OutgoingMail): Promise<string> {
+    const { MessageId } = await this.ses.send(
+      new SendEmailCommand({
+        Source: mail.from,
+        Destination: { ToAddresses: mail.to },
+        ReplyToAddresses: mail.replyTo,
+        Message: {
+          Subject: { Data: mail.subject, Charset: 'UTF-8' },
+          Body: { Html: { Data: mail.html, Charset: 'UTF-8' }, Text: { Data: mail.text, Charset: 'UTF-8' } },
+        },
+      }),
+    );
+    return MessageId ?? '';
+  }
+
+  /** Throws unless SES has verified the sender's domain (tenant senders share one domain). */
+  async assertCanSendAs(address: string): Promise<void> {
+    if (!this.options.checkDomainVerification) return;
+    const domain = address.slice(address.lastIndexOf('@') + 1);
+    const { VerificationAttributes } = await this.ses.send(new GetIdentityVerificationAttributesCommand({ Identities: [domain] }));
+    const status = VerificationAttributes?.[domain]?.VerificationStatus;
+    if (status !== 'Success') throw new SenderNotVerifiedError(`SES domain ${domain} is not verified (status: ${status ?? 'unknown'}); verify it once in SES`);
+  }
+}

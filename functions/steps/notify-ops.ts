@@ -1,0 +1,27 @@
+import { opsAlertEmail } from '../../shared/emails';
+import { lambdaEntry, type Deps } from '../deps';
+import type { FailureInput } from './mark-failed';
+import { UnknownTenantError } from './run-step';
+
+/** Mails customer success: tenant, failed step, error, and how to resume. */
+export function createNotifyOps({ store, mail, platform }: Deps) {
+  return async (input: FailureInput & { executionName?: string }): Promise<FailureInput> => {
+    const tenant = await store.getTenant(input.tenantId);
+    if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
+    const failure = tenant.failure ?? { step: 'unknown', error: input.failure.Error, cause: input.failure.Cause ?? '', at: '' };
+    const email = opsAlertEmail({
+      tenantId: tenant.tenantId,
+      subdomain: tenant.subdomain,
+      companyName: tenant.companyName,
+      step: failure.step,
+      error: failure.error,
+      cause: failure.cause,
+      resumeHow: platform.resumeHow.replace('{tenantId}', tenant.tenantId),
+      ...(platform.executionUrlTemplate && input.executionName ? { executionUrl: platform.executionUrlTemplate.replace('{executionName}', input.executionName) } : {}),
+    });
+    await mail.send({ ...email, from: platform.launchpadSender, to: [platform.opsEmail] });
+    return input;
+  };
+}
+
+export const handler = lambdaEntry(createNotifyOps);

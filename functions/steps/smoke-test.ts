@@ -1,0 +1,31 @@
+import { instanceUrl } from '../../shared/instance';
+import { lambdaEntry } from '../deps';
+import { settingsOf } from './settings-of';
+import { defineStep } from './run-step';
+
+export class SmokeTestFailedError extends Error {
+  override name = 'SmokeTestFailedError';
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The seed's manual QA, automated: branded home page in prod, its theme, and staging answering. */
+export const createSmokeTest = defineStep('SmokeTest', async (tenant, { platform, probe }) => {
+  const prod = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'prod');
+  const staging = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'stg');
+  const problems: string[] = [];
+  const home = await probe(`${prod}/`);
+  if (home.status !== 200) problems.push(`${prod}/ answered ${home.status}`);
+  else {
+    if (!home.body.includes(escapeHtml(tenant.companyName))) problems.push(`${prod}/ does not show the company name`);
+    if (!home.body.includes('/theme.css')) problems.push(`${prod}/ does not load the theme`);
+  }
+  const theme = await probe(`${prod}/theme.css`);
+  const color = settingsOf(tenant, platform).branding.primaryColor;
+  if (theme.status !== 200 || !theme.body.includes(color)) problems.push(`${prod}/theme.css does not carry the brand colour ${color}`);
+  const stagingHome = await probe(`${staging}/`);
+  if (stagingHome.status !== 200) problems.push(`${staging}/ answered ${stagingHome.status}`);
+  if (problems.length > 0) throw new SmokeTestFailedError(problems.join('; '));
+});
+
+export const handler = lambdaEntry(createSmokeTest);

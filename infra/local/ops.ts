@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Deps } from '../../functions/deps';
+import type { Tenant } from '../../shared/tenant';
+import type { LocalExecution, LocalWorkflows } from './local-workflows';
+
+interface OpsContext {
+  deps: Deps;
+  workflows: LocalWorkflows;
+  baseUrl: string;
+  sesUrl: string;
+}
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export interface StateSpan {
+  state: string;
+  start: number;
+  end: number;
+  outcome: 'succeeded' | 'failed' | 'running';
+  error?: string;
+}
+
+/** Per state: first entered to last exited (a polled state spans its whole wait), as the console's graph. */
+export function timeline(execution: LocalExecution): StateSpan[] {
+  const spans = new Map<string, StateSpan>();
+  for (const event of execution.events) {
+    if (!event.state) continue;
+    const at = Date.parse(event.timestamp);
+    const span = spans.get(event.state) ?? { state: event.state, start: at, end: at, outcome: 'running' as const };
+    if (event.type === 'StateExited') Object.assign(span, { end: at, outcome: 'succeeded' });
+    if (event.type === 'StateFailed') Object.assign(span, { end: at, outcome: 'failed', error: [event.error, event.cause].filter(Boolean).join(': ') });
+    spans.set(event.state, span);
+  }
+  return [...spans.values()].sort((a, b) => a.start - b.start);
+}
+
+function timelineSvg(execution: LocalExecution): string {
+  const spans = timeline(execution);
+  if (spans.length === 0) return '<p>No states yet.</p>';
+  const t0 = Math.min(...spans.map((s) => s.start));
+  const t1 = Math.max(...spans.map((s) => s.end), t0 + 1);
+  const scale = 520 / (t1 - t0);
+  const colour = { succeeded: '#10b981', failed: '#dc2626', running: '#6366f1' };
+  const rows = spans
+    .map((s, i) => {
+      const y = i * 22;
+      const x = 190 + (s.start - t0) * scale;
+      const w = Math.max(2, (s.end - s.start) * scale);
+      return `<text x="0" y="${y + 14}" font-size="12">${escape(s.state)}</text><rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="14" rx="3" fill="${colour[s.outcome]}"><title>${escape(s.state)}: ${s.end - s.start} ms${s.error ? ` — ${escape(s.error)}` : ''}</title></rect><text x="${(x + w + 4).toFixed(1)}" y="${y + 14}" font-size="11" fill="#6b7280">${s.end - s.start} ms</text>`;
+    })
+    .join('');
+  return `<svg role="img" aria-label="Timeline of ${escape(execution.name)}" width="780" height="${spans.length * 22 + 4}" xmlns="http://www.w3.org/2000/svg">${rows}</svg>`;
+}
+
+function tenantSection(tenant: Tenant, executions: LocalExecution[]): string {
+  const failed = tenant.status === 'FAILED';
+  const links = [tenant.urls.app, tenant.urls.staging].filter(Boolean).map((u) => `<a href="${escape(u!)}">${escape(u!)}</a>`).join(' · ');
+  return `<section class="tenant" id="tenant-${escape(tenant.tenantId)}" data-status="${tenant.status}">
+<h2>${escape(tenant.companyName)} <code>${escape(tenant.subdomain)}</code> <span class="status ${tenant.status.toLowerCase()}">${tenant.status}</span> <small>${tenant.plan}</small></h2>
+<p><small>${escape(tenant.tenantId)} · signed up ${escape(tenant.createdAt)}</small>${links ? `<br>${links}` : ''}</p>
+${tenant.failure ? `<p class="failure"><b>Failed at ${escape(tenant.failure.step)}</b>: ${escape(tenant.failure.error)} — ${escape(tenant.failure.cause)}</p>` : ''}
+${failed ? `<form method="post" action="/ops/tenants/${encodeURIComponent(tenant.tenantId)}/resume"><button>Resume provisioning</button> <small>after fixing the cause; steps are idempotent</small></form>` : ''}
+${executions
+  .map(
+    (e) => `<details id="${escape(e.name)}" ${e === executions[0] ? 'open' : ''}><summary><code>${escape(e.name)}</code> ${e.status}${e.error ? ` — ${escape(e.error)}` : ''} <small>${escape(e.startDate)}</small></summary>${timelineSvg(e)}</details>`,
+  )
+  .join('')}
+</section>`;
+}
+
+async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
+  const tenants = await deps.store.listTenants();
+  const executions = workflows.list();
+  const ofTenant = (id: string) => executions.filter((e) => e.input.tenantId === id);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Launchpad ops</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111827}section{border:1px solid #e5e7eb;border-radius:8px;padding:0 1rem 1rem;margin-bottom:1rem}
+.status{font-size:.8rem;border-radius:999px;padding:.1rem .5rem;background:#e5e7eb}.status.active{background:#d1fae5}.status.failed{background:#fee2e2}.status.provisioning{background:#e0e7ff}
+.failure{color:#991b1b}summary{cursor:pointer;margin:.25rem 0}</style></head>
+<body><h1>Launchpad ops <small>(what the Step Functions console shows in AWS)</small></h1>
+<p>${tenants.length} tenants · ${executions.filter((e) => e.status === 'RUNNING').length} executions running · sent mail (welcome, alerts to ${escape(deps.platform.opsEmail)}): <a href="${escape(sesUrl)}">aws-ses-v2-local</a></p>
+${tenants.map((t) => tenantSection(t, ofTenant(t.tenantId))).join('\n') || '<p>No tenants yet.</p>'}
+</body></html>`;
+}
+
+/** The local ops console: tenants, their executions as timelines, errors, and Resume. */
+export async function handleOps(req: IncomingMessage, res: ServerResponse, url: URL, context: OpsContext): Promise<void> {
+  const resume = /^\/ops\/tenants\/([^/]+)\/resume$/.exec(url.pathname);
+  if (req.method === 'POST' && resume?.[1]) {
+    const tenantId = decodeURIComponent(resume[1]);
+    const tenant = await context.deps.store.getTenant(tenantId);
+    if (!tenant || tenant.status !== 'FAILED') {
+      res.writeHead(409, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(tenant ? `Tenant is ${tenant.status}; only FAILED tenants can be resumed` : 'No such tenant');
+      return;
+    }
+    const name = await context.workflows.resume(tenantId);
+    res.writeHead(303, { location: `/ops#${encodeURIComponent(name)}` });
+    res.end();
+    return;
+  }
+  if (req.method === 'GET' && url.pathname === '/ops/api/executions') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(context.workflows.list().map((e) => ({ ...e, timeline: timeline(e) }))));
+    return;
+  }
+  if (req.method === 'GET' && (url.pathname === '/ops' || url.pathname === '/ops/')) {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(await page(context));
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('Not found');
+}

@@ -1,0 +1,85 @@
+/**
+ * The tenant stand-in app: plays spaceOS's side of the contract on the embedded default.
+ * Like the real image it gets only pointers in its environment, reads its config and theme from
+ * storage at runtime (so settings changes apply without a redeploy), and uses its own database.
+ */
+import { createServer } from 'node:http';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { parse } from 'yaml';
+import type { InstanceConfig } from '../../../shared/instance';
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+
+const s3 = new S3Client({
+  region: 'us-east-1',
+  ...(process.env.S3_ENDPOINT ? { endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
+});
+const db = new pg.Pool({
+  host: env('DATABASE_HOST'),
+  port: Number(env('DATABASE_PORT')),
+  database: env('DATABASE_NAME'),
+  user: env('DATABASE_USER'),
+  password: env('DATABASE_PASSWORD'),
+  max: 2,
+});
+
+const CACHE_MS = 2000;
+const cache = new Map<string, { at: number; text: string }>();
+async function readObject(key: string): Promise<string> {
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.text;
+  const { Body } = await s3.send(new GetObjectCommand({ Bucket: env('CONFIG_BUCKET'), Key: key }));
+  const text = (await Body?.transformToString('utf8')) ?? '';
+  cache.set(key, { at: Date.now(), text });
+  return text;
+}
+const config = async () => parse(await readObject(env('CONFIG_KEY'))) as InstanceConfig;
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+async function homePage(): Promise<string> {
+  const cfg = await config();
+  const { rows } = await db.query<{ name: string; capacity: number; location: string }>(
+    'SELECT r.name, r.capacity, l.name AS location FROM rooms r JOIN locations l ON l.id = r.location_id ORDER BY r.capacity',
+  );
+  const staging = cfg.tenant.environment === 'staging';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(cfg.tenant.name)} · spaceOS</title><link rel="stylesheet" href="/theme.css">
+<style>body{margin:0;font-family:system-ui,sans-serif;background:var(--brand-primary-soft)}header{background:var(--brand-primary);color:var(--brand-on-primary);padding:1.25rem 2rem;display:flex;justify-content:space-between;align-items:center}
+main{max-width:40rem;margin:2rem auto;background:#fff;border-radius:12px;padding:1.5rem 2rem}li{padding:.5rem 0;border-bottom:1px solid #eee;display:flex;justify-content:space-between}
+.book{background:var(--brand-primary);color:var(--brand-on-primary);border:0;border-radius:6px;padding:.35rem .75rem}.badge{background:#fde68a;color:#92400e;border-radius:999px;padding:.2rem .6rem;font-size:.8rem}</style></head>
+<body><header><h1 id="company">${escape(cfg.tenant.name)}</h1>${staging ? '<span class="badge">Staging</span>' : ''}</header>
+<main><h2>Rooms</h2><ul id="rooms">${rows
+    .map((r) => `<li><span>${escape(r.name)} · ${r.capacity} ${r.capacity === 1 ? 'person' : 'people'} · ${escape(r.location)}</span><button class="book">Book</button></li>`)
+    .join('')}</ul><p><small>${escape(cfg.mail.footer)}</small></p></main></body></html>`;
+}
+
+const server = createServer((req, res) => {
+  const send = (status: number, type: string, body: string) => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
+    res.end(body);
+  };
+  const path = new URL(req.url ?? '/', 'http://instance').pathname;
+  const work =
+    path === '/health'
+      ? Promise.all([db.query('SELECT 1'), config()]).then(([, cfg]) => send(200, 'application/json', JSON.stringify({ status: 'ok', tenant: cfg.tenant.id, environment: cfg.tenant.environment })))
+      : path === '/theme.css'
+        ? readObject(env('THEME_KEY')).then((css) => send(200, 'text/css; charset=utf-8', css))
+        : path === '/'
+          ? homePage().then((html) => send(200, 'text/html; charset=utf-8', html))
+          : Promise.resolve(send(404, 'text/plain', 'Not found'));
+  work.catch((error: unknown) => {
+    console.error(`${req.method} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    send(503, 'application/json', JSON.stringify({ status: 'unavailable' }));
+  });
+});
+
+server.listen(Number(env('PORT')), '127.0.0.1');
+const stop = () => server.close(() => void db.end().then(() => process.exit(0)));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
