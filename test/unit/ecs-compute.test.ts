@@ -1,0 +1,100 @@
+import { CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
+  ElasticLoadBalancingV2Client,
+  TargetGroupNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { ServiceSpec } from '../../functions/providers/compute';
+import { EcsCompute, ListenersFullError, targetGroupName } from '../../functions/providers/ecs-compute';
+import { ECS_CONFIG } from '../support/deps';
+
+const ecs = mockClient(ECSClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
+const compute = () => new EcsCompute(new ECSClient({ region: 'us-east-1' }), new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), ECS_CONFIG);
+
+const spec: ServiceSpec = {
+  tenantId: 't-1',
+  subdomain: 'acme',
+  env: 'prod',
+  hostname: 'acme.spaceos.io',
+  configKey: 'tenants/t-1/config/prod/config.yml',
+  themeKey: 'tenants/t-1/theme.css',
+  database: { host: 'db.internal', port: 5432, database: 't_acme_prod', user: 't_acme_prod', secretName: 'launchpad/tenants/t-1/prod/database' },
+};
+const rules = (n: number, start = 1) => Array.from({ length: n }, (_, i) => ({ Priority: String(start + i), IsDefault: false, Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [`other${i}.spaceos.io`] } }] }));
+const defaultRule = { Priority: 'default', IsDefault: true, Conditions: [] };
+
+beforeEach(() => {
+  ecs.reset();
+  elb.reset();
+  ecs.on(DescribeServicesCommand).resolves({ services: [] });
+  ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:task-def/spaceos-acme-prod:1' } });
+  ecs.on(CreateServiceCommand).resolves({});
+  elb.on(DescribeTargetGroupsCommand).rejects(new TargetGroupNotFoundException({ message: 'not found', $metadata: {} }));
+  elb.on(CreateTargetGroupCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/1' }] });
+  elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule, ...rules(3)] });
+  elb.on(CreateRuleCommand).resolves({});
+});
+
+describe('ECS compute adapter', () => {
+  it('creates target group, host rule, task definition and Fargate service for a new instance', async () => {
+    await expect(compute().ensureService(spec)).resolves.toEqual({ name: 'spaceos-acme-prod', created: true });
+
+    const tg = elb.commandCalls(CreateTargetGroupCommand)[0]!.args[0].input;
+    expect(tg).toMatchObject({ Name: targetGroupName(spec), TargetType: 'ip', HealthCheckPath: '/health', VpcId: 'vpc-1' });
+    expect(tg.Name!.length).toBeLessThanOrEqual(32);
+    expect(elb.commandCalls(CreateRuleCommand)[0]!.args[0].input).toEqual({
+      ListenerArn: 'arn:listener/1',
+      Priority: 4,
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['acme.spaceos.io'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: 'arn:tg/1' }],
+    });
+    const container = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input.containerDefinitions![0]!;
+    expect(container.image).toBe('registry/spaceos:1.2.3');
+    expect(container.environment).toEqual(expect.arrayContaining([{ name: 'CONFIG_KEY', value: spec.configKey }, { name: 'DATABASE_NAME', value: 't_acme_prod' }]));
+    expect(container.secrets).toEqual([{ name: 'DATABASE_PASSWORD', valueFrom: `${ECS_CONFIG.secretArnPrefix}launchpad/tenants/t-1/prod/database` }]);
+    expect(JSON.stringify(container.environment)).not.toMatch(/password/i);
+    expect(ecs.commandCalls(CreateServiceCommand)[0]!.args[0].input).toMatchObject({
+      cluster: 'spaceos',
+      serviceName: 'spaceos-acme-prod',
+      launchType: 'FARGATE',
+      taskDefinition: 'arn:task-def/spaceos-acme-prod:1',
+      loadBalancers: [{ targetGroupArn: 'arn:tg/1', containerName: 'spaceos', containerPort: 8080 }],
+    });
+  });
+
+  it('describes before it creates: an existing service is left alone', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'ACTIVE' }] });
+    await expect(compute().ensureService(spec)).resolves.toEqual({ name: 'spaceos-acme-prod', created: false });
+    expect(ecs.commandCalls(CreateServiceCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(elb.commandCalls(CreateRuleCommand)).toHaveLength(0);
+  });
+
+  it('reuses an existing target group and host rule when a previous attempt got that far', async () => {
+    elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/existing' }] });
+    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/1' }).resolves({ Rules: [defaultRule, { Priority: '7', Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['acme.spaceos.io'] } }] }] });
+    await compute().ensureService(spec);
+    expect(elb.commandCalls(CreateTargetGroupCommand)).toHaveLength(0);
+    expect(elb.commandCalls(CreateRuleCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(CreateServiceCommand)[0]!.args[0].input.loadBalancers![0]!.targetGroupArn).toBe('arn:tg/existing');
+  });
+
+  it('moves on to the next listener from config when one is full', async () => {
+    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/1' }).resolves({ Rules: [defaultRule, ...rules(100)] });
+    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/2' }).resolves({ Rules: [defaultRule, ...rules(2, 1), ...rules(1, 4)] });
+    await compute().ensureService(spec);
+    expect(elb.commandCalls(CreateRuleCommand)[0]!.args[0].input).toMatchObject({ ListenerArn: 'arn:listener/2', Priority: 3 });
+  });
+
+  it('fails permanently, naming the fix, when every listener is full', async () => {
+    elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule, ...rules(100)] });
+    await expect(compute().ensureService(spec)).rejects.toBeInstanceOf(ListenersFullError);
+    expect(ecs.commandCalls(CreateServiceCommand)).toHaveLength(0);
+  });
+});

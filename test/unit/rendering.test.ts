@@ -1,0 +1,90 @@
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { isTransient, forStateMachine, TransientError } from '../../functions/steps/errors';
+import { opsAlertEmail, welcomeEmail } from '../../shared/emails';
+import { databaseName, instanceConfig, instanceHost, instanceUrl, renderConfigYaml } from '../../shared/instance';
+import { progressOf, secondsLeft } from '../../shared/provisioning';
+import { initialSettings } from '../../shared/settings';
+import { renderThemeCss } from '../../shared/theme';
+
+const tenant = { tenantId: 't-1', subdomain: 'acme-hq', companyName: 'Acme & Co', adminEmail: 'anna@acme.com', primaryColor: '#ff5500', plan: 'trial' };
+const settings = initialSettings(tenant, 'clients.spaceos.io');
+
+describe('instance configuration', () => {
+  it('names hosts, URLs and databases per environment', () => {
+    expect(instanceHost('acme-hq', 'stg')).toBe('acme-hq-stg');
+    expect(instanceUrl('https://{host}.spaceos.io', 'acme-hq', 'prod')).toBe('https://acme-hq.spaceos.io');
+    expect(databaseName('acme-hq', 'stg')).toBe('t_acme_hq_stg');
+  });
+
+  it('renders config.yml with pointers to secrets, never the secrets themselves', () => {
+    const config = instanceConfig({ tenant, settings, env: 'stg', urlTemplate: 'https://{host}.spaceos.io', bucket: 'b', database: { host: 'db', port: 5432, secretName: 'launchpad/tenants/t-1/stg/database' }, mail: { transport: 'ses' } });
+    const yaml = renderConfigYaml(config);
+    expect(parse(yaml)).toEqual(config);
+    expect(config).toMatchObject({
+      tenant: { name: 'Acme & Co', environment: 'staging' },
+      app: { url: 'https://acme-hq-stg.spaceos.io' },
+      database: { name: 't_acme_hq_stg', user: 't_acme_hq_stg', password_secret: 'launchpad/tenants/t-1/stg/database' },
+      mail: { from: 'acme-hq@clients.spaceos.io', reply_to: 'anna@acme.com' },
+      branding: { primary_color: '#ff5500', theme_css: 'tenants/t-1/theme.css' },
+    });
+    expect(yaml).not.toMatch(/password:/);
+  });
+
+  it('turns the brand colour into CSS custom properties with readable text on it', () => {
+    const css = renderThemeCss('#ff5500');
+    expect(css).toContain('--brand-primary: #ff5500;');
+    expect(css).toContain('--brand-on-primary: #111827;');
+    expect(renderThemeCss('#1e3a8a')).toContain('--brand-on-primary: #ffffff;');
+  });
+});
+
+describe('emails', () => {
+  it('welcomes the admin in the tenant colours with both links, escaping what they typed', () => {
+    const mail = welcomeEmail({ adminName: 'Anna <b>', companyName: 'Acme & Co', settings, appUrl: 'https://acme-hq.spaceos.io', stagingUrl: 'https://acme-hq-stg.spaceos.io', trialEndsAt: '2026-12-10T10:00:00Z' });
+    expect(mail.subject).toBe('Your spaceOS instance for Acme & Co is ready');
+    expect(mail.html).toContain('background:#ff5500');
+    expect(mail.html).toContain('Acme &#38; Co · powered by spaceOS');
+    expect(mail.html).not.toContain('<b>');
+    for (const body of [mail.html, mail.text]) expect(body).toContain('https://acme-hq-stg.spaceos.io');
+  });
+
+  it('tells ops the tenant, step, error and how to resume', () => {
+    const mail = opsAlertEmail({ tenantId: 't-1', subdomain: 'acme', companyName: 'Acme', step: 'CreateDatabases', error: 'Error', cause: 'role exists', resumeHow: 'press Resume' });
+    expect(mail.subject).toBe('[Launchpad] Provisioning failed for acme at CreateDatabases');
+    for (const part of ['t-1', 'CreateDatabases', 'role exists', 'press Resume']) expect(mail.text).toContain(part);
+  });
+});
+
+describe('retry classification', () => {
+  it.each([
+    Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    Object.assign(new Error('slow down'), { name: 'ThrottlingException' }),
+    Object.assign(new Error('boom'), { $metadata: { httpStatusCode: 503 } }),
+    Object.assign(new Error('too many'), { code: '53300' }),
+  ])('retries %s', (error) => {
+    expect(isTransient(error)).toBe(true);
+    expect(forStateMachine(error)).toBeInstanceOf(TransientError);
+  });
+
+  it('does not retry a permanent error, which keeps its own name', () => {
+    const error = Object.assign(new Error('bad'), { name: 'SmokeTestFailedError' });
+    expect(isTransient(error)).toBe(false);
+    expect(forStateMachine(error).name).toBe('SmokeTestFailedError');
+  });
+});
+
+describe('progress', () => {
+  const step = (name: string, status: 'SUCCEEDED' | 'PENDING' | 'RUNNING', startedAt?: string) => ({ name, status, ...(startedAt ? { startedAt } : {}) });
+  it('weights steps by typical duration, so waiting for the instance dominates', () => {
+    const steps = [step('MarkProvisioning', 'SUCCEEDED'), step('DeployServices', 'SUCCEEDED'), step('WaitUntilHealthy', 'RUNNING')];
+    expect(progressOf(steps)).toBeCloseTo(6 / 66);
+  });
+
+  it('extrapolates the time left from how long the finished share took', () => {
+    const steps = [step('MarkProvisioning', 'SUCCEEDED', '2026-11-26T10:00:00Z'), step('SmokeTest', 'PENDING')];
+    // 1 of 3 weighted seconds done in 10 s -> about 20 s left
+    expect(secondsLeft(steps, Date.parse('2026-11-26T10:00:10Z'))).toBe(20);
+    expect(secondsLeft([step('MarkProvisioning', 'PENDING')], Date.now())).toBeUndefined();
+  });
+});
