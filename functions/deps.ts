@@ -16,7 +16,7 @@ import { SesMail } from './providers/mail';
 import { SecretsManagerSecrets, type Secrets } from './providers/secrets';
 import { SfnWorkflows } from './providers/sfn-workflows';
 import { Storage } from './providers/storage';
-import { TenantDatabases } from './providers/tenant-databases';
+import { TenantDatabases, type Databases } from './providers/tenant-databases';
 import { TenantStore } from './providers/tenant-store';
 import type { Workflows } from './providers/workflows';
 
@@ -29,7 +29,7 @@ export interface Deps {
   newId: () => string;
   platform: Platform;
   secrets: Secrets;
-  databases: TenantDatabases;
+  databases: Databases;
   storage: Storage;
   mail: SesMail;
   dns: Dns;

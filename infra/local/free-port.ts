@@ -1,14 +1,41 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A TCP port nobody listens on right now (for the emulators we start). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Whether `port` can be bound on loopback right now (0 asks the OS for any free one). */
+function tryPort(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : undefined));
     });
   });
+}
+
+/** A TCP port nobody listens on right now (for the emulators we start). */
+export async function freePort(): Promise<number> {
+  const port = await tryPort(0);
+  if (port === undefined) throw new Error('No free TCP port on 127.0.0.1');
+  return port;
+}
+
+/**
+ * The port this emulator had last time (kept in `file`), if it is still free; else a new one.
+ * Addresses stored with tenants (their database endpoint) then survive a restart.
+ */
+export async function stablePort(file: string): Promise<number> {
+  const previous = Number.parseInt(readFileSyncSafe(file), 10);
+  const port = (Number.isInteger(previous) && (await tryPort(previous))) || (await freePort());
+  writeFileSync(file, String(port));
+  return port;
+}
+
+function readFileSyncSafe(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
 import { json, type ApiHandler } from '../../functions/api/http';
 import { API_ROUTES, type ApiRoute } from '../../functions/api/routes';
 import { logger, type Deps } from '../../functions/deps';
@@ -24,6 +25,7 @@ import { LocalCompute } from './local-compute';
 import { LocalDns } from './local-dns';
 import { LocalWorkflows } from './local-workflows';
 import { handleOps } from './ops';
+import { stablePort } from './free-port';
 import { proxyToInstance } from './instance-router';
 import { serveStatic } from './static-files';
 
@@ -47,6 +49,8 @@ export interface Launchpad {
   url: string;
   dynamoDbEndpoint: string;
   sesEndpoint: string;
+  /** Admin connection to the tenants' Postgres server. */
+  postgres: pg.ClientConfig;
   deps: Deps;
   workflows: LocalWorkflows;
   compute: LocalCompute;
@@ -153,7 +157,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     // Started side by side; allSettled so that one failing still leaves the others stoppable.
     const started = await Promise.allSettled([
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }).then((e) => (emulators.push({ value: e, stop: e.stop }), e)),
-      startPostgres({ directory: join(dataDir, 'postgres') }).then((e) => (emulators.push(e), e)),
+      stablePort(join(dataDir, 'postgres.port')).then((port) => startPostgres({ directory: join(dataDir, 'postgres'), port })).then((e) => (emulators.push(e), e)),
       startS3({ directory: join(dataDir, 's3'), bucket: BUCKET }).then((e) => (emulators.push(e), e)),
       startSes(options.sesPort ?? 8005).then((e) => (emulators.push(e), e)),
     ] as const);
@@ -216,6 +220,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       url: baseUrl,
       dynamoDbEndpoint: dynamo.endpoint,
       sesEndpoint: ses.value.endpoint,
+      postgres: postgres.value,
       deps,
       workflows,
       compute: running,

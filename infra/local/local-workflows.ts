@@ -133,8 +133,10 @@ export class LocalWorkflows implements Workflows {
       execution.status = 'SUCCEEDED';
     } catch (error) {
       execution.status = 'FAILED';
-      execution.error = error instanceof Error ? error.name : 'Error';
-      execution.cause = error instanceof Error ? error.message : String(error);
+      // The engine wraps the state's error; Step Functions reports the state's own Error/Cause.
+      const reported = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      execution.error = reported instanceof Error ? reported.name : 'Error';
+      execution.cause = reported instanceof Error ? reported.message : String(reported);
       deps.logger.error('Local execution failed', { execution: execution.name, error });
     }
     await recording;

@@ -3,8 +3,9 @@ import { startLaunchpad } from './launchpad';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const port = Number(process.env.PORT ?? 3000);
-console.log('Starting Launchpad on the embedded default (DynamoDB Local, local Step Functions)...');
-const launchpad = await startLaunchpad({ port, dataDir: process.env.LAUNCHPAD_DATA_DIR ?? '.data' }).catch((error: unknown) => {
+console.log('Starting Launchpad on the embedded default (DynamoDB Local, PostgreSQL, S3, SES, local Step Functions)...');
+const sesPort = Number(process.env.SES_PORT ?? 8005);
+const launchpad = await startLaunchpad({ port, sesPort, dataDir: process.env.LAUNCHPAD_DATA_DIR ?? '.data' }).catch((error: unknown) => {
   console.error(`\nLaunchpad could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
@@ -14,6 +15,9 @@ console.log(`
     Signup page   ${launchpad.url}/
     Status pages  ${launchpad.url}/status/<tenantId>
     API           ${launchpad.url}/api  (health: ${launchpad.url}/api/health)
+    Ops console   ${launchpad.url}/ops  (tenants, execution timelines, Resume)
+    Sent mail     ${launchpad.sesEndpoint}  (aws-ses-v2-local viewer; JSON at /store)
+    Instances     http://<subdomain>.localhost:${port} and http://<subdomain>-stg.localhost:${port}
     DynamoDB      ${launchpad.dynamoDbEndpoint}  (data in ${process.env.LAUNCHPAD_DATA_DIR ?? '.data'}/, \`npm run reset\` clears it)
   Press Ctrl-C to stop.
 `);

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { freePort } from '../../infra/local/free-port';
+import { tempDir } from '../support/temp-dir';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -20,10 +19,10 @@ export default async function setup(project: TestProject) {
     throw new Error(`End-to-end tests need Chromium at ${CHROMIUM}: install it with \`sudo apt-get install -y chromium\` (Debian/Ubuntu), or set CHROMIUM_PATH.`);
   }
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'launchpad-e2e-'));
+  const dataDir = tempDir('launchpad-e2e-');
   let log = '';
   const server: ChildProcess = spawn('npm', ['start'], {
-    env: { ...process.env, PORT: String(port), LAUNCHPAD_DATA_DIR: dataDir },
+    env: { ...process.env, PORT: String(port), SES_PORT: String(await freePort()), LAUNCHPAD_DATA_DIR: dataDir },
     detached: true, // own process group, so teardown stops npm, tsx and Java together
     stdio: ['ignore', 'pipe', 'pipe'],
   });

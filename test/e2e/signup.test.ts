@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('self-service signup in a real browser', () => {
-  it('fills the form on npm start\'s server and lands on the live status page', async () => {
+  it('signs up on npm start\'s server, watches the progress and opens the branded instance', async () => {
     const page = await context.newPage();
     await page.goto(baseUrl);
     await expect(page.title()).resolves.toBe('Start your spaceOS trial');
@@ -38,10 +38,21 @@ describe('self-service signup in a real browser', () => {
     await page.getByRole('button', { name: 'Start my free trial' }).click();
 
     await page.waitForURL(/\/status\/[0-9a-f-]{36}$/);
-    await page.getByRole('heading', { name: 'Setting up your instance' }).waitFor();
-    await page.locator('[data-step="MarkProvisioning"][data-status="SUCCEEDED"]').waitFor();
-    await expect(page.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe('100');
+    await page.getByRole('progressbar', { name: 'Setup progress' }).waitFor();
     expect(await page.locator('.lead').textContent()).toContain(company);
+
+    // Watch it go live, then open the instance: company name in the brand colour, seeded rooms.
+    await page.getByRole('heading', { name: 'Your instance is ready' }).waitFor({ timeout: 60_000 });
+    await expect(page.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe('100');
+    expect(await page.locator('[data-status="SUCCEEDED"]').count()).toBe(11);
+    await page.getByRole('link', { name: `Open ${company}` }).click();
+    await page.waitForURL(`http://${subdomain}.localhost:${new URL(baseUrl).port}/`);
+    await expect(page.locator('#company').textContent()).resolves.toBe(company);
+    await expect(page.locator('header').evaluate((el) => getComputedStyle(el).backgroundColor)).resolves.toBe('rgb(15, 118, 110)');
+    await expect(page.locator('#rooms li').count()).resolves.toBe(3);
+    const staging = await context.newPage();
+    await staging.goto(`http://${subdomain}-stg.localhost:${new URL(baseUrl).port}/`);
+    await expect(staging.locator('.badge').textContent()).resolves.toBe('Staging');
 
     // The same address is now taken for the next visitor.
     const next = await context.newPage();

@@ -1,11 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { probe } from '../../functions/providers/instance-probe';
+import { freePort } from '../../infra/local/free-port';
 import { startLaunchpad } from '../../infra/local/launchpad';
 import { validSignup } from '../support/api-event';
+import { tempDir } from '../support/temp-dir';
 
-const root = mkdtempSync(join(tmpdir(), 'launchpad-server-'));
+const root = tempDir('launchpad-server-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const webRoot = join(root, 'web');
 mkdirSync(webRoot);
@@ -16,7 +18,8 @@ const signup = (url: string, body: unknown) =>
 
 describe('the embedded default server', () => {
   it('serves the API and the page, and keeps tenants across a restart', async () => {
-    const options = { port: 0, dataDir: join(root, 'data'), webRoot };
+    // A fixed port: instance URLs (stored on the tenant) include it, as they would a domain.
+    const options = { port: await freePort(), dataDir: join(root, 'data'), webRoot, sesPort: 0 };
     let launchpad = await startLaunchpad(options);
     let tenantId: string;
     try {
@@ -42,7 +45,11 @@ describe('the embedded default server', () => {
     try {
       const status = await fetch(`${launchpad.url}/api/tenants/${tenantId}/status`);
       expect(status.status).toBe(200);
-      expect(await status.json()).toMatchObject({ tenantId, subdomain: 'acme', status: 'PROVISIONING' });
+      const view = (await status.json()) as { status: string; urls: { app: string } };
+      expect(view).toMatchObject({ tenantId, subdomain: 'acme', status: 'ACTIVE' });
+      // The instance comes back with Launchpad, as an ECS service keeps its tasks running.
+      expect(view.urls.app).toBe(launchpad.url.replace('localhost', 'acme.localhost'));
+      await expect.poll(() => probe(`${view.urls.app}/health`).then((r) => r.status, () => 0), { timeout: 15_000 }).toBe(200);
       const again = await signup(launchpad.url, validSignup({ adminEmail: 'someone@else.com' }));
       expect(again.status).toBe(409);
     } finally {

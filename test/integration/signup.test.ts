@@ -68,23 +68,21 @@ describe('signups against DynamoDB Local', () => {
     expect(parseBody(await check(apiEvent({ pathParameters: { name: 'acme-2' } })))).toEqual({ available: true });
   });
 
-  it('runs provision-tenant on the local engine: MarkProvisioning moves the tenant on and shows on the status', async () => {
+  it('starts provision-tenant on the local engine once per tenant, also across restarts', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'launchpad-'));
     dirs.push(dataDir);
     let deps: Deps | undefined;
-    const workflows = new LocalWorkflows(() => deps!, { dataDir });
+    const workflows = new LocalWorkflows(() => deps!, { dataDir, retryIntervalMs: 0 });
     deps = await localDeps(workflows);
 
     const accepted = await createSignupHandler(deps)(post(validSignup()));
     const { tenantId } = parseBody(accepted) as { tenantId: string };
     const execution = await workflows.settled(tenantId);
 
-    expect(execution).toMatchObject({ name: tenantId, status: 'SUCCEEDED' });
-    expect(execution!.events.map((e) => e.type)).toEqual(['ExecutionStarted', 'StateEntered', 'StateExited', 'ExecutionSucceeded']);
+    expect(execution?.events.slice(0, 3).map((e) => [e.type, e.state])).toEqual([['ExecutionStarted', undefined], ['StateEntered', 'MarkProvisioning'], ['StateExited', 'MarkProvisioning']]);
     const status = await statusOf(deps, tenantId);
-    expect(status).toMatchObject({ tenantId, subdomain: 'acme', status: 'PROVISIONING', plan: 'trial' });
-    expect(status.steps).toEqual([expect.objectContaining({ name: 'MarkProvisioning', status: 'SUCCEEDED', startedAt: expect.any(String), endedAt: expect.any(String) })]);
-    // Same name again: the engine refuses to provision twice.
+    expect((status.steps as unknown[])[0]).toEqual(expect.objectContaining({ name: 'MarkProvisioning', status: 'SUCCEEDED', startedAt: expect.any(String), endedAt: expect.any(String) }));
+    // Same name again: the engine refuses to provision twice...
     await expect(workflows.startProvisioning({ tenantId })).resolves.toBe('already-started');
     // ...also after a restart, because executions are recorded under the data dir.
     await expect(new LocalWorkflows(() => deps!, { dataDir }).startProvisioning({ tenantId })).resolves.toBe('already-started');

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { SETTLED_STATUSES } from '../../shared/lifecycle';
-import { stepLabel, stepsDone, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
+import { progressOf, secondsLeft, stepLabel, stepsDone, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
 import { fetchTenantStatus } from './api';
 
 export const POLL_INTERVAL_MS = 1000;
@@ -56,7 +56,8 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
 
   const { view, stale } = load;
   const done = stepsDone(view.steps);
-  const percent = view.steps.length ? Math.round((done / view.steps.length) * 100) : 0;
+  const percent = Math.round(progressOf(view.steps) * 100);
+  const left = view.status === 'PROVISIONING' ? secondsLeft(view.steps, Date.now()) : undefined;
   return (
     <section className="status" aria-live="polite">
       <h1>{HEADLINES[view.status]}</h1>
@@ -68,6 +69,7 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
       </div>
       <p className="progress-text">
         {done} of {view.steps.length} steps done
+        {left !== undefined && ` · about ${left < 90 ? `${left} s` : `${Math.round(left / 60)} min`} left`}
       </p>
       <ol className="steps">
         {view.steps.map((step) => (

@@ -1,0 +1,153 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Deps } from '../../functions/deps';
+import { probe } from '../../functions/providers/instance-probe';
+import { TransientError } from '../../functions/steps/errors';
+import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
+import { validSignup } from '../support/api-event';
+import { tempDir } from '../support/temp-dir';
+
+/** Faults by subdomain: how many calls of a provider still fail, and with what. */
+type Fault = { provider: 'databases' | 'dns'; remaining: number; error: () => Error };
+const faults = new Map<string, Fault>();
+const calls = { databases: new Map<string, number>(), dns: new Map<string, number>() };
+
+function failIfInjected(provider: Fault['provider'], subdomain: string): void {
+  calls[provider].set(subdomain, (calls[provider].get(subdomain) ?? 0) + 1);
+  const fault = faults.get(subdomain);
+  if (fault?.provider === provider && fault.remaining > 0) {
+    fault.remaining--;
+    throw fault.error();
+  }
+}
+
+/** Fault injection around the real adapters: the failure happens where a real one would. */
+const injectFaults = (deps: Deps): Deps => ({
+  ...deps,
+  databases: {
+    ensure: (tenant, env) => {
+      failIfInjected('databases', tenant.subdomain);
+      return deps.databases.ensure(tenant, env);
+    },
+  },
+  dns: {
+    upsert: (host) => {
+      failIfInjected('dns', host.replace(/-stg$/, ''));
+      return deps.dns.upsert(host);
+    },
+  },
+});
+
+const root = tempDir('launchpad-provisioning-');
+const webRoot = join(root, 'web');
+let launchpad: Launchpad;
+let postgresAdmin: pg.ClientConfig;
+
+beforeAll(async () => {
+  mkdirSync(webRoot);
+  writeFileSync(join(webRoot, 'index.html'), '<!doctype html>');
+  launchpad = await startLaunchpad({ port: 0, dataDir: join(root, 'data'), webRoot, sesPort: 0, fastTimers: true, opsEmail: 'cs@spaceos.test', decorate: injectFaults });
+  postgresAdmin = launchpad.postgres;
+}, 120_000);
+afterAll(async () => {
+  await launchpad?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function signup(subdomain: string): Promise<string> {
+  const response = await fetch(`${launchpad.url}/api/signups`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example`, primaryColor: '#0f766e' })),
+  });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { tenantId: string }).tenantId;
+}
+
+const statusOf = async (tenantId: string) => (await (await fetch(`${launchpad.url}/api/tenants/${tenantId}/status`)).json()) as { status: string; steps: Array<{ name: string; status: string; error?: string }>; urls: { app?: string; staging?: string } };
+const sentMail = async () => ((await (await fetch(`${launchpad.sesEndpoint}/store`)).json()) as { emails: Array<{ subject: string; destination: { to: string[] }; body: { text: string; html?: string } }> }).emails;
+const settle = (name: string) => launchpad.workflows.settled(name);
+
+describe('provision-tenant on the embedded default', () => {
+  it('takes a signup to a branded, seeded, ACTIVE trial with staging and a welcome mail', async () => {
+    const tenantId = await signup('happy');
+    expect(await settle(tenantId)).toMatchObject({ status: 'SUCCEEDED' });
+
+    const status = await statusOf(tenantId);
+    expect(status.status).toBe('ACTIVE');
+    expect(status.steps.every((s) => s.status === 'SUCCEEDED')).toBe(true);
+    expect(status.urls).toEqual({ app: launchpad.url.replace('localhost', 'happy.localhost'), staging: launchpad.url.replace('localhost', 'happy-stg.localhost') });
+
+    const home = await probe(`${status.urls.app}/`);
+    expect(home.body).toContain('happy Works');
+    expect(home.body).toContain('Meeting Room');
+    expect((await probe(`${status.urls.app}/theme.css`)).body).toContain('--brand-primary: #0f766e;');
+    expect(await probe(`${status.urls.staging}/health`)).toMatchObject({ status: 200 });
+
+    const tenant = await launchpad.deps.store.getTenant(tenantId);
+    expect(tenant?.trialEndsAt && Date.parse(tenant.trialEndsAt) - Date.parse(tenant.updatedAt)).toBeGreaterThan(13 * 86_400_000);
+    const welcome = (await sentMail()).filter((m) => m.destination.to.includes('admin@happy.example'));
+    expect(welcome).toHaveLength(1);
+    expect(welcome[0]!.subject).toBe('Your spaceOS instance for happy Works is ready');
+    expect(welcome[0]!.body.html).toContain('#0f766e');
+  });
+
+  it('retries a step that fails twice transiently and still ends ACTIVE', async () => {
+    faults.set('flaky', { provider: 'databases', remaining: 2, error: () => new TransientError('connection reset by the database') });
+    const tenantId = await signup('flaky');
+    const execution = await settle(tenantId);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.events.filter((e) => e.type === 'StateRetried' && e.state === 'CreateDatabases')).toHaveLength(2);
+    expect((await statusOf(tenantId)).status).toBe('ACTIVE');
+  });
+
+  it('ends FAILED with the ops alert on a permanent failure; fixing and resuming completes it with nothing duplicated', async () => {
+    const cloudflareDown = () => Object.assign(new Error('Authentication error: invalid API token'), { name: 'AuthenticationError' });
+    faults.set('broken', { provider: 'dns', remaining: Number.POSITIVE_INFINITY, error: cloudflareDown });
+    const tenantId = await signup('broken');
+    expect(await settle(tenantId)).toMatchObject({ status: 'FAILED', error: 'ProvisioningFailed' });
+
+    const failed = await statusOf(tenantId);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.steps.find((s) => s.name === 'ConfigureDns')).toMatchObject({ status: 'FAILED', error: 'Authentication error: invalid API token' });
+    expect((await launchpad.deps.store.getTenant(tenantId))?.failure).toMatchObject({ step: 'ConfigureDns', error: 'AuthenticationError' });
+    const alert = (await sentMail()).filter((m) => m.destination.to.includes('cs@spaceos.test') && m.subject.includes('broken'));
+    expect(alert).toHaveLength(1);
+    expect(alert[0]!.subject).toBe('[Launchpad] Provisioning failed for broken at ConfigureDns');
+    for (const part of [tenantId, 'AuthenticationError', 'invalid API token', '/ops', 'Resume']) expect(alert[0]!.body.text).toContain(part);
+
+    // The cause is fixed; customer success presses Resume on the ops page.
+    faults.delete('broken');
+    const resume = await fetch(`${launchpad.url}/ops/tenants/${tenantId}/resume`, { method: 'POST', redirect: 'manual' });
+    expect(resume.status).toBe(303);
+    expect(await settle(`${tenantId}-r1`)).toMatchObject({ status: 'SUCCEEDED' });
+    expect((await statusOf(tenantId)).status).toBe('ACTIVE');
+
+    // Nothing twice: roles/databases, services, DNS records, welcome mail.
+    const admin = new pg.Client(postgresAdmin);
+    await admin.connect();
+    const roles = (await admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 't_broken_%' ORDER BY 1")).rows.map((r: { rolname: string }) => r.rolname);
+    const dbs = (await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 't_broken_%' ORDER BY 1")).rows.map((r: { datname: string }) => r.datname);
+    await admin.end();
+    expect(roles).toEqual(['t_broken_prod', 't_broken_stg']);
+    expect(dbs).toEqual(['t_broken_prod', 't_broken_stg']);
+    expect(launchpad.compute.list().filter((s) => s.name.startsWith('spaceos-broken-')).map((s) => s.name).sort()).toEqual(['spaceos-broken-prod', 'spaceos-broken-stg']);
+    const records = Object.keys(JSON.parse(readFileSync(join(root, 'data', 'dns.json'), 'utf8')) as object).filter((h) => h.startsWith('broken'));
+    expect(records.sort()).toEqual(['broken', 'broken-stg']);
+    expect((await sentMail()).filter((m) => m.destination.to.includes('admin@broken.example'))).toHaveLength(1);
+    // A tenant that is not FAILED cannot be resumed.
+    expect((await fetch(`${launchpad.url}/ops/tenants/${tenantId}/resume`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
+  });
+
+  it('shows executions on the ops page as timelines', async () => {
+    const page = await (await fetch(`${launchpad.url}/ops`)).text();
+    expect(page).toContain('happy Works');
+    expect(page).toMatch(/<svg role="img" aria-label="Timeline of /);
+    const executions = (await (await fetch(`${launchpad.url}/ops/api/executions`)).json()) as Array<{ name: string; status: string; timeline: Array<{ state: string; outcome: string }> }>;
+    expect(executions.length).toBeGreaterThanOrEqual(4);
+    expect(executions.find((e) => e.status === 'SUCCEEDED')?.timeline.map((t) => t.state)).toEqual(expect.arrayContaining(['CreateDatabases', 'WaitUntilHealthy', 'SendWelcomeEmail']));
+    expect(executions.find((e) => e.status === 'FAILED')?.timeline.find((t) => t.state === 'ConfigureDns')?.outcome).toBe('failed');
+  });
+});
