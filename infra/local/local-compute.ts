@@ -37,6 +37,8 @@ export class LocalCompute implements Compute {
   constructor(private readonly options: LocalComputeOptions) {
     this.dir = join(options.dataDir, 'services');
     mkdirSync(this.dir, { recursive: true });
+    // Instances never outlive Launchpad, even when it dies without stopAll() (crash, exit()).
+    process.once('exit', () => this.services.forEach((s) => s.child.kill('SIGKILL')));
   }
 
   /** Starts every recorded service (after a restart). */
