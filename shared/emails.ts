@@ -1,4 +1,5 @@
 import { TRIAL_DAYS } from './brand';
+import { escapeHtml as escape } from './html';
 import type { TenantSettings } from './settings';
 import { paletteOf } from './theme';
 
@@ -8,7 +9,6 @@ export interface Email {
   text: string;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function layout(settings: TenantSettings, body: string): string {
   const palette = paletteOf(settings.branding.primaryColor);

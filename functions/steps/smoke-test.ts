@@ -1,3 +1,4 @@
+import { decodeEntities } from '../../shared/html';
 import { instanceUrl } from '../../shared/instance';
 import { lambdaEntry } from '../deps';
 import { settingsOf } from './settings-of';
@@ -7,8 +8,6 @@ export class SmokeTestFailedError extends Error {
   override name = 'SmokeTestFailedError';
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** The seed's manual QA, automated: branded home page in prod, its theme, and staging answering. */
 export const createSmokeTest = defineStep('SmokeTest', async (tenant, { platform, probe }) => {
   const prod = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'prod');
@@ -17,7 +16,7 @@ export const createSmokeTest = defineStep('SmokeTest', async (tenant, { platform
   const home = await probe(`${prod}/`);
   if (home.status !== 200) problems.push(`${prod}/ answered ${home.status}`);
   else {
-    if (!home.body.includes(escapeHtml(tenant.companyName))) problems.push(`${prod}/ does not show the company name`);
+    if (!decodeEntities(home.body).includes(tenant.companyName)) problems.push(`${prod}/ does not show the company name`);
     if (!home.body.includes('/theme.css')) problems.push(`${prod}/ does not load the theme`);
   }
   const theme = await probe(`${prod}/theme.css`);

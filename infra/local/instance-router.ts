@@ -1,10 +1,11 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { escapeHtml } from '../../shared/html';
 import type { LocalCompute } from './local-compute';
 import type { LocalDns } from './local-dns';
 
 function notFound(res: ServerResponse, hostname: string): void {
   res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
-  res.end(`<!doctype html><title>No instance</title><p>No spaceOS instance answers at <b>${hostname.replace(/[<>&"]/g, '')}</b> (yet).</p>`);
+  res.end(`<!doctype html><title>No instance</title><p>No spaceOS instance answers at <b>${escapeHtml(hostname)}</b> (yet).</p>`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
+import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
 
@@ -10,7 +11,6 @@ interface OpsContext {
   sesUrl: string;
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export interface StateSpan {
   state: string;

@@ -88,3 +88,13 @@ describe('progress', () => {
     expect(secondsLeft([step('MarkProvisioning', 'PENDING')], Date.now())).toBeUndefined();
   });
 });
+
+describe('html text', () => {
+  it('round-trips what people type through escaping, whichever entity style a page uses', async () => {
+    const { escapeHtml, decodeEntities } = await import('../../shared/html');
+    const name = `Smith & Sons <"Nord"> 'Café'`;
+    expect(escapeHtml(name)).not.toMatch(/[<>"]/);
+    expect(decodeEntities(escapeHtml(name))).toBe(name);
+    expect(decodeEntities('Smith &amp; Sons &lt;&quot;Nord&quot;&gt; &#x27;Caf&#233;&#39;')).toBe(name);
+  });
+});

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { parse } from 'yaml';
+import { escapeHtml as escape } from '../../../shared/html';
 import type { InstanceConfig } from '../../../shared/instance';
 
 const env = (name: string) => {
@@ -40,7 +41,6 @@ async function readObject(key: string): Promise<string> {
 }
 const config = async () => parse(await readObject(env('CONFIG_KEY'))) as InstanceConfig;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 async function homePage(): Promise<string> {
   const cfg = await config();
