@@ -51,40 +51,60 @@ function memo<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (value ??= load().catch((error: unknown) => ((value = undefined), Promise.reject(error))));
 }
 
+/**
+ * An object whose fields are built on first read: each Lambda builds (and needs configuration
+ * for) only the adapters it uses, so the signup function never needs the ECS settings.
+ */
+function lazy<T extends object>(factories: { [K in keyof T]: () => T[K] }): T {
+  const target = {} as T;
+  for (const key of Object.keys(factories) as Array<keyof T>) {
+    Object.defineProperty(target, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const value = factories[key]();
+        Object.defineProperty(target, key, { value, enumerable: true });
+        return value;
+      },
+    });
+  }
+  return target;
+}
+
 let lambdaDeps: Deps | undefined;
 
 /** The production wiring, built once per Lambda container from its environment. */
 export function awsDeps(): Deps {
   if (lambdaDeps) return lambdaDeps;
-  const platform = platformFromEnv();
-  const secrets = new SecretsManagerSecrets(new SecretsManagerClient({}));
-  const secretJson = async <T>(name: string) => JSON.parse((await secrets.get(name)) ?? '{}') as T;
-  const cloudflare = memo(async () => new Cloudflare({ apiToken: await secrets.get(required('CLOUDFLARE_TOKEN_SECRET')) }));
-  const dns: Dns = {
-    upsert: async (host) =>
-      new CloudflareDns(await cloudflare(), { id: required('CLOUDFLARE_ZONE_ID'), name: required('CLOUDFLARE_ZONE_NAME'), target: required('INSTANCE_LB_DNS_NAME') }).upsert(host),
-  };
-  const adminConfig = memo(async () => {
-    const admin = await secretJson<{ username: string; password: string }>(platform.database.adminSecretName);
-    // RDS requires TLS; the RDS CA bundle is provided to the function via NODE_EXTRA_CA_CERTS.
-    return { host: platform.database.host, port: platform.database.port, user: admin.username, password: admin.password, database: 'postgres', ssl: true };
+  const deps: Deps = lazy<Deps>({
+    platform: () => platformFromEnv(),
+    secrets: () => new SecretsManagerSecrets(new SecretsManagerClient({})),
+    store: () => new TenantStore(createDocumentClient(), required('TABLE_NAME')),
+    workflows: () => new SfnWorkflows(new SFNClient({}), required('PROVISION_STATE_MACHINE_ARN')),
+    logger: () => logger,
+    now: () => () => new Date(),
+    newId: () => () => crypto.randomUUID(),
+    databases: () =>
+      new TenantDatabases(
+        memo(async () => {
+          const admin = JSON.parse((await deps.secrets.get(deps.platform.database.adminSecretName)) ?? '{}') as { username: string; password: string };
+          // RDS requires TLS; the RDS CA bundle is provided to the function via NODE_EXTRA_CA_CERTS.
+          return { host: deps.platform.database.host, port: deps.platform.database.port, user: admin.username, password: admin.password, database: 'postgres', ssl: true };
+        }),
+        deps.secrets,
+      ),
+    storage: () => new Storage(new S3Client({}), deps.platform.bucket),
+    mail: () => new SesMail(new SESClient({})),
+    dns: () => {
+      const cloudflare = memo(async () => new Cloudflare({ apiToken: await deps.secrets.get(required('CLOUDFLARE_TOKEN_SECRET')) }));
+      const zone = { id: required('CLOUDFLARE_ZONE_ID'), name: required('CLOUDFLARE_ZONE_NAME'), target: required('INSTANCE_LB_DNS_NAME') };
+      return { upsert: async (host: string) => new CloudflareDns(await cloudflare(), zone).upsert(host) };
+    },
+    compute: () => new EcsCompute(new ECSClient({}), new ElasticLoadBalancingV2Client({}), JSON.parse(required('ECS_CONFIG')) as EcsComputeConfig),
+    probe: () => (url: string) => probe(url),
   });
-  lambdaDeps = {
-    store: new TenantStore(createDocumentClient(), required('TABLE_NAME')),
-    workflows: new SfnWorkflows(new SFNClient({}), required('PROVISION_STATE_MACHINE_ARN')),
-    logger,
-    now: () => new Date(),
-    newId: () => crypto.randomUUID(),
-    platform,
-    secrets,
-    databases: new TenantDatabases(adminConfig, secrets),
-    storage: new Storage(new S3Client({}), platform.bucket),
-    mail: new SesMail(new SESClient({})),
-    dns,
-    compute: new EcsCompute(new ECSClient({}), new ElasticLoadBalancingV2Client({}), JSON.parse(required('ECS_CONFIG')) as EcsComputeConfig),
-    probe: (url) => probe(url),
-  };
-  return lambdaDeps;
+  lambdaDeps = deps;
+  return deps;
 }
 
 /** A Lambda entry point for a handler factory: wires it on first use, then reuses it. */
