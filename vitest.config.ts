@@ -6,6 +6,8 @@ const env = {
   // Handler logs would drown the test report; failures are asserted, not read from logs.
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   AWS_REGION: 'us-east-1',
+  CDK_DISABLE_VERSION_CHECK: '1',
+  CDK_DISABLE_CLI_TELEMETRY: '1',
 };
 
 export default defineConfig({
@@ -14,6 +16,8 @@ export default defineConfig({
     env,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      // CDK synth is CPU-bound: a generous timeout on shared 2-core machines.
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], environment: 'node', testTimeout: 180_000 } },
       {
         extends: true,
         test: { name: 'component', include: ['test/component/**/*.test.tsx'], environment: 'jsdom', setupFiles: ['test/component/setup.ts'] },

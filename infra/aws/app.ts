@@ -1,10 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
+import { deployConfig } from './config';
 import { LaunchpadStack } from './launchpad-stack';
 
-// The AWS side of Launchpad. The full deployment (functions, HTTP API, state machines, web
-// hosting, alarms) is built up in infra/aws/ issue by issue; what is here deploys for real.
 const app = new App();
+// `-c example=true` (npm run synth) fills unset values from example-context.json, to check the
+// templates without an account; a deploy takes real values (README "Deploy to AWS").
+const example: Record<string, unknown> = app.node.tryGetContext('example') === 'true' || app.node.tryGetContext('example') === true
+  ? (JSON.parse(readFileSync('infra/aws/example-context.json', 'utf8')) as Record<string, unknown>)
+  : {};
+const config = deployConfig((key) => app.node.tryGetContext(key) ?? example[key]);
 new LaunchpadStack(app, 'Launchpad', {
+  config,
+  webDist: app.node.tryGetContext('webDist') ?? 'dist/web',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  description: 'spaceOS Launchpad: self-service signup and provisioning of spaceOS trial instances',
 });
 app.synth();

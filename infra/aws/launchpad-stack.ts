@@ -1,30 +1,148 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { TABLE } from '../../functions/providers/table';
+import { SEED_PREFIX, tenantPrefix } from '../../shared/instance';
+import type { DeployConfig } from './config';
+import { Api } from './constructs/api';
+import { Data } from './constructs/data';
+import { LaunchpadFunction } from './constructs/launchpad-function';
+import { Operations } from './constructs/operations';
+import { Site } from './constructs/site';
+import { CONTAINER_PORT, Tenancy, TENANT_SECRETS_PREFIX } from './constructs/tenancy';
+import { Workflows } from './constructs/workflows';
+import { acknowledgeFindings } from './nag-acknowledgements';
 
-/** Launchpad on AWS. The table's keys and index come from the same definition DynamoDB Local uses. */
+export interface LaunchpadStackProps extends StackProps {
+  config: DeployConfig;
+  /** The built web app (npm run build). */
+  webDist: string;
+}
+
+/** Launchpad on AWS: everything `npm start` runs locally, as managed services. */
 export class LaunchpadStack extends Stack {
-  readonly table: TableV2;
+  readonly data: Data;
+  readonly tenancy: Tenancy;
+  readonly workflows: Workflows;
+  readonly api: Api;
+  readonly site: Site;
+  readonly reconciler: LaunchpadFunction;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: LaunchpadStackProps) {
     super(scope, id, props);
-    const string = (name: string) => ({ name, type: AttributeType.STRING });
-    this.table = new TableV2(this, 'Tenants', {
-      partitionKey: string(TABLE.partitionKey),
-      sortKey: string(TABLE.sortKey),
-      billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: TABLE.ttlAttribute,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      globalSecondaryIndexes: [
-        {
-          indexName: TABLE.byStatusIndex.name,
-          partitionKey: string(TABLE.byStatusIndex.partitionKey),
-          sortKey: string(TABLE.byStatusIndex.sortKey),
-        },
-      ],
+    const { config } = props;
+    this.data = new Data(this, 'Data');
+    const { table, tenantBucket, logBucket } = this.data;
+    const tenancy = (this.tenancy = new Tenancy(this, 'Tenancy', { config, tenantBucket, logBucket }));
+    const privateSubnets = tenancy.vpc.selectSubnets({ subnetType: tenancy.privateSubnetType }).subnetIds;
+
+    // Deployment-wide settings the functions read (functions/platform.ts, functions/deps.ts):
+    // names and addresses only, never a secret's value.
+    const environment: Record<string, string> = {
+      TABLE_NAME: table.tableName,
+      INSTANCE_URL_TEMPLATE: `https://{host}.${config.domain}`,
+      MAIL_DOMAIN: `clients.${config.domain}`,
+      LAUNCHPAD_SENDER: `spaceOS <launchpad@${config.domain}>`,
+      OPS_EMAIL: config.opsEmail,
+      TENANT_BUCKET: tenantBucket.bucketName,
+      TENANT_DB_HOST: tenancy.database.endpoint,
+      TENANT_DB_PORT: String(tenancy.database.port),
+      TENANT_DB_ADMIN_SECRET: tenancy.database.adminSecret.secretArn,
+      CLOUDFLARE_TOKEN_SECRET: tenancy.cloudflareToken.secretArn,
+      CLOUDFLARE_ZONE_ID: config.cloudflareZoneId,
+      CLOUDFLARE_ZONE_NAME: config.domain,
+      INSTANCE_LB_DNS_NAME: tenancy.loadBalancer.loadBalancerDnsName,
+      EXECUTION_URL_TEMPLATE: `https://${this.region}.console.aws.amazon.com/states/home?region=${this.region}#/v2/executions/details/arn:${this.partition}:states:${this.region}:${this.account}:execution:provision-tenant:{executionName}`,
+      RESUME_HOW: 'Fix the cause, then in the Step Functions console start provision-tenant with input {"tenantId": "{tenantId}"} named {tenantId}-r1 (-r2, ... for later attempts)',
+      ECS_CONFIG: this.toJsonString({
+        cluster: tenancy.cluster.clusterName,
+        image: config.tenantImage,
+        vpcId: tenancy.vpc.vpcId,
+        subnets: privateSubnets,
+        securityGroups: [tenancy.taskSecurityGroup.securityGroupId],
+        executionRoleArn: tenancy.executionRole.roleArn,
+        taskRoleArn: tenancy.taskRole.roleArn,
+        listenerArns: [tenancy.listener.listenerArn],
+        bucket: tenantBucket.bucketName,
+        logGroup: tenancy.taskLogGroup.logGroupName,
+        region: this.region,
+        secretArnPrefix: `arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:`,
+        containerPort: CONTAINER_PORT,
+      }),
+    };
+
+    const tenantSecrets = this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const tenantObjects = `${tenantPrefix('*')}*`;
+    const sendMail = new PolicyStatement({
+      actions: ['ses:SendEmail'],
+      resources: [...tenancy.senderIdentities.map((identity) => identity.emailIdentityArn), this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: tenancy.configurationSet.configurationSetName })],
     });
+
+    // Each step gets exactly what it touches, besides the tenant item it reads and updates.
+    const stepPermissions: Record<string, (fn: LaunchpadFunction) => void> = {
+      CreateDatabases: (fn) => {
+        tenancy.database.adminSecret.grantRead(fn);
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], resources: [tenantSecrets] }));
+        fn.addEnvironment('NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem'); // the RDS CA, for pg's TLS
+      },
+      PrepareStorage: (fn) => {
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [tenantBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${SEED_PREFIX}*`] } } }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [tenantBucket.arnForObjects(`${SEED_PREFIX}*`)] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(tenantObjects)] }));
+      },
+      ConfigureMail: (fn) => fn.addToRolePolicy(new PolicyStatement({ actions: ['ses:GetIdentityVerificationAttributes'], resources: ['*'] })),
+      RenderConfig: (fn) => fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(tenantObjects)] })),
+      ConfigureDns: (fn) => tenancy.cloudflareToken.grantRead(fn),
+      DeployServices: (fn) => {
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:CreateService', 'ecs:TagResource'], resources: [this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` })] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: ['*'] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenancy.taskRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeRules'], resources: ['*'] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:AddTags'], resources: [this.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:AddTags'], resources: [tenancy.listener.listenerArn, this.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }));
+      },
+      SendWelcomeEmail: (fn) => fn.addToRolePolicy(sendMail),
+      NotifyOps: (fn) => fn.addToRolePolicy(sendMail),
+    };
+    this.workflows = new Workflows(this, 'Workflows', {
+      environment,
+      // Only CreateDatabases reaches the private database.
+      network: (state) => (state === 'CreateDatabases' ? { vpc: tenancy.vpc, securityGroups: [tenancy.databaseClientSecurityGroup] } : undefined),
+      configure: (state, fn) => {
+        table.grantReadWriteData(fn);
+        stepPermissions[state]?.(fn);
+      },
+    });
+    const provision = this.workflows.stateMachines.get('provision-tenant')!;
+    const withMachine = { ...environment, PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn };
+
+    const siteOrigin = config.siteCertificateArn ? `https://${config.domain}` : 'https://*.cloudfront.net';
+    this.api = new Api(this, 'Api', { siteOrigin, environment: withMachine });
+    const route = (entry: string) => this.api.routeFunctions.get(entry)!;
+    table.grantReadWriteData(route('signup'));
+    provision.grantStartExecution(route('signup'));
+    for (const entry of ['subdomain-availability', 'tenant-status', 'health']) table.grantReadData(route(entry));
+
+    this.reconciler = new LaunchpadFunction(this, 'Reconciler', { entry: 'reconciler/start-pending', environment: withMachine });
+    table.grantReadData(this.reconciler);
+    provision.grantStartExecution(this.reconciler);
+
+    this.site = new Site(this, 'Site', { webDist: props.webDist, api: this.api.httpApi, logBucket, domain: config.domain, ...(config.siteCertificateArn ? { certificateArn: config.siteCertificateArn } : {}) });
+    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler });
+
+    const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler];
+    acknowledgeFindings(this, {
+      table,
+      tenantBucket,
+      siteBucket: this.site.bucket,
+      logGroups: [...functions.map((fn) => fn.logGroup), tenancy.taskLogGroup],
+      functions,
+      cluster: tenancy.cluster,
+    });
+
+    new CfnOutput(this, 'SiteUrl', { value: config.siteCertificateArn ? `https://${config.domain}` : `https://${this.site.distribution.distributionDomainName}` });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
+    new CfnOutput(this, 'InstanceLoadBalancer', { value: tenancy.loadBalancer.loadBalancerDnsName, description: 'Cloudflare CNAMEs of instances point here' });
+    new CfnOutput(this, 'ProvisionStateMachine', { value: provision.stateMachineArn });
+    new CfnOutput(this, 'CloudflareTokenSecret', { value: tenancy.cloudflareToken.secretName });
   }
 }

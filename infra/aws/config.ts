@@ -1,0 +1,48 @@
+import * as z from 'zod/mini';
+
+/**
+ * Deployment settings, from CDK context (`-c key=value` or cdk.json / cdk.context.json).
+ * Validated up front so a missing value fails synth with its name, not halfway through a deploy.
+ */
+export const deployConfigSchema = z.object({
+  /** Product domain: the site is served at it, instances at <sub>.<domain>, senders at <sub>@clients.<domain>. */
+  domain: z.string().check(z.regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a DNS name like spaceos.io')),
+  cloudflareZoneId: z.string().check(z.regex(/^[a-f0-9]{32}$/, 'the 32-hex-digit zone id from the Cloudflare dashboard')),
+  /** The spaceOS image every tenant runs, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/spaceos:1.42.0 */
+  tenantImage: z.string().check(z.minLength(3, 'an image reference')),
+  opsEmail: z.string().check(z.regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address')),
+  stripePriceId: z.string().check(z.regex(/^price_\w+$/, 'a Stripe price id (price_...)')),
+  /** ACM certificate (in the stack's region) for *.<domain> on the instances' load balancer. */
+  instanceCertificateArn: z.string().check(z.regex(/^arn:aws[\w-]*:acm:/, 'an ACM certificate ARN')),
+  /** ACM certificate in us-east-1 for <domain> on CloudFront; without it the site uses the CloudFront domain. */
+  siteCertificateArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:acm:us-east-1:/, 'an ACM certificate ARN in us-east-1'))),
+  /** Use an existing VPC instead of creating one. */
+  vpcId: z.optional(z.string().check(z.regex(/^vpc-[0-9a-f]+$/, 'a VPC id (vpc-...)'))),
+  /** Use an existing Postgres server (endpoint + Secrets Manager secret of its admin) instead of creating RDS. */
+  databaseEndpoint: z.optional(z.string()),
+  databaseAdminSecretArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:/, 'a Secrets Manager secret ARN'))),
+});
+export type DeployConfig = z.infer<typeof deployConfigSchema>;
+
+export const CONTEXT_KEYS = Object.keys(deployConfigSchema.shape) as Array<keyof DeployConfig>;
+
+export class DeployConfigError extends Error {
+  override name = 'DeployConfigError';
+}
+
+/** Reads and validates the context; the error lists every missing or malformed value. */
+export function deployConfig(tryGetContext: (key: string) => unknown): DeployConfig {
+  const raw = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, tryGetContext(key)]).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = deployConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]);
+      return raw[key] === undefined ? `  - ${key}: missing (pass -c ${key}=...)` : `  - ${key}: ${issue.message}`;
+    });
+    throw new DeployConfigError(`Launchpad's deployment settings are incomplete:\n${lines.join('\n')}\nSee README "Deploy to AWS".`);
+  }
+  if (parsed.data.databaseEndpoint && !parsed.data.databaseAdminSecretArn) {
+    throw new DeployConfigError('databaseEndpoint is set but databaseAdminSecretArn is not: an imported Postgres needs its admin secret (pass -c databaseAdminSecretArn=...)');
+  }
+  return parsed.data;
+}

@@ -1,0 +1,135 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { FlowLogDestination, InstanceClass, InstanceSize, InstanceType, IpAddresses, Peer, Port, SecurityGroup, SubnetType, Vpc, type IVpc } from 'aws-cdk-lib/aws-ec2';
+import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
+import { ApplicationListener, ApplicationLoadBalancer, ApplicationProtocol, ListenerAction, SslPolicy } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Credentials, DatabaseInstance, DatabaseInstanceEngine, PostgresEngineVersion, StorageType } from 'aws-cdk-lib/aws-rds';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import { Construct } from 'constructs';
+import { tenantPrefix } from '../../../shared/instance';
+import type { DeployConfig } from '../config';
+
+/** Where tenants' database passwords live (functions/providers/tenant-databases.ts names them). */
+export const TENANT_SECRETS_PREFIX = 'launchpad/tenants/';
+export const CONTAINER_PORT = 8080;
+
+/**
+ * What tenants run on: the network, the ECS cluster, the shared HTTPS load balancer, the shared
+ * Postgres, the secrets Launchpad needs, and the SES identities tenants send from.
+ */
+export class Tenancy extends Construct {
+  readonly vpc: IVpc;
+  readonly privateSubnetType = SubnetType.PRIVATE_WITH_EGRESS;
+  readonly cluster: Cluster;
+  readonly loadBalancer: ApplicationLoadBalancer;
+  readonly listener: ApplicationListener;
+  readonly taskSecurityGroup: SecurityGroup;
+  readonly databaseClientSecurityGroup: SecurityGroup;
+  readonly database: { endpoint: string; port: number; adminSecret: ISecret };
+  readonly cloudflareToken: Secret;
+  readonly stripeKeys: Secret;
+  readonly executionRole: Role;
+  readonly taskRole: Role;
+  readonly taskLogGroup: LogGroup;
+  readonly configurationSet: ConfigurationSet;
+  readonly senderIdentities: EmailIdentity[];
+
+  constructor(scope: Construct, id: string, props: { config: DeployConfig; tenantBucket: Bucket; logBucket: Bucket }) {
+    super(scope, id);
+    const { config } = props;
+
+    this.vpc = config.vpcId
+      ? Vpc.fromLookup(this, 'Vpc', { vpcId: config.vpcId })
+      : new Vpc(this, 'Vpc', {
+          ipAddresses: IpAddresses.cidr('10.40.0.0/16'),
+          maxAzs: 2,
+          natGateways: 1,
+          subnetConfiguration: [
+            { name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 22 },
+            { name: 'private', subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+          ],
+          flowLogs: { rejected: { destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })) } },
+        });
+
+    this.cluster = new Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ContainerInsights.ENABLED });
+
+    const albSecurityGroup = new SecurityGroup(this, 'LoadBalancerSg', { vpc: this.vpc, description: 'HTTPS from visitors (through Cloudflare) to tenant instances', allowAllOutbound: false });
+    albSecurityGroup.addIngressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS');
+    this.taskSecurityGroup = new SecurityGroup(this, 'TaskSg', { vpc: this.vpc, description: 'Tenant instances: traffic only from the load balancer' });
+    this.taskSecurityGroup.addIngressRule(albSecurityGroup, Port.tcp(CONTAINER_PORT), 'from the load balancer');
+    albSecurityGroup.addEgressRule(this.taskSecurityGroup, Port.tcp(CONTAINER_PORT), 'to tenant instances');
+
+    this.loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', { vpc: this.vpc, internetFacing: true, securityGroup: albSecurityGroup, dropInvalidHeaderFields: true });
+    this.loadBalancer.logAccessLogs(props.logBucket, 'alb');
+    this.listener = this.loadBalancer.addListener('Https', {
+      port: 443,
+      protocol: ApplicationProtocol.HTTPS,
+      sslPolicy: SslPolicy.RECOMMENDED_TLS,
+      certificates: [Certificate.fromCertificateArn(this, 'InstanceCertificate', config.instanceCertificateArn)],
+      // Hosts without a tenant rule (DeployServices adds one per instance).
+      defaultAction: ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No spaceOS instance at this address' }),
+    });
+
+    this.databaseClientSecurityGroup = new SecurityGroup(this, 'DatabaseClientSg', { vpc: this.vpc, description: 'Launchpad functions that manage tenant databases' });
+    const dbSecurityGroup = new SecurityGroup(this, 'DatabaseSg', { vpc: this.vpc, description: 'Shared tenant Postgres', allowAllOutbound: false });
+    dbSecurityGroup.addIngressRule(this.databaseClientSecurityGroup, Port.tcp(5432), 'Launchpad database steps');
+    dbSecurityGroup.addIngressRule(this.taskSecurityGroup, Port.tcp(5432), 'tenant instances');
+    if (config.databaseEndpoint && config.databaseAdminSecretArn) {
+      const [host = '', port = '5432'] = config.databaseEndpoint.split(':');
+      this.database = { endpoint: host, port: Number(port), adminSecret: Secret.fromSecretCompleteArn(this, 'DatabaseAdmin', config.databaseAdminSecretArn) };
+    } else {
+      const instance = new DatabaseInstance(this, 'Database', {
+        engine: DatabaseInstanceEngine.postgres({ version: PostgresEngineVersion.VER_16 }),
+        instanceType: InstanceType.of(InstanceClass.T4G, InstanceSize.MEDIUM),
+        vpc: this.vpc,
+        vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: [dbSecurityGroup],
+        credentials: Credentials.fromGeneratedSecret('launchpad_admin', { secretName: 'launchpad/tenant-db-admin' }),
+        multiAz: true,
+        storageEncrypted: true,
+        storageType: StorageType.GP3,
+        allocatedStorage: 50,
+        maxAllocatedStorage: 500,
+        backupRetention: Duration.days(14),
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.SNAPSHOT,
+        cloudwatchLogsExports: ['postgresql'],
+        enablePerformanceInsights: true,
+        parameters: { 'rds.force_ssl': '1' },
+      });
+      this.database = { endpoint: instance.dbInstanceEndpointAddress, port: 5432, adminSecret: instance.secret! };
+    }
+
+    this.cloudflareToken = new Secret(this, 'CloudflareToken', {
+      secretName: 'launchpad/cloudflare-token',
+      description: 'Cloudflare API token with DNS edit on the zone; replace the generated value after the first deploy',
+    });
+    this.stripeKeys = new Secret(this, 'StripeKeys', {
+      secretName: 'launchpad/stripe',
+      description: 'JSON {"secretKey": "sk_...", "webhookSecret": "whsec_..."}; set after the first deploy',
+    });
+
+    this.taskLogGroup = new LogGroup(this, 'TenantLogs', { logGroupName: '/launchpad/tenants', retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const stack = Stack.of(this);
+    const tenantSecretsArn = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    // Starts tasks: pull the image, write logs, hand the tenant's database password to the container.
+    this.executionRole = new Role(this, 'TaskExecutionRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'Starts spaceOS tenant tasks' });
+    this.executionRole.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.taskLogGroup.logGroupArn}:*`] }));
+    this.executionRole.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [tenantSecretsArn] }));
+    this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+    this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })] }));
+    // What a running instance may read: its tenants' prefix only (config, theme, assets).
+    this.taskRole = new Role(this, 'TaskRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'spaceOS tenant instances' });
+    this.taskRole.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [props.tenantBucket.arnForObjects(`${tenantPrefix('*')}*`)] }));
+
+    const senderDomain = `clients.${config.domain}`;
+    this.configurationSet = new ConfigurationSet(this, 'MailConfiguration', { configurationSetName: 'launchpad-tenants' });
+    this.senderIdentities = [senderDomain, config.domain].map(
+      (domain, i) => new EmailIdentity(this, i === 0 ? 'TenantSenders' : 'LaunchpadSender', { identity: Identity.domain(domain), configurationSet: this.configurationSet }),
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { STEPS } from '../../../functions/steps';
+import { LaunchpadFunction, type LaunchpadFunctionProps } from './launchpad-function';
+
+export const STATE_MACHINES_DIR = 'statemachines';
+
+type AslState = { Type: string; Branches?: Array<{ States: Record<string, AslState> }>; Iterator?: { States: Record<string, AslState> }; ItemProcessor?: { States: Record<string, AslState> } };
+
+/** Task state names of an ASL definition, including those inside Parallel and Map states. */
+export function taskStates(states: Record<string, AslState>): string[] {
+  return Object.entries(states).flatMap(([name, state]) => [
+    ...(state.Type === 'Task' ? [name] : []),
+    ...(state.Branches ?? []).flatMap((b) => taskStates(b.States)),
+    ...[state.Iterator, state.ItemProcessor].flatMap((p) => (p ? taskStates(p.States) : [])),
+  ]);
+}
+
+export function aslFiles(): Array<{ name: string; text: string; tasks: string[] }> {
+  return readdirSync(STATE_MACHINES_DIR)
+    .filter((file) => file.endsWith('.asl.json'))
+    .map((file) => {
+      const text = readFileSync(join(STATE_MACHINES_DIR, file), 'utf8');
+      return { name: file.replace(/\.asl\.json$/, ''), text, tasks: taskStates((JSON.parse(text) as { States: Record<string, AslState> }).States) };
+    });
+}
+
+/**
+ * Every state machine in statemachines/, deployed from its file: each Task's `${<State>FunctionArn}`
+ * is substituted with the Lambda built from the same step handler the local runner uses.
+ */
+export class Workflows extends Construct {
+  readonly stepFunctions = new Map<string, LaunchpadFunction>();
+  readonly stateMachines = new Map<string, StateMachine>();
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { environment: Record<string, string>; network?: (state: string) => Pick<LaunchpadFunctionProps, 'vpc' | 'securityGroups'> | undefined; configure: (state: string, fn: LaunchpadFunction) => void },
+  ) {
+    super(scope, id);
+    for (const { name, text, tasks } of aslFiles()) {
+      const substitutions: Record<string, string> = {};
+      for (const state of tasks) {
+        const step = STEPS[state];
+        if (!step) throw new Error(`${name}.asl.json: Task ${state} has no handler in functions/steps/index.ts`);
+        let fn = this.stepFunctions.get(state);
+        if (!fn) {
+          fn = new LaunchpadFunction(this, state, { entry: `steps/${step.entry}`, environment: props.environment, timeout: Duration.minutes(2), ...props.network?.(state) });
+          props.configure(state, fn);
+          this.stepFunctions.set(state, fn);
+        }
+        substitutions[`${state}FunctionArn`] = fn.functionArn;
+      }
+      const machine = new StateMachine(this, name, {
+        stateMachineName: name,
+        stateMachineType: StateMachineType.STANDARD,
+        definitionBody: DefinitionBody.fromString(text),
+        definitionSubstitutions: substitutions,
+        tracingEnabled: true,
+        logs: {
+          destination: new LogGroup(this, `${name}Logs`, { logGroupName: `/aws/vendedlogs/states/${name}`, retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY }),
+          level: LogLevel.ALL,
+          includeExecutionData: true,
+        },
+      });
+      for (const state of tasks) this.stepFunctions.get(state)!.grantInvoke(machine);
+      this.stateMachines.set(name, machine);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { Token, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+const ack = (scope: IConstruct, rule: string, reason: string) => Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });
+
+/**
+ * The cdk-nag AwsSolutions findings Launchpad accepts, each with the reason. Everything else must
+ * be fixed (test/infra/nag.test.ts fails on any unacknowledged finding). Action wildcards are never
+ * accepted: test/infra/iam.test.ts checks every policy statement separately.
+ */
+export interface PrefixScoped {
+  table: IConstruct;
+  tenantBucket: IConstruct;
+  siteBucket: IConstruct;
+  /** Log groups whose streams a role writes (`<group>:*`). */
+  logGroups: IConstruct[];
+  /** Functions invoked with their versions and aliases (`<function>:*`). */
+  functions: IConstruct[];
+  cluster: IConstruct;
+}
+
+export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
+  ack(
+    stack,
+    'IAM5[Resource::*]',
+    "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition, elasticloadbalancing:Describe*, ecr:GetAuthorizationToken, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
+  );
+  // Resources scoped by prefix: what they cover is created at runtime, per tenant or per stream.
+  const arn = (c: IConstruct) => `<${stack.getLogicalId(c.node.defaultChild as CfnElement)}.Arn>`;
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  const prefixed: Array<[string, string]> = [
+    [`${arn(scoped.table)}/index/*`, "the table's own indexes (the status index the reconciler and sweeps query)"],
+    [`${arn(scoped.tenantBucket)}/tenants/*/*`, 'objects under tenants/<id>/, created per tenant at runtime'],
+    [`${arn(scoped.tenantBucket)}/seed/*`, 'the seed assets every tenant starts with'],
+    [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*`, "tenants' database passwords, created per tenant at runtime"],
+    [`arn:<AWS::Partition>:ecr:${region}:${account}:repository/*`, "pulling the spaceOS image from the account's registry"],
+    ...scoped.logGroups.map((group): [string, string] => [`${arn(group)}:*`, 'log streams of its own log group']),
+    ...scoped.functions.map((fn): [string, string] => [`${arn(fn)}:*`, 'the versions and aliases of the one function it invokes']),
+    [`arn:<AWS::Partition>:ecs:${region}:${account}:service/<${stack.getLogicalId(scoped.cluster.node.defaultChild as CfnElement)}>/spaceos-*`, 'tenant services spaceos-<sub>-<env> in the tenant cluster, created at runtime'],
+    [`arn:<AWS::Partition>:elasticloadbalancing:${region}:${account}:targetgroup/tg-*`, 'tenant target groups (tg-<env>-<hash>), created at runtime'],
+    [`arn:<AWS::Partition>:elasticloadbalancing:${region}:${account}:listener-rule/app/*`, 'host-header rules for tenant instances, created at runtime'],
+  ];
+  for (const [resource, why] of prefixed) ack(stack, `IAM5[Resource::${resource}]`, `Scoped by prefix: ${why}`);
+
+  const bucketDeployment = stack.node.children.filter((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
+  for (const child of bucketDeployment) {
+    const reason = 'The CDK-managed BucketDeployment handler (seed assets, web app): its role, policy and runtime are defined by aws-cdk-lib';
+    ack(child, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason);
+    for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) ack(child, `IAM5[Action::${action}]`, reason);
+    for (const resource of [`${arn(scoped.tenantBucket)}/*`, `${arn(scoped.siteBucket)}/*`, `arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`]) ack(child, `IAM5[Resource::${resource}]`, reason);
+    ack(child, 'L1', reason);
+  }
+  for (const route of ['GET--api--health', 'POST--api--signups', 'GET--api--subdomains--{name}', 'GET--api--tenants--{id}--status']) {
+    const construct = stack.node.tryFindChild('Api')?.node.tryFindChild('HttpApi')?.node.tryFindChild(route);
+    if (construct) ack(construct, 'APIG4', 'Public by design: prospective clients sign up without an account; the routes validate input, are throttled at the stage, and expose no tenant data beyond an unguessable id');
+  }
+  const find = (path: string) => stack.node.findAll().find((c) => c.node.path === `${stack.node.path}/${path}`);
+  const loadBalancerSg = find('Tenancy/LoadBalancerSg');
+  if (loadBalancerSg) ack(loadBalancerSg, 'EC23', "Instances are reached through Cloudflare's proxy, whose edge ranges change; the listener only forwards known instance hosts (one rule each) and answers 404 otherwise");
+  const database = find('Tenancy/Database');
+  if (database) ack(database, 'RDS11', 'Reachable only from two security groups in private subnets; a non-default port would add nothing but configuration');
+  for (const secret of ['Tenancy/Database/Secret', 'Tenancy/CloudflareToken', 'Tenancy/StripeKeys']) {
+    const construct = find(secret);
+    if (construct) ack(construct, 'SMG4', secret.endsWith('Secret') ? 'Rotated by operators with the runbook in README (TenantDatabases re-reads it on each cold start); an automatic rotation Lambda would need its own VPC access and NAT path' : 'A third-party credential: rotated in the provider\'s dashboard, then put into the secret');
+  }
+  const distribution = find('Site/Distribution');
+  if (distribution) {
+    ack(distribution, 'CFR1', 'Signup is open worldwide: no geo restriction');
+    ack(distribution, 'CFR2', 'A CloudFront WAF web ACL must live in us-east-1 (this stack is regional); the API is throttled at its stage and validates every input. Add a WAF from us-east-1 when abuse shows');
+  }
+}

@@ -1,0 +1,124 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../functions/api/routes';
+import { synthStack } from './synth';
+
+let template: Template;
+beforeAll(() => {
+  template = Template.fromStack(synthStack().stack);
+});
+
+describe('data', () => {
+  it('keeps tenants in an on-demand table with point-in-time recovery, TTL and the status index', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' })],
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true })],
+    });
+  });
+
+  it('keeps tenant files in a private, encrypted, versioned, TLS-only bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    expect(policies.length).toBeGreaterThanOrEqual(3);
+    for (const policy of policies) {
+      expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+});
+
+describe('API', () => {
+  it('has one ARM Node 24 function per route, traced', () => {
+    const routes = template.findResources('AWS::ApiGatewayV2::Route');
+    expect(Object.values(routes).map((r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Runtime: string; Environment?: { Variables?: Record<string, unknown> } } }>;
+    const ours = functions.filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'launchpad');
+    expect(ours.length).toBeGreaterThanOrEqual(API_ROUTES.length + 14);
+    for (const fn of ours) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+  });
+
+  it('throttles the stage and allows CORS from the site only', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 }, AccessLogSettings: Match.anyValue() });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://spaceos.example'], AllowHeaders: ['content-type', 'idempotency-key'] } });
+  });
+});
+
+describe('workflows', () => {
+  it('deploys provision-tenant from its ASL file as a Standard machine with full logging and X-Ray', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'provision-tenant',
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+      DefinitionSubstitutions: Match.objectLike({ MarkProvisioningFunctionArn: Match.anyValue(), CreateDatabasesFunctionArn: Match.anyValue(), NotifyOpsFunctionArn: Match.anyValue() }),
+    });
+  });
+
+  it('runs the reconciler every minute', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
+  });
+});
+
+describe('site', () => {
+  it('serves the private web bucket through CloudFront with origin access control, /api/* to the API, SPA routes and security headers', () => {
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['spaceos.example'],
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })] }),
+        CacheBehaviors: [Match.objectLike({ PathPattern: '/api/*', AllowedMethods: Match.arrayWith(['POST']) })],
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({ SecurityHeadersConfig: Match.objectLike({ StrictTransportSecurity: Match.objectLike({ Override: true }), FrameOptions: { FrameOption: 'DENY', Override: true } }) }),
+    });
+  });
+});
+
+describe('tenancy', () => {
+  it('runs tenants on a Fargate cluster behind an HTTPS load balancer that answers 404 for unknown hosts', () => {
+    template.resourceCountIs('AWS::ECS::Cluster', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Protocol: 'HTTPS',
+      Port: 443,
+      DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
+    });
+  });
+
+  it('keeps tenant databases on an encrypted, multi-AZ, TLS-only Postgres in private subnets', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres', StorageEncrypted: true, MultiAZ: true, DeletionProtection: true, PubliclyAccessible: false });
+    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+  });
+
+  it('has secrets for the database admin, Cloudflare and Stripe, and SES identities with a configuration set', () => {
+    for (const name of ['launchpad/tenant-db-admin', 'launchpad/cloudflare-token', 'launchpad/stripe']) template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: name });
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'clients.spaceos.example', ConfigurationSetAttributes: Match.anyValue() });
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'launchpad-tenants' });
+  });
+
+  it('lets tenant instances read only the tenants/ prefix', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('TenancyTaskRole') }],
+      PolicyDocument: { Statement: [{ Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('TenantAssets'), 'Arn'] }, '/tenants/*/*']] } }], Version: '2012-10-17' },
+    });
+  });
+});
+
+describe('operations', () => {
+  it('alarms on failed or timed-out provisioning to an encrypted topic mailed to ops', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut' })]), AlarmActions: [{ Ref: Match.stringLikeRegexp('Alerts') }] });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'customer-success@spaceos.example' });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('has a provisioning dashboard with signups, executions and duration percentiles', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard);
+    for (const part of ['Signups per hour', 'ExecutionsStarted', 'ExecutionsFailed', 'ExecutionTime', 'p50', 'p95']) expect(body).toContain(part);
+  });
+});
