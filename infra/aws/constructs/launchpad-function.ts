@@ -48,6 +48,7 @@ export class LaunchpadFunction extends NodejsFunction {
         format: OutputFormat.CJS,
         minify: true,
         sourceMap: true,
+        sourcesContent: false, // maps point at the repo's files; keeps the assets small
         target: 'node24',
         // The runtime ships the AWS SDK v3; pg's optional native binding is never used.
         externalModules: ['@aws-sdk/*', 'pg-native'],
