@@ -23,7 +23,7 @@ export interface EcsComputeConfig {
   bucket: string;
   logGroup: string;
   region: string;
-  /** Secrets Manager ARN prefix, e.g. arn:aws:secretsmanager:eu-west-1:123:secret: */
+  /** Prefix for a secret's name in valueFrom: '' for secrets in the task's own region (named), or a cross-region ARN prefix. */
   secretArnPrefix: string;
   containerPort?: number;
 }

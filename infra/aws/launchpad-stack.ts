@@ -65,7 +65,8 @@ export class LaunchpadStack extends Stack {
         bucket: tenantBucket.bucketName,
         logGroup: tenancy.taskLogGroup.logGroupName,
         region: this.region,
-        secretArnPrefix: `arn:${this.partition}:secretsmanager:${this.region}:${this.account}:secret:`,
+        // Same-region secrets may be named in valueFrom; a suffix-less ARN would not resolve.
+        secretArnPrefix: '',
         containerPort: CONTAINER_PORT,
       }),
     };
@@ -95,6 +96,7 @@ export class LaunchpadStack extends Stack {
       DeployServices: (fn) => {
         fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:CreateService', 'ecs:TagResource'], resources: [this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` })] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: ['*'] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:TagResource'], resources: [this.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenancy.taskRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeRules'], resources: ['*'] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:AddTags'], resources: [this.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }));

@@ -38,6 +38,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     ...scoped.logGroups.map((group): [string, string] => [`${arn(group)}:*`, 'log streams of its own log group']),
     ...scoped.functions.map((fn): [string, string] => [`${arn(fn)}:*`, 'the versions and aliases of the one function it invokes']),
     [`arn:<AWS::Partition>:ecs:${region}:${account}:service/<${stack.getLogicalId(scoped.cluster.node.defaultChild as CfnElement)}>/spaceos-*`, 'tenant services spaceos-<sub>-<env> in the tenant cluster, created at runtime'],
+    [`arn:<AWS::Partition>:ecs:${region}:${account}:task-definition/spaceos-*:*`, 'revisions of tenant task definitions spaceos-<sub>-<env>, registered at runtime'],
     [`arn:<AWS::Partition>:elasticloadbalancing:${region}:${account}:targetgroup/tg-*`, 'tenant target groups (tg-<env>-<hash>), created at runtime'],
     [`arn:<AWS::Partition>:elasticloadbalancing:${region}:${account}:listener-rule/app/*`, 'host-header rules for tenant instances, created at runtime'],
   ];
