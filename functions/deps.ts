@@ -11,6 +11,8 @@ import type { Compute } from './providers/compute';
 import { CloudflareDns, type Dns } from './providers/dns';
 import { createDocumentClient } from './providers/dynamodb';
 import { EcsCompute, type EcsComputeConfig } from './providers/ecs-compute';
+import { AdminLinks } from './providers/admin-links';
+import { LazyStripeBilling, type Billing } from './providers/billing';
 import { probe, type ProbeResponse } from './providers/instance-probe';
 import { SesMail } from './providers/mail';
 import { SecretsManagerSecrets, type Secrets } from './providers/secrets';
@@ -35,6 +37,8 @@ export interface Deps {
   dns: Dns;
   compute: Compute;
   probe: (url: string) => Promise<ProbeResponse>;
+  billing: Billing;
+  links: AdminLinks;
 }
 
 export const logger = new Logger({ serviceName: 'launchpad' });
@@ -102,6 +106,11 @@ export function awsDeps(): Deps {
     },
     compute: () => new EcsCompute(new ECSClient({}), new ElasticLoadBalancingV2Client({}), JSON.parse(required('ECS_CONFIG')) as EcsComputeConfig),
     probe: () => (url: string) => probe(url),
+    billing: () => {
+      const keys = memo(async () => JSON.parse((await deps.secrets.get(required('STRIPE_SECRET'))) ?? '{}') as { secretKey: string; webhookSecret: string });
+      return new LazyStripeBilling(keys, required('STRIPE_PRICE_ID'));
+    },
+    links: () => new AdminLinks(deps.secrets),
   });
   lambdaDeps = deps;
   return deps;

@@ -12,6 +12,8 @@ export const platformSchema = z.object({
   /** Sender of Launchpad's own mail (welcome, ops alerts). */
   launchpadSender: z.string(),
   opsEmail: z.string(),
+  /** Where the signup site lives (upgrade and status links in mails, checkout return URLs). */
+  siteUrl: z.string(),
   bucket: z.string(),
   database: z.object({ host: z.string(), port: z.coerce.number(), adminSecretName: z.string() }),
   /** How customer success resumes a failed provisioning, for the alert mail. */
@@ -27,6 +29,7 @@ export function platformFromEnv(env: NodeJS.ProcessEnv = process.env): Platform 
     mailDomain: env.MAIL_DOMAIN,
     launchpadSender: env.LAUNCHPAD_SENDER,
     opsEmail: env.OPS_EMAIL,
+    siteUrl: env.SITE_URL,
     bucket: env.TENANT_BUCKET,
     database: { host: env.TENANT_DB_HOST, port: env.TENANT_DB_PORT ?? '5432', adminSecretName: env.TENANT_DB_ADMIN_SECRET },
     resumeHow: env.RESUME_HOW ?? 'Open the execution in the Step Functions console, fix the cause, then start provision-tenant again with the same input (name <tenantId>-r<n>)',

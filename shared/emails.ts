@@ -71,3 +71,45 @@ export function opsAlertEmail(input: { tenantId: string; subdomain: string; comp
     .join('')}</table><p>Every step is idempotent: once the cause is fixed, resuming completes the tenant without duplicating anything.</p></body></html>`;
   return { subject, html, text };
 }
+
+/** A short mail to the tenant's admin in the tenant's colours: a few paragraphs and one action. */
+export function noticeEmail(input: { settings: TenantSettings; adminName: string; subject: string; paragraphs: string[]; action?: { href: string; label: string } }): Email {
+  const html = layout(
+    input.settings,
+    `<p>Hi ${escape(input.adminName)},</p>${input.paragraphs.map((p) => `<p>${escape(p)}</p>`).join('')}${input.action ? `<p>${button(input.settings, input.action.href, input.action.label)}</p>` : ''}`,
+  );
+  const text = `Hi ${input.adminName},\n\n${input.paragraphs.join('\n\n')}${input.action ? `\n\n${input.action.label}: ${input.action.href}` : ''}\n\n--\n${input.settings.mail.footer}\n`;
+  return { subject: input.subject, html, text };
+}
+
+export const thankYouEmail = (i: { settings: TenantSettings; adminName: string; companyName: string; appUrl: string }) =>
+  noticeEmail({
+    ...i,
+    subject: `Thank you: ${i.companyName} is on spaceOS Business`,
+    paragraphs: [`Your payment went through and ${i.companyName} is now on the paid plan. Your instance keeps everything you set up during the trial, with more capacity.`],
+    action: { href: i.appUrl, label: `Open ${i.companyName}` },
+  });
+
+export const paymentFailedEmail = (i: { settings: TenantSettings; adminName: string; companyName: string; upgradeUrl: string }) =>
+  noticeEmail({
+    ...i,
+    subject: `Payment failed for ${i.companyName}`,
+    paragraphs: [`We could not collect the latest payment for ${i.companyName}. Your instance keeps running while Stripe retries; please check your payment details.`],
+    action: { href: i.upgradeUrl, label: 'Update payment details' },
+  });
+
+export const trialReminderEmail = (i: { settings: TenantSettings; adminName: string; companyName: string; daysLeft: number; upgradeUrl: string }) =>
+  noticeEmail({
+    ...i,
+    subject: `${i.daysLeft} days left in your ${i.companyName} trial`,
+    paragraphs: [`Your spaceOS trial for ${i.companyName} ends in ${i.daysLeft} days. Upgrade now to keep your instance, its data and your settings without interruption.`],
+    action: { href: i.upgradeUrl, label: 'Upgrade now' },
+  });
+
+export const trialEndedEmail = (i: { settings: TenantSettings; adminName: string; companyName: string; upgradeUrl: string }) =>
+  noticeEmail({
+    ...i,
+    subject: `Your ${i.companyName} trial has ended`,
+    paragraphs: [`Your trial has ended and the instance is paused. Nothing is lost: upgrade and ${i.companyName} is back within a minute, exactly as you left it.`],
+    action: { href: i.upgradeUrl, label: 'Upgrade and continue' },
+  });

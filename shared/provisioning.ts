@@ -45,6 +45,7 @@ export const tenantStatusViewSchema = z.object({
   plan: planSchema,
   steps: z.array(stepProgressSchema),
   urls: z.object({ app: z.optional(z.string()), staging: z.optional(z.string()) }),
+  trialEndsAt: z.optional(z.string()),
 });
 export type TenantStatusView = z.infer<typeof tenantStatusViewSchema>;
 

@@ -48,7 +48,8 @@ export function fieldErrors(error: z.core.$ZodError): Record<string, string> {
   return errors;
 }
 
-export const signupAcceptedSchema = z.object({ tenantId: z.string(), statusUrl: z.string() });
+/** 202 of POST /api/signups; adminToken authorises admin actions (upgrade) until sign-in exists. */
+export const signupAcceptedSchema = z.object({ tenantId: z.string(), statusUrl: z.string(), adminToken: z.string() });
 export type SignupAccepted = z.infer<typeof signupAcceptedSchema>;
 
 export const subdomainAvailabilitySchema = z.object({

@@ -23,6 +23,13 @@ export const tenantSchema = z.object({
   /** Where and why provisioning last failed (for ops; the client sees a plain message). */
   failure: z.optional(z.object({ step: z.string(), error: z.string(), cause: z.string(), at: z.string() })),
   welcomeEmailSentAt: z.optional(z.string()),
+  // Billing (Stripe): ids, the creation time of the last event applied, and what it changed.
+  stripeCustomerId: z.optional(z.string()),
+  stripeSubscriptionId: z.optional(z.string()),
+  billingEventAt: z.optional(z.number()),
+  paidSince: z.optional(z.string()),
+  trialReminderSentAt: z.optional(z.string()),
+  offboardingRequestedAt: z.optional(z.string()),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 
@@ -39,5 +46,6 @@ export function statusView(tenant: Tenant): TenantStatusView {
     plan: tenant.plan,
     steps: PROVISIONING_STEPS.map(({ name }) => ({ name, status: 'PENDING' as const, ...tenant.steps[name] })),
     urls: tenant.urls,
+    ...(tenant.plan === 'trial' && tenant.trialEndsAt ? { trialEndsAt: tenant.trialEndsAt } : {}),
   };
 }

@@ -36,7 +36,7 @@ const TAKEN_MESSAGES = {
 } as const;
 
 /** POST /api/signups: claim the subdomain and email, store the tenant, start provisioning. */
-export function createSignupHandler({ store, workflows, logger, now, newId }: Deps): ApiHandler {
+export function createSignupHandler({ store, workflows, logger, now, newId, links }: Deps): ApiHandler {
   const accepted = async (tenantId: string) => {
     // Start failures are not the visitor's problem: the tenant stays PENDING and the reconciler
     // starts it again under the same execution name.
@@ -45,7 +45,8 @@ export function createSignupHandler({ store, workflows, logger, now, newId }: De
     } catch (error) {
       logger.error('Provisioning did not start; the reconciler will retry', { tenantId, error });
     }
-    const body: SignupAccepted = { tenantId, statusUrl: statusUrlOf(tenantId) };
+    // The admin token goes only to whoever submitted the form (and, later, to the admin's mailbox).
+    const body: SignupAccepted = { tenantId, statusUrl: statusUrlOf(tenantId), adminToken: await links.sign(tenantId, now()) };
     return json(202, body, { location: body.statusUrl });
   };
 

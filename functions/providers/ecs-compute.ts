@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
@@ -78,6 +78,10 @@ export class EcsCompute implements Compute {
       }),
     );
     return { name, created: true };
+  }
+
+  async scale(service: Pick<ServiceSpec, 'subdomain' | 'env'>, desiredCount: number): Promise<void> {
+    await this.ecs.send(new UpdateServiceCommand({ cluster: this.config.cluster, service: serviceName(service), desiredCount }));
   }
 
   private get port() {

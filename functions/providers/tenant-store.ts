@@ -1,6 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  DeleteCommand,
+  PutCommand,
   GetCommand,
   QueryCommand,
   ScanCommand,
@@ -24,7 +26,13 @@ export const keys = {
   subdomain: (name: string) => ({ [PK]: `SUBDOMAIN#${name}`, [SK]: CLAIM }),
   email: (address: string) => ({ [PK]: `EMAIL#${address}`, [SK]: CLAIM }),
   idempotency: (key: string) => ({ [PK]: `IDEMPOTENCY#${key}`, [SK]: 'SIGNUP' }),
+  stripeEvent: (eventId: string) => ({ [PK]: `STRIPE#${eventId}`, [SK]: 'EVENT' }),
+  customer: (customerId: string) => ({ [PK]: `CUSTOMER#${customerId}`, [SK]: 'TENANT' }),
 };
+
+/** Attributes a status change or a billing event may set on the tenant item. */
+export type TenantChanges = Partial<Omit<Tenant, 'tenantId' | 'status' | 'version' | 'createdAt' | 'updatedAt'>>;
+const EVENT_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 const statusIndexKeys = (status: TenantStatus, sortValue: string) => ({
   [TABLE.byStatusIndex.partitionKey]: `STATUS#${status}`,
@@ -176,39 +184,119 @@ export class TenantStore {
    * DynamoDB, so two racing writers cannot both win). Moving to the status it is already in is a
    * no-op success, which keeps retried steps harmless.
    */
-  async transition(tenantId: string, to: TenantStatus, at: string, extra: Partial<Pick<Tenant, 'trialEndsAt' | 'urls' | 'failure'>> = {}): Promise<void> {
-    const allowed = statusesAllowedBefore(to);
-    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt', '#version': 'version', '#gpk': TABLE.byStatusIndex.partitionKey, '#gsk': TABLE.byStatusIndex.sortKey };
-    const values: Record<string, unknown> = { ':to': to, ':at': at, ':one': 1, ':gpk': `STATUS#${to}` };
-    allowed.forEach((status, i) => (values[`:from${i}`] = status));
-    const sets = ['#status = :to', '#updatedAt = :at', '#gpk = :gpk', '#gsk = :at'];
-    for (const [field, value] of Object.entries(extra)) {
+  async transition(tenantId: string, to: TenantStatus, at: string, extra: TenantChanges = {}): Promise<void> {
+    if (!(await this.update(tenantId, { to, at, set: extra }))) throw new TransitionRefusedError(tenantId, to);
+  }
+
+  /**
+   * Applies a billing event: the transition (if any) and the Stripe fields, only if the event is
+   * newer than the last one applied to this tenant. Stripe delivers out of order and more than once.
+   */
+  async applyBillingEvent(tenantId: string, change: { to?: TenantStatus; at: string; eventCreated: number; set?: TenantChanges; remove?: Array<keyof Tenant> }): Promise<'applied' | 'stale-or-refused'> {
+    const applied = await this.update(tenantId, {
+      ...(change.to ? { to: change.to } : {}),
+      at: change.at,
+      set: { ...change.set, billingEventAt: change.eventCreated },
+      remove: change.remove ?? [],
+      newerThan: change.eventCreated,
+    });
+    return applied ? 'applied' : 'stale-or-refused';
+  }
+
+  /** Sets attributes on an existing tenant (no status change). */
+  async setAttributes(tenantId: string, at: string, set: TenantChanges): Promise<void> {
+    await this.update(tenantId, { at, set });
+  }
+
+  /** One conditional UpdateItem: lifecycle guard, optional event-ordering guard, attributes. */
+  private async update(
+    tenantId: string,
+    { to, at, set = {}, remove = [], newerThan }: { to?: TenantStatus; at: string; set?: TenantChanges; remove?: Array<keyof Tenant>; newerThan?: number },
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version' };
+    const values: Record<string, unknown> = { ':at': at, ':one': 1 };
+    const sets = ['#updatedAt = :at'];
+    const conditions = ['attribute_exists(#pk)'];
+    if (to) {
+      const allowed = statusesAllowedBefore(to);
+      Object.assign(names, { '#status': 'status', '#gpk': TABLE.byStatusIndex.partitionKey, '#gsk': TABLE.byStatusIndex.sortKey });
+      Object.assign(values, { ':to': to, ':gpk': `STATUS#${to}` });
+      allowed.forEach((status, i) => (values[`:from${i}`] = status));
+      // The index sort key is when the tenant (last) entered its status: sweeps query by it.
+      sets.push('#status = :to', '#gpk = :gpk', '#gsk = :at');
+      conditions.push(`#status IN (${allowed.map((_, i) => `:from${i}`).join(', ')})`);
+    }
+    for (const [field, value] of Object.entries(set)) {
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
+    }
+    for (const field of remove) names[`#${String(field)}`] = String(field);
+    if (newerThan !== undefined) {
+      names['#billingEventAt'] = 'billingEventAt';
+      values[':newerThan'] = newerThan;
+      conditions.push('(attribute_not_exists(#billingEventAt) OR #billingEventAt < :newerThan)');
     }
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.tenant(tenantId),
-          UpdateExpression: `SET ${sets.join(', ')} ADD #version :one`,
-          ConditionExpression: `#status IN (${allowed.map((_, i) => `:from${i}`).join(', ')})`,
+          UpdateExpression: `SET ${sets.join(', ')}${remove.length ? ` REMOVE ${remove.map((f) => `#${String(f)}`).join(', ')}` : ''} ADD #version :one`,
+          ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
       );
+      return true;
     } catch (error) {
-      if (isConditionFailure(error)) throw new TransitionRefusedError(tenantId, to);
+      if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** Claims a webhook event id; false if it was already processed (or is being processed). */
+  async claimEvent(eventId: string, at: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.stripeEvent(eventId), receivedAt: at.toISOString(), [TABLE.ttlAttribute]: Math.floor(at.getTime() / 1000) + EVENT_TTL_SECONDS },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Gives a claimed event back after a failure, so Stripe's retry is processed. */
+  async releaseEvent(eventId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId) }));
+  }
+
+  async linkCustomer(customerId: string, tenantId: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.customer(customerId), tenantId } }));
+  }
+
+  async tenantForCustomer(customerId: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.customer(customerId) }));
+    return Item ? String(Item.tenantId) : undefined;
+  }
+
+  async tenantForSubdomain(subdomain: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.subdomain(subdomain) }));
+    return Item ? String(Item.tenantId) : undefined;
   }
 
   /**
    * Sets a tenant attribute only if it has none yet (first writer wins): initial settings must
    * not overwrite later edits, and a mail recorded as sent must not be sent again.
    */
-  async setIfAbsent<K extends 'settings' | 'welcomeEmailSentAt'>(tenantId: string, field: K, value: NonNullable<Tenant[K]>): Promise<boolean> {
+  async setIfAbsent<K extends 'settings' | 'welcomeEmailSentAt' | 'trialReminderSentAt' | 'offboardingRequestedAt'>(tenantId: string, field: K, value: NonNullable<Tenant[K]>): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({

@@ -15,6 +15,12 @@ import { Storage } from '../../functions/providers/storage';
 import { TenantDatabases } from '../../functions/providers/tenant-databases';
 import { TenantStore } from '../../functions/providers/tenant-store';
 import { createStartPending } from '../../functions/reconciler/start-pending';
+import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
+import { AdminLinks } from '../../functions/providers/admin-links';
+import { StripeBilling, type Billing } from '../../functions/providers/billing';
+import Stripe from 'stripe';
+import { LocalBilling, localWebhookSecret } from './local-billing';
+import { handleLocalStripe } from './local-stripe-pages';
 import { SEED_PREFIX } from '../../shared/instance';
 import { matchRoute, toApiEvent, writeApiResult } from './api-gateway-event';
 import { lockDataDir } from './data-dir-lock';
@@ -39,6 +45,7 @@ export interface LaunchpadOptions {
   sesPort?: number;
   opsEmail?: string;
   reconcileEveryMs?: number;
+  sweepEveryMs?: number;
   /** Tests shorten the retry backoff; the ASL's own intervals apply otherwise. */
   fastTimers?: boolean;
   /** Wraps the wired dependencies, e.g. to inject faults in tests. */
@@ -58,6 +65,9 @@ export interface Launchpad {
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
+const fail = (message: string): never => {
+  throw new Error(message);
+};
 const BUCKET = 'launchpad-tenants';
 const SEED_ASSETS = fileURLToPath(new URL('../seed-assets/', import.meta.url));
 
@@ -88,14 +98,22 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
   const tableName = options.tableName ?? 'launchpad';
 
   const unlock = lockDataDir(dataDir);
-  let ready: { handlers: Map<ApiRoute, ApiHandler>; dns: LocalDns; compute: LocalCompute; deps: Deps; workflows: LocalWorkflows; baseUrl: string; sesUrl: string } | undefined;
+  let ready:
+    | { handlers: Map<ApiRoute, ApiHandler>; dns: LocalDns; compute: LocalCompute; deps: Deps; workflows: LocalWorkflows; baseUrl: string; sesUrl: string; localBilling?: LocalBilling }
+    | undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const host = (req.headers.host ?? '').split(':')[0] ?? '';
     if (host.endsWith('.localhost')) {
       if (!ready) return writeApiResult(res, json(503, { errors: { body: 'Launchpad is still starting' } }));
-      return proxyToInstance(req, res, host, ready.dns, ready.compute);
+      return proxyToInstance(req, res, host, ready.dns, ready.compute, ready.deps);
+    }
+    if (url.pathname.startsWith('/local-stripe/') && ready?.localBilling) {
+      return void handleLocalStripe(req, res, url, ready.localBilling).catch((error: unknown) => {
+        logger.error('Local checkout failed', { error });
+        writeApiResult(res, json(500, { errors: { body: String(error) } }));
+      });
     }
     if (url.pathname === '/ops' || url.pathname.startsWith('/ops/')) {
       if (!ready) return writeApiResult(res, json(503, { errors: { body: 'Launchpad is still starting' } }));
@@ -148,8 +166,10 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
   const emulators: Array<Emulator<unknown>> = [];
   let compute: LocalCompute | undefined;
   let reconciler: NodeJS.Timeout | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
   const stopAll = async () => {
     clearInterval(reconciler);
+    clearInterval(sweeper);
     await compute?.stopAll();
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
   };
@@ -175,14 +195,24 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       mailDomain: 'clients.spaceos.io',
       launchpadSender: 'spaceOS Launchpad <launchpad@spaceos.io>',
       opsEmail: options.opsEmail ?? process.env.OPS_EMAIL ?? 'customer-success@spaceos.io',
+      siteUrl: baseUrl,
       bucket: BUCKET,
       database: { host: '127.0.0.1', port: Number(postgres.value.port), adminSecretName: 'local' },
       resumeHow: `Fix the cause, then open ${baseUrl}/ops and press Resume for tenant {tenantId}`,
       executionUrlTemplate: `${baseUrl}/ops#{executionName}`,
     };
     const storage = new Storage(s3Client(s3.value.endpoint), BUCKET);
-    await uploadSeedAssets(storage);
     const secrets = new FileSecrets(join(dataDir, 'secrets'));
+    // With Stripe test keys in the environment the real Stripe is used; without, the local checkout.
+    const stripeKey = process.env.STRIPE_SECRET_KEY;
+    const localBilling = stripeKey ? undefined : new LocalBilling(baseUrl, await localWebhookSecret(secrets));
+    const billing: Billing =
+      localBilling ??
+      new StripeBilling(new Stripe(stripeKey!), {
+        priceId: process.env.STRIPE_PRICE_ID ?? fail('STRIPE_PRICE_ID must be set with STRIPE_SECRET_KEY'),
+        webhookSecret: process.env.STRIPE_WEBHOOK_SECRET ?? fail('STRIPE_WEBHOOK_SECRET must be set with STRIPE_SECRET_KEY (stripe listen prints it)'),
+      });
+    await uploadSeedAssets(storage);
     const dns = new LocalDns(join(dataDir, 'dns.json'));
     compute = new LocalCompute({ dataDir, secrets, s3Endpoint: s3.value.endpoint, bucket: BUCKET, log: (line) => logger.warn(line) });
     const store = new TenantStore(createDocumentClient(dynamo.endpoint), tableName);
@@ -207,15 +237,21 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       dns,
       compute,
       probe: (url) => probe(url),
+      billing,
+      links: new AdminLinks(secrets),
     };
     const deps = options.decorate ? options.decorate(wired) : wired;
     await compute.restore();
-    ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), dns, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint };
+    ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), dns, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint, ...(localBilling ? { localBilling } : {}) };
 
     // Locally an interval plays the scheduled reconciler rule.
     const reconcile = createStartPending(deps);
     reconciler = setInterval(() => void reconcile().catch((error) => logger.error('Reconciler failed', { error })), options.reconcileEveryMs ?? 15_000);
     reconciler.unref();
+    // ...and another the scheduled trial sweep.
+    const sweep = createTrialSweep(deps);
+    sweeper = setInterval(() => void sweep().catch((error) => logger.error('Trial sweep failed', { error })), options.sweepEveryMs ?? 60_000);
+    sweeper.unref();
 
     const running = compute;
     return {

@@ -9,6 +9,9 @@ import { freePort } from './free-port';
 const TENANT_APP = fileURLToPath(new URL('./tenant-app/server.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** A service as recorded under the data dir: its spec and how many copies should run. */
+type StoredSpec = ServiceSpec & { desiredCount?: number };
+
 interface RunningService {
   spec: ServiceSpec;
   port: number;
@@ -43,8 +46,8 @@ export class LocalCompute implements Compute {
 
   /** Starts every recorded service (after a restart). */
   async restore(): Promise<void> {
-    const specs = readdirSync(this.dir).map((file) => JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as ServiceSpec);
-    await Promise.all(specs.map((spec) => this.start(spec)));
+    const specs = readdirSync(this.dir).map((file) => JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as StoredSpec);
+    await Promise.all(specs.filter((spec) => spec.desiredCount !== 0).map((spec) => this.start(spec)));
   }
 
   async ensureService(spec: ServiceSpec): Promise<{ name: string; created: boolean }> {
@@ -53,6 +56,26 @@ export class LocalCompute implements Compute {
     writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(spec, null, 2));
     await this.start(spec);
     return { name, created: true };
+  }
+
+  /** Scale to 0 stops the process (and keeps it stopped across restarts); more starts it. */
+  async scale(service: Pick<ServiceSpec, 'subdomain' | 'env'>, desiredCount: number): Promise<void> {
+    const name = serviceName(service);
+    const file = join(this.dir, `${name}.json`);
+    const spec = JSON.parse(readFileSync(file, 'utf8')) as StoredSpec;
+    writeFileSync(file, JSON.stringify({ ...spec, desiredCount }, null, 2));
+    const running = this.services.get(name);
+    if (desiredCount === 0 && running) {
+      running.stopping = true;
+      this.services.delete(name);
+      await new Promise<void>((resolve) => {
+        if (running.child.exitCode !== null) return resolve();
+        running.child.once('exit', () => resolve());
+        running.child.kill('SIGTERM');
+      });
+    }
+    // One process stands for any number of tasks locally.
+    if (desiredCount > 0 && !running) await this.start(spec);
   }
 
   /** Where the instance serving `hostname` listens, for the local router. */

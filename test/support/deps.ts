@@ -11,7 +11,10 @@ import type { Platform } from '../../functions/platform';
 import type { Dns } from '../../functions/providers/dns';
 import { EcsCompute } from '../../functions/providers/ecs-compute';
 import { SesMail } from '../../functions/providers/mail';
-import { SecretsManagerSecrets } from '../../functions/providers/secrets';
+import { SecretsManagerSecrets, type Secrets } from '../../functions/providers/secrets';
+import { AdminLinks } from '../../functions/providers/admin-links';
+import { StripeBilling } from '../../functions/providers/billing';
+import Stripe from 'stripe';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
 import { Storage } from '../../functions/providers/storage';
 import { TenantDatabases } from '../../functions/providers/tenant-databases';
@@ -19,6 +22,18 @@ import { TenantStore } from '../../functions/providers/tenant-store';
 import type { Workflows } from '../../functions/providers/workflows';
 
 export const TABLE_NAME = 'launchpad-test';
+export const TEST_WEBHOOK_SECRET = 'whsec_test_secret';
+
+/** Secrets kept in memory: a test double of the secrets port (not of an AWS service). */
+export class MemorySecrets implements Secrets {
+  private readonly values = new Map<string, string>();
+  async get(name: string) {
+    return this.values.get(name);
+  }
+  async put(name: string, value: string) {
+    this.values.set(name, value);
+  }
+}
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:provision-tenant';
 const region = 'us-east-1';
 
@@ -27,6 +42,7 @@ export const testPlatform: Platform = {
   mailDomain: 'clients.spaceos.io',
   launchpadSender: 'launchpad@spaceos.io',
   opsEmail: 'cs@spaceos.io',
+  siteUrl: 'https://spaceos.io',
   bucket: 'tenants-bucket',
   database: { host: 'db.internal', port: 5432, adminSecretName: 'admin' },
   resumeHow: 'resume {tenantId}',
@@ -67,6 +83,8 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
     dns: unusedDns,
     compute: new EcsCompute(new ECSClient({ region }), new ElasticLoadBalancingV2Client({ region }), ECS_CONFIG),
     probe: () => Promise.reject(new Error('no instance in this test')),
+    billing: new StripeBilling(new Stripe('sk_test_unused'), { priceId: 'price_test', webhookSecret: TEST_WEBHOOK_SECRET }),
+    links: new AdminLinks(new MemorySecrets()),
     ...overrides,
   };
 }

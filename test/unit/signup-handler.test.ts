@@ -26,7 +26,7 @@ describe('POST /api/signups', () => {
     const result = await createSignupHandler(sdkDeps())(post(validSignup({ adminEmail: 'Anna@Acme.com' })));
 
     expect(result.statusCode).toBe(202);
-    expect(parseBody(result)).toEqual({ tenantId: 'tenant-1', statusUrl: '/api/tenants/tenant-1/status' });
+    expect(parseBody(result)).toEqual({ tenantId: 'tenant-1', statusUrl: '/api/tenants/tenant-1/status', adminToken: expect.stringMatching(/^\d+\.[\w-]{43}$/) });
     const [write] = dynamo.commandCalls(TransactWriteCommand);
     const puts = write!.args[0].input.TransactItems!.map((item) => item.Put!);
     expect(puts.map((p) => `${p.Item!.pk}|${p.Item!.sk}`)).toEqual(['TENANT#tenant-1|META', 'SUBDOMAIN#acme|CLAIM', 'EMAIL#anna@acme.com|CLAIM']);

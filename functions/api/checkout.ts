@@ -1,0 +1,26 @@
+import { lambdaEntry, type Deps } from '../deps';
+import { adminTenant } from './admin-request';
+import { json, type ApiEvent, type ApiHandler } from './http';
+
+/** POST /api/tenants/{id}/checkout {token}: a Stripe Checkout session for the paid plan -> {url}. */
+export function createCheckoutHandler(deps: Deps): ApiHandler {
+  return async (event: ApiEvent) => {
+    const admin = await adminTenant(deps, event);
+    if ('response' in admin) return admin.response;
+    const { tenant } = admin;
+    if (tenant.plan === 'paid') return json(409, { errors: { plan: 'This instance is already on the paid plan' } });
+    if (!['ACTIVE', 'SUSPENDED', 'PAST_DUE'].includes(tenant.status)) {
+      return json(409, { errors: { status: 'The instance is still being set up; upgrade once it is ready' } });
+    }
+    const site = deps.platform.siteUrl;
+    const url = await deps.billing.checkoutUrl({
+      tenantId: tenant.tenantId,
+      email: tenant.adminEmail,
+      successUrl: `${site}/status/${tenant.tenantId}?upgraded=1`,
+      cancelUrl: `${site}/status/${tenant.tenantId}`,
+    });
+    return json(200, { url });
+  };
+}
+
+export const handler = lambdaEntry(createCheckoutHandler);

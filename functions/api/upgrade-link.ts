@@ -1,0 +1,30 @@
+import { noticeEmail } from '../../shared/emails';
+import { upgradeUrl } from '../billing/plan';
+import { lambdaEntry, type Deps } from '../deps';
+import { settingsOf } from '../steps/settings-of';
+import { json, type ApiEvent, type ApiHandler } from './http';
+
+/**
+ * POST /api/tenants/{id}/upgrade-link: mails the tenant's admin a fresh upgrade link. Always 202,
+ * so the answer tells nobody whether the id exists; the link reaches only the admin's mailbox.
+ */
+export function createUpgradeLinkHandler(deps: Deps): ApiHandler {
+  return async (event: ApiEvent) => {
+    const tenantId = event.pathParameters?.id ?? '';
+    const tenant = /^[A-Za-z0-9-]{1,80}$/.test(tenantId) ? await deps.store.getTenant(tenantId) : undefined;
+    if (tenant && ['ACTIVE', 'SUSPENDED', 'PAST_DUE'].includes(tenant.status)) {
+      const settings = settingsOf(tenant, deps.platform);
+      const email = noticeEmail({
+        settings,
+        adminName: tenant.adminName,
+        subject: `Your upgrade link for ${tenant.companyName}`,
+        paragraphs: ['Here is the link to upgrade your spaceOS instance to the paid plan. It is valid for 30 days.'],
+        action: { href: await upgradeUrl(deps, tenant), label: 'Upgrade' },
+      });
+      await deps.mail.send({ ...email, from: deps.platform.launchpadSender, to: [tenant.adminEmail] });
+    }
+    return json(202, { sent: 'If this instance exists, its admin will receive an upgrade link by email.' });
+  };
+}
+
+export const handler = lambdaEntry(createUpgradeLinkHandler);

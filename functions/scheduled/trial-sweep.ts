@@ -1,0 +1,57 @@
+import { SUSPENDED_RETENTION_DAYS, TRIAL_REMINDER_DAYS, daysLeft } from '../../shared/billing';
+import { trialEndedEmail, trialReminderEmail } from '../../shared/emails';
+import type { Tenant } from '../../shared/tenant';
+import { sizeInstances, upgradeUrl } from '../billing/plan';
+import { lambdaEntry, type Deps } from '../deps';
+import { settingsOf } from '../steps/settings-of';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Scheduled (EventBridge in AWS, an interval locally): reminds trials 3 days before they end,
+ * suspends unpaid trials at their end (instances stopped, the address shows "trial ended"), and
+ * marks tenants suspended longer than the retention period for offboarding. Idempotent: each
+ * step is recorded on the tenant and guarded by the lifecycle.
+ */
+export function createTrialSweep(deps: Deps) {
+  const { store, mail, now, logger } = deps;
+  const send = async (tenant: Tenant, email: { subject: string; html: string; text: string }) => {
+    const settings = settingsOf(tenant, deps.platform);
+    await mail.send({ ...email, from: `${settings.mail.fromName.replace(/["<>]/g, '')} <${settings.mail.fromAddress}>`, to: [tenant.adminEmail] });
+  };
+
+  return async (): Promise<{ reminded: string[]; suspended: string[]; markedForOffboarding: string[] }> => {
+    const at = now();
+    const result = { reminded: [] as string[], suspended: [] as string[], markedForOffboarding: [] as string[] };
+    const trials = (await store.listByStatus('ACTIVE', at.toISOString(), 1000)).filter((t) => t.plan === 'trial' && t.trialEndsAt);
+    for (const tenant of trials) {
+      const endsAt = Date.parse(tenant.trialEndsAt!);
+      try {
+        if (endsAt <= at.getTime()) {
+          await store.transition(tenant.tenantId, 'SUSPENDED', at.toISOString());
+          await sizeInstances(deps, tenant, 'suspended');
+          const settings = settingsOf(tenant, deps.platform);
+          await send(tenant, trialEndedEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: await upgradeUrl(deps, tenant) }));
+          result.suspended.push(tenant.tenantId);
+        } else if (endsAt - at.getTime() <= TRIAL_REMINDER_DAYS * DAY_MS && !tenant.trialReminderSentAt) {
+          // Recorded first: a reminder is nice to have, two are not.
+          if (await store.setIfAbsent(tenant.tenantId, 'trialReminderSentAt', at.toISOString())) {
+            const settings = settingsOf(tenant, deps.platform);
+            await send(tenant, trialReminderEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, daysLeft: daysLeft(tenant.trialEndsAt!, at.getTime()), upgradeUrl: await upgradeUrl(deps, tenant) }));
+            result.reminded.push(tenant.tenantId);
+          }
+        }
+      } catch (error) {
+        logger.error('Trial sweep failed for a tenant; the next run retries', { tenantId: tenant.tenantId, error });
+      }
+    }
+    const retentionStart = new Date(at.getTime() - SUSPENDED_RETENTION_DAYS * DAY_MS).toISOString();
+    for (const tenant of await store.listByStatus('SUSPENDED', retentionStart, 1000)) {
+      if (await store.setIfAbsent(tenant.tenantId, 'offboardingRequestedAt', at.toISOString())) result.markedForOffboarding.push(tenant.tenantId);
+    }
+    if (result.reminded.length + result.suspended.length + result.markedForOffboarding.length > 0) logger.info('Trial sweep', result);
+    return result;
+  };
+}
+
+export const handler = lambdaEntry(createTrialSweep);
