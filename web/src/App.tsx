@@ -1,17 +1,21 @@
 import { usePath } from './router';
 import { SignupPage } from './SignupPage';
 import { StatusPage } from './StatusPage';
+import { UpgradePage } from './UpgradePage';
 
 export function App() {
   const path = usePath();
   const status = /^\/status\/([^/]+)\/?$/.exec(path);
+  const upgrade = /^\/upgrade\/([^/]+)\/?$/.exec(path);
   return (
     <div className="shell">
       <header className="topbar">
         <a href="/" className="logo">spaceOS</a>
         <span className="tagline">Your workplace app, live in minutes</span>
       </header>
-      <main>{status?.[1] ? <StatusPage tenantId={decodeURIComponent(status[1])} /> : <SignupPage />}</main>
+      <main>
+        {status?.[1] ? <StatusPage tenantId={decodeURIComponent(status[1])} /> : upgrade?.[1] ? <UpgradePage tenantId={decodeURIComponent(upgrade[1])} /> : <SignupPage />}
+      </main>
     </div>
   );
 }

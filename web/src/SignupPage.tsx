@@ -6,6 +6,7 @@ import { readableTextOn } from '../../shared/palette';
 import { HONEYPOT_FIELD, signupSchema, type Signup, type SignupInput } from '../../shared/signup';
 import { subdomainCandidates, subdomainProblem } from '../../shared/subdomain';
 import { checkSubdomain, submitSignup } from './api';
+import { rememberAdminToken } from './admin-token';
 import { navigate } from './router';
 
 type Availability =
@@ -80,6 +81,7 @@ export function SignupPage() {
     setFormError(undefined);
     const outcome = await submitSignup(signup, idempotencyKey.current);
     if (outcome.ok) {
+      rememberAdminToken(outcome.accepted.tenantId, outcome.accepted.adminToken);
       navigate(`/status/${outcome.accepted.tenantId}`);
       return;
     }

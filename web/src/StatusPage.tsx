@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import { SETTLED_STATUSES } from '../../shared/lifecycle';
 import { progressOf, secondsLeft, stepLabel, stepsDone, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
-import { fetchTenantStatus } from './api';
+import { daysLeft, PAID_PLAN } from '../../shared/billing';
+import { adminToken } from './admin-token';
+import { fetchTenantStatus, openBillingPortal } from './api';
 
 export const POLL_INTERVAL_MS = 1000;
 
@@ -18,8 +20,11 @@ const HEADLINES: Record<TenantStatusView['status'], string> = {
 
 type Load = { kind: 'loading' } | { kind: 'found'; view: TenantStatusView; stale?: string } | { kind: 'not-found' };
 
-/** Polls the status endpoint until the tenant settles, keeping the last good view on hiccups. */
-function useTenantStatus(tenantId: string): Load {
+/**
+ * Polls the status endpoint until the tenant settles (and, back from checkout, until the plan
+ * shows as paid), keeping the last good view on hiccups.
+ */
+function useTenantStatus(tenantId: string, awaitingPaid: boolean): Load {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   useEffect(() => {
     const controller = new AbortController();
@@ -30,19 +35,21 @@ function useTenantStatus(tenantId: string): Load {
       if (result.kind === 'not-found') return setLoad({ kind: 'not-found' });
       if (result.kind === 'error') setLoad((prev) => (prev.kind === 'found' ? { ...prev, stale: result.message } : prev));
       else setLoad({ kind: 'found', view: result.view });
-      if (result.kind === 'error' || !SETTLED_STATUSES.has(result.view.status)) timer = setTimeout(poll, POLL_INTERVAL_MS);
+      const waiting = result.kind === 'error' || !SETTLED_STATUSES.has(result.view.status) || (awaitingPaid && result.view.plan !== 'paid');
+      if (waiting) timer = setTimeout(poll, POLL_INTERVAL_MS);
     };
     void poll();
     return () => {
       controller.abort();
       clearTimeout(timer);
     };
-  }, [tenantId]);
+  }, [tenantId, awaitingPaid]);
   return load;
 }
 
 export function StatusPage({ tenantId }: { tenantId: string }) {
-  const load = useTenantStatus(tenantId);
+  const upgraded = new URLSearchParams(window.location.search).has('upgraded');
+  const load = useTenantStatus(tenantId, upgraded);
   if (load.kind === 'loading') return <p className="status-loading">Loading your signup…</p>;
   if (load.kind === 'not-found')
     return (
@@ -88,8 +95,50 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
           {view.urls.staging && <a href={view.urls.staging}>Staging copy</a>}
         </p>
       )}
+      {['ACTIVE', 'PAST_DUE', 'SUSPENDED'].includes(view.status) && <PlanPanel view={view} upgraded={upgraded} />}
       {stale && <p className="hint">Connection trouble ({stale}); retrying…</p>}
     </section>
+  );
+}
+
+function PlanPanel({ view, upgraded }: { view: TenantStatusView; upgraded: boolean }) {
+  const token = adminToken(view.tenantId);
+  const [error, setError] = useState<string>();
+  if (view.plan === 'paid') {
+    const manage = async () => {
+      const result = await openBillingPortal(view.tenantId, token!);
+      if (result.ok) window.location.assign(result.url);
+      else setError(result.message);
+    };
+    return (
+      <div className="plan paid" data-plan="paid">
+        <p>
+          <strong>Plan: {PAID_PLAN.name}</strong> {upgraded && '· Thank you, your payment went through.'}
+        </p>
+        {token && (
+          <button type="button" className="link" onClick={() => void manage()}>
+            Manage billing
+          </button>
+        )}
+        {error && <p className="alert">{error}</p>}
+      </div>
+    );
+  }
+  return (
+    <div className="plan trial" data-plan="trial">
+      <p>
+        <strong>Plan: free trial</strong>
+        {view.trialEndsAt && ` · ${daysLeft(view.trialEndsAt, Date.now())} days left`}
+        {view.status === 'SUSPENDED' && ' · ended'}
+      </p>
+      {upgraded ? (
+        <p role="status">Confirming your payment…</p>
+      ) : (
+        <a className="primary" href={`/upgrade/${view.tenantId}`}>
+          Upgrade
+        </a>
+      )}
+    </div>
   );
 }
 

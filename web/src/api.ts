@@ -51,3 +51,23 @@ export async function fetchTenantStatus(tenantId: string, signal?: AbortSignal):
     return { kind: 'error', message: NETWORK_ERROR };
   }
 }
+
+export type UrlResult = { ok: true; url: string } | { ok: false; message: string };
+
+async function postForUrl(path: string, body: unknown): Promise<UrlResult> {
+  try {
+    const response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (response.ok) return { ok: true, url: ((await response.json()) as { url: string }).url };
+    return { ok: false, message: Object.values(await errorsOf(response))[0] ?? `HTTP ${response.status}` };
+  } catch {
+    return { ok: false, message: NETWORK_ERROR };
+  }
+}
+
+export const startCheckout = (tenantId: string, token: string) => postForUrl(`/api/tenants/${encodeURIComponent(tenantId)}/checkout`, { token });
+export const openBillingPortal = (tenantId: string, token: string) => postForUrl(`/api/tenants/${encodeURIComponent(tenantId)}/billing-portal`, { token });
+
+export async function requestUpgradeLink(tenantId: string): Promise<boolean> {
+  const response = await fetch(`/api/tenants/${encodeURIComponent(tenantId)}/upgrade-link`, { method: 'POST' }).catch(() => undefined);
+  return response?.status === 202;
+}
