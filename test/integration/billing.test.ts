@@ -1,0 +1,157 @@
+import Stripe from 'stripe';
+import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { createStripeWebhookHandler } from '../../functions/api/stripe-webhook';
+import type { Deps } from '../../functions/deps';
+import type { Compute } from '../../functions/providers/compute';
+import { SesMail } from '../../functions/providers/mail';
+import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
+import type { Tenant } from '../../shared/tenant';
+import { sesClient } from '../../infra/local/emulators';
+import { apiEvent } from '../support/api-event';
+import { RecordingWorkflows, TEST_WEBHOOK_SECRET } from '../support/deps';
+import { localDeps } from '../support/local-table';
+
+/** Records scale calls: a double of our compute port (the ECS adapter has its own tests). */
+class RecordingCompute implements Compute {
+  scaled: string[] = [];
+  async ensureService() {
+    return { name: 'x', created: false };
+  }
+  async scale(service: { subdomain: string; env: string }, count: number) {
+    this.scaled.push(`${service.subdomain}-${service.env}=${count}`);
+  }
+}
+
+const sesEndpoint = inject('sesEndpoint');
+const mailTo = async (address: string) =>
+  ((await (await fetch(`${sesEndpoint}/store`)).json()) as { emails: Array<{ subject: string; destination: { to: string[] } }> }).emails.filter((m) => m.destination.to.includes(address));
+
+let deps: Deps;
+let compute: RecordingCompute;
+let clock: Date;
+let n = 0;
+
+async function activeTrial(trialEndsAt = '2026-12-10T10:00:00.000Z'): Promise<Tenant> {
+  const id = `t-${Date.now().toString(36)}-${++n}`;
+  const at = '2026-11-26T10:00:00.000Z';
+  const tenant: Tenant = {
+    tenantId: id, subdomain: `bill-${id}`, companyName: `Billing ${n}`, adminName: 'Bea', adminEmail: `bea+${id}@example.com`, primaryColor: '#123456',
+    plan: 'trial', status: 'PENDING', createdAt: at, updatedAt: at, steps: {}, urls: { app: `https://bill-${id}.spaceos.io` }, version: 1,
+  };
+  await deps.store.createSignup(tenant);
+  await deps.store.transition(id, 'PROVISIONING', at);
+  await deps.store.transition(id, 'ACTIVE', at, { trialEndsAt });
+  return (await deps.store.getTenant(id))!;
+}
+
+const event = (type: string, object: Record<string, unknown>, created = Math.floor(Date.now() / 1000)) =>
+  JSON.stringify({ id: `evt_${Math.random().toString(36).slice(2)}`, object: 'event', created, type, livemode: false, data: { object } });
+const deliver = (payload: string, signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: TEST_WEBHOOK_SECRET })) =>
+  createStripeWebhookHandler(deps)(apiEvent({ method: 'POST', path: '/api/webhooks/stripe', body: payload, headers: { 'stripe-signature': signature } }));
+const checkoutCompleted = (tenant: Tenant, customer: string, created?: number) =>
+  event('checkout.session.completed', { object: 'checkout.session', client_reference_id: tenant.tenantId, customer, subscription: `sub_${customer}` }, created);
+
+beforeEach(async () => {
+  compute = new RecordingCompute();
+  clock = new Date('2026-11-26T12:00:00.000Z');
+  deps = { ...(await localDeps(new RecordingWorkflows())), compute, mail: new SesMail(sesClient(sesEndpoint), { checkDomainVerification: false }), now: () => clock };
+});
+
+describe('Stripe webhook', () => {
+  it.each([
+    ['a wrong signature', (p: string) => deliver(p, Stripe.webhooks.generateTestHeaderString({ payload: p, secret: 'whsec_someone_else' }))],
+    ['a stale timestamp', (p: string) => deliver(p, Stripe.webhooks.generateTestHeaderString({ payload: p, secret: TEST_WEBHOOK_SECRET, timestamp: Math.floor(Date.now() / 1000) - 3600 }))],
+    ['a re-serialised body', (p: string) => deliver(JSON.stringify(JSON.parse(p), null, 2), Stripe.webhooks.generateTestHeaderString({ payload: p, secret: TEST_WEBHOOK_SECRET }))],
+    ['no signature', (p: string) => createStripeWebhookHandler(deps)(apiEvent({ method: 'POST', path: '/api/webhooks/stripe', body: p }))],
+  ])('answers 400 to %s and changes nothing', async (_, send) => {
+    const tenant = await activeTrial();
+    const result = await send(checkoutCompleted(tenant, 'cus_bad'));
+    expect(result.statusCode).toBe(400);
+    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ plan: 'trial', status: 'ACTIVE', version: tenant.version });
+    expect(compute.scaled).toEqual([]);
+  });
+
+  it('applies an event delivered 10 times exactly once: one upgrade, one resize, one thank-you mail', async () => {
+    const tenant = await activeTrial();
+    const payload = checkoutCompleted(tenant, 'cus_once');
+    const results = await Promise.all(Array.from({ length: 10 }, () => deliver(payload)));
+    expect(results.every((r) => r.statusCode === 200)).toBe(true);
+    const after = await deps.store.getTenant(tenant.tenantId);
+    expect(after).toMatchObject({ plan: 'paid', status: 'ACTIVE', stripeCustomerId: 'cus_once', stripeSubscriptionId: 'sub_cus_once' });
+    expect(after?.trialEndsAt).toBeUndefined();
+    expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=2`, `${tenant.subdomain}-stg=1`]);
+    expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toEqual([`Thank you: ${tenant.companyName} is on spaceOS Business`]);
+  });
+
+  it('ignores a subscription update older than the last event applied', async () => {
+    const tenant = await activeTrial();
+    const t0 = Math.floor(Date.now() / 1000);
+    await deliver(checkoutCompleted(tenant, 'cus_order', t0));
+    const older = event('customer.subscription.updated', { object: 'subscription', id: 'sub_cus_order', customer: 'cus_order', status: 'canceled', metadata: { tenantId: tenant.tenantId } }, t0 - 60);
+    const result = await deliver(older);
+    expect(JSON.parse(result.body ?? '{}')).toMatchObject({ outcome: 'stale' });
+    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
+  });
+
+  it('moves a failed payment to PAST_DUE with a mail to the admin, and back to ACTIVE when paid', async () => {
+    const tenant = await activeTrial();
+    const t0 = Math.floor(Date.now() / 1000);
+    await deliver(checkoutCompleted(tenant, 'cus_late', t0));
+    await deliver(event('invoice.payment_failed', { object: 'invoice', customer: 'cus_late' }, t0 + 10));
+    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('PAST_DUE');
+    expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toContain(`Payment failed for ${tenant.companyName}`);
+    await deliver(event('invoice.paid', { object: 'invoice', customer: 'cus_late' }, t0 + 20));
+    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid' });
+  });
+
+  it('suspends on cancellation and stops the instances', async () => {
+    const tenant = await activeTrial();
+    const t0 = Math.floor(Date.now() / 1000);
+    await deliver(checkoutCompleted(tenant, 'cus_bye', t0));
+    compute.scaled = [];
+    await deliver(event('customer.subscription.deleted', { object: 'subscription', id: 'sub_cus_bye', customer: 'cus_bye', status: 'canceled', metadata: { tenantId: tenant.tenantId } }, t0 + 5));
+    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
+    expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=0`, `${tenant.subdomain}-stg=0`]);
+  });
+
+  it('acknowledges events it does not handle', async () => {
+    const result = await deliver(event('customer.created', { object: 'customer', id: 'cus_new' }));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body ?? '{}')).toMatchObject({ outcome: 'ignored' });
+  });
+});
+
+describe('trial sweep (fixed clock)', () => {
+  it('reminds 3 days before the end once, suspends at the end, and marks for offboarding after retention', async () => {
+    const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
+    const sweep = createTrialSweep(deps);
+
+    clock = new Date('2026-12-06T10:00:00.000Z'); // 4 days before: nothing yet
+    expect((await sweep()).reminded).not.toContain(tenant.tenantId);
+    clock = new Date('2026-12-07T11:00:00.000Z'); // within 3 days
+    expect((await sweep()).reminded).toContain(tenant.tenantId);
+    expect((await sweep()).reminded).not.toContain(tenant.tenantId); // once
+    expect((await mailTo(tenant.adminEmail)).filter((m) => m.subject.includes('days left'))).toHaveLength(1);
+
+    clock = new Date('2026-12-10T10:00:01.000Z'); // over
+    expect((await sweep()).suspended).toContain(tenant.tenantId);
+    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
+    expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=0`, `${tenant.subdomain}-stg=0`]);
+    expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toContain(`Your ${tenant.companyName} trial has ended`);
+
+    clock = new Date('2027-01-05T10:00:00.000Z'); // 26 days suspended: kept
+    expect((await sweep()).markedForOffboarding).not.toContain(tenant.tenantId);
+    clock = new Date('2027-01-10T10:00:02.000Z'); // past 30 days
+    expect((await sweep()).markedForOffboarding).toContain(tenant.tenantId);
+    expect((await deps.store.getTenant(tenant.tenantId))?.offboardingRequestedAt).toBe(clock.toISOString());
+  });
+
+  it('leaves paid tenants alone', async () => {
+    const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
+    await deliver(checkoutCompleted(tenant, 'cus_paid'));
+    clock = new Date('2026-12-20T10:00:00.000Z');
+    const result = await createTrialSweep(deps)();
+    expect([...result.reminded, ...result.suspended]).not.toContain(tenant.tenantId);
+    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
+  });
+});
