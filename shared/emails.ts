@@ -27,7 +27,7 @@ function button(settings: TenantSettings, href: string, label: string): string {
 }
 
 /** Sent once a trial instance answers: where it lives, and what happens next. */
-export function welcomeEmail(input: { adminName: string; companyName: string; settings: TenantSettings; appUrl: string; stagingUrl: string; trialEndsAt: string }): Email {
+export function welcomeEmail(input: { adminName: string; companyName: string; settings: TenantSettings; appUrl: string; stagingUrl: string; trialEndsAt: string; upgradeUrl?: string }): Email {
   const ends = new Date(input.trialEndsAt).toDateString();
   const subject = `Your spaceOS instance for ${input.companyName} is ready`;
   const html = layout(
@@ -37,7 +37,9 @@ export function welcomeEmail(input: { adminName: string; companyName: string; se
 <p>${button(input.settings, input.appUrl, `Open ${input.companyName}`)}</p>
 <p>Your instance: <a href="${escape(input.appUrl)}">${escape(input.appUrl)}</a><br>
 Staging copy, to try changes safely: <a href="${escape(input.stagingUrl)}">${escape(input.stagingUrl)}</a></p>
-<p>Your ${TRIAL_DAYS}-day trial runs until ${escape(ends)}. Colours, logo, mail footer and more can be changed at any time from your instance.</p>`,
+<p>Your ${TRIAL_DAYS}-day trial runs until ${escape(ends)}. Colours, logo, mail footer and more can be changed at any time from your instance.</p>${
+      input.upgradeUrl ? `<p>Ready to keep it? <a href="${escape(input.upgradeUrl)}">Upgrade to the paid plan</a> (this link is yours: keep it private).</p>` : ''
+    }`,
   );
   const text = `Hi ${input.adminName},
 
@@ -47,7 +49,7 @@ Your instance: ${input.appUrl}
 Staging copy, to try changes safely: ${input.stagingUrl}
 
 Your ${TRIAL_DAYS}-day trial runs until ${ends}. Colours, logo, mail footer and more can be changed at any time from your instance.
-
+${input.upgradeUrl ? `\nReady to keep it? Upgrade to the paid plan (this link is yours: keep it private):\n${input.upgradeUrl}\n` : ''}
 --
 ${input.settings.mail.footer}
 `;

@@ -1,4 +1,4 @@
-import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { SEED_PREFIX, tenantPrefix } from '../../shared/instance';
@@ -26,6 +26,7 @@ export class LaunchpadStack extends Stack {
   readonly api: Api;
   readonly site: Site;
   readonly reconciler: LaunchpadFunction;
+  readonly trialSweep: LaunchpadFunction;
 
   constructor(scope: Construct, id: string, props: LaunchpadStackProps) {
     super(scope, id, props);
@@ -48,6 +49,8 @@ export class LaunchpadStack extends Stack {
       TENANT_DB_PORT: String(tenancy.database.port),
       TENANT_DB_ADMIN_SECRET: tenancy.database.adminSecret.secretArn,
       CLOUDFLARE_TOKEN_SECRET: tenancy.cloudflareToken.secretArn,
+      STRIPE_SECRET: tenancy.stripeKeys.secretArn,
+      STRIPE_PRICE_ID: config.stripePriceId,
       CLOUDFLARE_ZONE_ID: config.cloudflareZoneId,
       CLOUDFLARE_ZONE_NAME: config.domain,
       INSTANCE_LB_DNS_NAME: tenancy.loadBalancer.loadBalancerDnsName,
@@ -102,7 +105,10 @@ export class LaunchpadStack extends Stack {
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:AddTags'], resources: [this.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:AddTags'], resources: [tenancy.listener.listenerArn, this.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }));
       },
-      SendWelcomeEmail: (fn) => fn.addToRolePolicy(sendMail),
+      SendWelcomeEmail: (fn) => {
+        fn.addToRolePolicy(sendMail);
+        tenancy.adminLinkKey.grantRead(fn); // the upgrade link in the welcome mail
+      },
       NotifyOps: (fn) => fn.addToRolePolicy(sendMail),
     };
     this.workflows = new Workflows(this, 'Workflows', {
@@ -120,18 +126,42 @@ export class LaunchpadStack extends Stack {
     const siteOrigin = config.siteCertificateArn ? `https://${config.domain}` : 'https://*.cloudfront.net';
     this.api = new Api(this, 'Api', { siteOrigin, environment: withMachine });
     const route = (entry: string) => this.api.routeFunctions.get(entry)!;
+    const scaleServices = new PolicyStatement({ actions: ['ecs:UpdateService'], resources: [this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` })] });
     table.grantReadWriteData(route('signup'));
     provision.grantStartExecution(route('signup'));
+    tenancy.adminLinkKey.grantRead(route('signup'));
     for (const entry of ['subdomain-availability', 'tenant-status', 'health']) table.grantReadData(route(entry));
+    for (const entry of ['checkout', 'billing-portal']) {
+      table.grantReadData(route(entry));
+      tenancy.adminLinkKey.grantRead(route(entry));
+      tenancy.stripeKeys.grantRead(route(entry));
+    }
+    table.grantReadData(route('upgrade-link'));
+    tenancy.adminLinkKey.grantRead(route('upgrade-link'));
+    route('upgrade-link').addToRolePolicy(sendMail);
+    const webhook = route('stripe-webhook');
+    table.grantReadWriteData(webhook);
+    tenancy.stripeKeys.grantRead(webhook);
+    tenancy.adminLinkKey.grantRead(webhook);
+    webhook.addToRolePolicy(sendMail);
+    webhook.addToRolePolicy(scaleServices);
 
     this.reconciler = new LaunchpadFunction(this, 'Reconciler', { entry: 'reconciler/start-pending', environment: withMachine });
     table.grantReadData(this.reconciler);
     provision.grantStartExecution(this.reconciler);
+    this.trialSweep = new LaunchpadFunction(this, 'TrialSweep', { entry: 'scheduled/trial-sweep', environment, timeout: Duration.minutes(5) });
+    table.grantReadWriteData(this.trialSweep);
+    tenancy.adminLinkKey.grantRead(this.trialSweep);
+    this.trialSweep.addToRolePolicy(sendMail);
+    this.trialSweep.addToRolePolicy(scaleServices);
 
     this.site = new Site(this, 'Site', { webDist: props.webDist, api: this.api.httpApi, logBucket, domain: config.domain, ...(config.siteCertificateArn ? { certificateArn: config.siteCertificateArn } : {}) });
-    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler });
+    // Links in mails and checkout return URLs point at the site, known only once CloudFront exists.
+    const siteUrl = config.siteCertificateArn ? `https://${config.domain}` : `https://${this.site.distribution.distributionDomainName}`;
+    const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler, this.trialSweep];
+    for (const fn of functions) fn.addEnvironment('SITE_URL', siteUrl);
+    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler, trialSweep: this.trialSweep });
 
-    const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler];
     acknowledgeFindings(this, {
       table,
       tenantBucket,

@@ -1,5 +1,6 @@
 import { Token, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { API_ROUTES } from '../../functions/api/routes';
 
 const ack = (scope: IConstruct, rule: string, reason: string) => Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });
 
@@ -52,15 +53,23 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     for (const resource of [`${arn(scoped.tenantBucket)}/*`, `${arn(scoped.siteBucket)}/*`, `arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`]) ack(child, `IAM5[Resource::${resource}]`, reason);
     ack(child, 'L1', reason);
   }
-  for (const route of ['GET--api--health', 'POST--api--signups', 'GET--api--subdomains--{name}', 'GET--api--tenants--{id}--status']) {
-    const construct = stack.node.tryFindChild('Api')?.node.tryFindChild('HttpApi')?.node.tryFindChild(route);
-    if (construct) ack(construct, 'APIG4', 'Public by design: prospective clients sign up without an account; the routes validate input, are throttled at the stage, and expose no tenant data beyond an unguessable id');
+  for (const route of API_ROUTES) {
+    const construct = stack.node.tryFindChild('Api')?.node.tryFindChild('HttpApi')?.node.tryFindChild(`${route.method}${route.path.replace(/\//g, '--')}`);
+    const reason =
+      route.entry === 'stripe-webhook'
+        ? 'Called by Stripe: authenticated by the Stripe signature over the raw body, checked before anything else'
+        : ['checkout', 'billing-portal'].includes(route.entry)
+          ? "Authorised in the function by a signed admin token (HMAC, expiring) that only the tenant's admin holds"
+          : 'Public by design: prospective clients sign up without an account; input is validated, the stage is throttled, and no tenant data is exposed beyond an unguessable id';
+    if (construct) ack(construct, 'APIG4', reason);
   }
   const find = (path: string) => stack.node.findAll().find((c) => c.node.path === `${stack.node.path}/${path}`);
   const loadBalancerSg = find('Tenancy/LoadBalancerSg');
   if (loadBalancerSg) ack(loadBalancerSg, 'EC23', "Instances are reached through Cloudflare's proxy, whose edge ranges change; the listener only forwards known instance hosts (one rule each) and answers 404 otherwise");
   const database = find('Tenancy/Database');
   if (database) ack(database, 'RDS11', 'Reachable only from two security groups in private subnets; a non-default port would add nothing but configuration');
+  const linkKey = find('Tenancy/AdminLinkKey');
+  if (linkKey) ack(linkKey, 'SMG4', 'Rotating the admin-link key invalidates every outstanding upgrade link (valid 30 days); rotate by hand when it may have leaked');
   for (const secret of ['Tenancy/Database/Secret', 'Tenancy/CloudflareToken', 'Tenancy/StripeKeys']) {
     const construct = find(secret);
     if (construct) ack(construct, 'SMG4', secret.endsWith('Secret') ? 'Rotated by operators with the runbook in README (TenantDatabases re-reads it on each cold start); an automatic rotation Lambda would need its own VPC access and NAT path' : 'A third-party credential: rotated in the provider\'s dashboard, then put into the secret');

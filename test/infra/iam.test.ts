@@ -48,10 +48,18 @@ describe('IAM of our own resources', () => {
     }
   });
 
-  it('gives the public API functions no access beyond the table and starting provisioning', () => {
-    const api = statements.filter((s) => /^Api/.test(s.id));
-    const actions = new Set(api.flatMap((s) => asList(s.Action)));
-    for (const action of actions) expect(action, action).toMatch(/^(dynamodb:|states:StartExecution$|logs:|xray:)/);
+  it('gives each public API function only what its route needs', () => {
+    const allowed: Record<string, RegExp> = {
+      health: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator))$/,
+      signup: /^(dynamodb:\w+|states:StartExecution|secretsmanager:(GetSecretValue|DescribeSecret))$/,
+      checkout: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)|secretsmanager:(GetSecretValue|DescribeSecret))$/,
+      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|ecs:UpdateService)$/,
+    };
+    for (const [route, pattern] of Object.entries(allowed)) {
+      const own = statements.filter((s) => s.id.toLowerCase().startsWith(`api${route}role`));
+      expect(own.length, route).toBeGreaterThan(0);
+      for (const action of own.flatMap((s) => asList(s.Action)).filter((a) => !/^(logs|xray):/.test(a))) expect(action, `${route}: ${action}`).toMatch(pattern);
+    }
   });
 
   it('attaches no AWS managed policies to our roles', () => {

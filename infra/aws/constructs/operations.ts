@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 export class Operations extends Construct {
   readonly alerts: Topic;
 
-  constructor(scope: Construct, id: string, props: { provision: StateMachine; opsEmail: string; signupLogGroup: ILogGroup; reconciler: IFunction }) {
+  constructor(scope: Construct, id: string, props: { provision: StateMachine; opsEmail: string; signupLogGroup: ILogGroup; reconciler: IFunction; trialSweep: IFunction }) {
     super(scope, id);
     const key = new Key(this, 'AlertsKey', { enableKeyRotation: true, description: 'Launchpad ops alerts topic' });
     this.alerts = new Topic(this, 'Alerts', { displayName: 'Launchpad provisioning alerts', masterKey: key, enforceSSL: true });
@@ -74,6 +74,11 @@ export class Operations extends Construct {
       description: 'Starts provisioning for signups whose StartExecution was lost',
       schedule: ScheduleExpression.rate(Duration.minutes(1)),
       target: new LambdaInvoke(props.reconciler, {}),
+    });
+    new Schedule(this, 'TrialSweep', {
+      description: 'Trial reminders, suspension at trial end, offboarding marks after retention',
+      schedule: ScheduleExpression.rate(Duration.hours(1)),
+      target: new LambdaInvoke(props.trialSweep, {}),
     });
   }
 }

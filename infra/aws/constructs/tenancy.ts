@@ -32,6 +32,7 @@ export class Tenancy extends Construct {
   readonly database: { endpoint: string; port: number; adminSecret: ISecret };
   readonly cloudflareToken: Secret;
   readonly stripeKeys: Secret;
+  readonly adminLinkKey: Secret;
   readonly executionRole: Role;
   readonly taskRole: Role;
   readonly taskLogGroup: LogGroup;
@@ -111,6 +112,12 @@ export class Tenancy extends Construct {
     this.stripeKeys = new Secret(this, 'StripeKeys', {
       secretName: 'launchpad/stripe',
       description: 'JSON {"secretKey": "sk_...", "webhookSecret": "whsec_..."}; set after the first deploy',
+    });
+
+    this.adminLinkKey = new Secret(this, 'AdminLinkKey', {
+      secretName: 'launchpad/admin-link-key',
+      description: 'Signs admin links (upgrade, billing) until tenant sign-in exists',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
 
     this.taskLogGroup = new LogGroup(this, 'TenantLogs', { logGroupName: '/launchpad/tenants', retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
