@@ -37,3 +37,19 @@ describe('status page', () => {
     expect(await screen.findByRole('heading', { name: "We can't find this signup" })).toBeInTheDocument();
   });
 });
+
+describe('plan on the status page', () => {
+  it('shows the trial countdown and the way to upgrade', async () => {
+    serve(200, view({ status: 'ACTIVE', trialEndsAt: new Date(Date.now() + 5.5 * 86_400_000).toISOString(), urls: { app: 'http://a.localhost' } }));
+    render(<StatusPage tenantId="t-1" />);
+    expect((await screen.findByText('Plan: free trial')).closest('[data-plan]')).toHaveTextContent('Plan: free trial · 6 days left');
+    expect(screen.getByRole('link', { name: 'Upgrade' })).toHaveAttribute('href', '/upgrade/t-1');
+  });
+
+  it('shows the paid plan', async () => {
+    serve(200, view({ status: 'ACTIVE', plan: 'paid', urls: { app: 'http://a.localhost' } }));
+    render(<StatusPage tenantId="t-1" />);
+    expect(await screen.findByText('Plan: spaceOS Business')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Upgrade' })).not.toBeInTheDocument();
+  });
+});
