@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../functions/deps';
 import { probe } from '../../functions/providers/instance-probe';
+import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
 import { TransientError } from '../../functions/steps/errors';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { validSignup } from '../support/api-event';
@@ -140,6 +141,23 @@ describe('provision-tenant on the embedded default', () => {
     expect((await sentMail()).filter((m) => m.destination.to.includes('admin@broken.example'))).toHaveLength(1);
     // A tenant that is not FAILED cannot be resumed.
     expect((await fetch(`${launchpad.url}/ops/tenants/${tenantId}/resume`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
+  });
+
+  it('at the end of the trial stops the instance, whose address then offers the upgrade', async () => {
+    const tenantId = await signup('expiring');
+    await settle(tenantId);
+    const tenant = (await launchpad.deps.store.getTenant(tenantId))!;
+    const afterTrial = new Date(Date.parse(tenant.trialEndsAt!) + 1000);
+    const sweep = createTrialSweep({ ...launchpad.deps, now: () => afterTrial });
+    expect((await sweep()).suspended).toContain(tenantId);
+
+    expect((await statusOf(tenantId)).status).toBe('SUSPENDED');
+    expect(launchpad.compute.list().filter((s) => s.name.startsWith('spaceos-expiring-'))).toEqual([]);
+    const page = await probe(`${tenant.urls.app}/`);
+    expect(page.status).toBe(402);
+    expect(page.body).toContain('The expiring Works trial has ended');
+    expect(page.body).toContain(`/upgrade/${tenantId}`);
+    expect((await sentMail()).filter((m) => m.destination.to.includes('admin@expiring.example')).map((m) => m.subject)).toContain('Your expiring Works trial has ended');
   });
 
   it('shows executions on the ops page as timelines', async () => {
