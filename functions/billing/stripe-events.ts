@@ -5,7 +5,7 @@ import type { TenantStatus } from '../../shared/lifecycle';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import type { TenantChanges } from '../providers/tenant-store';
-import { settingsOf } from '../steps/settings-of';
+import { mailAdmin } from '../providers/tenant-mail';
 import { sizeInstances, upgradeUrl } from './plan';
 
 export type EventOutcome = 'applied' | 'stale' | 'ignored';
@@ -18,12 +18,7 @@ const idOf = (value: string | { id: string } | null | undefined) => (typeof valu
  * arriving late changes nothing). Side effects (instance size, mail) follow only an applied change.
  */
 export function createStripeEventHandler(deps: Deps) {
-  const { store, mail, logger, now } = deps;
-
-  const sendToAdmin = async (tenant: Tenant, build: (settings: ReturnType<typeof settingsOf>) => { subject: string; html: string; text: string }) => {
-    const settings = settingsOf(tenant, deps.platform);
-    await mail.send({ ...build(settings), from: `${settings.mail.fromName.replace(/["<>]/g, '')} <${settings.mail.fromAddress}>`, to: [tenant.adminEmail] });
-  };
+  const { store, logger, now } = deps;
 
   const apply = async (tenant: Tenant, event: Stripe.Event, to: TenantStatus | undefined, set: TenantChanges = {}, remove: Array<keyof Tenant> = []) => {
     const result = await store.applyBillingEvent(tenant.tenantId, { ...(to ? { to } : {}), at: now().toISOString(), eventCreated: event.created, set, remove });
@@ -49,7 +44,7 @@ export function createStripeEventHandler(deps: Deps) {
         const applied = await apply(tenant, event, 'ACTIVE', { plan: 'paid', paidSince: now().toISOString(), stripeCustomerId: customerId, ...(subscriptionId ? { stripeSubscriptionId: subscriptionId } : {}) }, ['trialEndsAt']);
         if (!applied) return 'stale';
         await sizeInstances(deps, tenant, 'paid');
-        await sendToAdmin(tenant, (settings) => thankYouEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, appUrl: tenant.urls.app ?? deps.platform.siteUrl }));
+        await mailAdmin(deps, tenant, (settings) => thankYouEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, appUrl: tenant.urls.app ?? deps.platform.siteUrl }));
         return 'applied';
       }
       case 'customer.subscription.updated':
@@ -67,7 +62,7 @@ export function createStripeEventHandler(deps: Deps) {
         if (!tenant) return 'ignored';
         if (!(await apply(tenant, event, 'PAST_DUE'))) return 'stale';
         const url = await upgradeUrl(deps, tenant);
-        await sendToAdmin(tenant, (settings) => paymentFailedEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
+        await mailAdmin(deps, tenant, (settings) => paymentFailedEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
         return 'applied';
       }
       case 'invoice.paid': {

@@ -1,9 +1,8 @@
 import { SUSPENDED_RETENTION_DAYS, TRIAL_REMINDER_DAYS, daysLeft } from '../../shared/billing';
 import { trialEndedEmail, trialReminderEmail } from '../../shared/emails';
-import type { Tenant } from '../../shared/tenant';
 import { sizeInstances, upgradeUrl } from '../billing/plan';
 import { lambdaEntry, type Deps } from '../deps';
-import { settingsOf } from '../steps/settings-of';
+import { mailAdmin } from '../providers/tenant-mail';
 
 const DAY_MS = 86_400_000;
 
@@ -14,11 +13,7 @@ const DAY_MS = 86_400_000;
  * step is recorded on the tenant and guarded by the lifecycle.
  */
 export function createTrialSweep(deps: Deps) {
-  const { store, mail, now, logger } = deps;
-  const send = async (tenant: Tenant, email: { subject: string; html: string; text: string }) => {
-    const settings = settingsOf(tenant, deps.platform);
-    await mail.send({ ...email, from: `${settings.mail.fromName.replace(/["<>]/g, '')} <${settings.mail.fromAddress}>`, to: [tenant.adminEmail] });
-  };
+  const { store, now, logger } = deps;
 
   return async (): Promise<{ reminded: string[]; suspended: string[]; markedForOffboarding: string[] }> => {
     const at = now();
@@ -30,14 +25,14 @@ export function createTrialSweep(deps: Deps) {
         if (endsAt <= at.getTime()) {
           await store.transition(tenant.tenantId, 'SUSPENDED', at.toISOString());
           await sizeInstances(deps, tenant, 'suspended');
-          const settings = settingsOf(tenant, deps.platform);
-          await send(tenant, trialEndedEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: await upgradeUrl(deps, tenant) }));
+          const url = await upgradeUrl(deps, tenant);
+          await mailAdmin(deps, tenant, (settings) => trialEndedEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
           result.suspended.push(tenant.tenantId);
         } else if (endsAt - at.getTime() <= TRIAL_REMINDER_DAYS * DAY_MS && !tenant.trialReminderSentAt) {
           // Recorded first: a reminder is nice to have, two are not.
           if (await store.setIfAbsent(tenant.tenantId, 'trialReminderSentAt', at.toISOString())) {
-            const settings = settingsOf(tenant, deps.platform);
-            await send(tenant, trialReminderEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, daysLeft: daysLeft(tenant.trialEndsAt!, at.getTime()), upgradeUrl: await upgradeUrl(deps, tenant) }));
+            const url = await upgradeUrl(deps, tenant);
+            await mailAdmin(deps, tenant, (settings) => trialReminderEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, daysLeft: daysLeft(tenant.trialEndsAt!, at.getTime()), upgradeUrl: url }));
             result.reminded.push(tenant.tenantId);
           }
         }

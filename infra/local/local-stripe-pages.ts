@@ -12,6 +12,10 @@ const send = (res: ServerResponse, status: number, html: string) => {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(html);
 };
+const seeOther = (res: ServerResponse, location: string) => {
+  res.writeHead(303, { location });
+  res.end();
+};
 
 /** The local stand-ins for Stripe Checkout and the Billing Portal (embedded default only). */
 export async function handleLocalStripe(req: IncomingMessage, res: ServerResponse, url: URL, billing: LocalBilling): Promise<void> {
@@ -20,10 +24,7 @@ export async function handleLocalStripe(req: IncomingMessage, res: ServerRespons
     const session = billing.session(checkout[1]);
     if (!session) return send(res, 404, page('Checkout', '<h1>This checkout has expired</h1><p>Start the upgrade again from your status page.</p>'));
     if (req.method === 'POST' && checkout[2]) {
-      const successUrl = await billing.pay(checkout[1]);
-      res.writeHead(303, { location: successUrl });
-      res.end();
-      return;
+      return seeOther(res, await billing.pay(checkout[1]));
     }
     return send(
       res,
@@ -42,9 +43,7 @@ export async function handleLocalStripe(req: IncomingMessage, res: ServerRespons
     const tenantId = /\/status\/([\w-]+)/.exec(returnUrl)?.[1] ?? '';
     if (req.method === 'POST' && portal[2]) {
       await billing.cancel(portal[1], tenantId);
-      res.writeHead(303, { location: returnUrl });
-      res.end();
-      return;
+      return seeOther(res, returnUrl);
     }
     return send(
       res,

@@ -1,28 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { describe, expect, it, inject } from 'vitest';
+import { useBrowser } from './browser';
 
 const baseUrl = inject('baseUrl');
-let context: BrowserContext;
-const profile = mkdtempSync(join(tmpdir(), 'launchpad-chromium-'));
-
-beforeAll(async () => {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: inject('chromiumPath'),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-afterAll(async () => {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
-});
+const browser = useBrowser();
 
 describe('self-service signup in a real browser', () => {
   it('signs up on npm start\'s server, watches the progress and opens the branded instance', async () => {
-    const page = await context.newPage();
+    const page = await browser().newPage();
     await page.goto(baseUrl);
     await expect(page.title()).resolves.toBe('Start your spaceOS trial');
 
@@ -50,12 +34,12 @@ describe('self-service signup in a real browser', () => {
     await expect(page.locator('#company').textContent()).resolves.toBe(company);
     await expect(page.locator('header').evaluate((el) => getComputedStyle(el).backgroundColor)).resolves.toBe('rgb(15, 118, 110)');
     await expect(page.locator('#rooms li').count()).resolves.toBe(3);
-    const staging = await context.newPage();
+    const staging = await browser().newPage();
     await staging.goto(`http://${subdomain}-stg.localhost:${new URL(baseUrl).port}/`);
     await expect(staging.locator('.badge').textContent()).resolves.toBe('Staging');
 
     // The same address is now taken for the next visitor.
-    const next = await context.newPage();
+    const next = await browser().newPage();
     await next.goto(baseUrl);
     await next.getByLabel('Your spaceOS address').fill(subdomain);
     await next.getByText('This address is already taken.').waitFor();

@@ -1,28 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { describe, expect, it, inject } from 'vitest';
+import { useBrowser } from './browser';
 
 const baseUrl = inject('baseUrl');
-let context: BrowserContext;
-const profile = mkdtempSync(join(tmpdir(), 'launchpad-chromium-'));
-
-beforeAll(async () => {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: inject('chromiumPath'),
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-afterAll(async () => {
-  await context?.close();
-  rmSync(profile, { recursive: true, force: true });
-});
+const browser = useBrowser();
 
 describe('trial to paid in a real browser', () => {
   it('shows the trial, upgrades through the local checkout, then shows the paid plan with the instance still up', async () => {
-    const page = await context.newPage();
+    const page = await browser().newPage();
     await page.goto(baseUrl);
     const company = `Upgrade ${Date.now().toString(36)}`;
     await page.getByLabel('Company name').fill(company);
@@ -45,7 +29,7 @@ describe('trial to paid in a real browser', () => {
     await page.locator('[data-plan="paid"]').waitFor({ timeout: 30_000 });
     await expect(page.locator('[data-plan="paid"]').textContent()).resolves.toContain('Plan: spaceOS Business');
 
-    const instance = await context.newPage();
+    const instance = await browser().newPage();
     const response = await instance.goto(`http://${subdomain}.localhost:${new URL(baseUrl).port}/`);
     expect(response?.status()).toBe(200);
     await expect(instance.locator('#company').textContent()).resolves.toBe(company);
