@@ -1,5 +1,5 @@
 import { DESIRED_COUNT } from '../providers/compute';
-import { ENVIRONMENTS } from '../../shared/instance';
+import { ENVIRONMENTS, instanceUrl } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 
@@ -9,8 +9,15 @@ export async function upgradeUrl({ links, platform, now }: Pick<Deps, 'links' | 
 }
 
 /** Runs the tenant's instances at the size its plan pays for; `suspended` stops them. */
-export async function sizeInstances({ compute }: Pick<Deps, 'compute'>, tenant: Pick<Tenant, 'subdomain'>, size: 'trial' | 'paid' | 'suspended'): Promise<void> {
+export async function sizeInstances({ compute, platform }: Pick<Deps, 'compute' | 'platform'>, tenant: Pick<Tenant, 'tenantId' | 'subdomain'>, size: 'trial' | 'paid' | 'suspended'): Promise<void> {
+  const whileStopped = `${platform.siteUrl}/upgrade/${tenant.tenantId}`;
   await Promise.all(
-    ENVIRONMENTS.map((env) => compute.scale({ subdomain: tenant.subdomain, env }, size === 'suspended' ? 0 : size === 'paid' ? DESIRED_COUNT.paid[env] : DESIRED_COUNT.trial)),
+    ENVIRONMENTS.map((env) =>
+      compute.scale(
+        { tenantId: tenant.tenantId, subdomain: tenant.subdomain, env, hostname: new URL(instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, env)).hostname },
+        size === 'suspended' ? 0 : size === 'paid' ? DESIRED_COUNT.paid[env] : DESIRED_COUNT.trial,
+        whileStopped,
+      ),
+    ),
   );
 }

@@ -18,11 +18,16 @@ export interface ServiceSpec {
 export interface Compute {
   /** Describe-before-create: returns the running service, creating only what is missing. */
   ensureService(spec: ServiceSpec): Promise<{ name: string; created: boolean }>;
-  /** Sets how many copies of an instance run: 0 suspends it, more serves a paid tenant. */
-  scale(service: Pick<ServiceSpec, 'subdomain' | 'env'>, desiredCount: number): Promise<void>;
+  /**
+   * Sets how many copies of an instance run: 0 suspends it (its address then sends visitors to
+   * `whileStopped`, the upgrade page), more serves the tenant again.
+   */
+  scale(service: ScaledService, desiredCount: number, whileStopped: string): Promise<void>;
 }
 
 /** Instances per plan: the paid production instance runs twice (capacity and availability). */
 export const DESIRED_COUNT = { trial: 1, paid: { prod: 2, stg: 1 } } as const;
+
+export type ScaledService = Pick<ServiceSpec, 'tenantId' | 'subdomain' | 'env' | 'hostname'>;
 
 export const serviceName = (spec: Pick<ServiceSpec, 'subdomain' | 'env'>) => `spaceos-${spec.subdomain}-${spec.env}`;

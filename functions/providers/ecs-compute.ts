@@ -5,10 +5,11 @@ import {
   CreateTargetGroupCommand,
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
+  ModifyRuleCommand,
   type ElasticLoadBalancingV2Client,
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { serviceName, type Compute, type ServiceSpec } from './compute';
+import { serviceName, type Compute, type ScaledService, type ServiceSpec } from './compute';
 
 export interface EcsComputeConfig {
   cluster: string;
@@ -36,6 +37,9 @@ const CONTAINER = 'spaceos';
 export class ListenersFullError extends Error {
   override name = 'ListenersFullError';
 }
+
+const routesHost = (rule: Rule, hostname: string) =>
+  rule.Conditions?.some((c) => c.Field === 'host-header' && (c.HostHeaderConfig?.Values ?? c.Values ?? []).includes(hostname)) ?? false;
 
 /** Target group names are capped at 32 characters; derive a stable short one. */
 export const targetGroupName = (spec: Pick<ServiceSpec, 'tenantId' | 'env'>) =>
@@ -80,8 +84,24 @@ export class EcsCompute implements Compute {
     return { name, created: true };
   }
 
-  async scale(service: Pick<ServiceSpec, 'subdomain' | 'env'>, desiredCount: number): Promise<void> {
+  /** Sets the task count; while stopped, the host's rule redirects to `whileStopped` instead of a 503. */
+  async scale(service: ScaledService, desiredCount: number, whileStopped: string): Promise<void> {
     await this.ecs.send(new UpdateServiceCommand({ cluster: this.config.cluster, service: serviceName(service), desiredCount }));
+    const rule = (await this.listenerRules()).flatMap((l) => l.rules).find((r) => routesHost(r, service.hostname));
+    if (!rule?.RuleArn) return;
+    if (desiredCount === 0) {
+      const target = new URL(whileStopped);
+      await this.elb.send(
+        new ModifyRuleCommand({
+          RuleArn: rule.RuleArn,
+          Actions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Host: target.host, Path: target.pathname, Query: '', StatusCode: 'HTTP_302' } }],
+        }),
+      );
+    } else {
+      const { TargetGroups = [] } = await this.elb.send(new DescribeTargetGroupsCommand({ Names: [targetGroupName(service)] }));
+      const TargetGroupArn = TargetGroups[0]?.TargetGroupArn;
+      if (TargetGroupArn) await this.elb.send(new ModifyRuleCommand({ RuleArn: rule.RuleArn, Actions: [{ Type: 'forward', TargetGroupArn }] }));
+    }
   }
 
   private get port() {
@@ -157,8 +177,7 @@ export class EcsCompute implements Compute {
     return arn;
   }
 
-  /** A host-header rule to the target group, on the first listener with room for one. */
-  private async ensureHostRule(hostname: string, targetGroupArn: string): Promise<void> {
+  private async listenerRules(): Promise<Array<{ arn: string; rules: Rule[] }>> {
     const listeners: Array<{ arn: string; rules: Rule[] }> = [];
     for (const arn of this.config.listenerArns) {
       const rules: Rule[] = [];
@@ -168,10 +187,15 @@ export class EcsCompute implements Compute {
         rules.push(...(page.Rules ?? []));
         Marker = page.NextMarker;
       } while (Marker);
-      const routesHost = rules.some((rule) => rule.Conditions?.some((c) => c.Field === 'host-header' && (c.HostHeaderConfig?.Values ?? c.Values ?? []).includes(hostname)));
-      if (routesHost) return;
       listeners.push({ arn, rules });
     }
+    return listeners;
+  }
+
+  /** A host-header rule to the target group, on the first listener with room for one. */
+  private async ensureHostRule(hostname: string, targetGroupArn: string): Promise<void> {
+    const listeners = await this.listenerRules();
+    if (listeners.some((l) => l.rules.some((rule) => routesHost(rule, hostname)))) return;
     const free = listeners.find((l) => l.rules.filter((r) => !r.IsDefault).length < RULES_PER_LISTENER);
     if (!free) throw new ListenersFullError(`All ${listeners.length} listeners have ${RULES_PER_LISTENER} rules; add a listener to the configuration`);
     const used = new Set(free.rules.map((r) => Number(r.Priority)).filter(Number.isFinite));

@@ -126,7 +126,12 @@ export class LaunchpadStack extends Stack {
     const siteOrigin = config.siteCertificateArn ? `https://${config.domain}` : 'https://*.cloudfront.net';
     this.api = new Api(this, 'Api', { siteOrigin, environment: withMachine });
     const route = (entry: string) => this.api.routeFunctions.get(entry)!;
-    const scaleServices = new PolicyStatement({ actions: ['ecs:UpdateService'], resources: [this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` })] });
+    // Scaling an instance also points its host rule at the target group, or at the upgrade page while stopped.
+    const scaleServices = [
+      new PolicyStatement({ actions: ['ecs:UpdateService'], resources: [this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` })] }),
+      new PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'], resources: ['*'] }),
+      new PolicyStatement({ actions: ['elasticloadbalancing:ModifyRule'], resources: [this.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }),
+    ];
     table.grantReadWriteData(route('signup'));
     provision.grantStartExecution(route('signup'));
     tenancy.adminLinkKey.grantRead(route('signup'));
@@ -144,7 +149,7 @@ export class LaunchpadStack extends Stack {
     tenancy.stripeKeys.grantRead(webhook);
     tenancy.adminLinkKey.grantRead(webhook);
     webhook.addToRolePolicy(sendMail);
-    webhook.addToRolePolicy(scaleServices);
+    for (const statement of scaleServices) webhook.addToRolePolicy(statement);
 
     this.reconciler = new LaunchpadFunction(this, 'Reconciler', { entry: 'reconciler/start-pending', environment: withMachine });
     table.grantReadData(this.reconciler);
@@ -153,7 +158,7 @@ export class LaunchpadStack extends Stack {
     table.grantReadWriteData(this.trialSweep);
     tenancy.adminLinkKey.grantRead(this.trialSweep);
     this.trialSweep.addToRolePolicy(sendMail);
-    this.trialSweep.addToRolePolicy(scaleServices);
+    for (const statement of scaleServices) this.trialSweep.addToRolePolicy(statement);
 
     this.site = new Site(this, 'Site', { webDist: props.webDist, api: this.api.httpApi, logBucket, domain: config.domain, ...(config.siteCertificateArn ? { certificateArn: config.siteCertificateArn } : {}) });
     // Links in mails and checkout return URLs point at the site, known only once CloudFront exists.

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serviceName, type Compute, type ServiceSpec } from '../../functions/providers/compute';
+import { serviceName, type Compute, type ScaledService, type ServiceSpec } from '../../functions/providers/compute';
 import type { Secrets } from '../../functions/providers/secrets';
 import { freePort } from './free-port';
 
@@ -59,7 +59,8 @@ export class LocalCompute implements Compute {
   }
 
   /** Scale to 0 stops the process (and keeps it stopped across restarts); more starts it. */
-  async scale(service: Pick<ServiceSpec, 'subdomain' | 'env'>, desiredCount: number): Promise<void> {
+  // (whileStopped: the local router renders the trial-ended page for suspended tenants itself.)
+  async scale(service: ScaledService, desiredCount: number): Promise<void> {
     const name = serviceName(service);
     const file = join(this.dir, `${name}.json`);
     const spec = JSON.parse(readFileSync(file, 'utf8')) as StoredSpec;

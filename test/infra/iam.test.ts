@@ -53,7 +53,7 @@ describe('IAM of our own resources', () => {
       health: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator))$/,
       signup: /^(dynamodb:\w+|states:StartExecution|secretsmanager:(GetSecretValue|DescribeSecret))$/,
       checkout: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)|secretsmanager:(GetSecretValue|DescribeSecret))$/,
-      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|ecs:UpdateService)$/,
+      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|ecs:UpdateService|elasticloadbalancing:(DescribeRules|DescribeTargetGroups|ModifyRule))$/,
     };
     for (const [route, pattern] of Object.entries(allowed)) {
       const own = statements.filter((s) => s.id.toLowerCase().startsWith(`api${route}role`));

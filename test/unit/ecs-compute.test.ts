@@ -1,10 +1,11 @@
-import { CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
+  ModifyRuleCommand,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -90,6 +91,25 @@ describe('ECS compute adapter', () => {
     elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/2' }).resolves({ Rules: [defaultRule, ...rules(2, 1), ...rules(1, 4)] });
     await compute().ensureService(spec);
     expect(elb.commandCalls(CreateRuleCommand)[0]!.args[0].input).toMatchObject({ ListenerArn: 'arn:listener/2', Priority: 3 });
+  });
+
+  it('scales a suspended instance to zero and sends its address to the upgrade page, and back', async () => {
+    const hostRule = { RuleArn: 'arn:rule/acme', Priority: '3', Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['acme.spaceos.io'] } }] };
+    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/1' }).resolves({ Rules: [defaultRule, hostRule] });
+    elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/acme' }] });
+    ecs.on(UpdateServiceCommand).resolves({});
+    elb.on(ModifyRuleCommand).resolves({});
+
+    await compute().scale(spec, 0, 'https://spaceos.io/upgrade/t-1');
+    expect(ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', desiredCount: 0 });
+    expect(elb.commandCalls(ModifyRuleCommand)[0]!.args[0].input).toEqual({
+      RuleArn: 'arn:rule/acme',
+      Actions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Host: 'spaceos.io', Path: '/upgrade/t-1', Query: '', StatusCode: 'HTTP_302' } }],
+    });
+
+    await compute().scale(spec, 2, 'https://spaceos.io/upgrade/t-1');
+    expect(ecs.commandCalls(UpdateServiceCommand)[1]!.args[0].input.desiredCount).toBe(2);
+    expect(elb.commandCalls(ModifyRuleCommand)[1]!.args[0].input).toEqual({ RuleArn: 'arn:rule/acme', Actions: [{ Type: 'forward', TargetGroupArn: 'arn:tg/acme' }] });
   });
 
   it('fails permanently, naming the fix, when every listener is full', async () => {
