@@ -18,6 +18,7 @@ console.log(`
     Ops console   ${launchpad.url}/ops  (tenants, execution timelines, Resume)
     Sent mail     ${launchpad.sesEndpoint}  (aws-ses-v2-local viewer; JSON at /store)
     Instances     http://<subdomain>.localhost:${port} and http://<subdomain>-stg.localhost:${port}
+    Billing       ${process.env.STRIPE_SECRET_KEY ? 'Stripe test mode (forward webhooks with `stripe listen`)' : 'local checkout page (no Stripe key set)'}
     DynamoDB      ${launchpad.dynamoDbEndpoint}  (data in ${process.env.LAUNCHPAD_DATA_DIR ?? '.data'}/, \`npm run reset\` clears it)
   Press Ctrl-C to stop.
 `);
