@@ -38,6 +38,9 @@ export function statusesAllowedBefore(to: TenantStatus): TenantStatus[] {
   return [to, ...TENANT_STATUSES.filter((from) => canTransition(from, to))];
 }
 
+/** Statuses of a tenant whose instance exists and whose plan can be changed. */
+export const HAS_INSTANCE: ReadonlySet<TenantStatus> = new Set(['ACTIVE', 'PAST_DUE', 'SUSPENDED']);
+
 /** Statuses after which the provisioning page has nothing more to wait for. */
 export const SETTLED_STATUSES: ReadonlySet<TenantStatus> = new Set([
   'ACTIVE', 'FAILED', 'PAST_DUE', 'SUSPENDED', 'DELETING', 'DELETED',

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { badRequest, json, jsonBody, notFound, type ApiEvent, type ApiResult } from './http';
+import { badRequest, json, jsonBody, notFound, tenantOfPath, type ApiEvent, type ApiResult } from './http';
 
 const adminBodySchema = z.object({ token: z.string('The admin link token is missing') });
 
@@ -14,8 +14,7 @@ export async function adminTenant({ store, links, now }: Pick<Deps, 'store' | 'l
   if (!body.ok) return { response: body.response };
   const parsed = adminBodySchema.safeParse(body.value);
   if (!parsed.success) return { response: badRequest({ token: parsed.error.issues[0]?.message ?? 'Invalid token' }) };
-  const tenantId = event.pathParameters?.id ?? '';
-  const tenant = /^[A-Za-z0-9-]{1,80}$/.test(tenantId) ? await store.getTenant(tenantId) : undefined;
+  const tenant = await tenantOfPath(store, event);
   if (!tenant) return { response: notFound('No signup with this id') };
   if (!(await links.verify(tenant.tenantId, parsed.data.token, now()))) {
     return { response: json(403, { errors: { token: 'This link is not valid (any more): use the latest link from your email, or ask for a new one' } }) };

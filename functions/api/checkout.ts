@@ -1,5 +1,6 @@
 import { lambdaEntry, type Deps } from '../deps';
 import { adminTenant } from './admin-request';
+import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { json, type ApiEvent, type ApiHandler } from './http';
 
 /** POST /api/tenants/{id}/checkout {token}: a Stripe Checkout session for the paid plan -> {url}. */
@@ -9,7 +10,7 @@ export function createCheckoutHandler(deps: Deps): ApiHandler {
     if ('response' in admin) return admin.response;
     const { tenant } = admin;
     if (tenant.plan === 'paid') return json(409, { errors: { plan: 'This instance is already on the paid plan' } });
-    if (!['ACTIVE', 'SUSPENDED', 'PAST_DUE'].includes(tenant.status)) {
+    if (!HAS_INSTANCE.has(tenant.status)) {
       return json(409, { errors: { status: 'The instance is still being set up; upgrade once it is ready' } });
     }
     const site = deps.platform.siteUrl;

@@ -1,4 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Tenant } from '../../shared/tenant';
+import type { TenantStore } from '../providers/tenant-store';
 
 export type ApiEvent = APIGatewayProxyEventV2;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -10,6 +12,12 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
     body: JSON.stringify(body),
   };
+}
+
+/** The tenant of a `/api/tenants/{id}/...` route, loaded only if the id can be one (a UUID-like token). */
+export async function tenantOfPath(store: TenantStore, event: ApiEvent): Promise<Tenant | undefined> {
+  const id = event.pathParameters?.id ?? '';
+  return /^[A-Za-z0-9-]{1,80}$/.test(id) ? store.getTenant(id) : undefined;
 }
 
 export const badRequest = (errors: Record<string, string>) => json(400, { errors });

@@ -2,7 +2,8 @@ import { noticeEmail } from '../../shared/emails';
 import { upgradeUrl } from '../billing/plan';
 import { lambdaEntry, type Deps } from '../deps';
 import { settingsOf } from '../steps/settings-of';
-import { json, type ApiEvent, type ApiHandler } from './http';
+import { HAS_INSTANCE } from '../../shared/lifecycle';
+import { json, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
 
 /**
  * POST /api/tenants/{id}/upgrade-link: mails the tenant's admin a fresh upgrade link. Always 202,
@@ -10,9 +11,8 @@ import { json, type ApiEvent, type ApiHandler } from './http';
  */
 export function createUpgradeLinkHandler(deps: Deps): ApiHandler {
   return async (event: ApiEvent) => {
-    const tenantId = event.pathParameters?.id ?? '';
-    const tenant = /^[A-Za-z0-9-]{1,80}$/.test(tenantId) ? await deps.store.getTenant(tenantId) : undefined;
-    if (tenant && ['ACTIVE', 'SUSPENDED', 'PAST_DUE'].includes(tenant.status)) {
+    const tenant = await tenantOfPath(deps.store, event);
+    if (tenant && HAS_INSTANCE.has(tenant.status)) {
       const settings = settingsOf(tenant, deps.platform);
       const email = noticeEmail({
         settings,

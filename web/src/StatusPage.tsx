@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { SETTLED_STATUSES } from '../../shared/lifecycle';
+import { HAS_INSTANCE, SETTLED_STATUSES } from '../../shared/lifecycle';
 import { progressOf, secondsLeft, stepLabel, stepsDone, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
 import { daysLeft, PAID_PLAN } from '../../shared/billing';
 import { adminToken } from './admin-token';
@@ -95,7 +95,7 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
           {view.urls.staging && <a href={view.urls.staging}>Staging copy</a>}
         </p>
       )}
-      {['ACTIVE', 'PAST_DUE', 'SUSPENDED'].includes(view.status) && <PlanPanel view={view} upgraded={upgraded} />}
+      {HAS_INSTANCE.has(view.status) && <PlanPanel view={view} upgraded={upgraded} />}
       {stale && <p className="hint">Connection trouble ({stale}); retrying…</p>}
     </section>
   );
