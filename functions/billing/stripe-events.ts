@@ -20,8 +20,8 @@ const idOf = (value: string | { id: string } | null | undefined) => (typeof valu
 export function createStripeEventHandler(deps: Deps) {
   const { store, logger, now } = deps;
 
-  const apply = async (tenant: Tenant, event: Stripe.Event, to: TenantStatus | undefined, set: TenantChanges = {}, remove: Array<keyof Tenant> = []) => {
-    const result = await store.applyBillingEvent(tenant.tenantId, { ...(to ? { to } : {}), at: now().toISOString(), eventCreated: event.created, set, remove });
+  const apply = async (tenant: Tenant, event: Stripe.Event, to: TenantStatus | undefined, set: TenantChanges = {}, remove: Array<keyof Tenant> = [], ordered = true) => {
+    const result = await store.applyBillingEvent(tenant.tenantId, { ...(to ? { to } : {}), at: now().toISOString(), ...(ordered ? { orderedAt: event.created } : {}), set, remove });
     if (result !== 'applied') logger.info('Billing event not applied (older than the last one, or not allowed now)', { tenantId: tenant.tenantId, type: event.type, id: event.id });
     return result === 'applied';
   };
@@ -41,7 +41,12 @@ export function createStripeEventHandler(deps: Deps) {
         if (!tenant || !customerId) return 'ignored';
         await store.linkCustomer(customerId, tenant.tenantId);
         const subscriptionId = idOf(session.subscription);
-        const applied = await apply(tenant, event, 'ACTIVE', { plan: 'paid', paidSince: now().toISOString(), stripeCustomerId: customerId, ...(subscriptionId ? { stripeSubscriptionId: subscriptionId } : {}) }, ['trialEndsAt']);
+        // A completed checkout is a one-time fact, not a state to order: subscription events of the
+        // same second may well arrive first. Its duplicates are stopped by the event-id claim.
+        if (tenant.plan === 'paid') return 'stale';
+        // Still a reference point for ordering later events: older ones must not undo it.
+        const billingEventAt = Math.max(tenant.billingEventAt ?? 0, event.created);
+        const applied = await apply(tenant, event, 'ACTIVE', { plan: 'paid', paidSince: now().toISOString(), stripeCustomerId: customerId, billingEventAt, ...(subscriptionId ? { stripeSubscriptionId: subscriptionId } : {}) }, ['trialEndsAt'], false);
         if (!applied) return 'stale';
         await sizeInstances(deps, tenant, 'paid');
         await mailAdmin(deps, tenant, (settings) => thankYouEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, appUrl: tenant.urls.app ?? deps.platform.siteUrl }));

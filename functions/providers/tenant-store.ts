@@ -189,16 +189,17 @@ export class TenantStore {
   }
 
   /**
-   * Applies a billing event: the transition (if any) and the Stripe fields, only if the event is
-   * newer than the last one applied to this tenant. Stripe delivers out of order and more than once.
+   * Applies a billing event: the transition (if any) and the Stripe fields. With `orderedAt` (the
+   * event's creation time) only if it is newer than the last ordered event applied: Stripe delivers
+   * out of order and more than once. One-time facts (a completed checkout) pass no `orderedAt`.
    */
-  async applyBillingEvent(tenantId: string, change: { to?: TenantStatus; at: string; eventCreated: number; set?: TenantChanges; remove?: Array<keyof Tenant> }): Promise<'applied' | 'stale-or-refused'> {
+  async applyBillingEvent(tenantId: string, change: { to?: TenantStatus; at: string; orderedAt?: number; set?: TenantChanges; remove?: Array<keyof Tenant> }): Promise<'applied' | 'stale-or-refused'> {
     const applied = await this.update(tenantId, {
       ...(change.to ? { to: change.to } : {}),
       at: change.at,
-      set: { ...change.set, billingEventAt: change.eventCreated },
+      set: { ...change.set, ...(change.orderedAt === undefined ? {} : { billingEventAt: change.orderedAt }) },
       remove: change.remove ?? [],
-      newerThan: change.eventCreated,
+      ...(change.orderedAt === undefined ? {} : { newerThan: change.orderedAt }),
     });
     return applied ? 'applied' : 'stale-or-refused';
   }

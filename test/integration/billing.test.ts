@@ -93,6 +93,14 @@ describe('Stripe webhook', () => {
     expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
   });
 
+  it('upgrades even when a subscription event of the same second arrives before the checkout', async () => {
+    const tenant = await activeTrial();
+    const t0 = Math.floor(Date.now() / 1000);
+    await deliver(event('customer.subscription.updated', { object: 'subscription', id: 'sub_cus_race', customer: 'cus_race', status: 'active', metadata: { tenantId: tenant.tenantId } }, t0));
+    await deliver(checkoutCompleted(tenant, 'cus_race', t0));
+    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
+  });
+
   it('moves a failed payment to PAST_DUE with a mail to the admin, and back to ACTIVE when paid', async () => {
     const tenant = await activeTrial();
     const t0 = Math.floor(Date.now() / 1000);
