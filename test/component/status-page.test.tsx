@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { StatusPage } from '../../web/src/StatusPage';
 
@@ -51,5 +51,19 @@ describe('plan on the status page', () => {
     render(<StatusPage tenantId="t-1" />);
     expect(await screen.findByText('Plan: spaceOS Business')).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'Upgrade' })).not.toBeInTheDocument();
+  });
+});
+
+describe('polling', () => {
+  it('keeps watching after ACTIVE until the last step (the welcome mail) is through', async () => {
+    const steps = (last: string) => [
+      { name: 'MarkActive', status: 'SUCCEEDED' },
+      { name: 'SendWelcomeEmail', status: last },
+    ];
+    let calls = 0;
+    vi.stubGlobal('fetch', async () => new Response(JSON.stringify(view({ status: 'ACTIVE', steps: steps(++calls < 2 ? 'RUNNING' : 'SUCCEEDED') })), { status: 200 }));
+    render(<StatusPage tenantId="t-1" />);
+    await waitFor(() => expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100'), { timeout: 3000 });
+    expect(calls).toBe(2);
   });
 });

@@ -18,6 +18,10 @@ const HEADLINES: Record<TenantStatusView['status'], string> = {
   DELETED: 'This instance was removed',
 };
 
+/** Nothing left to watch: a settled status, and (unless it failed) every step through, the welcome mail included. */
+const finished = (view: TenantStatusView) =>
+  SETTLED_STATUSES.has(view.status) && (view.status === 'FAILED' || view.steps.every((s) => s.status === 'SUCCEEDED' || s.status === 'FAILED'));
+
 type Load = { kind: 'loading' } | { kind: 'found'; view: TenantStatusView; stale?: string } | { kind: 'not-found' };
 
 /**
@@ -35,7 +39,7 @@ function useTenantStatus(tenantId: string, awaitingPaid: boolean): Load {
       if (result.kind === 'not-found') return setLoad({ kind: 'not-found' });
       if (result.kind === 'error') setLoad((prev) => (prev.kind === 'found' ? { ...prev, stale: result.message } : prev));
       else setLoad({ kind: 'found', view: result.view });
-      const waiting = result.kind === 'error' || !SETTLED_STATUSES.has(result.view.status) || (awaitingPaid && result.view.plan !== 'paid');
+      const waiting = result.kind === 'error' || !finished(result.view) || (awaitingPaid && result.view.plan !== 'paid');
       if (waiting) timer = setTimeout(poll, POLL_INTERVAL_MS);
     };
     void poll();
