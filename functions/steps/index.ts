@@ -16,19 +16,22 @@ import { createWaitUntilHealthy } from './wait-until-healthy';
 // Each step takes and returns JSON; the engine does not know their shapes.
 type AnyStep = (deps: Deps) => (input: never) => Promise<unknown>;
 
-/** Task state name -> step, for the local runner and the CDK app (one Lambda per Task). */
-export const STEPS: Readonly<Record<string, { entry: string; create: AnyStep }>> = {
-  MarkProvisioning: { entry: 'mark-provisioning', create: createMarkProvisioning },
-  CreateDatabases: { entry: 'create-databases', create: createCreateDatabases },
-  PrepareStorage: { entry: 'prepare-storage', create: createPrepareStorage },
-  ConfigureMail: { entry: 'configure-mail', create: createConfigureMail },
-  RenderConfig: { entry: 'render-config', create: createRenderConfig },
-  ConfigureDns: { entry: 'configure-dns', create: createConfigureDns },
-  DeployServices: { entry: 'deploy-services', create: createDeployServices },
-  WaitUntilHealthy: { entry: 'wait-until-healthy', create: createWaitUntilHealthy },
-  SmokeTest: { entry: 'smoke-test', create: createSmokeTest },
-  MarkActive: { entry: 'mark-active', create: createMarkActive },
-  SendWelcomeEmail: { entry: 'send-welcome-email', create: createSendWelcomeEmail },
-  MarkFailed: { entry: 'mark-failed', create: createMarkFailed },
-  NotifyOps: { entry: 'notify-ops', create: createNotifyOps },
+/** The handler file of a Task state: MarkProvisioning -> functions/steps/mark-provisioning.ts. */
+export const stepEntry = (state: string) => state.replace(/[A-Z]/g, (c, i: number) => `${i ? '-' : ''}${c.toLowerCase()}`);
+
+/** Task state name -> step, for the local runner and the CDK app (one Lambda per Task, entry from stepEntry). */
+export const STEPS: Readonly<Record<string, AnyStep>> = {
+  MarkProvisioning: createMarkProvisioning,
+  CreateDatabases: createCreateDatabases,
+  PrepareStorage: createPrepareStorage,
+  ConfigureMail: createConfigureMail,
+  RenderConfig: createRenderConfig,
+  ConfigureDns: createConfigureDns,
+  DeployServices: createDeployServices,
+  WaitUntilHealthy: createWaitUntilHealthy,
+  SmokeTest: createSmokeTest,
+  MarkActive: createMarkActive,
+  SendWelcomeEmail: createSendWelcomeEmail,
+  MarkFailed: createMarkFailed,
+  NotifyOps: createNotifyOps,
 };

@@ -112,8 +112,8 @@ export class LocalWorkflows implements Workflows {
     const definition = loadStateMachineDefinition(execution.stateMachine);
     const deps = this.deps();
     const taskResourceLocalHandlers = Object.fromEntries(
-      Object.entries(STEPS).map(([state, step]) => {
-        const handler = step.create(deps);
+      Object.entries(STEPS).map(([state, create]) => {
+        const handler = create(deps);
         return [state, (input: unknown) => handler(input as never) as Promise<never>];
       }),
     );

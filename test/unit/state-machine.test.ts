@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { STEPS } from '../../functions/steps';
+import { existsSync } from 'node:fs';
+import { STEPS, stepEntry } from '../../functions/steps';
 import { PROVISIONING_STEPS } from '../../shared/provisioning';
 
 interface State {
@@ -28,6 +29,11 @@ describe('provision-tenant state machine', () => {
     const names = tasks(asl.States).map(([name]) => name);
     expect(Object.keys(STEPS).sort()).toEqual([...names].sort());
     expect(PROVISIONING_STEPS.map((s) => s.name)).toEqual(names.filter((n) => !FAILURE_PATH.includes(n)));
+  });
+
+  it('finds the handler file of every Task where the CDK app bundles it from', () => {
+    expect(stepEntry('MarkProvisioning')).toBe('mark-provisioning');
+    for (const state of Object.keys(STEPS)) expect(existsSync(`functions/steps/${stepEntry(state)}.ts`), state).toBe(true);
   });
 
   it('retries transient errors in every Task, and calls a function substituted at deploy time', () => {

@@ -4,7 +4,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { STEPS } from '../../../functions/steps';
+import { STEPS, stepEntry } from '../../../functions/steps';
 import { LaunchpadFunction, type LaunchpadFunctionProps } from './launchpad-function';
 
 export const STATE_MACHINES_DIR = 'statemachines';
@@ -46,11 +46,10 @@ export class Workflows extends Construct {
     for (const { name, text, tasks } of aslFiles()) {
       const substitutions: Record<string, string> = {};
       for (const state of tasks) {
-        const step = STEPS[state];
-        if (!step) throw new Error(`${name}.asl.json: Task ${state} has no handler in functions/steps/index.ts`);
+        if (!STEPS[state]) throw new Error(`${name}.asl.json: Task ${state} has no handler in functions/steps/index.ts`);
         let fn = this.stepFunctions.get(state);
         if (!fn) {
-          fn = new LaunchpadFunction(this, state, { entry: `steps/${step.entry}`, environment: props.environment, timeout: Duration.minutes(2), ...props.network?.(state) });
+          fn = new LaunchpadFunction(this, state, { entry: `steps/${stepEntry(state)}`, environment: props.environment, timeout: Duration.minutes(2), ...props.network?.(state) });
           props.configure(state, fn);
           this.stepFunctions.set(state, fn);
         }
