@@ -12,6 +12,10 @@ import { CloudflareDns, type Dns } from './providers/dns';
 import { createDocumentClient } from './providers/dynamodb';
 import { EcsCompute, type EcsComputeConfig } from './providers/ecs-compute';
 import { AdminLinks } from './providers/admin-links';
+import { Sessions } from './auth/sessions';
+import { SettingsStore } from './providers/settings-store';
+import { SignInStore } from './providers/sign-in-store';
+import { NodemailerSmtp, type Smtp } from './providers/smtp';
 import { LazyStripeBilling, type Billing } from './providers/billing';
 import { probe, type ProbeResponse } from './providers/instance-probe';
 import { SesMail } from './providers/mail';
@@ -39,6 +43,10 @@ export interface Deps {
   probe: (url: string) => Promise<ProbeResponse>;
   billing: Billing;
   links: AdminLinks;
+  settingsStore: SettingsStore;
+  signIns: SignInStore;
+  sessions: Sessions;
+  smtp: Smtp;
 }
 
 export const logger = new Logger({ serviceName: 'launchpad' });
@@ -111,6 +119,11 @@ export function awsDeps(): Deps {
       return new LazyStripeBilling(keys, required('STRIPE_PRICE_ID'));
     },
     links: () => new AdminLinks(deps.secrets),
+    settingsStore: () => new SettingsStore(createDocumentClient(), required('TABLE_NAME')),
+    signIns: () => new SignInStore(createDocumentClient(), required('TABLE_NAME')),
+    sessions: () => new Sessions(deps.secrets),
+    // Only the usual submission ports: a tenant cannot point Launchpad at arbitrary services.
+    smtp: () => new NodemailerSmtp({ ports: [25, 465, 587, 2525] }),
   });
   lambdaDeps = deps;
   return deps;

@@ -1,7 +1,14 @@
 import { TRIAL_DAYS } from './brand';
+import { MAGIC_LINK_MINUTES, SIGN_IN_LINK_LABEL } from './auth';
 import { escapeHtml as escape } from './html';
-import type { TenantSettings } from './settings';
+import { footerLines, SOCIAL_LABELS, socialLinksOf, type TenantSettings } from './settings';
 import { paletteOf } from './theme';
+
+/** What a tenant-branded mail is dressed in: the tenant's current settings and its logo's public URL. */
+export interface MailBrand {
+  settings: TenantSettings;
+  logoUrl?: string;
+}
 
 export interface Email {
   subject: string;
@@ -10,34 +17,54 @@ export interface Email {
 }
 
 
-function layout(settings: TenantSettings, body: string): string {
+function layout({ settings, logoUrl }: MailBrand, body: string): string {
   const palette = paletteOf(settings.branding.primaryColor);
+  const { headerImage } = settings.mail.footer;
+  const social = socialLinksOf(settings)
+    .map(({ network, href }) => `<a href="${escape(href)}" style="color:${escape(settings.branding.accentColor)}">${SOCIAL_LABELS[network]}</a>`)
+    .join(' · ');
   return `<!doctype html><html><body style="margin:0;background:#f5f6fa;font-family:Arial,Helvetica,sans-serif;color:#111827">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:24px">
-<table role="presentation" width="560" cellpadding="0" cellspacing="0" style="background:#ffffff;border-radius:8px;overflow:hidden">
-<tr><td style="background:${palette['--brand-primary']};color:${palette['--brand-on-primary']};padding:20px 24px;font-size:20px;font-weight:bold">${escape(settings.mail.fromName)}</td></tr>
+<table role="presentation" width="560" cellpadding="0" cellspacing="0" style="background:#ffffff;border-radius:8px;overflow:hidden">${
+    headerImage ? `\n<tr><td><img src="${escape(headerImage)}" alt="" width="560" style="display:block;width:100%;height:auto"></td></tr>` : ''
+  }
+<tr><td style="background:${palette['--brand-primary']};color:${palette['--brand-on-primary']};padding:20px 24px;font-size:20px;font-weight:bold">${
+    logoUrl ? `<img src="${escape(logoUrl)}" alt="" height="32" style="height:32px;vertical-align:middle;margin-right:12px;border-radius:4px;background:#fff">` : ''
+  }${escape(settings.branding.appName)}</td></tr>
 <tr><td style="padding:24px;font-size:15px;line-height:1.5">${body}</td></tr>
-<tr><td style="padding:16px 24px;font-size:12px;color:#6b7280;border-top:1px solid #e5e7eb">${escape(settings.mail.footer)}</td></tr>
+<tr><td style="padding:16px 24px;font-size:12px;color:#6b7280;border-top:1px solid #e5e7eb">${footerLines(settings).map(escape).join('<br>')}${social ? `<br>${social}` : ''}</td></tr>
 </table></td></tr></table></body></html>`;
 }
 
-function button(settings: TenantSettings, href: string, label: string): string {
+/** Where the instance puts each mail's body in the rendered layout template. */
+export const MAIL_CONTENT_PLACEHOLDER = '{{{content}}}';
+
+/** The layout the instance wraps its own mails (booking confirmations...) in: same look as ours. */
+export const mailLayoutTemplate = (brand: MailBrand) => layout(brand, MAIL_CONTENT_PLACEHOLDER);
+
+/** The plain-text footer: lines, then social links. */
+function textFooter(settings: TenantSettings): string {
+  return [...footerLines(settings), ...socialLinksOf(settings).map(({ network, href }) => `${SOCIAL_LABELS[network]}: ${href}`)].join('\n');
+}
+
+function button({ settings }: MailBrand, href: string, label: string): string {
   const palette = paletteOf(settings.branding.primaryColor);
   return `<a href="${escape(href)}" style="display:inline-block;background:${palette['--brand-primary']};color:${palette['--brand-on-primary']};padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escape(label)}</a>`;
 }
 
 /** Sent once a trial instance answers: where it lives, and what happens next. */
-export function welcomeEmail(input: { adminName: string; companyName: string; settings: TenantSettings; appUrl: string; stagingUrl: string; trialEndsAt: string; upgradeUrl?: string }): Email {
+export function welcomeEmail(input: { adminName: string; companyName: string; brand: MailBrand; appUrl: string; stagingUrl: string; trialEndsAt: string; upgradeUrl?: string; signInUrl: string }): Email {
   const ends = new Date(input.trialEndsAt).toDateString();
   const subject = `Your spaceOS instance for ${input.companyName} is ready`;
   const html = layout(
-    input.settings,
+    input.brand,
     `<p>Hi ${escape(input.adminName)},</p>
 <p>Your spaceOS instance for <strong>${escape(input.companyName)}</strong> is live. You are its administrator.</p>
-<p>${button(input.settings, input.appUrl, `Open ${input.companyName}`)}</p>
+<p>${button(input.brand, input.appUrl, `Open ${input.companyName}`)}</p>
 <p>Your instance: <a href="${escape(input.appUrl)}">${escape(input.appUrl)}</a><br>
 Staging copy, to try changes safely: <a href="${escape(input.stagingUrl)}">${escape(input.stagingUrl)}</a></p>
-<p>Your ${TRIAL_DAYS}-day trial runs until ${escape(ends)}. Colours, logo, mail footer and more can be changed at any time from your instance.</p>${
+<p>Your ${TRIAL_DAYS}-day trial runs until ${escape(ends)}. Colours, logo, mail footer and more can be changed at any time from your settings:</p>
+<p>${button(input.brand, input.signInUrl, 'Sign in to your settings')}<br><small>This sign-in link works once, for ${SIGN_IN_LINK_LABEL}; you can always ask for a new one.</small></p>${
       input.upgradeUrl ? `<p>Ready to keep it? <a href="${escape(input.upgradeUrl)}">Upgrade to the paid plan</a> (this link is yours: keep it private).</p>` : ''
     }`,
   );
@@ -48,10 +75,11 @@ Your spaceOS instance for ${input.companyName} is live. You are its administrato
 Your instance: ${input.appUrl}
 Staging copy, to try changes safely: ${input.stagingUrl}
 
-Your ${TRIAL_DAYS}-day trial runs until ${ends}. Colours, logo, mail footer and more can be changed at any time from your instance.
+Your ${TRIAL_DAYS}-day trial runs until ${ends}. Colours, logo, mail footer and more can be changed at any time from your settings.
+Sign in (works once, for ${SIGN_IN_LINK_LABEL}): ${input.signInUrl}
 ${input.upgradeUrl ? `\nReady to keep it? Upgrade to the paid plan (this link is yours: keep it private):\n${input.upgradeUrl}\n` : ''}
 --
-${input.settings.mail.footer}
+${textFooter(input.brand.settings)}
 `;
   return { subject, html, text };
 }
@@ -75,16 +103,16 @@ export function opsAlertEmail(input: { tenantId: string; subdomain: string; comp
 }
 
 /** A short mail to the tenant's admin in the tenant's colours: a few paragraphs and one action. */
-export function noticeEmail(input: { settings: TenantSettings; adminName: string; subject: string; paragraphs: string[]; action?: { href: string; label: string } }): Email {
+export function noticeEmail(input: { brand: MailBrand; adminName: string; subject: string; paragraphs: string[]; action?: { href: string; label: string } }): Email {
   const html = layout(
-    input.settings,
-    `<p>Hi ${escape(input.adminName)},</p>${input.paragraphs.map((p) => `<p>${escape(p)}</p>`).join('')}${input.action ? `<p>${button(input.settings, input.action.href, input.action.label)}</p>` : ''}`,
+    input.brand,
+    `<p>Hi ${escape(input.adminName)},</p>${input.paragraphs.map((p) => `<p>${escape(p)}</p>`).join('')}${input.action ? `<p>${button(input.brand, input.action.href, input.action.label)}</p>` : ''}`,
   );
-  const text = `Hi ${input.adminName},\n\n${input.paragraphs.join('\n\n')}${input.action ? `\n\n${input.action.label}: ${input.action.href}` : ''}\n\n--\n${input.settings.mail.footer}\n`;
+  const text = `Hi ${input.adminName},\n\n${input.paragraphs.join('\n\n')}${input.action ? `\n\n${input.action.label}: ${input.action.href}` : ''}\n\n--\n${textFooter(input.brand.settings)}\n`;
   return { subject: input.subject, html, text };
 }
 
-export const thankYouEmail = (i: { settings: TenantSettings; adminName: string; companyName: string; appUrl: string }) =>
+export const thankYouEmail = (i: { brand: MailBrand; adminName: string; companyName: string; appUrl: string }) =>
   noticeEmail({
     ...i,
     subject: `Thank you: ${i.companyName} is on spaceOS Business`,
@@ -92,7 +120,7 @@ export const thankYouEmail = (i: { settings: TenantSettings; adminName: string; 
     action: { href: i.appUrl, label: `Open ${i.companyName}` },
   });
 
-export const paymentFailedEmail = (i: { settings: TenantSettings; adminName: string; companyName: string; upgradeUrl: string }) =>
+export const paymentFailedEmail = (i: { brand: MailBrand; adminName: string; companyName: string; upgradeUrl: string }) =>
   noticeEmail({
     ...i,
     subject: `Payment failed for ${i.companyName}`,
@@ -100,7 +128,7 @@ export const paymentFailedEmail = (i: { settings: TenantSettings; adminName: str
     action: { href: i.upgradeUrl, label: 'Update payment details' },
   });
 
-export const trialReminderEmail = (i: { settings: TenantSettings; adminName: string; companyName: string; daysLeft: number; upgradeUrl: string }) =>
+export const trialReminderEmail = (i: { brand: MailBrand; adminName: string; companyName: string; daysLeft: number; upgradeUrl: string }) =>
   noticeEmail({
     ...i,
     subject: `${i.daysLeft} days left in your ${i.companyName} trial`,
@@ -108,10 +136,39 @@ export const trialReminderEmail = (i: { settings: TenantSettings; adminName: str
     action: { href: i.upgradeUrl, label: 'Upgrade now' },
   });
 
-export const trialEndedEmail = (i: { settings: TenantSettings; adminName: string; companyName: string; upgradeUrl: string }) =>
+export const trialEndedEmail = (i: { brand: MailBrand; adminName: string; companyName: string; upgradeUrl: string }) =>
   noticeEmail({
     ...i,
     subject: `Your ${i.companyName} trial has ended`,
     paragraphs: [`Your trial has ended and the instance is paused. Nothing is lost: upgrade and ${i.companyName} is back within a minute, exactly as you left it.`],
     action: { href: i.upgradeUrl, label: 'Upgrade and continue' },
+  });
+
+/** The sign-in link asked for on the sign-in page. */
+export const signInEmail = (i: { brand: MailBrand; adminName: string; companyName: string; signInUrl: string }) =>
+  noticeEmail({
+    ...i,
+    subject: `Sign in to ${i.companyName} settings`,
+    paragraphs: [`Follow the link to sign in to the settings of ${i.companyName}. It works once and expires in ${MAGIC_LINK_MINUTES} minutes.`, 'If you did not ask for it, ignore this mail: nobody can sign in without it.'],
+    action: { href: i.signInUrl, label: 'Sign in' },
+  });
+
+/** To the admin when their own SMTP server stopped accepting our login: mail goes out through spaceOS meanwhile. */
+export const smtpFailingEmail = (i: { brand: MailBrand; adminName: string; companyName: string; host: string; error: string; settingsUrl: string }) =>
+  noticeEmail({
+    ...i,
+    subject: `Mail for ${i.companyName} is going out through spaceOS: your SMTP server refused us`,
+    paragraphs: [
+      `Your SMTP server ${i.host} refused the sign-in: "${i.error}".`,
+      'Nothing is lost: until you fix it, mail from your instance is sent through the spaceOS mail service instead. Update the SMTP password (or switch back to the default sender) on your settings page.',
+    ],
+    action: { href: i.settingsUrl, label: 'Open settings' },
+  });
+
+/** "Send test mail" on the settings page: the next mail, as it will look. */
+export const testEmail = (i: { brand: MailBrand; adminName: string; companyName: string; via: string }) =>
+  noticeEmail({
+    ...i,
+    subject: `Test mail from ${i.companyName}`,
+    paragraphs: [`This is how mail from ${i.companyName} looks with your current settings. It was sent ${i.via}.`],
   });

@@ -14,3 +14,21 @@ export function contrastRatio(a: string, b: string): number {
 export function readableTextOn(background: string): '#ffffff' | '#111827' {
   return contrastRatio(background, '#ffffff') >= contrastRatio(background, '#111827') ? '#ffffff' : '#111827';
 }
+
+/** WCAG 2.x AA: 4.5:1 for body text, 3:1 for large text and UI components. */
+export const WCAG_AA_TEXT = 4.5;
+export const WCAG_AA_UI = 3;
+
+/** Where the brand colours fall below WCAG AA as the instance uses them (empty: all fine). */
+export function contrastWarnings(colors: { primaryColor: string; accentColor: string }): string[] {
+  const warnings: string[] = [];
+  const check = (name: string, background: string) => {
+    const ratio = contrastRatio(background, readableTextOn(background));
+    if (ratio < WCAG_AA_TEXT) warnings.push(`Text on the ${name} colour reaches only ${ratio.toFixed(1)}:1 contrast (WCAG AA asks for ${WCAG_AA_TEXT}:1): some users will struggle to read buttons and headers.`);
+  };
+  check('primary', colors.primaryColor);
+  check('accent', colors.accentColor);
+  const onWhite = contrastRatio(colors.primaryColor, '#ffffff');
+  if (onWhite < WCAG_AA_UI) warnings.push(`The primary colour on white reaches only ${onWhite.toFixed(1)}:1 (WCAG AA asks for ${WCAG_AA_UI}:1 for links and controls).`);
+  return warnings;
+}

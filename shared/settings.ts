@@ -1,38 +1,182 @@
 import * as z from 'zod/mini';
 import { emailSchema, hexColorSchema } from './signup';
 
+const text = (max: number, label: string) => z.string().check(z.trim(), z.maxLength(max, `${label} must be at most ${max} characters`));
+const required = (max: number, label: string) => z.string().check(z.trim(), z.minLength(1, `${label} is required`), z.maxLength(max, `${label} must be at most ${max} characters`));
+const httpsUrl = z.string().check(
+  z.trim(),
+  z.maxLength(500, 'Links must be at most 500 characters'),
+  z.refine((value) => /^https:\/\/[^\s/$.?#][^\s]*$/i.test(value), 'Use a full https:// link'),
+);
+/** An empty input in the form means "none": stored as absent, not as ''. */
+const optionalLink = z.optional(z.union([z.literal(''), httpsUrl]));
+
+export const SOCIAL_NETWORKS = ['linkedin', 'instagram', 'facebook', 'x'] as const;
+export type SocialNetwork = (typeof SOCIAL_NETWORKS)[number];
+
+/** Logo uploads: raster formats only (an SVG can carry script), and small enough for a mail header. */
+export const LOGO_TYPES = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
+export type LogoType = keyof typeof LOGO_TYPES;
+export const LOGO_MAX_BYTES = 512 * 1024;
+/** Where uploaded logos live, relative to the tenant prefix. */
+export const LOGO_UPLOAD_DIR = 'uploads/';
+
+/** Languages and time zones the spaceOS app ships translations and calendars for. */
+export const LOCALES = ['en-GB', 'en-US', 'de-DE', 'fr-FR', 'nl-NL', 'es-ES', 'it-IT', 'pl-PL'] as const;
+const timezoneSchema = z.string().check(
+  z.refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone);
+    } catch {
+      return false;
+    }
+  }, 'Choose a time zone such as Europe/Berlin'),
+);
+
+export const smtpSenderSchema = z.object({
+  kind: z.literal('smtp'),
+  host: z.string().check(z.trim(), z.regex(/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i, 'Enter the SMTP server host name, e.g. smtp.example.com')),
+  port: z.int('Port must be a number').check(z.minimum(1, 'Port must be between 1 and 65535'), z.maximum(65535, 'Port must be between 1 and 65535')),
+  /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+  secure: z.boolean(),
+  user: required(200, 'SMTP user'),
+  fromAddress: emailSchema,
+});
+export type SmtpSender = z.infer<typeof smtpSenderSchema>;
+export const senderSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('default') }), smtpSenderSchema]);
+
 /**
- * A tenant's runtime settings: what spaceOS reads from its rendered config, changeable later
- * without a rebuild. Signup fills the defaults; the settings issue adds editing with history.
+ * A tenant's runtime settings: what spaceOS reads from its rendered config, changeable at any
+ * time from the settings page. Grouped as the page shows them. Secrets (the SMTP password) are
+ * never part of it: they go to the secrets port and only their existence shows here.
  */
 export const tenantSettingsSchema = z.object({
   branding: z.object({
+    appName: required(40, 'App name'),
     primaryColor: hexColorSchema,
+    accentColor: hexColorSchema,
     /** Storage key of the logo, relative to the tenant prefix. */
     logo: z.optional(z.string()),
   }),
   mail: z.object({
-    fromAddress: emailSchema,
-    fromName: z.string(),
+    fromName: required(60, 'Sender name'),
     replyTo: emailSchema,
-    footer: z.string(),
+    footer: z.object({
+      text: text(500, 'Footer text'),
+      postalAddress: text(300, 'Postal address'),
+      socialLinks: z.object({ linkedin: optionalLink, instagram: optionalLink, facebook: optionalLink, x: optionalLink }),
+      /** An image shown above every mail (a banner), by https link. */
+      headerImage: optionalLink,
+    }),
+    sender: senderSchema,
   }),
-  analytics: z.object({ googleAnalyticsId: z.optional(z.string()) }),
+  analytics: z.object({
+    googleAnalyticsId: z.optional(z.union([z.literal(''), z.string().check(z.trim(), z.regex(/^G-[A-Z0-9]{4,12}$/, 'A GA4 measurement id looks like G-XXXXXXXXXX'))])),
+  }),
+  locale: z.object({
+    language: z.enum(LOCALES, 'Choose one of the offered languages'),
+    timezone: timezoneSchema,
+  }),
+  integrations: z.object({ googleCalendar: z.boolean(), outlook: z.boolean() }),
 });
 export type TenantSettings = z.infer<typeof tenantSettingsSchema>;
+export type TenantSettingsInput = z.input<typeof tenantSettingsSchema>;
+
+/** PUT /api/tenants/{id}/settings: the whole settings object, the version it was based on, and a new SMTP password if one was typed. */
+export const settingsUpdateSchema = z.object({
+  version: z.int('version is required'),
+  settings: tenantSettingsSchema,
+  smtpPassword: z.optional(z.string().check(z.maxLength(500, 'Password too long'))),
+});
+export type SettingsUpdate = z.infer<typeof settingsUpdateSchema>;
+
+/** Health of a custom SMTP sender, kept by Launchpad (not editable). */
+export const smtpHealthSchema = z.object({
+  state: z.enum(['ok', 'failing']),
+  checkedAt: z.string(),
+  error: z.optional(z.string()),
+});
+export type SmtpHealth = z.infer<typeof smtpHealthSchema>;
+
+/** GET /api/tenants/{id}/settings */
+export interface SettingsView {
+  version: number;
+  settings: TenantSettings;
+  /** The address mail is sent from with the default sender. */
+  defaultFromAddress: string;
+  smtpPasswordSet: boolean;
+  smtpHealth?: SmtpHealth;
+  /** Where the logo can be seen (undefined: the default logo). */
+  logoUrl?: string;
+}
+
+export interface SettingsChange {
+  version: number;
+  at: string;
+  by: string;
+  fields: string[];
+}
 
 export const DEFAULT_LOGO = 'assets/logo.svg';
+export const DEFAULT_ACCENT = '#f59e0b';
 
 /** Settings a new tenant starts with, derived from the signup. */
-export function initialSettings(tenant: { subdomain: string; companyName: string; adminEmail: string; primaryColor: string }, mailDomain: string): TenantSettings {
+export function initialSettings(tenant: { companyName: string; adminEmail: string; primaryColor: string }): TenantSettings {
   return {
-    branding: { primaryColor: tenant.primaryColor, logo: DEFAULT_LOGO },
+    branding: { appName: tenant.companyName.slice(0, 40), primaryColor: tenant.primaryColor, accentColor: DEFAULT_ACCENT, logo: DEFAULT_LOGO },
     mail: {
-      fromAddress: `${tenant.subdomain}@${mailDomain}`,
-      fromName: tenant.companyName,
+      fromName: tenant.companyName.slice(0, 60),
       replyTo: tenant.adminEmail,
-      footer: `${tenant.companyName} · powered by spaceOS`,
+      footer: { text: `${tenant.companyName} · powered by spaceOS`, postalAddress: '', socialLinks: {} },
+      sender: { kind: 'default' },
     },
     analytics: {},
+    locale: { language: 'en-GB', timezone: 'Europe/London' },
+    integrations: { googleCalendar: false, outlook: false },
   };
 }
+
+/**
+ * Settings stored before the settings were grouped (a plain footer string, no app name): read
+ * as the current shape so old tenants keep working without a data migration.
+ */
+export function upgradeStoredSettings(stored: unknown): unknown {
+  if (!stored || typeof stored !== 'object') return stored;
+  const old = stored as { branding?: Record<string, unknown>; mail?: Record<string, unknown>; analytics?: Record<string, unknown>; locale?: unknown; integrations?: unknown };
+  if (typeof old.mail?.footer !== 'string') return stored;
+  const fromName = String(old.mail.fromName ?? 'spaceOS');
+  return {
+    branding: { appName: fromName.slice(0, 40), accentColor: DEFAULT_ACCENT, ...old.branding },
+    mail: { fromName, replyTo: old.mail.replyTo, footer: { text: old.mail.footer, postalAddress: '', socialLinks: {} }, sender: { kind: 'default' } },
+    analytics: old.analytics ?? {},
+    locale: old.locale ?? { language: 'en-GB', timezone: 'Europe/London' },
+    integrations: old.integrations ?? { googleCalendar: false, outlook: false },
+  };
+}
+
+/** The dotted paths whose values differ between two settings objects (what the history shows). */
+export function changedFields(before: unknown, after: unknown, path = ''): string[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((key) => changedFields(before[key], after[key], path ? `${path}.${key}` : key));
+  }
+  const empty = (v: unknown) => v === undefined || v === '';
+  if (empty(before) && empty(after)) return [];
+  return before === after ? [] : [path];
+}
+
+/** The mail sender address: the tenant's own with custom SMTP, else its address on the mail domain. */
+export const defaultFromAddress = (subdomain: string, mailDomain: string) => `${subdomain}@${mailDomain}`;
+
+/** The lines of the mail footer, in order (text, postal address). */
+export const footerLines = (settings: TenantSettings) => [settings.mail.footer.text, settings.mail.footer.postalAddress].filter((line) => line.trim() !== '');
+
+export const socialLinksOf = (settings: TenantSettings) =>
+  SOCIAL_NETWORKS.flatMap((network) => {
+    const href = settings.mail.footer.socialLinks[network];
+    return href ? [{ network, href }] : [];
+  });
+
+export const SOCIAL_LABELS: Record<SocialNetwork, string> = { linkedin: 'LinkedIn', instagram: 'Instagram', facebook: 'Facebook', x: 'X' };

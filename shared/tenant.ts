@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { planSchema, tenantStatusSchema } from './lifecycle';
 import { PROVISIONING_STEPS, stepRecordSchema, type TenantStatusView } from './provisioning';
-import { tenantSettingsSchema } from './settings';
+import { smtpHealthSchema, tenantSettingsSchema, upgradeStoredSettings } from './settings';
 
 /** A tenant as the domain knows it (the store adds its keys around it). */
 export const tenantSchema = z.object({
@@ -19,7 +19,10 @@ export const tenantSchema = z.object({
   steps: z.record(z.string(), stepRecordSchema),
   urls: z.object({ app: z.optional(z.string()), staging: z.optional(z.string()) }),
   version: z.number(),
-  settings: z.optional(tenantSettingsSchema),
+  settings: z.optional(z.pipe(z.transform(upgradeStoredSettings), tenantSettingsSchema)),
+  /** Bumped by every accepted settings change; a PUT based on an older one is refused (409). */
+  settingsVersion: z.optional(z.number()),
+  smtpHealth: z.optional(smtpHealthSchema),
   /** Where and why provisioning last failed (for ops; the client sees a plain message). */
   failure: z.optional(z.object({ step: z.string(), error: z.string(), cause: z.string(), at: z.string() })),
   welcomeEmailSentAt: z.optional(z.string()),

@@ -7,9 +7,10 @@ function mix(hex: string, other: string, weight: number): string {
     .join('')}`;
 }
 
-/** The palette derived from one brand colour. */
-export function paletteOf(primary: string) {
+/** The palette derived from the brand colours. */
+export function paletteOf(primary: string, accent?: string) {
   return {
+    ...(accent ? { '--brand-accent': accent, '--brand-on-accent': readableTextOn(accent) } : {}),
     '--brand-primary': primary,
     '--brand-on-primary': readableTextOn(primary),
     '--brand-primary-dark': mix(primary, '#000000', 0.2),
@@ -18,7 +19,7 @@ export function paletteOf(primary: string) {
 }
 
 /** theme.css: the palette as CSS custom properties, read by the instance at runtime. */
-export function renderThemeCss(primary: string): string {
-  const lines = Object.entries(paletteOf(primary)).map(([name, value]) => `  ${name}: ${value};`);
+export function renderThemeCss(primary: string, accent: string): string {
+  const lines = Object.entries(paletteOf(primary, accent)).map(([name, value]) => `  ${name}: ${value};`);
   return `/* Rendered by spaceOS Launchpad from the tenant's branding settings. */\n:root {\n${lines.join('\n')}\n}\n`;
 }

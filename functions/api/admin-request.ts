@@ -1,22 +1,26 @@
 import * as z from 'zod/mini';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
+import { sessionTenant } from './admin-session';
 import { badRequest, json, jsonBody, notFound, tenantOfPath, type ApiEvent, type ApiResult } from './http';
 
-const adminBodySchema = z.object({ token: z.string('The admin link token is missing') });
+const adminBodySchema = z.object({ token: z.optional(z.string()) });
 
 /**
- * For admin-only routes: the tenant, if the request carries a valid admin token for it; else the
+ * For admin-only billing routes: the tenant, if the request comes from its signed-in admin or
+ * carries a valid admin link token for it (links in mails work without signing in); else the
  * response to give. An invalid token and an unknown tenant answer alike (403), revealing nothing.
  */
-export async function adminTenant({ store, links, now }: Pick<Deps, 'store' | 'links' | 'now'>, event: ApiEvent): Promise<{ tenant: Tenant } | { response: ApiResult }> {
-  const body = jsonBody(event);
+export async function adminTenant(deps: Pick<Deps, 'store' | 'links' | 'now' | 'sessions'>, event: ApiEvent): Promise<{ tenant: Tenant } | { response: ApiResult }> {
+  const body = event.body ? jsonBody(event) : { ok: true as const, value: {} };
   if (!body.ok) return { response: body.response };
   const parsed = adminBodySchema.safeParse(body.value);
-  if (!parsed.success) return { response: badRequest({ token: parsed.error.issues[0]?.message ?? 'Invalid token' }) };
-  const tenant = await tenantOfPath(store, event);
+  if (!parsed.success) return { response: badRequest({ token: 'The admin link token must be text' }) };
+  const { token } = parsed.data;
+  if (!token) return sessionTenant(deps, event);
+  const tenant = await tenantOfPath(deps.store, event);
   if (!tenant) return { response: notFound('No signup with this id') };
-  if (!(await links.verify(tenant.tenantId, parsed.data.token, now()))) {
+  if (!(await deps.links.verify(tenant.tenantId, token, deps.now()))) {
     return { response: json(403, { errors: { token: 'This link is not valid (any more): use the latest link from your email, or ask for a new one' } }) };
   }
   return { tenant };

@@ -8,10 +8,24 @@ import { createSubdomainAvailabilityHandler } from './subdomain-availability';
 import { createStripeWebhookHandler } from './stripe-webhook';
 import { createTenantStatusHandler } from './tenant-status';
 import { createUpgradeLinkHandler } from './upgrade-link';
+import { createBrandingHandler } from './branding';
+import { createSessionHandler } from './create-session';
+import { createDeleteSessionHandler } from './delete-session';
+import { createGetSessionHandler } from './get-session';
+import { createGetSettingsHandler } from './get-settings';
+import { createLogoHandler } from './logo';
+import { createLogoUploadHandler } from './logo-upload';
+import { createMagicLinkHandler } from './magic-link';
+import { createOAuthCallbackHandler } from './oauth-callback';
+import { createOAuthStartHandler } from './oauth-start';
+import { createPutSettingsHandler } from './put-settings';
+import { createSettingsHistoryHandler } from './settings-history';
+import { createTestMailHandler } from './test-mail';
+import { createTestSmtpHandler } from './test-smtp';
 
 export interface ApiRoute {
   /** HTTP API route key form: method and path with {param} placeholders. */
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   /** The file under functions/api/ whose `handler` export serves it in Lambda. */
   entry: string;
@@ -28,4 +42,19 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/api/tenants/{id}/billing-portal', entry: 'billing-portal', create: createBillingPortalHandler },
   { method: 'POST', path: '/api/tenants/{id}/upgrade-link', entry: 'upgrade-link', create: createUpgradeLinkHandler },
   { method: 'POST', path: '/api/webhooks/stripe', entry: 'stripe-webhook', create: createStripeWebhookHandler },
+  // Sign-in and runtime settings (issue 6)
+  { method: 'POST', path: '/api/auth/magic-link', entry: 'magic-link', create: createMagicLinkHandler },
+  { method: 'POST', path: '/api/auth/session', entry: 'create-session', create: createSessionHandler },
+  { method: 'GET', path: '/api/auth/session', entry: 'get-session', create: createGetSessionHandler },
+  { method: 'DELETE', path: '/api/auth/session', entry: 'delete-session', create: createDeleteSessionHandler },
+  { method: 'GET', path: '/api/tenants/{id}/settings', entry: 'get-settings', create: createGetSettingsHandler },
+  { method: 'PUT', path: '/api/tenants/{id}/settings', entry: 'put-settings', create: createPutSettingsHandler },
+  { method: 'GET', path: '/api/tenants/{id}/settings/history', entry: 'settings-history', create: createSettingsHistoryHandler },
+  { method: 'POST', path: '/api/tenants/{id}/settings/test-mail', entry: 'test-mail', create: createTestMailHandler },
+  { method: 'POST', path: '/api/tenants/{id}/settings/test-smtp', entry: 'test-smtp', create: createTestSmtpHandler },
+  { method: 'POST', path: '/api/tenants/{id}/logo-upload', entry: 'logo-upload', create: createLogoUploadHandler },
+  { method: 'GET', path: '/api/tenants/{id}/logo', entry: 'logo', create: createLogoHandler },
+  { method: 'GET', path: '/api/tenants/{id}/branding.json', entry: 'branding', create: createBrandingHandler },
+  { method: 'GET', path: '/api/oauth/{provider}/start', entry: 'oauth-start', create: createOAuthStartHandler },
+  { method: 'GET', path: '/api/oauth/{provider}/callback', entry: 'oauth-callback', create: createOAuthCallbackHandler },
 ];

@@ -1,7 +1,7 @@
 import { noticeEmail } from '../../shared/emails';
 import { upgradeUrl } from '../billing/plan';
 import { lambdaEntry, type Deps } from '../deps';
-import { settingsOf } from '../steps/settings-of';
+import { brandOf } from '../steps/settings-of';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { json, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
 
@@ -13,9 +13,8 @@ export function createUpgradeLinkHandler(deps: Deps): ApiHandler {
   return async (event: ApiEvent) => {
     const tenant = await tenantOfPath(deps.store, event);
     if (tenant && HAS_INSTANCE.has(tenant.status)) {
-      const settings = settingsOf(tenant, deps.platform);
       const email = noticeEmail({
-        settings,
+        brand: brandOf(tenant, deps.platform),
         adminName: tenant.adminName,
         subject: `Your upgrade link for ${tenant.companyName}`,
         paragraphs: ['Here is the link to upgrade your spaceOS instance to the paid plan. It is valid for 30 days.'],

@@ -49,7 +49,7 @@ export function createStripeEventHandler(deps: Deps) {
         const applied = await apply(tenant, event, 'ACTIVE', { plan: 'paid', paidSince: now().toISOString(), stripeCustomerId: customerId, billingEventAt, ...(subscriptionId ? { stripeSubscriptionId: subscriptionId } : {}) }, ['trialEndsAt'], false);
         if (!applied) return 'stale';
         await sizeInstances(deps, tenant, 'paid');
-        await mailAdmin(deps, tenant, (settings) => thankYouEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, appUrl: tenant.urls.app ?? deps.platform.siteUrl }));
+        await mailAdmin(deps, tenant, (brand) => thankYouEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, appUrl: tenant.urls.app ?? deps.platform.siteUrl }));
         return 'applied';
       }
       case 'customer.subscription.updated':
@@ -67,7 +67,7 @@ export function createStripeEventHandler(deps: Deps) {
         if (!tenant) return 'ignored';
         if (!(await apply(tenant, event, 'PAST_DUE'))) return 'stale';
         const url = await upgradeUrl(deps, tenant);
-        await mailAdmin(deps, tenant, (settings) => paymentFailedEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
+        await mailAdmin(deps, tenant, (brand) => paymentFailedEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
         return 'applied';
       }
       case 'invoice.paid': {

@@ -1,4 +1,7 @@
 import { CopyObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost, type PresignedPost } from '@aws-sdk/s3-presigned-post';
+
+const isMissing = (error: unknown) => error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey';
 
 /** Tenant files in one bucket, a prefix per tenant (S3; s3rver on the embedded default). */
 export class Storage {
@@ -16,9 +19,34 @@ export class Storage {
       const { Body } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return await Body?.transformToString('utf8');
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+
+  /** An object's bytes and type, or undefined if there is none. */
+  async getBytes(key: string): Promise<{ bytes: Uint8Array; contentType: string | undefined } | undefined> {
+    try {
+      const { Body, ContentType } = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return Body ? { bytes: await Body.transformToByteArray(), contentType: ContentType } : undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * A browser upload straight to the bucket: S3 itself enforces the key, the exact content type
+   * and the size range, so the file never passes through a Lambda.
+   */
+  async presignedUpload(key: string, contentType: string, maxBytes: number, expiresSeconds = 300): Promise<PresignedPost> {
+    return createPresignedPost(this.s3, {
+      Bucket: this.bucket,
+      Key: key,
+      Conditions: [['content-length-range', 1, maxBytes], ['eq', '$Content-Type', contentType]],
+      Fields: { 'Content-Type': contentType },
+      Expires: expiresSeconds,
+    });
   }
 
   async list(prefix: string): Promise<string[]> {

@@ -1,19 +1,38 @@
-import type { Email } from '../../shared/emails';
-import type { TenantSettings } from '../../shared/settings';
+import type { Email, MailBrand } from '../../shared/emails';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { settingsOf } from '../steps/settings-of';
+import { markSmtpFailing, smtpAccountOf } from '../settings/smtp-health';
+import { brandOf, sesFromAddress, settingsOf } from '../steps/settings-of';
+import { SmtpRefusedError } from './smtp';
+
+export type MailDeps = Pick<Deps, 'mail' | 'smtp' | 'platform' | 'secrets' | 'settingsStore' | 'storage' | 'logger' | 'now'>;
 
 /**
- * Mails the tenant's admin as the tenant ("Acme <acme@clients.spaceos.io>", replies to its
- * reply-to), rendered from its current settings.
+ * Sends as the tenant ("Acme <acme@clients.spaceos.io>", replies to its reply-to), through the
+ * tenant's own SMTP server when it has one that works. If that server refuses, the mail still
+ * goes out through SES and the tenant is marked failing (the admin is told): never silently lost.
  */
-export async function mailAdmin({ mail, platform }: Pick<Deps, 'mail' | 'platform'>, tenant: Tenant, render: (settings: TenantSettings) => Email): Promise<string> {
-  const settings = settingsOf(tenant, platform);
-  return mail.send({
-    ...render(settings),
-    from: `${settings.mail.fromName.replace(/["<>]/g, '')} <${settings.mail.fromAddress}>`,
-    to: [tenant.adminEmail],
-    replyTo: [settings.mail.replyTo],
-  });
+export async function sendAsTenant(deps: MailDeps, tenant: Tenant, mail: Email & { to: string[] }): Promise<{ messageId: string; via: 'smtp' | 'ses' }> {
+  const settings = settingsOf(tenant);
+  const name = settings.mail.fromName.replace(/["<>\r\n]/g, '');
+  const { sender } = settings.mail;
+  if (sender.kind === 'smtp' && tenant.smtpHealth?.state !== 'failing') {
+    const account = await smtpAccountOf(deps, tenant.tenantId, sender);
+    try {
+      if (!account) throw new SmtpRefusedError('No password is stored for this SMTP server and user');
+      const messageId = await deps.smtp.send(account, { ...mail, from: `${name} <${sender.fromAddress}>`, replyTo: [settings.mail.replyTo] });
+      return { messageId, via: 'smtp' };
+    } catch (error) {
+      if (!(error instanceof SmtpRefusedError)) throw error;
+      await markSmtpFailing(deps, tenant, sender, error.message);
+    }
+  }
+  const messageId = await deps.mail.send({ ...mail, from: `${name} <${sesFromAddress(tenant, deps.platform)}>`, replyTo: [settings.mail.replyTo] });
+  return { messageId, via: 'ses' };
+}
+
+/** Mails the tenant's admin as the tenant, rendered from its current settings. */
+export async function mailAdmin(deps: MailDeps, tenant: Tenant, render: (brand: MailBrand) => Email): Promise<string> {
+  const { messageId } = await sendAsTenant(deps, tenant, { ...render(brandOf(tenant, deps.platform)), to: [tenant.adminEmail] });
+  return messageId;
 }

@@ -26,13 +26,13 @@ export function createTrialSweep(deps: Deps) {
           await store.transition(tenant.tenantId, 'SUSPENDED', at.toISOString());
           await sizeInstances(deps, tenant, 'suspended');
           const url = await upgradeUrl(deps, tenant);
-          await mailAdmin(deps, tenant, (settings) => trialEndedEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
+          await mailAdmin(deps, tenant, (brand) => trialEndedEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
           result.suspended.push(tenant.tenantId);
         } else if (endsAt - at.getTime() <= TRIAL_REMINDER_DAYS * DAY_MS && !tenant.trialReminderSentAt) {
           // Recorded first: a reminder is nice to have, two are not.
           if (await store.setIfAbsent(tenant.tenantId, 'trialReminderSentAt', at.toISOString())) {
             const url = await upgradeUrl(deps, tenant);
-            await mailAdmin(deps, tenant, (settings) => trialReminderEmail({ settings, adminName: tenant.adminName, companyName: tenant.companyName, daysLeft: daysLeft(tenant.trialEndsAt!, at.getTime()), upgradeUrl: url }));
+            await mailAdmin(deps, tenant, (brand) => trialReminderEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, daysLeft: daysLeft(tenant.trialEndsAt!, at.getTime()), upgradeUrl: url }));
             result.reminded.push(tenant.tenantId);
           }
         }

@@ -1,5 +1,5 @@
 import { lambdaEntry } from '../deps';
-import { settingsOf } from './settings-of';
+import { sesFromAddress } from './settings-of';
 import { defineStep } from './run-step';
 
 /**
@@ -7,7 +7,7 @@ import { defineStep } from './run-step';
  * ask the client for at launch. This checks that SES will actually send as it.
  */
 export const createConfigureMail = defineStep('ConfigureMail', async (tenant, { mail, platform }) => {
-  await mail.assertCanSendAs(settingsOf(tenant, platform).mail.fromAddress);
+  await mail.assertCanSendAs(sesFromAddress(tenant, platform));
 });
 
 export const handler = lambdaEntry(createConfigureMail);

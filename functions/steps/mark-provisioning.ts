@@ -6,9 +6,9 @@ import { defineStep } from './run-step';
  * First step: PENDING (or FAILED, when resumed) -> PROVISIONING, and the tenant's initial
  * runtime settings derived from the signup, unless it has settings already.
  */
-export const createMarkProvisioning = defineStep('MarkProvisioning', async (tenant, { store, now, platform }) => {
+export const createMarkProvisioning = defineStep('MarkProvisioning', async (tenant, { store, now }) => {
   await store.transition(tenant.tenantId, 'PROVISIONING', now().toISOString());
-  if (!tenant.settings) await store.setIfAbsent(tenant.tenantId, 'settings', initialSettings(tenant, platform.mailDomain));
+  if (!tenant.settings) await store.setIfAbsent(tenant.tenantId, 'settings', initialSettings(tenant));
 });
 
 export const handler = lambdaEntry(createMarkProvisioning);

@@ -1,4 +1,6 @@
+import { WELCOME_LINK_HOURS } from '../../shared/auth';
 import { welcomeEmail } from '../../shared/emails';
+import { issueSignInLink } from '../auth/sign-in-links';
 import { upgradeUrl } from '../billing/plan';
 import { lambdaEntry } from '../deps';
 import { mailAdmin } from '../providers/tenant-mail';
@@ -11,11 +13,14 @@ export const createSendWelcomeEmail = defineStep('SendWelcomeEmail', async (tena
   const { app, staging } = tenant.urls;
   if (!app || !staging) throw new Error('The tenant has no instance URLs; MarkActive must run first');
   const url = await upgradeUrl(deps, tenant);
-  await mailAdmin(deps, tenant, (settings) =>
+  // A crash after sending and before recording re-sends the mail with a new link: both work once.
+  const signInUrl = await issueSignInLink(deps, tenant, WELCOME_LINK_HOURS * 3_600_000);
+  await mailAdmin(deps, tenant, (brand) =>
     welcomeEmail({
       adminName: tenant.adminName,
       companyName: tenant.companyName,
-      settings,
+      brand,
+      signInUrl,
       appUrl: app,
       stagingUrl: staging,
       trialEndsAt: tenant.trialEndsAt ?? now().toISOString(),

@@ -20,7 +20,7 @@ export const createSmokeTest = defineStep('SmokeTest', async (tenant, { platform
     if (!home.body.includes('/theme.css')) problems.push(`${prod}/ does not load the theme`);
   }
   const theme = await probe(`${prod}/theme.css`);
-  const color = settingsOf(tenant, platform).branding.primaryColor;
+  const color = settingsOf(tenant).branding.primaryColor;
   if (theme.status !== 200 || !theme.body.includes(color)) problems.push(`${prod}/theme.css does not carry the brand colour ${color}`);
   const stagingHome = await probe(`${staging}/`);
   if (stagingHome.status !== 200) problems.push(`${staging}/ answered ${stagingHome.status}`);

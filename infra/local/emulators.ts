@@ -21,7 +21,9 @@ export interface Emulator<T> {
 /** Amazon-compatible S3 on disk (s3rver). The same Storage code runs against it. */
 export async function startS3({ directory, bucket }: { directory: string; bucket: string }): Promise<Emulator<{ endpoint: string }>> {
   mkdirSync(directory, { recursive: true });
-  const server = new S3rver({ address: '127.0.0.1', port: await freePort(), directory, silent: true, configureBuckets: [{ name: bucket }] });
+  // Browsers upload logos straight to the bucket (presigned POST), as in AWS where the bucket has a CORS rule.
+  const cors = '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>POST</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>';
+  const server = new S3rver({ address: '127.0.0.1', port: await freePort(), directory, silent: true, configureBuckets: [{ name: bucket, configs: [cors] }] });
   const { port } = await server.run();
   return { value: { endpoint: `http://127.0.0.1:${port}` }, stop: () => server.close() };
 }

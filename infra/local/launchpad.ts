@@ -16,7 +16,12 @@ import { TenantDatabases } from '../../functions/providers/tenant-databases';
 import { TenantStore } from '../../functions/providers/tenant-store';
 import { createStartPending } from '../../functions/reconciler/start-pending';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
+import { createSmtpCheck } from '../../functions/scheduled/smtp-check';
 import { AdminLinks } from '../../functions/providers/admin-links';
+import { Sessions } from '../../functions/auth/sessions';
+import { SettingsStore } from '../../functions/providers/settings-store';
+import { SignInStore } from '../../functions/providers/sign-in-store';
+import { NodemailerSmtp } from '../../functions/providers/smtp';
 import { StripeBilling, type Billing } from '../../functions/providers/billing';
 import Stripe from 'stripe';
 import { LocalBilling, localWebhookSecret } from './local-billing';
@@ -46,6 +51,7 @@ export interface LaunchpadOptions {
   opsEmail?: string;
   reconcileEveryMs?: number;
   sweepEveryMs?: number;
+  smtpCheckEveryMs?: number;
   /** Tests shorten the retry backoff; the ASL's own intervals apply otherwise. */
   fastTimers?: boolean;
   /** Wraps the wired dependencies, e.g. to inject faults in tests. */
@@ -167,9 +173,11 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
   let compute: LocalCompute | undefined;
   let reconciler: NodeJS.Timeout | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  let smtpChecker: NodeJS.Timeout | undefined;
   const stopAll = async () => {
     clearInterval(reconciler);
     clearInterval(sweeper);
+    clearInterval(smtpChecker);
     await compute?.stopAll();
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
   };
@@ -200,6 +208,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       database: { host: '127.0.0.1', port: Number(postgres.value.port), adminSecretName: 'local' },
       resumeHow: `Fix the cause, then open ${baseUrl}/ops and press Resume for tenant {tenantId}`,
       executionUrlTemplate: `${baseUrl}/ops#{executionName}`,
+      oauthClients: { google: process.env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: process.env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
     };
     const storage = new Storage(s3Client(s3.value.endpoint), BUCKET);
     const secrets = new FileSecrets(join(dataDir, 'secrets'));
@@ -215,7 +224,8 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     await uploadSeedAssets(storage);
     const dns = new LocalDns(join(dataDir, 'dns.json'));
     compute = new LocalCompute({ dataDir, secrets, s3Endpoint: s3.value.endpoint, bucket: BUCKET, log: (line) => logger.warn(line) });
-    const store = new TenantStore(createDocumentClient(dynamo.endpoint), tableName);
+    const documents = createDocumentClient(dynamo.endpoint);
+    const store = new TenantStore(documents, tableName);
     const workflows = new LocalWorkflows(() => deps, {
       dataDir,
       // Instances start in about a second here: poll health every 0.5 s (60 polls = 30 s budget).
@@ -239,6 +249,10 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       probe: (url) => probe(url),
       billing,
       links: new AdminLinks(secrets),
+      settingsStore: new SettingsStore(documents, tableName),
+      signIns: new SignInStore(documents, tableName),
+      sessions: new Sessions(secrets),
+      smtp: new NodemailerSmtp(),
     };
     const deps = options.decorate ? options.decorate(wired) : wired;
     await compute.restore();
@@ -252,6 +266,10 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const sweep = createTrialSweep(deps);
     sweeper = setInterval(() => void sweep().catch((error) => logger.error('Trial sweep failed', { error })), options.sweepEveryMs ?? 60_000);
     sweeper.unref();
+    // ...and the SMTP re-check (hourly in AWS; every few minutes here so a fallback shows up soon).
+    const checkSmtp = createSmtpCheck(deps);
+    smtpChecker = setInterval(() => void checkSmtp().catch((error) => logger.error('SMTP check failed', { error })), options.smtpCheckEveryMs ?? 5 * 60_000);
+    smtpChecker.unref();
 
     const running = compute;
     return {

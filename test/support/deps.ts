@@ -13,6 +13,10 @@ import { EcsCompute } from '../../functions/providers/ecs-compute';
 import { SesMail } from '../../functions/providers/mail';
 import { SecretsManagerSecrets, type Secrets } from '../../functions/providers/secrets';
 import { AdminLinks } from '../../functions/providers/admin-links';
+import { Sessions } from '../../functions/auth/sessions';
+import { SettingsStore } from '../../functions/providers/settings-store';
+import { SignInStore } from '../../functions/providers/sign-in-store';
+import { NodemailerSmtp } from '../../functions/providers/smtp';
 import { StripeBilling } from '../../functions/providers/billing';
 import Stripe from 'stripe';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
@@ -46,6 +50,7 @@ export const testPlatform: Platform = {
   bucket: 'tenants-bucket',
   database: { host: 'db.internal', port: 5432, adminSecretName: 'admin' },
   resumeHow: 'resume {tenantId}',
+  oauthClients: { google: 'google-client-id.apps.googleusercontent.com' },
 };
 
 export const ECS_CONFIG = {
@@ -69,8 +74,9 @@ const unusedDns: Dns = { upsert: () => Promise.reject(new Error('DNS not expecte
 export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
   let n = 0;
   const secrets = new SecretsManagerSecrets(new SecretsManagerClient({ region }));
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region }));
   return {
-    store: new TenantStore(DynamoDBDocumentClient.from(new DynamoDBClient({ region })), TABLE_NAME),
+    store: new TenantStore(documents, TABLE_NAME),
     workflows: new SfnWorkflows(new SFNClient({ region }), STATE_MACHINE_ARN),
     logger,
     now: () => new Date('2026-11-26T10:00:00.000Z'),
@@ -85,6 +91,10 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
     probe: () => Promise.reject(new Error('no instance in this test')),
     billing: new StripeBilling(new Stripe('sk_test_unused'), { priceId: 'price_test', webhookSecret: TEST_WEBHOOK_SECRET }),
     links: new AdminLinks(new MemorySecrets()),
+    settingsStore: new SettingsStore(documents, TABLE_NAME),
+    signIns: new SignInStore(documents, TABLE_NAME),
+    sessions: new Sessions(new MemorySecrets()),
+    smtp: new NodemailerSmtp(),
     ...overrides,
   };
 }

@@ -8,7 +8,8 @@ import { initialSettings } from '../../shared/settings';
 import { renderThemeCss } from '../../shared/theme';
 
 const tenant = { tenantId: 't-1', subdomain: 'acme-hq', companyName: 'Acme & Co', adminEmail: 'anna@acme.com', primaryColor: '#ff5500', plan: 'trial' };
-const settings = initialSettings(tenant, 'clients.spaceos.io');
+const settings = initialSettings(tenant);
+const brand = { settings };
 
 describe('instance configuration', () => {
   it('names hosts, URLs and databases per environment', () => {
@@ -18,7 +19,7 @@ describe('instance configuration', () => {
   });
 
   it('renders config.yml with pointers to secrets, never the secrets themselves', () => {
-    const config = instanceConfig({ tenant, settings, env: 'stg', urlTemplate: 'https://{host}.spaceos.io', bucket: 'b', database: { host: 'db', port: 5432, secretName: 'launchpad/tenants/t-1/stg/database' }, mail: { transport: 'ses' } });
+    const config = instanceConfig({ tenant, settings, settingsVersion: 3, env: 'stg', urlTemplate: 'https://{host}.spaceos.io', bucket: 'b', database: { host: 'db', port: 5432, secretName: 'launchpad/tenants/t-1/stg/database' }, mail: { transport: 'ses', from: 'acme-hq@clients.spaceos.io' }, oauthStartUrl: (p) => `https://spaceos.io/api/oauth/${p}/start` });
     const yaml = renderConfigYaml(config);
     expect(parse(yaml)).toEqual(config);
     expect(config).toMatchObject({
@@ -26,27 +27,32 @@ describe('instance configuration', () => {
       app: { url: 'https://acme-hq-stg.spaceos.io' },
       database: { name: 't_acme_hq_stg', user: 't_acme_hq_stg', password_secret: 'launchpad/tenants/t-1/stg/database' },
       mail: { from: 'acme-hq@clients.spaceos.io', reply_to: 'anna@acme.com' },
-      branding: { primary_color: '#ff5500', theme_css: 'tenants/t-1/theme.css' },
+      settings_version: 3,
+      branding: { app_name: 'Acme & Co', primary_color: '#ff5500', accent_color: '#f59e0b', theme_css: 'tenants/t-1/theme.css' },
+      integrations: { google_calendar: { enabled: false, connect_url: null } },
     });
     expect(yaml).not.toMatch(/password:/);
   });
 
-  it('turns the brand colour into CSS custom properties with readable text on it', () => {
-    const css = renderThemeCss('#ff5500');
+  it('turns the brand colours into CSS custom properties with readable text on them', () => {
+    const css = renderThemeCss('#ff5500', '#1e3a8a');
+    expect(css).toContain('--brand-accent: #1e3a8a;');
+    expect(css).toContain('--brand-on-accent: #ffffff;');
     expect(css).toContain('--brand-primary: #ff5500;');
     expect(css).toContain('--brand-on-primary: #111827;');
-    expect(renderThemeCss('#1e3a8a')).toContain('--brand-on-primary: #ffffff;');
+    expect(renderThemeCss('#1e3a8a', '#ffffff')).toContain('--brand-on-primary: #ffffff;');
   });
 });
 
 describe('emails', () => {
   it('welcomes the admin in the tenant colours with both links, escaping what they typed', () => {
-    const mail = welcomeEmail({ adminName: 'Anna <b>', companyName: 'Acme & Co', settings, appUrl: 'https://acme-hq.spaceos.io', stagingUrl: 'https://acme-hq-stg.spaceos.io', trialEndsAt: '2026-12-10T10:00:00Z' });
+    const mail = welcomeEmail({ adminName: 'Anna <b>', companyName: 'Acme & Co', brand, signInUrl: 'https://spaceos.io/signin?token=abc', appUrl: 'https://acme-hq.spaceos.io', stagingUrl: 'https://acme-hq-stg.spaceos.io', trialEndsAt: '2026-12-10T10:00:00Z' });
     expect(mail.subject).toBe('Your spaceOS instance for Acme & Co is ready');
     expect(mail.html).toContain('background:#ff5500');
     expect(mail.html).toContain('Acme &#38; Co · powered by spaceOS');
     expect(mail.html).not.toContain('<b>');
     for (const body of [mail.html, mail.text]) expect(body).toContain('https://acme-hq-stg.spaceos.io');
+    for (const body of [mail.html, mail.text]) expect(body).toContain('https://spaceos.io/signin?token=abc');
   });
 
   it('tells ops the tenant, step, error and how to resume', () => {

@@ -42,21 +42,38 @@ async function readObject(key: string): Promise<string> {
 const config = async () => parse(await readObject(env('CONFIG_KEY'))) as InstanceConfig;
 
 
+async function readBytes(key: string): Promise<{ bytes: Uint8Array; type: string }> {
+  const { Body, ContentType } = await s3.send(new GetObjectCommand({ Bucket: env('CONFIG_BUCKET'), Key: key }));
+  return { bytes: (await Body?.transformToByteArray()) ?? new Uint8Array(), type: ContentType ?? 'application/octet-stream' };
+}
+
+/** GA4's tag, only when the tenant set a measurement id (validated as G-XXXX by Launchpad). */
+const analyticsTag = (id: string | null) =>
+  id ? `<script async src="https://www.googletagmanager.com/gtag/js?id=${escape(id)}"></script><script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}gtag('js',new Date());gtag('config','${escape(id)}');</script>` : '';
+
 async function homePage(): Promise<string> {
   const cfg = await config();
   const { rows } = await db.query<{ name: string; capacity: number; location: string }>(
     'SELECT r.name, r.capacity, l.name AS location FROM rooms r JOIN locations l ON l.id = r.location_id ORDER BY r.capacity',
   );
   const staging = cfg.tenant.environment === 'staging';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(cfg.tenant.name)} · spaceOS</title><link rel="stylesheet" href="/theme.css">
-<style>body{margin:0;font-family:system-ui,sans-serif;background:var(--brand-primary-soft)}header{background:var(--brand-primary);color:var(--brand-on-primary);padding:1.25rem 2rem;display:flex;justify-content:space-between;align-items:center}
-main{max-width:40rem;margin:2rem auto;background:#fff;border-radius:12px;padding:1.5rem 2rem}li{padding:.5rem 0;border-bottom:1px solid #eee;display:flex;justify-content:space-between}
-.book{background:var(--brand-primary);color:var(--brand-on-primary);border:0;border-radius:6px;padding:.35rem .75rem}.badge{background:#fde68a;color:#92400e;border-radius:999px;padding:.2rem .6rem;font-size:.8rem}</style></head>
-<body><header><h1 id="company">${escape(cfg.tenant.name)}</h1>${staging ? '<span class="badge">Staging</span>' : ''}</header>
-<main><h2>Rooms</h2><ul id="rooms">${rows
+  const footer = [...cfg.mail.footer.lines.map(escape), ...Object.entries(cfg.mail.footer.social).map(([network, href]) => `<a href="${escape(href)}">${escape(network)}</a>`)];
+  const today = new Intl.DateTimeFormat(cfg.locale.language, { dateStyle: 'full', timeZone: cfg.locale.timezone }).format(new Date());
+  return `<!doctype html><html lang="${escape(cfg.locale.language)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(cfg.branding.app_name)} · ${escape(cfg.tenant.name)}</title><link rel="stylesheet" href="/theme.css?v=${cfg.settings_version}">${analyticsTag(cfg.analytics.google_analytics_id)}
+<style>body{margin:0;font-family:system-ui,sans-serif;background:var(--brand-primary-soft)}header{background:var(--brand-primary);color:var(--brand-on-primary);padding:1.25rem 2rem;display:flex;gap:1rem;align-items:center}header h1{flex:1;margin:0}
+header img{height:40px;border-radius:6px;background:#fff}main{max-width:40rem;margin:2rem auto;background:#fff;border-radius:12px;padding:1.5rem 2rem}li{padding:.5rem 0;border-bottom:1px solid #eee;display:flex;justify-content:space-between}
+.book{background:var(--brand-accent,var(--brand-primary));color:var(--brand-on-accent,var(--brand-on-primary));border:0;border-radius:6px;padding:.35rem .75rem}.badge{background:#fde68a;color:#92400e;border-radius:999px;padding:.2rem .6rem;font-size:.8rem}footer{color:#555;font-size:.85rem}</style></head>
+<body><header>${cfg.branding.logo ? `<img id="logo" src="/logo?v=${cfg.settings_version}" alt="">` : ''}<h1 id="company">${escape(cfg.branding.app_name)}</h1>${staging ? '<span class="badge">Staging</span>' : ''}</header>
+<main><p id="today">${escape(today)}</p><h2>Rooms</h2><ul id="rooms">${rows
     .map((r) => `<li><span>${escape(r.name)} · ${r.capacity} ${r.capacity === 1 ? 'person' : 'people'} · ${escape(r.location)}</span><button class="book">Book</button></li>`)
-    .join('')}</ul><p><small>${escape(cfg.mail.footer)}</small></p></main></body></html>`;
+    .join('')}</ul><footer id="footer">${footer.join('<br>')}</footer></main></body></html>`;
+}
+
+/** Where Launchpad's shared OAuth redirect forwards a calendar consent: the real app exchanges the code here. */
+function oauthDone(url: URL): string {
+  const ok = url.searchParams.has('code');
+  return `<!doctype html><title>Calendar</title><h1>${ok ? 'Calendar connected' : 'Calendar not connected'}</h1><p>${ok ? 'The authorisation code arrived; spaceOS exchanges it using' : 'The provider answered'} ${escape(url.searchParams.get('error') ?? url.searchParams.get('redirect_uri') ?? '')}</p>`;
 }
 
 const server = createServer((req, res) => {
@@ -64,7 +81,8 @@ const server = createServer((req, res) => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
     res.end(body);
   };
-  const path = new URL(req.url ?? '/', 'http://instance').pathname;
+  const url = new URL(req.url ?? '/', 'http://instance');
+  const path = url.pathname;
   const work =
     path === '/health'
       ? Promise.all([db.query('SELECT 1'), config()]).then(([, cfg]) => send(200, 'application/json', JSON.stringify({ status: 'ok', tenant: cfg.tenant.id, environment: cfg.tenant.environment })))
@@ -72,7 +90,16 @@ const server = createServer((req, res) => {
         ? readObject(env('THEME_KEY')).then((css) => send(200, 'text/css; charset=utf-8', css))
         : path === '/'
           ? homePage().then((html) => send(200, 'text/html; charset=utf-8', html))
-          : Promise.resolve(send(404, 'text/plain', 'Not found'));
+          : path === '/logo'
+            ? config().then(async (cfg) => {
+                if (!cfg.branding.logo) return send(404, 'text/plain', 'No logo');
+                const { bytes, type } = await readBytes(cfg.branding.logo);
+                res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+                res.end(bytes);
+              })
+            : /^\/oauth\/(google|microsoft)\/callback$/.test(path)
+              ? Promise.resolve(send(200, 'text/html; charset=utf-8', oauthDone(url)))
+              : Promise.resolve(send(404, 'text/plain', 'Not found'));
   work.catch((error: unknown) => {
     console.error(`${req.method} ${path}: ${error instanceof Error ? error.message : String(error)}`);
     send(503, 'application/json', JSON.stringify({ status: 'unavailable' }));

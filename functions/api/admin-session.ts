@@ -1,0 +1,21 @@
+import type { Tenant } from '../../shared/tenant';
+import type { Deps } from '../deps';
+import type { Session } from '../auth/sessions';
+import { json, type ApiEvent, type ApiResult } from './http';
+
+export const SIGN_IN_REQUIRED = json(401, { errors: { session: 'Sign in to manage this instance: ask for a sign-in link on the sign-in page' } });
+const OTHER_TENANT = json(403, { errors: { session: 'You are signed in as the admin of another instance' } });
+
+/**
+ * For routes only a tenant's signed-in admin may use: the tenant of the path if the session is
+ * for it, else the 401 (no session) or 403 (another tenant's session) to answer with. A session
+ * outlives nothing: if the tenant's admin email changed since, it no longer counts.
+ */
+export async function sessionTenant({ sessions, store, now }: Pick<Deps, 'sessions' | 'store' | 'now'>, event: ApiEvent): Promise<{ tenant: Tenant; session: Session } | { response: ApiResult }> {
+  const session = await sessions.read(event.cookies, now());
+  if (!session) return { response: SIGN_IN_REQUIRED };
+  if (session.tenantId !== event.pathParameters?.id) return { response: OTHER_TENANT };
+  const tenant = await store.getTenant(session.tenantId);
+  if (!tenant || tenant.adminEmail !== session.email || tenant.status === 'DELETED') return { response: SIGN_IN_REQUIRED };
+  return { tenant, session };
+}

@@ -1,0 +1,43 @@
+import { paletteOf } from '../../shared/theme';
+import { lambdaEntry, type Deps } from '../deps';
+import { logoUrlOf, settingsOf } from '../steps/settings-of';
+import { json, notFound, type ApiEvent, type ApiHandler } from './http';
+import { HAS_INSTANCE } from '../../shared/lifecycle';
+
+/**
+ * GET /api/tenants/{id}/branding.json (id or subdomain): what the mobile team needs to brand a
+ * build. Public and cacheable; nothing in it is private.
+ */
+export function createBrandingHandler(deps: Deps): ApiHandler {
+  return async (event: ApiEvent) => {
+    const key = event.pathParameters?.id ?? '';
+    if (!/^[A-Za-z0-9-]{1,80}$/.test(key)) return notFound('No such instance');
+    const tenant = (await deps.store.getTenant(key)) ?? (await deps.store.tenantForSubdomain(key).then((id) => (id ? deps.store.getTenant(id) : undefined)));
+    if (!tenant || !HAS_INSTANCE.has(tenant.status)) return notFound('No such instance');
+    const { branding } = settingsOf(tenant);
+    const palette = paletteOf(branding.primaryColor, branding.accentColor);
+    const version = tenant.settingsVersion ?? 1;
+    return json(
+      200,
+      {
+        tenantId: tenant.tenantId,
+        subdomain: tenant.subdomain,
+        version,
+        appName: branding.appName,
+        colors: {
+          primary: palette['--brand-primary'],
+          onPrimary: palette['--brand-on-primary'],
+          primaryDark: palette['--brand-primary-dark'],
+          primarySoft: palette['--brand-primary-soft'],
+          accent: palette['--brand-accent'],
+          onAccent: palette['--brand-on-accent'],
+        },
+        logo: branding.logo ? { url: logoUrlOf(tenant, deps.platform), path: branding.logo } : null,
+        appUrl: tenant.urls.app ?? null,
+      },
+      { 'cache-control': 'public, max-age=300', etag: `"${tenant.tenantId}-${version}"` },
+    );
+  };
+}
+
+export const handler = lambdaEntry(createBrandingHandler);

@@ -1,0 +1,36 @@
+import * as z from 'zod/mini';
+import { tenantPrefix } from '../../shared/instance';
+import { LOGO_MAX_BYTES, LOGO_TYPES } from '../../shared/settings';
+import { fieldErrors } from '../../shared/signup';
+import { lambdaEntry, type Deps } from '../deps';
+import { isLogoType, logoUploadKey } from '../settings/logo-check';
+import { sessionTenant } from './admin-session';
+import { badRequest, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+
+const uploadRequestSchema = z.object({
+  contentType: z.string().check(z.refine(isLogoType, `Upload a ${Object.values(LOGO_TYPES).map((e) => e.toUpperCase()).join(', ')} image`)),
+  size: z.int().check(z.minimum(1, 'The file is empty'), z.maximum(LOGO_MAX_BYTES, `The logo may be at most ${LOGO_MAX_BYTES / 1024} KB`)),
+});
+
+/**
+ * POST /api/tenants/{id}/logo-upload {contentType, size}: a presigned POST into the tenant's own
+ * prefix, limited by S3 to that type and size. The key is returned for the settings change; the
+ * save checks the stored bytes again.
+ */
+export function createLogoUploadHandler(deps: Deps): ApiHandler {
+  return async (event: ApiEvent) => {
+    const admin = await sessionTenant(deps, event);
+    if ('response' in admin) return admin.response;
+    const body = jsonBody(event);
+    if (!body.ok) return body.response;
+    const parsed = uploadRequestSchema.safeParse(body.value);
+    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
+    const type = parsed.data.contentType;
+    if (!isLogoType(type)) return badRequest({ contentType: 'Unsupported image type' });
+    const key = logoUploadKey(type, deps.newId());
+    const post = await deps.storage.presignedUpload(`${tenantPrefix(admin.tenant.tenantId)}${key}`, type, LOGO_MAX_BYTES);
+    return json(200, { url: post.url, fields: post.fields, key });
+  };
+}
+
+export const handler = lambdaEntry(createLogoUploadHandler);

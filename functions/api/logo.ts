@@ -1,0 +1,31 @@
+import { tenantPrefix } from '../../shared/instance';
+import { lambdaEntry, type Deps } from '../deps';
+import { settingsOf } from '../steps/settings-of';
+import { notFound, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
+
+/**
+ * GET /api/tenants/{id}/logo: the tenant's current logo, public (mails and mobile apps show it).
+ * Links carry ?v=<settings version>, so caches may keep each version for a day.
+ */
+export function createLogoHandler(deps: Deps): ApiHandler {
+  return async (event: ApiEvent) => {
+    const tenant = await tenantOfPath(deps.store, event);
+    const logo = tenant && settingsOf(tenant).branding.logo;
+    const object = tenant && logo ? await deps.storage.getBytes(`${tenantPrefix(tenant.tenantId)}${logo}`) : undefined;
+    if (!object) return notFound('No logo');
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': object.contentType ?? 'application/octet-stream',
+        'cache-control': 'public, max-age=86400',
+        // An SVG opened directly must not run script in our origin.
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+        'x-content-type-options': 'nosniff',
+      },
+      body: Buffer.from(object.bytes).toString('base64'),
+      isBase64Encoded: true,
+    };
+  };
+}
+
+export const handler = lambdaEntry(createLogoHandler);

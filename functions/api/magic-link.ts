@@ -1,0 +1,43 @@
+import { MAGIC_LINK_LIMIT, MAGIC_LINK_MINUTES, magicLinkRequestSchema } from '../../shared/auth';
+import { signInEmail } from '../../shared/emails';
+import { HAS_INSTANCE } from '../../shared/lifecycle';
+import { fieldErrors } from '../../shared/signup';
+import { issueSignInLink } from '../auth/sign-in-links';
+import { lambdaEntry, type Deps } from '../deps';
+import { mailAdmin } from '../providers/tenant-mail';
+import { badRequest, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+
+/** Per client address, looser than per account: an office shares one address. */
+const PER_IP_LIMIT = { perWindow: 30, windowMinutes: MAGIC_LINK_LIMIT.windowMinutes };
+const SENT = json(202, { sent: 'If this email belongs to the admin of that instance, a sign-in link is on its way. It works once, for 15 minutes.' });
+
+/**
+ * POST /api/auth/magic-link {email, subdomain}: mails the admin a single-use sign-in link. The
+ * answer is the same whether or not the address is the admin's, so it reveals no accounts.
+ */
+export function createMagicLinkHandler(deps: Deps): ApiHandler {
+  const { store, signIns, now, logger } = deps;
+  return async (event: ApiEvent) => {
+    const body = jsonBody(event);
+    if (!body.ok) return body.response;
+    const parsed = magicLinkRequestSchema.safeParse(body.value);
+    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
+    const email = parsed.data.email.toLowerCase();
+    const { subdomain } = parsed.data;
+    const at = now();
+    const allowed = (await signIns.hit(`magic:${subdomain}:${email}`, at, MAGIC_LINK_LIMIT)) && (await signIns.hit(`magic-ip:${event.requestContext.http.sourceIp}`, at, PER_IP_LIMIT));
+    if (!allowed) {
+      return json(429, { errors: { body: `Too many sign-in links asked for. Wait ${MAGIC_LINK_LIMIT.windowMinutes} minutes, or use the last link you received.` } }, { 'retry-after': String(MAGIC_LINK_LIMIT.windowMinutes * 60) });
+    }
+    const tenantId = await store.tenantForSubdomain(subdomain);
+    const tenant = tenantId ? await store.getTenant(tenantId) : undefined;
+    if (tenant && tenant.adminEmail.toLowerCase() === email && HAS_INSTANCE.has(tenant.status)) {
+      const signInUrl = await issueSignInLink(deps, tenant, MAGIC_LINK_MINUTES * 60_000);
+      await mailAdmin(deps, tenant, (brand) => signInEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, signInUrl }));
+      logger.info('Sign-in link sent', { tenantId: tenant.tenantId });
+    }
+    return SENT;
+  };
+}
+
+export const handler = lambdaEntry(createMagicLinkHandler);

@@ -1,0 +1,34 @@
+import { settingsUpdateSchema } from '../../shared/settings';
+import { fieldErrors } from '../../shared/signup';
+import { lambdaEntry, type Deps } from '../deps';
+import { saveSettings } from '../settings/save-settings';
+import { settingsView } from '../settings/settings-view';
+import { sessionTenant } from './admin-session';
+import { badRequest, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+
+/**
+ * PUT /api/tenants/{id}/settings {version, settings, smtpPassword?}: the whole settings object,
+ * based on `version`. Someone else saved meanwhile -> 409 with the current version, nothing lost
+ * on either side (the page reloads theirs and keeps the form).
+ */
+export function createPutSettingsHandler(deps: Deps): ApiHandler {
+  return async (event: ApiEvent) => {
+    const admin = await sessionTenant(deps, event);
+    if ('response' in admin) return admin.response;
+    const body = jsonBody(event);
+    if (!body.ok) return body.response;
+    const parsed = settingsUpdateSchema.safeParse(body.value);
+    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
+    const outcome = await saveSettings(deps, admin.tenant, parsed.data, admin.session.email);
+    switch (outcome.kind) {
+      case 'invalid':
+        return badRequest(outcome.errors);
+      case 'stale':
+        return json(409, { errors: { version: 'These settings were changed meanwhile (another tab or person). Reload to see the current ones, then apply your change again.' }, currentVersion: outcome.currentVersion });
+      case 'saved':
+        return json(200, await settingsView(deps, outcome.tenant));
+    }
+  };
+}
+
+export const handler = lambdaEntry(createPutSettingsHandler);

@@ -1,0 +1,37 @@
+import * as z from 'zod/mini';
+import { smtpSenderSchema } from '../../shared/settings';
+import { fieldErrors } from '../../shared/signup';
+import { lambdaEntry, type Deps } from '../deps';
+import { SmtpRefusedError } from '../providers/smtp';
+import { smtpAccountOf } from '../settings/smtp-health';
+import { sessionTenant } from './admin-session';
+import { badRequest, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+
+const testSmtpSchema = z.object({ sender: smtpSenderSchema, password: z.optional(z.string()) });
+
+/**
+ * POST /api/tenants/{id}/settings/test-smtp {sender, password?}: signs in to the SMTP server
+ * without saving anything. Without a password, the stored one (same host and user only).
+ */
+export function createTestSmtpHandler(deps: Deps): ApiHandler {
+  return async (event: ApiEvent) => {
+    const admin = await sessionTenant(deps, event);
+    if ('response' in admin) return admin.response;
+    const body = jsonBody(event);
+    if (!body.ok) return body.response;
+    const parsed = testSmtpSchema.safeParse(body.value);
+    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
+    const { sender, password } = parsed.data;
+    const account = password ? { ...sender, password } : await smtpAccountOf(deps, admin.tenant.tenantId, sender);
+    if (!account) return badRequest({ smtpPassword: 'Enter the SMTP password to test it' });
+    try {
+      await deps.smtp.verify(account);
+      return json(200, { ok: true, message: `Signed in to ${sender.host} as ${sender.user}` });
+    } catch (error) {
+      if (error instanceof SmtpRefusedError) return badRequest({ smtpPassword: `The SMTP server refused: ${error.message}` });
+      throw error;
+    }
+  };
+}
+
+export const handler = lambdaEntry(createTestSmtpHandler);

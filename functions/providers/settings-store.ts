@@ -1,0 +1,89 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SettingsChange, SmtpHealth, TenantSettings } from '../../shared/settings';
+import { keys } from './tenant-store';
+import { TABLE } from './table';
+
+const { partitionKey: PK, sortKey: SK } = TABLE;
+const HISTORY = 'SETTINGS#';
+/** Zero-padded so the sort key orders versions numerically. */
+const historyKey = (tenantId: string, version: number) => ({ [PK]: `TENANT#${tenantId}`, [SK]: `${HISTORY}${String(version).padStart(8, '0')}` });
+
+/** A tenant's settings with optimistic concurrency, and the history of who changed what. */
+export class SettingsStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Writes the settings if the stored version is still `basedOn`, and the history entry, in one
+   * transaction: both or neither. Tenants whose settings predate versioning count as version 1.
+   */
+  async update(tenantId: string, basedOn: number, settings: TenantSettings, change: Omit<SettingsChange, 'version'>, smtpHealth: SmtpHealth | undefined): Promise<'updated' | 'stale'> {
+    const version = basedOn + 1;
+    const names: Record<string, string> = { '#pk': PK, '#settings': 'settings', '#version': 'settingsVersion', '#updatedAt': 'updatedAt', '#smtpHealth': 'smtpHealth' };
+    const values: Record<string, unknown> = { ':settings': settings, ':basedOn': basedOn, ':version': version, ':at': change.at };
+    if (smtpHealth) values[':smtpHealth'] = smtpHealth;
+    const current = basedOn === 1 ? '(attribute_not_exists(#version) OR #version = :basedOn)' : '#version = :basedOn';
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.tenant(tenantId),
+                UpdateExpression: `SET #settings = :settings, #version = :version, #updatedAt = :at${smtpHealth ? ', #smtpHealth = :smtpHealth' : ''}${smtpHealth ? '' : ' REMOVE #smtpHealth'}`,
+                ConditionExpression: `attribute_exists(#pk) AND ${current}`,
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...historyKey(tenantId, version), type: 'settings-change', version, ...change },
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': PK },
+              },
+            },
+          ],
+        }),
+      );
+      return 'updated';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) return 'stale';
+      throw error;
+    }
+  }
+
+  /** Newest first. */
+  async history(tenantId: string, limit = 50): Promise<SettingsChange[]> {
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': HISTORY },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => ({ version: Number(item.version), at: String(item.at), by: String(item.by), fields: (item.fields as string[] | undefined) ?? [] }));
+  }
+
+  /** Records the outcome of an SMTP check (not a settings change: no version bump). */
+  async setSmtpHealth(tenantId: string, health: SmtpHealth): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.tenant(tenantId),
+        UpdateExpression: 'SET #smtpHealth = :health',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PK, '#smtpHealth': 'smtpHealth' },
+        ExpressionAttributeValues: { ':health': health },
+      }),
+    );
+  }
+}

@@ -1,0 +1,70 @@
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLE } from './table';
+
+const { partitionKey: PK, sortKey: SK } = TABLE;
+
+export interface SignInToken {
+  tenantId: string;
+  email: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+/**
+ * Sign-in tokens (stored by their SHA-256 only: the table never holds a usable link) and rate
+ * limit counters, in the tenants table with a TTL.
+ */
+export class SignInStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async saveToken(tokenHash: string, token: SignInToken): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // The table's TTL attribute is in epoch seconds; the token keeps its own millisecond expiry.
+        Item: { [PK]: `SIGNIN#${tokenHash}`, [SK]: 'TOKEN', tenantId: token.tenantId, email: token.email, validUntil: token.expiresAt, [TABLE.ttlAttribute]: Math.ceil(token.expiresAt / 1000) + 3600 },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PK },
+      }),
+    );
+  }
+
+  /**
+   * Takes the token out of the table and returns what it was for: a delete that returns the old
+   * item is atomic, so of two concurrent uses exactly one gets it. Expiry is the caller's check.
+   */
+  async consumeToken(tokenHash: string): Promise<SignInToken | undefined> {
+    const { Attributes } = await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { [PK]: `SIGNIN#${tokenHash}`, [SK]: 'TOKEN' }, ReturnValues: 'ALL_OLD' }),
+    );
+    return Attributes ? { tenantId: String(Attributes.tenantId), email: String(Attributes.email), expiresAt: Number(Attributes.validUntil) } : undefined;
+  }
+
+  /**
+   * Counts one hit on `key` in the current fixed window; false once `limit` hits were counted.
+   * The counter item expires with its window.
+   */
+  async hit(key: string, now: Date, limit: { perWindow: number; windowMinutes: number }): Promise<boolean> {
+    const windowMs = limit.windowMinutes * 60_000;
+    const window = Math.floor(now.getTime() / windowMs);
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [PK]: `RATE#${key}`, [SK]: `W#${window}` },
+          UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+          ExpressionAttributeNames: { '#count': 'hits', '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':one': 1, ':limit': limit.perWindow, ':ttl': Math.ceil(((window + 1) * windowMs) / 1000) + 60 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+}

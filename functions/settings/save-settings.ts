@@ -1,0 +1,70 @@
+import { changedFields, type SettingsUpdate, type SmtpHealth, type TenantSettings } from '../../shared/settings';
+import type { Tenant } from '../../shared/tenant';
+import type { Deps } from '../deps';
+import { SmtpRefusedError, type SmtpAccount } from '../providers/smtp';
+import { settingsOf } from '../steps/settings-of';
+import { logoProblem } from './logo-check';
+import { renderTenantFiles } from './render-tenant-files';
+import { saveSmtpPassword, smtpAccountOf } from './smtp-health';
+
+export type SaveOutcome =
+  | { kind: 'saved'; tenant: Tenant }
+  | { kind: 'invalid'; errors: Record<string, string> }
+  | { kind: 'stale'; currentVersion: number };
+
+/** Form inputs left empty ('') mean "none": stored absent, so the history does not see noise. */
+function withoutBlanks<T>(value: T): T {
+  if (Array.isArray(value) || value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '' && v !== undefined).map(([k, v]) => [k, withoutBlanks(v)])) as T;
+}
+
+/**
+ * The SMTP account to use for `settings`, verified against the server now: with the typed
+ * password, or the stored one if host and user did not change (a stored password is never
+ * sent to another server). Undefined with the default sender.
+ */
+async function verifiedSmtp(deps: Deps, tenant: Tenant, settings: TenantSettings, typedPassword: string | undefined): Promise<{ account?: SmtpAccount; error?: Record<string, string> }> {
+  const { sender } = settings.mail;
+  if (sender.kind !== 'smtp') return {};
+  const account = typedPassword
+    ? { host: sender.host, port: sender.port, secure: sender.secure, user: sender.user, password: typedPassword }
+    : await smtpAccountOf(deps, tenant.tenantId, sender);
+  if (!account) return { error: { smtpPassword: 'Enter the SMTP password (needed whenever the host or user changes)' } };
+  try {
+    await deps.smtp.verify(account);
+    return { account };
+  } catch (error) {
+    if (error instanceof SmtpRefusedError) return { error: { smtpPassword: `The SMTP server refused: ${error.message}` } };
+    throw error;
+  }
+}
+
+/**
+ * Applies a settings change from the tenant's admin: checks what the schema cannot (the logo
+ * file, the SMTP login), writes it if nobody changed the settings meanwhile, records who changed
+ * which fields, and re-renders the files the instance reads, so it shows the change within seconds.
+ */
+export async function saveSettings(deps: Deps, tenant: Tenant, update: SettingsUpdate, by: string): Promise<SaveOutcome> {
+  const current = tenant.settingsVersion ?? 1;
+  if (update.version !== current) return { kind: 'stale', currentVersion: current };
+  const settings = withoutBlanks(update.settings);
+  const before = settingsOf(tenant);
+
+  const logo = await logoProblem(deps, tenant.tenantId, settings.branding.logo);
+  if (logo) return { kind: 'invalid', errors: { 'settings.branding.logo': logo } };
+  const smtp = await verifiedSmtp(deps, tenant, settings, update.smtpPassword);
+  if (smtp.error) return { kind: 'invalid', errors: smtp.error };
+
+  const at = deps.now().toISOString();
+  const fields = [...changedFields(before, settings), ...(update.smtpPassword ? ['mail.sender.password'] : [])];
+  if (fields.length === 0) return { kind: 'saved', tenant };
+  if (smtp.account && update.smtpPassword) await saveSmtpPassword(deps, tenant.tenantId, smtp.account);
+  const health: SmtpHealth | undefined = smtp.account ? { state: 'ok', checkedAt: at } : undefined;
+  const outcome = await deps.settingsStore.update(tenant.tenantId, current, settings, { at, by, fields }, health);
+  if (outcome === 'stale') return { kind: 'stale', currentVersion: (await deps.store.getTenant(tenant.tenantId))?.settingsVersion ?? current };
+
+  // Render what is stored now (a later save may already have landed): the files follow the table.
+  const latest = (await deps.store.getTenant(tenant.tenantId)) ?? { ...tenant, settings, settingsVersion: current + 1 };
+  await renderTenantFiles(deps, latest);
+  return { kind: 'saved', tenant: latest };
+}
