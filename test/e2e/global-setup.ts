@@ -9,6 +9,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 declare module 'vitest' {
   export interface ProvidedContext {
     baseUrl: string;
+    sesUrl: string;
     chromiumPath: string;
   }
 }
@@ -19,10 +20,11 @@ export default async function setup(project: TestProject) {
     throw new Error(`End-to-end tests need Chromium at ${CHROMIUM}: install it with \`sudo apt-get install -y chromium\` (Debian/Ubuntu), or set CHROMIUM_PATH.`);
   }
   const port = await freePort();
+  const sesPort = await freePort();
   const dataDir = tempDir('launchpad-e2e-');
   let log = '';
   const server: ChildProcess = spawn('npm', ['start'], {
-    env: { ...process.env, PORT: String(port), SES_PORT: String(await freePort()), LAUNCHPAD_DATA_DIR: dataDir },
+    env: { ...process.env, PORT: String(port), SES_PORT: String(sesPort), LAUNCHPAD_DATA_DIR: dataDir },
     detached: true, // own process group, so teardown stops npm, tsx and Java together
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -51,6 +53,7 @@ export default async function setup(project: TestProject) {
     await new Promise((r) => setTimeout(r, 250));
   }
   project.provide('baseUrl', baseUrl);
+  project.provide('sesUrl', `http://127.0.0.1:${sesPort}`);
   project.provide('chromiumPath', CHROMIUM);
 
   return async () => {

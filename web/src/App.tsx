@@ -2,6 +2,8 @@ import { usePath } from './router';
 import { SignupPage } from './SignupPage';
 import { StatusPage } from './StatusPage';
 import { UpgradePage } from './UpgradePage';
+import { SettingsPage } from './SettingsPage';
+import { SignInPage } from './SignInPage';
 
 export function App() {
   const path = usePath();
@@ -12,9 +14,20 @@ export function App() {
       <header className="topbar">
         <a href="/" className="logo">spaceOS</a>
         <span className="tagline">Your workplace app, live in minutes</span>
+        <a href="/settings" className="topbar-link">Admin sign-in</a>
       </header>
       <main>
-        {status?.[1] ? <StatusPage tenantId={decodeURIComponent(status[1])} /> : upgrade?.[1] ? <UpgradePage tenantId={decodeURIComponent(upgrade[1])} /> : <SignupPage />}
+        {status?.[1] ? (
+          <StatusPage tenantId={decodeURIComponent(status[1])} />
+        ) : upgrade?.[1] ? (
+          <UpgradePage tenantId={decodeURIComponent(upgrade[1])} />
+        ) : /^\/signin\/?$/.test(path) ? (
+          <SignInPage />
+        ) : /^\/settings\/?$/.test(path) ? (
+          <SettingsPage />
+        ) : (
+          <SignupPage />
+        )}
       </main>
     </div>
   );

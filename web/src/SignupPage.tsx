@@ -1,6 +1,6 @@
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useEffect, useRef, useState, type InputHTMLAttributes } from 'react';
-import { useForm, useWatch, type UseFormRegisterReturn } from 'react-hook-form';
+import { useEffect, useRef, useState } from 'react';
+import { useForm, useWatch } from 'react-hook-form';
 import { APP_DOMAIN, DEFAULT_PRIMARY_COLOR, TRIAL_DAYS } from '../../shared/brand';
 import { readableTextOn } from '../../shared/palette';
 import { HONEYPOT_FIELD, signupSchema, type Signup, type SignupInput } from '../../shared/signup';
@@ -8,6 +8,7 @@ import { subdomainCandidates, subdomainProblem } from '../../shared/subdomain';
 import { checkSubdomain, submitSignup } from './api';
 import { rememberAdminToken } from './admin-token';
 import { navigate } from './router';
+import { FieldError, TextField } from './fields';
 
 type Availability =
   | { state: 'idle' }
@@ -208,37 +209,5 @@ export function SignupPage() {
         </button>
       </form>
     </section>
-  );
-}
-
-type TextFieldProps = InputHTMLAttributes<HTMLInputElement> & {
-  label: string;
-  hint?: string;
-  error?: string;
-  registration: UseFormRegisterReturn;
-};
-
-/** Label, input, optional hint and error, wired together for screen readers. */
-function TextField({ label, hint, error, registration, ...input }: TextFieldProps) {
-  const id = registration.name;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={!!error} aria-describedby={`${hint ? `${id}-hint ` : ''}${id}-error`} {...input} {...registration} />
-      {hint && (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      )}
-      <FieldError id={`${id}-error`} message={error} />
-    </div>
-  );
-}
-
-function FieldError({ id, message }: { id: string; message?: string }) {
-  return (
-    <p id={id} className="error" role={message ? 'alert' : undefined}>
-      {message}
-    </p>
   );
 }

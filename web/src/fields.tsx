@@ -1,0 +1,34 @@
+import type { InputHTMLAttributes } from 'react';
+import type { UseFormRegisterReturn } from 'react-hook-form';
+
+type TextFieldProps = InputHTMLAttributes<HTMLInputElement> & {
+  label: string;
+  hint?: string;
+  error?: string;
+  registration: UseFormRegisterReturn;
+};
+
+/** Label, input, optional hint and error, wired together for screen readers. */
+export function TextField({ label, hint, error, registration, ...input }: TextFieldProps) {
+  const id = registration.name;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} aria-invalid={!!error} aria-describedby={`${hint ? `${id}-hint ` : ''}${id}-error`} {...input} {...registration} />
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      <FieldError id={`${id}-error`} message={error} />
+    </div>
+  );
+}
+
+export function FieldError({ id, message }: { id: string; message?: string }) {
+  return (
+    <p id={id} className="error" role={message ? 'alert' : undefined}>
+      {message}
+    </p>
+  );
+}
