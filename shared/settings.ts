@@ -155,6 +155,20 @@ export function upgradeStoredSettings(stored: unknown): unknown {
   };
 }
 
+/**
+ * The optional fields an empty form input leaves as '' stored as absent instead, so "none" has
+ * one representation (required text fields keep their '').
+ */
+export function withoutBlankOptionals(settings: TenantSettings): TenantSettings {
+  const present = <T extends Record<string, unknown>>(object: T): T => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== '' && v !== undefined)) as T;
+  const { headerImage, ...footer } = settings.mail.footer;
+  return {
+    ...settings,
+    mail: { ...settings.mail, footer: { ...footer, socialLinks: present(footer.socialLinks), ...(headerImage ? { headerImage } : {}) } },
+    analytics: present(settings.analytics),
+  };
+}
+
 /** The dotted paths whose values differ between two settings objects (what the history shows). */
 export function changedFields(before: unknown, after: unknown, path = ''): string[] {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;

@@ -1,4 +1,4 @@
-import { changedFields, type SettingsUpdate, type SmtpHealth, type TenantSettings } from '../../shared/settings';
+import { changedFields, withoutBlankOptionals, type SettingsUpdate, type SmtpHealth, type TenantSettings } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { SmtpRefusedError, type SmtpAccount } from '../providers/smtp';
@@ -11,12 +11,6 @@ export type SaveOutcome =
   | { kind: 'saved'; tenant: Tenant }
   | { kind: 'invalid'; errors: Record<string, string> }
   | { kind: 'stale'; currentVersion: number };
-
-/** Form inputs left empty ('') mean "none": stored absent, so the history does not see noise. */
-function withoutBlanks<T>(value: T): T {
-  if (Array.isArray(value) || value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '' && v !== undefined).map(([k, v]) => [k, withoutBlanks(v)])) as T;
-}
 
 /**
  * The SMTP account to use for `settings`, verified against the server now: with the typed
@@ -47,7 +41,7 @@ async function verifiedSmtp(deps: Deps, tenant: Tenant, settings: TenantSettings
 export async function saveSettings(deps: Deps, tenant: Tenant, update: SettingsUpdate, by: string): Promise<SaveOutcome> {
   const current = tenant.settingsVersion ?? 1;
   if (update.version !== current) return { kind: 'stale', currentVersion: current };
-  const settings = withoutBlanks(update.settings);
+  const settings = withoutBlankOptionals(update.settings);
   const before = settingsOf(tenant);
 
   const logo = await logoProblem(deps, tenant.tenantId, settings.branding.logo);

@@ -7,7 +7,19 @@ export function apiEvent({
   body,
   headers = {},
   pathParameters,
-}: { method?: string; path?: string; body?: unknown; headers?: Record<string, string>; pathParameters?: Record<string, string> }): ApiEvent {
+  cookies,
+  query,
+  sourceIp = '127.0.0.1',
+}: {
+  method?: string;
+  path?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  cookies?: string[];
+  query?: Record<string, string>;
+  sourceIp?: string;
+}): ApiEvent {
   return {
     version: '2.0',
     routeKey: `${method} ${path}`,
@@ -15,12 +27,14 @@ export function apiEvent({
     rawQueryString: '',
     headers: { 'content-type': 'application/json', ...headers },
     ...(pathParameters ? { pathParameters } : {}),
+    ...(cookies ? { cookies } : {}),
+    ...(query ? { queryStringParameters: query } : {}),
     requestContext: {
       accountId: 'test',
       apiId: 'test',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp, userAgent: 'vitest' },
       requestId: 'req',
       routeKey: `${method} ${path}`,
       stage: '$default',

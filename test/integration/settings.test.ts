@@ -1,0 +1,353 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { SMTPServer } from 'smtp-server';
+import type { AddressInfo } from 'node:net';
+import { parse } from 'yaml';
+import { createCheckoutHandler } from '../../functions/api/checkout';
+import { createSessionHandler } from '../../functions/api/create-session';
+import { createGetSettingsHandler } from '../../functions/api/get-settings';
+import { createLogoUploadHandler } from '../../functions/api/logo-upload';
+import { createMagicLinkHandler } from '../../functions/api/magic-link';
+import { createPutSettingsHandler } from '../../functions/api/put-settings';
+import { createSettingsHistoryHandler } from '../../functions/api/settings-history';
+import { createTestMailHandler } from '../../functions/api/test-mail';
+import { createBrandingHandler } from '../../functions/api/branding';
+import { createOAuthCallbackHandler } from '../../functions/api/oauth-callback';
+import { createOAuthStartHandler } from '../../functions/api/oauth-start';
+import type { Deps } from '../../functions/deps';
+import { SesMail } from '../../functions/providers/mail';
+import { Storage } from '../../functions/providers/storage';
+import { createSmtpCheck } from '../../functions/scheduled/smtp-check';
+import { smtpSecretName } from '../../functions/settings/smtp-secret';
+import { s3Client, sesClient } from '../../infra/local/emulators';
+import { configKey, tenantPrefix } from '../../shared/instance';
+import { initialSettings, type SettingsView, type TenantSettings } from '../../shared/settings';
+import type { Tenant } from '../../shared/tenant';
+import { apiEvent, parseBody } from '../support/api-event';
+import { MemorySecrets, RecordingWorkflows } from '../support/deps';
+import { localDeps } from '../support/local-table';
+import { mailTo, signInLinkIn, waitForMail } from '../support/sent-mail';
+import { TEST_BUCKET } from './global-setup';
+
+const sesEndpoint = inject('sesEndpoint');
+let deps: Deps;
+let secrets: MemorySecrets;
+let clock: Date;
+let n = 0;
+
+async function activeTenant(): Promise<Tenant> {
+  const id = `t-${Date.now().toString(36)}-${++n}`;
+  const at = '2026-11-26T10:00:00.000Z';
+  const tenant: Tenant = {
+    tenantId: id, subdomain: `set-${Date.now().toString(36)}-${n}`, companyName: `Tenant ${n}`, adminName: 'Ada', adminEmail: `ada+${id}@example.com`, primaryColor: '#123456',
+    plan: 'trial', status: 'PENDING', createdAt: at, updatedAt: at, steps: {}, urls: { app: `https://x${n}.spaceos.io` }, version: 1,
+  };
+  await deps.store.createSignup(tenant);
+  await deps.store.transition(id, 'PROVISIONING', at);
+  await deps.store.setIfAbsent(id, 'settings', initialSettings(tenant));
+  await deps.store.transition(id, 'ACTIVE', at, { trialEndsAt: '2026-12-10T10:00:00.000Z' });
+  return (await deps.store.getTenant(id))!;
+}
+
+const call = (create: (d: Deps) => (e: ReturnType<typeof apiEvent>) => Promise<{ statusCode?: number; body?: string; cookies?: string[]; headers?: Record<string, unknown> }>, options: Parameters<typeof apiEvent>[0]) =>
+  create(deps)(apiEvent(options)) as Promise<{ statusCode: number; body?: string; cookies?: string[]; headers?: Record<string, string | number | boolean> }>;
+
+/** Signs the tenant's admin in the way a user does: magic link by mail, then the token. */
+async function signIn(tenant: Tenant): Promise<string[]> {
+  const asked = await call(createMagicLinkHandler, { method: 'POST', body: { email: tenant.adminEmail, subdomain: tenant.subdomain } });
+  expect(asked.statusCode).toBe(202);
+  const link = signInLinkIn(await waitForMail(sesEndpoint, tenant.adminEmail, /^Sign in to/));
+  const token = new URL(link).searchParams.get('token');
+  const session = await call(createSessionHandler, { method: 'POST', body: { token } });
+  expect(session.statusCode).toBe(200);
+  return session.cookies!.map((c) => c.split(';')[0]!);
+}
+
+const settingsOf = async (tenant: Tenant, cookies: string[]) => parseBody(await call(createGetSettingsHandler, { cookies, pathParameters: { id: tenant.tenantId } })) as unknown as SettingsView;
+const put = (tenant: Tenant, cookies: string[], version: number, settings: TenantSettings, smtpPassword?: string) =>
+  call(createPutSettingsHandler, { method: 'PUT', cookies, pathParameters: { id: tenant.tenantId }, body: { version, settings, ...(smtpPassword ? { smtpPassword } : {}) } });
+const withColour = (settings: TenantSettings, primaryColor: string): TenantSettings => ({ ...settings, branding: { ...settings.branding, primaryColor } });
+
+beforeEach(async () => {
+  clock = new Date();
+  secrets = new MemorySecrets();
+  const base = await localDeps(new RecordingWorkflows());
+  deps = {
+    ...base,
+    secrets,
+    storage: new Storage(s3Client(inject('s3Endpoint')), TEST_BUCKET),
+    mail: new SesMail(sesClient(sesEndpoint), { checkDomainVerification: false }),
+    now: () => clock,
+    platform: { ...base.platform, bucket: TEST_BUCKET },
+  };
+});
+
+describe('passwordless sign-in', () => {
+  it('answers the same whether or not the address is the admin, and mails only the admin', async () => {
+    const tenant = await activeTenant();
+    const answers = await Promise.all([
+      call(createMagicLinkHandler, { method: 'POST', body: { email: tenant.adminEmail.toUpperCase(), subdomain: tenant.subdomain } }),
+      call(createMagicLinkHandler, { method: 'POST', body: { email: 'mallory@example.com', subdomain: tenant.subdomain } }),
+      call(createMagicLinkHandler, { method: 'POST', body: { email: tenant.adminEmail, subdomain: 'no-such-instance' } }),
+    ]);
+    expect(new Set(answers.map((a) => `${a.statusCode} ${a.body}`)).size).toBe(1);
+    expect(answers[0]!.statusCode).toBe(202);
+    expect(await mailTo(sesEndpoint, 'mallory@example.com')).toHaveLength(0);
+    expect((await mailTo(sesEndpoint, tenant.adminEmail)).map((m) => m.subject)).toEqual([`Sign in to ${tenant.companyName} settings`]);
+  });
+
+  it('refuses a link used twice or after 15 minutes, and sets a hardened session cookie', async () => {
+    const tenant = await activeTenant();
+    await call(createMagicLinkHandler, { method: 'POST', body: { email: tenant.adminEmail, subdomain: tenant.subdomain } });
+    await call(createMagicLinkHandler, { method: 'POST', body: { email: tenant.adminEmail, subdomain: tenant.subdomain } });
+    const links = (await mailTo(sesEndpoint, tenant.adminEmail)).map((m) => new URL(signInLinkIn(m)).searchParams.get('token'));
+    const first = await call(createSessionHandler, { method: 'POST', body: { token: links[0] } });
+    expect(first.statusCode).toBe(200);
+    expect(first.cookies?.[0]).toMatch(/^lp_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Secure; Max-Age=43200$/);
+    expect((await call(createSessionHandler, { method: 'POST', body: { token: links[0] } })).statusCode).toBe(401);
+
+    clock = new Date(clock.getTime() + 15 * 60_000 + 1000);
+    const late = await call(createSessionHandler, { method: 'POST', body: { token: links[1] } });
+    expect(late.statusCode).toBe(401);
+    expect(parseBody(late).errors?.token).toMatch(/already used or has expired/);
+  });
+
+  it('rate-limits links per address, with the same answer for everyone', async () => {
+    const tenant = await activeTenant();
+    const ask = (email: string) => call(createMagicLinkHandler, { method: 'POST', body: { email, subdomain: tenant.subdomain }, sourceIp: `10.0.0.${n}` });
+    for (let i = 0; i < 5; i++) expect((await ask(tenant.adminEmail)).statusCode).toBe(202);
+    const limited = await ask(tenant.adminEmail);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers?.['retry-after']).toBe('900');
+    expect((await mailTo(sesEndpoint, tenant.adminEmail)).length).toBe(5);
+  });
+
+  it('explains a malformed request per field', async () => {
+    const bad = await call(createMagicLinkHandler, { method: 'POST', body: { email: 'nope', subdomain: '' } });
+    expect(bad.statusCode).toBe(400);
+    expect(Object.keys(parseBody(bad).errors ?? {})).toEqual(expect.arrayContaining(['email', 'subdomain']));
+  });
+});
+
+describe('tenant isolation', () => {
+  it("refuses A's session on B's settings, history, logo upload and checkout; no session is 401", async () => {
+    const [a, b] = [await activeTenant(), await activeTenant()];
+    const cookies = await signIn(a);
+    const onB = { cookies, pathParameters: { id: b.tenantId } };
+    const attempts = await Promise.all([
+      call(createGetSettingsHandler, onB),
+      call(createPutSettingsHandler, { ...onB, method: 'PUT', body: { version: 1, settings: withColour(b.settings!, '#000000') } }),
+      call(createSettingsHistoryHandler, onB),
+      call(createLogoUploadHandler, { ...onB, method: 'POST', body: { contentType: 'image/png', size: 100 } }),
+      call(createCheckoutHandler, { ...onB, method: 'POST', body: {} }),
+      call(createTestMailHandler, { ...onB, method: 'POST' }),
+    ]);
+    expect(attempts.map((r) => r.statusCode)).toEqual([403, 403, 403, 403, 403, 403]);
+    expect((await deps.store.getTenant(b.tenantId))?.settings?.branding.primaryColor).toBe('#123456');
+    expect((await call(createGetSettingsHandler, { pathParameters: { id: b.tenantId } })).statusCode).toBe(401);
+    // A forged cookie (B's id, A's signature) is no session at all.
+    const forged = cookies[0]!.replace(/^lp_session=[^.]+/, `lp_session=${Buffer.from(JSON.stringify({ tenantId: b.tenantId, email: b.adminEmail, expiresAt: Date.now() + 1e6 })).toString('base64url')}`);
+    expect((await call(createGetSettingsHandler, { cookies: [forged], pathParameters: { id: b.tenantId } })).statusCode).toBe(401);
+    expect((await call(createGetSettingsHandler, { cookies, pathParameters: { id: a.tenantId } })).statusCode).toBe(200);
+  });
+});
+
+describe('settings changes', () => {
+  it('saves with history, re-renders the instance files, and refuses a stale version with 409', async () => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    const view = await settingsOf(tenant, cookies);
+    expect(view.version).toBe(1);
+    const saved = await put(tenant, cookies, 1, { ...withColour(view.settings, '#0f766e'), mail: { ...view.settings.mail, footer: { ...view.settings.mail.footer, postalAddress: '1 Quay St' } } });
+    expect(saved.statusCode).toBe(200);
+    expect(parseBody(saved).version).toBe(2);
+
+    const stale = await put(tenant, cookies, 1, withColour(view.settings, '#ff0000'));
+    expect(stale.statusCode).toBe(409);
+    expect(parseBody(stale)).toMatchObject({ currentVersion: 2 });
+    expect((await deps.store.getTenant(tenant.tenantId))?.settings?.branding.primaryColor).toBe('#0f766e');
+
+    const history = parseBody(await call(createSettingsHistoryHandler, { cookies, pathParameters: { id: tenant.tenantId } })) as unknown as { changes: Array<{ version: number; by: string; fields: string[] }> };
+    expect(history.changes).toEqual([{ version: 2, at: clock.toISOString(), by: tenant.adminEmail, fields: ['branding.primaryColor', 'mail.footer.postalAddress'] }]);
+
+    const config = parse((await deps.storage.getText(configKey(tenant.tenantId, 'prod', 'config.yml')))!) as { settings_version: number; branding: { primary_color: string }; mail: { footer: { lines: string[] } } };
+    expect(config).toMatchObject({ settings_version: 2, branding: { primary_color: '#0f766e' }, mail: { footer: { lines: [`Tenant ${n} · powered by spaceOS`, '1 Quay St'] } } });
+    expect(await deps.storage.getText(`${tenantPrefix(tenant.tenantId)}theme.css`)).toContain('--brand-primary: #0f766e;');
+    expect(await deps.storage.getText(`${tenantPrefix(tenant.tenantId)}mail/layout.html`)).toContain('{{{content}}}');
+  });
+
+  it.each([
+    ['a colour that is not #rrggbb', (s: TenantSettings) => withColour(s, 'teal'), 'settings.branding.primaryColor'],
+    ['a short colour', (s: TenantSettings) => ({ ...s, branding: { ...s.branding, accentColor: '#fff' } }), 'settings.branding.accentColor'],
+    ['a GA4 id of the wrong form', (s: TenantSettings) => ({ ...s, analytics: { googleAnalyticsId: 'UA-1234-1' } }), 'settings.analytics.googleAnalyticsId'],
+    ['an unknown time zone', (s: TenantSettings) => ({ ...s, locale: { ...s.locale, timezone: 'Mars/Olympus' } }), 'settings.locale.timezone'],
+    ['a non-https social link', (s: TenantSettings) => ({ ...s, mail: { ...s.mail, footer: { ...s.mail.footer, socialLinks: { x: 'javascript:alert(1)' } } } }), 'settings.mail.footer.socialLinks.x'],
+  ])('answers 400 on %s, naming the field', async (_, change, field) => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    const result = await put(tenant, cookies, 1, change(tenant.settings!));
+    expect(result.statusCode).toBe(400);
+    expect(Object.keys(parseBody(result).errors ?? {})).toContain(field);
+    expect((await deps.store.getTenant(tenant.tenantId))?.settingsVersion).toBeUndefined();
+  });
+});
+
+describe('logo upload', () => {
+  const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+
+  async function upload(tenant: Tenant, cookies: string[], contentType: string, bytes: Buffer) {
+    const ticket = await call(createLogoUploadHandler, { method: 'POST', cookies, pathParameters: { id: tenant.tenantId }, body: { contentType, size: bytes.length } });
+    if (ticket.statusCode !== 200) return { ticket };
+    const { url, fields, key } = parseBody(ticket) as unknown as { url: string; fields: Record<string, string>; key: string };
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append('file', new Blob([new Uint8Array(bytes)], { type: contentType }));
+    const stored = await fetch(url, { method: 'POST', body: form });
+    return { ticket, stored, key };
+  }
+
+  it('takes a PNG through a presigned POST into the tenant prefix and serves it publicly', async () => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    const { stored, key } = await upload(tenant, cookies, 'image/png', PNG);
+    expect(stored?.status).toBe(204);
+    expect(key).toMatch(/^uploads\/logo-[0-9a-f-]+\.png$/);
+    const saved = await put(tenant, cookies, 1, { ...tenant.settings!, branding: { ...tenant.settings!.branding, logo: key! } });
+    expect(saved.statusCode).toBe(200);
+    const branding = parseBody(await call(createBrandingHandler, { pathParameters: { id: tenant.subdomain } })) as { logo: { url: string }; colors: { primary: string } };
+    expect(branding).toMatchObject({ appName: tenant.companyName, colors: { primary: '#123456' }, logo: { url: `https://spaceos.io/api/tenants/${tenant.tenantId}/logo?v=2` } });
+  });
+
+  it('answers 400 to a wrong type, an oversized file, a file that is not what it claims, and a key outside the tenant', async () => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    expect((await upload(tenant, cookies, 'image/svg+xml', Buffer.from('<svg/>'))).ticket.statusCode).toBe(400);
+    expect((await upload(tenant, cookies, 'image/png', Buffer.alloc(600 * 1024))).ticket.statusCode).toBe(400);
+    const fake = await upload(tenant, cookies, 'image/png', Buffer.from('<script>alert(1)</script>'));
+    const withLogo = (logo: string) => put(tenant, cookies, 1, { ...tenant.settings!, branding: { ...tenant.settings!.branding, logo } });
+    const notPng = await withLogo(fake.key!);
+    expect(notPng.statusCode).toBe(400);
+    expect(parseBody(notPng).errors?.['settings.branding.logo']).toMatch(/not a PNG, JPEG or WebP/);
+    expect((await withLogo(`../${tenant.tenantId}x/uploads/logo-12345678.png`)).statusCode).toBe(400);
+    expect((await withLogo('uploads/logo-12345678-0000.png')).statusCode).toBe(400);
+  });
+});
+
+describe('custom SMTP', () => {
+  const account = { user: 'mailer', password: 'right-horse-battery' };
+  let accept = true;
+  let server: SMTPServer;
+  let port: number;
+  const received: string[] = [];
+
+  beforeAll(async () => {
+    server = new SMTPServer({
+      authMethods: ['PLAIN', 'LOGIN'],
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      onAuth(auth, _session, done) {
+        if (accept && auth.username === account.user && auth.password === account.password) done(null, { user: auth.username });
+        else done(new Error('Invalid username or password'));
+      },
+      onData(stream, _session, done) {
+        let text = '';
+        stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        stream.on('end', () => (received.push(text), done()));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => void (accept = true));
+
+  const smtpSettings = (settings: TenantSettings): TenantSettings => ({
+    ...settings,
+    mail: { ...settings.mail, sender: { kind: 'smtp', host: '127.0.0.1', port, secure: false, user: account.user, fromAddress: 'hello@tenant.example' } },
+  });
+
+  it('verifies credentials before saving: a wrong password is a 400 with the server reason, nothing saved', async () => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    const wrong = await put(tenant, cookies, 1, smtpSettings(tenant.settings!), 'wrong');
+    expect(wrong.statusCode).toBe(400);
+    expect(parseBody(wrong).errors?.smtpPassword).toMatch(/refused: .*Invalid username or password/);
+    expect(await secrets.get(smtpSecretName(tenant.tenantId))).toBeUndefined();
+    expect((await deps.store.getTenant(tenant.tenantId))?.settings?.mail.sender.kind).toBe('default');
+  });
+
+  it('saves good credentials to the secrets port only, sends through the server, and falls back to SES (telling the admin) when it later refuses', async () => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    const saved = await put(tenant, cookies, 1, smtpSettings(tenant.settings!), account.password);
+    expect(saved.statusCode).toBe(200);
+    expect(parseBody(saved)).toMatchObject({ smtpPasswordSet: true, smtpHealth: { state: 'ok' } });
+    expect(JSON.stringify(await deps.store.getTenant(tenant.tenantId))).not.toContain(account.password);
+    expect(await secrets.get(smtpSecretName(tenant.tenantId))).toContain(account.password);
+    const config = parse((await deps.storage.getText(configKey(tenant.tenantId, 'prod', 'config.yml')))!) as { mail: Record<string, unknown> };
+    expect(config.mail).toMatchObject({ transport: 'smtp', from: 'hello@tenant.example', smtp: { host: '127.0.0.1', user: 'mailer', password_secret: smtpSecretName(tenant.tenantId) } });
+
+    const before = received.length;
+    const viaSmtp = await call(createTestMailHandler, { method: 'POST', cookies, pathParameters: { id: tenant.tenantId } });
+    expect(parseBody(viaSmtp)).toMatchObject({ via: 'smtp' });
+    expect(received.length).toBe(before + 1);
+    expect(received.at(-1)).toContain('Test mail from');
+
+    accept = false; // the client's IT changed the password without telling anyone
+    const viaSes = await call(createTestMailHandler, { method: 'POST', cookies, pathParameters: { id: tenant.tenantId } });
+    expect(parseBody(viaSes)).toMatchObject({ via: 'ses' });
+    expect((await mailTo(sesEndpoint, tenant.adminEmail)).map((m) => m.subject)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/going out through spaceOS: your SMTP server refused us/), `Test mail from ${tenant.companyName}`]),
+    );
+    expect((await settingsOf(tenant, cookies)).smtpHealth).toMatchObject({ state: 'failing', error: expect.stringMatching(/Invalid username or password/) });
+    const fallback = parse((await deps.storage.getText(configKey(tenant.tenantId, 'prod', 'config.yml')))!) as { mail: { transport: string; from: string } };
+    expect(fallback.mail).toMatchObject({ transport: 'ses', from: `${tenant.subdomain}@clients.spaceos.io` });
+
+    // The scheduled re-check notices when it works again and switches back.
+    accept = true;
+    expect(await createSmtpCheck(deps)()).toMatchObject({ ok: expect.arrayContaining([tenant.tenantId]) });
+    expect((await settingsOf(tenant, cookies)).smtpHealth?.state).toBe('ok');
+    const restored = parse((await deps.storage.getText(configKey(tenant.tenantId, 'prod', 'config.yml')))!) as { mail: { transport: string } };
+    expect(restored.mail.transport).toBe('smtp');
+  });
+
+  it('the scheduled check finds a server that stopped accepting and tells the admin once', async () => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    expect((await put(tenant, cookies, 1, smtpSettings(tenant.settings!), account.password)).statusCode).toBe(200);
+    accept = false;
+    const check = createSmtpCheck(deps);
+    expect((await check()).failing).toContain(tenant.tenantId);
+    expect((await check()).failing).toContain(tenant.tenantId);
+    const alerts = (await mailTo(sesEndpoint, tenant.adminEmail)).filter((m) => /SMTP server refused/.test(m.subject));
+    expect(alerts).toHaveLength(1);
+  });
+});
+
+describe('calendar OAuth through one redirect URI', () => {
+  it('sends the user to Google with the shared redirect URI and forwards the code to the tenant named by the signed state', async () => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    const off = await call(createOAuthStartHandler, { pathParameters: { provider: 'google' }, query: { tenant: tenant.subdomain, env: 'prod' } });
+    expect(off.statusCode).toBe(403);
+    await put(tenant, cookies, 1, { ...tenant.settings!, integrations: { googleCalendar: true, outlook: false } });
+
+    const start = await call(createOAuthStartHandler, { pathParameters: { provider: 'google' }, query: { tenant: tenant.subdomain, env: 'stg' } });
+    expect(start.statusCode).toBe(302);
+    const consent = new URL(String(start.headers?.location));
+    expect(consent.origin + consent.pathname).toBe('https://accounts.google.com/o/oauth2/v2/auth');
+    expect(consent.searchParams.get('redirect_uri')).toBe('https://spaceos.io/api/oauth/google/callback');
+    const state = consent.searchParams.get('state')!;
+
+    const back = await call(createOAuthCallbackHandler, { pathParameters: { provider: 'google' }, query: { code: 'auth-code-1', state } });
+    expect(back.statusCode).toBe(302);
+    const forwarded = new URL(String(back.headers?.location));
+    expect(forwarded.origin + forwarded.pathname).toBe(`https://${tenant.subdomain}-stg.spaceos.io/oauth/google/callback`);
+    expect(forwarded.searchParams.get('code')).toBe('auth-code-1');
+
+    const tampered = state.replace(/^./, (c) => (c === 'e' ? 'f' : 'e'));
+    expect((await call(createOAuthCallbackHandler, { pathParameters: { provider: 'google' }, query: { code: 'x', state: tampered } })).statusCode).toBe(400);
+    expect((await call(createOAuthCallbackHandler, { pathParameters: { provider: 'microsoft' }, query: { code: 'x', state } })).statusCode).toBe(400);
+    clock = new Date(clock.getTime() + 11 * 60_000);
+    expect((await call(createOAuthCallbackHandler, { pathParameters: { provider: 'google' }, query: { code: 'x', state } })).statusCode).toBe(400);
+  });
+});
