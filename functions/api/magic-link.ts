@@ -4,7 +4,7 @@ import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { fieldErrors } from '../../shared/signup';
 import { issueSignInLink } from '../auth/sign-in-links';
 import { lambdaEntry, type Deps } from '../deps';
-import { mailAdmin } from '../providers/tenant-mail';
+import { brandOf } from '../steps/settings-of';
 import { badRequest, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
 
 /** Per client address, looser than per account: an office shares one address. */
@@ -33,7 +33,9 @@ export function createMagicLinkHandler(deps: Deps): ApiHandler {
     const tenant = tenantId ? await store.getTenant(tenantId) : undefined;
     if (tenant && tenant.adminEmail.toLowerCase() === email && HAS_INSTANCE.has(tenant.status)) {
       const signInUrl = await issueSignInLink(deps, tenant, MAGIC_LINK_MINUTES * 60_000);
-      await mailAdmin(deps, tenant, (brand) => signInEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, signInUrl }));
+      // From Launchpad, not as the tenant: signing in must work even while the tenant's own SMTP does not.
+      const email = signInEmail({ brand: brandOf(tenant, deps.platform), adminName: tenant.adminName, companyName: tenant.companyName, signInUrl });
+      await deps.mail.send({ ...email, from: deps.platform.launchpadSender, to: [tenant.adminEmail] });
       logger.info('Sign-in link sent', { tenantId: tenant.tenantId });
     }
     return SENT;

@@ -20,6 +20,9 @@ export const deployConfigSchema = z.object({
   vpcId: z.optional(z.string().check(z.regex(/^vpc-[0-9a-f]+$/, 'a VPC id (vpc-...)'))),
   /** Use an existing Postgres server (endpoint + Secrets Manager secret of its admin) instead of creating RDS. */
   databaseEndpoint: z.optional(z.string()),
+  /** OAuth client ids of the spaceOS Google / Microsoft apps (calendar integrations); unset: not offered. */
+  googleOAuthClientId: z.optional(z.string().check(z.minLength(10, 'the OAuth client id from the Google Cloud console'))),
+  microsoftOAuthClientId: z.optional(z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'the application (client) id from Entra ID'))),
   databaseAdminSecretArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:/, 'a Secrets Manager secret ARN'))),
 });
 export type DeployConfig = z.infer<typeof deployConfigSchema>;

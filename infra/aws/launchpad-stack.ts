@@ -1,7 +1,9 @@
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { HttpMethods } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { SEED_PREFIX, tenantPrefix } from '../../shared/instance';
+import { LOGO_UPLOAD_DIR } from '../../shared/settings';
 import type { DeployConfig } from './config';
 import { Api } from './constructs/api';
 import { Data } from './constructs/data';
@@ -27,6 +29,7 @@ export class LaunchpadStack extends Stack {
   readonly site: Site;
   readonly reconciler: LaunchpadFunction;
   readonly trialSweep: LaunchpadFunction;
+  readonly smtpCheck: LaunchpadFunction;
 
   constructor(scope: Construct, id: string, props: LaunchpadStackProps) {
     super(scope, id, props);
@@ -55,6 +58,8 @@ export class LaunchpadStack extends Stack {
       CLOUDFLARE_ZONE_NAME: config.domain,
       INSTANCE_LB_DNS_NAME: tenancy.loadBalancer.loadBalancerDnsName,
       EXECUTION_URL_TEMPLATE: `https://${this.region}.console.aws.amazon.com/states/home?region=${this.region}#/v2/executions/details/arn:${this.partition}:states:${this.region}:${this.account}:execution:provision-tenant:{executionName}`,
+      ...(config.googleOAuthClientId ? { GOOGLE_OAUTH_CLIENT_ID: config.googleOAuthClientId } : {}),
+      ...(config.microsoftOAuthClientId ? { MICROSOFT_OAUTH_CLIENT_ID: config.microsoftOAuthClientId } : {}),
       RESUME_HOW: 'Fix the cause, then in the Step Functions console start provision-tenant with input {"tenantId": "{tenantId}"} named {tenantId}-r1 (-r2, ... for later attempts)',
       ECS_CONFIG: this.toJsonString({
         cluster: tenancy.cluster.clusterName,
@@ -151,21 +156,52 @@ export class LaunchpadStack extends Stack {
     webhook.addToRolePolicy(sendMail);
     for (const statement of scaleServices) webhook.addToRolePolicy(statement);
 
+    // Sign-in and runtime settings. A tenant's SMTP password lives at launchpad/tenants/<id>/smtp.
+    const smtpSecrets = this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*/smtp*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const readSmtpSecret = new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [smtpSecrets] });
+    const renderTenantFiles = new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(tenantObjects)] });
+    /** Mail as the tenant: its own SMTP server while it works; else SES, re-rendering the config to match. */
+    const sendAsTenant = (fn: LaunchpadFunction) => [sendMail, readSmtpSecret, renderTenantFiles].forEach((statement) => fn.addToRolePolicy(statement));
+    const signedIn = ['get-session', 'get-settings', 'put-settings', 'settings-history', 'test-mail', 'test-smtp', 'logo-upload', 'checkout', 'billing-portal'];
+    for (const entry of signedIn) tenancy.sessionKey.grantRead(route(entry));
+    table.grantReadWriteData(route('magic-link')); // stores the hashed token and counts requests
+    route('magic-link').addToRolePolicy(sendMail);
+    table.grantReadWriteData(route('create-session')); // spends the token
+    tenancy.sessionKey.grantRead(route('create-session'));
+    for (const entry of ['get-session', 'get-settings', 'settings-history', 'test-smtp', 'logo-upload', 'logo', 'branding', 'oauth-start', 'oauth-callback']) table.grantReadData(route(entry));
+    for (const entry of ['get-settings', 'test-smtp']) route(entry).addToRolePolicy(readSmtpSecret);
+    const putSettings = route('put-settings');
+    table.grantReadWriteData(putSettings);
+    putSettings.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], resources: [smtpSecrets] }));
+    putSettings.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [tenantBucket.arnForObjects(`${tenantPrefix('*')}${LOGO_UPLOAD_DIR}*`)] }));
+    putSettings.addToRolePolicy(renderTenantFiles);
+    table.grantReadWriteData(route('test-mail')); // records a failing SMTP server
+    sendAsTenant(route('test-mail'));
+    // The presigned POST is signed with this function's credentials: it may only put uploads.
+    route('logo-upload').addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(`${tenantPrefix('*')}${LOGO_UPLOAD_DIR}*`)] }));
+    route('logo').addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [tenantBucket.arnForObjects(tenantObjects)] }));
+    for (const entry of ['oauth-start', 'oauth-callback']) tenancy.oauthStateKey.grantRead(route(entry));
+    for (const fn of [webhook, this.workflows.stepFunctions.get('SendWelcomeEmail')!]) sendAsTenant(fn);
+    tenantBucket.addCorsRule({ allowedMethods: [HttpMethods.POST], allowedOrigins: [siteOrigin], allowedHeaders: ['*'], maxAge: 3600 });
+
     this.reconciler = new LaunchpadFunction(this, 'Reconciler', { entry: 'reconciler/start-pending', environment: withMachine });
     table.grantReadData(this.reconciler);
     provision.grantStartExecution(this.reconciler);
     this.trialSweep = new LaunchpadFunction(this, 'TrialSweep', { entry: 'scheduled/trial-sweep', environment, timeout: Duration.minutes(5) });
     table.grantReadWriteData(this.trialSweep);
     tenancy.adminLinkKey.grantRead(this.trialSweep);
-    this.trialSweep.addToRolePolicy(sendMail);
+    sendAsTenant(this.trialSweep);
     for (const statement of scaleServices) this.trialSweep.addToRolePolicy(statement);
+    this.smtpCheck = new LaunchpadFunction(this, 'SmtpCheck', { entry: 'scheduled/smtp-check', environment, timeout: Duration.minutes(5) });
+    table.grantReadWriteData(this.smtpCheck);
+    sendAsTenant(this.smtpCheck);
 
-    this.site = new Site(this, 'Site', { webDist: props.webDist, api: this.api.httpApi, logBucket, domain: config.domain, ...(config.siteCertificateArn ? { certificateArn: config.siteCertificateArn } : {}) });
+    this.site = new Site(this, 'Site', { webDist: props.webDist, api: this.api.httpApi, logBucket, domain: config.domain, uploadOrigin: `https://${tenantBucket.bucketRegionalDomainName}`, ...(config.siteCertificateArn ? { certificateArn: config.siteCertificateArn } : {}) });
     // Links in mails and checkout return URLs point at the site, known only once CloudFront exists.
     const siteUrl = config.siteCertificateArn ? `https://${config.domain}` : `https://${this.site.distribution.distributionDomainName}`;
-    const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler, this.trialSweep];
+    const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler, this.trialSweep, this.smtpCheck];
     for (const fn of functions) fn.addEnvironment('SITE_URL', siteUrl);
-    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler, trialSweep: this.trialSweep });
+    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler, trialSweep: this.trialSweep, smtpCheck: this.smtpCheck });
 
     acknowledgeFindings(this, {
       table,

@@ -2,6 +2,9 @@ import { Token, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { API_ROUTES } from '../../functions/api/routes';
 
+/** Routes only a signed-in tenant admin may use (functions/api/admin-session.ts). */
+const SIGNED_IN_ROUTES = new Set(['get-settings', 'put-settings', 'settings-history', 'test-mail', 'test-smtp', 'logo-upload']);
+
 const ack = (scope: IConstruct, rule: string, reason: string) => Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });
 
 /**
@@ -35,6 +38,8 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     [`${arn(scoped.tenantBucket)}/tenants/*/*`, 'objects under tenants/<id>/, created per tenant at runtime'],
     [`${arn(scoped.tenantBucket)}/seed/*`, 'the seed assets every tenant starts with'],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*`, "tenants' database passwords, created per tenant at runtime"],
+    [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp*`, "tenants' own SMTP passwords, saved from the settings page at runtime"],
+    [`${arn(scoped.tenantBucket)}/tenants/*/uploads/*`, 'logo uploads under tenants/<id>/uploads/, created per tenant at runtime'],
     [`arn:<AWS::Partition>:ecr:${region}:${account}:repository/*`, "pulling the spaceOS image from the account's registry"],
     ...scoped.logGroups.map((group): [string, string] => [`${arn(group)}:*`, 'log streams of its own log group']),
     ...scoped.functions.map((fn): [string, string] => [`${arn(fn)}:*`, 'the versions and aliases of the one function it invokes']),
@@ -59,8 +64,12 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
       route.entry === 'stripe-webhook'
         ? 'Called by Stripe: authenticated by the Stripe signature over the raw body, checked before anything else'
         : ['checkout', 'billing-portal'].includes(route.entry)
-          ? "Authorised in the function by a signed admin token (HMAC, expiring) that only the tenant's admin holds"
-          : 'Public by design: prospective clients sign up without an account; input is validated, the stage is throttled, and no tenant data is exposed beyond an unguessable id';
+          ? "Authorised in the function by the tenant admin's signed session cookie or a signed admin token (HMAC, expiring) that only the tenant's admin holds"
+          : SIGNED_IN_ROUTES.has(route.entry)
+            ? "Authorised in the function by the tenant admin's signed session cookie (HttpOnly, SameSite=Lax), checked against the tenant of the path"
+            : route.entry.startsWith('oauth-')
+              ? 'Called by browsers on their way to and back from Google/Microsoft: the state is HMAC-signed, names one tenant and expires in 10 minutes'
+              : 'Public by design: prospective clients sign up without an account; input is validated, the stage is throttled, and no tenant data is exposed beyond an unguessable id';
     if (construct) ack(construct, 'APIG4', reason);
   }
   const find = (path: string) => stack.node.findAll().find((c) => c.node.path === `${stack.node.path}/${path}`);
@@ -70,6 +79,10 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   if (database) ack(database, 'RDS11', 'Reachable only from two security groups in private subnets; a non-default port would add nothing but configuration');
   const linkKey = find('Tenancy/AdminLinkKey');
   if (linkKey) ack(linkKey, 'SMG4', 'Rotating the admin-link key invalidates every outstanding upgrade link (valid 30 days); rotate by hand when it may have leaked');
+  const sessionKey = find('Tenancy/SessionKey');
+  if (sessionKey) ack(sessionKey, 'SMG4', 'Rotating the session key signs every admin out (sessions last 12 hours); rotate by hand when it may have leaked');
+  const stateKey = find('Tenancy/OAuthStateKey');
+  if (stateKey) ack(stateKey, 'SMG4', 'Signs OAuth state valid for 10 minutes; rotating it only fails consents in flight, so it is rotated by hand when it may have leaked');
   for (const secret of ['Tenancy/Database/Secret', 'Tenancy/CloudflareToken', 'Tenancy/StripeKeys']) {
     const construct = find(secret);
     if (construct) ack(construct, 'SMG4', secret.endsWith('Secret') ? 'Rotated by operators with the runbook in README (TenantDatabases re-reads it on each cold start); an automatic rotation Lambda would need its own VPC access and NAT path' : 'A third-party credential: rotated in the provider\'s dashboard, then put into the secret');

@@ -49,17 +49,32 @@ describe('IAM of our own resources', () => {
   });
 
   it('gives each public API function only what its route needs', () => {
+    const READ = /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator))$/;
     const allowed: Record<string, RegExp> = {
       health: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator))$/,
       signup: /^(dynamodb:\w+|states:StartExecution|secretsmanager:(GetSecretValue|DescribeSecret))$/,
       checkout: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)|secretsmanager:(GetSecretValue|DescribeSecret))$/,
-      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|ecs:UpdateService|elasticloadbalancing:(DescribeRules|DescribeTargetGroups|ModifyRule))$/,
+      // s3:PutObject: mail as the tenant re-renders its config when its SMTP server fails.
+      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|s3:PutObject|ecs:UpdateService|elasticloadbalancing:(DescribeRules|DescribeTargetGroups|ModifyRule))$/,
+      branding: READ,
+      magiclink: /^(dynamodb:\w+|ses:SendEmail)$/,
+      createsession: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret))$/,
+      getsettings: new RegExp(`^(${READ.source.slice(2, -2)}|secretsmanager:(GetSecretValue|DescribeSecret))$`),
+      putsettings: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret|CreateSecret|PutSecretValue)|s3:(GetObject|PutObject))$/,
+      logoupload: new RegExp(`^(${READ.source.slice(2, -2)}|secretsmanager:(GetSecretValue|DescribeSecret)|s3:PutObject)$`),
+      oauthcallback: new RegExp(`^(${READ.source.slice(2, -2)}|secretsmanager:(GetSecretValue|DescribeSecret))$`),
     };
     for (const [route, pattern] of Object.entries(allowed)) {
       const own = statements.filter((s) => s.id.toLowerCase().startsWith(`api${route}role`));
       expect(own.length, route).toBeGreaterThan(0);
       for (const action of own.flatMap((s) => asList(s.Action)).filter((a) => !/^(logs|xray):/.test(a))) expect(action, `${route}: ${action}`).toMatch(pattern);
     }
+  });
+
+  it('lets the logo upload sign uploads into tenant upload folders only', () => {
+    const puts = statements.filter((s) => s.id.toLowerCase().startsWith('apilogouploadrole') && asList(s.Action).includes('s3:PutObject'));
+    expect(puts.length).toBeGreaterThan(0);
+    for (const statement of puts) expect(JSON.stringify(statement.Resource)).toMatch(/\/tenants\/\*\/uploads\/\*"/);
   });
 
   it('attaches no AWS managed policies to our roles', () => {

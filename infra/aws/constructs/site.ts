@@ -32,7 +32,7 @@ export class Site extends Construct {
   readonly distribution: Distribution;
   readonly bucket: Bucket;
 
-  constructor(scope: Construct, id: string, props: { webDist: string; api: HttpApi; logBucket: Bucket; domain: string; certificateArn?: string }) {
+  constructor(scope: Construct, id: string, props: { webDist: string; api: HttpApi; logBucket: Bucket; domain: string; certificateArn?: string; uploadOrigin: string }) {
     super(scope, id);
     if (!existsSync(join(props.webDist, 'index.html'))) {
       throw new Error(`The web app is not built (${props.webDist}/index.html is missing): run \`npm run build\` first (npm run synth does).`);
@@ -51,7 +51,8 @@ export class Site extends Construct {
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+          // blob: for the logo preview; the tenant bucket for presigned logo uploads.
+          contentSecurityPolicy: `default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ${props.uploadOrigin}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'`,
           override: true,
         },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, preload: true, override: true },

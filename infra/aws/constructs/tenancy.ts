@@ -33,6 +33,8 @@ export class Tenancy extends Construct {
   readonly cloudflareToken: Secret;
   readonly stripeKeys: Secret;
   readonly adminLinkKey: Secret;
+  readonly sessionKey: Secret;
+  readonly oauthStateKey: Secret;
   readonly executionRole: Role;
   readonly taskRole: Role;
   readonly taskLogGroup: LogGroup;
@@ -116,7 +118,17 @@ export class Tenancy extends Construct {
 
     this.adminLinkKey = new Secret(this, 'AdminLinkKey', {
       secretName: 'launchpad/admin-link-key',
-      description: 'Signs admin links (upgrade, billing) until tenant sign-in exists',
+      description: 'Signs admin links in mails (upgrade, billing)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    this.sessionKey = new Secret(this, 'SessionKey', {
+      secretName: 'launchpad/session-key',
+      description: 'Signs tenant admin session cookies',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    this.oauthStateKey = new Secret(this, 'OAuthStateKey', {
+      secretName: 'launchpad/oauth-state-key',
+      description: 'Signs the OAuth state of the shared calendar redirect URI',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
 
