@@ -30,31 +30,37 @@ export interface ApiRoute {
   /** The file under functions/api/ whose `handler` export serves it in Lambda. */
   entry: string;
   create: (deps: Deps) => ApiHandler;
+  /**
+   * Who may call it, checked in the function: anyone (`public`), the tenant's signed-in admin
+   * (`session`), the admin by session or by a signed link from a mail (`session-or-link`),
+   * Stripe by signature (`stripe`), or a browser carrying a signed OAuth state (`oauth-state`).
+   */
+  access: 'public' | 'session' | 'session-or-link' | 'stripe' | 'oauth-state';
 }
 
 /** Every public route, used by the local server now and by the CDK HTTP API. */
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'GET', path: '/api/health', entry: 'health', create: createHealthHandler },
-  { method: 'POST', path: '/api/signups', entry: 'signup', create: createSignupHandler },
-  { method: 'GET', path: '/api/subdomains/{name}', entry: 'subdomain-availability', create: createSubdomainAvailabilityHandler },
-  { method: 'GET', path: '/api/tenants/{id}/status', entry: 'tenant-status', create: createTenantStatusHandler },
-  { method: 'POST', path: '/api/tenants/{id}/checkout', entry: 'checkout', create: createCheckoutHandler },
-  { method: 'POST', path: '/api/tenants/{id}/billing-portal', entry: 'billing-portal', create: createBillingPortalHandler },
-  { method: 'POST', path: '/api/tenants/{id}/upgrade-link', entry: 'upgrade-link', create: createUpgradeLinkHandler },
-  { method: 'POST', path: '/api/webhooks/stripe', entry: 'stripe-webhook', create: createStripeWebhookHandler },
+  { method: 'GET', path: '/api/health', entry: 'health', create: createHealthHandler, access: 'public' },
+  { method: 'POST', path: '/api/signups', entry: 'signup', create: createSignupHandler, access: 'public' },
+  { method: 'GET', path: '/api/subdomains/{name}', entry: 'subdomain-availability', create: createSubdomainAvailabilityHandler, access: 'public' },
+  { method: 'GET', path: '/api/tenants/{id}/status', entry: 'tenant-status', create: createTenantStatusHandler, access: 'public' },
+  { method: 'POST', path: '/api/tenants/{id}/checkout', entry: 'checkout', create: createCheckoutHandler, access: 'session-or-link' },
+  { method: 'POST', path: '/api/tenants/{id}/billing-portal', entry: 'billing-portal', create: createBillingPortalHandler, access: 'session-or-link' },
+  { method: 'POST', path: '/api/tenants/{id}/upgrade-link', entry: 'upgrade-link', create: createUpgradeLinkHandler, access: 'public' },
+  { method: 'POST', path: '/api/webhooks/stripe', entry: 'stripe-webhook', create: createStripeWebhookHandler, access: 'stripe' },
   // Sign-in and runtime settings (issue 6)
-  { method: 'POST', path: '/api/auth/magic-link', entry: 'magic-link', create: createMagicLinkHandler },
-  { method: 'POST', path: '/api/auth/session', entry: 'create-session', create: createSessionHandler },
-  { method: 'GET', path: '/api/auth/session', entry: 'get-session', create: createGetSessionHandler },
-  { method: 'DELETE', path: '/api/auth/session', entry: 'delete-session', create: createDeleteSessionHandler },
-  { method: 'GET', path: '/api/tenants/{id}/settings', entry: 'get-settings', create: createGetSettingsHandler },
-  { method: 'PUT', path: '/api/tenants/{id}/settings', entry: 'put-settings', create: createPutSettingsHandler },
-  { method: 'GET', path: '/api/tenants/{id}/settings/history', entry: 'settings-history', create: createSettingsHistoryHandler },
-  { method: 'POST', path: '/api/tenants/{id}/settings/test-mail', entry: 'test-mail', create: createTestMailHandler },
-  { method: 'POST', path: '/api/tenants/{id}/settings/test-smtp', entry: 'test-smtp', create: createTestSmtpHandler },
-  { method: 'POST', path: '/api/tenants/{id}/logo-upload', entry: 'logo-upload', create: createLogoUploadHandler },
-  { method: 'GET', path: '/api/tenants/{id}/logo', entry: 'logo', create: createLogoHandler },
-  { method: 'GET', path: '/api/tenants/{id}/branding.json', entry: 'branding', create: createBrandingHandler },
-  { method: 'GET', path: '/api/oauth/{provider}/start', entry: 'oauth-start', create: createOAuthStartHandler },
-  { method: 'GET', path: '/api/oauth/{provider}/callback', entry: 'oauth-callback', create: createOAuthCallbackHandler },
+  { method: 'POST', path: '/api/auth/magic-link', entry: 'magic-link', create: createMagicLinkHandler, access: 'public' },
+  { method: 'POST', path: '/api/auth/session', entry: 'create-session', create: createSessionHandler, access: 'public' },
+  { method: 'GET', path: '/api/auth/session', entry: 'get-session', create: createGetSessionHandler, access: 'session' },
+  { method: 'DELETE', path: '/api/auth/session', entry: 'delete-session', create: createDeleteSessionHandler, access: 'public' },
+  { method: 'GET', path: '/api/tenants/{id}/settings', entry: 'get-settings', create: createGetSettingsHandler, access: 'session' },
+  { method: 'PUT', path: '/api/tenants/{id}/settings', entry: 'put-settings', create: createPutSettingsHandler, access: 'session' },
+  { method: 'GET', path: '/api/tenants/{id}/settings/history', entry: 'settings-history', create: createSettingsHistoryHandler, access: 'session' },
+  { method: 'POST', path: '/api/tenants/{id}/settings/test-mail', entry: 'test-mail', create: createTestMailHandler, access: 'session' },
+  { method: 'POST', path: '/api/tenants/{id}/settings/test-smtp', entry: 'test-smtp', create: createTestSmtpHandler, access: 'session' },
+  { method: 'POST', path: '/api/tenants/{id}/logo-upload', entry: 'logo-upload', create: createLogoUploadHandler, access: 'session' },
+  { method: 'GET', path: '/api/tenants/{id}/logo', entry: 'logo', create: createLogoHandler, access: 'public' },
+  { method: 'GET', path: '/api/tenants/{id}/branding.json', entry: 'branding', create: createBrandingHandler, access: 'public' },
+  { method: 'GET', path: '/api/oauth/{provider}/start', entry: 'oauth-start', create: createOAuthStartHandler, access: 'oauth-state' },
+  { method: 'GET', path: '/api/oauth/{provider}/callback', entry: 'oauth-callback', create: createOAuthCallbackHandler, access: 'oauth-state' },
 ];

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { SEED_PREFIX, tenantPrefix } from '../../shared/instance';
 import { LOGO_UPLOAD_DIR } from '../../shared/settings';
 import type { DeployConfig } from './config';
+import { API_ROUTES } from '../../functions/api/routes';
 import { Api } from './constructs/api';
 import { Data } from './constructs/data';
 import { LaunchpadFunction } from './constructs/launchpad-function';
@@ -162,8 +163,7 @@ export class LaunchpadStack extends Stack {
     const renderTenantFiles = new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(tenantObjects)] });
     /** Mail as the tenant: its own SMTP server while it works; else SES, re-rendering the config to match. */
     const sendAsTenant = (fn: LaunchpadFunction) => [sendMail, readSmtpSecret, renderTenantFiles].forEach((statement) => fn.addToRolePolicy(statement));
-    const signedIn = ['get-session', 'get-settings', 'put-settings', 'settings-history', 'test-mail', 'test-smtp', 'logo-upload', 'checkout', 'billing-portal'];
-    for (const entry of signedIn) tenancy.sessionKey.grantRead(route(entry));
+    for (const { entry, access } of API_ROUTES) if (access === 'session' || access === 'session-or-link') tenancy.sessionKey.grantRead(route(entry));
     table.grantReadWriteData(route('magic-link')); // stores the hashed token and counts requests
     route('magic-link').addToRolePolicy(sendMail);
     table.grantReadWriteData(route('create-session')); // spends the token

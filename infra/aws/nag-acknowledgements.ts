@@ -2,9 +2,6 @@ import { Token, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { API_ROUTES } from '../../functions/api/routes';
 
-/** Routes only a signed-in tenant admin may use (functions/api/admin-session.ts). */
-const SIGNED_IN_ROUTES = new Set(['get-settings', 'put-settings', 'settings-history', 'test-mail', 'test-smtp', 'logo-upload']);
-
 const ack = (scope: IConstruct, rule: string, reason: string) => Validations.of(scope).acknowledge({ id: `AwsSolutions::AwsSolutions-${rule}`, reason });
 
 /**
@@ -60,16 +57,13 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   }
   for (const route of API_ROUTES) {
     const construct = stack.node.tryFindChild('Api')?.node.tryFindChild('HttpApi')?.node.tryFindChild(`${route.method}${route.path.replace(/\//g, '--')}`);
-    const reason =
-      route.entry === 'stripe-webhook'
-        ? 'Called by Stripe: authenticated by the Stripe signature over the raw body, checked before anything else'
-        : ['checkout', 'billing-portal'].includes(route.entry)
-          ? "Authorised in the function by the tenant admin's signed session cookie or a signed admin token (HMAC, expiring) that only the tenant's admin holds"
-          : SIGNED_IN_ROUTES.has(route.entry)
-            ? "Authorised in the function by the tenant admin's signed session cookie (HttpOnly, SameSite=Lax), checked against the tenant of the path"
-            : route.entry.startsWith('oauth-')
-              ? 'Called by browsers on their way to and back from Google/Microsoft: the state is HMAC-signed, names one tenant and expires in 10 minutes'
-              : 'Public by design: prospective clients sign up without an account; input is validated, the stage is throttled, and no tenant data is exposed beyond an unguessable id';
+    const reason = {
+      stripe: 'Called by Stripe: authenticated by the Stripe signature over the raw body, checked before anything else',
+      'session-or-link': "Authorised in the function by the tenant admin's signed session cookie or a signed admin token (HMAC, expiring) that only the tenant's admin holds",
+      session: "Authorised in the function by the tenant admin's signed session cookie (HttpOnly, SameSite=Lax), checked against the tenant of the path",
+      'oauth-state': 'Called by browsers on their way to and back from Google/Microsoft: the state is HMAC-signed, names one tenant and expires in 10 minutes',
+      public: 'Public by design (signup, sign-in requests, status by unguessable id, branding): input is validated, the stage is throttled, and no private tenant data is exposed',
+    }[route.access];
     if (construct) ack(construct, 'APIG4', reason);
   }
   const find = (path: string) => stack.node.findAll().find((c) => c.node.path === `${stack.node.path}/${path}`);
