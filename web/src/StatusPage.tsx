@@ -97,6 +97,7 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
         <p className="ready">
           <a className="primary" href={view.urls.app}>Open {view.companyName}</a>
           {view.urls.staging && <a href={view.urls.staging}>Staging copy</a>}
+          <a href="/settings">Colours, logo and settings</a>
         </p>
       )}
       {HAS_INSTANCE.has(view.status) && <PlanPanel view={view} upgraded={upgraded} />}
