@@ -9,6 +9,7 @@ import pg from 'pg';
 import { parse } from 'yaml';
 import { escapeHtml as escape } from '../../../shared/html';
 import type { InstanceConfig } from '../../../shared/instance';
+import { SOCIAL_LABELS, type SocialNetwork } from '../../../shared/settings';
 
 const env = (name: string) => {
   const value = process.env[name];
@@ -57,7 +58,7 @@ async function homePage(): Promise<string> {
     'SELECT r.name, r.capacity, l.name AS location FROM rooms r JOIN locations l ON l.id = r.location_id ORDER BY r.capacity',
   );
   const staging = cfg.tenant.environment === 'staging';
-  const footer = [...cfg.mail.footer.lines.map(escape), ...Object.entries(cfg.mail.footer.social).map(([network, href]) => `<a href="${escape(href)}">${escape(network)}</a>`)];
+  const footer = [...cfg.mail.footer.lines.map(escape), ...Object.entries(cfg.mail.footer.social).map(([network, href]) => `<a href="${escape(href)}">${escape(SOCIAL_LABELS[network as SocialNetwork] ?? network)}</a>`)];
   const today = new Intl.DateTimeFormat(cfg.locale.language, { dateStyle: 'full', timeZone: cfg.locale.timezone }).format(new Date());
   return `<!doctype html><html lang="${escape(cfg.locale.language)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(cfg.branding.app_name)} · ${escape(cfg.tenant.name)}</title><link rel="stylesheet" href="/theme.css?v=${cfg.settings_version}">${analyticsTag(cfg.analytics.google_analytics_id)}
