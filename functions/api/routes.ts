@@ -36,6 +36,8 @@ export interface ApiRoute {
    * Stripe by signature (`stripe`), or a browser carrying a signed OAuth state (`oauth-state`).
    */
   access: 'public' | 'session' | 'session-or-link' | 'stripe' | 'oauth-state';
+  /** Routes that talk to a tenant's SMTP server wait longer than the default 10 s (API Gateway allows 30). */
+  timeoutSeconds?: number;
 }
 
 /** Every public route, used by the local server now and by the CDK HTTP API. */
@@ -54,10 +56,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/api/auth/session', entry: 'get-session', create: createGetSessionHandler, access: 'session' },
   { method: 'DELETE', path: '/api/auth/session', entry: 'delete-session', create: createDeleteSessionHandler, access: 'public' },
   { method: 'GET', path: '/api/tenants/{id}/settings', entry: 'get-settings', create: createGetSettingsHandler, access: 'session' },
-  { method: 'PUT', path: '/api/tenants/{id}/settings', entry: 'put-settings', create: createPutSettingsHandler, access: 'session' },
+  { method: 'PUT', path: '/api/tenants/{id}/settings', entry: 'put-settings', timeoutSeconds: 28, create: createPutSettingsHandler, access: 'session' },
   { method: 'GET', path: '/api/tenants/{id}/settings/history', entry: 'settings-history', create: createSettingsHistoryHandler, access: 'session' },
-  { method: 'POST', path: '/api/tenants/{id}/settings/test-mail', entry: 'test-mail', create: createTestMailHandler, access: 'session' },
-  { method: 'POST', path: '/api/tenants/{id}/settings/test-smtp', entry: 'test-smtp', create: createTestSmtpHandler, access: 'session' },
+  { method: 'POST', path: '/api/tenants/{id}/settings/test-mail', entry: 'test-mail', timeoutSeconds: 28, create: createTestMailHandler, access: 'session' },
+  { method: 'POST', path: '/api/tenants/{id}/settings/test-smtp', entry: 'test-smtp', timeoutSeconds: 28, create: createTestSmtpHandler, access: 'session' },
   { method: 'POST', path: '/api/tenants/{id}/logo-upload', entry: 'logo-upload', create: createLogoUploadHandler, access: 'session' },
   { method: 'GET', path: '/api/tenants/{id}/logo', entry: 'logo', create: createLogoHandler, access: 'public' },
   { method: 'GET', path: '/api/tenants/{id}/branding.json', entry: 'branding', create: createBrandingHandler, access: 'public' },

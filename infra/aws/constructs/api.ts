@@ -33,7 +33,7 @@ export class Api extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })) },
     });
     for (const route of API_ROUTES) {
-      const fn = new LaunchpadFunction(this, route.entry, { entry: `api/${route.entry}`, environment: props.environment, timeout: Duration.seconds(10) });
+      const fn = new LaunchpadFunction(this, route.entry, { entry: `api/${route.entry}`, environment: props.environment, timeout: Duration.seconds(route.timeoutSeconds ?? 10) });
       this.routeFunctions.set(route.entry, fn);
       this.httpApi.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration: new HttpLambdaIntegration(`${route.entry}Integration`, fn) });
     }
