@@ -14,6 +14,7 @@ import { EcsCompute, type EcsComputeConfig } from './providers/ecs-compute';
 import { AdminLinks } from './providers/admin-links';
 import { Sessions } from './auth/sessions';
 import { SettingsStore } from './providers/settings-store';
+import { FleetStore } from './providers/fleet-store';
 import { SignInStore } from './providers/sign-in-store';
 import { NodemailerSmtp, type Smtp } from './providers/smtp';
 import { LazyStripeBilling, type Billing } from './providers/billing';
@@ -47,6 +48,7 @@ export interface Deps {
   signIns: SignInStore;
   sessions: Sessions;
   smtp: Smtp;
+  fleet: FleetStore;
 }
 
 export const logger = new Logger({ serviceName: 'launchpad' });
@@ -92,7 +94,7 @@ export function awsDeps(): Deps {
     platform: () => platformFromEnv(),
     secrets: () => new SecretsManagerSecrets(new SecretsManagerClient({})),
     store: () => new TenantStore(createDocumentClient(), required('TABLE_NAME')),
-    workflows: () => new SfnWorkflows(new SFNClient({}), required('PROVISION_STATE_MACHINE_ARN')),
+    workflows: () => new SfnWorkflows(new SFNClient({}), required('PROVISION_STATE_MACHINE_ARN'), process.env.UPGRADE_STATE_MACHINE_ARN),
     logger: () => logger,
     now: () => () => new Date(),
     newId: () => () => crypto.randomUUID(),
@@ -124,6 +126,7 @@ export function awsDeps(): Deps {
     sessions: () => new Sessions(deps.secrets),
     // Only the usual submission ports: a tenant cannot point Launchpad at arbitrary services.
     smtp: () => new NodemailerSmtp({ ports: [25, 465, 587, 2525] }),
+    fleet: () => new FleetStore(createDocumentClient(), required('TABLE_NAME')),
   });
   lambdaDeps = deps;
   return deps;

@@ -21,6 +21,8 @@ export const platformSchema = z.object({
   /** Link to a tenant's execution for ops (console URL template with {executionName}). */
   executionUrlTemplate: z.optional(z.string()),
   /** The spaceOS OAuth apps (one per provider, one redirect URI for all tenants); unset: calendars cannot be connected. */
+  /** The spaceOS version new instances launch with (the image tag). */
+  appVersion: z.string(),
   oauthClients: z.object({ google: z.optional(z.string()), microsoft: z.optional(z.string()) }),
 });
 export type Platform = z.infer<typeof platformSchema>;
@@ -36,6 +38,7 @@ export function platformFromEnv(env: NodeJS.ProcessEnv = process.env): Platform 
     database: { host: env.TENANT_DB_HOST, port: env.TENANT_DB_PORT ?? '5432', adminSecretName: env.TENANT_DB_ADMIN_SECRET },
     resumeHow: env.RESUME_HOW ?? 'Open the execution in the Step Functions console, fix the cause, then start provision-tenant again with the same input (name <tenantId>-r<n>)',
     executionUrlTemplate: env.EXECUTION_URL_TEMPLATE,
+    appVersion: env.APP_VERSION ?? 'unknown',
     oauthClients: { google: env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
   });
 }

@@ -1,4 +1,5 @@
 import { TRIAL_DAYS } from './brand';
+import type { UpgradeSummary } from './fleet';
 import { MAGIC_LINK_MINUTES, SIGN_IN_LINK_LABEL } from './auth';
 import { escapeHtml as escape } from './html';
 import { footerLines, SOCIAL_LABELS, socialLinksOf, type TenantSettings } from './settings';
@@ -172,3 +173,23 @@ export const testEmail = (i: { brand: MailBrand; adminName: string; companyName:
     subject: `Test mail from ${i.companyName}`,
     paragraphs: [`This is how mail from ${i.companyName} looks with your current settings. It was sent ${i.via}.`],
   });
+
+/** To ops when a fleet upgrade run ends: what was upgraded, rolled back, failed, skipped, and why it stopped. */
+export function upgradeSummaryEmail(summary: UpgradeSummary, executionUrl?: string): Email {
+  const counts = `${summary.upgraded.length} upgraded, ${summary.rolledBack.length} rolled back, ${summary.failed.length} failed, ${summary.skipped.length} skipped`;
+  const subject = `[Launchpad] Fleet upgrade to ${summary.version}: ${summary.stopped ? 'stopped' : 'done'} (${counts})`;
+  const lines = [
+    summary.stopped ? `Stopped: ${summary.stopped}` : 'Completed.',
+    `Upgraded: ${summary.upgraded.join(', ') || 'none'}`,
+    `Rolled back (back on their previous version): ${summary.rolledBack.map((r) => `${r.subdomain} (${r.error})`).join('; ') || 'none'}`,
+    `Failed (rollback failed too; needs a person): ${summary.failed.map((r) => `${r.subdomain} (${r.error})`).join('; ') || 'none'}`,
+    `Skipped (already on ${summary.version}): ${summary.skipped.length}`,
+    ...(executionUrl ? [`Execution: ${executionUrl}`] : []),
+    'A rerun with the same version upgrades only the tenants still left.',
+  ];
+  return {
+    subject,
+    text: `${lines.join('\n')}\n`,
+    html: `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif"><h2>${escape(subject)}</h2>${lines.map((l) => `<p>${escape(l)}</p>`).join('')}</body></html>`,
+  };
+}

@@ -33,6 +33,8 @@ export const tenantSchema = z.object({
   paidSince: z.optional(z.string()),
   trialReminderSentAt: z.optional(z.string()),
   offboardingRequestedAt: z.optional(z.string()),
+  /** The spaceOS version (image tag) both instances run; set at launch and by fleet upgrades. */
+  appVersion: z.optional(z.string()),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 

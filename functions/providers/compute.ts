@@ -12,6 +12,8 @@ export interface ServiceSpec {
   configKey: string;
   themeKey: string;
   database: TenantDatabase;
+  /** The spaceOS version (image tag) to run. */
+  version: string;
 }
 
 /** Port for running instances: ECS Fargate in AWS, a local process on the embedded default. */
@@ -23,6 +25,11 @@ export interface Compute {
    * `whileStopped`, the upgrade page), more serves the tenant again.
    */
   scale(service: ScaledService, desiredCount: number, whileStopped: string): Promise<void>;
+  /**
+   * Rolls the instance onto another spaceOS version (a fleet upgrade, or its rollback). Returns
+   * once the rollout is under way; the instance's /health tells when the version is live.
+   */
+  deploy(service: ScaledService, version: string): Promise<void>;
 }
 
 /** Instances per plan: the paid production instance runs twice (capacity and availability). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
@@ -27,6 +27,19 @@ export interface EcsComputeConfig {
   /** Prefix for a secret's name in valueFrom: '' for secrets in the task's own region (named), or a cross-region ARN prefix. */
   secretArnPrefix: string;
   containerPort?: number;
+}
+
+/** The configured image at another tag: registry:5000/spaceos:1.2 -> registry:5000/spaceos:<version>. */
+export function imageAt(image: string, version: string): string {
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  const repository = colon > slash ? image.slice(0, colon) : image;
+  return `${repository}:${version}`;
+}
+
+/** The tenant's service has no task definition to roll forward (never deployed, or deleted). */
+export class ServiceMissingError extends Error {
+  override name = 'ServiceMissingError';
 }
 
 /** ALB limit: 100 rules per listener besides the default one. */
@@ -104,6 +117,40 @@ export class EcsCompute implements Compute {
     }
   }
 
+  /**
+   * A new revision of the service's task definition with the image at `version` (everything else
+   * as it was), and the service moved onto it; the circuit breaker rolls back a deployment whose
+   * tasks never become healthy.
+   */
+  async deploy(service: ScaledService, version: string): Promise<void> {
+    const name = serviceName(service);
+    const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: [name] }));
+    const current = services.find((s) => s.status === 'ACTIVE')?.taskDefinition;
+    if (!current) throw new ServiceMissingError(`Service ${name} does not exist in ${this.config.cluster}`);
+    const { taskDefinition, tags } = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current, include: ['TAGS'] }));
+    if (!taskDefinition) throw new ServiceMissingError(`Task definition ${current} of ${name} was not found`);
+    const containerDefinitions = (taskDefinition.containerDefinitions ?? []).map((container) =>
+      container.name === CONTAINER
+        ? { ...container, image: imageAt(container.image ?? this.config.image, version), environment: [...(container.environment ?? []).filter((e) => e.name !== 'APP_VERSION'), { name: 'APP_VERSION', value: version }] }
+        : container,
+    );
+    const { taskDefinition: registered } = await this.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: taskDefinition.family ?? name,
+        requiresCompatibilities: taskDefinition.requiresCompatibilities,
+        networkMode: taskDefinition.networkMode,
+        cpu: taskDefinition.cpu,
+        memory: taskDefinition.memory,
+        executionRoleArn: taskDefinition.executionRoleArn,
+        taskRoleArn: taskDefinition.taskRoleArn,
+        containerDefinitions,
+        ...(tags?.length ? { tags } : {}),
+      }),
+    );
+    if (!registered?.taskDefinitionArn) throw new Error(`RegisterTaskDefinition returned no ARN for ${name}`);
+    await this.ecs.send(new UpdateServiceCommand({ cluster: this.config.cluster, service: name, taskDefinition: registered.taskDefinitionArn }));
+  }
+
   private get port() {
     return this.config.containerPort ?? 8080;
   }
@@ -121,7 +168,7 @@ export class EcsCompute implements Compute {
         containerDefinitions: [
           {
             name: CONTAINER,
-            image: this.config.image,
+            image: imageAt(this.config.image, spec.version),
             essential: true,
             portMappings: [{ containerPort: this.port, protocol: 'tcp' }],
             // Where to read config at runtime; nothing tenant-specific is baked into the image.
@@ -136,6 +183,7 @@ export class EcsCompute implements Compute {
               { name: 'DATABASE_PORT', value: String(spec.database.port) },
               { name: 'DATABASE_NAME', value: spec.database.database },
               { name: 'DATABASE_USER', value: spec.database.user },
+              { name: 'APP_VERSION', value: spec.version },
             ],
             secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: `${this.config.secretArnPrefix}${spec.database.secretName}` }],
             logConfiguration: {

@@ -1,22 +1,27 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { UpgradeRequestInput } from '../../shared/fleet';
 import type { ProvisionInput, StartResult, Workflows } from './workflows';
 
-/** Workflows on AWS Step Functions: provision-tenant executions named after the tenant. */
+/** Workflows on AWS Step Functions: provision-tenant executions named after the tenant, upgrade-fleet runs by name. */
 export class SfnWorkflows implements Workflows {
   constructor(
     private readonly sfn: SFNClient,
     private readonly provisionStateMachineArn: string,
+    private readonly upgradeStateMachineArn?: string,
   ) {}
 
-  async startProvisioning(input: ProvisionInput): Promise<StartResult> {
+  startProvisioning(input: ProvisionInput): Promise<StartResult> {
+    return this.start(this.provisionStateMachineArn, input.tenantId, input);
+  }
+
+  startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult> {
+    if (!this.upgradeStateMachineArn) throw new Error('UPGRADE_STATE_MACHINE_ARN is not set for this function');
+    return this.start(this.upgradeStateMachineArn, name, { request });
+  }
+
+  private async start(stateMachineArn: string, name: string, input: object): Promise<StartResult> {
     try {
-      await this.sfn.send(
-        new StartExecutionCommand({
-          stateMachineArn: this.provisionStateMachineArn,
-          name: input.tenantId,
-          input: JSON.stringify(input),
-        }),
-      );
+      await this.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
       return 'started';
     } catch (error) {
       // Same name already used: this tenant's execution exists (running or finished).

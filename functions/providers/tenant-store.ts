@@ -179,6 +179,28 @@ export class TenantStore {
     return Items.map((item) => tenantSchema.parse(item));
   }
 
+  /** Every tenant in `status` that entered it before `before`, page by page (fleet operations). */
+  async listAllByStatus(status: TenantStatus, before: string): Promise<Tenant[]> {
+    const { partitionKey, sortKey, name } = TABLE.byStatusIndex;
+    const tenants: Tenant[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: name,
+          KeyConditionExpression: '#gpk = :status AND #gsk < :before',
+          ExpressionAttributeNames: { '#gpk': partitionKey, '#gsk': sortKey },
+          ExpressionAttributeValues: { ':status': `STATUS#${status}`, ':before': before },
+          ExclusiveStartKey,
+        }),
+      );
+      tenants.push(...(page.Items ?? []).map((item) => tenantSchema.parse(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return tenants;
+  }
+
   /**
    * Moves a tenant to `to` if the lifecycle table allows it from where it is now (checked by
    * DynamoDB, so two racing writers cannot both win). Moving to the status it is already in is a

@@ -1,3 +1,5 @@
+import type { UpgradeRequestInput } from '../../shared/fleet';
+
 /** What a provisioning execution is started with; steps read everything else from the tenant item. */
 export interface ProvisionInput {
   tenantId: string;
@@ -12,4 +14,6 @@ export type StartResult = 'started' | 'already-started';
  */
 export interface Workflows {
   startProvisioning(input: ProvisionInput): Promise<StartResult>;
+  /** Starts an upgrade-fleet execution under `name` (one per run; a rerun is a new run). */
+  startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult>;
 }

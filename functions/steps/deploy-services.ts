@@ -21,6 +21,8 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
           user: databaseName(tenant.subdomain, env),
           secretName: databaseSecretName(tenant.tenantId, env),
         },
+        // A resumed provisioning keeps the version the tenant was recorded on.
+        version: tenant.appVersion ?? platform.appVersion,
       }),
     ),
   );

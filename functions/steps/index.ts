@@ -12,6 +12,15 @@ import { createRenderConfig } from './render-config';
 import { createSendWelcomeEmail } from './send-welcome-email';
 import { createSmokeTest } from './smoke-test';
 import { createWaitUntilHealthy } from './wait-until-healthy';
+import { createAssessWave } from './assess-wave';
+import { createCheckVersion } from './check-version';
+import { createDeployVersion } from './deploy-version';
+import { createPlanUpgrade } from './plan-upgrade';
+import { createRecordUpgradeFailure } from './record-upgrade-failure';
+import { createRecordVersion } from './record-version';
+import { createRollBackVersion } from './roll-back-version';
+import { createSmokeTestVersion } from './smoke-test-version';
+import { createSummarizeUpgrade } from './summarize-upgrade';
 
 // Each step takes and returns JSON; the engine does not know their shapes.
 type AnyStep = (deps: Deps) => (input: never) => Promise<unknown>;
@@ -34,4 +43,14 @@ export const STEPS: Readonly<Record<string, AnyStep>> = {
   SendWelcomeEmail: createSendWelcomeEmail,
   MarkFailed: createMarkFailed,
   NotifyOps: createNotifyOps,
+  // upgrade-fleet
+  PlanUpgrade: createPlanUpgrade,
+  DeployVersion: createDeployVersion,
+  CheckVersion: createCheckVersion,
+  SmokeTestVersion: createSmokeTestVersion,
+  RecordVersion: createRecordVersion,
+  RollBackVersion: createRollBackVersion,
+  RecordUpgradeFailure: createRecordUpgradeFailure,
+  AssessWave: createAssessWave,
+  SummarizeUpgrade: createSummarizeUpgrade,
 };

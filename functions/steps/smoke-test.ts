@@ -1,6 +1,7 @@
 import { decodeEntities } from '../../shared/html';
 import { instanceUrl } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
+import type { Tenant } from '../../shared/tenant';
+import { lambdaEntry, type Deps } from '../deps';
 import { settingsOf } from './settings-of';
 import { defineStep } from './run-step';
 
@@ -8,8 +9,11 @@ export class SmokeTestFailedError extends Error {
   override name = 'SmokeTestFailedError';
 }
 
-/** The seed's manual QA, automated: branded home page in prod, its theme, and staging answering. */
-export const createSmokeTest = defineStep('SmokeTest', async (tenant, { platform, probe }) => {
+/**
+ * The seed's manual QA, automated: branded home page in prod, its theme, and staging answering.
+ * Run after provisioning and after every fleet upgrade of the tenant.
+ */
+export async function smokeTestInstance({ platform, probe }: Pick<Deps, 'platform' | 'probe'>, tenant: Tenant): Promise<void> {
   const prod = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'prod');
   const staging = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'stg');
   const problems: string[] = [];
@@ -25,6 +29,8 @@ export const createSmokeTest = defineStep('SmokeTest', async (tenant, { platform
   const stagingHome = await probe(`${staging}/`);
   if (stagingHome.status !== 200) problems.push(`${staging}/ answered ${stagingHome.status}`);
   if (problems.length > 0) throw new SmokeTestFailedError(problems.join('; '));
-});
+}
+
+export const createSmokeTest = defineStep('SmokeTest', (tenant, deps) => smokeTestInstance(deps, tenant));
 
 export const handler = lambdaEntry(createSmokeTest);

@@ -55,6 +55,8 @@ export class LaunchpadStack extends Stack {
       CLOUDFLARE_TOKEN_SECRET: tenancy.cloudflareToken.secretArn,
       STRIPE_SECRET: tenancy.stripeKeys.secretArn,
       STRIPE_PRICE_ID: config.stripePriceId,
+      // The version new instances launch with: the configured image's tag.
+      APP_VERSION: config.tenantImage.includes(':') ? config.tenantImage.slice(config.tenantImage.lastIndexOf(':') + 1) : 'latest',
       CLOUDFLARE_ZONE_ID: config.cloudflareZoneId,
       CLOUDFLARE_ZONE_NAME: config.domain,
       INSTANCE_LB_DNS_NAME: tenancy.loadBalancer.loadBalancerDnsName,

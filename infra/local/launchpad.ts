@@ -20,6 +20,7 @@ import { createSmtpCheck } from '../../functions/scheduled/smtp-check';
 import { AdminLinks } from '../../functions/providers/admin-links';
 import { Sessions } from '../../functions/auth/sessions';
 import { SettingsStore } from '../../functions/providers/settings-store';
+import { FleetStore } from '../../functions/providers/fleet-store';
 import { SignInStore } from '../../functions/providers/sign-in-store';
 import { NodemailerSmtp } from '../../functions/providers/smtp';
 import { StripeBilling, type Billing } from '../../functions/providers/billing';
@@ -208,6 +209,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       database: { host: '127.0.0.1', port: Number(postgres.value.port), adminSecretName: 'local' },
       resumeHow: `Fix the cause, then open ${baseUrl}/ops and press Resume for tenant {tenantId}`,
       executionUrlTemplate: `${baseUrl}/ops#{executionName}`,
+      appVersion: process.env.APP_VERSION ?? '1',
       oauthClients: { google: process.env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: process.env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
     };
     const storage = new Storage(s3Client(s3.value.endpoint), BUCKET);
@@ -228,8 +230,9 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const store = new TenantStore(documents, tableName);
     const workflows = new LocalWorkflows(() => deps, {
       dataDir,
-      // Instances start in about a second here: poll health every 0.5 s (60 polls = 30 s budget).
-      waitMs: 500,
+      // Instances start in about a second here: poll health every 0.5 s (60 polls = 30 s budget);
+      // tests poll faster still.
+      waitMs: options.fastTimers ? 100 : 500,
       ...(options.fastTimers ? { retryIntervalMs: 10 } : {}),
     });
     const wired: Deps = {
@@ -253,6 +256,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       signIns: new SignInStore(documents, tableName),
       sessions: new Sessions(secrets),
       smtp: new NodemailerSmtp(),
+      fleet: new FleetStore(documents, tableName),
     };
     const deps = options.decorate ? options.decorate(wired) : wired;
     await compute.restore();

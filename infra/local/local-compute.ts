@@ -66,17 +66,37 @@ export class LocalCompute implements Compute {
     const spec = JSON.parse(readFileSync(file, 'utf8')) as StoredSpec;
     writeFileSync(file, JSON.stringify({ ...spec, desiredCount }, null, 2));
     const running = this.services.get(name);
-    if (desiredCount === 0 && running) {
-      running.stopping = true;
-      this.services.delete(name);
-      await new Promise<void>((resolve) => {
-        if (running.child.exitCode !== null) return resolve();
-        running.child.once('exit', () => resolve());
-        running.child.kill('SIGTERM');
-      });
-    }
+    if (desiredCount === 0) await this.stop(name);
     // One process stands for any number of tasks locally.
     if (desiredCount > 0 && !running) await this.start(spec);
+  }
+
+  /**
+   * Restarts the instance on `version`, as ECS replaces tasks with ones of the new task
+   * definition. (Locally every version runs the same stand-in; it reports the version it was
+   * given on /health, and a version whose name contains "broken" crashes at start, to rehearse
+   * a bad release.)
+   */
+  async deploy(service: ScaledService, version: string): Promise<void> {
+    const name = serviceName(service);
+    const stored = this.stored(name);
+    if (!stored) throw new Error(`Service ${name} does not exist`);
+    const spec = { ...stored, version };
+    writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(spec, null, 2));
+    await this.stop(name);
+    if (spec.desiredCount !== 0) await this.start(spec);
+  }
+
+  private async stop(name: string): Promise<void> {
+    const running = this.services.get(name);
+    if (!running) return;
+    running.stopping = true;
+    this.services.delete(name);
+    await new Promise<void>((resolve) => {
+      if (running.child.exitCode !== null) return resolve();
+      running.child.once('exit', () => resolve());
+      running.child.kill('SIGTERM');
+    });
   }
 
   /** Where the instance serving `hostname` listens, for the local router. */
@@ -87,6 +107,14 @@ export class LocalCompute implements Compute {
 
   list(): Array<{ name: string; hostname: string; port: number; pid?: number }> {
     return [...this.services.entries()].map(([name, s]) => ({ name, hostname: s.spec.hostname, port: s.port, pid: s.child.pid }));
+  }
+
+  private stored(name: string): StoredSpec | undefined {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, `${name}.json`), 'utf8')) as StoredSpec;
+    } catch {
+      return undefined;
+    }
   }
 
   private async start(spec: ServiceSpec): Promise<void> {
@@ -109,6 +137,8 @@ export class LocalCompute implements Compute {
       DATABASE_NAME: spec.database.database,
       DATABASE_USER: spec.database.user,
       DATABASE_PASSWORD: password,
+      // Services recorded before versions existed run the version they launched with.
+      APP_VERSION: spec.version ?? '1',
     };
     const child = spawn(process.execPath, ['--import', 'tsx', TENANT_APP], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     const service: RunningService = { spec, port, child, stopping: false };
@@ -119,7 +149,13 @@ export class LocalCompute implements Compute {
       // Like an ECS service replacing a stopped task.
       this.options.log?.(`[${name}] exited with ${code}; starting it again`);
       this.services.delete(name);
-      setTimeout(() => void this.start(spec).catch((e: unknown) => this.options.log?.(`[${name}] restart failed: ${String(e)}`)), 1000).unref();
+      setTimeout(() => {
+        // Meanwhile a deploy or scale may have replaced or stopped it: restart what is recorded now.
+        if (this.services.has(name)) return;
+        const current = this.stored(name);
+        if (!current || current.desiredCount === 0) return;
+        void this.start(current).catch((e: unknown) => this.options.log?.(`[${name}] restart failed: ${String(e)}`));
+      }, 1000).unref();
     });
   }
 

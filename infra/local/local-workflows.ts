@@ -6,6 +6,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 import type { Deps } from '../../functions/deps';
 import type { ProvisionInput, StartResult, Workflows } from '../../functions/providers/workflows';
+import type { UpgradeRequestInput } from '../../shared/fleet';
 import { STEPS } from '../../functions/steps';
 
 const STATE_MACHINES_DIR = new URL('../../statemachines/', import.meta.url);
@@ -26,7 +27,7 @@ export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 export interface LocalExecution {
   name: string;
   stateMachine: string;
-  input: ProvisionInput;
+  input: object;
   status: ExecutionStatus;
   startDate: string;
   stopDate?: string;
@@ -44,13 +45,14 @@ export interface LocalWorkflowsOptions {
   waitMs?: number;
 }
 
-type AslState = { Type: string; Branches?: Array<{ States: Record<string, AslState> }> };
+type AslState = { Type: string; Branches?: Array<{ States: Record<string, AslState> }>; ItemProcessor?: { States: Record<string, AslState> } };
 
-/** Names of the states of `type`, including those inside Parallel branches. */
+/** Names of the states of `type`, including those inside Parallel branches and Map processors. */
 function statesOfType(states: Record<string, AslState>, types: string[]): string[] {
   return Object.entries(states).flatMap(([name, state]) => [
     ...(types.includes(state.Type) ? [name] : []),
     ...(state.Branches ?? []).flatMap((branch) => statesOfType(branch.States, types)),
+    ...(state.ItemProcessor ? statesOfType(state.ItemProcessor.States, types) : []),
   ]);
 }
 
@@ -78,7 +80,11 @@ export class LocalWorkflows implements Workflows {
   }
 
   async startProvisioning(input: ProvisionInput): Promise<StartResult> {
-    return this.start(input.tenantId, input);
+    return this.start('provision-tenant', input.tenantId, input);
+  }
+
+  async startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult> {
+    return this.start('upgrade-fleet', name, { request });
   }
 
   /**
@@ -88,15 +94,15 @@ export class LocalWorkflows implements Workflows {
   async resume(tenantId: string): Promise<string> {
     const n = this.list().filter((e) => e.name === tenantId || e.name.startsWith(`${tenantId}-r`)).length;
     const name = `${tenantId}-r${n}`;
-    await this.start(name, { tenantId });
+    await this.start('provision-tenant', name, { tenantId });
     return name;
   }
 
-  private async start(name: string, input: ProvisionInput): Promise<StartResult> {
+  private async start(stateMachine: string, name: string, input: object): Promise<StartResult> {
     if (this.executions.has(name)) return 'already-started';
     const execution: LocalExecution = {
       name,
-      stateMachine: 'provision-tenant',
+      stateMachine,
       input,
       status: 'RUNNING',
       startDate: new Date().toISOString(),
@@ -120,7 +126,7 @@ export class LocalWorkflows implements Workflows {
     const states = definition.States as unknown as Record<string, AslState>;
     const override = (types: string[], ms: number | undefined) =>
       ms === undefined ? undefined : Object.fromEntries(statesOfType(states, types).map((state) => [state, ms]));
-    const retryIntervalOverrides = override(['Task', 'Parallel'], this.options.retryIntervalMs);
+    const retryIntervalOverrides = override(['Task', 'Parallel', 'Map'], this.options.retryIntervalMs);
     const waitTimeOverrides = override(['Wait'], this.options.waitMs);
     const machine = new StateMachine(definition, { validationOptions: { checkArn: true } });
     const { result, eventLogs } = machine.run(execution.input as unknown as Record<string, never>, {

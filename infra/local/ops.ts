@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
+import type { UpgradeSummary } from '../../shared/fleet';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
 
 interface OpsContext {
@@ -68,16 +69,35 @@ ${executions
 </section>`;
 }
 
+/** Fleet upgrades: runs in progress and the summary of each finished one (newest first). */
+function fleetSection(upgrades: LocalExecution[], summaries: UpgradeSummary[]): string {
+  if (upgrades.length === 0 && summaries.length === 0) return '';
+  const running = upgrades.filter((e) => e.status === 'RUNNING');
+  const list = (items: string[]) => (items.length ? items.map(escape).join(', ') : 'none');
+  const errors = (items: Array<{ subdomain: string; error: string }>) => (items.length ? items.map((i) => `${escape(i.subdomain)} <small>(${escape(i.error)})</small>`).join('; ') : 'none');
+  return `<section class="fleet" id="fleet"><h2>Fleet upgrades</h2>
+${running.map((e) => `<p><b>Running</b> <code>${escape(e.name)}</code> since ${escape(e.startDate)}</p>`).join('')}
+${summaries
+  .map(
+    (s) => `<details id="${escape(s.runId)}" data-run="${escape(s.runId)}" ${s === summaries[0] ? 'open' : ''}><summary><code>${escape(s.runId)}</code> → <b>${escape(s.version)}</b>: ${s.stopped ? '<span class="status failed">stopped</span>' : '<span class="status active">done</span>'} ${s.upgraded.length} upgraded · ${s.rolledBack.length} rolled back · ${s.failed.length} failed · ${s.skipped.length} skipped <small>${escape(s.endedAt)}</small></summary>
+${s.stopped ? `<p class="failure">Stopped: ${escape(s.stopped)}</p>` : ''}<p>Upgraded: ${list(s.upgraded)}</p><p>Rolled back: ${errors(s.rolledBack)}</p><p>Failed: ${errors(s.failed)}</p><p>Skipped (already on ${escape(s.version)}): ${list(s.skipped)}</p></details>`,
+  )
+  .join('')}</section>`;
+}
+
 async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
   const tenants = await deps.store.listTenants();
   const executions = workflows.list();
-  const ofTenant = (id: string) => executions.filter((e) => e.input.tenantId === id);
+  const ofTenant = (id: string) => executions.filter((e) => e.stateMachine === 'provision-tenant' && (e.input as { tenantId?: string }).tenantId === id);
+  const upgrades = executions.filter((e) => e.stateMachine === 'upgrade-fleet');
+  const summaries = await deps.fleet.summaries(10);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Launchpad ops</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111827}section{border:1px solid #e5e7eb;border-radius:8px;padding:0 1rem 1rem;margin-bottom:1rem}
 .status{font-size:.8rem;border-radius:999px;padding:.1rem .5rem;background:#e5e7eb}.status.active{background:#d1fae5}.status.failed{background:#fee2e2}.status.provisioning{background:#e0e7ff}
 .failure{color:#991b1b}summary{cursor:pointer;margin:.25rem 0}</style></head>
 <body><h1>Launchpad ops <small>(what the Step Functions console shows in AWS)</small></h1>
 <p>${tenants.length} tenants · ${executions.filter((e) => e.status === 'RUNNING').length} executions running · sent mail (welcome, alerts to ${escape(deps.platform.opsEmail)}): <a href="${escape(sesUrl)}">aws-ses-v2-local</a></p>
+${fleetSection(upgrades, summaries)}
 ${tenants.map((t) => tenantSection(t, ofTenant(t.tenantId))).join('\n') || '<p>No tenants yet.</p>'}
 </body></html>`;
 }

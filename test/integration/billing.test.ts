@@ -20,6 +20,9 @@ class RecordingCompute implements Compute {
   async scale(service: { subdomain: string; env: string }, count: number) {
     this.scaled.push(`${service.subdomain}-${service.env}=${count}`);
   }
+  async deploy() {
+    throw new Error('Billing never deploys versions');
+  }
 }
 
 const sesEndpoint = inject('sesEndpoint');

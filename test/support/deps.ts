@@ -15,6 +15,7 @@ import { SecretsManagerSecrets, type Secrets } from '../../functions/providers/s
 import { AdminLinks } from '../../functions/providers/admin-links';
 import { Sessions } from '../../functions/auth/sessions';
 import { SettingsStore } from '../../functions/providers/settings-store';
+import { FleetStore } from '../../functions/providers/fleet-store';
 import { SignInStore } from '../../functions/providers/sign-in-store';
 import { NodemailerSmtp } from '../../functions/providers/smtp';
 import { StripeBilling } from '../../functions/providers/billing';
@@ -50,6 +51,7 @@ export const testPlatform: Platform = {
   bucket: 'tenants-bucket',
   database: { host: 'db.internal', port: 5432, adminSecretName: 'admin' },
   resumeHow: 'resume {tenantId}',
+  appVersion: '1.2.3',
   oauthClients: { google: 'google-client-id.apps.googleusercontent.com' },
 };
 
@@ -95,6 +97,7 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
     signIns: new SignInStore(documents, TABLE_NAME),
     sessions: new Sessions(new MemorySecrets()),
     smtp: new NodemailerSmtp(),
+    fleet: new FleetStore(documents, TABLE_NAME),
     ...overrides,
   };
 }
@@ -110,6 +113,10 @@ export class RecordingWorkflows implements Workflows {
     }
     if (this.started.includes(tenantId)) return 'already-started' as const;
     this.started.push(tenantId);
+    return 'started' as const;
+  }
+  async startFleetUpgrade(_request: unknown, name: string) {
+    this.started.push(name);
     return 'started' as const;
   }
 }

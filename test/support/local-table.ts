@@ -5,6 +5,7 @@ import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { TenantStore } from '../../functions/providers/tenant-store';
 import { SettingsStore } from '../../functions/providers/settings-store';
 import { SignInStore } from '../../functions/providers/sign-in-store';
+import { FleetStore } from '../../functions/providers/fleet-store';
 import type { Workflows } from '../../functions/providers/workflows';
 import { ensureTable } from '../../infra/local/dynamodb-local';
 import { sdkDeps } from './deps';
@@ -19,6 +20,7 @@ export async function localDeps(workflows: Workflows): Promise<Deps> {
     store: new TenantStore(documents, tableName),
     settingsStore: new SettingsStore(documents, tableName),
     signIns: new SignInStore(documents, tableName),
+    fleet: new FleetStore(documents, tableName),
     workflows,
     now: () => new Date(),
     newId: () => randomUUID(),

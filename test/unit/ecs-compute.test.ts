@@ -1,4 +1,4 @@
-import { CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
@@ -26,6 +26,7 @@ const spec: ServiceSpec = {
   configKey: 'tenants/t-1/config/prod/config.yml',
   themeKey: 'tenants/t-1/theme.css',
   database: { host: 'db.internal', port: 5432, database: 't_acme_prod', user: 't_acme_prod', secretName: 'launchpad/tenants/t-1/prod/database' },
+  version: '1.2.3',
 };
 const rules = (n: number, start = 1) => Array.from({ length: n }, (_, i) => ({ Priority: String(start + i), IsDefault: false, Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [`other${i}.spaceos.io`] } }] }));
 const defaultRule = { Priority: 'default', IsDefault: true, Conditions: [] };
@@ -110,6 +111,29 @@ describe('ECS compute adapter', () => {
     await compute().scale(spec, 2, 'https://spaceos.io/upgrade/t-1');
     expect(ecs.commandCalls(UpdateServiceCommand)[1]!.args[0].input.desiredCount).toBe(2);
     expect(elb.commandCalls(ModifyRuleCommand)[1]!.args[0].input).toEqual({ RuleArn: 'arn:rule/acme', Actions: [{ Type: 'forward', TargetGroupArn: 'arn:tg/acme' }] });
+  });
+
+  it('rolls a service onto a new version: same task definition, image at the new tag, then the service update', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'ACTIVE', taskDefinition: 'arn:task-def/spaceos-acme-prod:1' }] });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: {
+        family: 'spaceos-acme-prod', cpu: '256', memory: '512', networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], executionRoleArn: 'arn:exec', taskRoleArn: 'arn:task',
+        containerDefinitions: [{ name: 'spaceos', image: 'registry:5000/spaceos:1.2.3', environment: [{ name: 'TENANT_ID', value: 't-1' }, { name: 'APP_VERSION', value: '1.2.3' }], secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: 'x' }] }],
+      },
+      tags: [{ key: 'tenantId', value: 't-1' }],
+    });
+    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:task-def/spaceos-acme-prod:2' } });
+    ecs.on(UpdateServiceCommand).resolves({});
+
+    await compute().deploy(spec, '1.3.0');
+    const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input;
+    expect(registered).toMatchObject({ family: 'spaceos-acme-prod', taskRoleArn: 'arn:task', tags: [{ key: 'tenantId', value: 't-1' }] });
+    expect(registered.containerDefinitions![0]).toMatchObject({
+      image: 'registry:5000/spaceos:1.3.0',
+      environment: [{ name: 'TENANT_ID', value: 't-1' }, { name: 'APP_VERSION', value: '1.3.0' }],
+      secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: 'x' }],
+    });
+    expect(ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', taskDefinition: 'arn:task-def/spaceos-acme-prod:2' });
   });
 
   it('fails permanently, naming the fix, when every listener is full', async () => {

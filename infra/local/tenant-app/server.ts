@@ -17,6 +17,14 @@ const env = (name: string) => {
   return value;
 };
 
+/** The spaceOS version this instance runs (the image tag in ECS). */
+const VERSION = process.env.APP_VERSION ?? '1';
+// Local rehearsal of a bad release: such a version never comes up (see LocalCompute.deploy).
+if (VERSION.includes('broken')) {
+  console.error(`version ${VERSION} fails to start`);
+  process.exit(1);
+}
+
 const s3 = new S3Client({
   region: 'us-east-1',
   ...(process.env.S3_ENDPOINT ? { endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
@@ -86,7 +94,7 @@ const server = createServer((req, res) => {
   const path = url.pathname;
   const work =
     path === '/health'
-      ? Promise.all([db.query('SELECT 1'), config()]).then(([, cfg]) => send(200, 'application/json', JSON.stringify({ status: 'ok', tenant: cfg.tenant.id, environment: cfg.tenant.environment })))
+      ? Promise.all([db.query('SELECT 1'), config()]).then(([, cfg]) => send(200, 'application/json', JSON.stringify({ status: 'ok', tenant: cfg.tenant.id, environment: cfg.tenant.environment, version: VERSION })))
       : path === '/theme.css'
         ? readObject(env('THEME_KEY')).then((css) => send(200, 'text/css; charset=utf-8', css))
         : path === '/'

@@ -1,0 +1,26 @@
+import type { Environment } from '../../shared/instance';
+import { lambdaEntry } from '../deps';
+import { UnknownTenantError } from './run-step';
+import { fleetStep, servicesOf } from './fleet-step';
+
+/** One tenant's way through an upgrade: its environments in phases, one phase at a time. */
+export interface TenantUpgradeState {
+  runId: string;
+  tenantId: string;
+  subdomain: string;
+  version: string;
+  phases: Environment[][];
+  /** Index of the phase being deployed. */
+  phase: number;
+}
+
+/** Rolls the tenant's instances of the current phase onto the version; CheckVersion then waits until they report it. */
+export const createDeployVersion = fleetStep('DeployVersion', async (input: TenantUpgradeState, { store, compute, platform }) => {
+  const tenant = await store.getTenant(input.tenantId);
+  if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
+  const envs = input.phases[input.phase] ?? [];
+  await Promise.all(servicesOf(platform, tenant, envs).map((service) => compute.deploy(service, input.version)));
+  return { ...input, attempt: 0 };
+});
+
+export const handler = lambdaEntry(createDeployVersion);

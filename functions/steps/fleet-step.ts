@@ -1,0 +1,25 @@
+import { instanceUrl, type Environment } from '../../shared/instance';
+import type { Deps } from '../deps';
+import type { ScaledService } from '../providers/compute';
+import { forStateMachine } from './errors';
+
+/**
+ * A Task of a fleet workflow. Unlike provisioning steps it records nothing on the tenant's
+ * progress (the status page is about launching); errors reach the state machine classified the
+ * same way (TransientError retried, the rest caught).
+ */
+export function fleetStep<I, O>(name: string, body: (input: I, deps: Deps) => Promise<O>): (deps: Deps) => (input: I) => Promise<O> {
+  return (deps) => async (input) => {
+    try {
+      return await body(input, deps);
+    } catch (error) {
+      const reported = forStateMachine(error);
+      deps.logger.error('Fleet step failed', { step: name, input, error: reported });
+      throw reported;
+    }
+  };
+}
+
+/** The instances of a tenant, as the compute port addresses them. */
+export const servicesOf = (platform: Deps['platform'], tenant: { tenantId: string; subdomain: string }, envs: readonly Environment[]): ScaledService[] =>
+  envs.map((env) => ({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, env, hostname: new URL(instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, env)).hostname }));

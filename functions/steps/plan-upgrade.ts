@@ -1,0 +1,69 @@
+import { planUpgrade, upgradeRequestSchema, type UpgradeRequest, type UpgradeTarget } from '../../shared/fleet';
+import { fieldErrors } from '../../shared/signup';
+import { lambdaEntry } from '../deps';
+import { fleetStep } from './fleet-step';
+
+export class InvalidUpgradeRequestError extends Error {
+  override name = 'InvalidUpgradeRequestError';
+}
+
+/** Statuses whose instances run (a suspended tenant's are stopped; it is upgraded when it returns). */
+export const RUNNING_STATUSES = ['ACTIVE', 'PAST_DUE'] as const;
+
+export interface Wave {
+  label: string;
+  toleratedFailurePercentage: number;
+  tenants: UpgradeTarget[];
+}
+
+/** The state of an upgrade-fleet execution between waves. */
+export interface UpgradeRun {
+  runId: string;
+  startedAt: string;
+  request: UpgradeRequest;
+  /** Per tenant, the environments deployed together, in order: [[stg], [prod]] with stagingFirst. */
+  phases: Array<Array<'stg' | 'prod'>>;
+  plan: {
+    /** The canary (if any) is the first wave, tolerating no failure. */
+    waves: Wave[];
+    skipped: UpgradeTarget[];
+  };
+  /** Index of the wave to run next, and that wave (absent once all ran). */
+  wave: number;
+  current?: Wave;
+  /** Why the rollout stopped early, once it has. */
+  stopped?: string;
+}
+
+/**
+ * First state of upgrade-fleet: validates the request and plans the run over the tenants not yet
+ * on the version (so a rerun picks up only what is left). A canary that names no running tenant
+ * is refused: a typo must not turn into a rollout without a canary.
+ */
+export const createPlanUpgrade = fleetStep('PlanUpgrade', async (input: { request: unknown; runId: string; startedAt: string }, { store, now }): Promise<UpgradeRun> => {
+  const parsed = upgradeRequestSchema.safeParse(input.request);
+  if (!parsed.success) throw new InvalidUpgradeRequestError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `${f}: ${m}`).join('; '));
+  const request = parsed.data;
+  const before = now().toISOString();
+  const tenants = (await Promise.all(RUNNING_STATUSES.map((status) => store.listAllByStatus(status, before)))).flat();
+  const { unknownCanary, canary, waves, skipped } = planUpgrade(tenants, request);
+  if (unknownCanary.length > 0) throw new InvalidUpgradeRequestError(`Canary ${unknownCanary.join(', ')} is not a running tenant`);
+  const plan = {
+    waves: [
+      ...(canary.length > 0 ? [{ label: 'Canary', toleratedFailurePercentage: 0, tenants: canary }] : []),
+      ...waves.map((tenants, i) => ({ label: `Wave ${i + 1} of ${waves.length}`, toleratedFailurePercentage: request.toleratedFailurePercentage, tenants })),
+    ],
+    skipped,
+  };
+  return {
+    runId: input.runId,
+    startedAt: input.startedAt,
+    request,
+    phases: request.stagingFirst ? [['stg'], ['prod']] : [['stg', 'prod']],
+    plan,
+    wave: 0,
+    ...(plan.waves[0] ? { current: plan.waves[0] } : {}),
+  };
+});
+
+export const handler = lambdaEntry(createPlanUpgrade);

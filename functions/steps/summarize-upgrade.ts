@@ -1,0 +1,40 @@
+import { upgradeSummaryEmail } from '../../shared/emails';
+import type { UpgradeSummary } from '../../shared/fleet';
+import { lambdaEntry } from '../deps';
+import { fleetStep } from './fleet-step';
+import type { UpgradeRun } from './plan-upgrade';
+
+/** A Lambda error's Cause (WaveBroken) arrives as JSON ({errorMessage, ...}) from Step Functions; locally it is the message. */
+function causeMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}
+
+/**
+ * Last state of upgrade-fleet, however the run went: the summary from the outcomes each tenant
+ * recorded (so a stopped run still reports what it did), kept for /ops and mailed to ops.
+ */
+export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input: UpgradeRun, { fleet, mail, platform, now }): Promise<UpgradeSummary> => {
+  const outcomes = await fleet.outcomes(input.runId);
+  const summary: UpgradeSummary = {
+    runId: input.runId,
+    version: input.request.version,
+    startedAt: input.startedAt,
+    endedAt: now().toISOString(),
+    upgraded: outcomes.filter((o) => o.outcome === 'upgraded').map((o) => o.subdomain).sort(),
+    rolledBack: outcomes.filter((o) => o.outcome === 'rolled-back').map((o) => ({ subdomain: o.subdomain, error: o.error ?? '' })),
+    failed: outcomes.filter((o) => o.outcome === 'failed').map((o) => ({ subdomain: o.subdomain, error: o.error ?? '' })),
+    skipped: input.plan.skipped.map((t) => t.subdomain).sort(),
+    ...(input.stopped ? { stopped: causeMessage(input.stopped) } : {}),
+  };
+  await fleet.saveSummary(summary);
+  const email = upgradeSummaryEmail(summary, platform.executionUrlTemplate?.replace('{executionName}', input.runId));
+  await mail.send({ ...email, from: platform.launchpadSender, to: [platform.opsEmail] });
+  return summary;
+});
+
+export const handler = lambdaEntry(createSummarizeUpgrade);

@@ -1,0 +1,69 @@
+import * as z from 'zod/mini';
+import { subdomainSchema } from './subdomain';
+
+/** Input of an upgrade-fleet execution (and of `npm run ops -- upgrade`). */
+export const upgradeRequestSchema = z.object({
+  version: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'A version is an image tag: letters, digits, . _ -')),
+  /** Subdomains upgraded first, alone; if any of them fails, the rollout stops there. */
+  canary: z._default(z.array(subdomainSchema), []),
+  waveSize: z._default(z.int().check(z.minimum(1), z.maximum(500)), 25),
+  maxConcurrency: z._default(z.int().check(z.minimum(1), z.maximum(40)), 10),
+  /** A wave with more failures than this (in % of its tenants) stops the rollout. */
+  toleratedFailurePercentage: z._default(z.number().check(z.minimum(0), z.maximum(100)), 10),
+  /** Staging instances upgrade (and prove healthy) before production ones, tenant by tenant. */
+  stagingFirst: z._default(z.boolean(), false),
+});
+export type UpgradeRequestInput = z.input<typeof upgradeRequestSchema>;
+export type UpgradeRequest = z.output<typeof upgradeRequestSchema>;
+
+export interface UpgradeTarget {
+  tenantId: string;
+  subdomain: string;
+}
+
+export interface UpgradePlan {
+  canary: UpgradeTarget[];
+  waves: UpgradeTarget[][];
+  /** Already on the version (a rerun skips them). */
+  skipped: UpgradeTarget[];
+  /** Canary subdomains that are no running tenant. */
+  unknownCanary: string[];
+}
+
+/**
+ * Splits the tenants to upgrade into the canary and waves of `waveSize`, in a stable order
+ * (oldest first), so a rerun plans the same waves minus what is done.
+ */
+export function planUpgrade(tenants: Array<UpgradeTarget & { appVersion?: string | undefined; createdAt: string }>, request: Pick<UpgradeRequest, 'version' | 'canary' | 'waveSize'>): UpgradePlan {
+  const sorted = [...tenants].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.subdomain.localeCompare(b.subdomain));
+  const target = (t: UpgradeTarget): UpgradeTarget => ({ tenantId: t.tenantId, subdomain: t.subdomain });
+  const skipped = sorted.filter((t) => t.appVersion === request.version).map(target);
+  const todo = sorted.filter((t) => t.appVersion !== request.version);
+  const canarySet = new Set(request.canary);
+  const canary = todo.filter((t) => canarySet.has(t.subdomain)).map(target);
+  const rest = todo.filter((t) => !canarySet.has(t.subdomain)).map(target);
+  const waves: UpgradeTarget[][] = [];
+  for (let i = 0; i < rest.length; i += request.waveSize) waves.push(rest.slice(i, i + request.waveSize));
+  const known = new Set(sorted.map((t) => t.subdomain));
+  return { canary, waves, skipped, unknownCanary: request.canary.filter((s) => !known.has(s)) };
+}
+
+export const UPGRADE_OUTCOMES = ['upgraded', 'rolled-back', 'failed'] as const;
+export type UpgradeOutcome = { tenantId: string; subdomain: string; outcome: (typeof UPGRADE_OUTCOMES)[number]; error?: string };
+
+/** One fleet upgrade run, as /ops and the ops mail show it. */
+export interface UpgradeSummary {
+  runId: string;
+  version: string;
+  startedAt: string;
+  endedAt: string;
+  upgraded: string[];
+  rolledBack: Array<{ subdomain: string; error: string }>;
+  failed: Array<{ subdomain: string; error: string }>;
+  skipped: string[];
+  /** Why the rollout stopped before the end, if it did. */
+  stopped?: string;
+}
+
+/** Share of a wave's tenants that did not upgrade, in %. */
+export const failurePercentage = (outcomes: UpgradeOutcome[]) => (outcomes.length === 0 ? 0 : (100 * outcomes.filter((o) => o.outcome !== 'upgraded').length) / outcomes.length);

@@ -1,0 +1,114 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Deps } from '../../functions/deps';
+import { probe } from '../../functions/providers/instance-probe';
+import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
+import type { UpgradeRequestInput, UpgradeSummary } from '../../shared/fleet';
+import { validSignup } from '../support/api-event';
+import { mailTo } from '../support/sent-mail';
+import { tempDir } from '../support/temp-dir';
+
+/** Subdomains whose deployment of a version fails (the image does not start, say). */
+const brokenDeploys = new Map<string, string>();
+const injectDeployFaults = (deps: Deps): Deps => ({
+  ...deps,
+  compute: {
+    ensureService: (spec) => deps.compute.ensureService(spec),
+    scale: (service, count, whileStopped) => deps.compute.scale(service, count, whileStopped),
+    deploy: async (service, version) => {
+      if (brokenDeploys.get(service.subdomain) === version) throw new Error(`Image spaceos:${version} failed to start for ${service.subdomain}`);
+      return deps.compute.deploy(service, version);
+    },
+  },
+});
+
+const root = tempDir('launchpad-fleet-');
+let launchpad: Launchpad;
+const SUBDOMAINS = ['fleet-a', 'fleet-b', 'fleet-c', 'fleet-d', 'fleet-e'];
+const OPS = 'fleet-ops@spaceos.test';
+
+beforeAll(async () => {
+  const webRoot = join(root, 'web');
+  mkdirSync(webRoot);
+  writeFileSync(join(webRoot, 'index.html'), '<!doctype html>');
+  launchpad = await startLaunchpad({ port: 0, dataDir: join(root, 'data'), webRoot, sesPort: 0, fastTimers: true, opsEmail: OPS, decorate: injectDeployFaults });
+  await Promise.all(
+    SUBDOMAINS.map(async (subdomain, i) => {
+      // Signed up one after the other: waves follow signup order.
+      await new Promise((r) => setTimeout(r, i * 20));
+      const response = await fetch(`${launchpad.url}/api/signups`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example` })),
+      });
+      const { tenantId } = (await response.json()) as { tenantId: string };
+      await launchpad.workflows.settled(tenantId);
+    }),
+  );
+}, 180_000);
+afterAll(async () => {
+  await launchpad?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+let runs = 0;
+async function upgrade(request: UpgradeRequestInput): Promise<UpgradeSummary> {
+  const name = `upgrade-${request.version}-${++runs}`;
+  expect(await launchpad.deps.workflows.startFleetUpgrade(request, name)).toBe('started');
+  const execution = await launchpad.workflows.settled(name);
+  expect(execution?.status, `${execution?.error}: ${execution?.cause}`).toBe('SUCCEEDED');
+  return (await launchpad.deps.fleet.summaries(50)).find((s) => s.runId === name)!;
+}
+
+/** What each instance itself reports on /health (prod and staging). */
+async function versionsOf(subdomain: string): Promise<string[]> {
+  const port = new URL(launchpad.url).port;
+  return Promise.all(
+    [subdomain, `${subdomain}-stg`].map(async (host) => {
+      const answer = await probe(`http://${host}.localhost:${port}/health`);
+      return answer.status === 200 ? String((JSON.parse(answer.body) as { version: string }).version) : `HTTP ${answer.status}`;
+    }),
+  );
+}
+const recordedVersion = async (subdomain: string) => (await launchpad.deps.store.getTenant((await launchpad.deps.store.tenantForSubdomain(subdomain))!))?.appVersion;
+
+describe('upgrade-fleet', () => {
+  it('stops after a failing canary: the canary is rolled back and nobody else is touched', async () => {
+    brokenDeploys.set('fleet-b', '2');
+    const summary = await upgrade({ version: '2', canary: ['fleet-b'], waveSize: 2 });
+    expect(summary).toMatchObject({ upgraded: [], rolledBack: [{ subdomain: 'fleet-b', error: expect.stringMatching(/failed to start/) }], failed: [], stopped: expect.stringMatching(/^Canary: 1 of 1 tenants did not upgrade \(fleet-b\)/) });
+    for (const subdomain of SUBDOMAINS) expect(await recordedVersion(subdomain)).toBe('1');
+    // The rollback is a deployment too: the canary serves its previous version again within seconds.
+    for (const subdomain of SUBDOMAINS) await expect.poll(() => versionsOf(subdomain), { timeout: 15_000 }).toEqual(['1', '1']);
+    const [mail] = (await mailTo(launchpad.sesEndpoint, OPS)).filter((m) => /Fleet upgrade to 2: stopped/.test(m.subject));
+    expect(mail?.body.text).toMatch(/Rolled back .*fleet-b/);
+  }, 120_000);
+
+  it('rolls back a tenant that fails in a later wave and upgrades the rest; a rerun upgrades only what is left', async () => {
+    brokenDeploys.clear();
+    brokenDeploys.set('fleet-d', '2');
+    const first = await upgrade({ version: '2', canary: ['fleet-a'], waveSize: 2, maxConcurrency: 2, toleratedFailurePercentage: 50, stagingFirst: true });
+    expect(first).toMatchObject({ upgraded: ['fleet-a', 'fleet-b', 'fleet-c', 'fleet-e'], rolledBack: [{ subdomain: 'fleet-d' }], failed: [], skipped: [] });
+    expect(first.stopped).toBeUndefined();
+    expect(await versionsOf('fleet-c')).toEqual(['2', '2']);
+    expect(await versionsOf('fleet-d')).toEqual(['1', '1']);
+    expect(await recordedVersion('fleet-d')).toBe('1');
+
+    brokenDeploys.clear();
+    const rerun = await upgrade({ version: '2', waveSize: 2 });
+    expect(rerun).toMatchObject({ upgraded: ['fleet-d'], rolledBack: [], skipped: ['fleet-a', 'fleet-b', 'fleet-c', 'fleet-e'] });
+    expect(await versionsOf('fleet-d')).toEqual(['2', '2']);
+
+    const ops = await (await fetch(`${launchpad.url}/ops`)).text();
+    expect(ops).toContain(`data-run="upgrade-2-${runs}"`);
+    expect(ops).toMatch(/1 upgraded · 0 rolled back · 0 failed · 4 skipped/);
+  }, 180_000);
+
+  it('rolls back a version that never comes up (the instance crashes on start)', async () => {
+    const summary = await upgrade({ version: '3-broken', canary: ['fleet-e'] });
+    expect(summary.rolledBack).toEqual([{ subdomain: 'fleet-e', error: expect.stringMatching(/VersionNotLiveError|did not come up/) }]);
+    expect(summary.stopped).toMatch(/^Canary/);
+    await expect.poll(() => versionsOf('fleet-e'), { timeout: 15_000 }).toEqual(['2', '2']);
+  }, 180_000);
+});
