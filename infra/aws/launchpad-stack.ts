@@ -89,6 +89,13 @@ export class LaunchpadStack extends Stack {
       resources: [...tenancy.senderIdentities.map((identity) => identity.emailIdentityArn), this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: tenancy.configurationSet.configurationSetName })],
     });
 
+    const tenantServices = this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` });
+    const deployVersions = (fn: LaunchpadFunction) => {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [tenantServices] }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:TagResource'], resources: [this.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenancy.taskRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }));
+    };
     // Each step gets exactly what it touches, besides the tenant item it reads and updates.
     const stepPermissions: Record<string, (fn: LaunchpadFunction) => void> = {
       CreateDatabases: (fn) => {
@@ -118,6 +125,10 @@ export class LaunchpadStack extends Stack {
         tenancy.adminLinkKey.grantRead(fn); // the upgrade link in the welcome mail
       },
       NotifyOps: (fn) => fn.addToRolePolicy(sendMail),
+      // upgrade-fleet: rolling a service onto another image tag (and back).
+      DeployVersion: (fn) => deployVersions(fn),
+      RollBackVersion: (fn) => deployVersions(fn),
+      SummarizeUpgrade: (fn) => fn.addToRolePolicy(sendMail),
     };
     this.workflows = new Workflows(this, 'Workflows', {
       environment,

@@ -24,7 +24,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   ack(
     stack,
     'IAM5[Resource::*]',
-    "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition, elasticloadbalancing:Describe*, ecr:GetAuthorizationToken, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
+    "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition and DescribeTaskDefinition, elasticloadbalancing:Describe*, ecr:GetAuthorizationToken, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
   );
   // Resources scoped by prefix: what they cover is created at runtime, per tenant or per stream.
   const arn = (c: IConstruct) => `<${stack.getLogicalId(c.node.defaultChild as CfnElement)}.Arn>`;

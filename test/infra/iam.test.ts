@@ -15,6 +15,7 @@ const NO_RESOURCE_LEVEL = new Set([
   'ec2:UnassignPrivateIpAddresses',
   'ses:GetIdentityVerificationAttributes',
   'ecs:RegisterTaskDefinition',
+  'ecs:DescribeTaskDefinition',
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeRules',
   'ecr:GetAuthorizationToken',
