@@ -228,7 +228,9 @@ export class LaunchpadStack extends Stack {
     new CfnOutput(this, 'SiteUrl', { value: config.siteCertificateArn ? `https://${config.domain}` : `https://${this.site.distribution.distributionDomainName}` });
     new CfnOutput(this, 'ApiUrl', { value: this.api.httpApi.apiEndpoint });
     new CfnOutput(this, 'InstanceLoadBalancer', { value: tenancy.loadBalancer.loadBalancerDnsName, description: 'Cloudflare CNAMEs of instances point here' });
-    new CfnOutput(this, 'ProvisionStateMachine', { value: provision.stateMachineArn });
+    new CfnOutput(this, 'ProvisionStateMachine', { value: provision.stateMachineArn, description: 'LAUNCHPAD_PROVISION_ARN for npm run ops' });
+    new CfnOutput(this, 'UpgradeStateMachine', { value: this.workflows.stateMachines.get('upgrade-fleet')!.stateMachineArn, description: 'LAUNCHPAD_UPGRADE_ARN for npm run ops' });
+    new CfnOutput(this, 'TableName', { value: table.tableName, description: 'LAUNCHPAD_TABLE for npm run ops' });
     new CfnOutput(this, 'CloudflareTokenSecret', { value: tenancy.cloudflareToken.secretName });
   }
 }

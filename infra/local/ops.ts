@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
-import type { UpgradeSummary } from '../../shared/fleet';
+import { upgradeRequestSchema, type UpgradeSummary } from '../../shared/fleet';
+import { fieldErrors } from '../../shared/signup';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
 
 interface OpsContext {
@@ -102,6 +103,61 @@ ${tenants.map((t) => tenantSection(t, ofTenant(t.tenantId))).join('\n') || '<p>N
 </body></html>`;
 }
 
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The ops API the CLI (`npm run ops`) talks to on the embedded default; in AWS the CLI reaches
+ * DynamoDB and Step Functions itself. Answers undefined for paths that are not its own.
+ */
+async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }: OpsContext): Promise<{ status: number; body: unknown } | undefined> {
+  const path = url.pathname;
+  const tenantBySubdomain = async (subdomain: string) => {
+    const id = await deps.store.tenantForSubdomain(subdomain);
+    return id ? deps.store.getTenant(id) : undefined;
+  };
+  if (req.method === 'GET' && path === '/ops/api/tenants') {
+    const tenants = await deps.store.listTenants();
+    return { status: 200, body: tenants.map((t) => ({ tenantId: t.tenantId, subdomain: t.subdomain, companyName: t.companyName, status: t.status, plan: t.plan, appVersion: t.appVersion ?? null, createdAt: t.createdAt })) };
+  }
+  const show = /^\/ops\/api\/tenants\/([a-z0-9-]+)$/.exec(path);
+  if (req.method === 'GET' && show?.[1]) {
+    const tenant = await tenantBySubdomain(show[1]);
+    if (!tenant) return { status: 404, body: { errors: { subdomain: `No tenant ${show[1]}` } } };
+    const executions = workflows.list().filter((e) => (e.input as { tenantId?: string }).tenantId === tenant.tenantId).map(({ events: _events, ...e }) => e);
+    return { status: 200, body: { tenant, executions } };
+  }
+  const resume = /^\/ops\/api\/tenants\/([a-z0-9-]+)\/resume$/.exec(path);
+  if (req.method === 'POST' && resume?.[1]) {
+    const tenant = await tenantBySubdomain(resume[1]);
+    if (!tenant) return { status: 404, body: { errors: { subdomain: `No tenant ${resume[1]}` } } };
+    if (tenant.status !== 'FAILED') return { status: 409, body: { errors: { status: `${resume[1]} is ${tenant.status}; only FAILED tenants are resumed` } } };
+    return { status: 202, body: { name: await workflows.resume(tenant.tenantId) } };
+  }
+  if (req.method === 'POST' && path === '/ops/api/upgrades') {
+    const parsed = upgradeRequestSchema.safeParse(await readJson(req));
+    if (!parsed.success) return { status: 400, body: { errors: fieldErrors(parsed.error) } };
+    const name = `upgrade-${parsed.data.version.replace(/[^A-Za-z0-9-]/g, '-')}-${Date.now()}`;
+    await deps.workflows.startFleetUpgrade(parsed.data, name);
+    return { status: 202, body: { name } };
+  }
+  const run = /^\/ops\/api\/upgrades\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (req.method === 'GET' && run?.[1]) {
+    const execution = workflows.get(run[1]);
+    if (!execution || execution.stateMachine !== 'upgrade-fleet') return { status: 404, body: { errors: { name: `No upgrade ${run[1]}` } } };
+    const summary = (await deps.fleet.summaries(50)).find((s) => s.runId === execution.name);
+    return { status: 200, body: { name: execution.name, status: execution.status, ...(execution.error ? { error: execution.error, cause: execution.cause } : {}), ...(summary ? { summary } : {}) } };
+  }
+  return undefined;
+}
+
 /** The local ops console: tenants, their executions as timelines, errors, and Resume. */
 export async function handleOps(req: IncomingMessage, res: ServerResponse, url: URL, context: OpsContext): Promise<void> {
   const resume = /^\/ops\/tenants\/([^/]+)\/resume$/.exec(url.pathname);
@@ -116,6 +172,12 @@ export async function handleOps(req: IncomingMessage, res: ServerResponse, url: 
     const name = await context.workflows.resume(tenantId);
     res.writeHead(303, { location: `/ops#${encodeURIComponent(name)}` });
     res.end();
+    return;
+  }
+  const api = await handleOpsApi(req, url, context);
+  if (api) {
+    res.writeHead(api.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(api.body));
     return;
   }
   if (req.method === 'GET' && url.pathname === '/ops/api/executions') {

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../functions/deps';
 import { probe } from '../../functions/providers/instance-probe';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
+import { LocalOps } from '../../infra/ops/backend';
+import { runOps } from '../../infra/ops/cli';
 import type { UpgradeRequestInput, UpgradeSummary } from '../../shared/fleet';
 import { validSignup } from '../support/api-event';
 import { mailTo } from '../support/sent-mail';
@@ -111,4 +113,21 @@ describe('upgrade-fleet', () => {
     expect(summary.stopped).toMatch(/^Canary/);
     await expect.poll(() => versionsOf('fleet-e'), { timeout: 15_000 }).toEqual(['2', '2']);
   }, 180_000);
+});
+
+describe('ops CLI against the local stack', () => {
+  it('lists tenants with their versions and runs an upgrade to the end, printing the summary', async () => {
+    const ops = new LocalOps(launchpad.url);
+    const lines: string[] = [];
+    expect(await runOps(['upgrade', '--version', '4', '--canary', 'fleet-a', '--wave-size', '3', '--staging-first'], ops, (l) => lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toMatch(/Upgrade to 4 \(upgrade-4-\d+\): done\n {2}upgraded {5}5 {2}fleet-a, fleet-b, fleet-c, fleet-d, fleet-e/);
+
+    lines.length = 0;
+    expect(await runOps(['tenants', 'list'], ops, (l) => lines.push(l))).toBe(0);
+    for (const subdomain of SUBDOMAINS) expect(lines.join('\n')).toMatch(new RegExp(`${subdomain} +ACTIVE +trial +4 `));
+
+    lines.length = 0;
+    expect(await runOps(['upgrade', '--version', 'bad version!'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/--version: A version is an image tag/);
+    expect(await runOps(['resume', 'fleet-a'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/fleet-a is ACTIVE; only FAILED tenants are resumed/);
+  }, 120_000);
 });

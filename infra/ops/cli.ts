@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+import { upgradeRequestSchema, type UpgradeSummary } from '../../shared/fleet';
+import { fieldErrors } from '../../shared/signup';
+import { opsBackend, OpsError, type OpsBackend } from './backend';
+
+const USAGE = `Usage: npm run ops -- <command>
+
+  tenants list                      every tenant: subdomain, status, plan, version
+  tenants show <subdomain>          one tenant, with its executions
+  upgrade --version <v> [--canary a,b] [--wave-size 25] [--max-concurrency 10]
+          [--tolerated-failure-percentage 10] [--staging-first] [--no-wait]
+                                    upgrade every running instance (canary first, then waves)
+  resume <subdomain>                start provisioning again for a FAILED tenant
+
+Works against the local stack (npm start; LAUNCHPAD_URL or PORT) by default, and against AWS when
+LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN and LAUNCHPAD_UPGRADE_ARN are set (the stack outputs).`;
+
+function table<T extends object>(rows: T[], columns: Array<keyof T & string>): string {
+  const cells = rows.map((row) => columns.map((c) => String(row[c] ?? '-')));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), ...cells.map(line)].join('\n');
+}
+
+export function formatSummary(summary: UpgradeSummary): string {
+  const lines = [
+    `Upgrade to ${summary.version} (${summary.runId}): ${summary.stopped ? `STOPPED: ${summary.stopped}` : 'done'}`,
+    `  upgraded     ${summary.upgraded.length}  ${summary.upgraded.join(', ')}`,
+    `  rolled back  ${summary.rolledBack.length}  ${summary.rolledBack.map((r) => `${r.subdomain} (${r.error})`).join('; ')}`,
+    `  failed       ${summary.failed.length}  ${summary.failed.map((r) => `${r.subdomain} (${r.error})`).join('; ')}`,
+    `  skipped      ${summary.skipped.length}  (already on ${summary.version})`,
+  ];
+  return lines.map((l) => l.trimEnd()).join('\n');
+}
+
+async function upgrade(ops: OpsBackend, args: string[], out: (line: string) => void): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      version: { type: 'string' },
+      canary: { type: 'string' },
+      'wave-size': { type: 'string' },
+      'max-concurrency': { type: 'string' },
+      'tolerated-failure-percentage': { type: 'string' },
+      'staging-first': { type: 'boolean' },
+      'no-wait': { type: 'boolean' },
+    },
+  });
+  const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const parsed = upgradeRequestSchema.safeParse({
+    version: values.version,
+    canary: values.canary ? values.canary.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    ...(values['wave-size'] ? { waveSize: number(values['wave-size']) } : {}),
+    ...(values['max-concurrency'] ? { maxConcurrency: number(values['max-concurrency']) } : {}),
+    ...(values['tolerated-failure-percentage'] ? { toleratedFailurePercentage: number(values['tolerated-failure-percentage']) } : {}),
+    stagingFirst: values['staging-first'] ?? false,
+  });
+  if (!parsed.success) throw new OpsError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${m}`).join('\n'));
+  const name = await ops.startUpgrade(parsed.data);
+  out(`Started ${name} on ${ops.describe}`);
+  if (values['no-wait']) return 0;
+  let last = '';
+  for (;;) {
+    const status = await ops.upgradeStatus(name);
+    if (status.status !== last) out(`  ${status.status}`);
+    last = status.status;
+    if (status.status !== 'RUNNING') {
+      if (status.summary) out(formatSummary(status.summary));
+      if (status.status !== 'SUCCEEDED') {
+        out(`The run itself failed: ${status.error ?? ''} ${status.cause ?? ''}`.trim());
+        return 1;
+      }
+      const s = status.summary;
+      return s && !s.stopped && s.rolledBack.length === 0 && s.failed.length === 0 ? 0 : 1;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** Runs one CLI command; returns the exit code. */
+export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out: (line: string) => void = console.log): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  if (command === 'tenants' && sub === 'list') {
+    const tenants = await ops.listTenants();
+    out(tenants.length ? table(tenants, ['subdomain', 'status', 'plan', 'appVersion', 'companyName', 'createdAt']) : 'No tenants yet.');
+    return 0;
+  }
+  if (command === 'tenants' && sub === 'show' && rest[0]) {
+    out(JSON.stringify(await ops.showTenant(rest[0]), null, 2));
+    return 0;
+  }
+  if (command === 'upgrade') return upgrade(ops, [sub, ...rest].filter((a): a is string => a !== undefined), out);
+  if (command === 'resume' && sub) {
+    out(`Started ${await ops.resume(sub)}; watch it on /ops (or the Step Functions console)`);
+    return 0;
+  }
+  out(USAGE);
+  return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+if (isMain) {
+  runOps(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof OpsError ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
