@@ -94,7 +94,7 @@ export function awsDeps(): Deps {
     platform: () => platformFromEnv(),
     secrets: () => new SecretsManagerSecrets(new SecretsManagerClient({})),
     store: () => new TenantStore(createDocumentClient(), required('TABLE_NAME')),
-    workflows: () => new SfnWorkflows(new SFNClient({}), required('PROVISION_STATE_MACHINE_ARN'), process.env.UPGRADE_STATE_MACHINE_ARN),
+    workflows: () => new SfnWorkflows(new SFNClient({}), required('PROVISION_STATE_MACHINE_ARN'), process.env.UPGRADE_STATE_MACHINE_ARN, process.env.OFFBOARD_STATE_MACHINE_ARN),
     logger: () => logger,
     now: () => () => new Date(),
     newId: () => () => crypto.randomUUID(),
@@ -112,7 +112,10 @@ export function awsDeps(): Deps {
     dns: () => {
       const cloudflare = memo(async () => new Cloudflare({ apiToken: await deps.secrets.get(required('CLOUDFLARE_TOKEN_SECRET')) }));
       const zone = { id: required('CLOUDFLARE_ZONE_ID'), name: required('CLOUDFLARE_ZONE_NAME'), target: required('INSTANCE_LB_DNS_NAME') };
-      return { upsert: async (host: string) => new CloudflareDns(await cloudflare(), zone).upsert(host) };
+      return {
+        upsert: async (host: string) => new CloudflareDns(await cloudflare(), zone).upsert(host),
+        remove: async (host: string) => new CloudflareDns(await cloudflare(), zone).remove(host),
+      };
     },
     compute: () => new EcsCompute(new ECSClient({}), new ElasticLoadBalancingV2Client({}), JSON.parse(required('ECS_CONFIG')) as EcsComputeConfig),
     probe: () => (url: string) => probe(url),

@@ -37,3 +37,6 @@ export function statusForSubscription(status: string): TenantStatus | undefined 
 }
 
 export const daysLeft = (until: string, now: number) => Math.max(0, Math.ceil((Date.parse(until) - now) / 86_400_000));
+
+/** After offboarding, a subdomain and an email stay claimed this long (a returning client, a mistaken offboarding). */
+export const CLAIMS_COOLING_OFF_DAYS = 30;

@@ -193,3 +193,14 @@ export function upgradeSummaryEmail(summary: UpgradeSummary, executionUrl?: stri
     html: `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif"><h2>${escape(subject)}</h2>${lines.map((l) => `<p>${escape(l)}</p>`).join('')}</body></html>`,
   };
 }
+
+/** To ops when an offboarding stopped half-way. */
+export function offboardingFailedEmail(input: { tenant: string; error: string; executionUrl?: string }): Email {
+  const subject = `[Launchpad] Offboarding stopped for ${input.tenant}`;
+  const lines = [
+    `Offboarding of ${input.tenant} stopped: ${input.error}`,
+    'Every offboarding step is idempotent: fix the cause, then run it again (npm run ops -- offboard <subdomain>); finished parts are skipped.',
+    ...(input.executionUrl ? [`Execution: ${input.executionUrl}`] : []),
+  ];
+  return { subject, text: `${lines.join('\n\n')}\n`, html: `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif"><h2>${escape(subject)}</h2>${lines.map((l) => `<p>${escape(l)}</p>`).join('')}</body></html>` };
+}

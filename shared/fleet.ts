@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { subdomainSchema } from './subdomain';
+import type { Tenant } from './tenant';
 
 /** Input of an upgrade-fleet execution (and of `npm run ops -- upgrade`). */
 export const upgradeRequestSchema = z.object({
@@ -67,3 +68,13 @@ export interface UpgradeSummary {
 
 /** Share of a wave's tenants that did not upgrade, in %. */
 export const failurePercentage = (outcomes: UpgradeOutcome[]) => (outcomes.length === 0 ? 0 : (100 * outcomes.filter((o) => o.outcome !== 'upgraded').length) / outcomes.length);
+
+/** Why ops may not offboard this tenant now (undefined: go ahead). A paying tenant is cancelled in Stripe first. */
+export function offboardingRefusal(tenant: Pick<Tenant, 'subdomain' | 'status' | 'plan'>, force: boolean): string | undefined {
+  if (tenant.status === 'PROVISIONING') return `${tenant.subdomain} is being provisioned; offboard it once that has ended`;
+  if (!force && tenant.plan === 'paid' && (tenant.status === 'ACTIVE' || tenant.status === 'PAST_DUE')) {
+    return `${tenant.subdomain} is a paying customer: cancel the subscription in Stripe first (the webhook suspends it), or pass --force`;
+  }
+  return undefined;
+}
+

@@ -22,6 +22,8 @@ export const configKey = (tenantId: string, env: Environment, file: 'config.yml'
 export const themeKey = (tenantId: string) => `${tenantPrefix(tenantId)}theme.css`;
 export const mailTemplateKey = (tenantId: string, file: 'layout.html' | 'footer.txt') => `${tenantPrefix(tenantId)}mail/${file}`;
 export const SEED_PREFIX = 'seed/';
+/** What offboarding keeps of a tenant: its files and final database dumps (expired by a bucket lifecycle rule). */
+export const archivePrefix = (tenantId: string) => `archive/${tenantId}/`;
 
 export interface InstanceContext {
   tenant: { tenantId: string; subdomain: string; companyName: string; plan: string };

@@ -33,6 +33,10 @@ export const tenantSchema = z.object({
   paidSince: z.optional(z.string()),
   trialReminderSentAt: z.optional(z.string()),
   offboardingRequestedAt: z.optional(z.string()),
+  // Offboarding: when it finished, and when the subdomain and email become free again.
+  deletedAt: z.optional(z.string()),
+  claimsReleaseAt: z.optional(z.string()),
+  claimsReleasedAt: z.optional(z.string()),
   /** The spaceOS version (image tag) both instances run; set at launch and by fleet upgrades. */
   appVersion: z.optional(z.string()),
 });

@@ -30,6 +30,8 @@ export interface Compute {
    * once the rollout is under way; the instance's /health tells when the version is live.
    */
   deploy(service: ScaledService, version: string): Promise<void>;
+  /** Removes the instance and its routing (offboarding); 'absent' when it was gone already. */
+  removeService(service: ScaledService): Promise<'removed' | 'absent'>;
 }
 
 /** Instances per plan: the paid production instance runs twice (capacity and availability). */

@@ -5,6 +5,8 @@ export type UpsertResult = 'created' | 'updated' | 'unchanged';
 /** Port for instance addresses: `host` is the label under the zone (`acme`, `acme-stg`). */
 export interface Dns {
   upsert(host: string): Promise<UpsertResult>;
+  /** Removes the host's record; 'absent' when there was none (offboarding twice). */
+  remove(host: string): Promise<'removed' | 'absent'>;
 }
 
 /**
@@ -28,5 +30,13 @@ export class CloudflareDns implements Dns {
     if (existing.content === record.content && existing.proxied === record.proxied) return 'unchanged';
     await this.cloudflare.dns.records.update(existing.id, record);
     return 'updated';
+  }
+
+  async remove(host: string): Promise<'removed' | 'absent'> {
+    const name = `${host}.${this.zone.name}`;
+    const existing = (await this.cloudflare.dns.records.list({ zone_id: this.zone.id, type: 'CNAME', name: { exact: name } })).result[0];
+    if (!existing) return 'absent';
+    await this.cloudflare.dns.records.delete(existing.id, { zone_id: this.zone.id });
+    return 'removed';
   }
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DeleteServiceCommand, DeregisterTaskDefinitionCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
+  DeleteRuleCommand,
+  DeleteTargetGroupCommand,
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   ModifyRuleCommand,
@@ -149,6 +151,42 @@ export class EcsCompute implements Compute {
     );
     if (!registered?.taskDefinitionArn) throw new Error(`RegisterTaskDefinition returned no ARN for ${name}`);
     await this.ecs.send(new UpdateServiceCommand({ cluster: this.config.cluster, service: name, taskDefinition: registered.taskDefinitionArn }));
+  }
+
+  /**
+   * Offboarding: the service (forced down), its host rule, its target group and its task
+   * definition revisions. Each part is looked up first, so a rerun removes only what is left.
+   */
+  async removeService(service: ScaledService): Promise<'removed' | 'absent'> {
+    const name = serviceName(service);
+    let removed = false;
+    const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: [name] }));
+    if (services.some((s) => s.status === 'ACTIVE')) {
+      await this.ecs.send(new DeleteServiceCommand({ cluster: this.config.cluster, service: name, force: true }));
+      removed = true;
+    }
+    const rule = (await this.listenerRules()).flatMap((l) => l.rules).find((r) => routesHost(r, service.hostname));
+    if (rule?.RuleArn) {
+      await this.elb.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn }));
+      removed = true;
+    }
+    try {
+      const { TargetGroups = [] } = await this.elb.send(new DescribeTargetGroupsCommand({ Names: [targetGroupName(service)] }));
+      for (const group of TargetGroups) {
+        // Deleting the service may leave targets draining for a while; a retry of this step finishes it.
+        await this.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
+        removed = true;
+      }
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'TargetGroupNotFoundException') throw error;
+    }
+    let nextToken: string | undefined;
+    do {
+      const page = await this.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: name, status: 'ACTIVE', nextToken }));
+      for (const arn of page.taskDefinitionArns ?? []) await this.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return removed ? 'removed' : 'absent';
   }
 
   private get port() {

@@ -1,5 +1,6 @@
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   ResourceExistsException,
@@ -12,6 +13,8 @@ export interface Secrets {
   get(name: string): Promise<string | undefined>;
   /** Creates the secret or replaces its value. */
   put(name: string, value: string): Promise<void>;
+  /** Deletes it (no-op when there is none). */
+  delete(name: string): Promise<void>;
 }
 
 export class SecretsManagerSecrets implements Secrets {
@@ -32,6 +35,15 @@ export class SecretsManagerSecrets implements Secrets {
     } catch (error) {
       if (!(error instanceof ResourceExistsException)) throw error;
       await this.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+    }
+  }
+
+  /** Scheduled for deletion after 7 days (the shortest recovery window): an offboarding mistake stays recoverable for a week. */
+  async delete(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
+    } catch (error) {
+      if (!(error instanceof ResourceNotFoundException) && (error as { name?: string }).name !== 'InvalidRequestException') throw error;
     }
   }
 }

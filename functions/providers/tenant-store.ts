@@ -319,7 +319,7 @@ export class TenantStore {
    * Sets a tenant attribute only if it has none yet (first writer wins): initial settings must
    * not overwrite later edits, and a mail recorded as sent must not be sent again.
    */
-  async setIfAbsent<K extends 'settings' | 'welcomeEmailSentAt' | 'trialReminderSentAt' | 'offboardingRequestedAt'>(tenantId: string, field: K, value: NonNullable<Tenant[K]>): Promise<boolean> {
+  async setIfAbsent<K extends 'settings' | 'welcomeEmailSentAt' | 'trialReminderSentAt' | 'offboardingRequestedAt' | 'claimsReleasedAt'>(tenantId: string, field: K, value: NonNullable<Tenant[K]>): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
@@ -335,6 +335,28 @@ export class TenantStore {
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  /**
+   * Frees an offboarded tenant's subdomain and email for new signups. Each claim is deleted only
+   * while it still names this tenant (a claim taken over since is someone else's).
+   */
+  async releaseClaims(tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'adminEmail'>): Promise<void> {
+    for (const key of [keys.subdomain(tenant.subdomain), keys.email(tenant.adminEmail)]) {
+      try {
+        await this.db.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: key,
+            ConditionExpression: 'attribute_not_exists(#pk) OR tenantId = :id',
+            ExpressionAttributeNames: { '#pk': PK },
+            ExpressionAttributeValues: { ':id': tenant.tenantId },
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
     }
   }
 

@@ -16,4 +16,6 @@ export interface Workflows {
   startProvisioning(input: ProvisionInput): Promise<StartResult>;
   /** Starts an upgrade-fleet execution under `name` (one per run; a rerun is a new run). */
   startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult>;
+  /** Starts offboard-tenant; by default named offboard-<tenantId>, so the sweep starts it once. */
+  startOffboarding(tenantId: string, name?: string): Promise<StartResult>;
 }

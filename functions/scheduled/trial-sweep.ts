@@ -8,16 +8,17 @@ const DAY_MS = 86_400_000;
 
 /**
  * Scheduled (EventBridge in AWS, an interval locally): reminds trials 3 days before they end,
- * suspends unpaid trials at their end (instances stopped, the address shows "trial ended"), and
- * marks tenants suspended longer than the retention period for offboarding. Idempotent: each
- * step is recorded on the tenant and guarded by the lifecycle.
+ * suspends unpaid trials at their end (instances stopped, the address shows "trial ended"),
+ * offboards tenants suspended longer than the retention period, and frees the subdomain and email
+ * of offboarded tenants after the cooling-off period. Idempotent: each step is recorded on the
+ * tenant and guarded by the lifecycle.
  */
 export function createTrialSweep(deps: Deps) {
-  const { store, now, logger } = deps;
+  const { store, now, logger, workflows } = deps;
 
-  return async (): Promise<{ reminded: string[]; suspended: string[]; markedForOffboarding: string[] }> => {
+  return async (): Promise<{ reminded: string[]; suspended: string[]; markedForOffboarding: string[]; offboarding: string[]; claimsReleased: string[] }> => {
     const at = now();
-    const result = { reminded: [] as string[], suspended: [] as string[], markedForOffboarding: [] as string[] };
+    const result = { reminded: [] as string[], suspended: [] as string[], markedForOffboarding: [] as string[], offboarding: [] as string[], claimsReleased: [] as string[] };
     const trials = (await store.listByStatus('ACTIVE', at.toISOString(), 1000)).filter((t) => t.plan === 'trial' && t.trialEndsAt);
     for (const tenant of trials) {
       const endsAt = Date.parse(tenant.trialEndsAt!);
@@ -43,8 +44,17 @@ export function createTrialSweep(deps: Deps) {
     const retentionStart = new Date(at.getTime() - SUSPENDED_RETENTION_DAYS * DAY_MS).toISOString();
     for (const tenant of await store.listByStatus('SUSPENDED', retentionStart, 1000)) {
       if (await store.setIfAbsent(tenant.tenantId, 'offboardingRequestedAt', at.toISOString())) result.markedForOffboarding.push(tenant.tenantId);
+      // Named offboard-<tenantId>: started once however often the sweep sees the tenant.
+      if ((await workflows.startOffboarding(tenant.tenantId)) === 'started') result.offboarding.push(tenant.tenantId);
     }
-    if (result.reminded.length + result.suspended.length + result.markedForOffboarding.length > 0) logger.info('Trial sweep', result);
+    // Offboarded tenants' subdomain and email become free after the cooling-off period.
+    for (const tenant of await store.listByStatus('DELETED', at.toISOString(), 1000)) {
+      if (tenant.claimsReleasedAt || !tenant.claimsReleaseAt || Date.parse(tenant.claimsReleaseAt) > at.getTime()) continue;
+      await store.releaseClaims(tenant);
+      await store.setIfAbsent(tenant.tenantId, 'claimsReleasedAt', at.toISOString());
+      result.claimsReleased.push(tenant.tenantId);
+    }
+    if (Object.values(result).some((ids) => ids.length > 0)) logger.info('Trial sweep', result);
     return result;
   };
 }

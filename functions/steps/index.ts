@@ -21,6 +21,15 @@ import { createRecordVersion } from './record-version';
 import { createRollBackVersion } from './roll-back-version';
 import { createSmokeTestVersion } from './smoke-test-version';
 import { createSummarizeUpgrade } from './summarize-upgrade';
+import { createArchiveDatabases } from './archive-databases';
+import { createArchiveStorage } from './archive-storage';
+import { createDropDatabases } from './drop-databases';
+import { createMarkDeleted } from './mark-deleted';
+import { createMarkOffboarding } from './mark-offboarding';
+import { createNotifyOffboardingFailed } from './notify-offboarding-failed';
+import { createRemoveDns } from './remove-dns';
+import { createRemoveSecrets } from './remove-secrets';
+import { createRemoveServices } from './remove-services';
 
 // Each step takes and returns JSON; the engine does not know their shapes.
 type AnyStep = (deps: Deps) => (input: never) => Promise<unknown>;
@@ -53,4 +62,14 @@ export const STEPS: Readonly<Record<string, AnyStep>> = {
   RecordUpgradeFailure: createRecordUpgradeFailure,
   AssessWave: createAssessWave,
   SummarizeUpgrade: createSummarizeUpgrade,
+  // offboard-tenant
+  MarkOffboarding: createMarkOffboarding,
+  RemoveServices: createRemoveServices,
+  RemoveDns: createRemoveDns,
+  ArchiveDatabases: createArchiveDatabases,
+  DropDatabases: createDropDatabases,
+  ArchiveStorage: createArchiveStorage,
+  RemoveSecrets: createRemoveSecrets,
+  MarkDeleted: createMarkDeleted,
+  NotifyOffboardingFailed: createNotifyOffboardingFailed,
 };

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Secrets } from '../../functions/providers/secrets';
 
@@ -23,5 +23,9 @@ export class FileSecrets implements Secrets {
 
   async put(name: string, value: string): Promise<void> {
     writeFileSync(this.path(name), value, { mode: 0o600 });
+  }
+
+  async delete(name: string): Promise<void> {
+    rmSync(this.path(name), { force: true });
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serviceName, type Compute, type ScaledService, type ServiceSpec } from '../../functions/providers/compute';
@@ -85,6 +85,14 @@ export class LocalCompute implements Compute {
     writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(spec, null, 2));
     await this.stop(name);
     if (spec.desiredCount !== 0) await this.start(spec);
+  }
+
+  async removeService(service: ScaledService): Promise<'removed' | 'absent'> {
+    const name = serviceName(service);
+    const recorded = this.stored(name) !== undefined;
+    await this.stop(name);
+    rmSync(join(this.dir, `${name}.json`), { force: true });
+    return recorded ? 'removed' : 'absent';
   }
 
   private async stop(name: string): Promise<void> {

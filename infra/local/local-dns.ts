@@ -27,6 +27,13 @@ export class LocalDns implements Dns {
     return before === undefined ? 'created' : 'updated';
   }
 
+  async remove(host: string): Promise<'removed' | 'absent'> {
+    if (this.records[host] === undefined) return 'absent';
+    delete this.records[host];
+    writeFileSync(this.file, JSON.stringify(this.records, null, 2));
+    return 'removed';
+  }
+
   /** The record for a host label, as the router sees it; undefined when none was published. */
   resolve(host: string): string | undefined {
     return this.records[host];

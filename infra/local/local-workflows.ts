@@ -87,6 +87,10 @@ export class LocalWorkflows implements Workflows {
     return this.start('upgrade-fleet', name, { request });
   }
 
+  async startOffboarding(tenantId: string, name = `offboard-${tenantId}`): Promise<StartResult> {
+    return this.start('offboard-tenant', name, { tenantId });
+  }
+
   /**
    * Starts provision-tenant again for a FAILED tenant after its cause was fixed, as a new
    * execution `<tenantId>-r<n>`; the steps are idempotent, so finished work is not redone twice.

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
-import { upgradeRequestSchema, type UpgradeSummary } from '../../shared/fleet';
+import { offboardingRefusal, upgradeRequestSchema, type UpgradeSummary } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
 
@@ -140,6 +140,24 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
     if (!tenant) return { status: 404, body: { errors: { subdomain: `No tenant ${resume[1]}` } } };
     if (tenant.status !== 'FAILED') return { status: 409, body: { errors: { status: `${resume[1]} is ${tenant.status}; only FAILED tenants are resumed` } } };
     return { status: 202, body: { name: await workflows.resume(tenant.tenantId) } };
+  }
+  const offboard = /^\/ops\/api\/tenants\/([a-z0-9-]+)\/offboard$/.exec(path);
+  if (req.method === 'POST' && offboard?.[1]) {
+    const tenant = await tenantBySubdomain(offboard[1]);
+    if (!tenant) return { status: 404, body: { errors: { subdomain: `No tenant ${offboard[1]}` } } };
+    const refusal = offboardingRefusal(tenant, url.searchParams.get('force') === '1');
+    if (refusal) return { status: 409, body: { errors: { status: refusal } } };
+    // The first run takes the name the sweep would use; a later (repeat) run gets its own.
+    const name = (await workflows.startOffboarding(tenant.tenantId)) === 'started' ? `offboard-${tenant.tenantId}` : `offboard-${tenant.tenantId}-${Date.now()}`;
+    if (name !== `offboard-${tenant.tenantId}`) await workflows.startOffboarding(tenant.tenantId, name);
+    return { status: 202, body: { name } };
+  }
+  const execution = /^\/ops\/api\/executions\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (req.method === 'GET' && execution?.[1]) {
+    const found = workflows.get(execution[1]);
+    if (!found) return { status: 404, body: { errors: { name: `No execution ${execution[1]}` } } };
+    const { events: _events, ...rest } = found;
+    return { status: 200, body: rest };
   }
   if (req.method === 'POST' && path === '/ops/api/upgrades') {
     const parsed = upgradeRequestSchema.safeParse(await readJson(req));

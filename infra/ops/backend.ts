@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { UpgradeRequest, UpgradeSummary } from '../../shared/fleet';
+import { offboardingRefusal, type UpgradeRequest, type UpgradeSummary } from '../../shared/fleet';
 import type { Tenant } from '../../shared/tenant';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { FleetStore } from '../../functions/providers/fleet-store';
@@ -32,6 +32,9 @@ export interface OpsBackend {
   startUpgrade(request: UpgradeRequest): Promise<string>;
   upgradeStatus(name: string): Promise<UpgradeStatus>;
   resume(subdomain: string): Promise<string>;
+  offboard(subdomain: string, force: boolean): Promise<string>;
+  /** RUNNING, SUCCEEDED, FAILED... of any execution, with the error if it failed. */
+  executionStatus(name: string): Promise<{ status: string; error?: string; cause?: string }>;
 }
 
 export class OpsError extends Error {
@@ -63,18 +66,21 @@ export class LocalOps implements OpsBackend {
   startUpgrade = async (request: UpgradeRequest) => (await this.call<{ name: string }>('POST', '/ops/api/upgrades', request)).name;
   upgradeStatus = (name: string) => this.call<UpgradeStatus>('GET', `/ops/api/upgrades/${encodeURIComponent(name)}`);
   resume = async (subdomain: string) => (await this.call<{ name: string }>('POST', `/ops/api/tenants/${encodeURIComponent(subdomain)}/resume`)).name;
+  offboard = async (subdomain: string, force: boolean) => (await this.call<{ name: string }>('POST', `/ops/api/tenants/${encodeURIComponent(subdomain)}/offboard${force ? '?force=1' : ''}`)).name;
+  executionStatus = (name: string) => this.call<{ status: string; error?: string; cause?: string }>('GET', `/ops/api/executions/${encodeURIComponent(name)}`);
 }
 
 /**
  * A deployed Launchpad, with the operator's own AWS credentials: the table and the state
- * machines named by the stack outputs (LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_UPGRADE_ARN).
+ * machines named by the stack outputs (LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_UPGRADE_ARN,
+ * LAUNCHPAD_OFFBOARD_ARN).
  */
 export class AwsOps implements OpsBackend {
   private readonly store: TenantStore;
   private readonly fleet: FleetStore;
   private readonly sfn = new SFNClient({});
 
-  constructor(private readonly config: { table: string; provisionArn: string; upgradeArn: string }) {
+  constructor(private readonly config: { table: string; provisionArn: string; upgradeArn: string; offboardArn: string }) {
     const documents = createDocumentClient();
     this.store = new TenantStore(documents, config.table);
     this.fleet = new FleetStore(documents, config.table);
@@ -105,11 +111,28 @@ export class AwsOps implements OpsBackend {
     return name;
   }
 
+  private async describeExecution(stateMachineArn: string, name: string) {
+    const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}` }));
+    return { status: execution.status ?? 'UNKNOWN', ...(execution.error ? { error: execution.error, cause: execution.cause ?? '' } : {}) };
+  }
+
   async upgradeStatus(name: string): Promise<UpgradeStatus> {
-    const arn = this.config.upgradeArn.replace(':stateMachine:', ':execution:') + `:${name}`;
-    const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
     const summary = (await this.fleet.summaries(50)).find((s) => s.runId === name);
-    return { name, status: execution.status ?? 'UNKNOWN', ...(execution.error ? { error: execution.error, cause: execution.cause ?? '' } : {}), ...(summary ? { summary } : {}) };
+    return { name, ...(await this.describeExecution(this.config.upgradeArn, name)), ...(summary ? { summary } : {}) };
+  }
+
+  executionStatus(name: string) {
+    const machine = name.startsWith('offboard-') ? this.config.offboardArn : name.startsWith('upgrade-') ? this.config.upgradeArn : this.config.provisionArn;
+    return this.describeExecution(machine, name);
+  }
+
+  async offboard(subdomain: string, force: boolean): Promise<string> {
+    const tenant = await this.tenant(subdomain);
+    const refusal = offboardingRefusal(tenant, force);
+    if (refusal) throw new OpsError(refusal);
+    const name = `offboard-${tenant.tenantId}-${Math.floor(Date.now() / 1000)}`;
+    await new SfnWorkflows(this.sfn, this.config.provisionArn, this.config.upgradeArn, this.config.offboardArn).startOffboarding(tenant.tenantId, name);
+    return name;
   }
 
   async resume(subdomain: string): Promise<string> {
@@ -122,12 +145,12 @@ export class AwsOps implements OpsBackend {
   }
 }
 
-/** AWS when its three settings are in the environment, else the local stack. */
+/** AWS when its four settings are in the environment, else the local stack. */
 export function opsBackend(env: NodeJS.ProcessEnv = process.env): OpsBackend {
-  const { LAUNCHPAD_TABLE: table, LAUNCHPAD_PROVISION_ARN: provisionArn, LAUNCHPAD_UPGRADE_ARN: upgradeArn } = env;
-  if (table || provisionArn || upgradeArn) {
-    if (!table || !provisionArn || !upgradeArn) throw new OpsError('For AWS set all of LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN and LAUNCHPAD_UPGRADE_ARN (the stack outputs)');
-    return new AwsOps({ table, provisionArn, upgradeArn });
+  const { LAUNCHPAD_TABLE: table, LAUNCHPAD_PROVISION_ARN: provisionArn, LAUNCHPAD_UPGRADE_ARN: upgradeArn, LAUNCHPAD_OFFBOARD_ARN: offboardArn } = env;
+  if (table || provisionArn || upgradeArn || offboardArn) {
+    if (!table || !provisionArn || !upgradeArn || !offboardArn) throw new OpsError('For AWS set all of LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_UPGRADE_ARN and LAUNCHPAD_OFFBOARD_ARN (the stack outputs)');
+    return new AwsOps({ table, provisionArn, upgradeArn, offboardArn });
   }
   return new LocalOps(env.LAUNCHPAD_URL ?? `http://localhost:${env.PORT ?? 3000}`);
 }

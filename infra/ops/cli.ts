@@ -11,9 +11,11 @@ const USAGE = `Usage: npm run ops -- <command>
           [--tolerated-failure-percentage 10] [--staging-first] [--no-wait]
                                     upgrade every running instance (canary first, then waves)
   resume <subdomain>                start provisioning again for a FAILED tenant
+  offboard <subdomain> [--force]    remove a tenant (archive kept); --force for a paying one
 
 Works against the local stack (npm start; LAUNCHPAD_URL or PORT) by default, and against AWS when
-LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN and LAUNCHPAD_UPGRADE_ARN are set (the stack outputs).`;
+LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_UPGRADE_ARN and LAUNCHPAD_OFFBOARD_ARN are set
+(the stack outputs).`;
 
 function table<T extends object>(rows: T[], columns: Array<keyof T & string>): string {
   const cells = rows.map((row) => columns.map((c) => String(row[c] ?? '-')));
@@ -93,6 +95,19 @@ export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out
   if (command === 'resume' && sub) {
     out(`Started ${await ops.resume(sub)}; watch it on /ops (or the Step Functions console)`);
     return 0;
+  }
+  if (command === 'offboard' && sub) {
+    const { values } = parseArgs({ args: rest, options: { force: { type: 'boolean' } } });
+    const name = await ops.offboard(sub, values.force ?? false);
+    out(`Started ${name} on ${ops.describe}`);
+    for (;;) {
+      const status = await ops.executionStatus(name);
+      if (status.status !== 'RUNNING') {
+        out(status.status === 'SUCCEEDED' ? `${sub} is offboarded: services, DNS, databases and secrets removed; files and database dumps archived.` : `Offboarding stopped: ${status.error ?? ''} ${status.cause ?? ''}`.trim());
+        return status.status === 'SUCCEEDED' ? 0 : 1;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   }
   out(USAGE);
   return command === undefined || command === 'help' || command === '--help' ? 0 : 2;

@@ -23,6 +23,9 @@ class RecordingCompute implements Compute {
   async deploy() {
     throw new Error('Billing never deploys versions');
   }
+  async removeService(): Promise<'absent'> {
+    throw new Error('Billing never removes services');
+  }
 }
 
 const sesEndpoint = inject('sesEndpoint');

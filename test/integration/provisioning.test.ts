@@ -32,12 +32,15 @@ const injectFaults = (deps: Deps): Deps => ({
       failIfInjected('databases', tenant.subdomain);
       return deps.databases.ensure(tenant, env);
     },
+    dump: (tenant, env) => deps.databases.dump(tenant, env),
+    drop: (tenant, env) => deps.databases.drop(tenant, env),
   },
   dns: {
     upsert: (host) => {
       failIfInjected('dns', host.replace(/-stg$/, ''));
       return deps.dns.upsert(host);
     },
+    remove: (host) => deps.dns.remove(host),
   },
 });
 

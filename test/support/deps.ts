@@ -38,6 +38,9 @@ export class MemorySecrets implements Secrets {
   async put(name: string, value: string) {
     this.values.set(name, value);
   }
+  async delete(name: string) {
+    this.values.delete(name);
+  }
 }
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:provision-tenant';
 const region = 'us-east-1';
@@ -70,7 +73,7 @@ export const ECS_CONFIG = {
   secretArnPrefix: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
 };
 
-const unusedDns: Dns = { upsert: () => Promise.reject(new Error('DNS not expected in this test')) };
+const unusedDns: Dns = { upsert: () => Promise.reject(new Error('DNS not expected in this test')), remove: () => Promise.reject(new Error('DNS not expected in this test')) };
 
 /** The production wiring on real SDK clients, for request-level tests with aws-sdk-client-mock. */
 export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
@@ -116,6 +119,11 @@ export class RecordingWorkflows implements Workflows {
     return 'started' as const;
   }
   async startFleetUpgrade(_request: unknown, name: string) {
+    this.started.push(name);
+    return 'started' as const;
+  }
+  async startOffboarding(tenantId: string, name = `offboard-${tenantId}`) {
+    if (this.started.includes(name)) return 'already-started' as const;
     this.started.push(name);
     return 'started' as const;
   }

@@ -1,8 +1,12 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../functions/deps';
 import { probe } from '../../functions/providers/instance-probe';
+import { databaseSecretName } from '../../functions/providers/tenant-databases';
+import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
+import { archivePrefix, tenantPrefix } from '../../shared/instance';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { LocalOps } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
@@ -22,6 +26,7 @@ const injectDeployFaults = (deps: Deps): Deps => ({
       if (brokenDeploys.get(service.subdomain) === version) throw new Error(`Image spaceos:${version} failed to start for ${service.subdomain}`);
       return deps.compute.deploy(service, version);
     },
+    removeService: (service) => deps.compute.removeService(service),
   },
 });
 
@@ -129,5 +134,58 @@ describe('ops CLI against the local stack', () => {
     lines.length = 0;
     expect(await runOps(['upgrade', '--version', 'bad version!'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/--version: A version is an image tag/);
     expect(await runOps(['resume', 'fleet-a'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/fleet-a is ACTIVE; only FAILED tenants are resumed/);
+  }, 120_000);
+});
+
+describe('offboard-tenant', () => {
+  it('refuses to offboard a paying customer without --force', async () => {
+    const tenantId = (await launchpad.deps.store.tenantForSubdomain('fleet-d'))!;
+    await launchpad.deps.store.setAttributes(tenantId, new Date().toISOString(), { plan: 'paid' });
+    await expect(runOps(['offboard', 'fleet-d'], new LocalOps(launchpad.url), () => undefined)).rejects.toThrow(/paying customer: cancel the subscription in Stripe first/);
+    expect((await launchpad.deps.store.getTenant(tenantId))?.status).toBe('ACTIVE');
+  });
+
+  it('removes a tenant everywhere, keeps its archive, is a no-op the second time, and frees its name after the cooling-off', async () => {
+    const ops = new LocalOps(launchpad.url);
+    const tenantId = (await launchpad.deps.store.tenantForSubdomain('fleet-e'))!;
+    const port = new URL(launchpad.url).port;
+    const lines: string[] = [];
+    expect(await runOps(['offboard', 'fleet-e'], ops, (l) => lines.push(l))).toBe(0);
+    expect(lines.at(-1)).toMatch(/fleet-e is offboarded/);
+
+    const leftovers = async () => {
+      const admin = new pg.Client(launchpad.postgres);
+      await admin.connect();
+      const { rows: dbs } = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 't_fleet_e_%'");
+      const { rows: roles } = await admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 't_fleet_e_%'");
+      await admin.end();
+      return {
+        databases: dbs.length + roles.length,
+        services: launchpad.compute.list().filter((s) => s.hostname.startsWith('fleet-e')).length,
+        files: (await launchpad.deps.storage.list(tenantPrefix(tenantId))).length,
+        secrets: (await Promise.all([databaseSecretName(tenantId, 'prod'), databaseSecretName(tenantId, 'stg')].map((n) => launchpad.deps.secrets.get(n)))).filter(Boolean).length,
+        address: (await probe(`http://fleet-e.localhost:${port}/`)).status,
+      };
+    };
+    expect(await leftovers()).toEqual({ databases: 0, services: 0, files: 0, secrets: 0, address: 404 });
+    const tenant = await launchpad.deps.store.getTenant(tenantId);
+    expect(tenant).toMatchObject({ status: 'DELETED', deletedAt: expect.any(String), claimsReleaseAt: expect.any(String) });
+    const archive = await launchpad.deps.storage.list(archivePrefix(tenantId));
+    expect(archive).toEqual(expect.arrayContaining([`${archivePrefix(tenantId)}database-prod.json`, `${archivePrefix(tenantId)}files/config/prod/config.yml`]));
+    const dump = JSON.parse((await launchpad.deps.storage.getText(`${archivePrefix(tenantId)}database-prod.json`))!) as { tables: { rooms: Array<{ name: string }> } };
+    expect(dump.tables.rooms.map((r) => r.name)).toEqual(expect.arrayContaining(['Focus Room', 'Meeting Room']));
+
+    // Offboarding again finds nothing to do and changes nothing.
+    expect(await runOps(['offboard', 'fleet-e'], ops, (l) => lines.push(l))).toBe(0);
+    expect(await leftovers()).toEqual({ databases: 0, services: 0, files: 0, secrets: 0, address: 404 });
+    expect(await launchpad.deps.storage.list(archivePrefix(tenantId))).toEqual(archive);
+
+    // The subdomain stays taken during the cooling-off period, then the sweep frees it (and the
+    // email). (Run a month ahead, the sweep also ends the other tenants' trials: this test is last.)
+    const available = async () => ((await (await fetch(`${launchpad.url}/api/subdomains/fleet-e`)).json()) as { available: boolean }).available;
+    expect(await available()).toBe(false);
+    const later = new Date(Date.parse(tenant!.claimsReleaseAt!) + 1000);
+    expect((await createTrialSweep({ ...launchpad.deps, now: () => later })()).claimsReleased).toEqual([tenantId]);
+    expect(await available()).toBe(true);
   }, 120_000);
 });

@@ -1,0 +1,13 @@
+import { archivePrefix, ENVIRONMENTS } from '../../shared/instance';
+import { lambdaEntry } from '../deps';
+import { offboardStep } from './offboard-step';
+
+/** The final dump of each database into the archive (skipped for a database already dropped: its dump is there). */
+export const createArchiveDatabases = offboardStep('ArchiveDatabases', async (tenant, { databases, storage }) => {
+  for (const env of ENVIRONMENTS) {
+    const dump = await databases.dump(tenant, env);
+    if (dump !== undefined) await storage.put(`${archivePrefix(tenant.tenantId)}database-${env}.json`, dump, 'application/json');
+  }
+});
+
+export const handler = lambdaEntry(createArchiveDatabases);

@@ -1,0 +1,15 @@
+import { CLAIMS_COOLING_OFF_DAYS } from '../../shared/billing';
+import { lambdaEntry } from '../deps';
+import { offboardStep } from './offboard-step';
+
+/** -> DELETED; its subdomain and email are released after the cooling-off period (by the trial sweep). */
+export const createMarkDeleted = offboardStep('MarkDeleted', async (tenant, { store, now }) => {
+  if (tenant.status === 'DELETED') return;
+  const at = now();
+  await store.transition(tenant.tenantId, 'DELETED', at.toISOString(), {
+    deletedAt: at.toISOString(),
+    claimsReleaseAt: new Date(at.getTime() + CLAIMS_COOLING_OFF_DAYS * 86_400_000).toISOString(),
+  });
+});
+
+export const handler = lambdaEntry(createMarkDeleted);

@@ -1,0 +1,15 @@
+import { lambdaEntry } from '../deps';
+import { offboardStep } from './offboard-step';
+
+export class OffboardingRefusedError extends Error {
+  override name = 'OffboardingRefusedError';
+}
+
+/** -> DELETING (visitors get a 404 from here on). An offboarded tenant passes through: offboarding twice is a no-op. */
+export const createMarkOffboarding = offboardStep('MarkOffboarding', async (tenant, { store, now }) => {
+  if (tenant.status === 'DELETED' || tenant.status === 'DELETING') return;
+  if (tenant.status === 'PROVISIONING') throw new OffboardingRefusedError(`${tenant.subdomain} is being provisioned; offboard it once that has ended`);
+  await store.transition(tenant.tenantId, 'DELETING', now().toISOString());
+});
+
+export const handler = lambdaEntry(createMarkOffboarding);

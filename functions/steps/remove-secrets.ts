@@ -1,0 +1,15 @@
+import { ENVIRONMENTS } from '../../shared/instance';
+import { lambdaEntry } from '../deps';
+import { databaseSecretName } from '../providers/tenant-databases';
+import { smtpSecretName } from '../settings/smtp-secret';
+import { offboardStep } from './offboard-step';
+
+/**
+ * The tenant's secrets: database passwords and its SMTP password (its only mail identity of its
+ * own; senders on the shared SES domain need no removal).
+ */
+export const createRemoveSecrets = offboardStep('RemoveSecrets', async (tenant, { secrets }) => {
+  for (const name of [...ENVIRONMENTS.map((env) => databaseSecretName(tenant.tenantId, env)), smtpSecretName(tenant.tenantId)]) await secrets.delete(name);
+});
+
+export const handler = lambdaEntry(createRemoveSecrets);
