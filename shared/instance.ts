@@ -23,7 +23,8 @@ export const themeKey = (tenantId: string) => `${tenantPrefix(tenantId)}theme.cs
 export const mailTemplateKey = (tenantId: string, file: 'layout.html' | 'footer.txt') => `${tenantPrefix(tenantId)}mail/${file}`;
 export const SEED_PREFIX = 'seed/';
 /** What offboarding keeps of a tenant: its files and final database dumps (expired by a bucket lifecycle rule). */
-export const archivePrefix = (tenantId: string) => `archive/${tenantId}/`;
+export const ARCHIVE_ROOT = 'archive/';
+export const archivePrefix = (tenantId: string) => `${ARCHIVE_ROOT}${tenantId}/`;
 
 export interface InstanceContext {
   tenant: { tenantId: string; subdomain: string; companyName: string; plan: string };

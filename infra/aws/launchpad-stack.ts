@@ -2,7 +2,7 @@ import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { HttpMethods } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { SEED_PREFIX, tenantPrefix } from '../../shared/instance';
+import { ARCHIVE_ROOT, SEED_PREFIX, tenantPrefix } from '../../shared/instance';
 import { LOGO_UPLOAD_DIR } from '../../shared/settings';
 import type { DeployConfig } from './config';
 import { API_ROUTES } from '../../functions/api/routes';
@@ -14,6 +14,10 @@ import { Site } from './constructs/site';
 import { CONTAINER_PORT, Tenancy, TENANT_SECRETS_PREFIX } from './constructs/tenancy';
 import { Workflows } from './constructs/workflows';
 import { acknowledgeFindings } from './nag-acknowledgements';
+
+/** Offboarded tenants' files and final database dumps (under ARCHIVE_ROOT) are kept this long. */
+const ARCHIVE_RETENTION_DAYS = 365;
+const DATABASE_STEPS = new Set(['CreateDatabases', 'ArchiveDatabases', 'DropDatabases']);
 
 export interface LaunchpadStackProps extends StackProps {
   config: DeployConfig;
@@ -129,11 +133,36 @@ export class LaunchpadStack extends Stack {
       DeployVersion: (fn) => deployVersions(fn),
       RollBackVersion: (fn) => deployVersions(fn),
       SummarizeUpgrade: (fn) => fn.addToRolePolicy(sendMail),
+      // offboard-tenant
+      RemoveServices: (fn) => {
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:DeleteService'], resources: [tenantServices] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'], resources: ['*'] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'], resources: ['*'] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:DeleteRule'], resources: [this.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:DeleteTargetGroup'], resources: [this.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }));
+      },
+      RemoveDns: (fn) => tenancy.cloudflareToken.grantRead(fn),
+      ArchiveDatabases: (fn) => {
+        tenancy.database.adminSecret.grantRead(fn);
+        fn.addEnvironment('NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem');
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(`${ARCHIVE_ROOT}*`)] }));
+      },
+      DropDatabases: (fn) => {
+        tenancy.database.adminSecret.grantRead(fn);
+        fn.addEnvironment('NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem');
+      },
+      ArchiveStorage: (fn) => {
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [tenantBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${tenantPrefix('*')}*`] } } }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: [tenantBucket.arnForObjects(tenantObjects)] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(`${ARCHIVE_ROOT}*`)] }));
+      },
+      RemoveSecrets: (fn) => fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:DeleteSecret'], resources: [tenantSecrets] })),
+      NotifyOffboardingFailed: (fn) => fn.addToRolePolicy(sendMail),
     };
     this.workflows = new Workflows(this, 'Workflows', {
       environment,
-      // Only CreateDatabases reaches the private database.
-      network: (state) => (state === 'CreateDatabases' ? { vpc: tenancy.vpc, securityGroups: [tenancy.databaseClientSecurityGroup] } : undefined),
+      // Only the database steps reach the private database.
+      network: (state) => (DATABASE_STEPS.has(state) ? { vpc: tenancy.vpc, securityGroups: [tenancy.databaseClientSecurityGroup] } : undefined),
       configure: (state, fn) => {
         table.grantReadWriteData(fn);
         stepPermissions[state]?.(fn);
@@ -141,6 +170,8 @@ export class LaunchpadStack extends Stack {
     });
     const provision = this.workflows.stateMachines.get('provision-tenant')!;
     const withMachine = { ...environment, PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn };
+    const offboard = this.workflows.stateMachines.get('offboard-tenant')!;
+    tenantBucket.addLifecycleRule({ id: 'ExpireArchives', prefix: ARCHIVE_ROOT, expiration: Duration.days(ARCHIVE_RETENTION_DAYS), noncurrentVersionExpiration: Duration.days(7) });
 
     const siteOrigin = config.siteCertificateArn ? `https://${config.domain}` : 'https://*.cloudfront.net';
     this.api = new Api(this, 'Api', { siteOrigin, environment: withMachine });
@@ -200,7 +231,8 @@ export class LaunchpadStack extends Stack {
     this.reconciler = new LaunchpadFunction(this, 'Reconciler', { entry: 'reconciler/start-pending', environment: withMachine });
     table.grantReadData(this.reconciler);
     provision.grantStartExecution(this.reconciler);
-    this.trialSweep = new LaunchpadFunction(this, 'TrialSweep', { entry: 'scheduled/trial-sweep', environment, timeout: Duration.minutes(5) });
+    this.trialSweep = new LaunchpadFunction(this, 'TrialSweep', { entry: 'scheduled/trial-sweep', environment: { ...withMachine, OFFBOARD_STATE_MACHINE_ARN: offboard.stateMachineArn }, timeout: Duration.minutes(5) });
+    offboard.grantStartExecution(this.trialSweep);
     table.grantReadWriteData(this.trialSweep);
     tenancy.adminLinkKey.grantRead(this.trialSweep);
     sendAsTenant(this.trialSweep);
@@ -230,6 +262,7 @@ export class LaunchpadStack extends Stack {
     new CfnOutput(this, 'InstanceLoadBalancer', { value: tenancy.loadBalancer.loadBalancerDnsName, description: 'Cloudflare CNAMEs of instances point here' });
     new CfnOutput(this, 'ProvisionStateMachine', { value: provision.stateMachineArn, description: 'LAUNCHPAD_PROVISION_ARN for npm run ops' });
     new CfnOutput(this, 'UpgradeStateMachine', { value: this.workflows.stateMachines.get('upgrade-fleet')!.stateMachineArn, description: 'LAUNCHPAD_UPGRADE_ARN for npm run ops' });
+    new CfnOutput(this, 'OffboardStateMachine', { value: offboard.stateMachineArn, description: 'LAUNCHPAD_OFFBOARD_ARN for npm run ops' });
     new CfnOutput(this, 'TableName', { value: table.tableName, description: 'LAUNCHPAD_TABLE for npm run ops' });
     new CfnOutput(this, 'CloudflareTokenSecret', { value: tenancy.cloudflareToken.secretName });
   }

@@ -24,7 +24,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   ack(
     stack,
     'IAM5[Resource::*]',
-    "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition and DescribeTaskDefinition, elasticloadbalancing:Describe*, ecr:GetAuthorizationToken, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
+    "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition, elasticloadbalancing:Describe*, ecr:GetAuthorizationToken, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
   );
   // Resources scoped by prefix: what they cover is created at runtime, per tenant or per stream.
   const arn = (c: IConstruct) => `<${stack.getLogicalId(c.node.defaultChild as CfnElement)}.Arn>`;
@@ -34,6 +34,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     [`${arn(scoped.table)}/index/*`, "the table's own indexes (the status index the reconciler and sweeps query)"],
     [`${arn(scoped.tenantBucket)}/tenants/*/*`, 'objects under tenants/<id>/, created per tenant at runtime'],
     [`${arn(scoped.tenantBucket)}/seed/*`, 'the seed assets every tenant starts with'],
+    [`${arn(scoped.tenantBucket)}/archive/*`, 'archives of offboarded tenants (archive/<id>/), written at runtime'],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*`, "tenants' database passwords, created per tenant at runtime"],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp*`, "tenants' own SMTP passwords, saved from the settings page at runtime"],
     [`${arn(scoped.tenantBucket)}/tenants/*/uploads/*`, 'logo uploads under tenants/<id>/uploads/, created per tenant at runtime'],

@@ -16,6 +16,8 @@ const NO_RESOURCE_LEVEL = new Set([
   'ses:GetIdentityVerificationAttributes',
   'ecs:RegisterTaskDefinition',
   'ecs:DescribeTaskDefinition',
+  'ecs:ListTaskDefinitions',
+  'ecs:DeregisterTaskDefinition',
   'elasticloadbalancing:DescribeTargetGroups',
   'elasticloadbalancing:DescribeRules',
   'ecr:GetAuthorizationToken',

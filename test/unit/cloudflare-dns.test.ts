@@ -58,4 +58,14 @@ describe('Cloudflare DNS adapter', () => {
     await expect(dns().upsert('acme-stg')).resolves.toBe('updated');
     expect(requests[1]).toMatchObject({ method: 'PUT', path: '/client/v4/zones/zone-1/dns_records/rec-1', body: { content: 'alb-123.eu-west-1.elb.amazonaws.com', name: 'acme-stg.spaceos.io' } });
   });
+
+  it('removes the record when there is one, and does nothing when there is none', async () => {
+    existing = [{ id: 'rec-1', type: 'CNAME', name: 'acme.spaceos.io', content: 'alb-123.eu-west-1.elb.amazonaws.com', proxied: true }];
+    await expect(dns().remove('acme')).resolves.toBe('removed');
+    expect(requests.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual(['GET /client/v4/zones/zone-1/dns_records', 'DELETE /client/v4/zones/zone-1/dns_records/rec-1']);
+    requests = [];
+    existing = [];
+    await expect(dns().remove('acme')).resolves.toBe('absent');
+    expect(requests.map((r) => r.method)).toEqual(['GET']);
+  });
 });

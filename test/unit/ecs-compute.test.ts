@@ -1,7 +1,9 @@
-import { CreateServiceCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CreateServiceCommand, DeleteServiceCommand, DeregisterTaskDefinitionCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   CreateRuleCommand,
   CreateTargetGroupCommand,
+  DeleteRuleCommand,
+  DeleteTargetGroupCommand,
   DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
@@ -134,6 +136,33 @@ describe('ECS compute adapter', () => {
       secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: 'x' }],
     });
     expect(ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', taskDefinition: 'arn:task-def/spaceos-acme-prod:2' });
+  });
+
+  it('offboards an instance: service, host rule, target group and task definitions; a rerun finds nothing left', async () => {
+    const hostRule = { RuleArn: 'arn:rule/acme', Priority: '3', Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['acme.spaceos.io'] } }] };
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'ACTIVE' }] });
+    ecs.on(DeleteServiceCommand).resolves({});
+    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: ['arn:td/spaceos-acme-prod:1', 'arn:td/spaceos-acme-prod:2'] });
+    ecs.on(DeregisterTaskDefinitionCommand).resolves({});
+    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/1' }).resolves({ Rules: [defaultRule, hostRule] });
+    elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/acme' }] });
+    elb.on(DeleteRuleCommand).resolves({});
+    elb.on(DeleteTargetGroupCommand).resolves({});
+
+    await expect(compute().removeService(spec)).resolves.toBe('removed');
+    expect(ecs.commandCalls(DeleteServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', force: true });
+    expect(elb.commandCalls(DeleteRuleCommand)[0]!.args[0].input).toEqual({ RuleArn: 'arn:rule/acme' });
+    expect(elb.commandCalls(DeleteTargetGroupCommand)[0]!.args[0].input).toEqual({ TargetGroupArn: 'arn:tg/acme' });
+    expect(ecs.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).toEqual(['arn:td/spaceos-acme-prod:1', 'arn:td/spaceos-acme-prod:2']);
+
+    ecs.reset();
+    elb.reset();
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'INACTIVE' }] });
+    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
+    elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule] });
+    elb.on(DescribeTargetGroupsCommand).rejects(new TargetGroupNotFoundException({ message: 'not found', $metadata: {} }));
+    await expect(compute().removeService(spec)).resolves.toBe('absent');
+    expect(ecs.commandCalls(DeleteServiceCommand)).toHaveLength(0);
   });
 
   it('fails permanently, naming the fix, when every listener is full', async () => {
