@@ -115,6 +115,7 @@ export function awsDeps(): Deps {
       return {
         upsert: async (host: string) => new CloudflareDns(await cloudflare(), zone).upsert(host),
         remove: async (host: string) => new CloudflareDns(await cloudflare(), zone).remove(host),
+        has: async (host: string) => new CloudflareDns(await cloudflare(), zone).has(host),
       };
     },
     compute: () => new EcsCompute(new ECSClient({}), new ElasticLoadBalancingV2Client({}), JSON.parse(required('ECS_CONFIG')) as EcsComputeConfig),

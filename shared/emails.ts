@@ -204,3 +204,15 @@ export function offboardingFailedEmail(input: { tenant: string; error: string; e
   ];
   return { subject, text: `${lines.join('\n\n')}\n`, html: `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif"><h2>${escape(subject)}</h2>${lines.map((l) => `<p>${escape(l)}</p>`).join('')}</body></html>` };
 }
+
+/** To ops when running tenants lost part of their instance (newly found only). */
+export function driftEmail(drifted: Array<{ subdomain: string; missing: string[] }>, opsUrl: string): Email {
+  const subject = `[Launchpad] Drift: ${drifted.length} running tenant${drifted.length === 1 ? '' : 's'} missing resources`;
+  const lines = drifted.map((d) => `${d.subdomain}: missing ${d.missing.join(', ')}`);
+  const hint = 'Not repaired automatically. If it was not deliberate, re-run provisioning for the tenant (its steps are idempotent and create only what is missing), or offboard it.';
+  return {
+    subject,
+    text: `${lines.join('\n')}\n\n${hint}\n${opsUrl}\n`,
+    html: `<!doctype html><html><body style="font-family:Arial,Helvetica,sans-serif"><h2>${escape(subject)}</h2><ul>${lines.map((l) => `<li>${escape(l)}</li>`).join('')}</ul><p>${escape(hint)}</p><p><a href="${escape(opsUrl)}">${escape(opsUrl)}</a></p></body></html>`,
+  };
+}

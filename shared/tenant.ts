@@ -37,6 +37,8 @@ export const tenantSchema = z.object({
   deletedAt: z.optional(z.string()),
   claimsReleaseAt: z.optional(z.string()),
   claimsReleasedAt: z.optional(z.string()),
+  /** What the drift check last found missing for this running tenant (absent: nothing). */
+  drift: z.optional(z.object({ missing: z.array(z.string()), since: z.string(), checkedAt: z.string() })),
   /** The spaceOS version (image tag) both instances run; set at launch and by fleet upgrades. */
   appVersion: z.optional(z.string()),
 });

@@ -32,6 +32,8 @@ export interface Compute {
   deploy(service: ScaledService, version: string): Promise<void>;
   /** Removes the instance and its routing (offboarding); 'absent' when it was gone already. */
   removeService(service: ScaledService): Promise<'removed' | 'absent'>;
+  /** Does the instance's service exist (running or scaled to zero)? For drift detection. */
+  hasService(service: ScaledService): Promise<boolean>;
 }
 
 /** Instances per plan: the paid production instance runs twice (capacity and availability). */

@@ -7,6 +7,8 @@ export interface Dns {
   upsert(host: string): Promise<UpsertResult>;
   /** Removes the host's record; 'absent' when there was none (offboarding twice). */
   remove(host: string): Promise<'removed' | 'absent'>;
+  /** Is the host's record there? For drift detection. */
+  has(host: string): Promise<boolean>;
 }
 
 /**
@@ -32,9 +34,16 @@ export class CloudflareDns implements Dns {
     return 'updated';
   }
 
+  async has(host: string): Promise<boolean> {
+    return (await this.record(host)) !== undefined;
+  }
+
+  private async record(host: string) {
+    return (await this.cloudflare.dns.records.list({ zone_id: this.zone.id, type: 'CNAME', name: { exact: `${host}.${this.zone.name}` } })).result[0];
+  }
+
   async remove(host: string): Promise<'removed' | 'absent'> {
-    const name = `${host}.${this.zone.name}`;
-    const existing = (await this.cloudflare.dns.records.list({ zone_id: this.zone.id, type: 'CNAME', name: { exact: name } })).result[0];
+    const existing = await this.record(host);
     if (!existing) return 'absent';
     await this.cloudflare.dns.records.delete(existing.id, { zone_id: this.zone.id });
     return 'removed';

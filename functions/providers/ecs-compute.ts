@@ -157,6 +157,11 @@ export class EcsCompute implements Compute {
    * Offboarding: the service (forced down), its host rule, its target group and its task
    * definition revisions. Each part is looked up first, so a rerun removes only what is left.
    */
+  async hasService(service: ScaledService): Promise<boolean> {
+    const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: [serviceName(service)] }));
+    return services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING');
+  }
+
   async removeService(service: ScaledService): Promise<'removed' | 'absent'> {
     const name = serviceName(service);
     let removed = false;

@@ -231,6 +231,11 @@ export class TenantStore {
     await this.update(tenantId, { at, set });
   }
 
+  /** Removes attributes from an existing tenant (no status change). */
+  async clearAttributes(tenantId: string, at: string, fields: Array<keyof Tenant>): Promise<void> {
+    await this.update(tenantId, { at, remove: fields });
+  }
+
   /** One conditional UpdateItem: lifecycle guard, optional event-ordering guard, attributes. */
   private async update(
     tenantId: string,

@@ -35,6 +35,7 @@ export class LaunchpadStack extends Stack {
   readonly reconciler: LaunchpadFunction;
   readonly trialSweep: LaunchpadFunction;
   readonly smtpCheck: LaunchpadFunction;
+  readonly detectDrift: LaunchpadFunction;
 
   constructor(scope: Construct, id: string, props: LaunchpadStackProps) {
     super(scope, id, props);
@@ -237,6 +238,11 @@ export class LaunchpadStack extends Stack {
     tenancy.adminLinkKey.grantRead(this.trialSweep);
     sendAsTenant(this.trialSweep);
     for (const statement of scaleServices) this.trialSweep.addToRolePolicy(statement);
+    this.detectDrift = new LaunchpadFunction(this, 'DetectDrift', { entry: 'reconciler/detect-drift', environment, timeout: Duration.minutes(10) });
+    table.grantReadWriteData(this.detectDrift);
+    tenancy.cloudflareToken.grantRead(this.detectDrift);
+    this.detectDrift.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [tenantServices] }));
+    this.detectDrift.addToRolePolicy(sendMail);
     this.smtpCheck = new LaunchpadFunction(this, 'SmtpCheck', { entry: 'scheduled/smtp-check', environment, timeout: Duration.minutes(5) });
     table.grantReadWriteData(this.smtpCheck);
     sendAsTenant(this.smtpCheck);
@@ -244,9 +250,9 @@ export class LaunchpadStack extends Stack {
     this.site = new Site(this, 'Site', { webDist: props.webDist, api: this.api.httpApi, logBucket, domain: config.domain, uploadOrigin: `https://${tenantBucket.bucketRegionalDomainName}`, ...(config.siteCertificateArn ? { certificateArn: config.siteCertificateArn } : {}) });
     // Links in mails and checkout return URLs point at the site, known only once CloudFront exists.
     const siteUrl = config.siteCertificateArn ? `https://${config.domain}` : `https://${this.site.distribution.distributionDomainName}`;
-    const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler, this.trialSweep, this.smtpCheck];
+    const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler, this.trialSweep, this.smtpCheck, this.detectDrift];
     for (const fn of functions) fn.addEnvironment('SITE_URL', siteUrl);
-    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler, trialSweep: this.trialSweep, smtpCheck: this.smtpCheck });
+    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler, trialSweep: this.trialSweep, smtpCheck: this.smtpCheck, detectDrift: this.detectDrift });
 
     acknowledgeFindings(this, {
       table,

@@ -17,6 +17,7 @@ import { TenantStore } from '../../functions/providers/tenant-store';
 import { createStartPending } from '../../functions/reconciler/start-pending';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
 import { createSmtpCheck } from '../../functions/scheduled/smtp-check';
+import { createDetectDrift } from '../../functions/reconciler/detect-drift';
 import { AdminLinks } from '../../functions/providers/admin-links';
 import { Sessions } from '../../functions/auth/sessions';
 import { SettingsStore } from '../../functions/providers/settings-store';
@@ -53,6 +54,7 @@ export interface LaunchpadOptions {
   reconcileEveryMs?: number;
   sweepEveryMs?: number;
   smtpCheckEveryMs?: number;
+  driftCheckEveryMs?: number;
   /** Tests shorten the retry backoff; the ASL's own intervals apply otherwise. */
   fastTimers?: boolean;
   /** Wraps the wired dependencies, e.g. to inject faults in tests. */
@@ -175,10 +177,12 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
   let reconciler: NodeJS.Timeout | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   let smtpChecker: NodeJS.Timeout | undefined;
+  let driftChecker: NodeJS.Timeout | undefined;
   const stopAll = async () => {
     clearInterval(reconciler);
     clearInterval(sweeper);
     clearInterval(smtpChecker);
+    clearInterval(driftChecker);
     await compute?.stopAll();
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
   };
@@ -274,6 +278,10 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const checkSmtp = createSmtpCheck(deps);
     smtpChecker = setInterval(() => void checkSmtp().catch((error) => logger.error('SMTP check failed', { error })), options.smtpCheckEveryMs ?? 5 * 60_000);
     smtpChecker.unref();
+    // ...and the drift check (hourly in AWS).
+    const detectDrift = createDetectDrift(deps);
+    driftChecker = setInterval(() => void detectDrift().catch((error) => logger.error('Drift check failed', { error })), options.driftCheckEveryMs ?? 5 * 60_000);
+    driftChecker.unref();
 
     const running = compute;
     return {

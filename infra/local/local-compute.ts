@@ -87,6 +87,10 @@ export class LocalCompute implements Compute {
     if (spec.desiredCount !== 0) await this.start(spec);
   }
 
+  async hasService(service: ScaledService): Promise<boolean> {
+    return this.stored(serviceName(service)) !== undefined;
+  }
+
   async removeService(service: ScaledService): Promise<'removed' | 'absent'> {
     const name = serviceName(service);
     const recorded = this.stored(name) !== undefined;

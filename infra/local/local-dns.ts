@@ -27,6 +27,10 @@ export class LocalDns implements Dns {
     return before === undefined ? 'created' : 'updated';
   }
 
+  async has(host: string): Promise<boolean> {
+    return this.records[host] !== undefined;
+  }
+
   async remove(host: string): Promise<'removed' | 'absent'> {
     if (this.records[host] === undefined) return 'absent';
     delete this.records[host];

@@ -60,6 +60,8 @@ function tenantSection(tenant: Tenant, executions: LocalExecution[]): string {
   return `<section class="tenant" id="tenant-${escape(tenant.tenantId)}" data-status="${tenant.status}">
 <h2>${escape(tenant.companyName)} <code>${escape(tenant.subdomain)}</code> <span class="status ${tenant.status.toLowerCase()}">${tenant.status}</span> <small>${tenant.plan}</small></h2>
 <p><small>${escape(tenant.tenantId)} · signed up ${escape(tenant.createdAt)}</small>${links ? `<br>${links}` : ''}</p>
+${tenant.appVersion ? `<p><small>spaceOS version <b data-version>${escape(tenant.appVersion)}</b></small></p>` : ''}
+${tenant.drift ? `<p class="failure" data-drift><b>Drift</b> since ${escape(tenant.drift.since)}: missing ${escape(tenant.drift.missing.join(', '))}</p>` : ''}
 ${tenant.failure ? `<p class="failure"><b>Failed at ${escape(tenant.failure.step)}</b>: ${escape(tenant.failure.error)} — ${escape(tenant.failure.cause)}</p>` : ''}
 ${failed ? `<form method="post" action="/ops/tenants/${encodeURIComponent(tenant.tenantId)}/resume"><button>Resume provisioning</button> <small>after fixing the cause; steps are idempotent</small></form>` : ''}
 ${executions

@@ -26,6 +26,9 @@ class RecordingCompute implements Compute {
   async removeService(): Promise<'absent'> {
     throw new Error('Billing never removes services');
   }
+  async hasService() {
+    return true;
+  }
 }
 
 const sesEndpoint = inject('sesEndpoint');

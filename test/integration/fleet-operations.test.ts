@@ -6,6 +6,7 @@ import type { Deps } from '../../functions/deps';
 import { probe } from '../../functions/providers/instance-probe';
 import { databaseSecretName } from '../../functions/providers/tenant-databases';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
+import { createDetectDrift } from '../../functions/reconciler/detect-drift';
 import { archivePrefix, tenantPrefix } from '../../shared/instance';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { LocalOps } from '../../infra/ops/backend';
@@ -27,6 +28,7 @@ const injectDeployFaults = (deps: Deps): Deps => ({
       return deps.compute.deploy(service, version);
     },
     removeService: (service) => deps.compute.removeService(service),
+    hasService: (service) => deps.compute.hasService(service),
   },
 });
 
@@ -135,6 +137,24 @@ describe('ops CLI against the local stack', () => {
     expect(await runOps(['upgrade', '--version', 'bad version!'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/--version: A version is an image tag/);
     expect(await runOps(['resume', 'fleet-a'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/fleet-a is ACTIVE; only FAILED tenants are resumed/);
   }, 120_000);
+});
+
+describe('drift', () => {
+  it('reports a running tenant whose DNS record or service went missing, once, and clears it when restored', async () => {
+    const detect = createDetectDrift(launchpad.deps);
+    const opsMail = async () => (await mailTo(launchpad.sesEndpoint, OPS)).filter((m) => /Drift/.test(m.subject)).length;
+    expect((await detect()).drifted).toEqual([]);
+    await launchpad.deps.dns.remove('fleet-c-stg');
+    const before = await opsMail();
+    expect((await detect()).drifted).toEqual([{ subdomain: 'fleet-c', missing: ['DNS fleet-c-stg'] }]);
+    expect(await detect()).toMatchObject({ drifted: [{ subdomain: 'fleet-c' }] });
+    expect(await opsMail()).toBe(before + 1); // told once, not every run
+    expect(await (await fetch(`${launchpad.url}/ops`)).text()).toMatch(/<b>Drift<\/b> since [^:]+:\d\d:[\d.]+Z: missing DNS fleet-c-stg/);
+
+    await launchpad.deps.dns.upsert('fleet-c-stg');
+    expect((await detect()).drifted).toEqual([]);
+    expect((await launchpad.deps.store.getTenant((await launchpad.deps.store.tenantForSubdomain('fleet-c'))!))?.drift).toBeUndefined();
+  });
 });
 
 describe('offboard-tenant', () => {

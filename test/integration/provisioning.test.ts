@@ -41,6 +41,7 @@ const injectFaults = (deps: Deps): Deps => ({
       return deps.dns.upsert(host);
     },
     remove: (host) => deps.dns.remove(host),
+    has: (host) => deps.dns.has(host),
   },
 });
 

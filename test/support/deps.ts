@@ -73,7 +73,7 @@ export const ECS_CONFIG = {
   secretArnPrefix: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
 };
 
-const unusedDns: Dns = { upsert: () => Promise.reject(new Error('DNS not expected in this test')), remove: () => Promise.reject(new Error('DNS not expected in this test')) };
+const unusedDns: Dns = { upsert: () => Promise.reject(new Error('DNS not expected in this test')), remove: () => Promise.reject(new Error('DNS not expected in this test')), has: () => Promise.reject(new Error('DNS not expected in this test')) };
 
 /** The production wiring on real SDK clients, for request-level tests with aws-sdk-client-mock. */
 export function sdkDeps(overrides: Partial<Deps> = {}): Deps {

@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 export class Operations extends Construct {
   readonly alerts: Topic;
 
-  constructor(scope: Construct, id: string, props: { provision: StateMachine; opsEmail: string; signupLogGroup: ILogGroup; reconciler: IFunction; trialSweep: IFunction; smtpCheck: IFunction }) {
+  constructor(scope: Construct, id: string, props: { provision: StateMachine; opsEmail: string; signupLogGroup: ILogGroup; reconciler: IFunction; trialSweep: IFunction; smtpCheck: IFunction; detectDrift: IFunction }) {
     super(scope, id);
     const key = new Key(this, 'AlertsKey', { enableKeyRotation: true, description: 'Launchpad ops alerts topic' });
     this.alerts = new Topic(this, 'Alerts', { displayName: 'Launchpad provisioning alerts', masterKey: key, enforceSSL: true });
@@ -79,6 +79,11 @@ export class Operations extends Construct {
       description: 'Trial reminders, suspension at trial end, offboarding marks after retention',
       schedule: ScheduleExpression.rate(Duration.hours(1)),
       target: new LambdaInvoke(props.trialSweep, {}),
+    });
+    new Schedule(this, 'DetectDrift', {
+      description: 'Reports running tenants whose services or DNS records are missing',
+      schedule: ScheduleExpression.rate(Duration.hours(1)),
+      target: new LambdaInvoke(props.detectDrift, {}),
     });
     new Schedule(this, 'SmtpCheck', {
       description: "Re-verifies tenants' own SMTP servers; a failing one falls back to SES and the admin is told",

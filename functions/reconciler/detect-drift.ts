@@ -1,0 +1,59 @@
+import { driftEmail } from '../../shared/emails';
+import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import type { Tenant } from '../../shared/tenant';
+import { lambdaEntry, type Deps } from '../deps';
+import { servicesOf } from '../steps/fleet-step';
+import { RUNNING_STATUSES } from '../steps/plan-upgrade';
+
+/** What of a running tenant's instance is missing: its services and DNS records. */
+async function missingParts({ compute, dns, platform }: Pick<Deps, 'compute' | 'dns' | 'platform'>, tenant: Tenant): Promise<string[]> {
+  const missing: string[] = [];
+  for (const service of servicesOf(platform, tenant, ENVIRONMENTS)) {
+    if (!(await compute.hasService(service))) missing.push(`service ${service.env}`);
+  }
+  for (const env of ENVIRONMENTS) {
+    const host = instanceHost(tenant.subdomain, env);
+    if (!(await dns.has(host))) missing.push(`DNS ${host}`);
+  }
+  return missing;
+}
+
+/**
+ * Scheduled (hourly in AWS, every 5 minutes locally): compares what running tenants should have
+ * with what exists. Drift (a service or DNS record deleted by hand, say) is recorded on the
+ * tenant for /ops and mailed to ops once when it appears; it is not repaired automatically,
+ * because a person deleted it for a reason or something else is wrong.
+ */
+export function createDetectDrift(deps: Deps) {
+  const { store, now, logger, mail, platform } = deps;
+  return async (): Promise<{ drifted: Array<{ subdomain: string; missing: string[] }> }> => {
+    const at = now().toISOString();
+    const drifted: Array<{ subdomain: string; missing: string[] }> = [];
+    const fresh: Array<{ subdomain: string; missing: string[] }> = [];
+    for (const status of RUNNING_STATUSES) {
+      for (const tenant of await store.listAllByStatus(status, at)) {
+        try {
+          const missing = await missingParts(deps, tenant);
+          if (missing.length > 0) {
+            drifted.push({ subdomain: tenant.subdomain, missing });
+            const known = tenant.drift && tenant.drift.missing.join() === missing.join();
+            if (!known) fresh.push({ subdomain: tenant.subdomain, missing });
+            await store.setAttributes(tenant.tenantId, at, { drift: { missing, since: known ? tenant.drift!.since : at, checkedAt: at } });
+          } else if (tenant.drift) {
+            await store.clearAttributes(tenant.tenantId, at, ['drift']);
+          }
+        } catch (error) {
+          logger.error('Drift check failed for tenant; next run retries', { tenantId: tenant.tenantId, error });
+        }
+      }
+    }
+    if (fresh.length > 0) {
+      const email = driftEmail(fresh, `${platform.siteUrl}/ops`);
+      await mail.send({ ...email, from: platform.launchpadSender, to: [platform.opsEmail] });
+      logger.warn('Drift found', { drifted: fresh });
+    }
+    return { drifted };
+  };
+}
+
+export const handler = lambdaEntry(createDetectDrift);
