@@ -6,6 +6,7 @@ import { startLaunchpad } from '../infra/local/launchpad';
 import { tempDir } from '../test/support/temp-dir';
 import { criticalPath, lognormalSampler, SIGNUP_S, simulateRun } from './aws-model';
 import { fmt, percentile } from './stats';
+import { fleetUpgradeBench } from './fleet-upgrade';
 
 const SIGNUPS = Math.max(10, Number(process.env.BENCH_SIGNUPS ?? 10));
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,3 +67,5 @@ try {
   await launchpad.stop();
   rmSync(root, { recursive: true, force: true });
 }
+
+await fleetUpgradeBench();

@@ -1,6 +1,5 @@
 import type { Environment } from '../../shared/instance';
 import { lambdaEntry } from '../deps';
-import { UnknownTenantError } from './run-step';
 import { fleetStep, servicesOf } from './fleet-step';
 
 /** One tenant's way through an upgrade: its environments in phases, one phase at a time. */
@@ -14,12 +13,13 @@ export interface TenantUpgradeState {
   phase: number;
 }
 
-/** Rolls the tenant's instances of the current phase onto the version; CheckVersion then waits until they report it. */
-export const createDeployVersion = fleetStep('DeployVersion', async (input: TenantUpgradeState, { store, compute, platform }) => {
-  const tenant = await store.getTenant(input.tenantId);
-  if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
+/**
+ * Rolls the tenant's instances of the current phase onto the version; CheckVersion then waits
+ * until they report it. (Needs only the id and subdomain it is given: no read per phase.)
+ */
+export const createDeployVersion = fleetStep('DeployVersion', async (input: TenantUpgradeState, { compute, platform }) => {
   const envs = input.phases[input.phase] ?? [];
-  await Promise.all(servicesOf(platform, tenant, envs).map((service) => compute.deploy(service, input.version)));
+  await Promise.all(servicesOf(platform, input, envs).map((service) => compute.deploy(service, input.version)));
   return { ...input, attempt: 0 };
 });
 

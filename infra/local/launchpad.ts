@@ -55,6 +55,8 @@ export interface LaunchpadOptions {
   sweepEveryMs?: number;
   smtpCheckEveryMs?: number;
   driftCheckEveryMs?: number;
+  /** Every Wait state's length (health polls); default 500 ms, 100 ms with fastTimers. */
+  waitMs?: number;
   /** Tests shorten the retry backoff; the ASL's own intervals apply otherwise. */
   fastTimers?: boolean;
   /** Wraps the wired dependencies, e.g. to inject faults in tests. */
@@ -236,7 +238,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       dataDir,
       // Instances start in about a second here: poll health every 0.5 s (60 polls = 30 s budget);
       // tests poll faster still.
-      waitMs: options.fastTimers ? 100 : 500,
+      waitMs: options.waitMs ?? (options.fastTimers ? 100 : 500),
       ...(options.fastTimers ? { retryIntervalMs: 10 } : {}),
     });
     const wired: Deps = {

@@ -10,6 +10,7 @@ import type { UpgradeRequestInput } from '../../shared/fleet';
 import { STEPS } from '../../functions/steps';
 
 const STATE_MACHINES_DIR = new URL('../../statemachines/', import.meta.url);
+const SAVE_EVERY_MS = 250;
 
 /**
  * Loads an ASL file the way the CDK app deploys it: `${XFunctionArn}` placeholders become
@@ -161,11 +162,30 @@ export class LocalWorkflows implements Workflows {
       if ('Error' in event && typeof event.Error === 'string') entry.error = event.Error;
       if ('Cause' in event && event.Cause !== undefined) entry.cause = String(event.Cause);
       execution.events.push(entry);
-      this.save(execution);
+      this.saveSoon(execution);
     }
   }
 
+  private readonly pendingSaves = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * Writes the execution at most every SAVE_EVERY_MS while it runs: rewriting the whole record on
+   * every event made a 200-tenant fleet upgrade quadratic in its own history.
+   */
+  private saveSoon(execution: LocalExecution): void {
+    if (this.pendingSaves.has(execution.name)) return;
+    this.pendingSaves.set(
+      execution.name,
+      setTimeout(() => {
+        this.pendingSaves.delete(execution.name);
+        this.save(execution);
+      }, SAVE_EVERY_MS),
+    );
+  }
+
   private save(execution: LocalExecution): void {
+    clearTimeout(this.pendingSaves.get(execution.name));
+    this.pendingSaves.delete(execution.name);
     writeFileSync(join(this.dir, `${execution.name}.json`), JSON.stringify(execution, null, 2));
   }
 

@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Deps } from '../functions/deps';
+import type { Compute, ScaledService } from '../functions/providers/compute';
+import { probe } from '../functions/providers/instance-probe';
+import { startLaunchpad } from '../infra/local/launchpad';
+import { initialSettings } from '../shared/settings';
+import type { Tenant } from '../shared/tenant';
+import { tempDir } from '../test/support/temp-dir';
+
+/** How long an instance takes to come up after a deploy: about what the stand-in app process takes here (a Fargate task takes 30-60 s). */
+const START_MS = Number(process.env.BENCH_START_MS ?? 1000);
+
+/**
+ * Bench-only instances: tiny HTTP servers inside this process, one per tenant environment, so
+ * 200 tenants (400 instances) fit on a laptop where 400 stand-in processes would not. They speak
+ * the instance contract the workflow checks (/health with the version, the branded home page,
+ * theme.css) and take START_MS to come up on a new version. Everything else is the real thing:
+ * the ASL on the local engine, the step handlers, DynamoDB Local, HTTP probes.
+ */
+class InProcessInstances implements Pick<Compute, 'deploy'> {
+  private readonly servers = new Map<string, { server: Server; port: number; version: string }>();
+
+  async start(tenant: Tenant, service: ScaledService, version: string): Promise<void> {
+    const page = `<!doctype html><title>${tenant.companyName}</title><link rel="stylesheet" href="/theme.css"><h1>${tenant.companyName}</h1>`;
+    const server = createServer((req, res) => {
+      if (req.url === '/health') return void res.end(JSON.stringify({ status: 'ok', version }));
+      if (req.url === '/theme.css') return void res.end(`:root{--brand-primary:${tenant.primaryColor}}`);
+      res.end(page);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    this.servers.set(service.hostname, { server, port: (server.address() as AddressInfo).port, version });
+  }
+
+  private readonly tenants = new Map<string, Tenant>();
+  track(tenant: Tenant): void {
+    this.tenants.set(tenant.tenantId, tenant);
+  }
+
+  async deploy(service: ScaledService, version: string): Promise<void> {
+    const running = this.servers.get(service.hostname);
+    this.servers.delete(service.hostname);
+    await new Promise<void>((r) => (running ? running.server.close(() => r()) : r()));
+    // Comes up a little later, as a new task does.
+    setTimeout(() => void this.start(this.tenants.get(service.tenantId)!, service, version), START_MS);
+  }
+
+  portFor(hostname: string): number | undefined {
+    return this.servers.get(hostname)?.port;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.servers.values()].map((s) => new Promise((r) => s.server.close(r))));
+  }
+}
+
+/** Health polls of the upgraded instances (5 s in the ASL; scaled down like the start time). */
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `npm run bench` part 2: a fleet upgrade of `count` tenants on the local engine, against the
+ * ideal of (number of waves) x (one tenant's upgrade time), measured by the canary wave of one.
+ */
+export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?? 200), waveSize = 25): Promise<void> {
+  const root = tempDir('launchpad-bench-fleet-');
+  mkdirSync(join(root, 'web'));
+  writeFileSync(join(root, 'web', 'index.html'), '');
+  const instances = new InProcessInstances();
+  const decorate = (deps: Deps): Deps => ({
+    ...deps,
+    compute: { ...deps.compute, deploy: (service, version) => instances.deploy(service, version) },
+    // Instance addresses resolve to the in-process servers (the local router knows only stand-in processes).
+    probe: (url) => {
+      const target = new URL(url);
+      const port = instances.portFor(target.hostname);
+      return port ? probe(`http://127.0.0.1:${port}${target.pathname}`) : Promise.reject(new Error(`connect ECONNREFUSED ${target.hostname}`));
+    },
+  });
+  const launchpad = await startLaunchpad({ port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web'), fastTimers: true, waitMs: POLL_MS, decorate });
+  try {
+    const { store, platform } = launchpad.deps;
+    const at = new Date(Date.now() - 60_000).toISOString();
+    for (let i = 0; i < count; i++) {
+      const subdomain = `fleet-${String(i).padStart(3, '0')}`;
+      const tenant: Tenant = {
+        tenantId: `bench-${i}`, subdomain, companyName: `Fleet ${i}`, adminName: 'Ops', adminEmail: `ops+${i}@example.com`, primaryColor: '#336699',
+        plan: 'trial', status: 'PENDING', createdAt: new Date(Date.parse(at) + i).toISOString(), updatedAt: at, steps: {}, urls: {}, version: 1,
+      };
+      await store.createSignup(tenant);
+      await store.transition(tenant.tenantId, 'PROVISIONING', at, { settings: initialSettings(tenant) });
+      await store.transition(tenant.tenantId, 'ACTIVE', at, { appVersion: '1' });
+      instances.track(tenant);
+      for (const env of ['prod', 'stg'] as const) {
+        const host = platform.instanceUrlTemplate.replace('{host}', env === 'prod' ? subdomain : `${subdomain}-stg`);
+        await instances.start(tenant, { tenantId: tenant.tenantId, subdomain, env, hostname: new URL(host).hostname }, '1');
+      }
+    }
+    const name = 'bench-upgrade';
+    const t0 = performance.now();
+    await launchpad.deps.workflows.startFleetUpgrade({ version: '2', canary: ['fleet-000'], waveSize, maxConcurrency: waveSize, toleratedFailurePercentage: 0 }, name);
+    const execution = await launchpad.workflows.settled(name);
+    const total = performance.now() - t0;
+    if (execution?.status !== 'SUCCEEDED') throw new Error(`bench upgrade ${execution?.status}: ${execution?.cause}`);
+    const summary = (await launchpad.deps.fleet.summaries(1))[0]!;
+    // Each wave is one UpgradeWave state, entered and exited in turn.
+    const spans: number[] = [];
+    let entered = 0;
+    for (const event of execution.events) {
+      if (event.state !== 'UpgradeWave') continue;
+      if (event.type === 'MapStateStarted' || event.type === 'StateEntered') entered = entered || Date.parse(event.timestamp);
+      if (event.type === 'MapStateSucceeded' || event.type === 'StateExited') {
+        if (entered) spans.push(Date.parse(event.timestamp) - entered);
+        entered = 0;
+      }
+    }
+    const perTenant = spans[0] ?? NaN;
+    const waves = 1 + Math.ceil((count - 1) / waveSize);
+    const ideal = waves * perTenant;
+    console.log(`\nFleet upgrade on the embedded default (${count} tenants = ${2 * count} instances, canary 1 + waves of ${waveSize}, ${waveSize} at once; target <= 1.2x ideal)`);
+    console.log(`  upgraded ${summary.upgraded.length}, rolled back ${summary.rolledBack.length}, failed ${summary.failed.length}`);
+    console.log(`  one tenant (the canary wave)        ${perTenant.toFixed(0).padStart(7)} ms   (deploy, instance start ${START_MS} ms, health polls every ${POLL_MS} ms, smoke test, record)`);
+    console.log(`  ideal: ${waves} waves x one tenant      ${ideal.toFixed(0).padStart(7)} ms`);
+    console.log(`  measured, whole run                 ${total.toFixed(0).padStart(7)} ms   = ${(total / ideal).toFixed(2)}x ideal`);
+    console.log(`  slowest wave                        ${Math.max(...spans).toFixed(0).padStart(7)} ms   (waves: ${spans.map((s) => s.toFixed(0)).join(", ")} ms)`);
+  } finally {
+    await pause(START_MS + 50);
+    await launchpad.stop();
+    await instances.stopAll();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
