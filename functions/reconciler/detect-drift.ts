@@ -3,7 +3,7 @@ import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
 import { lambdaEntry, type Deps } from '../deps';
 import { servicesOf } from '../steps/fleet-step';
-import { RUNNING_STATUSES } from '../steps/plan-upgrade';
+import { RUNNING_STATUSES } from '../../shared/lifecycle';
 
 /** What of a running tenant's instance is missing: its services and DNS records. */
 async function missingParts({ compute, dns, platform }: Pick<Deps, 'compute' | 'dns' | 'platform'>, tenant: Tenant): Promise<string[]> {

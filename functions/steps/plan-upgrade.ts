@@ -1,4 +1,5 @@
 import { planUpgrade, upgradeRequestSchema, type UpgradeRequest, type UpgradeTarget } from '../../shared/fleet';
+import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import { fieldErrors } from '../../shared/signup';
 import { lambdaEntry } from '../deps';
 import { fleetStep } from './fleet-step';
@@ -6,9 +7,6 @@ import { fleetStep } from './fleet-step';
 export class InvalidUpgradeRequestError extends Error {
   override name = 'InvalidUpgradeRequestError';
 }
-
-/** Statuses whose instances run (a suspended tenant's are stopped; it is upgraded when it returns). */
-export const RUNNING_STATUSES = ['ACTIVE', 'PAST_DUE'] as const;
 
 export interface Wave {
   label: string;
