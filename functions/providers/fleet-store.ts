@@ -1,4 +1,4 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { UpgradeOutcome, UpgradeSummary } from '../../shared/fleet';
 import { TABLE } from './table';
 
@@ -40,6 +40,16 @@ export class FleetStore {
 
   async saveSummary(summary: UpgradeSummary): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { [PK]: 'FLEET', [SK]: `RUN#${summary.startedAt}#${summary.runId}`, ...summary } }));
+  }
+
+  /** The version the last completed upgrade run brought the fleet to: what new tenants launch with. */
+  async currentVersion(): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: 'FLEET', [SK]: 'CURRENT' } }));
+    return Item ? String(Item.version) : undefined;
+  }
+
+  async setCurrentVersion(version: string, at: string): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { [PK]: 'FLEET', [SK]: 'CURRENT', version, at } }));
   }
 
   /** Newest first. */

@@ -4,7 +4,9 @@ import { databaseSecretName } from '../providers/tenant-databases';
 import { defineStep } from './run-step';
 
 /** The prod and staging services, pointed at their config, theme and database. */
-export const createDeployServices = defineStep('DeployServices', async (tenant, { compute, platform }) => {
+export const createDeployServices = defineStep('DeployServices', async (tenant, { compute, platform, fleet }) => {
+  // A resumed provisioning keeps the version the tenant was recorded on; a new one gets the fleet's.
+  const version = tenant.appVersion ?? (await fleet.currentVersion()) ?? platform.appVersion;
   await Promise.all(
     ENVIRONMENTS.map((env) =>
       compute.ensureService({
@@ -21,8 +23,7 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
           user: databaseName(tenant.subdomain, env),
           secretName: databaseSecretName(tenant.tenantId, env),
         },
-        // A resumed provisioning keeps the version the tenant was recorded on.
-        version: tenant.appVersion ?? platform.appVersion,
+        version,
       }),
     ),
   );

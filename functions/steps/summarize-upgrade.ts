@@ -32,6 +32,8 @@ export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input
     ...(input.stopped ? { stopped: causeMessage(input.stopped) } : {}),
   };
   await fleet.saveSummary(summary);
+  // A rollout that went through is the fleet's version now: tenants signing up later launch on it.
+  if (!summary.stopped) await fleet.setCurrentVersion(summary.version, summary.endedAt);
   const email = upgradeSummaryEmail(summary, platform.executionUrlTemplate?.replace('{executionName}', input.runId));
   await mail.send({ ...email, from: platform.launchpadSender, to: [platform.opsEmail] });
   return summary;

@@ -133,6 +133,16 @@ describe('ops CLI against the local stack', () => {
     expect(await runOps(['tenants', 'list'], ops, (l) => lines.push(l))).toBe(0);
     for (const subdomain of SUBDOMAINS) expect(lines.join('\n')).toMatch(new RegExp(`${subdomain} +ACTIVE +trial +4 `));
 
+    // A tenant signing up after a completed rollout launches on the fleet's version.
+    const response = await fetch(`${launchpad.url}/api/signups`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(validSignup({ subdomain: 'fleet-late', companyName: 'Late Works', adminEmail: 'admin@fleet-late.example' })),
+    });
+    await launchpad.workflows.settled(((await response.json()) as { tenantId: string }).tenantId);
+    expect(await versionsOf('fleet-late')).toEqual(['4', '4']);
+    expect(await recordedVersion('fleet-late')).toBe('4');
+
     lines.length = 0;
     expect(await runOps(['upgrade', '--version', 'bad version!'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/--version: A version is an image tag/);
     expect(await runOps(['resume', 'fleet-a'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/fleet-a is ACTIVE; only FAILED tenants are resumed/);
