@@ -1,42 +1,18 @@
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { UpgradeOutcome, UpgradeSummary } from '../../shared/fleet';
+import type { UpgradeSummary } from '../../shared/fleet';
 import { TABLE } from './table';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
 
 /**
- * Fleet upgrade runs: each tenant's outcome as it happens (so a run cut short still knows what
- * it did) and the run's summary for /ops.
+ * Fleet upgrade runs: their summaries for /ops, and the version the fleet is on. (Each tenant's
+ * outcome is kept on the tenant item itself, written with its version in one update.)
  */
 export class FleetStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
-
-  /** Last write wins: a retried step records the same outcome again. */
-  async recordOutcome(runId: string, outcome: UpgradeOutcome): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { [PK]: `FLEETRUN#${runId}`, [SK]: `TENANT#${outcome.tenantId}`, ...outcome } }));
-  }
-
-  async outcomes(runId: string): Promise<UpgradeOutcome[]> {
-    const items: UpgradeOutcome[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :tenant)',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-          ExpressionAttributeValues: { ':pk': `FLEETRUN#${runId}`, ':tenant': 'TENANT#' },
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []).map((i) => ({ tenantId: String(i.tenantId), subdomain: String(i.subdomain), outcome: i.outcome as UpgradeOutcome['outcome'], ...(i.error ? { error: String(i.error) } : {}) })));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
-  }
 
   async saveSummary(summary: UpgradeSummary): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { [PK]: 'FLEET', [SK]: `RUN#${summary.startedAt}#${summary.runId}`, ...summary } }));

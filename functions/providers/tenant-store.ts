@@ -8,10 +8,12 @@ import {
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { statusesAllowedBefore, type TenantStatus } from '../../shared/lifecycle';
 import type { StepRecord } from '../../shared/provisioning';
+import type { UpgradeOutcome } from '../../shared/fleet';
 import { tenantSchema, type Tenant } from '../../shared/tenant';
 import { TABLE } from './table';
 
@@ -135,6 +137,45 @@ export class TenantStore {
       new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId), ConsistentRead: true }),
     );
     return Item ? tenantSchema.parse(Item) : undefined;
+  }
+
+  /**
+   * A wave's outcomes on its tenants, one transaction per 100: the upgraded get the new
+   * appVersion, everyone the run's outcome (lastUpgrade), which the run's summary reads back.
+   */
+  async recordUpgradeOutcomes(runId: string, version: string, outcomes: readonly UpgradeOutcome[], at: string): Promise<void> {
+    for (let i = 0; i < outcomes.length; i += 100) {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: outcomes.slice(i, i + 100).map((o) => ({
+            Update: {
+              TableName: this.tableName,
+              Key: keys.tenant(o.tenantId),
+              UpdateExpression: `SET #lastUpgrade = :last, #updatedAt = :at${o.outcome === 'upgraded' ? ', #appVersion = :version' : ''} ADD #version :one`,
+              ConditionExpression: 'attribute_exists(#pk)',
+              ExpressionAttributeNames: { '#pk': PK, '#lastUpgrade': 'lastUpgrade', '#updatedAt': 'updatedAt', '#version': 'version', ...(o.outcome === 'upgraded' ? { '#appVersion': 'appVersion' } : {}) },
+              ExpressionAttributeValues: { ':last': { runId, outcome: o.outcome, at, ...(o.error ? { error: o.error } : {}) }, ':at': at, ':one': 1, ...(o.outcome === 'upgraded' ? { ':version': version } : {}) },
+            },
+          })),
+        }),
+      );
+    }
+  }
+
+  /** Several tenants by id (100 per request, unprocessed keys retried); missing ones are left out. */
+  async getTenants(tenantIds: readonly string[]): Promise<Tenant[]> {
+    const tenants: Tenant[] = [];
+    const ids = [...new Set(tenantIds)];
+    for (let i = 0; i < ids.length; i += 100) {
+      let Keys: Array<Record<string, unknown>> | undefined = ids.slice(i, i + 100).map((id) => keys.tenant(id));
+      for (let attempt = 0; Keys?.length; attempt++) {
+        const page: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys, ConsistentRead: true } } }));
+        tenants.push(...(page.Responses?.[this.tableName] ?? []).map((item) => tenantSchema.parse(item)));
+        Keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
+        if (Keys?.length) await pause(Math.min(1000, 50 * 2 ** attempt));
+      }
+    }
+    return tenants;
   }
 
   /** Which of `names` are already claimed by a tenant. */

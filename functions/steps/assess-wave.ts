@@ -4,10 +4,15 @@ import { fleetStep } from './fleet-step';
 import type { UpgradeRun } from './plan-upgrade';
 
 /**
- * After each wave (the canary first): on to the next wave, or stop the rollout saying why when
- * more of this wave's tenants failed than it tolerates (the canary tolerates none).
+ * After each wave (the canary first): records every tenant's outcome on it (the new appVersion for
+ * the upgraded, so a rerun skips them) in one transaction per 100 tenants, then goes on with the
+ * next wave, or stops the rollout saying why when more of this wave's tenants failed than it
+ * tolerates (the canary tolerates none). Recording per wave rather than per tenant saves a Task and
+ * a write for each tenant; a run cut short mid-wave leaves that wave unrecorded, and a rerun
+ * deploys those tenants again (idempotent, just slower).
  */
-export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, current, ...run }: UpgradeRun & { outcomes: UpgradeOutcome[] }): Promise<UpgradeRun> => {
+export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, current, ...run }: UpgradeRun & { outcomes: UpgradeOutcome[] }, { store, now }): Promise<UpgradeRun> => {
+  await store.recordUpgradeOutcomes(run.runId, run.request.version, outcomes, now().toISOString());
   const label = current?.label ?? `Wave ${run.wave + 1}`;
   const tolerated = current?.toleratedFailurePercentage ?? run.request.toleratedFailurePercentage;
   const failed = outcomes.filter((o) => o.outcome !== 'upgraded');

@@ -16,8 +16,6 @@ import { createAssessWave } from './assess-wave';
 import { createCheckVersion } from './check-version';
 import { createDeployVersion } from './deploy-version';
 import { createPlanUpgrade } from './plan-upgrade';
-import { createRecordUpgradeFailure } from './record-upgrade-failure';
-import { createRecordVersion } from './record-version';
 import { createRollBackVersion } from './roll-back-version';
 import { createSmokeTestVersion } from './smoke-test-version';
 import { createSummarizeUpgrade } from './summarize-upgrade';
@@ -57,9 +55,7 @@ export const STEPS: Readonly<Record<string, AnyStep>> = {
   DeployVersion: createDeployVersion,
   CheckVersion: createCheckVersion,
   SmokeTestVersion: createSmokeTestVersion,
-  RecordVersion: createRecordVersion,
   RollBackVersion: createRollBackVersion,
-  RecordUpgradeFailure: createRecordUpgradeFailure,
   AssessWave: createAssessWave,
   SummarizeUpgrade: createSummarizeUpgrade,
   // offboard-tenant

@@ -1,11 +1,14 @@
 import { ENVIRONMENTS } from '../../shared/instance';
 import type { UpgradeOutcome } from '../../shared/fleet';
 import { lambdaEntry } from '../deps';
-import type { TenantUpgrade } from './record-version';
 import { UnknownTenantError } from './run-step';
 import { fleetStep, servicesOf } from './fleet-step';
 
-export interface FailedUpgrade extends TenantUpgrade {
+export interface FailedUpgrade {
+  runId: string;
+  tenantId: string;
+  subdomain: string;
+  version: string;
   /** What the state machine caught. */
   error: { Error: string; Cause?: string };
 }
@@ -14,17 +17,15 @@ export const describeFailure = (error: FailedUpgrade['error']) => `${error.Error
 
 /**
  * The upgrade of this tenant failed: both instances go back to the version the tenant is
- * recorded on (RecordVersion never ran for it), and the run notes why. The rest of the wave
- * carries on.
+ * recorded on (it is recorded on the new one only once its wave is assessed), and the outcome
+ * says why. The rest of the wave carries on.
  */
-export const createRollBackVersion = fleetStep('RollBackVersion', async (input: FailedUpgrade, { store, compute, fleet, platform }): Promise<UpgradeOutcome> => {
+export const createRollBackVersion = fleetStep('RollBackVersion', async (input: FailedUpgrade, { store, compute, platform }): Promise<UpgradeOutcome> => {
   const tenant = await store.getTenant(input.tenantId);
   if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
   const previous = tenant.appVersion ?? platform.appVersion;
   await Promise.all(servicesOf(platform, tenant, ENVIRONMENTS).map((service) => compute.deploy(service, previous)));
-  const outcome: UpgradeOutcome = { tenantId: input.tenantId, subdomain: input.subdomain, outcome: 'rolled-back', error: describeFailure(input.error) };
-  await fleet.recordOutcome(input.runId, outcome);
-  return outcome;
+  return { tenantId: input.tenantId, subdomain: input.subdomain, outcome: 'rolled-back', error: describeFailure(input.error) };
 });
 
 export const handler = lambdaEntry(createRollBackVersion);

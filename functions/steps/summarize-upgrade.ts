@@ -15,11 +15,15 @@ function causeMessage(cause: string): string {
 }
 
 /**
- * Last state of upgrade-fleet, however the run went: the summary from the outcomes each tenant
- * recorded (so a stopped run still reports what it did), kept for /ops and mailed to ops.
+ * Last state of upgrade-fleet, however the run went: the summary from the outcome each planned
+ * tenant recorded for this run (so a stopped run still reports what it did), kept for /ops and
+ * mailed to ops.
  */
-export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input: UpgradeRun, { fleet, mail, platform, now }): Promise<UpgradeSummary> => {
-  const outcomes = await fleet.outcomes(input.runId);
+export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input: UpgradeRun, { store, fleet, mail, platform, now }): Promise<UpgradeSummary> => {
+  const planned = input.plan.waves.flatMap((wave) => wave.tenants.map((t) => t.tenantId));
+  const outcomes = (await store.getTenants(planned)).flatMap((t) =>
+    t.lastUpgrade?.runId === input.runId ? [{ subdomain: t.subdomain, outcome: t.lastUpgrade.outcome, ...(t.lastUpgrade.error ? { error: t.lastUpgrade.error } : {}) }] : [],
+  );
   const summary: UpgradeSummary = {
     runId: input.runId,
     version: input.request.version,
