@@ -52,6 +52,13 @@ export function planUpgrade(tenants: Array<UpgradeTarget & { appVersion?: string
 export const UPGRADE_OUTCOMES = ['upgraded', 'rolled-back', 'failed'] as const;
 export type UpgradeOutcome = { tenantId: string; subdomain: string; outcome: (typeof UPGRADE_OUTCOMES)[number]; error?: string };
 
+/** Execution name of an upgrade run started by ops (a rerun is a new run). */
+export const upgradeRunName = (version: string, at: Date) => `upgrade-${version.replace(/[^A-Za-z0-9-]/g, '-')}-${at.getTime()}`;
+
+/** A tenant as `npm run ops -- tenants list` shows it. */
+export const tenantRow = (t: Tenant) => ({ tenantId: t.tenantId, subdomain: t.subdomain, companyName: t.companyName, status: t.status, plan: t.plan, appVersion: t.appVersion ?? null, createdAt: t.createdAt });
+export type TenantRow = ReturnType<typeof tenantRow>;
+
 /** One fleet upgrade run, as /ops and the ops mail show it. */
 export interface UpgradeSummary {
   runId: string;

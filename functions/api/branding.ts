@@ -12,7 +12,7 @@ export function createBrandingHandler(deps: Deps): ApiHandler {
   return async (event: ApiEvent) => {
     const key = event.pathParameters?.id ?? '';
     if (!/^[A-Za-z0-9-]{1,80}$/.test(key)) return notFound('No such instance');
-    const tenant = (await deps.store.getTenant(key)) ?? (await deps.store.tenantForSubdomain(key).then((id) => (id ? deps.store.getTenant(id) : undefined)));
+    const tenant = (await deps.store.getTenant(key)) ?? (await deps.store.tenantBySubdomain(key));
     if (!tenant || !HAS_INSTANCE.has(tenant.status)) return notFound('No such instance');
     const { branding } = settingsOf(tenant);
     const palette = paletteOf(branding.primaryColor, branding.accentColor);

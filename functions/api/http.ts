@@ -1,4 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { fieldErrors } from '../../shared/signup';
 import type { Tenant } from '../../shared/tenant';
 import type { TenantStore } from '../providers/tenant-store';
 
@@ -40,4 +42,12 @@ export function jsonBody(event: ApiEvent): Parsed {
   } catch {
     return { ok: false, response: badRequest({ body: 'The body is not valid JSON' }) };
   }
+}
+
+/** The JSON body validated by one of the shared schemas, or the 400 to answer (field errors by path). */
+export function validBody<S extends z.core.$ZodType>(event: ApiEvent, schema: S): { ok: true; value: z.output<S> } | { ok: false; response: ApiResult } {
+  const body = jsonBody(event);
+  if (!body.ok) return body;
+  const parsed = z.safeParse(schema, body.value);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, response: badRequest(fieldErrors(parsed.error)) };
 }

@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
 import { tenantPrefix } from '../../shared/instance';
 import { LOGO_MAX_BYTES, LOGO_TYPES } from '../../shared/settings';
-import { fieldErrors } from '../../shared/signup';
 import { lambdaEntry, type Deps } from '../deps';
 import { isLogoType, logoUploadKey } from '../settings/logo-check';
 import { sessionTenant } from './admin-session';
-import { badRequest, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+import { badRequest, json, validBody, type ApiEvent, type ApiHandler } from './http';
 
 const uploadRequestSchema = z.object({
   contentType: z.string().check(z.refine(isLogoType, `Upload a ${Object.values(LOGO_TYPES).map((e) => e.toUpperCase()).join(', ')} image`)),
@@ -21,11 +20,9 @@ export function createLogoUploadHandler(deps: Deps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await sessionTenant(deps, event);
     if ('response' in admin) return admin.response;
-    const body = jsonBody(event);
-    if (!body.ok) return body.response;
-    const parsed = uploadRequestSchema.safeParse(body.value);
-    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
-    const type = parsed.data.contentType;
+    const parsed = validBody(event, uploadRequestSchema);
+    if (!parsed.ok) return parsed.response;
+    const type = parsed.value.contentType;
     if (!isLogoType(type)) return badRequest({ contentType: 'Unsupported image type' });
     const key = logoUploadKey(type, deps.newId());
     const post = await deps.storage.presignedUpload(`${tenantPrefix(admin.tenant.tenantId)}${key}`, type, LOGO_MAX_BYTES);

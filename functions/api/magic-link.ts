@@ -1,11 +1,10 @@
 import { MAGIC_LINK_LIMIT, MAGIC_LINK_MINUTES, magicLinkRequestSchema } from '../../shared/auth';
 import { signInEmail } from '../../shared/emails';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
-import { fieldErrors } from '../../shared/signup';
 import { issueSignInLink } from '../auth/sign-in-links';
 import { lambdaEntry, type Deps } from '../deps';
 import { brandOf } from '../steps/settings-of';
-import { badRequest, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+import { json, validBody, type ApiEvent, type ApiHandler } from './http';
 
 /** Per client address, looser than per account: an office shares one address. */
 const PER_IP_LIMIT = { perWindow: 30, windowMinutes: MAGIC_LINK_LIMIT.windowMinutes };
@@ -18,19 +17,16 @@ const SENT = json(202, { sent: 'If this email belongs to the admin of that insta
 export function createMagicLinkHandler(deps: Deps): ApiHandler {
   const { store, signIns, now, logger } = deps;
   return async (event: ApiEvent) => {
-    const body = jsonBody(event);
-    if (!body.ok) return body.response;
-    const parsed = magicLinkRequestSchema.safeParse(body.value);
-    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
-    const email = parsed.data.email.toLowerCase();
-    const { subdomain } = parsed.data;
+    const parsed = validBody(event, magicLinkRequestSchema);
+    if (!parsed.ok) return parsed.response;
+    const email = parsed.value.email.toLowerCase();
+    const { subdomain } = parsed.value;
     const at = now();
     const allowed = (await signIns.hit(`magic:${subdomain}:${email}`, at, MAGIC_LINK_LIMIT)) && (await signIns.hit(`magic-ip:${event.requestContext.http.sourceIp}`, at, PER_IP_LIMIT));
     if (!allowed) {
       return json(429, { errors: { body: `Too many sign-in links asked for. Wait ${MAGIC_LINK_LIMIT.windowMinutes} minutes, or use the last link you received.` } }, { 'retry-after': String(MAGIC_LINK_LIMIT.windowMinutes * 60) });
     }
-    const tenantId = await store.tenantForSubdomain(subdomain);
-    const tenant = tenantId ? await store.getTenant(tenantId) : undefined;
+    const tenant = await store.tenantBySubdomain(subdomain);
     if (tenant && tenant.adminEmail.toLowerCase() === email && HAS_INSTANCE.has(tenant.status)) {
       const signInUrl = await issueSignInLink(deps, tenant, MAGIC_LINK_MINUTES * 60_000);
       // From Launchpad, not as the tenant: signing in must work even while the tenant's own SMTP does not.

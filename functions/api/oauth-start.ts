@@ -18,8 +18,7 @@ export function createOAuthStartHandler(deps: Deps): ApiHandler {
     if (!clientId) return json(503, { errors: { provider: `The ${provider} calendar app is not configured for this deployment (see README: Calendar integrations)` } });
     const query = event.queryStringParameters ?? {};
     const env = (query.env ?? 'prod') as Environment;
-    const tenantId = query.tenant && /^[a-z0-9-]{1,40}$/.test(query.tenant) ? await deps.store.tenantForSubdomain(query.tenant) : undefined;
-    const tenant = tenantId ? await deps.store.getTenant(tenantId) : undefined;
+    const tenant = query.tenant && /^[a-z0-9-]{1,40}$/.test(query.tenant) ? await deps.store.tenantBySubdomain(query.tenant) : undefined;
     if (!tenant || !ENVIRONMENTS.includes(env)) return json(404, { errors: { tenant: 'No such instance' } });
     if (!settingsOf(tenant).integrations[INTEGRATION_OF[provider]]) return json(403, { errors: { provider: `The ${provider} calendar integration is switched off in this instance's settings` } });
     const { url, scope, extra } = AUTHORIZE[provider];

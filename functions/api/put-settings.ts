@@ -1,10 +1,9 @@
 import { settingsUpdateSchema } from '../../shared/settings';
-import { fieldErrors } from '../../shared/signup';
 import { lambdaEntry, type Deps } from '../deps';
 import { saveSettings } from '../settings/save-settings';
 import { settingsView } from '../settings/settings-view';
 import { sessionTenant } from './admin-session';
-import { badRequest, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+import { badRequest, json, validBody, type ApiEvent, type ApiHandler } from './http';
 
 /**
  * PUT /api/tenants/{id}/settings {version, settings, smtpPassword?}: the whole settings object,
@@ -15,11 +14,9 @@ export function createPutSettingsHandler(deps: Deps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await sessionTenant(deps, event);
     if ('response' in admin) return admin.response;
-    const body = jsonBody(event);
-    if (!body.ok) return body.response;
-    const parsed = settingsUpdateSchema.safeParse(body.value);
-    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
-    const outcome = await saveSettings(deps, admin.tenant, parsed.data, admin.session.email);
+    const parsed = validBody(event, settingsUpdateSchema);
+    if (!parsed.ok) return parsed.response;
+    const outcome = await saveSettings(deps, admin.tenant, parsed.value, admin.session.email);
     switch (outcome.kind) {
       case 'invalid':
         return badRequest(outcome.errors);

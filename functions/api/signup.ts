@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { fieldErrors, signupSchema, type Signup, type SignupAccepted } from '../../shared/signup';
+import { signupSchema, type Signup, type SignupAccepted } from '../../shared/signup';
 import type { Tenant } from '../../shared/tenant';
 import { lambdaEntry, type Deps } from '../deps';
-import { badRequest, header, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+import { badRequest, header, json, validBody, type ApiEvent, type ApiHandler } from './http';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const idempotencyKeySchema = z.string().check(
@@ -51,21 +51,19 @@ export function createSignupHandler({ store, workflows, logger, now, newId, link
   };
 
   return async (event: ApiEvent) => {
-    const body = jsonBody(event);
-    if (!body.ok) return body.response;
-    const parsed = signupSchema.safeParse(body.value);
-    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
+    const parsed = validBody(event, signupSchema);
+    if (!parsed.ok) return parsed.response;
 
     const rawKey = header(event, IDEMPOTENCY_HEADER);
     let idempotency;
     if (rawKey !== undefined) {
       const key = idempotencyKeySchema.safeParse(rawKey);
       if (!key.success) return badRequest({ [IDEMPOTENCY_HEADER]: key.error.issues[0]?.message ?? 'Invalid key' });
-      const requestHash = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex');
+      const requestHash = createHash('sha256').update(JSON.stringify(parsed.value)).digest('hex');
       idempotency = { key: key.data, requestHash };
     }
 
-    const tenant = newTenant(parsed.data, newId(), now().toISOString());
+    const tenant = newTenant(parsed.value, newId(), now().toISOString());
     const result = await store.createSignup(tenant, idempotency);
     switch (result.kind) {
       case 'created':

@@ -1,11 +1,10 @@
 import * as z from 'zod/mini';
 import { smtpSenderSchema } from '../../shared/settings';
-import { fieldErrors } from '../../shared/signup';
 import { lambdaEntry, type Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
 import { smtpAccountOf } from '../settings/smtp-health';
 import { sessionTenant } from './admin-session';
-import { badRequest, json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+import { badRequest, json, validBody, type ApiEvent, type ApiHandler } from './http';
 
 const testSmtpSchema = z.object({ sender: smtpSenderSchema, password: z.optional(z.string()) });
 
@@ -17,11 +16,9 @@ export function createTestSmtpHandler(deps: Deps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await sessionTenant(deps, event);
     if ('response' in admin) return admin.response;
-    const body = jsonBody(event);
-    if (!body.ok) return body.response;
-    const parsed = testSmtpSchema.safeParse(body.value);
-    if (!parsed.success) return badRequest(fieldErrors(parsed.error));
-    const { sender, password } = parsed.data;
+    const parsed = validBody(event, testSmtpSchema);
+    if (!parsed.ok) return parsed.response;
+    const { sender, password } = parsed.value;
     const account = password ? { ...sender, password } : await smtpAccountOf(deps, admin.tenant.tenantId, sender);
     if (!account) return badRequest({ smtpPassword: 'Enter the SMTP password to test it' });
     try {

@@ -1,5 +1,5 @@
-import { DESIRED_COUNT } from '../providers/compute';
-import { ENVIRONMENTS, instanceUrl } from '../../shared/instance';
+import { DESIRED_COUNT, servicesOf } from '../providers/compute';
+import { ENVIRONMENTS } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 
@@ -12,12 +12,8 @@ export async function upgradeUrl({ links, platform, now }: Pick<Deps, 'links' | 
 export async function sizeInstances({ compute, platform }: Pick<Deps, 'compute' | 'platform'>, tenant: Pick<Tenant, 'tenantId' | 'subdomain'>, size: 'trial' | 'paid' | 'suspended'): Promise<void> {
   const whileStopped = `${platform.siteUrl}/upgrade/${tenant.tenantId}`;
   await Promise.all(
-    ENVIRONMENTS.map((env) =>
-      compute.scale(
-        { tenantId: tenant.tenantId, subdomain: tenant.subdomain, env, hostname: new URL(instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, env)).hostname },
-        size === 'suspended' ? 0 : size === 'paid' ? DESIRED_COUNT.paid[env] : DESIRED_COUNT.trial,
-        whileStopped,
-      ),
+    servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map((service) =>
+      compute.scale(service, size === 'suspended' ? 0 : size === 'paid' ? DESIRED_COUNT.paid[service.env] : DESIRED_COUNT.trial, whileStopped),
     ),
   );
 }

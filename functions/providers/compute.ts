@@ -1,4 +1,4 @@
-import type { Environment } from '../../shared/instance';
+import { instanceUrl, type Environment } from '../../shared/instance';
 import type { TenantDatabase } from './tenant-databases';
 
 /** What one spaceOS instance (prod or staging) needs to run. */
@@ -40,5 +40,9 @@ export interface Compute {
 export const DESIRED_COUNT = { trial: 1, paid: { prod: 2, stg: 1 } } as const;
 
 export type ScaledService = Pick<ServiceSpec, 'tenantId' | 'subdomain' | 'env' | 'hostname'>;
+
+/** A tenant's instances in `envs`, as this port addresses them (host names from the deployment's URL template). */
+export const servicesOf = (instanceUrlTemplate: string, tenant: { tenantId: string; subdomain: string }, envs: readonly Environment[]): ScaledService[] =>
+  envs.map((env) => ({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, env, hostname: new URL(instanceUrl(instanceUrlTemplate, tenant.subdomain, env)).hostname }));
 
 export const serviceName = (spec: Pick<ServiceSpec, 'subdomain' | 'env'>) => `spaceos-${spec.subdomain}-${spec.env}`;

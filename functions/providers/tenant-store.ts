@@ -204,24 +204,11 @@ export class TenantStore {
     return tenants.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  /** Tenants in `status` that entered it before `before` (ISO time), oldest first. */
-  async listByStatus(status: TenantStatus, before: string, limit = 50): Promise<Tenant[]> {
-    const { partitionKey, sortKey, name } = TABLE.byStatusIndex;
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: name,
-        KeyConditionExpression: '#gpk = :status AND #gsk < :before',
-        ExpressionAttributeNames: { '#gpk': partitionKey, '#gsk': sortKey },
-        ExpressionAttributeValues: { ':status': `STATUS#${status}`, ':before': before },
-        Limit: limit,
-      }),
-    );
-    return Items.map((item) => tenantSchema.parse(item));
-  }
-
-  /** Every tenant in `status` that entered it before `before`, page by page (fleet operations). */
-  async listAllByStatus(status: TenantStatus, before: string): Promise<Tenant[]> {
+  /**
+   * Tenants in `status` that entered it before `before` (ISO time), oldest first, page by page:
+   * all of them, or the first `limit`.
+   */
+  async listByStatus(status: TenantStatus, before: string, limit = Infinity): Promise<Tenant[]> {
     const { partitionKey, sortKey, name } = TABLE.byStatusIndex;
     const tenants: Tenant[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -233,12 +220,13 @@ export class TenantStore {
           KeyConditionExpression: '#gpk = :status AND #gsk < :before',
           ExpressionAttributeNames: { '#gpk': partitionKey, '#gsk': sortKey },
           ExpressionAttributeValues: { ':status': `STATUS#${status}`, ':before': before },
+          ...(Number.isFinite(limit) ? { Limit: limit - tenants.length } : {}),
           ExclusiveStartKey,
         }),
       );
       tenants.push(...(page.Items ?? []).map((item) => tenantSchema.parse(item)));
       ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    } while (ExclusiveStartKey && tenants.length < limit);
     return tenants;
   }
 
@@ -354,6 +342,12 @@ export class TenantStore {
   async tenantForCustomer(customerId: string): Promise<string | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.customer(customerId) }));
     return Item ? String(Item.tenantId) : undefined;
+  }
+
+  /** The tenant holding the subdomain's claim (an offboarded one until its claims are released). */
+  async tenantBySubdomain(subdomain: string): Promise<Tenant | undefined> {
+    const id = await this.tenantForSubdomain(subdomain);
+    return id ? this.getTenant(id) : undefined;
   }
 
   async tenantForSubdomain(subdomain: string): Promise<string | undefined> {

@@ -2,13 +2,13 @@ import { driftEmail } from '../../shared/emails';
 import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
 import { lambdaEntry, type Deps } from '../deps';
-import { servicesOf } from '../steps/fleet-step';
+import { servicesOf } from '../providers/compute';
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
 
 /** What of a running tenant's instance is missing: its services and DNS records. */
 async function missingParts({ compute, dns, platform }: Pick<Deps, 'compute' | 'dns' | 'platform'>, tenant: Tenant): Promise<string[]> {
   const missing: string[] = [];
-  for (const service of servicesOf(platform, tenant, ENVIRONMENTS)) {
+  for (const service of servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS)) {
     if (!(await compute.hasService(service))) missing.push(`service ${service.env}`);
   }
   for (const env of ENVIRONMENTS) {
@@ -31,7 +31,7 @@ export function createDetectDrift(deps: Deps) {
     const drifted: Array<{ subdomain: string; missing: string[] }> = [];
     const fresh: Array<{ subdomain: string; missing: string[] }> = [];
     for (const status of RUNNING_STATUSES) {
-      for (const tenant of await store.listAllByStatus(status, at)) {
+      for (const tenant of await store.listByStatus(status, at)) {
         try {
           const missing = await missingParts(deps, tenant);
           if (missing.length > 0) {

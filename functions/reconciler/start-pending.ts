@@ -12,7 +12,7 @@ export function createStartPending({ store, workflows, logger, now }: Deps) {
   return async (): Promise<{ started: string[] }> => {
     const before = new Date(now().getTime() - PENDING_GRACE_MS).toISOString();
     const started: string[] = [];
-    for (const tenant of await store.listByStatus('PENDING', before)) {
+    for (const tenant of await store.listByStatus('PENDING', before, 50)) {
       try {
         if ((await workflows.startProvisioning({ tenantId: tenant.tenantId })) === 'started') started.push(tenant.tenantId);
       } catch (error) {

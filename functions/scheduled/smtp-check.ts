@@ -1,3 +1,4 @@
+import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import { lambdaEntry, type Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
 import { markSmtpFailing, markSmtpOk, smtpAccountOf } from '../settings/smtp-health';
@@ -13,7 +14,7 @@ export function createSmtpCheck(deps: Deps) {
   return async (): Promise<{ ok: string[]; failing: string[] }> => {
     const result = { ok: [] as string[], failing: [] as string[] };
     const before = now().toISOString();
-    const running = (await Promise.all((['ACTIVE', 'PAST_DUE'] as const).map((status) => store.listByStatus(status, before, 1000)))).flat();
+    const running = (await Promise.all(RUNNING_STATUSES.map((status) => store.listByStatus(status, before)))).flat();
     for (const tenant of running) {
       const sender = tenant.settings?.mail.sender;
       if (sender?.kind !== 'smtp') continue;

@@ -19,7 +19,7 @@ export function createTrialSweep(deps: Deps) {
   return async (): Promise<{ reminded: string[]; suspended: string[]; markedForOffboarding: string[]; offboarding: string[]; claimsReleased: string[] }> => {
     const at = now();
     const result = { reminded: [] as string[], suspended: [] as string[], markedForOffboarding: [] as string[], offboarding: [] as string[], claimsReleased: [] as string[] };
-    const trials = (await store.listByStatus('ACTIVE', at.toISOString(), 1000)).filter((t) => t.plan === 'trial' && t.trialEndsAt);
+    const trials = (await store.listByStatus('ACTIVE', at.toISOString())).filter((t) => t.plan === 'trial' && t.trialEndsAt);
     for (const tenant of trials) {
       const endsAt = Date.parse(tenant.trialEndsAt!);
       try {
@@ -42,13 +42,13 @@ export function createTrialSweep(deps: Deps) {
       }
     }
     const retentionStart = new Date(at.getTime() - SUSPENDED_RETENTION_DAYS * DAY_MS).toISOString();
-    for (const tenant of await store.listByStatus('SUSPENDED', retentionStart, 1000)) {
+    for (const tenant of await store.listByStatus('SUSPENDED', retentionStart)) {
       if (await store.setIfAbsent(tenant.tenantId, 'offboardingRequestedAt', at.toISOString())) result.markedForOffboarding.push(tenant.tenantId);
       // Named offboard-<tenantId>: started once however often the sweep sees the tenant.
       if ((await workflows.startOffboarding(tenant.tenantId)) === 'started') result.offboarding.push(tenant.tenantId);
     }
     // Offboarded tenants' subdomain and email become free after the cooling-off period.
-    for (const tenant of await store.listByStatus('DELETED', at.toISOString(), 1000)) {
+    for (const tenant of await store.listByStatus('DELETED', at.toISOString())) {
       if (tenant.claimsReleasedAt || !tenant.claimsReleaseAt || Date.parse(tenant.claimsReleaseAt) > at.getTime()) continue;
       await store.releaseClaims(tenant);
       await store.setIfAbsent(tenant.tenantId, 'claimsReleasedAt', at.toISOString());

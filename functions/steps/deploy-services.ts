@@ -1,19 +1,21 @@
-import { configKey, databaseName, ENVIRONMENTS, instanceUrl, themeKey } from '../../shared/instance';
+import { configKey, databaseName, ENVIRONMENTS, themeKey } from '../../shared/instance';
+import { servicesOf } from '../providers/compute';
 import { lambdaEntry } from '../deps';
 import { databaseSecretName } from '../providers/tenant-databases';
 import { defineStep } from './run-step';
 
 /** The prod and staging services, pointed at their config, theme and database. */
-export const createDeployServices = defineStep('DeployServices', async (tenant, { compute, platform, fleet }) => {
-  // A resumed provisioning keeps the version the tenant was recorded on; a new one gets the fleet's.
+export const createDeployServices = defineStep('DeployServices', async (tenant, deps) => {
+  const { compute, platform, store, fleet, now } = deps;
+  // The version it is recorded on (a resumed provisioning), else the one the last completed fleet
+  // upgrade reached, else the deployment's; recorded here so the instances and the tenant agree.
   const version = tenant.appVersion ?? (await fleet.currentVersion()) ?? platform.appVersion;
+  if (!tenant.appVersion) await store.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: version });
   await Promise.all(
-    ENVIRONMENTS.map((env) =>
+    servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(({ env, ...service }) =>
       compute.ensureService({
-        tenantId: tenant.tenantId,
-        subdomain: tenant.subdomain,
+        ...service,
         env,
-        hostname: new URL(instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, env)).hostname,
         configKey: configKey(tenant.tenantId, env, 'config.yml'),
         themeKey: themeKey(tenant.tenantId),
         database: {

@@ -1,6 +1,7 @@
 import type { Environment } from '../../shared/instance';
 import { lambdaEntry } from '../deps';
-import { fleetStep, servicesOf } from './fleet-step';
+import { servicesOf } from '../providers/compute';
+import { fleetStep } from './fleet-step';
 
 /** One tenant's way through an upgrade: its environments in phases, one phase at a time. */
 export interface TenantUpgradeState {
@@ -19,7 +20,7 @@ export interface TenantUpgradeState {
  */
 export const createDeployVersion = fleetStep('DeployVersion', async (input: TenantUpgradeState, { compute, platform }) => {
   const envs = input.phases[input.phase] ?? [];
-  await Promise.all(servicesOf(platform, input, envs).map((service) => compute.deploy(service, input.version)));
+  await Promise.all(servicesOf(platform.instanceUrlTemplate, input, envs).map((service) => compute.deploy(service, input.version)));
   return { ...input, attempt: 0 };
 });
 

@@ -1,6 +1,4 @@
-import { instanceUrl, type Environment } from '../../shared/instance';
 import type { Deps } from '../deps';
-import type { ScaledService } from '../providers/compute';
 import { forStateMachine } from './errors';
 
 /**
@@ -19,7 +17,3 @@ export function fleetStep<I, O>(name: string, body: (input: I, deps: Deps) => Pr
     }
   };
 }
-
-/** The instances of a tenant, as the compute port addresses them. */
-export const servicesOf = (platform: Deps['platform'], tenant: { tenantId: string; subdomain: string }, envs: readonly Environment[]): ScaledService[] =>
-  envs.map((env) => ({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, env, hostname: new URL(instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, env)).hostname }));

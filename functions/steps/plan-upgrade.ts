@@ -43,7 +43,7 @@ export const createPlanUpgrade = fleetStep('PlanUpgrade', async (input: { reques
   if (!parsed.success) throw new InvalidUpgradeRequestError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `${f}: ${m}`).join('; '));
   const request = parsed.data;
   const before = now().toISOString();
-  const tenants = (await Promise.all(RUNNING_STATUSES.map((status) => store.listAllByStatus(status, before)))).flat();
+  const tenants = (await Promise.all(RUNNING_STATUSES.map((status) => store.listByStatus(status, before)))).flat();
   const { unknownCanary, canary, waves, skipped } = planUpgrade(tenants, request);
   if (unknownCanary.length > 0) throw new InvalidUpgradeRequestError(`Canary ${unknownCanary.join(', ')} is not a running tenant`);
   const plan = {

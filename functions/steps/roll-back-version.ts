@@ -2,7 +2,8 @@ import { ENVIRONMENTS } from '../../shared/instance';
 import type { UpgradeOutcome } from '../../shared/fleet';
 import { lambdaEntry } from '../deps';
 import { UnknownTenantError } from './run-step';
-import { fleetStep, servicesOf } from './fleet-step';
+import { servicesOf } from '../providers/compute';
+import { fleetStep } from './fleet-step';
 
 export interface FailedUpgrade {
   runId: string;
@@ -24,7 +25,7 @@ export const createRollBackVersion = fleetStep('RollBackVersion', async (input: 
   const tenant = await store.getTenant(input.tenantId);
   if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
   const previous = tenant.appVersion ?? platform.appVersion;
-  await Promise.all(servicesOf(platform, tenant, ENVIRONMENTS).map((service) => compute.deploy(service, previous)));
+  await Promise.all(servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map((service) => compute.deploy(service, previous)));
   return { tenantId: input.tenantId, subdomain: input.subdomain, outcome: 'rolled-back', error: describeFailure(input.error) };
 });
 

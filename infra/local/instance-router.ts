@@ -30,8 +30,7 @@ export function proxyToInstance(req: IncomingMessage, res: ServerResponse, hostn
   if (port === undefined) {
     // No running instance behind a published address: a suspended tenant, or one still starting.
     void deps.store
-      .tenantForSubdomain(label.replace(/-stg$/, ''))
-      .then((id) => (id ? deps.store.getTenant(id) : undefined))
+      .tenantBySubdomain(label.replace(/-stg$/, ''))
       .then((tenant) => (tenant?.status === 'SUSPENDED' ? trialEnded(res, tenant, deps.platform.siteUrl) : notFound(res, hostname)))
       .catch(() => notFound(res, hostname));
     return;

@@ -8,6 +8,7 @@ import type { Deps } from '../../functions/deps';
 import type { ProvisionInput, StartResult, Workflows } from '../../functions/providers/workflows';
 import type { UpgradeRequestInput } from '../../shared/fleet';
 import { STEPS } from '../../functions/steps';
+import { statesOfType, type AslState } from '../asl-states';
 
 const STATE_MACHINES_DIR = new URL('../../statemachines/', import.meta.url);
 const SAVE_EVERY_MS = 250;
@@ -44,17 +45,6 @@ export interface LocalWorkflowsOptions {
   retryIntervalMs?: number;
   /** Shortens every Wait state, e.g. the health-check poll: local instances start in a second. */
   waitMs?: number;
-}
-
-type AslState = { Type: string; Branches?: Array<{ States: Record<string, AslState> }>; ItemProcessor?: { States: Record<string, AslState> } };
-
-/** Names of the states of `type`, including those inside Parallel branches and Map processors. */
-function statesOfType(states: Record<string, AslState>, types: string[]): string[] {
-  return Object.entries(states).flatMap(([name, state]) => [
-    ...(types.includes(state.Type) ? [name] : []),
-    ...(state.Branches ?? []).flatMap((branch) => statesOfType(branch.States, types)),
-    ...(state.ItemProcessor ? statesOfType(state.ItemProcessor.States, types) : []),
-  ]);
 }
 
 /**

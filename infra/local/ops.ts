@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
-import { offboardingRefusal, upgradeRequestSchema, type UpgradeSummary } from '../../shared/fleet';
+import { offboardingRefusal, tenantRow, upgradeRequestSchema, upgradeRunName, type UpgradeSummary } from '../../shared/fleet';
+import { startOffboardingByOps } from '../../functions/providers/workflows';
 import { fieldErrors } from '../../shared/signup';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
 
@@ -121,13 +122,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  */
 async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }: OpsContext): Promise<{ status: number; body: unknown } | undefined> {
   const path = url.pathname;
-  const tenantBySubdomain = async (subdomain: string) => {
-    const id = await deps.store.tenantForSubdomain(subdomain);
-    return id ? deps.store.getTenant(id) : undefined;
-  };
+  const tenantBySubdomain = (subdomain: string) => deps.store.tenantBySubdomain(subdomain);
   if (req.method === 'GET' && path === '/ops/api/tenants') {
     const tenants = await deps.store.listTenants();
-    return { status: 200, body: tenants.map((t) => ({ tenantId: t.tenantId, subdomain: t.subdomain, companyName: t.companyName, status: t.status, plan: t.plan, appVersion: t.appVersion ?? null, createdAt: t.createdAt })) };
+    return { status: 200, body: tenants.map(tenantRow) };
   }
   const show = /^\/ops\/api\/tenants\/([a-z0-9-]+)$/.exec(path);
   if (req.method === 'GET' && show?.[1]) {
@@ -149,10 +147,7 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
     if (!tenant) return { status: 404, body: { errors: { subdomain: `No tenant ${offboard[1]}` } } };
     const refusal = offboardingRefusal(tenant, url.searchParams.get('force') === '1');
     if (refusal) return { status: 409, body: { errors: { status: refusal } } };
-    // The first run takes the name the sweep would use; a later (repeat) run gets its own.
-    const name = (await workflows.startOffboarding(tenant.tenantId)) === 'started' ? `offboard-${tenant.tenantId}` : `offboard-${tenant.tenantId}-${Date.now()}`;
-    if (name !== `offboard-${tenant.tenantId}`) await workflows.startOffboarding(tenant.tenantId, name);
-    return { status: 202, body: { name } };
+    return { status: 202, body: { name: await startOffboardingByOps(workflows, tenant.tenantId, deps.now()) } };
   }
   const execution = /^\/ops\/api\/executions\/([A-Za-z0-9_-]+)$/.exec(path);
   if (req.method === 'GET' && execution?.[1]) {
@@ -164,7 +159,7 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
   if (req.method === 'POST' && path === '/ops/api/upgrades') {
     const parsed = upgradeRequestSchema.safeParse(await readJson(req));
     if (!parsed.success) return { status: 400, body: { errors: fieldErrors(parsed.error) } };
-    const name = `upgrade-${parsed.data.version.replace(/[^A-Za-z0-9-]/g, '-')}-${Date.now()}`;
+    const name = upgradeRunName(parsed.data.version, deps.now());
     await deps.workflows.startFleetUpgrade(parsed.data, name);
     return { status: 202, body: { name } };
   }

@@ -1,20 +1,11 @@
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { offboardingRefusal, type UpgradeRequest, type UpgradeSummary } from '../../shared/fleet';
+import { offboardingRefusal, tenantRow, upgradeRunName, type TenantRow, type UpgradeRequest, type UpgradeSummary } from '../../shared/fleet';
+import { startOffboardingByOps } from '../../functions/providers/workflows';
 import type { Tenant } from '../../shared/tenant';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { FleetStore } from '../../functions/providers/fleet-store';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
 import { TenantStore } from '../../functions/providers/tenant-store';
-
-export interface TenantRow {
-  tenantId: string;
-  subdomain: string;
-  companyName: string;
-  status: string;
-  plan: string;
-  appVersion: string | null;
-  createdAt: string;
-}
 
 export interface UpgradeStatus {
   name: string;
@@ -79,11 +70,13 @@ export class AwsOps implements OpsBackend {
   private readonly store: TenantStore;
   private readonly fleet: FleetStore;
   private readonly sfn = new SFNClient({});
+  private readonly workflows: SfnWorkflows;
 
   constructor(private readonly config: { table: string; provisionArn: string; upgradeArn: string; offboardArn: string }) {
     const documents = createDocumentClient();
     this.store = new TenantStore(documents, config.table);
     this.fleet = new FleetStore(documents, config.table);
+    this.workflows = new SfnWorkflows(this.sfn, config.provisionArn, config.upgradeArn, config.offboardArn);
   }
 
   get describe() {
@@ -91,14 +84,13 @@ export class AwsOps implements OpsBackend {
   }
 
   private async tenant(subdomain: string): Promise<Tenant> {
-    const id = await this.store.tenantForSubdomain(subdomain);
-    const tenant = id ? await this.store.getTenant(id) : undefined;
+    const tenant = await this.store.tenantBySubdomain(subdomain);
     if (!tenant) throw new OpsError(`No tenant ${subdomain}`);
     return tenant;
   }
 
   async listTenants(): Promise<TenantRow[]> {
-    return (await this.store.listTenants()).map((t) => ({ tenantId: t.tenantId, subdomain: t.subdomain, companyName: t.companyName, status: t.status, plan: t.plan, appVersion: t.appVersion ?? null, createdAt: t.createdAt }));
+    return (await this.store.listTenants()).map(tenantRow);
   }
 
   async showTenant(subdomain: string): Promise<unknown> {
@@ -106,8 +98,8 @@ export class AwsOps implements OpsBackend {
   }
 
   async startUpgrade(request: UpgradeRequest): Promise<string> {
-    const name = `upgrade-${request.version.replace(/[^A-Za-z0-9-]/g, '-')}-${Date.now()}`;
-    await new SfnWorkflows(this.sfn, this.config.provisionArn, this.config.upgradeArn).startFleetUpgrade(request, name);
+    const name = upgradeRunName(request.version, new Date());
+    await this.workflows.startFleetUpgrade(request, name);
     return name;
   }
 
@@ -130,9 +122,7 @@ export class AwsOps implements OpsBackend {
     const tenant = await this.tenant(subdomain);
     const refusal = offboardingRefusal(tenant, force);
     if (refusal) throw new OpsError(refusal);
-    const name = `offboard-${tenant.tenantId}-${Math.floor(Date.now() / 1000)}`;
-    await new SfnWorkflows(this.sfn, this.config.provisionArn, this.config.upgradeArn, this.config.offboardArn).startOffboarding(tenant.tenantId, name);
-    return name;
+    return startOffboardingByOps(this.workflows, tenant.tenantId, new Date());
   }
 
   async resume(subdomain: string): Promise<string> {

@@ -70,25 +70,12 @@ export class Operations extends Construct {
       ],
     });
 
-    new Schedule(this, 'Reconciler', {
-      description: 'Starts provisioning for signups whose StartExecution was lost',
-      schedule: ScheduleExpression.rate(Duration.minutes(1)),
-      target: new LambdaInvoke(props.reconciler, {}),
-    });
-    new Schedule(this, 'TrialSweep', {
-      description: 'Trial reminders, suspension at trial end, offboarding marks after retention',
-      schedule: ScheduleExpression.rate(Duration.hours(1)),
-      target: new LambdaInvoke(props.trialSweep, {}),
-    });
-    new Schedule(this, 'DetectDrift', {
-      description: 'Reports running tenants whose services or DNS records are missing',
-      schedule: ScheduleExpression.rate(Duration.hours(1)),
-      target: new LambdaInvoke(props.detectDrift, {}),
-    });
-    new Schedule(this, 'SmtpCheck', {
-      description: "Re-verifies tenants' own SMTP servers; a failing one falls back to SES and the admin is told",
-      schedule: ScheduleExpression.rate(Duration.hours(1)),
-      target: new LambdaInvoke(props.smtpCheck, {}),
-    });
+    const schedules: Array<[id: string, fn: IFunction, every: Duration, description: string]> = [
+      ['Reconciler', props.reconciler, Duration.minutes(1), 'Starts provisioning for signups whose StartExecution was lost'],
+      ['TrialSweep', props.trialSweep, Duration.hours(1), 'Trial reminders, suspension at trial end, offboarding after retention, claims released after cooling-off'],
+      ['DetectDrift', props.detectDrift, Duration.hours(1), 'Reports running tenants whose services or DNS records are missing'],
+      ['SmtpCheck', props.smtpCheck, Duration.hours(1), "Re-verifies tenants' own SMTP servers; a failing one falls back to SES and the admin is told"],
+    ];
+    for (const [id, fn, every, description] of schedules) new Schedule(this, id, { description, schedule: ScheduleExpression.rate(every), target: new LambdaInvoke(fn, {}) });
   }
 }

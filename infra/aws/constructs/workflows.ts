@@ -5,20 +5,13 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { STEPS, stepEntry } from '../../../functions/steps';
+import { statesOfType, type AslState } from '../../asl-states';
 import { LaunchpadFunction, type LaunchpadFunctionProps } from './launchpad-function';
 
 export const STATE_MACHINES_DIR = 'statemachines';
 
-type AslState = { Type: string; Branches?: Array<{ States: Record<string, AslState> }>; Iterator?: { States: Record<string, AslState> }; ItemProcessor?: { States: Record<string, AslState> } };
-
 /** Task state names of an ASL definition, including those inside Parallel and Map states. */
-export function taskStates(states: Record<string, AslState>): string[] {
-  return Object.entries(states).flatMap(([name, state]) => [
-    ...(state.Type === 'Task' ? [name] : []),
-    ...(state.Branches ?? []).flatMap((b) => taskStates(b.States)),
-    ...[state.Iterator, state.ItemProcessor].flatMap((p) => (p ? taskStates(p.States) : [])),
-  ]);
-}
+export const taskStates = (states: Record<string, AslState>): string[] => statesOfType(states, ['Task']);
 
 export function aslFiles(): Array<{ name: string; text: string; tasks: string[] }> {
   return readdirSync(STATE_MACHINES_DIR)
