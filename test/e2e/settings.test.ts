@@ -51,6 +51,8 @@ describe('runtime settings in a real browser', () => {
     await page.goto(signInLinkIn(welcome));
     await page.getByRole('heading', { name: 'Brand Co settings' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/settings');
+    // Nothing to save before anything is changed (empty optional inputs are not "changes").
+    expect(await page.getByRole('button', { name: 'Save changes' }).isEnabled()).toBe(false);
 
     // A pale primary colour is allowed but warned about (WCAG AA), live while typing.
     const primary = page.getByRole('textbox', { name: 'Primary colour', exact: true });

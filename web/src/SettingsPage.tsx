@@ -34,7 +34,17 @@ const SMTP_DEFAULTS = { host: '', port: 587, secure: false, user: '', fromAddres
 function toForm(settings: TenantSettings): FormInput {
   // The sender is widened on purpose: both variants' fields live in the form at once.
   const sender = { ...SMTP_DEFAULTS, ...settings.mail.sender } as TenantSettings['mail']['sender'];
-  return { settings: { ...settings, mail: { ...settings.mail, sender } }, smtpPassword: '' };
+  // Absent optional texts start as '' (what an empty input holds), or the form is dirty on load.
+  const { footer } = settings.mail;
+  const socialLinks = Object.fromEntries(SOCIAL_NETWORKS.map((network) => [network, footer.socialLinks[network] ?? '']));
+  return {
+    settings: {
+      ...settings,
+      mail: { ...settings.mail, sender, footer: { ...footer, socialLinks, headerImage: footer.headerImage ?? '' } },
+      analytics: { googleAnalyticsId: settings.analytics.googleAnalyticsId ?? '' },
+    },
+    smtpPassword: '',
+  };
 }
 
 type Loaded = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; session: SessionView; view: SettingsView };
