@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -11,6 +12,7 @@ import type { Compute } from './providers/compute';
 import { CloudflareDns, type Dns } from './providers/dns';
 import { createDocumentClient } from './providers/dynamodb';
 import { EcsCompute, type EcsComputeConfig } from './providers/ecs-compute';
+import { TenantTaskRoles, type TenantTaskRolesConfig } from './providers/tenant-task-roles';
 import { AdminLinks } from './providers/admin-links';
 import { Sessions } from './auth/sessions';
 import { SettingsStore } from './providers/settings-store';
@@ -118,7 +120,10 @@ export function awsDeps(): Deps {
         has: async (host: string) => new CloudflareDns(await cloudflare(), zone).has(host),
       };
     },
-    compute: () => new EcsCompute(new ECSClient({}), new ElasticLoadBalancingV2Client({}), JSON.parse(required('ECS_CONFIG')) as EcsComputeConfig),
+    compute: () => {
+      const { tenantRoles, ...ecs } = JSON.parse(required('ECS_CONFIG')) as EcsComputeConfig & { tenantRoles: TenantTaskRolesConfig };
+      return new EcsCompute(new ECSClient({}), new ElasticLoadBalancingV2Client({}), new TenantTaskRoles(new IAMClient({}), tenantRoles), ecs);
+    },
     probe: () => (url: string) => probe(url),
     billing: () => {
       const keys = memo(async () => JSON.parse((await deps.secrets.get(required('STRIPE_SECRET'))) ?? '{}') as { secretKey: string; webhookSecret: string });

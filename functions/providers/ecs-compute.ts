@@ -12,6 +12,7 @@ import {
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { serviceName, type Compute, type ScaledService, type ServiceSpec } from './compute';
+import type { TenantTaskRoles } from './tenant-task-roles';
 
 export interface EcsComputeConfig {
   cluster: string;
@@ -19,8 +20,8 @@ export interface EcsComputeConfig {
   vpcId: string;
   subnets: string[];
   securityGroups: string[];
+  /** Shared by every task: ECS uses it to pull the image, write logs and read the database password. */
   executionRoleArn: string;
-  taskRoleArn: string;
   /** HTTPS listeners of the shared load balancer(s), filled in order. */
   listenerArns: string[];
   bucket: string;
@@ -61,13 +62,15 @@ export const targetGroupName = (spec: Pick<ServiceSpec, 'tenantId' | 'env'>) =>
   `tg-${spec.env}-${createHash('sha256').update(spec.tenantId).digest('hex').slice(0, 20)}`;
 
 /**
- * spaceOS instances on ECS Fargate behind the shared ALB: task definition, target group,
- * host-header rule, service. Describes before it creates, so a rerun converges.
+ * spaceOS instances on ECS Fargate behind the shared ALB: the tenant's own task role, task
+ * definition, target group, host-header rule, service. Describes before it creates, so a rerun
+ * converges.
  */
 export class EcsCompute implements Compute {
   constructor(
     private readonly ecs: ECSClient,
     private readonly elb: ElasticLoadBalancingV2Client,
+    private readonly roles: TenantTaskRoles,
     private readonly config: EcsComputeConfig,
   ) {}
 
@@ -144,7 +147,8 @@ export class EcsCompute implements Compute {
         cpu: taskDefinition.cpu,
         memory: taskDefinition.memory,
         executionRoleArn: taskDefinition.executionRoleArn,
-        taskRoleArn: taskDefinition.taskRoleArn,
+        // Converged on every deploy: also moves an instance still on a shared role onto its own.
+        taskRoleArn: await this.roles.ensure(service),
         containerDefinitions,
         ...(tags?.length ? { tags } : {}),
       }),
@@ -191,6 +195,7 @@ export class EcsCompute implements Compute {
       for (const arn of page.taskDefinitionArns ?? []) await this.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
       nextToken = page.nextToken;
     } while (nextToken);
+    if ((await this.roles.remove(service)) === 'removed') removed = true;
     return removed ? 'removed' : 'absent';
   }
 
@@ -207,7 +212,7 @@ export class EcsCompute implements Compute {
         cpu: '256',
         memory: '512',
         executionRoleArn: this.config.executionRoleArn,
-        taskRoleArn: this.config.taskRoleArn,
+        taskRoleArn: await this.roles.ensure(spec),
         containerDefinitions: [
           {
             name: CONTAINER,

@@ -11,7 +11,7 @@ import { Data } from './constructs/data';
 import { LaunchpadFunction } from './constructs/launchpad-function';
 import { Operations } from './constructs/operations';
 import { Site } from './constructs/site';
-import { CONTAINER_PORT, Tenancy, TENANT_SECRETS_PREFIX } from './constructs/tenancy';
+import { CONTAINER_PORT, Tenancy, TENANT_ROLE_PATH, TENANT_SECRETS_PREFIX } from './constructs/tenancy';
 import { Workflows } from './constructs/workflows';
 import { acknowledgeFindings } from './nag-acknowledgements';
 
@@ -76,7 +76,12 @@ export class LaunchpadStack extends Stack {
         subnets: privateSubnets,
         securityGroups: [tenancy.taskSecurityGroup.securityGroupId],
         executionRoleArn: tenancy.executionRole.roleArn,
-        taskRoleArn: tenancy.taskRole.roleArn,
+        tenantRoles: {
+          path: TENANT_ROLE_PATH,
+          permissionsBoundaryArn: tenancy.tenantTaskBoundary.managedPolicyArn,
+          bucketArn: tenantBucket.bucketArn,
+          accountId: this.account,
+        },
         listenerArns: [tenancy.listener.listenerArn],
         bucket: tenantBucket.bucketName,
         logGroup: tenancy.taskLogGroup.logGroupName,
@@ -95,11 +100,20 @@ export class LaunchpadStack extends Stack {
     });
 
     const tenantServices = this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` });
+    // Tenant task roles: created, changed and deleted only on their path and only with the boundary.
+    const tenantRoles = this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${TENANT_ROLE_PATH.slice(1)}*` });
+    const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': tenancy.tenantTaskBoundary.managedPolicyArn } };
+    const passTaskRoles = new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenantRoles], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } });
+    const ensureTenantRoles = (fn: LaunchpadFunction) => {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:GetRole', 'iam:TagRole'], resources: [tenantRoles] }));
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:CreateRole', 'iam:PutRolePolicy'], resources: [tenantRoles], conditions: withBoundary }));
+      fn.addToRolePolicy(passTaskRoles);
+    };
     const deployVersions = (fn: LaunchpadFunction) => {
       fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [tenantServices] }));
       fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] }));
       fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:TagResource'], resources: [this.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }));
-      fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenancy.taskRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }));
+      ensureTenantRoles(fn);
     };
     // Each step gets exactly what it touches, besides the tenant item it reads and updates.
     const stepPermissions: Record<string, (fn: LaunchpadFunction) => void> = {
@@ -120,7 +134,7 @@ export class LaunchpadStack extends Stack {
         fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:CreateService', 'ecs:TagResource'], resources: [this.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` })] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: ['*'] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:TagResource'], resources: [this.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }));
-        fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenancy.taskRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }));
+        ensureTenantRoles(fn);
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeRules'], resources: ['*'] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:AddTags'], resources: [this.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:AddTags'], resources: [tenancy.listener.listenerArn, this.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }));
@@ -141,6 +155,8 @@ export class LaunchpadStack extends Stack {
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'], resources: ['*'] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:DeleteRule'], resources: [this.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }));
         fn.addToRolePolicy(new PolicyStatement({ actions: ['elasticloadbalancing:DeleteTargetGroup'], resources: [this.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:ListRolePolicies', 'iam:DeleteRole'], resources: [tenantRoles] }));
+        fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:DeleteRolePolicy'], resources: [tenantRoles], conditions: withBoundary }));
       },
       RemoveDns: (fn) => tenancy.cloudflareToken.grantRead(fn),
       ArchiveDatabases: (fn) => {

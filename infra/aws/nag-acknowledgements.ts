@@ -39,6 +39,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp*`, "tenants' own SMTP passwords, saved from the settings page at runtime"],
     [`${arn(scoped.tenantBucket)}/tenants/*/uploads/*`, 'logo uploads under tenants/<id>/uploads/, created per tenant at runtime'],
     [`arn:<AWS::Partition>:ecr:${region}:${account}:repository/*`, "pulling the spaceOS image from the account's registry"],
+    [`arn:<AWS::Partition>:iam::${account}:role/launchpad/tenants/*`, 'task roles of tenant instances (one per tenant and environment), created at runtime; creating or changing one requires the tenant permissions boundary'],
     ...scoped.logGroups.map((group): [string, string] => [`${arn(group)}:*`, 'log streams of its own log group']),
     ...scoped.functions.map((fn): [string, string] => [`${arn(fn)}:*`, 'the versions and aliases of the one function it invokes']),
     [`arn:<AWS::Partition>:ecs:${region}:${account}:service/<${stack.getLogicalId(scoped.cluster.node.defaultChild as CfnElement)}>/spaceos-*`, 'tenant services spaceos-<sub>-<env> in the tenant cluster, created at runtime'],

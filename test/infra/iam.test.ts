@@ -74,6 +74,23 @@ describe('IAM of our own resources', () => {
     }
   });
 
+  it('lets functions create, change and delete tenant task roles only on their path and with the boundary', () => {
+    const iamStatements = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('iam:')));
+    const granted = new Set(iamStatements.flatMap((s) => asList(s.Action)));
+    expect([...granted].sort()).toEqual(['iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:TagRole']);
+    for (const s of iamStatements) {
+      const resources = JSON.stringify(s.Resource);
+      if (asList(s.Action).includes('iam:PassRole')) {
+        expect(resources, s.id).toMatch(/TenancyTaskExecutionRole/);
+        expect((s as { Condition?: unknown }).Condition, s.id).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+      }
+      for (const resource of asList(s.Resource)) if (!JSON.stringify(resource).includes('TaskExecutionRole')) expect(JSON.stringify(resource), s.id).toMatch(/:role\/launchpad\/tenants\/\*"/);
+      if (asList(s.Action).some((a) => ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'].includes(a))) {
+        expect((s as { Condition?: unknown }).Condition, s.id).toEqual({ StringEquals: { 'iam:PermissionsBoundary': { Ref: expect.stringMatching(/^TenancyTenantTaskBoundary/) } } });
+      }
+    }
+  });
+
   it('lets the logo upload sign uploads into tenant upload folders only', () => {
     const puts = statements.filter((s) => s.id.toLowerCase().startsWith('apilogouploadrole') && asList(s.Action).includes('s3:PutObject'));
     expect(puts.length).toBeGreaterThan(0);

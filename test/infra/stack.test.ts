@@ -102,11 +102,14 @@ describe('tenancy', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'launchpad-tenants' });
   });
 
-  it('lets tenant instances read only the tenants/ prefix', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('TenancyTaskRole') }],
+  it('caps every tenant task role at reading tenant files (the boundary each is created with)', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      ManagedPolicyName: 'launchpad-tenant-task-boundary',
       PolicyDocument: { Statement: [{ Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('TenantAssets'), 'Arn'] }, '/tenants/*/*']] } }], Version: '2012-10-17' },
     });
+    // No shared task role any more: each instance gets its own (functions/providers/tenant-task-roles.ts).
+    const taskRoles = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }));
+    expect(taskRoles).toEqual([expect.stringMatching(/^TenancyTaskExecutionRole/)]);
   });
 });
 

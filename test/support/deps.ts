@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -10,6 +11,7 @@ import { logger, type Deps } from '../../functions/deps';
 import type { Platform } from '../../functions/platform';
 import type { Dns } from '../../functions/providers/dns';
 import { EcsCompute } from '../../functions/providers/ecs-compute';
+import { TenantTaskRoles } from '../../functions/providers/tenant-task-roles';
 import { SesMail } from '../../functions/providers/mail';
 import { SecretsManagerSecrets, type Secrets } from '../../functions/providers/secrets';
 import { AdminLinks } from '../../functions/providers/admin-links';
@@ -65,12 +67,18 @@ export const ECS_CONFIG = {
   subnets: ['subnet-a', 'subnet-b'],
   securityGroups: ['sg-1'],
   executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
-  taskRoleArn: 'arn:aws:iam::123456789012:role/task',
   listenerArns: ['arn:listener/1', 'arn:listener/2'],
   bucket: 'tenants-bucket',
   logGroup: '/spaceos/tenants',
   region,
   secretArnPrefix: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
+};
+
+export const TENANT_ROLES = {
+  path: '/launchpad/tenants/',
+  permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/launchpad-tenant-task-boundary',
+  bucketArn: 'arn:aws:s3:::tenants-bucket',
+  accountId: '123456789012',
 };
 
 const unusedDns: Dns = { upsert: () => Promise.reject(new Error('DNS not expected in this test')), remove: () => Promise.reject(new Error('DNS not expected in this test')), has: () => Promise.reject(new Error('DNS not expected in this test')) };
@@ -92,7 +100,7 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
     storage: new Storage(new S3Client({ region }), testPlatform.bucket),
     mail: new SesMail(new SESClient({ region })),
     dns: unusedDns,
-    compute: new EcsCompute(new ECSClient({ region }), new ElasticLoadBalancingV2Client({ region }), ECS_CONFIG),
+    compute: new EcsCompute(new ECSClient({ region }), new ElasticLoadBalancingV2Client({ region }), new TenantTaskRoles(new IAMClient({ region }), TENANT_ROLES), ECS_CONFIG),
     probe: () => Promise.reject(new Error('no instance in this test')),
     billing: new StripeBilling(new Stripe('sk_test_unused'), { priceId: 'price_test', webhookSecret: TEST_WEBHOOK_SECRET }),
     links: new AdminLinks(new MemorySecrets()),

@@ -10,15 +10,21 @@ import {
   ModifyRuleCommand,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, EntityAlreadyExistsException, GetRoleCommand, IAMClient, ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ServiceSpec } from '../../functions/providers/compute';
 import { EcsCompute, ListenersFullError, targetGroupName } from '../../functions/providers/ecs-compute';
-import { ECS_CONFIG } from '../support/deps';
+import { TenantTaskRoles, tenantRoleName } from '../../functions/providers/tenant-task-roles';
+import { ECS_CONFIG, TENANT_ROLES } from '../support/deps';
 
 const ecs = mockClient(ECSClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
-const compute = () => new EcsCompute(new ECSClient({ region: 'us-east-1' }), new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), ECS_CONFIG);
+const iam = mockClient(IAMClient);
+const compute = () =>
+  new EcsCompute(new ECSClient({ region: 'us-east-1' }), new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), new TenantTaskRoles(new IAMClient({ region: 'us-east-1' }), TENANT_ROLES), ECS_CONFIG);
+const TENANT_ROLE = 'arn:aws:iam::123456789012:role/launchpad/tenants/spaceos-prod-t-1';
+const noSuchRole = () => new NoSuchEntityException({ message: 'The role cannot be found.', $metadata: {} });
 
 const spec: ServiceSpec = {
   tenantId: 't-1',
@@ -36,6 +42,10 @@ const defaultRule = { Priority: 'default', IsDefault: true, Conditions: [] };
 beforeEach(() => {
   ecs.reset();
   elb.reset();
+  iam.reset();
+  iam.on(GetRoleCommand).rejects(noSuchRole());
+  iam.on(CreateRoleCommand).resolves({ Role: { Arn: TENANT_ROLE, RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', RoleId: 'r', CreateDate: new Date() } });
+  iam.on(PutRolePolicyCommand).resolves({});
   ecs.on(DescribeServicesCommand).resolves({ services: [] });
   ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:task-def/spaceos-acme-prod:1' } });
   ecs.on(CreateServiceCommand).resolves({});
@@ -63,6 +73,7 @@ describe('ECS compute adapter', () => {
     expect(container.environment).toEqual(expect.arrayContaining([{ name: 'CONFIG_KEY', value: spec.configKey }, { name: 'DATABASE_NAME', value: 't_acme_prod' }]));
     expect(container.secrets).toEqual([{ name: 'DATABASE_PASSWORD', valueFrom: `${ECS_CONFIG.secretArnPrefix}launchpad/tenants/t-1/prod/database` }]);
     expect(JSON.stringify(container.environment)).not.toMatch(/password/i);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input).toMatchObject({ executionRoleArn: ECS_CONFIG.executionRoleArn, taskRoleArn: TENANT_ROLE });
     expect(ecs.commandCalls(CreateServiceCommand)[0]!.args[0].input).toMatchObject({
       cluster: 'spaceos',
       serviceName: 'spaceos-acme-prod',
@@ -129,7 +140,8 @@ describe('ECS compute adapter', () => {
 
     await compute().deploy(spec, '1.3.0');
     const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input;
-    expect(registered).toMatchObject({ family: 'spaceos-acme-prod', taskRoleArn: 'arn:task', tags: [{ key: 'tenantId', value: 't-1' }] });
+    // An instance still on a shared role ('arn:task') moves onto its own with the upgrade.
+    expect(registered).toMatchObject({ family: 'spaceos-acme-prod', executionRoleArn: 'arn:exec', taskRoleArn: TENANT_ROLE, tags: [{ key: 'tenantId', value: 't-1' }] });
     expect(registered.containerDefinitions![0]).toMatchObject({
       image: 'registry:5000/spaceos:1.3.0',
       environment: [{ name: 'TENANT_ID', value: 't-1' }, { name: 'APP_VERSION', value: '1.3.0' }],
@@ -148,8 +160,13 @@ describe('ECS compute adapter', () => {
     elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/acme' }] });
     elb.on(DeleteRuleCommand).resolves({});
     elb.on(DeleteTargetGroupCommand).resolves({});
+    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['own-files'] });
+    iam.on(DeleteRolePolicyCommand).resolves({});
+    iam.on(DeleteRoleCommand).resolves({});
 
     await expect(compute().removeService(spec)).resolves.toBe('removed');
+    expect(iam.commandCalls(DeleteRolePolicyCommand)[0]!.args[0].input).toEqual({ RoleName: 'spaceos-prod-t-1', PolicyName: 'own-files' });
+    expect(iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'spaceos-prod-t-1' });
     expect(ecs.commandCalls(DeleteServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', force: true });
     expect(elb.commandCalls(DeleteRuleCommand)[0]!.args[0].input).toEqual({ RuleArn: 'arn:rule/acme' });
     expect(elb.commandCalls(DeleteTargetGroupCommand)[0]!.args[0].input).toEqual({ TargetGroupArn: 'arn:tg/acme' });
@@ -157,12 +174,46 @@ describe('ECS compute adapter', () => {
 
     ecs.reset();
     elb.reset();
+    iam.reset();
+    iam.on(ListRolePoliciesCommand).rejects(noSuchRole());
     ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'INACTIVE' }] });
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
     elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule] });
     elb.on(DescribeTargetGroupsCommand).rejects(new TargetGroupNotFoundException({ message: 'not found', $metadata: {} }));
     await expect(compute().removeService(spec)).resolves.toBe('absent');
     expect(ecs.commandCalls(DeleteServiceCommand)).toHaveLength(0);
+  });
+
+  it("runs each instance under its own task role: bounded, assumable only by ECS for this account, reading only its tenant's files", async () => {
+    await compute().ensureService(spec);
+    const created = iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
+    expect(created).toMatchObject({ RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', PermissionsBoundary: TENANT_ROLES.permissionsBoundaryArn });
+    expect(JSON.parse(created.AssumeRolePolicyDocument!)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }],
+    });
+    const policy = iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;
+    expect(policy.RoleName).toBe('spaceos-prod-t-1');
+    expect(JSON.parse(policy.PolicyDocument!).Statement).toEqual([{ Sid: 'ReadOwnFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::tenants-bucket/tenants/t-1/*' }]);
+    // A UUID tenant id in the longest environment name still fits IAM's 64 characters.
+    expect(tenantRoleName({ tenantId: crypto.randomUUID(), env: 'prod' }).length).toBeLessThanOrEqual(64);
+  });
+
+  it('reuses the role of an earlier attempt (also one that raced this one), rewriting its policy', async () => {
+    iam.on(GetRoleCommand).resolves({ Role: { Arn: TENANT_ROLE, RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', RoleId: 'r', CreateDate: new Date() } });
+    await compute().ensureService(spec);
+    expect(iam.commandCalls(CreateRoleCommand)).toHaveLength(0);
+    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
+
+    iam.reset();
+    iam.on(GetRoleCommand)
+      .rejectsOnce(noSuchRole())
+      .resolves({ Role: { Arn: TENANT_ROLE, RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', RoleId: 'r', CreateDate: new Date() } });
+    iam.on(CreateRoleCommand).rejects(new EntityAlreadyExistsException({ message: 'Role with name spaceos-prod-t-1 already exists.', $metadata: {} }));
+    iam.on(PutRolePolicyCommand).resolves({});
+    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:task-def/spaceos-acme-prod:1' } });
+    await compute().ensureService(spec);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand).at(-1)!.args[0].input.taskRoleArn).toBe(TENANT_ROLE);
   });
 
   it('fails permanently, naming the fix, when every listener is full', async () => {

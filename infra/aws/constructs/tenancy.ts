@@ -3,7 +3,7 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { FlowLogDestination, InstanceClass, InstanceSize, InstanceType, IpAddresses, Peer, Port, SecurityGroup, SubnetType, Vpc, type IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
 import { ApplicationListener, ApplicationLoadBalancer, ApplicationProtocol, ListenerAction, SslPolicy } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Credentials, DatabaseInstance, DatabaseInstanceEngine, PostgresEngineVersion, StorageType } from 'aws-cdk-lib/aws-rds';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -16,6 +16,8 @@ import type { DeployConfig } from '../config';
 /** Where tenants' database passwords live (functions/providers/tenant-databases.ts names them). */
 export const TENANT_SECRETS_PREFIX = 'launchpad/tenants/';
 export const CONTAINER_PORT = 8080;
+/** IAM path of the per-tenant task roles DeployServices creates (functions/providers/tenant-task-roles.ts). */
+export const TENANT_ROLE_PATH = '/launchpad/tenants/';
 
 /**
  * What tenants run on: the network, the ECS cluster, the shared HTTPS load balancer, the shared
@@ -36,7 +38,8 @@ export class Tenancy extends Construct {
   readonly sessionKey: Secret;
   readonly oauthStateKey: Secret;
   readonly executionRole: Role;
-  readonly taskRole: Role;
+  /** The most any tenant's task role can be allowed: a role is created only with this boundary. */
+  readonly tenantTaskBoundary: ManagedPolicy;
   readonly taskLogGroup: LogGroup;
   readonly configurationSet: ConfigurationSet;
   readonly senderIdentities: EmailIdentity[];
@@ -141,9 +144,14 @@ export class Tenancy extends Construct {
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [tenantSecretsArn] }));
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })] }));
-    // What a running instance may read: its tenants' prefix only (config, theme, assets).
-    this.taskRole = new Role(this, 'TaskRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'spaceOS tenant instances' });
-    this.taskRole.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [props.tenantBucket.arnForObjects(`${tenantPrefix('*')}*`)] }));
+    // Each instance runs under a role of its own reading its tenant's prefix only (created at
+    // runtime, one per tenant and environment); this boundary caps every such role, so even a
+    // function that creates them cannot hand a tenant more than reading tenant files.
+    this.tenantTaskBoundary = new ManagedPolicy(this, 'TenantTaskBoundary', {
+      managedPolicyName: 'launchpad-tenant-task-boundary',
+      description: 'Permissions boundary of every spaceOS tenant task role',
+      statements: [new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [props.tenantBucket.arnForObjects(`${tenantPrefix('*')}*`)] })],
+    });
 
     const senderDomain = `clients.${config.domain}`;
     this.configurationSet = new ConfigurationSet(this, 'MailConfiguration', { configurationSetName: 'launchpad-tenants' });

@@ -1,0 +1,110 @@
+import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import type { Environment } from '../../shared/instance';
+import { tenantPrefix } from '../../shared/instance';
+
+export interface TenantTaskRolesConfig {
+  /** IAM path of every tenant role; Launchpad's functions may only create, pass and delete roles on it. */
+  path: string;
+  /** Managed policy every tenant role is created with: caps what any tenant role can ever be granted. */
+  permissionsBoundaryArn: string;
+  /** The tenant bucket; a role reads its own tenant's prefix only. */
+  bucketArn: string;
+  accountId: string;
+}
+
+type TenantEnv = { tenantId: string; env: Environment };
+
+/** spaceos-<env>-<tenant id>: readable in the console, at most 64 characters for a UUID id. */
+export const tenantRoleName = ({ tenantId, env }: TenantEnv) => `spaceos-${env}-${tenantId}`;
+const POLICY = 'own-files';
+
+const isMissing = (error: unknown) => (error as { name?: string }).name === 'NoSuchEntityException' || (error as { name?: string }).name === 'NoSuchEntity';
+
+/**
+ * One task role per tenant and environment, so a running instance can read its own files and no
+ * other tenant's: the IAM side of "tenant A can never read tenant B". Created with the permissions
+ * boundary (the functions' own IAM grants require it), converged on every deploy.
+ */
+export class TenantTaskRoles {
+  constructor(
+    private readonly iam: IAMClient,
+    private readonly config: TenantTaskRolesConfig,
+  ) {}
+
+  /** The role's ARN, creating it if needed and (re)writing its policy: safe to call on every deploy. */
+  async ensure(tenant: TenantEnv): Promise<string> {
+    const RoleName = tenantRoleName(tenant);
+    let arn = await this.arnOf(RoleName);
+    if (!arn) {
+      try {
+        const { Role } = await this.iam.send(
+          new CreateRoleCommand({
+            RoleName,
+            Path: this.config.path,
+            PermissionsBoundary: this.config.permissionsBoundaryArn,
+            AssumeRolePolicyDocument: JSON.stringify(this.trustPolicy()),
+            Description: `spaceOS instance of tenant ${tenant.tenantId} (${tenant.env})`,
+            Tags: [
+              { Key: 'tenantId', Value: tenant.tenantId },
+              { Key: 'environment', Value: tenant.env },
+            ],
+          }),
+        );
+        arn = Role?.Arn;
+      } catch (error) {
+        // A retry racing the first attempt: the role is there now.
+        if ((error as { name?: string }).name !== 'EntityAlreadyExistsException') throw error;
+        arn = await this.arnOf(RoleName);
+      }
+      // A new role takes a few seconds to become assumable; ECS keeps retrying the task launch meanwhile.
+    }
+    if (!arn) throw new Error(`IAM returned no ARN for role ${RoleName}`);
+    await this.iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: POLICY, PolicyDocument: JSON.stringify(this.ownFilesPolicy(tenant.tenantId)) }));
+    return arn;
+  }
+
+  /** Offboarding: the inline policies, then the role. */
+  async remove(tenant: TenantEnv): Promise<'removed' | 'absent'> {
+    const RoleName = tenantRoleName(tenant);
+    try {
+      const { PolicyNames = [] } = await this.iam.send(new ListRolePoliciesCommand({ RoleName }));
+      for (const PolicyName of PolicyNames) await this.iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }));
+      await this.iam.send(new DeleteRoleCommand({ RoleName }));
+      return 'removed';
+    } catch (error) {
+      if (isMissing(error)) return 'absent';
+      throw error;
+    }
+  }
+
+  private async arnOf(RoleName: string): Promise<string | undefined> {
+    try {
+      return (await this.iam.send(new GetRoleCommand({ RoleName }))).Role?.Arn;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private trustPolicy() {
+    return {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'ecs-tasks.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+          // Confused-deputy guard: only ECS acting for this account may assume it.
+          Condition: { StringEquals: { 'aws:SourceAccount': this.config.accountId } },
+        },
+      ],
+    };
+  }
+
+  private ownFilesPolicy(tenantId: string) {
+    return {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'ReadOwnFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: `${this.config.bucketArn}/${tenantPrefix(tenantId)}*` }],
+    };
+  }
+}
