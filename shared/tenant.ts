@@ -40,7 +40,7 @@ export const tenantSchema = z.object({
   /** What the drift check last found missing for this running tenant (absent: nothing). */
   drift: z.optional(z.object({ missing: z.array(z.string()), since: z.string(), checkedAt: z.string() })),
   /** How this tenant's last fleet upgrade run ended for it (the run's summary is built from these). */
-  lastUpgrade: z.optional(z.object({ runId: z.string(), outcome: z.enum(['upgraded', 'rolled-back', 'failed']), error: z.optional(z.string()), at: z.string() })),
+  lastUpgrade: z.optional(z.object({ runId: z.string(), version: z.optional(z.string()), outcome: z.enum(['upgraded', 'rolled-back', 'failed']), error: z.optional(z.string()), at: z.string() })),
   /** The spaceOS version (image tag) both instances run; set at launch and by fleet upgrades. */
   appVersion: z.optional(z.string()),
 });

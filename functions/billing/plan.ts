@@ -8,12 +8,34 @@ export async function upgradeUrl({ links, platform, now }: Pick<Deps, 'links' | 
   return `${platform.siteUrl}/upgrade/${tenant.tenantId}?token=${encodeURIComponent(await links.sign(tenant.tenantId, now()))}`;
 }
 
-/** Runs the tenant's instances at the size its plan pays for; `suspended` stops them. */
-export async function sizeInstances({ compute, platform }: Pick<Deps, 'compute' | 'platform'>, tenant: Pick<Tenant, 'tenantId' | 'subdomain'>, size: 'trial' | 'paid' | 'suspended'): Promise<void> {
+type Sizing = Pick<Deps, 'compute' | 'platform' | 'fleet' | 'store' | 'now' | 'logger'>;
+
+/**
+ * Runs the tenant's instances at the size its plan pays for; `suspended` stops them. Instances
+ * woken from SUSPENDED first catch up with the fleet's version (see `catchUpVersion`).
+ */
+export async function sizeInstances(deps: Sizing, tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'status' | 'appVersion' | 'lastUpgrade'>, size: 'trial' | 'paid' | 'suspended'): Promise<void> {
+  const { compute, platform } = deps;
+  if (size !== 'suspended' && tenant.status === 'SUSPENDED') await catchUpVersion(deps, tenant);
   const whileStopped = `${platform.siteUrl}/upgrade/${tenant.tenantId}`;
   await Promise.all(
     servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map((service) =>
       compute.scale(service, size === 'suspended' ? 0 : size === 'paid' ? DESIRED_COUNT.paid[service.env] : DESIRED_COUNT.trial, whileStopped),
     ),
   );
+}
+
+/**
+ * Fleet upgrades pass over stopped instances (there is nothing to health-check), so a tenant
+ * suspended during one wakes up behind: it is rolled onto the version the fleet reached before it
+ * starts again. Not when that version was already rolled back for this tenant: it stays on the
+ * version that worked for it, and the next upgrade run tries again.
+ */
+export async function catchUpVersion({ compute, platform, fleet, store, now, logger }: Sizing, tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'appVersion' | 'lastUpgrade'>): Promise<void> {
+  const current = await fleet.currentVersion();
+  if (!current || tenant.appVersion === current) return;
+  if (tenant.lastUpgrade && tenant.lastUpgrade.outcome !== 'upgraded' && tenant.lastUpgrade.version === current) return;
+  for (const service of servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS)) await compute.deploy(service, current);
+  await store.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: current });
+  logger.info('Woken instance caught up with the fleet version', { tenantId: tenant.tenantId, from: tenant.appVersion, to: current });
 }

@@ -154,7 +154,7 @@ export class TenantStore {
               UpdateExpression: `SET #lastUpgrade = :last, #updatedAt = :at${o.outcome === 'upgraded' ? ', #appVersion = :version' : ''} ADD #version :one`,
               ConditionExpression: 'attribute_exists(#pk)',
               ExpressionAttributeNames: { '#pk': PK, '#lastUpgrade': 'lastUpgrade', '#updatedAt': 'updatedAt', '#version': 'version', ...(o.outcome === 'upgraded' ? { '#appVersion': 'appVersion' } : {}) },
-              ExpressionAttributeValues: { ':last': { runId, outcome: o.outcome, at, ...(o.error ? { error: o.error } : {}) }, ':at': at, ':one': 1, ...(o.outcome === 'upgraded' ? { ':version': version } : {}) },
+              ExpressionAttributeValues: { ':last': { runId, version, outcome: o.outcome, at, ...(o.error ? { error: o.error } : {}) }, ':at': at, ':one': 1, ...(o.outcome === 'upgraded' ? { ':version': version } : {}) },
             },
           })),
         }),

@@ -217,6 +217,7 @@ export class LaunchpadStack extends Stack {
     tenancy.adminLinkKey.grantRead(webhook);
     webhook.addToRolePolicy(sendMail);
     for (const statement of scaleServices) webhook.addToRolePolicy(statement);
+    deployVersions(webhook); // an instance woken from SUSPENDED first catches up with the fleet's version
 
     // Sign-in and runtime settings. A tenant's SMTP password lives at launchpad/tenants/<id>/smtp.
     const smtpSecrets = this.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*/smtp*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

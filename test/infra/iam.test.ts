@@ -58,7 +58,8 @@ describe('IAM of our own resources', () => {
       signup: /^(dynamodb:\w+|states:StartExecution|secretsmanager:(GetSecretValue|DescribeSecret))$/,
       checkout: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)|secretsmanager:(GetSecretValue|DescribeSecret))$/,
       // s3:PutObject: mail as the tenant re-renders its config when its SMTP server fails.
-      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|s3:PutObject|ecs:UpdateService|elasticloadbalancing:(DescribeRules|DescribeTargetGroups|ModifyRule))$/,
+      // ECS task definitions and IAM tenant roles: a woken instance catches up with the fleet's version.
+      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|s3:PutObject|ecs:(UpdateService|DescribeServices|DescribeTaskDefinition|RegisterTaskDefinition|TagResource)|iam:(GetRole|TagRole|CreateRole|PutRolePolicy|PassRole)|elasticloadbalancing:(DescribeRules|DescribeTargetGroups|ModifyRule))$/,
       branding: READ,
       magiclink: /^(dynamodb:\w+|ses:SendEmail)$/,
       createsession: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret))$/,

@@ -11,17 +11,19 @@ import { apiEvent } from '../support/api-event';
 import { RecordingWorkflows, TEST_WEBHOOK_SECRET } from '../support/deps';
 import { localDeps } from '../support/local-table';
 
-/** Records scale calls: a double of our compute port (the ECS adapter has its own tests). */
+/** Records scale and deploy calls, in order: a double of our compute port (the ECS adapter has its own tests). */
 class RecordingCompute implements Compute {
   scaled: string[] = [];
+  calls: string[] = [];
   async ensureService() {
     return { name: 'x', created: false };
   }
   async scale(service: { subdomain: string; env: string }, count: number) {
     this.scaled.push(`${service.subdomain}-${service.env}=${count}`);
+    this.calls.push(`scale ${service.env}=${count}`);
   }
-  async deploy() {
-    throw new Error('Billing never deploys versions');
+  async deploy(service: { env: string }, version: string) {
+    this.calls.push(`deploy ${service.env}@${version}`);
   }
   async removeService(): Promise<'absent'> {
     throw new Error('Billing never removes services');
@@ -129,6 +131,34 @@ describe('Stripe webhook', () => {
     await deliver(event('customer.subscription.deleted', { object: 'subscription', id: 'sub_cus_bye', customer: 'cus_bye', status: 'canceled', metadata: { tenantId: tenant.tenantId } }, t0 + 5));
     expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=0`, `${tenant.subdomain}-stg=0`]);
+  });
+
+  it('wakes a suspended trial on the version the fleet reached meanwhile (upgrades pass over stopped instances), before it starts', async () => {
+    const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
+    await deps.store.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
+    clock = new Date('2026-12-10T10:00:01.000Z');
+    await createTrialSweep(deps)();
+    await deps.fleet.setCurrentVersion('2', clock.toISOString()); // a fleet upgrade ran while it was stopped
+    compute.calls = [];
+
+    await deliver(checkoutCompleted(tenant, 'cus_back'));
+    expect(compute.calls.slice(0, 2).sort()).toEqual(['deploy prod@2', 'deploy stg@2']);
+    expect(compute.calls.slice(2).sort()).toEqual(['scale prod=2', 'scale stg=1']);
+    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid', appVersion: '2' });
+  });
+
+  it('wakes a suspended tenant on its own version when the fleet version was rolled back for it', async () => {
+    const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
+    await deps.store.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
+    await deps.store.recordUpgradeOutcomes('upgrade-2-1', '2', [{ tenantId: tenant.tenantId, subdomain: tenant.subdomain, outcome: 'rolled-back', error: 'smoke test failed' }], clock.toISOString());
+    await deps.fleet.setCurrentVersion('2', clock.toISOString());
+    clock = new Date('2026-12-10T10:00:01.000Z');
+    await createTrialSweep(deps)();
+    compute.calls = [];
+
+    await deliver(checkoutCompleted(tenant, 'cus_stay'));
+    expect(compute.calls.sort()).toEqual(['scale prod=2', 'scale stg=1']);
+    expect((await deps.store.getTenant(tenant.tenantId))?.appVersion).toBe('1');
   });
 
   it('acknowledges events it does not handle', async () => {
