@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SettingsChange, SmtpHealth, TenantSettings } from '../../shared/settings';
 import { keys } from './tenant-store';
 import { TABLE } from './table';
@@ -8,6 +9,19 @@ const { partitionKey: PK, sortKey: SK } = TABLE;
 const HISTORY = 'SETTINGS#';
 /** Zero-padded so the sort key orders versions numerically. */
 const historyKey = (tenantId: string, version: number) => ({ [PK]: `TENANT#${tenantId}`, [SK]: `${HISTORY}${String(version).padStart(8, '0')}` });
+/**
+ * "Settings saved, instance files not yet rendered": written with every change, deleted once the
+ * files are rendered. Listed through the status index under its own partition (a sparse list: only
+ * unfinished renders are in it), so a save whose rendering failed is repaired by RenderPending.
+ */
+const renderMarkerKey = (tenantId: string) => ({ [PK]: `TENANT#${tenantId}`, [SK]: 'RENDER' });
+const RENDER_PENDING = 'RENDER#PENDING';
+
+export interface PendingRender {
+  tenantId: string;
+  settingsVersion: number;
+  since: string;
+}
 
 /** A tenant's settings with optimistic concurrency, and the history of who changed what. */
 export class SettingsStore {
@@ -48,6 +62,20 @@ export class SettingsStore {
                 ExpressionAttributeNames: { '#pk': PK },
               },
             },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  ...renderMarkerKey(tenantId),
+                  [TABLE.byStatusIndex.partitionKey]: RENDER_PENDING,
+                  [TABLE.byStatusIndex.sortKey]: `${change.at}#${tenantId}`,
+                  type: 'render-pending',
+                  tenantId,
+                  settingsVersion: version,
+                  since: change.at,
+                },
+              },
+            },
           ],
         }),
       );
@@ -56,6 +84,39 @@ export class SettingsStore {
       if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) return 'stale';
       throw error;
     }
+  }
+
+  /** The files now show settings `version` (or later): the marker goes, unless a newer save put its own. */
+  async rendered(tenantId: string, version: number): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: renderMarkerKey(tenantId),
+          ConditionExpression: 'attribute_not_exists(#pk) OR #version <= :version',
+          ExpressionAttributeNames: { '#pk': PK, '#version': 'settingsVersion' },
+          ExpressionAttributeValues: { ':version': version },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Saves older than `before` whose files were never rendered, oldest first. */
+  async pendingRenders(before: string, limit = 100): Promise<PendingRender[]> {
+    const { partitionKey, sortKey, name } = TABLE.byStatusIndex;
+    const { Items = [] } = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: name,
+        KeyConditionExpression: '#gpk = :pending AND #gsk < :before',
+        ExpressionAttributeNames: { '#gpk': partitionKey, '#gsk': sortKey },
+        ExpressionAttributeValues: { ':pending': RENDER_PENDING, ':before': before },
+        Limit: limit,
+      }),
+    );
+    return Items.map((item) => ({ tenantId: String(item.tenantId), settingsVersion: Number(item.settingsVersion), since: String(item.since) }));
   }
 
   /** Newest first. */

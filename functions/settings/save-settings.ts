@@ -58,7 +58,9 @@ export async function saveSettings(deps: Deps, tenant: Tenant, update: SettingsU
   if (outcome === 'stale') return { kind: 'stale', currentVersion: (await deps.store.getTenant(tenant.tenantId))?.settingsVersion ?? current };
 
   // Render what is stored now (a later save may already have landed): the files follow the table.
+  // If this fails, the change is saved and RenderPending renders it within a minute or two.
   const latest = (await deps.store.getTenant(tenant.tenantId)) ?? { ...tenant, settings, settingsVersion: current + 1 };
   await renderTenantFiles(deps, latest);
+  await deps.settingsStore.rendered(tenant.tenantId, latest.settingsVersion ?? current + 1);
   return { kind: 'saved', tenant: latest };
 }

@@ -36,6 +36,7 @@ export class LaunchpadStack extends Stack {
   readonly trialSweep: LaunchpadFunction;
   readonly smtpCheck: LaunchpadFunction;
   readonly detectDrift: LaunchpadFunction;
+  readonly renderPending: LaunchpadFunction;
 
   constructor(scope: Construct, id: string, props: LaunchpadStackProps) {
     super(scope, id, props);
@@ -263,13 +264,16 @@ export class LaunchpadStack extends Stack {
     this.smtpCheck = new LaunchpadFunction(this, 'SmtpCheck', { entry: 'scheduled/smtp-check', environment, timeout: Duration.minutes(5) });
     table.grantReadWriteData(this.smtpCheck);
     sendAsTenant(this.smtpCheck);
+    this.renderPending = new LaunchpadFunction(this, 'RenderPending', { entry: 'reconciler/render-pending', environment, timeout: Duration.minutes(2) });
+    table.grantReadWriteData(this.renderPending);
+    this.renderPending.addToRolePolicy(renderTenantFiles);
 
     this.site = new Site(this, 'Site', { webDist: props.webDist, api: this.api.httpApi, logBucket, domain: config.domain, uploadOrigin: `https://${tenantBucket.bucketRegionalDomainName}`, ...(config.siteCertificateArn ? { certificateArn: config.siteCertificateArn } : {}) });
     // Links in mails and checkout return URLs point at the site, known only once CloudFront exists.
     const siteUrl = config.siteCertificateArn ? `https://${config.domain}` : `https://${this.site.distribution.distributionDomainName}`;
-    const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler, this.trialSweep, this.smtpCheck, this.detectDrift];
+    const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler, this.trialSweep, this.smtpCheck, this.detectDrift, this.renderPending];
     for (const fn of functions) fn.addEnvironment('SITE_URL', siteUrl);
-    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler, trialSweep: this.trialSweep, smtpCheck: this.smtpCheck, detectDrift: this.detectDrift });
+    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler, trialSweep: this.trialSweep, smtpCheck: this.smtpCheck, detectDrift: this.detectDrift, renderPending: this.renderPending });
 
     acknowledgeFindings(this, {
       table,

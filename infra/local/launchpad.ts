@@ -15,6 +15,7 @@ import { Storage } from '../../functions/providers/storage';
 import { TenantDatabases } from '../../functions/providers/tenant-databases';
 import { TenantStore } from '../../functions/providers/tenant-store';
 import { createStartPending } from '../../functions/reconciler/start-pending';
+import { createRenderPending } from '../../functions/reconciler/render-pending';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
 import { createSmtpCheck } from '../../functions/scheduled/smtp-check';
 import { createDetectDrift } from '../../functions/reconciler/detect-drift';
@@ -178,11 +179,13 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
   let compute: LocalCompute | undefined;
   let reconciler: NodeJS.Timeout | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  let renderer: NodeJS.Timeout | undefined;
   let smtpChecker: NodeJS.Timeout | undefined;
   let driftChecker: NodeJS.Timeout | undefined;
   const stopAll = async () => {
     clearInterval(reconciler);
     clearInterval(sweeper);
+    clearInterval(renderer);
     clearInterval(smtpChecker);
     clearInterval(driftChecker);
     await compute?.stopAll();
@@ -272,6 +275,10 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const reconcile = createStartPending(deps);
     reconciler = setInterval(() => void reconcile().catch((error) => logger.error('Reconciler failed', { error })), options.reconcileEveryMs ?? 15_000);
     reconciler.unref();
+    // ...and the re-render of settings saves whose rendering failed (every minute in AWS).
+    const renderPending = createRenderPending(deps);
+    renderer = setInterval(() => void renderPending().catch((error) => logger.error('Render of pending settings failed', { error })), options.reconcileEveryMs ?? 15_000);
+    renderer.unref();
     // ...and another the scheduled trial sweep.
     const sweep = createTrialSweep(deps);
     sweeper = setInterval(() => void sweep().catch((error) => logger.error('Trial sweep failed', { error })), options.sweepEveryMs ?? 60_000);

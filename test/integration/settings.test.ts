@@ -16,6 +16,7 @@ import { createOAuthStartHandler } from '../../functions/api/oauth-start';
 import type { Deps } from '../../functions/deps';
 import { SesMail } from '../../functions/providers/mail';
 import { Storage } from '../../functions/providers/storage';
+import { createRenderPending } from '../../functions/reconciler/render-pending';
 import { createSmtpCheck } from '../../functions/scheduled/smtp-check';
 import { smtpSecretName } from '../../functions/settings/smtp-secret';
 import { s3Client, sesClient } from '../../infra/local/emulators';
@@ -173,6 +174,31 @@ describe('settings changes', () => {
     expect(config).toMatchObject({ settings_version: 2, branding: { primary_color: '#0f766e' }, mail: { footer: { lines: [`Tenant ${n} · powered by spaceOS`, '1 Quay St'] } } });
     expect(await deps.storage.getText(`${tenantPrefix(tenant.tenantId)}theme.css`)).toContain('--brand-primary: #0f766e;');
     expect(await deps.storage.getText(`${tenantPrefix(tenant.tenantId)}mail/layout.html`)).toContain('{{{content}}}');
+  });
+
+  it('keeps a change whose rendering failed, and RenderPending brings the instance files up to it', async () => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    const view = await settingsOf(tenant, cookies);
+    const working = deps;
+    deps = { ...working, storage: new Storage(s3Client(inject('s3Endpoint')), 'no-such-bucket') }; // S3 refuses every write
+    // The function fails (API Gateway answers 500) after the change was stored.
+    await expect(put(tenant, cookies, 1, withColour(view.settings, '#7c3aed'))).rejects.toThrow('The specified bucket does not exist');
+    deps = working;
+    expect((await deps.store.getTenant(tenant.tenantId))?.settingsVersion).toBe(2);
+    expect((await deps.storage.getText(`${tenantPrefix(tenant.tenantId)}theme.css`)) ?? '').not.toContain('#7c3aed');
+
+    const renderPending = () => createRenderPending(deps)();
+    expect((await renderPending()).rendered).not.toContain(tenant.tenantId); // a save may still be rendering
+    clock = new Date(clock.getTime() + 2 * 60_000);
+    expect((await renderPending()).rendered).toContain(tenant.tenantId);
+    expect(await deps.storage.getText(`${tenantPrefix(tenant.tenantId)}theme.css`)).toContain('--brand-primary: #7c3aed;');
+    expect((await renderPending()).rendered).not.toContain(tenant.tenantId); // done once
+
+    // A save that renders leaves nothing to repair.
+    expect((await put(tenant, cookies, 2, withColour(view.settings, '#0f766e'))).statusCode).toBe(200);
+    clock = new Date(clock.getTime() + 2 * 60_000);
+    expect(await deps.settingsStore.pendingRenders(clock.toISOString())).toEqual([]);
   });
 
   it.each([

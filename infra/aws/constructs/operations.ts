@@ -19,7 +19,7 @@ import { Construct } from 'constructs';
 export class Operations extends Construct {
   readonly alerts: Topic;
 
-  constructor(scope: Construct, id: string, props: { provision: StateMachine; opsEmail: string; signupLogGroup: ILogGroup; reconciler: IFunction; trialSweep: IFunction; smtpCheck: IFunction; detectDrift: IFunction }) {
+  constructor(scope: Construct, id: string, props: { provision: StateMachine; opsEmail: string; signupLogGroup: ILogGroup; reconciler: IFunction; trialSweep: IFunction; smtpCheck: IFunction; detectDrift: IFunction; renderPending: IFunction }) {
     super(scope, id);
     const key = new Key(this, 'AlertsKey', { enableKeyRotation: true, description: 'Launchpad ops alerts topic' });
     this.alerts = new Topic(this, 'Alerts', { displayName: 'Launchpad provisioning alerts', masterKey: key, enforceSSL: true });
@@ -72,6 +72,7 @@ export class Operations extends Construct {
 
     const schedules: Array<[id: string, fn: IFunction, every: Duration, description: string]> = [
       ['Reconciler', props.reconciler, Duration.minutes(1), 'Starts provisioning for signups whose StartExecution was lost'],
+      ['RenderPending', props.renderPending, Duration.minutes(1), 'Renders instance files of settings saves whose own rendering failed'],
       ['TrialSweep', props.trialSweep, Duration.hours(1), 'Trial reminders, suspension at trial end, offboarding after retention, claims released after cooling-off'],
       ['DetectDrift', props.detectDrift, Duration.hours(1), 'Reports running tenants whose services or DNS records are missing'],
       ['SmtpCheck', props.smtpCheck, Duration.hours(1), "Re-verifies tenants' own SMTP servers; a failing one falls back to SES and the admin is told"],
