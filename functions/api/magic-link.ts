@@ -1,3 +1,4 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import { MAGIC_LINK_LIMIT, MAGIC_LINK_MINUTES, magicLinkRequestSchema } from '../../shared/auth';
 import { signInEmail } from '../../shared/emails';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
@@ -8,6 +9,12 @@ import { json, validBody, type ApiEvent, type ApiHandler } from './http';
 
 /** Per client address, looser than per account: an office shares one address. */
 const PER_IP_LIMIT = { perWindow: 30, windowMinutes: MAGIC_LINK_LIMIT.windowMinutes };
+/**
+ * Every allowed request is answered no sooner than this after it arrived: a real send (token write
+ * plus SES, typically well under half a second) would otherwise answer measurably later than an
+ * unknown address, telling who the admin is by timing alone.
+ */
+export const MAGIC_LINK_ANSWER_MS = 800;
 const SENT = json(202, { sent: 'If this email belongs to the admin of that instance, a sign-in link is on its way. It works once, for 15 minutes.' });
 
 /**
@@ -17,6 +24,7 @@ const SENT = json(202, { sent: 'If this email belongs to the admin of that insta
 export function createMagicLinkHandler(deps: Deps): ApiHandler {
   const { store, signIns, now, logger } = deps;
   return async (event: ApiEvent) => {
+    const arrived = performance.now();
     const parsed = validBody(event, magicLinkRequestSchema);
     if (!parsed.ok) return parsed.response;
     const email = parsed.value.email.toLowerCase();
@@ -34,6 +42,7 @@ export function createMagicLinkHandler(deps: Deps): ApiHandler {
       await deps.mail.send({ ...email, from: deps.platform.launchpadSender, to: [tenant.adminEmail] });
       logger.info('Sign-in link sent', { tenantId: tenant.tenantId });
     }
+    await pause(Math.max(0, MAGIC_LINK_ANSWER_MS - (performance.now() - arrived)));
     return SENT;
   };
 }
