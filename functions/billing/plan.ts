@@ -12,11 +12,11 @@ type Sizing = Pick<Deps, 'compute' | 'platform' | 'fleet' | 'store' | 'now' | 'l
 
 /**
  * Runs the tenant's instances at the size its plan pays for; `suspended` stops them. Instances
- * woken from SUSPENDED first catch up with the fleet's version (see `catchUpVersion`).
+ * woken from SUSPENDED (`wake`) first catch up with the fleet's version (see `catchUpVersion`).
  */
-export async function sizeInstances(deps: Sizing, tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'status' | 'appVersion' | 'lastUpgrade'>, size: 'trial' | 'paid' | 'suspended'): Promise<void> {
+export async function sizeInstances(deps: Sizing, tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'appVersion' | 'lastUpgrade'>, size: 'trial' | 'paid' | 'suspended', { wake = false } = {}): Promise<void> {
   const { compute, platform } = deps;
-  if (size !== 'suspended' && tenant.status === 'SUSPENDED') await catchUpVersion(deps, tenant);
+  if (size !== 'suspended' && wake) await catchUpVersion(deps, tenant);
   const whileStopped = `${platform.siteUrl}/upgrade/${tenant.tenantId}`;
   await Promise.all(
     servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map((service) =>

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import * as z from 'zod/mini';
 import { statusForSubscription } from '../../shared/billing';
 import { paymentFailedEmail, thankYouEmail } from '../../shared/emails';
 import type { TenantStatus } from '../../shared/lifecycle';
@@ -10,12 +11,28 @@ import { sizeInstances, upgradeUrl } from './plan';
 
 export type EventOutcome = 'applied' | 'stale' | 'ignored';
 
+/**
+ * What follows an applied change, kept on the event's claim until done: a failure after the
+ * change was stored (ECS, SES) is finished by Stripe's retry of the same event, which would
+ * otherwise find the change applied and do nothing.
+ */
+export const eventEffectsSchema = z.object({
+  tenantId: z.string(),
+  size: z.optional(z.enum(['paid', 'suspended'])),
+  /** The instances were stopped (SUSPENDED): they catch up with the fleet's version before starting. */
+  wake: z.optional(z.boolean()),
+  mail: z.optional(z.enum(['thank-you', 'payment-failed'])),
+});
+export type EventEffects = z.infer<typeof eventEffectsSchema>;
+export type HandledEvent = { outcome: EventOutcome; effects?: EventEffects };
+
 const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : value?.id);
 
 /**
  * Applies one verified Stripe event to its tenant. Each change is guarded twice: the lifecycle
  * table (a tenant cannot jump to a status it may not reach) and the event time (an older event
- * arriving late changes nothing). Side effects (instance size, mail) follow only an applied change.
+ * arriving late changes nothing). Side effects (instance size, mail) follow only an applied change:
+ * they are returned, for `runEventEffects`.
  */
 export function createStripeEventHandler(deps: Deps) {
   const { store, logger, now } = deps;
@@ -32,54 +49,67 @@ export function createStripeEventHandler(deps: Deps) {
     return tenantById(id ? await store.tenantForCustomer(id) : undefined);
   };
 
-  return async (event: Stripe.Event): Promise<EventOutcome> => {
+  return async (event: Stripe.Event): Promise<HandledEvent> => {
     switch (event.type) {
       case 'checkout.session.completed': {
         const session = event.data.object;
         const tenant = await tenantById(session.client_reference_id ?? session.metadata?.tenantId);
         const customerId = idOf(session.customer);
-        if (!tenant || !customerId) return 'ignored';
+        if (!tenant || !customerId) return { outcome: 'ignored' };
         await store.linkCustomer(customerId, tenant.tenantId);
         const subscriptionId = idOf(session.subscription);
         // A completed checkout is a one-time fact, not a state to order: subscription events of the
         // same second may well arrive first. Its duplicates are stopped by the event-id claim.
-        if (tenant.plan === 'paid') return 'stale';
+        if (tenant.plan === 'paid') return { outcome: 'stale' };
         // Still a reference point for ordering later events: older ones must not undo it.
         const billingEventAt = Math.max(tenant.billingEventAt ?? 0, event.created);
         const applied = await apply(tenant, event, 'ACTIVE', { plan: 'paid', paidSince: now().toISOString(), stripeCustomerId: customerId, billingEventAt, ...(subscriptionId ? { stripeSubscriptionId: subscriptionId } : {}) }, ['trialEndsAt'], false);
-        if (!applied) return 'stale';
-        await sizeInstances(deps, tenant, 'paid');
-        await mailAdmin(deps, tenant, (brand) => thankYouEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, appUrl: tenant.urls.app ?? deps.platform.siteUrl }));
-        return 'applied';
+        if (!applied) return { outcome: 'stale' };
+        return { outcome: 'applied', effects: { tenantId: tenant.tenantId, size: 'paid', wake: tenant.status === 'SUSPENDED', mail: 'thank-you' } };
       }
       case 'customer.subscription.updated':
       case 'customer.subscription.deleted': {
         const subscription = event.data.object;
         const tenant = (await tenantById(subscription.metadata?.tenantId)) ?? (await tenantByCustomer(subscription.customer));
         const to = event.type === 'customer.subscription.deleted' ? 'SUSPENDED' : statusForSubscription(subscription.status);
-        if (!tenant || !to) return 'ignored';
-        if (!(await apply(tenant, event, to, { stripeSubscriptionId: subscription.id }))) return 'stale';
-        if (to !== tenant.status) await sizeInstances(deps, tenant, to === 'SUSPENDED' ? 'suspended' : 'paid');
-        return 'applied';
+        if (!tenant || !to) return { outcome: 'ignored' };
+        if (!(await apply(tenant, event, to, { stripeSubscriptionId: subscription.id }))) return { outcome: 'stale' };
+        if (to === tenant.status) return { outcome: 'applied' };
+        return { outcome: 'applied', effects: to === 'SUSPENDED' ? { tenantId: tenant.tenantId, size: 'suspended' } : { tenantId: tenant.tenantId, size: 'paid', wake: tenant.status === 'SUSPENDED' } };
       }
       case 'invoice.payment_failed': {
         const tenant = await tenantByCustomer(event.data.object.customer);
-        if (!tenant) return 'ignored';
-        if (!(await apply(tenant, event, 'PAST_DUE'))) return 'stale';
-        const url = await upgradeUrl(deps, tenant);
-        await mailAdmin(deps, tenant, (brand) => paymentFailedEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
-        return 'applied';
+        if (!tenant) return { outcome: 'ignored' };
+        if (!(await apply(tenant, event, 'PAST_DUE'))) return { outcome: 'stale' };
+        return { outcome: 'applied', effects: { tenantId: tenant.tenantId, mail: 'payment-failed' } };
       }
       case 'invoice.paid': {
         const tenant = await tenantByCustomer(event.data.object.customer);
-        if (!tenant || tenant.plan !== 'paid') return 'ignored';
-        if (!(await apply(tenant, event, 'ACTIVE'))) return 'stale';
-        if (tenant.status === 'SUSPENDED') await sizeInstances(deps, tenant, 'paid');
-        return 'applied';
+        if (!tenant || tenant.plan !== 'paid') return { outcome: 'ignored' };
+        if (!(await apply(tenant, event, 'ACTIVE'))) return { outcome: 'stale' };
+        return { outcome: 'applied', ...(tenant.status === 'SUSPENDED' ? { effects: { tenantId: tenant.tenantId, size: 'paid', wake: true } } : {}) };
       }
       default:
         // Launchpad uses no Stripe trials (trial_will_end) and subscribes to few events; the rest is noise.
-        return 'ignored';
+        return { outcome: 'ignored' };
     }
   };
+}
+
+/**
+ * Carries out what an applied event calls for. Safe to run again: sizing converges (a woken
+ * instance already on the fleet version is not redeployed), and a mail goes out twice at worst,
+ * when a failure after the send is retried.
+ */
+export async function runEventEffects(deps: Deps, effects: EventEffects): Promise<void> {
+  const tenant = await deps.store.getTenant(effects.tenantId);
+  if (!tenant) return;
+  if (effects.size) await sizeInstances(deps, tenant, effects.size, { wake: effects.wake === true });
+  if (effects.mail === 'thank-you') {
+    await mailAdmin(deps, tenant, (brand) => thankYouEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, appUrl: tenant.urls.app ?? deps.platform.siteUrl }));
+  }
+  if (effects.mail === 'payment-failed') {
+    const url = await upgradeUrl(deps, tenant);
+    await mailAdmin(deps, tenant, (brand) => paymentFailedEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
+  }
 }

@@ -335,6 +335,25 @@ export class TenantStore {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId) }));
   }
 
+  /** What a claimed event still has to do after its change was applied (undefined: nothing). */
+  async pendingEventEffects(eventId: string): Promise<unknown> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId), ConsistentRead: true }));
+    return Item?.effects;
+  }
+
+  /** Records (or, with undefined, clears) the effects of a claimed event. */
+  async setEventEffects(eventId: string, effects: object | undefined): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.stripeEvent(eventId),
+        UpdateExpression: effects ? 'SET #effects = :effects' : 'REMOVE #effects',
+        ExpressionAttributeNames: { '#effects': 'effects' },
+        ...(effects ? { ExpressionAttributeValues: { ':effects': effects } } : {}),
+      }),
+    );
+  }
+
   async linkCustomer(customerId: string, tenantId: string): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.customer(customerId), tenantId } }));
   }

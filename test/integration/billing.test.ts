@@ -15,10 +15,16 @@ import { localDeps } from '../support/local-table';
 class RecordingCompute implements Compute {
   scaled: string[] = [];
   calls: string[] = [];
+  /** The next scale call fails, as an ECS outage would. */
+  failNextScale = false;
   async ensureService() {
     return { name: 'x', created: false };
   }
   async scale(service: { subdomain: string; env: string }, count: number) {
+    if (this.failNextScale) {
+      this.failNextScale = false;
+      throw new Error('ECS is unavailable');
+    }
     this.scaled.push(`${service.subdomain}-${service.env}=${count}`);
     this.calls.push(`scale ${service.env}=${count}`);
   }
@@ -92,6 +98,21 @@ describe('Stripe webhook', () => {
     expect(after?.trialEndsAt).toBeUndefined();
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=2`, `${tenant.subdomain}-stg=1`]);
     expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toEqual([`Thank you: ${tenant.companyName} is on spaceOS Business`]);
+  });
+
+  it("finishes an applied upgrade's resize and mail on Stripe's retry when they failed the first time", async () => {
+    const tenant = await activeTrial();
+    const payload = checkoutCompleted(tenant, 'cus_retry');
+    compute.failNextScale = true;
+    expect((await deliver(payload)).statusCode).toBe(500);
+    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
+    expect(await mailTo(tenant.adminEmail)).toHaveLength(0);
+
+    const retried = await deliver(payload); // Stripe resends the same event
+    expect(retried.statusCode).toBe(200);
+    expect([...new Set(compute.scaled)].sort()).toEqual([`${tenant.subdomain}-prod=2`, `${tenant.subdomain}-stg=1`]);
+    expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toEqual([`Thank you: ${tenant.companyName} is on spaceOS Business`]);
+    expect(JSON.parse((await deliver(payload)).body ?? '{}')).toMatchObject({ duplicate: true }); // and then it is done
   });
 
   it('ignores a subscription update older than the last event applied', async () => {
