@@ -1,5 +1,5 @@
 import { instanceUrl } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
+import { lambdaEntry, type Deps } from '../deps';
 import type { TenantUpgradeState } from './deploy-version';
 import { fleetStep } from './fleet-step';
 
@@ -15,7 +15,10 @@ export class VersionNotLiveError extends Error {
  * new version (an old task still answering does not count); then on to the next phase (`done`
  * after the last). After VERSION_CHECKS polls it gives up, and the tenant is rolled back.
  */
-export const createCheckVersion = fleetStep('CheckVersion', async (input: TenantUpgradeState & { attempt: number }, { probe, platform }) => {
+export const createCheckVersion = fleetStep('CheckVersion', (input: TenantUpgradeState & { attempt: number }, deps) => pollVersion(input, deps));
+
+/** One poll (CheckVersion, and CheckRollBack for the version a tenant goes back to). */
+export async function pollVersion(input: TenantUpgradeState & { attempt: number }, { probe, platform }: Pick<Deps, 'probe' | 'platform'>) {
   const answers = await Promise.all(
     (input.phases[input.phase] ?? []).map(async (env) => {
       const url = `${instanceUrl(platform.instanceUrlTemplate, input.subdomain, env)}/health`;
@@ -33,6 +36,6 @@ export const createCheckVersion = fleetStep('CheckVersion', async (input: Tenant
   if (!live) return { ...input, attempt, live, detail };
   const phase = input.phase + 1;
   return { ...input, attempt, live, detail, phase, done: phase >= input.phases.length };
-});
+}
 
 export const handler = lambdaEntry(createCheckVersion);

@@ -13,6 +13,7 @@ import { createSendWelcomeEmail } from './send-welcome-email';
 import { createSmokeTest } from './smoke-test';
 import { createWaitUntilHealthy } from './wait-until-healthy';
 import { createAssessWave } from './assess-wave';
+import { createCheckRollBack } from './check-roll-back';
 import { createCheckVersion } from './check-version';
 import { createDeployVersion } from './deploy-version';
 import { createPlanUpgrade } from './plan-upgrade';
@@ -56,6 +57,7 @@ export const STEPS: Readonly<Record<string, AnyStep>> = {
   CheckVersion: createCheckVersion,
   SmokeTestVersion: createSmokeTestVersion,
   RollBackVersion: createRollBackVersion,
+  CheckRollBack: createCheckRollBack,
   AssessWave: createAssessWave,
   SummarizeUpgrade: createSummarizeUpgrade,
   // offboard-tenant

@@ -1,8 +1,8 @@
 import { ENVIRONMENTS } from '../../shared/instance';
-import type { UpgradeOutcome } from '../../shared/fleet';
 import { lambdaEntry } from '../deps';
 import { UnknownTenantError } from './run-step';
 import { servicesOf } from '../providers/compute';
+import type { TenantUpgradeState } from './deploy-version';
 import { fleetStep } from './fleet-step';
 
 export interface FailedUpgrade {
@@ -16,17 +16,21 @@ export interface FailedUpgrade {
 
 export const describeFailure = (error: FailedUpgrade['error']) => `${error.Error}: ${(error.Cause ?? '').slice(0, 500)}`;
 
+/** A rollback under way: CheckRollBack polls until every instance reports `version` again. */
+export type RollBack = TenantUpgradeState & { attempt: number; failure: string };
+
 /**
  * The upgrade of this tenant failed: both instances go back to the version the tenant is
- * recorded on (it is recorded on the new one only once its wave is assessed), and the outcome
- * says why. The rest of the wave carries on.
+ * recorded on (it is recorded on the new one only once its wave is assessed). CheckRollBack then
+ * waits until they answer on it, so "rolled back" in the summary means running again; the
+ * outcome says why. The rest of the wave carries on.
  */
-export const createRollBackVersion = fleetStep('RollBackVersion', async (input: FailedUpgrade, { store, compute, platform }): Promise<UpgradeOutcome> => {
+export const createRollBackVersion = fleetStep('RollBackVersion', async (input: FailedUpgrade, { store, compute, platform }): Promise<RollBack> => {
   const tenant = await store.getTenant(input.tenantId);
   if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
   const previous = tenant.appVersion ?? platform.appVersion;
   await Promise.all(servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map((service) => compute.deploy(service, previous)));
-  return { tenantId: input.tenantId, subdomain: input.subdomain, outcome: 'rolled-back', error: describeFailure(input.error) };
+  return { runId: input.runId, tenantId: input.tenantId, subdomain: input.subdomain, version: previous, phases: [[...ENVIRONMENTS]], phase: 0, attempt: 0, failure: describeFailure(input.error) };
 });
 
 export const handler = lambdaEntry(createRollBackVersion);

@@ -7,7 +7,8 @@ import { probe } from '../../functions/providers/instance-probe';
 import { databaseSecretName } from '../../functions/providers/tenant-databases';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
 import { createDetectDrift } from '../../functions/reconciler/detect-drift';
-import { archivePrefix, tenantPrefix } from '../../shared/instance';
+import { servicesOf } from '../../functions/providers/compute';
+import { archivePrefix, ENVIRONMENTS, tenantPrefix } from '../../shared/instance';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { LocalOps } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
@@ -118,7 +119,22 @@ describe('upgrade-fleet', () => {
     const summary = await upgrade({ version: '3-broken', canary: ['fleet-e'] });
     expect(summary.rolledBack).toEqual([{ subdomain: 'fleet-e', error: expect.stringMatching(/VersionNotLiveError|did not come up/) }]);
     expect(summary.stopped).toMatch(/^Canary/);
-    await expect.poll(() => versionsOf('fleet-e'), { timeout: 15_000 }).toEqual(['2', '2']);
+    // "Rolled back" means running again: the run waited for the previous version to answer.
+    expect(await versionsOf('fleet-e')).toEqual(['2', '2']);
+  }, 180_000);
+
+  it('reports a tenant whose rollback does not come up either as failed, for a person', async () => {
+    const tenantId = (await launchpad.deps.store.tenantForSubdomain('fleet-d'))!;
+    const at = new Date().toISOString();
+    await launchpad.deps.store.setAttributes(tenantId, at, { appVersion: '2-broken' }); // what it goes back to cannot start either
+    const summary = await upgrade({ version: '5-broken', canary: ['fleet-d'] });
+    expect(summary.rolledBack).toEqual([]);
+    expect(summary.failed).toEqual([{ subdomain: 'fleet-d', error: expect.stringMatching(/5-broken did not come up.*rollback failed: .*2-broken did not come up/s) }]);
+
+    // A person puts it right (here: back on 2) before the tests that follow.
+    await launchpad.deps.store.setAttributes(tenantId, at, { appVersion: '2' });
+    for (const service of servicesOf(launchpad.deps.platform.instanceUrlTemplate, { tenantId, subdomain: 'fleet-d' }, ENVIRONMENTS)) await launchpad.deps.compute.deploy(service, '2');
+    await expect.poll(() => versionsOf('fleet-d'), { timeout: 15_000 }).toEqual(['2', '2']);
   }, 180_000);
 });
 
