@@ -1,6 +1,8 @@
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { Environment } from '../../shared/instance';
 import { tenantPrefix } from '../../shared/instance';
+import { defaultFromAddress } from '../../shared/settings';
+import { smtpSecretName } from '../settings/smtp-secret';
 
 export interface TenantTaskRolesConfig {
   /** IAM path of every tenant role; Launchpad's functions may only create, pass and delete roles on it. */
@@ -10,20 +12,27 @@ export interface TenantTaskRolesConfig {
   /** The tenant bucket; a role reads its own tenant's prefix only. */
   bucketArn: string;
   accountId: string;
+  /** Instances send as <subdomain>@<mailDomain> through SES (the default sender)... */
+  mailDomain: string;
+  /** ...on these SES resources (the sender identity and the configuration set). */
+  sendMailArns: string[];
+  /** `arn:<partition>:secretsmanager:<region>:<account>:secret:`, for the tenant's own SMTP password. */
+  secretArnPrefix: string;
 }
 
-type TenantEnv = { tenantId: string; env: Environment };
+type TenantEnv = { tenantId: string; subdomain: string; env: Environment };
 
 /** spaceos-<env>-<tenant id>: readable in the console, at most 64 characters for a UUID id. */
-export const tenantRoleName = ({ tenantId, env }: TenantEnv) => `spaceos-${env}-${tenantId}`;
+export const tenantRoleName = ({ tenantId, env }: Pick<TenantEnv, 'tenantId' | 'env'>) => `spaceos-${env}-${tenantId}`;
 const POLICY = 'own-files';
 
 const isMissing = (error: unknown) => (error as { name?: string }).name === 'NoSuchEntityException' || (error as { name?: string }).name === 'NoSuchEntity';
 
 /**
- * One task role per tenant and environment, so a running instance can read its own files and no
- * other tenant's: the IAM side of "tenant A can never read tenant B". Created with the permissions
- * boundary (the functions' own IAM grants require it), converged on every deploy.
+ * One task role per tenant and environment, so a running instance reaches its own files, mail
+ * sender and SMTP password and no other tenant's: the IAM side of "tenant A can never read tenant
+ * B". Created with the permissions boundary (the functions' own IAM grants require it), converged
+ * on every deploy.
  */
 export class TenantTaskRoles {
   constructor(
@@ -59,7 +68,7 @@ export class TenantTaskRoles {
       // A new role takes a few seconds to become assumable; ECS keeps retrying the task launch meanwhile.
     }
     if (!arn) throw new Error(`IAM returned no ARN for role ${RoleName}`);
-    await this.iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: POLICY, PolicyDocument: JSON.stringify(this.ownFilesPolicy(tenant.tenantId)) }));
+    await this.iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: POLICY, PolicyDocument: JSON.stringify(this.ownResourcesPolicy(tenant)) }));
     return arn;
   }
 
@@ -101,10 +110,22 @@ export class TenantTaskRoles {
     };
   }
 
-  private ownFilesPolicy(tenantId: string) {
+  /** What the instance's config (`config.yml`) points it at: its files, its sender, its SMTP password. */
+  private ownResourcesPolicy({ tenantId, subdomain }: TenantEnv) {
     return {
       Version: '2012-10-17',
-      Statement: [{ Sid: 'ReadOwnFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: `${this.config.bucketArn}/${tenantPrefix(tenantId)}*` }],
+      Statement: [
+        { Sid: 'ReadOwnFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: `${this.config.bucketArn}/${tenantPrefix(tenantId)}*` },
+        {
+          Sid: 'SendAsItself',
+          Effect: 'Allow',
+          Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+          Resource: this.config.sendMailArns,
+          Condition: { StringEquals: { 'ses:FromAddress': defaultFromAddress(subdomain, this.config.mailDomain) } },
+        },
+        // Secret ARNs end in -<6 random characters>.
+        { Sid: 'ReadOwnSmtpPassword', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: `${this.config.secretArnPrefix}${smtpSecretName(tenantId)}-??????` },
+      ],
     };
   }
 }

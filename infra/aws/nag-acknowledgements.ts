@@ -37,6 +37,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     [`${arn(scoped.tenantBucket)}/archive/*`, 'archives of offboarded tenants (archive/<id>/), written at runtime'],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*`, "tenants' database passwords, created per tenant at runtime"],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp*`, "tenants' own SMTP passwords, saved from the settings page at runtime"],
+    [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp-??????`, "the boundary of tenant task roles: each role itself reads only its own tenant's SMTP password"],
     [`${arn(scoped.tenantBucket)}/tenants/*/uploads/*`, 'logo uploads under tenants/<id>/uploads/, created per tenant at runtime'],
     [`arn:<AWS::Partition>:ecr:${region}:${account}:repository/*`, "pulling the spaceOS image from the account's registry"],
     [`arn:<AWS::Partition>:iam::${account}:role/launchpad/tenants/*`, 'task roles of tenant instances (one per tenant and environment), created at runtime; creating or changing one requires the tenant permissions boundary'],

@@ -102,10 +102,17 @@ describe('tenancy', () => {
     template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'launchpad-tenants' });
   });
 
-  it('caps every tenant task role at reading tenant files (the boundary each is created with)', () => {
+  it("caps every tenant task role at tenant files, the tenant sender and tenants' SMTP passwords (the boundary each is created with)", () => {
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       ManagedPolicyName: 'launchpad-tenant-task-boundary',
-      PolicyDocument: { Statement: [{ Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('TenantAssets'), 'Arn'] }, '/tenants/*/*']] } }], Version: '2012-10-17' },
+      PolicyDocument: {
+        Statement: [
+          { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('TenantAssets'), 'Arn'] }, '/tenants/*/*']] } },
+          { Action: ['ses:SendEmail', 'ses:SendRawEmail'], Effect: 'Allow', Resource: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('TenantSenders') })])]) }), Match.anyValue()] },
+          { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':secret:launchpad/tenants/\\*/smtp-\\?\\?\\?\\?\\?\\?$')])] }) },
+        ],
+        Version: '2012-10-17',
+      },
     });
     // No shared task role any more: each instance gets its own (functions/providers/tenant-task-roles.ts).
     const taskRoles = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }));

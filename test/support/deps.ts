@@ -79,6 +79,9 @@ export const TENANT_ROLES = {
   permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/launchpad-tenant-task-boundary',
   bucketArn: 'arn:aws:s3:::tenants-bucket',
   accountId: '123456789012',
+  mailDomain: 'clients.spaceos.io',
+  sendMailArns: ['arn:aws:ses:us-east-1:123456789012:identity/clients.spaceos.io', 'arn:aws:ses:us-east-1:123456789012:configuration-set/launchpad-tenants'],
+  secretArnPrefix: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
 };
 
 const unusedDns: Dns = { upsert: () => Promise.reject(new Error('DNS not expected in this test')), remove: () => Promise.reject(new Error('DNS not expected in this test')), has: () => Promise.reject(new Error('DNS not expected in this test')) };

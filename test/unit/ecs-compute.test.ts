@@ -184,7 +184,7 @@ describe('ECS compute adapter', () => {
     expect(ecs.commandCalls(DeleteServiceCommand)).toHaveLength(0);
   });
 
-  it("runs each instance under its own task role: bounded, assumable only by ECS for this account, reading only its tenant's files", async () => {
+  it("runs each instance under its own task role: bounded, assumable only by ECS for this account, reaching only its tenant's files, sender and SMTP password", async () => {
     await compute().ensureService(spec);
     const created = iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
     expect(created).toMatchObject({ RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', PermissionsBoundary: TENANT_ROLES.permissionsBoundaryArn });
@@ -194,7 +194,11 @@ describe('ECS compute adapter', () => {
     });
     const policy = iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;
     expect(policy.RoleName).toBe('spaceos-prod-t-1');
-    expect(JSON.parse(policy.PolicyDocument!).Statement).toEqual([{ Sid: 'ReadOwnFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::tenants-bucket/tenants/t-1/*' }]);
+    expect(JSON.parse(policy.PolicyDocument!).Statement).toEqual([
+      { Sid: 'ReadOwnFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::tenants-bucket/tenants/t-1/*' },
+      { Sid: 'SendAsItself', Effect: 'Allow', Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: TENANT_ROLES.sendMailArns, Condition: { StringEquals: { 'ses:FromAddress': 'acme@clients.spaceos.io' } } },
+      { Sid: 'ReadOwnSmtpPassword', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:launchpad/tenants/t-1/smtp-??????' },
+    ]);
     // A UUID tenant id in the longest environment name still fits IAM's 64 characters.
     expect(tenantRoleName({ tenantId: crypto.randomUUID(), env: 'prod' }).length).toBeLessThanOrEqual(64);
   });

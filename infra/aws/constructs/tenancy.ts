@@ -43,6 +43,8 @@ export class Tenancy extends Construct {
   readonly taskLogGroup: LogGroup;
   readonly configurationSet: ConfigurationSet;
   readonly senderIdentities: EmailIdentity[];
+  /** Where tenant instances send their mail through SES: the tenant sender identity and the configuration set. */
+  readonly tenantSendMailArns: string[];
 
   constructor(scope: Construct, id: string, props: { config: DeployConfig; tenantBucket: Bucket; logBucket: Bucket }) {
     super(scope, id);
@@ -144,19 +146,30 @@ export class Tenancy extends Construct {
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [tenantSecretsArn] }));
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })] }));
-    // Each instance runs under a role of its own reading its tenant's prefix only (created at
-    // runtime, one per tenant and environment); this boundary caps every such role, so even a
-    // function that creates them cannot hand a tenant more than reading tenant files.
-    this.tenantTaskBoundary = new ManagedPolicy(this, 'TenantTaskBoundary', {
-      managedPolicyName: 'launchpad-tenant-task-boundary',
-      description: 'Permissions boundary of every spaceOS tenant task role',
-      statements: [new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [props.tenantBucket.arnForObjects(`${tenantPrefix('*')}*`)] })],
-    });
 
     const senderDomain = `clients.${config.domain}`;
     this.configurationSet = new ConfigurationSet(this, 'MailConfiguration', { configurationSetName: 'launchpad-tenants' });
     this.senderIdentities = [senderDomain, config.domain].map(
       (domain, i) => new EmailIdentity(this, i === 0 ? 'TenantSenders' : 'LaunchpadSender', { identity: Identity.domain(domain), configurationSet: this.configurationSet }),
     );
+    this.tenantSendMailArns = [this.senderIdentities[0]!.emailIdentityArn, stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName })];
+
+    // Each instance runs under a role of its own (created at runtime, one per tenant and
+    // environment) reaching only its tenant's files, sender address and SMTP password; this
+    // boundary caps every such role, so even the function that creates them cannot hand a tenant
+    // more than that kind of access.
+    this.tenantTaskBoundary = new ManagedPolicy(this, 'TenantTaskBoundary', {
+      managedPolicyName: 'launchpad-tenant-task-boundary',
+      description: 'Permissions boundary of every spaceOS tenant task role',
+      statements: [
+        new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:GetObject'], resources: [props.tenantBucket.arnForObjects(`${tenantPrefix('*')}*`)] }),
+        new PolicyStatement({ effect: Effect.ALLOW, actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: this.tenantSendMailArns }),
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*/smtp-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+      ],
+    });
   }
 }
