@@ -109,6 +109,8 @@ export interface SettingsView {
   smtpHealth?: SmtpHealth;
   /** Where the logo can be seen (undefined: the default logo). */
   logoUrl?: string;
+  /** Only in the answer to a save: stored, but the instance files are rendered a little later. */
+  instanceUpdatePending?: boolean;
 }
 
 export interface SettingsChange {

@@ -23,7 +23,7 @@ export function createPutSettingsHandler(deps: Deps): ApiHandler {
       case 'stale':
         return json(409, { errors: { version: 'These settings were changed meanwhile (another tab or person). Reload to see the current ones, then apply your change again.' }, currentVersion: outcome.currentVersion });
       case 'saved':
-        return json(200, await settingsView(deps, outcome.tenant));
+        return json(200, { ...(await settingsView(deps, outcome.tenant)), ...(outcome.renderPending ? { instanceUpdatePending: true } : {}) });
     }
   };
 }

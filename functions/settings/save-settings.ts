@@ -8,7 +8,7 @@ import { renderTenantFiles } from './render-tenant-files';
 import { saveSmtpPassword, smtpAccountOf } from './smtp-health';
 
 export type SaveOutcome =
-  | { kind: 'saved'; tenant: Tenant }
+  | { kind: 'saved'; tenant: Tenant; renderPending?: boolean }
   | { kind: 'invalid'; errors: Record<string, string> }
   | { kind: 'stale'; currentVersion: number };
 
@@ -58,9 +58,14 @@ export async function saveSettings(deps: Deps, tenant: Tenant, update: SettingsU
   if (outcome === 'stale') return { kind: 'stale', currentVersion: (await deps.store.getTenant(tenant.tenantId))?.settingsVersion ?? current };
 
   // Render what is stored now (a later save may already have landed): the files follow the table.
-  // If this fails, the change is saved and RenderPending renders it within a minute or two.
   const latest = (await deps.store.getTenant(tenant.tenantId)) ?? { ...tenant, settings, settingsVersion: current + 1 };
-  await renderTenantFiles(deps, latest);
+  try {
+    await renderTenantFiles(deps, latest);
+  } catch (error) {
+    // The change is stored (with its RENDER marker): render-pending renders it within a minute or two.
+    deps.logger.error('Settings saved, instance files not rendered; render-pending will', { tenantId: tenant.tenantId, error });
+    return { kind: 'saved', tenant: latest, renderPending: true };
+  }
   await deps.settingsStore.rendered(tenant.tenantId, latest.settingsVersion ?? current + 1);
   return { kind: 'saved', tenant: latest };
 }

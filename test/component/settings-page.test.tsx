@@ -41,6 +41,16 @@ describe('settings page', () => {
     expect(appName).toHaveValue('Acme Hub'); // the typed change is kept
   });
 
+  it('says when a saved change reaches the instance a little later (its files are rendered by the next pass)', async () => {
+    serve((body) => ({ status: 200, body: { ...view, version: 5, settings: (body as { settings: unknown }).settings, instanceUpdatePending: true } }));
+    render(<SettingsPage />);
+    const appName = await screen.findByRole('textbox', { name: 'App name' });
+    await userEvent.type(appName, ' Hub');
+    await userEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText(/^Saved\. Your instance is a little behind this time/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save changes' })).toBeDisabled(); // nothing left unsaved
+  });
+
   it("shows the server's field errors on the fields, and checks colours before sending", async () => {
     const puts = serve(() => ({ status: 400, body: { errors: { 'settings.mail.footer.postalAddress': 'Postal address must be at most 300 characters' } } }));
     render(<SettingsPage />);

@@ -108,7 +108,12 @@ function SettingsForm({ session, initial, onReload }: { session: SessionView; in
     if (outcome.ok) {
       setView(outcome.value);
       reset(toForm(outcome.value.settings));
-      setNotice({ kind: 'ok', text: 'Saved. Your instance and your next mails show it within seconds; no restart needed.' });
+      setNotice({
+        kind: 'ok',
+        text: outcome.value.instanceUpdatePending
+          ? 'Saved. Your instance is a little behind this time: it shows the change within a couple of minutes; nothing else to do.'
+          : 'Saved. Your instance and your next mails show it within seconds; no restart needed.',
+      });
       refreshHistory();
       return;
     }
