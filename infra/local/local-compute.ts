@@ -72,10 +72,12 @@ export class LocalCompute implements Compute {
   }
 
   /**
-   * Restarts the instance on `version`, as ECS replaces tasks with ones of the new task
-   * definition. (Locally every version runs the same stand-in; it reports the version it was
-   * given on /health, and a version whose name contains "broken" crashes at start, to rehearse
-   * a bad release.)
+   * Rolls the instance onto `version` as an ECS rolling deployment does: the new process starts
+   * beside the old one, takes the traffic once it answers /health, then the old one stops; no
+   * request meets a gap. A version that never comes up leaves the old one serving (the workflow's
+   * version check notices and rolls back). Locally every version runs the same stand-in; it
+   * reports the version it was given on /health, and a version whose name contains "broken"
+   * crashes at start, to rehearse a bad release.
    */
   async deploy(service: ScaledService, version: string): Promise<void> {
     const name = serviceName(service);
@@ -83,8 +85,17 @@ export class LocalCompute implements Compute {
     if (!stored) throw new Error(`Service ${name} does not exist`);
     const spec = { ...stored, version };
     writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(spec, null, 2));
-    await this.stop(name);
-    if (spec.desiredCount !== 0) await this.start(spec);
+    if (spec.desiredCount === 0) return;
+    const old = this.services.get(name);
+    if (!old) return this.start(spec);
+    const next = await this.spawn(spec);
+    if (!(await this.answersHealth(next)) || this.stored(name)?.version !== version || this.services.get(name) !== old) {
+      // Never came up, or another deploy or a scale-down overtook this one: the old process stays.
+      await this.kill(next);
+      return;
+    }
+    this.services.set(name, next);
+    await this.kill(old);
   }
 
   async hasService(service: ScaledService): Promise<boolean> {
@@ -102,13 +113,31 @@ export class LocalCompute implements Compute {
   private async stop(name: string): Promise<void> {
     const running = this.services.get(name);
     if (!running) return;
-    running.stopping = true;
     this.services.delete(name);
+    await this.kill(running);
+  }
+
+  private async kill(service: RunningService): Promise<void> {
+    service.stopping = true;
     await new Promise<void>((resolve) => {
-      if (running.child.exitCode !== null) return resolve();
-      running.child.once('exit', () => resolve());
-      running.child.kill('SIGTERM');
+      if (service.child.exitCode !== null) return resolve();
+      service.child.once('exit', () => resolve());
+      service.child.kill('SIGTERM');
     });
+  }
+
+  /** Polls the process's /health (as a load balancer's health check would) until 200, or it exits. */
+  private async answersHealth(service: RunningService, timeoutMs = 30_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until && service.child.exitCode === null) {
+      const ok = await fetch(`http://127.0.0.1:${service.port}/health`, { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return true;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
   }
 
   /** Where the instance serving `hostname` listens, for the local router. */
@@ -130,6 +159,11 @@ export class LocalCompute implements Compute {
   }
 
   private async start(spec: ServiceSpec): Promise<void> {
+    this.services.set(serviceName(spec), await this.spawn(spec));
+  }
+
+  /** A process for `spec`, not yet routed to (start() and deploy() decide when it takes traffic). */
+  private async spawn(spec: ServiceSpec): Promise<RunningService> {
     const name = serviceName(spec);
     const password = await this.options.secrets.get(spec.database.secretName);
     if (password === undefined) throw new Error(`Secret ${spec.database.secretName} is missing; the database step must run first`);
@@ -154,7 +188,6 @@ export class LocalCompute implements Compute {
     };
     const child = spawn(process.execPath, ['--import', 'tsx', TENANT_APP], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     const service: RunningService = { spec, port, child, stopping: false };
-    this.services.set(name, service);
     child.stderr?.on('data', (chunk: Buffer) => this.options.log?.(`[${name}] ${chunk.toString().trimEnd()}`));
     child.once('exit', (code) => {
       if (service.stopping || this.services.get(name) !== service) return;
@@ -169,6 +202,7 @@ export class LocalCompute implements Compute {
         void this.start(current).catch((e: unknown) => this.options.log?.(`[${name}] restart failed: ${String(e)}`));
       }, 1000).unref();
     });
+    return service;
   }
 
   async stopAll(): Promise<void> {

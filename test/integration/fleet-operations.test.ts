@@ -142,8 +142,19 @@ describe('ops CLI against the local stack', () => {
   it('lists tenants with their versions and runs an upgrade to the end, printing the summary', async () => {
     const ops = new LocalOps(launchpad.url);
     const lines: string[] = [];
+    // A visitor keeps using fleet-a throughout: a rolling deployment leaves no gap.
+    const seen: string[] = [];
+    let upgrading = true;
+    const visitor = (async () => {
+      while (upgrading) seen.push((await versionsOf('fleet-a'))[0]!);
+    })();
     expect(await runOps(['upgrade', '--version', '4', '--canary', 'fleet-a', '--wave-size', '3', '--staging-first'], ops, (l) => lines.push(l))).toBe(0);
+    upgrading = false;
+    await visitor;
     expect(lines.join('\n')).toMatch(/Upgrade to 4 \(upgrade-4-\d+\): done\n {2}upgraded {5}5 {2}fleet-a, fleet-b, fleet-c, fleet-d, fleet-e/);
+    expect(seen.length).toBeGreaterThan(5);
+    expect(seen.filter((answer) => !/^\d+$/.test(answer))).toEqual([]); // always a version, never an HTTP error in between
+    expect(seen.at(-1)).toBe('4');
 
     lines.length = 0;
     expect(await runOps(['tenants', 'list'], ops, (l) => lines.push(l))).toBe(0);
