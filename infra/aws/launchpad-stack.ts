@@ -276,7 +276,7 @@ export class LaunchpadStack extends Stack {
     const siteUrl = config.siteCertificateArn ? `https://${config.domain}` : `https://${this.site.distribution.distributionDomainName}`;
     const functions = [...this.workflows.stepFunctions.values(), ...this.api.routeFunctions.values(), this.reconciler, this.trialSweep, this.smtpCheck, this.detectDrift, this.renderPending];
     for (const fn of functions) fn.addEnvironment('SITE_URL', siteUrl);
-    new Operations(this, 'Operations', { provision, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, reconciler: this.reconciler, trialSweep: this.trialSweep, smtpCheck: this.smtpCheck, detectDrift: this.detectDrift, renderPending: this.renderPending });
+    new Operations(this, 'Operations', { provision, upgradeFleet: this.workflows.stateMachines.get('upgrade-fleet')!, offboard, opsEmail: config.opsEmail, signupLogGroup: route('signup').logGroup, stripeWebhookLogGroup: webhook.logGroup, reconciler: this.reconciler, trialSweep: this.trialSweep, smtpCheck: this.smtpCheck, detectDrift: this.detectDrift, renderPending: this.renderPending });
 
     acknowledgeFindings(this, {
       table,

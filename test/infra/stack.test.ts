@@ -127,6 +127,16 @@ describe('operations', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
+  it('alarms ops when an upgrade or offboarding run breaks off, a scheduled job throws, or the Stripe webhook fails', () => {
+    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, props: (r as { Properties: { AlarmActions: unknown[]; AlarmDescription: string } }).Properties }));
+    const ids = alarms.map((a) => a.id.replace(/^Operations/, '').replace(/[0-9A-F]{8}$/, ''));
+    expect(ids.sort()).toEqual(
+      ['DetectDriftErrors', 'FleetUpgradeFailed', 'OffboardingFailed', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'].sort(),
+    );
+    for (const { id, props } of alarms) expect(props.AlarmActions, id).toEqual([{ Ref: expect.stringMatching(/Alerts/) }]);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }', MetricTransformations: [Match.objectLike({ MetricName: 'StripeWebhookFailures' })] });
+  });
+
   it('has a provisioning dashboard with signups, executions and duration percentiles', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard);

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Dashboard, GraphWidget, MathExpression, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -19,7 +19,23 @@ import { Construct } from 'constructs';
 export class Operations extends Construct {
   readonly alerts: Topic;
 
-  constructor(scope: Construct, id: string, props: { provision: StateMachine; opsEmail: string; signupLogGroup: ILogGroup; reconciler: IFunction; trialSweep: IFunction; smtpCheck: IFunction; detectDrift: IFunction; renderPending: IFunction }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: {
+      provision: StateMachine;
+      upgradeFleet: StateMachine;
+      offboard: StateMachine;
+      opsEmail: string;
+      signupLogGroup: ILogGroup;
+      stripeWebhookLogGroup: ILogGroup;
+      reconciler: IFunction;
+      trialSweep: IFunction;
+      smtpCheck: IFunction;
+      detectDrift: IFunction;
+      renderPending: IFunction;
+    },
+  ) {
     super(scope, id);
     const key = new Key(this, 'AlertsKey', { enableKeyRotation: true, description: 'Launchpad ops alerts topic' });
     this.alerts = new Topic(this, 'Alerts', { displayName: 'Launchpad provisioning alerts', masterKey: key, enforceSSL: true });
@@ -28,20 +44,38 @@ export class Operations extends Construct {
     key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
 
     const period = Duration.minutes(5);
-    const failed = new MathExpression({
-      label: 'Failed or timed out',
-      expression: 'failed + timedOut',
-      usingMetrics: { failed: props.provision.metricFailed({ period }), timedOut: props.provision.metricTimedOut({ period }) },
-      period,
-    });
-    new Alarm(this, 'ProvisioningFailed', {
-      alarmDescription: 'A provision-tenant execution failed or timed out: open it in the Step Functions console (named by tenant id); the NotifyOps mail has the details',
-      metric: failed,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(this.alerts));
+    const alarm = (id: string, metric: IMetric, alarmDescription: string) =>
+      new Alarm(this, id, {
+        alarmDescription,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(this.alerts));
+    const failedOrTimedOut = (machine: StateMachine) =>
+      new MathExpression({ label: 'Failed or timed out', expression: 'failed + timedOut', usingMetrics: { failed: machine.metricFailed({ period }), timedOut: machine.metricTimedOut({ period }) }, period });
+    alarm('ProvisioningFailed', failedOrTimedOut(props.provision), 'A provision-tenant execution failed or timed out: open it in the Step Functions console (named by tenant id); the NotifyOps mail has the details');
+    // Tenants that fail inside a run are in its summary mail; these are runs that broke off themselves.
+    alarm('FleetUpgradeFailed', failedOrTimedOut(props.upgradeFleet), 'An upgrade-fleet execution failed or timed out (not a tenant inside it: the run itself). Open it in the Step Functions console; rerunning the same version upgrades only what is left');
+    alarm('OffboardingFailed', failedOrTimedOut(props.offboard), 'An offboard-tenant execution failed or timed out (named offboard-<tenant id>); the failure mail has the step. Running it again finishes the job');
+    // Scheduled jobs repair and sweep; one that keeps throwing quietly stops doing so.
+    const jobs: Array<[string, IFunction]> = [
+      ['Reconciler', props.reconciler],
+      ['RenderPending', props.renderPending],
+      ['TrialSweep', props.trialSweep],
+      ['DetectDrift', props.detectDrift],
+      ['SmtpCheck', props.smtpCheck],
+    ];
+    for (const [job, fn] of jobs) alarm(`${job}Errors`, fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), `The scheduled ${job} function threw in the last hour: see its log group for the error`);
+    const webhookFailures = new MetricFilter(this, 'StripeWebhookFailures', {
+      logGroup: props.stripeWebhookLogGroup,
+      filterPattern: FilterPattern.stringValue('$.level', '=', 'ERROR'),
+      metricNamespace: 'Launchpad',
+      metricName: 'StripeWebhookFailures',
+      metricValue: '1',
+    }).metric({ statistic: 'Sum', period });
+    alarm('StripeWebhookFailing', webhookFailures, "The Stripe webhook answered 500 (Stripe retries for up to 3 days; the event's change or its resize/mail is finished by the retry). Its log names the event; look if it repeats");
 
     const signups = new MetricFilter(this, 'Signups', {
       logGroup: props.signupLogGroup,
