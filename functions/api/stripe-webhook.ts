@@ -7,8 +7,8 @@ import { header, json, type ApiEvent, type ApiHandler } from './http';
  * POST /api/webhooks/stripe. The signature is checked over the raw body exactly as received; each
  * event id is processed once (claimed with a conditional write, given back if applying it fails so
  * Stripe's retry gets another chance). What follows an applied change (instance size, mail) is
- * recorded on the claim first and cleared when done, so a retry finishes it rather than finding
- * the change applied and doing nothing. 400 for a bad signature, 500 when a retry may help, else 200.
+ * written on the claim in the same transaction as the change and cleared when done, so a retry
+ * finishes it rather than finding the change applied and doing nothing. 400 for a bad signature, 500 when a retry may help, else 200.
  */
 export function createStripeWebhookHandler(deps: Deps): ApiHandler {
   const handleEvent = createStripeEventHandler(deps);
@@ -16,7 +16,7 @@ export function createStripeWebhookHandler(deps: Deps): ApiHandler {
   const finish = async (event: Stripe.Event, effects: EventEffects) => {
     try {
       await runEventEffects(deps, effects);
-      await deps.store.setEventEffects(event.id, undefined);
+      await deps.store.clearEventEffects(event.id);
       return true;
     } catch (error) {
       deps.logger.error('Stripe event applied, its effects failed; Stripe will retry them', { id: event.id, type: event.type, error });
@@ -48,10 +48,8 @@ export function createStripeWebhookHandler(deps: Deps): ApiHandler {
       return retryLater;
     }
     deps.logger.info('Stripe event', { id: verified.id, type: verified.type, outcome: handled.outcome });
-    if (handled.effects) {
-      await deps.store.setEventEffects(verified.id, handled.effects);
-      if (!(await finish(verified, handled.effects))) return retryLater;
-    }
+    // The effects were stored on the claim together with the change.
+    if (handled.effects && !(await finish(verified, handled.effects))) return retryLater;
     return json(200, { received: true, outcome: handled.outcome });
   };
 }

@@ -37,10 +37,17 @@ const idOf = (value: string | { id: string } | null | undefined) => (typeof valu
 export function createStripeEventHandler(deps: Deps) {
   const { store, logger, now } = deps;
 
-  const apply = async (tenant: Tenant, event: Stripe.Event, to: TenantStatus | undefined, set: TenantChanges = {}, remove: Array<keyof Tenant> = [], ordered = true) => {
-    const result = await store.applyBillingEvent(tenant.tenantId, { ...(to ? { to } : {}), at: now().toISOString(), ...(ordered ? { orderedAt: event.created } : {}), set, remove });
-    if (result !== 'applied') logger.info('Billing event not applied (older than the last one, or not allowed now)', { tenantId: tenant.tenantId, type: event.type, id: event.id });
-    return result === 'applied';
+  /** Applies the change; `effects` are stored on the event's claim with it (see `runEventEffects`). */
+  const apply = async (
+    tenant: Tenant,
+    event: Stripe.Event,
+    { to, set = {}, remove = [], ordered = true, effects }: { to?: TenantStatus; set?: TenantChanges; remove?: Array<keyof Tenant>; ordered?: boolean; effects?: EventEffects },
+  ): Promise<HandledEvent> => {
+    const change = { ...(to ? { to } : {}), at: now().toISOString(), ...(ordered ? { orderedAt: event.created } : {}), set, remove };
+    const result = await store.applyBillingEvent(tenant.tenantId, change, effects ? { eventId: event.id, effects } : undefined);
+    if (result === 'applied') return { outcome: 'applied', ...(effects ? { effects } : {}) };
+    logger.info('Billing event not applied (older than the last one, or not allowed now)', { tenantId: tenant.tenantId, type: event.type, id: event.id });
+    return { outcome: 'stale' };
   };
 
   const tenantById = async (tenantId: string | null | undefined) => (tenantId ? await store.getTenant(tenantId) : undefined);
@@ -63,9 +70,13 @@ export function createStripeEventHandler(deps: Deps) {
         if (tenant.plan === 'paid') return { outcome: 'stale' };
         // Still a reference point for ordering later events: older ones must not undo it.
         const billingEventAt = Math.max(tenant.billingEventAt ?? 0, event.created);
-        const applied = await apply(tenant, event, 'ACTIVE', { plan: 'paid', paidSince: now().toISOString(), stripeCustomerId: customerId, billingEventAt, ...(subscriptionId ? { stripeSubscriptionId: subscriptionId } : {}) }, ['trialEndsAt'], false);
-        if (!applied) return { outcome: 'stale' };
-        return { outcome: 'applied', effects: { tenantId: tenant.tenantId, size: 'paid', wake: tenant.status === 'SUSPENDED', mail: 'thank-you' } };
+        return apply(tenant, event, {
+          to: 'ACTIVE',
+          set: { plan: 'paid', paidSince: now().toISOString(), stripeCustomerId: customerId, billingEventAt, ...(subscriptionId ? { stripeSubscriptionId: subscriptionId } : {}) },
+          remove: ['trialEndsAt'],
+          ordered: false,
+          effects: { tenantId: tenant.tenantId, size: 'paid', wake: tenant.status === 'SUSPENDED', mail: 'thank-you' },
+        });
       }
       case 'customer.subscription.updated':
       case 'customer.subscription.deleted': {
@@ -73,21 +84,19 @@ export function createStripeEventHandler(deps: Deps) {
         const tenant = (await tenantById(subscription.metadata?.tenantId)) ?? (await tenantByCustomer(subscription.customer));
         const to = event.type === 'customer.subscription.deleted' ? 'SUSPENDED' : statusForSubscription(subscription.status);
         if (!tenant || !to) return { outcome: 'ignored' };
-        if (!(await apply(tenant, event, to, { stripeSubscriptionId: subscription.id }))) return { outcome: 'stale' };
-        if (to === tenant.status) return { outcome: 'applied' };
-        return { outcome: 'applied', effects: to === 'SUSPENDED' ? { tenantId: tenant.tenantId, size: 'suspended' } : { tenantId: tenant.tenantId, size: 'paid', wake: tenant.status === 'SUSPENDED' } };
+        const effects: EventEffects | undefined =
+          to === tenant.status ? undefined : to === 'SUSPENDED' ? { tenantId: tenant.tenantId, size: 'suspended' } : { tenantId: tenant.tenantId, size: 'paid', wake: tenant.status === 'SUSPENDED' };
+        return apply(tenant, event, { to, set: { stripeSubscriptionId: subscription.id }, ...(effects ? { effects } : {}) });
       }
       case 'invoice.payment_failed': {
         const tenant = await tenantByCustomer(event.data.object.customer);
         if (!tenant) return { outcome: 'ignored' };
-        if (!(await apply(tenant, event, 'PAST_DUE'))) return { outcome: 'stale' };
-        return { outcome: 'applied', effects: { tenantId: tenant.tenantId, mail: 'payment-failed' } };
+        return apply(tenant, event, { to: 'PAST_DUE', effects: { tenantId: tenant.tenantId, mail: 'payment-failed' } });
       }
       case 'invoice.paid': {
         const tenant = await tenantByCustomer(event.data.object.customer);
         if (!tenant || tenant.plan !== 'paid') return { outcome: 'ignored' };
-        if (!(await apply(tenant, event, 'ACTIVE'))) return { outcome: 'stale' };
-        return { outcome: 'applied', ...(tenant.status === 'SUSPENDED' ? { effects: { tenantId: tenant.tenantId, size: 'paid', wake: true } } : {}) };
+        return apply(tenant, event, { to: 'ACTIVE', ...(tenant.status === 'SUSPENDED' ? { effects: { tenantId: tenant.tenantId, size: 'paid', wake: true } } : {}) });
       }
       default:
         // Launchpad uses no Stripe trials (trial_will_end) and subscribes to few events; the rest is noise.

@@ -34,6 +34,7 @@ export const keys = {
 
 /** Attributes a status change or a billing event may set on the tenant item. */
 export type TenantChanges = Partial<Omit<Tenant, 'tenantId' | 'status' | 'version' | 'createdAt' | 'updatedAt'>>;
+type TenantUpdate = { to?: TenantStatus; at: string; set?: TenantChanges; remove?: Array<keyof Tenant>; newerThan?: number };
 const EVENT_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 const statusIndexKeys = (status: TenantStatus, sortValue: string) => ({
@@ -148,14 +149,10 @@ export class TenantStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: outcomes.slice(i, i + 100).map((o) => ({
-            Update: {
-              TableName: this.tableName,
-              Key: keys.tenant(o.tenantId),
-              UpdateExpression: `SET #lastUpgrade = :last, #updatedAt = :at${o.outcome === 'upgraded' ? ', #appVersion = :version' : ''} ADD #version :one`,
-              ConditionExpression: 'attribute_exists(#pk)',
-              ExpressionAttributeNames: { '#pk': PK, '#lastUpgrade': 'lastUpgrade', '#updatedAt': 'updatedAt', '#version': 'version', ...(o.outcome === 'upgraded' ? { '#appVersion': 'appVersion' } : {}) },
-              ExpressionAttributeValues: { ':last': { runId, version, outcome: o.outcome, at, ...(o.error ? { error: o.error } : {}) }, ':at': at, ':one': 1, ...(o.outcome === 'upgraded' ? { ':version': version } : {}) },
-            },
+            Update: this.updateParams(o.tenantId, {
+              at,
+              set: { lastUpgrade: { runId, version, outcome: o.outcome, at, ...(o.error ? { error: o.error } : {}) }, ...(o.outcome === 'upgraded' ? { appVersion: version } : {}) },
+            }),
           })),
         }),
       );
@@ -243,16 +240,45 @@ export class TenantStore {
    * Applies a billing event: the transition (if any) and the Stripe fields. With `orderedAt` (the
    * event's creation time) only if it is newer than the last ordered event applied: Stripe delivers
    * out of order and more than once. One-time facts (a completed checkout) pass no `orderedAt`.
+   * `effects` (what must follow the change) are written on the event's claim in the same
+   * transaction: the change and its to-do list are stored together or not at all.
    */
-  async applyBillingEvent(tenantId: string, change: { to?: TenantStatus; at: string; orderedAt?: number; set?: TenantChanges; remove?: Array<keyof Tenant> }): Promise<'applied' | 'stale-or-refused'> {
-    const applied = await this.update(tenantId, {
+  async applyBillingEvent(
+    tenantId: string,
+    change: { to?: TenantStatus; at: string; orderedAt?: number; set?: TenantChanges; remove?: Array<keyof Tenant> },
+    claim?: { eventId: string; effects: object },
+  ): Promise<'applied' | 'stale-or-refused'> {
+    const update: TenantUpdate = {
       ...(change.to ? { to: change.to } : {}),
       at: change.at,
       set: { ...change.set, ...(change.orderedAt === undefined ? {} : { billingEventAt: change.orderedAt }) },
       remove: change.remove ?? [],
       ...(change.orderedAt === undefined ? {} : { newerThan: change.orderedAt }),
-    });
-    return applied ? 'applied' : 'stale-or-refused';
+    };
+    if (!claim) return (await this.update(tenantId, update)) ? 'applied' : 'stale-or-refused';
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: this.updateParams(tenantId, update) },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.stripeEvent(claim.eventId),
+                UpdateExpression: 'SET #effects = :effects',
+                ConditionExpression: 'attribute_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': PK, '#effects': 'effects' },
+                ExpressionAttributeValues: { ':effects': claim.effects },
+              },
+            },
+          ],
+        }),
+      );
+      return 'applied';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'stale-or-refused';
+      throw error;
+    }
   }
 
   /** Sets attributes on an existing tenant (no status change). */
@@ -266,10 +292,18 @@ export class TenantStore {
   }
 
   /** One conditional UpdateItem: lifecycle guard, optional event-ordering guard, attributes. */
-  private async update(
-    tenantId: string,
-    { to, at, set = {}, remove = [], newerThan }: { to?: TenantStatus; at: string; set?: TenantChanges; remove?: Array<keyof Tenant>; newerThan?: number },
-  ): Promise<boolean> {
+  private async update(tenantId: string, change: TenantUpdate): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand(this.updateParams(tenantId, change)));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The UpdateItem of `update`, also usable inside a transaction. */
+  private updateParams(tenantId: string, { to, at, set = {}, remove = [], newerThan }: TenantUpdate) {
     const names: Record<string, string> = { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version' };
     const values: Record<string, unknown> = { ':at': at, ':one': 1 };
     const sets = ['#updatedAt = :at'];
@@ -294,22 +328,14 @@ export class TenantStore {
       values[':newerThan'] = newerThan;
       conditions.push('(attribute_not_exists(#billingEventAt) OR #billingEventAt < :newerThan)');
     }
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.tenant(tenantId),
-          UpdateExpression: `SET ${sets.join(', ')}${remove.length ? ` REMOVE ${remove.map((f) => `#${String(f)}`).join(', ')}` : ''} ADD #version :one`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return {
+      TableName: this.tableName,
+      Key: keys.tenant(tenantId),
+      UpdateExpression: `SET ${sets.join(', ')}${remove.length ? ` REMOVE ${remove.map((f) => `#${String(f)}`).join(', ')}` : ''} ADD #version :one`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
   }
 
   /** Claims a webhook event id; false if it was already processed (or is being processed). */
@@ -341,17 +367,9 @@ export class TenantStore {
     return Item?.effects;
   }
 
-  /** Records (or, with undefined, clears) the effects of a claimed event. */
-  async setEventEffects(eventId: string, effects: object | undefined): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keys.stripeEvent(eventId),
-        UpdateExpression: effects ? 'SET #effects = :effects' : 'REMOVE #effects',
-        ExpressionAttributeNames: { '#effects': 'effects' },
-        ...(effects ? { ExpressionAttributeValues: { ':effects': effects } } : {}),
-      }),
-    );
+  /** The effects of a claimed event are done. */
+  async clearEventEffects(eventId: string): Promise<void> {
+    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId), UpdateExpression: 'REMOVE #effects', ExpressionAttributeNames: { '#effects': 'effects' } }));
   }
 
   async linkCustomer(customerId: string, tenantId: string): Promise<void> {
