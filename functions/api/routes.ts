@@ -36,7 +36,7 @@ export interface ApiRoute {
    * Stripe by signature (`stripe`), or a browser carrying a signed OAuth state (`oauth-state`).
    */
   access: 'public' | 'session' | 'session-or-link' | 'stripe' | 'oauth-state';
-  /** Routes that talk to a tenant's SMTP server wait longer than the default 10 s (API Gateway allows 30). */
+  /** Routes that talk to a tenant's SMTP server (or redeploy instances) wait longer than the default 10 s (API Gateway allows 30). */
   timeoutSeconds?: number;
 }
 
@@ -49,7 +49,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/api/tenants/{id}/checkout', entry: 'checkout', create: createCheckoutHandler, access: 'session-or-link' },
   { method: 'POST', path: '/api/tenants/{id}/billing-portal', entry: 'billing-portal', create: createBillingPortalHandler, access: 'session-or-link' },
   { method: 'POST', path: '/api/tenants/{id}/upgrade-link', entry: 'upgrade-link', create: createUpgradeLinkHandler, access: 'public' },
-  { method: 'POST', path: '/api/webhooks/stripe', entry: 'stripe-webhook', create: createStripeWebhookHandler, access: 'stripe' },
+  // A woken tenant's instances are redeployed and resized before the answer: more than the default 10 s at times.
+  { method: 'POST', path: '/api/webhooks/stripe', entry: 'stripe-webhook', timeoutSeconds: 28, create: createStripeWebhookHandler, access: 'stripe' },
   // Sign-in and runtime settings (issue 6)
   { method: 'POST', path: '/api/auth/magic-link', entry: 'magic-link', create: createMagicLinkHandler, access: 'public' },
   { method: 'POST', path: '/api/auth/session', entry: 'create-session', create: createSessionHandler, access: 'public' },

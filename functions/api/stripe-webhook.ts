@@ -3,27 +3,33 @@ import { createStripeEventHandler, eventEffectsSchema, runEventEffects, type Eve
 import { lambdaEntry, type Deps } from '../deps';
 import { header, json, type ApiEvent, type ApiHandler } from './http';
 
+/** How long one attempt holds an event (longer than the function's 28 s limit). */
+export const EVENT_LEASE_MS = 60_000;
+
 /**
- * POST /api/webhooks/stripe. The signature is checked over the raw body exactly as received; each
- * event id is processed once (claimed with a conditional write, given back if applying it fails so
- * Stripe's retry gets another chance). What follows an applied change (instance size, mail) is
- * written on the claim in the same transaction as the change and cleared when done, so a retry
- * finishes it rather than finding the change applied and doing nothing. 400 for a bad signature, 500 when a retry may help, else 200.
+ * POST /api/webhooks/stripe. The signature is checked over the raw body exactly as received. Each
+ * event id is claimed by one attempt at a time (a lease): a delivery arriving while another attempt
+ * works on it is asked to retry (409); one arriving after it is done is a duplicate (200). A failure
+ * before the change is applied gives the claim back; what follows an applied change (instance size,
+ * mail) is written on the claim in the same transaction as the change, so if it fails the next
+ * delivery finishes it rather than finding the change applied and doing nothing. 400 for a bad
+ * signature, 409/500 when a retry may help, else 200.
  */
 export function createStripeWebhookHandler(deps: Deps): ApiHandler {
   const handleEvent = createStripeEventHandler(deps);
+  const retryLater = json(500, { errors: { body: 'Temporary failure; please retry' } });
 
-  const finish = async (event: Stripe.Event, effects: EventEffects) => {
+  const finish = async (event: Stripe.Event, effects: EventEffects): Promise<boolean> => {
     try {
       await runEventEffects(deps, effects);
-      await deps.store.clearEventEffects(event.id);
+      await deps.store.finishEvent(event.id, deps.now());
       return true;
     } catch (error) {
       deps.logger.error('Stripe event applied, its effects failed; Stripe will retry them', { id: event.id, type: event.type, error });
+      await deps.store.releaseEventLease(event.id).catch(() => undefined);
       return false;
     }
   };
-  const retryLater = json(500, { errors: { body: 'Temporary failure; please retry' } });
 
   return async (event: ApiEvent) => {
     const raw = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -34,10 +40,13 @@ export function createStripeWebhookHandler(deps: Deps): ApiHandler {
       deps.logger.warn('Stripe webhook refused: signature', { error: error instanceof Error ? error.message : String(error) });
       return json(400, { errors: { signature: 'Invalid or expired Stripe signature' } });
     }
-    if (!(await deps.store.claimEvent(verified.id, deps.now()))) {
-      const pending = eventEffectsSchema.safeParse(await deps.store.pendingEventEffects(verified.id));
-      if (!pending.success) return json(200, { received: true, duplicate: true });
-      return (await finish(verified, pending.data)) ? json(200, { received: true, outcome: 'applied', finished: true }) : retryLater;
+    if (!(await deps.store.claimEvent(verified.id, deps.now(), EVENT_LEASE_MS))) {
+      const earlier = await deps.store.takeOverEvent(verified.id, deps.now(), EVENT_LEASE_MS);
+      if (earlier === 'done') return json(200, { received: true, duplicate: true });
+      if (earlier === 'busy') return json(409, { errors: { body: 'This event is being processed by another delivery; retry later' } });
+      const pending = eventEffectsSchema.safeParse(earlier.effects);
+      if (pending.success) return (await finish(verified, pending.data)) ? json(200, { received: true, outcome: 'applied', finished: true }) : retryLater;
+      // An earlier attempt died before applying anything: handle it as new.
     }
     let handled;
     try {
@@ -48,8 +57,8 @@ export function createStripeWebhookHandler(deps: Deps): ApiHandler {
       return retryLater;
     }
     deps.logger.info('Stripe event', { id: verified.id, type: verified.type, outcome: handled.outcome });
-    // The effects were stored on the claim together with the change.
-    if (handled.effects && !(await finish(verified, handled.effects))) return retryLater;
+    if (handled.effects) return (await finish(verified, handled.effects)) ? json(200, { received: true, outcome: handled.outcome }) : retryLater;
+    await deps.store.finishEvent(verified.id, deps.now());
     return json(200, { received: true, outcome: handled.outcome });
   };
 }

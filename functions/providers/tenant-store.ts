@@ -338,13 +338,16 @@ export class TenantStore {
     };
   }
 
-  /** Claims a webhook event id; false if it was already processed (or is being processed). */
-  async claimEvent(eventId: string, at: Date): Promise<boolean> {
+  /**
+   * Claims a webhook event id for one attempt, leased for `leaseMs` (the attempt's time limit);
+   * false if another attempt claimed it already (see `takeOverEvent`).
+   */
+  async claimEvent(eventId: string, at: Date, leaseMs: number): Promise<boolean> {
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.stripeEvent(eventId), receivedAt: at.toISOString(), [TABLE.ttlAttribute]: Math.floor(at.getTime() / 1000) + EVENT_TTL_SECONDS },
+          Item: { ...keys.stripeEvent(eventId), receivedAt: at.toISOString(), leaseUntil: at.getTime() + leaseMs, [TABLE.ttlAttribute]: Math.floor(at.getTime() / 1000) + EVENT_TTL_SECONDS },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
@@ -356,20 +359,54 @@ export class TenantStore {
     }
   }
 
-  /** Gives a claimed event back after a failure, so Stripe's retry is processed. */
+  /**
+   * For an event claimed before: `done`; `busy` while another attempt holds the lease; else this
+   * attempt takes the lease over (the earlier one failed or died) and gets what is left to do:
+   * the effects of the applied change, or nothing applied yet (no effects).
+   */
+  async takeOverEvent(eventId: string, at: Date, leaseMs: number): Promise<'done' | 'busy' | { effects?: unknown }> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.stripeEvent(eventId),
+          UpdateExpression: 'SET #lease = :until',
+          ConditionExpression: 'attribute_exists(#lease) AND #lease < :now AND attribute_not_exists(#done)',
+          ExpressionAttributeNames: { '#lease': 'leaseUntil', '#done': 'doneAt' },
+          ExpressionAttributeValues: { ':until': at.getTime() + leaseMs, ':now': at.getTime() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { effects: Attributes?.effects };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId), ConsistentRead: true }));
+    // Claims from before leases existed carry neither: they were finished or given back.
+    return Item && Item.doneAt === undefined && typeof Item.leaseUntil === 'number' ? 'busy' : 'done';
+  }
+
+  /** The event is fully handled: later deliveries are duplicates. */
+  async finishEvent(eventId: string, at: Date): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.stripeEvent(eventId),
+        UpdateExpression: 'SET #done = :at REMOVE #effects, #lease',
+        ExpressionAttributeNames: { '#done': 'doneAt', '#effects': 'effects', '#lease': 'leaseUntil' },
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
+    );
+  }
+
+  /** The effects failed: the next delivery may take them over at once. */
+  async releaseEventLease(eventId: string): Promise<void> {
+    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId), UpdateExpression: 'SET #lease = :zero', ExpressionAttributeNames: { '#lease': 'leaseUntil' }, ExpressionAttributeValues: { ':zero': 0 } }));
+  }
+
+  /** Gives a claimed event back after a failure before its change was applied, so Stripe's retry is processed. */
   async releaseEvent(eventId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId) }));
-  }
-
-  /** What a claimed event still has to do after its change was applied (undefined: nothing). */
-  async pendingEventEffects(eventId: string): Promise<unknown> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId), ConsistentRead: true }));
-    return Item?.effects;
-  }
-
-  /** The effects of a claimed event are done. */
-  async clearEventEffects(eventId: string): Promise<void> {
-    await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: keys.stripeEvent(eventId), UpdateExpression: 'REMOVE #effects', ExpressionAttributeNames: { '#effects': 'effects' } }));
   }
 
   async linkCustomer(customerId: string, tenantId: string): Promise<void> {

@@ -17,10 +17,13 @@ class RecordingCompute implements Compute {
   calls: string[] = [];
   /** The next scale call fails, as an ECS outage would. */
   failNextScale = false;
+  /** Scale calls take this long (a slow ECS API). */
+  scaleDelayMs = 0;
   async ensureService() {
     return { name: 'x', created: false };
   }
   async scale(service: { subdomain: string; env: string }, count: number) {
+    if (this.scaleDelayMs) await new Promise((r) => setTimeout(r, this.scaleDelayMs));
     if (this.failNextScale) {
       this.failNextScale = false;
       throw new Error('ECS is unavailable');
@@ -88,16 +91,40 @@ describe('Stripe webhook', () => {
     expect(compute.scaled).toEqual([]);
   });
 
-  it('applies an event delivered 10 times exactly once: one upgrade, one resize, one thank-you mail', async () => {
+  it('applies an event delivered 10 times at once exactly once: one upgrade, one resize, one thank-you mail', async () => {
     const tenant = await activeTrial();
     const payload = checkoutCompleted(tenant, 'cus_once');
     const results = await Promise.all(Array.from({ length: 10 }, () => deliver(payload)));
-    expect(results.every((r) => r.statusCode === 200)).toBe(true);
+    // One delivery does the work; one arriving meanwhile is asked to retry (409), one after it is a duplicate (200).
+    expect(results.filter((r) => r.statusCode === 200).length).toBeGreaterThanOrEqual(1);
+    expect(results.every((r) => r.statusCode === 200 || r.statusCode === 409)).toBe(true);
+    expect(JSON.parse((await deliver(payload)).body ?? '{}')).toMatchObject({ duplicate: true });
     const after = await deps.store.getTenant(tenant.tenantId);
     expect(after).toMatchObject({ plan: 'paid', status: 'ACTIVE', stripeCustomerId: 'cus_once', stripeSubscriptionId: 'sub_cus_once' });
     expect(after?.trialEndsAt).toBeUndefined();
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=2`, `${tenant.subdomain}-stg=1`]);
     expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toEqual([`Thank you: ${tenant.companyName} is on spaceOS Business`]);
+  });
+
+  it('asks a delivery arriving while another works on the event to retry, and takes over from one that died', async () => {
+    const tenant = await activeTrial();
+    const payload = checkoutCompleted(tenant, 'cus_slow');
+    compute.scaleDelayMs = 300;
+    const first = deliver(payload);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await deliver(payload)).statusCode).toBe(409);
+    expect((await first).statusCode).toBe(200);
+    compute.scaleDelayMs = 0;
+    expect(JSON.parse((await deliver(payload)).body ?? '{}')).toMatchObject({ duplicate: true });
+    expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=2`, `${tenant.subdomain}-stg=1`]);
+
+    // An attempt that died before applying (its lease ran out): the next delivery handles the event.
+    const other = await activeTrial();
+    const late = checkoutCompleted(other, 'cus_died');
+    const eventId = (JSON.parse(late) as { id: string }).id;
+    expect(await deps.store.claimEvent(eventId, new Date(clock.getTime() - 120_000), 60_000)).toBe(true);
+    expect((await deliver(late)).statusCode).toBe(200);
+    expect(await deps.store.getTenant(other.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
   });
 
   it("finishes an applied upgrade's resize and mail on Stripe's retry when they failed the first time", async () => {
