@@ -42,7 +42,7 @@ export function createMagicLinkHandler(deps: Deps): ApiHandler {
       await deps.mail.send({ ...email, from: deps.platform.launchpadSender, to: [tenant.adminEmail] });
       logger.info('Sign-in link sent', { tenantId: tenant.tenantId });
     }
-    await pause(Math.max(0, MAGIC_LINK_ANSWER_MS - (performance.now() - arrived)));
+    await pause(Math.max(0, Math.ceil(MAGIC_LINK_ANSWER_MS - (performance.now() - arrived))));
     return SENT;
   };
 }

@@ -19,10 +19,13 @@ class RecordingCompute implements Compute {
   failNextScale = false;
   /** Scale calls take this long (a slow ECS API). */
   scaleDelayMs = 0;
+  /** Scale calls begun (including ones still waiting). */
+  scaleStarted = 0;
   async ensureService() {
     return { name: 'x', created: false };
   }
   async scale(service: { subdomain: string; env: string }, count: number) {
+    this.scaleStarted++;
     if (this.scaleDelayMs) await new Promise((r) => setTimeout(r, this.scaleDelayMs));
     if (this.failNextScale) {
       this.failNextScale = false;
@@ -109,9 +112,9 @@ describe('Stripe webhook', () => {
   it('asks a delivery arriving while another works on the event to retry, and takes over from one that died', async () => {
     const tenant = await activeTrial();
     const payload = checkoutCompleted(tenant, 'cus_slow');
-    compute.scaleDelayMs = 300;
+    compute.scaleDelayMs = 1000;
     const first = deliver(payload);
-    await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => compute.scaleStarted, { interval: 10 }).toBeGreaterThan(0); // the first is resizing now
     expect((await deliver(payload)).statusCode).toBe(409);
     expect((await first).statusCode).toBe(200);
     compute.scaleDelayMs = 0;
