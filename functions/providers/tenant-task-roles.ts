@@ -24,7 +24,7 @@ type TenantEnv = { tenantId: string; subdomain: string; env: Environment };
 
 /** spaceos-<env>-<tenant id>: readable in the console, at most 64 characters for a UUID id. */
 export const tenantRoleName = ({ tenantId, env }: Pick<TenantEnv, 'tenantId' | 'env'>) => `spaceos-${env}-${tenantId}`;
-const POLICY = 'own-files';
+const POLICY = 'own-resources';
 
 const isMissing = (error: unknown) => (error as { name?: string }).name === 'NoSuchEntityException' || (error as { name?: string }).name === 'NoSuchEntity';
 

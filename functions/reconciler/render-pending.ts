@@ -7,8 +7,8 @@ export const RENDER_GRACE_MS = 60_000;
 
 /**
  * Scheduled: renders the instance files of settings saves whose own rendering failed (the change
- * was stored, the handler answered 500), so the instance catches up without another save. Renders
- * what is stored now, so several missed saves take one render.
+ * was stored; the page told the admin the instance follows shortly), so the instance catches up
+ * without another save. Renders what is stored now, so several missed saves take one render.
  */
 export function createRenderPending(deps: Deps) {
   const { settingsStore, store, logger, now } = deps;

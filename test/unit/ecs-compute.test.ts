@@ -160,12 +160,12 @@ describe('ECS compute adapter', () => {
     elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/acme' }] });
     elb.on(DeleteRuleCommand).resolves({});
     elb.on(DeleteTargetGroupCommand).resolves({});
-    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['own-files'] });
+    iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['own-resources'] });
     iam.on(DeleteRolePolicyCommand).resolves({});
     iam.on(DeleteRoleCommand).resolves({});
 
     await expect(compute().removeService(spec)).resolves.toBe('removed');
-    expect(iam.commandCalls(DeleteRolePolicyCommand)[0]!.args[0].input).toEqual({ RoleName: 'spaceos-prod-t-1', PolicyName: 'own-files' });
+    expect(iam.commandCalls(DeleteRolePolicyCommand)[0]!.args[0].input).toEqual({ RoleName: 'spaceos-prod-t-1', PolicyName: 'own-resources' });
     expect(iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'spaceos-prod-t-1' });
     expect(ecs.commandCalls(DeleteServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', force: true });
     expect(elb.commandCalls(DeleteRuleCommand)[0]!.args[0].input).toEqual({ RuleArn: 'arn:rule/acme' });
