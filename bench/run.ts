@@ -7,6 +7,7 @@ import { tempDir } from '../test/support/temp-dir';
 import { criticalPath, lognormalSampler, SIGNUP_S, simulateRun } from './aws-model';
 import { fmt, percentile } from './stats';
 import { fleetUpgradeBench } from './fleet-upgrade';
+import { lambdaBundlesBench } from './lambda-bundles';
 
 const SIGNUPS = Math.max(10, Number(process.env.BENCH_SIGNUPS ?? 10));
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,3 +70,4 @@ try {
 }
 
 await fleetUpgradeBench();
+await lambdaBundlesBench();
