@@ -35,13 +35,15 @@ export interface LocalComputeOptions {
  */
 export class LocalCompute implements Compute {
   private readonly services = new Map<string, RunningService>();
+  /** Processes of deploys in flight, not taking traffic yet (stopped with the rest all the same). */
+  private readonly rolling = new Set<RunningService>();
   private readonly dir: string;
 
   constructor(private readonly options: LocalComputeOptions) {
     this.dir = join(options.dataDir, 'services');
     mkdirSync(this.dir, { recursive: true });
     // Instances never outlive Launchpad, even when it dies without stopAll() (crash, exit()).
-    process.once('exit', () => this.services.forEach((s) => s.child.kill('SIGKILL')));
+    process.once('exit', () => [...this.services.values(), ...this.rolling].forEach((s) => s.child.kill('SIGKILL')));
   }
 
   /** Starts every recorded service (after a restart). */
@@ -89,12 +91,17 @@ export class LocalCompute implements Compute {
     const old = this.services.get(name);
     if (!old) return this.start(spec);
     const next = await this.spawn(spec);
-    if (!(await this.answersHealth(next)) || this.stored(name)?.version !== version || this.services.get(name) !== old) {
-      // Never came up, or another deploy or a scale-down overtook this one: the old process stays.
-      await this.kill(next);
-      return;
+    this.rolling.add(next);
+    try {
+      if (!(await this.answersHealth(next)) || this.stored(name)?.version !== version || this.services.get(name) !== old) {
+        // Never came up, or another deploy or a scale-down overtook this one: the old process stays.
+        await this.kill(next);
+        return;
+      }
+      this.services.set(name, next);
+    } finally {
+      this.rolling.delete(next);
     }
-    this.services.set(name, next);
     await this.kill(old);
   }
 
@@ -206,17 +213,7 @@ export class LocalCompute implements Compute {
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all(
-      [...this.services.values()].map(
-        (service) =>
-          new Promise<void>((resolve) => {
-            service.stopping = true;
-            if (service.child.exitCode !== null) return resolve();
-            service.child.once('exit', () => resolve());
-            service.child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all([...this.services.values(), ...this.rolling].map((service) => this.kill(service)));
     this.services.clear();
   }
 }
