@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { LAMBDA_EXTERNALS } from '../infra/aws/constructs/launchpad-function';
 import { percentile } from './stats';
 
 /** A few functions of each kind: public API routes (cold starts users feel), the webhook, a step, a job. */
@@ -40,7 +41,7 @@ export async function lambdaBundlesBench(): Promise<void> {
       format: 'cjs',
       minify: true,
       target: 'node20',
-      external: ['@aws-sdk/*', 'pg-native'],
+      external: LAMBDA_EXTERNALS,
       outfile,
       logLevel: 'error',
     });

@@ -1,7 +1,8 @@
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import type { Session } from '../auth/sessions';
-import { json, type ApiEvent, type ApiResult } from './http';
+import type * as z from 'zod/mini';
+import { json, validBody, type ApiEvent, type ApiResult } from './http';
 
 export const SIGN_IN_REQUIRED = json(401, { errors: { session: 'Sign in to manage this instance: ask for a sign-in link on the sign-in page' } });
 const OTHER_TENANT = json(403, { errors: { session: 'You are signed in as the admin of another instance' } });
@@ -18,4 +19,16 @@ export async function sessionTenant({ sessions, store, now }: Pick<Deps, 'sessio
   const tenant = await store.getTenant(session.tenantId);
   if (!tenant || tenant.adminEmail !== session.email || tenant.status === 'DELETED') return { response: SIGN_IN_REQUIRED };
   return { tenant, session };
+}
+
+/** `sessionTenant`, then the JSON body against `schema`: who is asking is settled before what they sent (401/403 before 400). */
+export async function sessionTenantWithBody<S extends z.core.$ZodType>(
+  deps: Pick<Deps, 'sessions' | 'store' | 'now'>,
+  event: ApiEvent,
+  schema: S,
+): Promise<{ tenant: Tenant; session: Session; value: z.output<S> } | { response: ApiResult }> {
+  const admin = await sessionTenant(deps, event);
+  if ('response' in admin) return admin;
+  const parsed = validBody(event, schema);
+  return parsed.ok ? { ...admin, value: parsed.value } : { response: parsed.response };
 }

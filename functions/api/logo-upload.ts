@@ -3,8 +3,8 @@ import { tenantPrefix } from '../../shared/instance';
 import { LOGO_MAX_BYTES, LOGO_TYPES } from '../../shared/settings';
 import { lambdaEntry, type Deps } from '../deps';
 import { isLogoType, logoUploadKey } from '../settings/logo-check';
-import { sessionTenant } from './admin-session';
-import { badRequest, json, validBody, type ApiEvent, type ApiHandler } from './http';
+import { sessionTenantWithBody } from './admin-session';
+import { badRequest, json, type ApiEvent, type ApiHandler } from './http';
 
 const uploadRequestSchema = z.object({
   contentType: z.string().check(z.refine(isLogoType, `Upload a ${Object.values(LOGO_TYPES).map((e) => e.toUpperCase()).join(', ')} image`)),
@@ -18,11 +18,9 @@ const uploadRequestSchema = z.object({
  */
 export function createLogoUploadHandler(deps: Deps): ApiHandler {
   return async (event: ApiEvent) => {
-    const admin = await sessionTenant(deps, event);
+    const admin = await sessionTenantWithBody(deps, event, uploadRequestSchema);
     if ('response' in admin) return admin.response;
-    const parsed = validBody(event, uploadRequestSchema);
-    if (!parsed.ok) return parsed.response;
-    const type = parsed.value.contentType;
+    const type = admin.value.contentType;
     if (!isLogoType(type)) return badRequest({ contentType: 'Unsupported image type' });
     const key = logoUploadKey(type, deps.newId());
     const post = await deps.storage.presignedUpload(`${tenantPrefix(admin.tenant.tenantId)}${key}`, type, LOGO_MAX_BYTES);

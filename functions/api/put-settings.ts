@@ -2,8 +2,8 @@ import { settingsUpdateSchema } from '../../shared/settings';
 import { lambdaEntry, type Deps } from '../deps';
 import { saveSettings } from '../settings/save-settings';
 import { settingsView } from '../settings/settings-view';
-import { sessionTenant } from './admin-session';
-import { badRequest, json, validBody, type ApiEvent, type ApiHandler } from './http';
+import { sessionTenantWithBody } from './admin-session';
+import { badRequest, json, type ApiEvent, type ApiHandler } from './http';
 
 /**
  * PUT /api/tenants/{id}/settings {version, settings, smtpPassword?}: the whole settings object,
@@ -12,11 +12,9 @@ import { badRequest, json, validBody, type ApiEvent, type ApiHandler } from './h
  */
 export function createPutSettingsHandler(deps: Deps): ApiHandler {
   return async (event: ApiEvent) => {
-    const admin = await sessionTenant(deps, event);
+    const admin = await sessionTenantWithBody(deps, event, settingsUpdateSchema);
     if ('response' in admin) return admin.response;
-    const parsed = validBody(event, settingsUpdateSchema);
-    if (!parsed.ok) return parsed.response;
-    const outcome = await saveSettings(deps, admin.tenant, parsed.value, admin.session.email);
+    const outcome = await saveSettings(deps, admin.tenant, admin.value, admin.session.email);
     switch (outcome.kind) {
       case 'invalid':
         return badRequest(outcome.errors);

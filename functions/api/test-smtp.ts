@@ -3,8 +3,8 @@ import { smtpSenderSchema } from '../../shared/settings';
 import { lambdaEntry, type Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
 import { smtpAccountOf } from '../settings/smtp-health';
-import { sessionTenant } from './admin-session';
-import { badRequest, json, validBody, type ApiEvent, type ApiHandler } from './http';
+import { sessionTenantWithBody } from './admin-session';
+import { badRequest, json, type ApiEvent, type ApiHandler } from './http';
 
 const testSmtpSchema = z.object({ sender: smtpSenderSchema, password: z.optional(z.string()) });
 
@@ -14,11 +14,9 @@ const testSmtpSchema = z.object({ sender: smtpSenderSchema, password: z.optional
  */
 export function createTestSmtpHandler(deps: Deps): ApiHandler {
   return async (event: ApiEvent) => {
-    const admin = await sessionTenant(deps, event);
+    const admin = await sessionTenantWithBody(deps, event, testSmtpSchema);
     if ('response' in admin) return admin.response;
-    const parsed = validBody(event, testSmtpSchema);
-    if (!parsed.ok) return parsed.response;
-    const { sender, password } = parsed.value;
+    const { sender, password } = admin.value;
     const account = password ? { ...sender, password } : await smtpAccountOf(deps, admin.tenant.tenantId, sender);
     if (!account) return badRequest({ smtpPassword: 'Enter the SMTP password to test it' });
     try {

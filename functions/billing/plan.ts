@@ -35,7 +35,7 @@ export async function catchUpVersion({ compute, platform, fleet, store, now, log
   const current = await fleet.currentVersion();
   if (!current || tenant.appVersion === current) return;
   if (tenant.lastUpgrade && tenant.lastUpgrade.outcome !== 'upgraded' && tenant.lastUpgrade.version === current) return;
-  for (const service of servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS)) await compute.deploy(service, current);
+  await Promise.all(servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map((service) => compute.deploy(service, current)));
   await store.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: current });
   logger.info('Woken instance caught up with the fleet version', { tenantId: tenant.tenantId, from: tenant.appVersion, to: current });
 }

@@ -3,7 +3,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SettingsChange, SmtpHealth, TenantSettings } from '../../shared/settings';
 import { keys } from './tenant-store';
-import { TABLE } from './table';
+import { indexQueryBefore, TABLE } from './table';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
 const HISTORY = 'SETTINGS#';
@@ -20,7 +20,6 @@ const RENDER_PENDING = 'RENDER#PENDING';
 export interface PendingRender {
   tenantId: string;
   settingsVersion: number;
-  since: string;
 }
 
 /** A tenant's settings with optimistic concurrency, and the history of who changed what. */
@@ -72,7 +71,6 @@ export class SettingsStore {
                   type: 'render-pending',
                   tenantId,
                   settingsVersion: version,
-                  since: change.at,
                 },
               },
             },
@@ -105,18 +103,8 @@ export class SettingsStore {
 
   /** Saves older than `before` whose files were never rendered, oldest first. */
   async pendingRenders(before: string, limit = 100): Promise<PendingRender[]> {
-    const { partitionKey, sortKey, name } = TABLE.byStatusIndex;
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: name,
-        KeyConditionExpression: '#gpk = :pending AND #gsk < :before',
-        ExpressionAttributeNames: { '#gpk': partitionKey, '#gsk': sortKey },
-        ExpressionAttributeValues: { ':pending': RENDER_PENDING, ':before': before },
-        Limit: limit,
-      }),
-    );
-    return Items.map((item) => ({ tenantId: String(item.tenantId), settingsVersion: Number(item.settingsVersion), since: String(item.since) }));
+    const { Items = [] } = await this.db.send(new QueryCommand({ ...indexQueryBefore(this.tableName, RENDER_PENDING, before), Limit: limit }));
+    return Items.map((item) => ({ tenantId: String(item.tenantId), settingsVersion: Number(item.settingsVersion) }));
   }
 
   /** Newest first. */

@@ -12,6 +12,18 @@ export const TABLE = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/**
+ * A Query of the status index: items filed under `status` (STATUS#<tenant status>, or the sparse
+ * RENDER#PENDING list) that entered it before `before`, oldest first.
+ */
+export const indexQueryBefore = (tableName: string, status: string, before: string) => ({
+  TableName: tableName,
+  IndexName: TABLE.byStatusIndex.name,
+  KeyConditionExpression: '#gpk = :status AND #gsk < :before',
+  ExpressionAttributeNames: { '#gpk': TABLE.byStatusIndex.partitionKey, '#gsk': TABLE.byStatusIndex.sortKey },
+  ExpressionAttributeValues: { ':status': status, ':before': before },
+});
+
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, byStatusIndex } = TABLE;
   return {

@@ -15,7 +15,7 @@ import { statusesAllowedBefore, type TenantStatus } from '../../shared/lifecycle
 import type { StepRecord } from '../../shared/provisioning';
 import type { UpgradeOutcome } from '../../shared/fleet';
 import { tenantSchema, type Tenant } from '../../shared/tenant';
-import { TABLE } from './table';
+import { indexQueryBefore, TABLE } from './table';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
 const META = 'META';
@@ -206,20 +206,11 @@ export class TenantStore {
    * all of them, or the first `limit`.
    */
   async listByStatus(status: TenantStatus, before: string, limit = Infinity): Promise<Tenant[]> {
-    const { partitionKey, sortKey, name } = TABLE.byStatusIndex;
     const tenants: Tenant[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: name,
-          KeyConditionExpression: '#gpk = :status AND #gsk < :before',
-          ExpressionAttributeNames: { '#gpk': partitionKey, '#gsk': sortKey },
-          ExpressionAttributeValues: { ':status': `STATUS#${status}`, ':before': before },
-          ...(Number.isFinite(limit) ? { Limit: limit - tenants.length } : {}),
-          ExclusiveStartKey,
-        }),
+        new QueryCommand({ ...indexQueryBefore(this.tableName, `STATUS#${status}`, before), ...(Number.isFinite(limit) ? { Limit: limit - tenants.length } : {}), ExclusiveStartKey }),
       );
       tenants.push(...(page.Items ?? []).map((item) => tenantSchema.parse(item)));
       ExclusiveStartKey = page.LastEvaluatedKey;

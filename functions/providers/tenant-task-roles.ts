@@ -1,4 +1,14 @@
-import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, PutRolePolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  EntityAlreadyExistsException,
+  GetRoleCommand,
+  ListRolePoliciesCommand,
+  NoSuchEntityException,
+  PutRolePolicyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
 import type { Environment } from '../../shared/instance';
 import { tenantPrefix } from '../../shared/instance';
 import { defaultFromAddress } from '../../shared/settings';
@@ -26,7 +36,7 @@ type TenantEnv = { tenantId: string; subdomain: string; env: Environment };
 export const tenantRoleName = ({ tenantId, env }: Pick<TenantEnv, 'tenantId' | 'env'>) => `spaceos-${env}-${tenantId}`;
 const POLICY = 'own-resources';
 
-const isMissing = (error: unknown) => (error as { name?: string }).name === 'NoSuchEntityException' || (error as { name?: string }).name === 'NoSuchEntity';
+const isMissing = (error: unknown) => error instanceof NoSuchEntityException;
 
 /**
  * One task role per tenant and environment, so a running instance reaches its own files, mail
@@ -62,7 +72,7 @@ export class TenantTaskRoles {
         arn = Role?.Arn;
       } catch (error) {
         // A retry racing the first attempt: the role is there now.
-        if ((error as { name?: string }).name !== 'EntityAlreadyExistsException') throw error;
+        if (!(error instanceof EntityAlreadyExistsException)) throw error;
         arn = await this.arnOf(RoleName);
       }
       // A new role takes a few seconds to become assumable; ECS keeps retrying the task launch meanwhile.

@@ -19,6 +19,9 @@ export interface LaunchpadFunctionProps {
  * One Lambda for one handler file: bundled from the TypeScript by the local esbuild, ARM,
  * Node 24, traced, with its own log group. Permissions are granted by the caller, per function.
  */
+/** The runtime ships the AWS SDK v3; pg's optional native binding is never used. */
+export const LAMBDA_EXTERNALS = ['@aws-sdk/*', 'pg-native'];
+
 export class LaunchpadFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: LaunchpadFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
@@ -50,8 +53,7 @@ export class LaunchpadFunction extends NodejsFunction {
         sourceMap: true,
         sourcesContent: false, // maps point at the repo's files; keeps the assets small
         target: 'node24',
-        // The runtime ships the AWS SDK v3; pg's optional native binding is never used.
-        externalModules: ['@aws-sdk/*', 'pg-native'],
+        externalModules: LAMBDA_EXTERNALS,
       },
       ...(props.vpc ? { vpc: props.vpc, securityGroups: props.securityGroups } : {}),
     });
