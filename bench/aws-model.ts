@@ -1,21 +1,23 @@
+import { STEP_CATALOGUE, STEP_NAMES, type AwsLatency, type StepFacts } from '../shared/step-catalogue';
+
 /**
  * A model of provision-tenant's duration on AWS: the critical path through the ASL, with
- * per-state latencies taken from AWS documentation and published measurements (p50, p95 in s).
- * It is a model, printed next to the measured local figures, not a measurement.
+ * per-state latencies from the step catalogue (AWS documentation and published measurements,
+ * p50, p95 in s). It is a model, printed next to the measured local figures, not a measurement.
  */
-export const AWS_STATE_LATENCY_S: Record<string, { p50: number; p95: number; basis: string }> = {
-  MarkProvisioning: { p50: 0.15, p95: 1.2, basis: 'warm Lambda invoke + 3 DynamoDB writes; p95 includes a cold start (~1 s)' },
-  CreateDatabases: { p50: 2.5, p95: 6, basis: 'Secrets Manager put + CREATE ROLE/DATABASE x2 on RDS + seed; cold start with pg' },
-  PrepareStorage: { p50: 0.4, p95: 1.5, basis: 'S3 List + CopyObject of a few seed assets' },
-  ConfigureMail: { p50: 0.2, p95: 1.2, basis: 'SES GetIdentityVerificationAttributes' },
-  RenderConfig: { p50: 0.4, p95: 1.5, basis: '5 S3 PutObject' },
-  ConfigureDns: { p50: 0.8, p95: 2.5, basis: 'Cloudflare API list + create x2' },
-  DeployServices: { p50: 2, p95: 5, basis: 'ECS DescribeServices, RegisterTaskDefinition, CreateService; ELB target group + rule' },
-  WaitUntilHealthy: { p50: 60, p95: 75, basis: 'Fargate task start (image pull, ENI) ~45-60 s + 2 ALB health checks at 10 s; polled every 5 s' },
-  SmokeTest: { p50: 0.5, p95: 2, basis: '3 HTTPS requests through CloudFlare and the ALB' },
-  MarkActive: { p50: 0.15, p95: 1, basis: 'one conditional DynamoDB update' },
-  SendWelcomeEmail: { p50: 0.3, p95: 1.2, basis: 'SES SendEmail' },
-};
+export const AWS_STATE_LATENCY_S: Record<string, AwsLatency> = Object.fromEntries(
+  STEP_NAMES.flatMap((name) => {
+    const facts: StepFacts = STEP_CATALOGUE[name];
+    return facts.aws ? [[name, facts.aws]] : [];
+  }),
+);
+
+/** A Task on the path with no modelled latency is a hole in the model, not 0 s: refuse to guess. */
+function latencyOf(name: string): AwsLatency {
+  const latency = AWS_STATE_LATENCY_S[name];
+  if (!latency) throw new Error(`No modelled AWS latency for Task ${name}: add \`aws\` to its entry in shared/step-catalogue.ts`);
+  return latency;
+}
 /** Before the workflow: API Gateway + the signup Lambda (transaction + StartExecution). */
 export const SIGNUP_S = { p50: 0.25, p95: 1.5 };
 /** Step Functions' own overhead per state transition (Standard workflows). */
@@ -35,8 +37,7 @@ type Sampler = (name: string) => number;
 /** One draw of a state's latency: lognormal through its p50 and p95 (latencies are right-skewed). */
 export function lognormalSampler(random: () => number = Math.random): Sampler {
   return (name) => {
-    const latency = AWS_STATE_LATENCY_S[name];
-    if (!latency) return 0;
+    const latency = latencyOf(name);
     const sigma = Math.log(latency.p95 / latency.p50) / 1.645;
     const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
     return latency.p50 * Math.exp(sigma * normal);
@@ -74,7 +75,7 @@ export function criticalPath(machine: { StartAt: string; States: Record<string, 
     const state: State = machine.States[name]!;
     total += TRANSITION_S[pick];
     if (state.Type === 'Task') {
-      total += AWS_STATE_LATENCY_S[name]?.[pick] ?? 0;
+      total += latencyOf(name)[pick];
       path.push(name);
     } else if (state.Type === 'Parallel') {
       const branches = state.Branches!.map((b) => criticalPath(b, pick));

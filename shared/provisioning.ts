@@ -1,24 +1,15 @@
 import * as z from 'zod/mini';
 import { planSchema, tenantStatusSchema } from './lifecycle';
+import { STEP_CATALOGUE, stepsOf, type StepFacts } from './step-catalogue';
 
 /**
- * The provisioning steps a client sees, in order. Every Task state of
- * statemachines/provision-tenant.asl.json appears here (a test holds the two together).
+ * The provisioning steps a client sees, in order: the provision-tenant Tasks of the step catalogue
+ * that have a label (a test holds them to the ASL). Each weighs its modelled AWS duration.
  */
-export const PROVISIONING_STEPS = [
-  { name: 'MarkProvisioning', label: 'Reserving your workspace', typicalSeconds: 1 },
-  { name: 'CreateDatabases', label: 'Creating your databases', typicalSeconds: 4 },
-  { name: 'PrepareStorage', label: 'Preparing file storage', typicalSeconds: 2 },
-  { name: 'ConfigureMail', label: 'Setting up email', typicalSeconds: 1 },
-  { name: 'RenderConfig', label: 'Applying your brand and settings', typicalSeconds: 1 },
-  { name: 'ConfigureDns', label: 'Publishing your address', typicalSeconds: 2 },
-  { name: 'DeployServices', label: 'Starting your instance and its staging copy', typicalSeconds: 5 },
-  { name: 'WaitUntilHealthy', label: 'Waiting for your instance to answer', typicalSeconds: 60 },
-  { name: 'SmokeTest', label: 'Checking everything works', typicalSeconds: 2 },
-  { name: 'MarkActive', label: 'Starting your trial', typicalSeconds: 1 },
-  { name: 'SendWelcomeEmail', label: 'Sending your welcome email', typicalSeconds: 1 },
-] as const;
-export type ProvisioningStepName = (typeof PROVISIONING_STEPS)[number]['name'];
+export const PROVISIONING_STEPS = stepsOf('provision-tenant').flatMap((name) => {
+  const facts: StepFacts = STEP_CATALOGUE[name];
+  return facts.label && facts.aws ? [{ name, label: facts.label, typicalSeconds: facts.aws.p50 }] : [];
+});
 
 export const STEP_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const;
 export const stepStatusSchema = z.enum(STEP_STATUSES);

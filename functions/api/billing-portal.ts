@@ -1,9 +1,16 @@
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { adminTenant } from './admin-request';
 import { json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { billing } from '../lambda/billing';
+import { links, sessions } from '../lambda/keys';
+import { tables } from '../lambda/tables';
+
+type BillingPortalDeps = Pick<Deps, 'billing' | 'links' | 'now' | 'platform' | 'sessions' | 'store'>;
 
 /** POST /api/tenants/{id}/billing-portal {token}: Stripe's portal for a paid tenant -> {url}. */
-export function createBillingPortalHandler(deps: Deps): ApiHandler {
+export function createBillingPortalHandler(deps: BillingPortalDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await adminTenant(deps, event);
     if ('response' in admin) return admin.response;
@@ -13,4 +20,4 @@ export function createBillingPortalHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createBillingPortalHandler);
+export const handler = lambdaEntry(createBillingPortalHandler, () => ({ ...core(), billing: billing(), links: links(), platform: platform(), sessions: sessions(), store: tables().store }));

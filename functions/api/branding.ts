@@ -1,14 +1,19 @@
 import { paletteOf } from '../../shared/theme';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { logoUrlOf, settingsOf } from '../steps/settings-of';
 import { json, notFound, type ApiEvent, type ApiHandler } from './http';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+
+type BrandingDeps = Pick<Deps, 'platform' | 'store'>;
 
 /**
  * GET /api/tenants/{id}/branding.json (id or subdomain): what the mobile team needs to brand a
  * build. Public and cacheable; nothing in it is private.
  */
-export function createBrandingHandler(deps: Deps): ApiHandler {
+export function createBrandingHandler(deps: BrandingDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const key = event.pathParameters?.id ?? '';
     if (!/^[A-Za-z0-9-]{1,80}$/.test(key)) return notFound('No such instance');
@@ -40,4 +45,4 @@ export function createBrandingHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createBrandingHandler);
+export const handler = lambdaEntry(createBrandingHandler, () => ({ ...core(), platform: platform(), store: tables().store }));

@@ -1,10 +1,17 @@
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { adminTenant } from './admin-request';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { billing } from '../lambda/billing';
+import { links, sessions } from '../lambda/keys';
+import { tables } from '../lambda/tables';
+
+type CheckoutDeps = Pick<Deps, 'billing' | 'links' | 'now' | 'platform' | 'sessions' | 'store'>;
 
 /** POST /api/tenants/{id}/checkout {token}: a Stripe Checkout session for the paid plan -> {url}. */
-export function createCheckoutHandler(deps: Deps): ApiHandler {
+export function createCheckoutHandler(deps: CheckoutDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await adminTenant(deps, event);
     if ('response' in admin) return admin.response;
@@ -24,4 +31,4 @@ export function createCheckoutHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createCheckoutHandler);
+export const handler = lambdaEntry(createCheckoutHandler, () => ({ ...core(), billing: billing(), links: links(), platform: platform(), sessions: sessions(), store: tables().store }));

@@ -1,8 +1,12 @@
 import { sessionRequestSchema, type SessionView } from '../../shared/auth';
 import type { Tenant } from '../../shared/tenant';
 import { hashToken } from '../auth/sign-in-links';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { sessions } from '../lambda/keys';
+import { tables } from '../lambda/tables';
 
 const SPENT = json(401, { errors: { token: 'This sign-in link was already used or has expired. Ask for a new one below.' } });
 
@@ -14,12 +18,14 @@ export const sessionView = (tenant: Tenant, email: string, expiresAt: number): S
   expiresAt: new Date(expiresAt).toISOString(),
 });
 
+type SessionDeps = Pick<Deps, 'now' | 'platform' | 'sessions' | 'signIns' | 'store'>;
+
 /**
  * POST /api/auth/session {token}: spends a sign-in link's token (once: it is deleted as it is
  * read) and answers with the session cookie. The sign-in page posts it, so a mail scanner that
  * follows links does not spend it.
  */
-export function createSessionHandler({ signIns, sessions, store, now, platform }: Deps): ApiHandler {
+export function createSessionHandler({ signIns, sessions, store, now, platform }: SessionDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const body = jsonBody(event);
     if (!body.ok) return body.response;
@@ -35,4 +41,4 @@ export function createSessionHandler({ signIns, sessions, store, now, platform }
   };
 }
 
-export const handler = lambdaEntry(createSessionHandler);
+export const handler = lambdaEntry(createSessionHandler, () => ({ ...core(), platform: platform(), sessions: sessions(), signIns: tables().signIns, store: tables().store }));

@@ -1,10 +1,16 @@
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { SIGN_IN_REQUIRED } from './admin-session';
 import { sessionView } from './create-session';
 import { json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { sessions } from '../lambda/keys';
+import { tables } from '../lambda/tables';
+
+type GetSessionDeps = Pick<Deps, 'now' | 'sessions' | 'store'>;
 
 /** GET /api/auth/session: who is signed in (the settings page's first call), or 401. */
-export function createGetSessionHandler({ sessions, store, now }: Deps): ApiHandler {
+export function createGetSessionHandler({ sessions, store, now }: GetSessionDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const session = await sessions.read(event.cookies, now());
     const tenant = session ? await store.getTenant(session.tenantId) : undefined;
@@ -13,4 +19,4 @@ export function createGetSessionHandler({ sessions, store, now }: Deps): ApiHand
   };
 }
 
-export const handler = lambdaEntry(createGetSessionHandler);
+export const handler = lambdaEntry(createGetSessionHandler, () => ({ ...core(), sessions: sessions(), store: tables().store }));

@@ -1,8 +1,13 @@
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { json, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+
+type HealthDeps = Pick<Deps, 'logger' | 'store'>;
 
 /** GET /api/health: 200 when the tenant table answers, 503 otherwise. */
-export function createHealthHandler({ store, logger }: Pick<Deps, 'store' | 'logger'>): ApiHandler {
+export function createHealthHandler({ store, logger }: HealthDeps): ApiHandler {
   return async () => {
     try {
       await store.ping();
@@ -14,4 +19,4 @@ export function createHealthHandler({ store, logger }: Pick<Deps, 'store' | 'log
   };
 }
 
-export const handler = lambdaEntry(createHealthHandler);
+export const handler = lambdaEntry(createHealthHandler, () => ({ ...core(), store: tables().store }));

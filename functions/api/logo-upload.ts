@@ -1,22 +1,29 @@
 import * as z from 'zod/mini';
 import { tenantPrefix } from '../../shared/instance';
 import { LOGO_MAX_BYTES, LOGO_TYPES } from '../../shared/settings';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { isLogoType, logoUploadKey } from '../settings/logo-check';
 import { sessionTenantWithBody } from './admin-session';
 import { badRequest, json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { sessions } from '../lambda/keys';
+import { storage } from '../lambda/storage';
+import { tables } from '../lambda/tables';
 
 const uploadRequestSchema = z.object({
   contentType: z.string().check(z.refine(isLogoType, `Upload a ${Object.values(LOGO_TYPES).map((e) => e.toUpperCase()).join(', ')} image`)),
   size: z.int().check(z.minimum(1, 'The file is empty'), z.maximum(LOGO_MAX_BYTES, `The logo may be at most ${LOGO_MAX_BYTES / 1024} KB`)),
 });
 
+type LogoUploadDeps = Pick<Deps, 'newId' | 'now' | 'sessions' | 'storage' | 'store'>;
+
 /**
  * POST /api/tenants/{id}/logo-upload {contentType, size}: a presigned POST into the tenant's own
  * prefix, limited by S3 to that type and size. The key is returned for the settings change; the
  * save checks the stored bytes again.
  */
-export function createLogoUploadHandler(deps: Deps): ApiHandler {
+export function createLogoUploadHandler(deps: LogoUploadDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await sessionTenantWithBody(deps, event, uploadRequestSchema);
     if ('response' in admin) return admin.response;
@@ -28,4 +35,4 @@ export function createLogoUploadHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createLogoUploadHandler);
+export const handler = lambdaEntry(createLogoUploadHandler, () => ({ ...core(), sessions: sessions(), storage: storage(), store: tables().store }));

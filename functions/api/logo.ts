@@ -1,13 +1,19 @@
 import { tenantPrefix } from '../../shared/instance';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { settingsOf } from '../steps/settings-of';
 import { notFound, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { storage } from '../lambda/storage';
+import { tables } from '../lambda/tables';
+
+type LogoDeps = Pick<Deps, 'storage' | 'store'>;
 
 /**
  * GET /api/tenants/{id}/logo: the tenant's current logo, public (mails and mobile apps show it).
  * Links carry ?v=<settings version>, so caches may keep each version for a day.
  */
-export function createLogoHandler(deps: Deps): ApiHandler {
+export function createLogoHandler(deps: LogoDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const tenant = await tenantOfPath(deps.store, event);
     const logo = tenant && settingsOf(tenant).branding.logo;
@@ -28,4 +34,4 @@ export function createLogoHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createLogoHandler);
+export const handler = lambdaEntry(createLogoHandler, () => ({ ...core(), storage: storage(), store: tables().store }));

@@ -3,9 +3,13 @@ import { MAGIC_LINK_LIMIT, MAGIC_LINK_MINUTES, magicLinkRequestSchema } from '..
 import { signInEmail } from '../../shared/emails';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { issueSignInLink } from '../auth/sign-in-links';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { brandOf } from '../steps/settings-of';
 import { json, validBody, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { mail } from '../lambda/mail';
+import { tables } from '../lambda/tables';
 
 /** Per client address, looser than per account: an office shares one address. */
 const PER_IP_LIMIT = { perWindow: 30, windowMinutes: MAGIC_LINK_LIMIT.windowMinutes };
@@ -17,11 +21,13 @@ const PER_IP_LIMIT = { perWindow: 30, windowMinutes: MAGIC_LINK_LIMIT.windowMinu
 export const MAGIC_LINK_ANSWER_MS = 800;
 const SENT = json(202, { sent: 'If this email belongs to the admin of that instance, a sign-in link is on its way. It works once, for 15 minutes.' });
 
+type MagicLinkDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'signIns' | 'store'>;
+
 /**
  * POST /api/auth/magic-link {email, subdomain}: mails the admin a single-use sign-in link. The
  * answer is the same whether or not the address is the admin's, so it reveals no accounts.
  */
-export function createMagicLinkHandler(deps: Deps): ApiHandler {
+export function createMagicLinkHandler(deps: MagicLinkDeps): ApiHandler {
   const { store, signIns, now, logger } = deps;
   return async (event: ApiEvent) => {
     const arrived = performance.now();
@@ -47,4 +53,4 @@ export function createMagicLinkHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createMagicLinkHandler);
+export const handler = lambdaEntry(createMagicLinkHandler, () => ({ ...core(), mail: mail(), platform: platform(), signIns: tables().signIns, store: tables().store }));

@@ -1,8 +1,14 @@
 import { instanceUrl } from '../../shared/instance';
 import { INTEGRATION_OF, isProvider, OAuthStates, redirectUri } from '../auth/oauth-state';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { settingsOf } from '../steps/settings-of';
 import { json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { secrets } from '../lambda/secrets';
+import { tables } from '../lambda/tables';
+
+type OAuthCallbackDeps = Pick<Deps, 'now' | 'platform' | 'secrets' | 'store'>;
 
 /**
  * GET /api/oauth/{provider}/callback?code&state: the one redirect URI registered with Google and
@@ -10,7 +16,7 @@ import { json, type ApiEvent, type ApiHandler } from './http';
  * error) to the instance the state names, at /oauth/<provider>/callback, with the redirect URI the
  * instance must quote when it exchanges the code.
  */
-export function createOAuthCallbackHandler(deps: Deps): ApiHandler {
+export function createOAuthCallbackHandler(deps: OAuthCallbackDeps): ApiHandler {
   const states = new OAuthStates(deps.secrets);
   return async (event: ApiEvent) => {
     const provider = event.pathParameters?.provider;
@@ -30,4 +36,4 @@ export function createOAuthCallbackHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createOAuthCallbackHandler);
+export const handler = lambdaEntry(createOAuthCallbackHandler, () => ({ ...core(), platform: platform(), secrets: secrets(), store: tables().store }));

@@ -1,15 +1,21 @@
 import { ENVIRONMENTS, type Environment } from '../../shared/instance';
 import { AUTHORIZE, INTEGRATION_OF, isProvider, OAuthStates, redirectUri } from '../auth/oauth-state';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { settingsOf } from '../steps/settings-of';
 import { json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { secrets } from '../lambda/secrets';
+import { tables } from '../lambda/tables';
+
+type OAuthStartDeps = Pick<Deps, 'now' | 'platform' | 'secrets' | 'store'>;
 
 /**
  * GET /api/oauth/{provider}/start?tenant=<subdomain>&env=prod|stg: where an instance sends a
  * user to connect a calendar. Redirects to the provider's consent screen with the shared
  * redirect URI and a signed state naming the tenant, so no per-instance URI is ever registered.
  */
-export function createOAuthStartHandler(deps: Deps): ApiHandler {
+export function createOAuthStartHandler(deps: OAuthStartDeps): ApiHandler {
   const states = new OAuthStates(deps.secrets);
   return async (event: ApiEvent) => {
     const provider = event.pathParameters?.provider;
@@ -34,4 +40,4 @@ export function createOAuthStartHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createOAuthStartHandler);
+export const handler = lambdaEntry(createOAuthStartHandler, () => ({ ...core(), platform: platform(), secrets: secrets(), store: tables().store }));

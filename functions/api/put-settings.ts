@@ -1,16 +1,26 @@
 import { settingsUpdateSchema } from '../../shared/settings';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { saveSettings } from '../settings/save-settings';
 import { settingsView } from '../settings/settings-view';
 import { sessionTenantWithBody } from './admin-session';
 import { badRequest, json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { mail } from '../lambda/mail';
+import { secrets } from '../lambda/secrets';
+import { sessions } from '../lambda/keys';
+import { tables } from '../lambda/tables';
+import { smtp } from '../lambda/smtp';
+import { storage } from '../lambda/storage';
+
+type PutSettingsDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'sessions' | 'settingsStore' | 'smtp' | 'storage' | 'store'>;
 
 /**
  * PUT /api/tenants/{id}/settings {version, settings, smtpPassword?}: the whole settings object,
  * based on `version`. Someone else saved meanwhile -> 409 with the current version, nothing lost
  * on either side (the page reloads theirs and keeps the form).
  */
-export function createPutSettingsHandler(deps: Deps): ApiHandler {
+export function createPutSettingsHandler(deps: PutSettingsDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await sessionTenantWithBody(deps, event, settingsUpdateSchema);
     if ('response' in admin) return admin.response;
@@ -26,4 +36,4 @@ export function createPutSettingsHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createPutSettingsHandler);
+export const handler = lambdaEntry(createPutSettingsHandler, () => ({ ...core(), mail: mail(), platform: platform(), secrets: secrets(), sessions: sessions(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store }));

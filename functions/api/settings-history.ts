@@ -1,9 +1,15 @@
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { sessionTenant } from './admin-session';
 import { json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { sessions } from '../lambda/keys';
+import { tables } from '../lambda/tables';
+
+type SettingsHistoryDeps = Pick<Deps, 'now' | 'sessions' | 'settingsStore' | 'store'>;
 
 /** GET /api/tenants/{id}/settings/history: who changed which fields when, newest first. */
-export function createSettingsHistoryHandler(deps: Deps): ApiHandler {
+export function createSettingsHistoryHandler(deps: SettingsHistoryDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await sessionTenant(deps, event);
     if ('response' in admin) return admin.response;
@@ -11,4 +17,4 @@ export function createSettingsHistoryHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createSettingsHistoryHandler);
+export const handler = lambdaEntry(createSettingsHistoryHandler, () => ({ ...core(), sessions: sessions(), settingsStore: tables().settingsStore, store: tables().store }));

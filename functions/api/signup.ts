@@ -2,8 +2,13 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { signupSchema, type Signup, type SignupAccepted } from '../../shared/signup';
 import type { Tenant } from '../../shared/tenant';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { badRequest, header, json, validBody, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { links } from '../lambda/keys';
+import { tables } from '../lambda/tables';
+import { workflows } from '../lambda/workflows';
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 const idempotencyKeySchema = z.string().check(
@@ -35,8 +40,10 @@ const TAKEN_MESSAGES = {
   adminEmail: 'This email already has a trial; sign in to it or use another email',
 } as const;
 
+type SignupDeps = Pick<Deps, 'links' | 'logger' | 'newId' | 'now' | 'store' | 'workflows'>;
+
 /** POST /api/signups: claim the subdomain and email, store the tenant, start provisioning. */
-export function createSignupHandler({ store, workflows, logger, now, newId, links }: Deps): ApiHandler {
+export function createSignupHandler({ store, workflows, logger, now, newId, links }: SignupDeps): ApiHandler {
   const accepted = async (tenantId: string) => {
     // Start failures are not the visitor's problem: the tenant stays PENDING and the reconciler
     // starts it again under the same execution name.
@@ -80,4 +87,4 @@ export function createSignupHandler({ store, workflows, logger, now, newId, link
   };
 }
 
-export const handler = lambdaEntry(createSignupHandler);
+export const handler = lambdaEntry(createSignupHandler, () => ({ ...core(), links: links(), store: tables().store, workflows: workflows() }));

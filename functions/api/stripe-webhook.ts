@@ -1,10 +1,22 @@
 import type Stripe from 'stripe';
 import { createStripeEventHandler, eventEffectsSchema, runEventEffects, type EventEffects } from '../billing/stripe-events';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { header, json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { billing } from '../lambda/billing';
+import { compute } from '../lambda/compute';
+import { tables } from '../lambda/tables';
+import { links } from '../lambda/keys';
+import { mail } from '../lambda/mail';
+import { secrets } from '../lambda/secrets';
+import { smtp } from '../lambda/smtp';
+import { storage } from '../lambda/storage';
 
 /** How long one attempt holds an event (longer than the function's 28 s limit). */
 export const EVENT_LEASE_MS = 60_000;
+
+type StripeWebhookDeps = Pick<Deps, 'billing' | 'compute' | 'fleet' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'store'>;
 
 /**
  * POST /api/webhooks/stripe. The signature is checked over the raw body exactly as received. Each
@@ -15,7 +27,7 @@ export const EVENT_LEASE_MS = 60_000;
  * delivery finishes it rather than finding the change applied and doing nothing. 400 for a bad
  * signature, 409/500 when a retry may help, else 200.
  */
-export function createStripeWebhookHandler(deps: Deps): ApiHandler {
+export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler {
   const handleEvent = createStripeEventHandler(deps);
   const retryLater = json(500, { errors: { body: 'Temporary failure; please retry' } });
 
@@ -63,4 +75,4 @@ export function createStripeWebhookHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createStripeWebhookHandler);
+export const handler = lambdaEntry(createStripeWebhookHandler, () => ({ ...core(), billing: billing(), compute: compute(), fleet: tables().fleet, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store }));

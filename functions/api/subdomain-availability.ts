@@ -1,10 +1,15 @@
 import { subdomainCandidates, subdomainProblem } from '../../shared/subdomain';
 import type { SubdomainAvailability } from '../../shared/signup';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+
+type SubdomainAvailabilityDeps = Pick<Deps, 'store'>;
 
 /** GET /api/subdomains/{name}: can this name be had, and if not, which similar one can. */
-export function createSubdomainAvailabilityHandler({ store }: Pick<Deps, 'store'>): ApiHandler {
+export function createSubdomainAvailabilityHandler({ store }: SubdomainAvailabilityDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const raw = decodeURIComponent(event.pathParameters?.name ?? '');
     const name = raw.trim().toLowerCase();
@@ -22,4 +27,4 @@ export function createSubdomainAvailabilityHandler({ store }: Pick<Deps, 'store'
   };
 }
 
-export const handler = lambdaEntry(createSubdomainAvailabilityHandler);
+export const handler = lambdaEntry(createSubdomainAvailabilityHandler, () => ({ ...core(), store: tables().store }));

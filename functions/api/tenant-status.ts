@@ -1,9 +1,14 @@
 import { statusView } from '../../shared/tenant';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { json, notFound, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+
+type TenantStatusDeps = Pick<Deps, 'store'>;
 
 /** GET /api/tenants/{id}/status: the live progress of one signup. */
-export function createTenantStatusHandler({ store }: Pick<Deps, 'store'>): ApiHandler {
+export function createTenantStatusHandler({ store }: TenantStatusDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const tenant = await tenantOfPath(store, event);
     if (!tenant) return notFound('No signup with this id');
@@ -11,4 +16,4 @@ export function createTenantStatusHandler({ store }: Pick<Deps, 'store'>): ApiHa
   };
 }
 
-export const handler = lambdaEntry(createTenantStatusHandler);
+export const handler = lambdaEntry(createTenantStatusHandler, () => ({ ...core(), store: tables().store }));

@@ -1,12 +1,22 @@
 import { testEmail } from '../../shared/emails';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { sendAsTenant } from '../providers/tenant-mail';
 import { brandOf } from '../steps/settings-of';
 import { sessionTenant } from './admin-session';
 import { json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { mail } from '../lambda/mail';
+import { secrets } from '../lambda/secrets';
+import { sessions } from '../lambda/keys';
+import { tables } from '../lambda/tables';
+import { smtp } from '../lambda/smtp';
+import { storage } from '../lambda/storage';
+
+type TestMailDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'sessions' | 'settingsStore' | 'smtp' | 'storage' | 'store'>;
 
 /** POST /api/tenants/{id}/settings/test-mail: the saved settings' next mail, to the admin, and which way it went. */
-export function createTestMailHandler(deps: Deps): ApiHandler {
+export function createTestMailHandler(deps: TestMailDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await sessionTenant(deps, event);
     if ('response' in admin) return admin.response;
@@ -19,4 +29,4 @@ export function createTestMailHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createTestMailHandler);
+export const handler = lambdaEntry(createTestMailHandler, () => ({ ...core(), mail: mail(), platform: platform(), secrets: secrets(), sessions: sessions(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store }));

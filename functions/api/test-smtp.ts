@@ -1,18 +1,26 @@
 import * as z from 'zod/mini';
 import { smtpSenderSchema } from '../../shared/settings';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
 import { smtpAccountOf } from '../settings/smtp-health';
 import { sessionTenantWithBody } from './admin-session';
 import { badRequest, json, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { secrets } from '../lambda/secrets';
+import { sessions } from '../lambda/keys';
+import { smtp } from '../lambda/smtp';
+import { tables } from '../lambda/tables';
 
 const testSmtpSchema = z.object({ sender: smtpSenderSchema, password: z.optional(z.string()) });
+
+type TestSmtpDeps = Pick<Deps, 'now' | 'secrets' | 'sessions' | 'smtp' | 'store'>;
 
 /**
  * POST /api/tenants/{id}/settings/test-smtp {sender, password?}: signs in to the SMTP server
  * without saving anything. Without a password, the stored one (same host and user only).
  */
-export function createTestSmtpHandler(deps: Deps): ApiHandler {
+export function createTestSmtpHandler(deps: TestSmtpDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await sessionTenantWithBody(deps, event, testSmtpSchema);
     if ('response' in admin) return admin.response;
@@ -29,4 +37,4 @@ export function createTestSmtpHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createTestSmtpHandler);
+export const handler = lambdaEntry(createTestSmtpHandler, () => ({ ...core(), secrets: secrets(), sessions: sessions(), smtp: smtp(), store: tables().store }));

@@ -1,15 +1,22 @@
 import { noticeEmail } from '../../shared/emails';
 import { upgradeUrl } from '../billing/plan';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { brandOf } from '../steps/settings-of';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { json, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { links } from '../lambda/keys';
+import { mail } from '../lambda/mail';
+import { tables } from '../lambda/tables';
+
+type UpgradeLinkDeps = Pick<Deps, 'links' | 'mail' | 'now' | 'platform' | 'store'>;
 
 /**
  * POST /api/tenants/{id}/upgrade-link: mails the tenant's admin a fresh upgrade link. Always 202,
  * so the answer tells nobody whether the id exists; the link reaches only the admin's mailbox.
  */
-export function createUpgradeLinkHandler(deps: Deps): ApiHandler {
+export function createUpgradeLinkHandler(deps: UpgradeLinkDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const tenant = await tenantOfPath(deps.store, event);
     if (tenant && HAS_INSTANCE.has(tenant.status)) {
@@ -26,4 +33,4 @@ export function createUpgradeLinkHandler(deps: Deps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createUpgradeLinkHandler);
+export const handler = lambdaEntry(createUpgradeLinkHandler, () => ({ ...core(), links: links(), mail: mail(), platform: platform(), store: tables().store }));

@@ -8,7 +8,7 @@ export async function upgradeUrl({ links, platform, now }: Pick<Deps, 'links' | 
   return `${platform.siteUrl}/upgrade/${tenant.tenantId}?token=${encodeURIComponent(await links.sign(tenant.tenantId, now()))}`;
 }
 
-type Sizing = Pick<Deps, 'compute' | 'platform' | 'fleet' | 'store' | 'now' | 'logger'>;
+export type Sizing = Pick<Deps, 'compute' | 'platform' | 'fleet' | 'store' | 'now' | 'logger'>;
 
 /**
  * Runs the tenant's instances at the size its plan pays for; `suspended` stops them. Instances

@@ -6,8 +6,8 @@ import type { TenantStatus } from '../../shared/lifecycle';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import type { TenantChanges } from '../providers/tenant-store';
-import { mailAdmin } from '../providers/tenant-mail';
-import { sizeInstances, upgradeUrl } from './plan';
+import { mailAdmin, type MailDeps } from '../providers/tenant-mail';
+import { sizeInstances, upgradeUrl, type Sizing } from './plan';
 
 export type EventOutcome = 'applied' | 'stale' | 'ignored';
 
@@ -34,7 +34,7 @@ const idOf = (value: string | { id: string } | null | undefined) => (typeof valu
  * arriving late changes nothing). Side effects (instance size, mail) follow only an applied change:
  * they are returned, for `runEventEffects`.
  */
-export function createStripeEventHandler(deps: Deps) {
+export function createStripeEventHandler(deps: Pick<Deps, 'store' | 'logger' | 'now'>) {
   const { store, logger, now } = deps;
 
   /** Applies the change; `effects` are stored on the event's claim with it (see `runEventEffects`). */
@@ -110,7 +110,10 @@ export function createStripeEventHandler(deps: Deps) {
  * instance already on the fleet version is not redeployed), and a mail goes out twice at worst,
  * when a failure after the send is retried.
  */
-export async function runEventEffects(deps: Deps, effects: EventEffects): Promise<void> {
+/** What carrying out an event's effects takes: sizing instances, mailing the admin as the tenant, an upgrade link. */
+export type EffectDeps = Sizing & MailDeps & Pick<Deps, 'links'>;
+
+export async function runEventEffects(deps: EffectDeps, effects: EventEffects): Promise<void> {
   const tenant = await deps.store.getTenant(effects.tenantId);
   if (!tenant) return;
   if (effects.size) await sizeInstances(deps, tenant, effects.size, { wake: effects.wake === true });

@@ -1,9 +1,15 @@
 import { driftEmail } from '../../shared/emails';
 import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { servicesOf } from '../providers/compute';
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { compute } from '../lambda/compute';
+import { dns } from '../lambda/dns';
+import { mail } from '../lambda/mail';
+import { tables } from '../lambda/tables';
 
 /** What of a running tenant's instance is missing: its services and DNS records. */
 async function missingParts({ compute, dns, platform }: Pick<Deps, 'compute' | 'dns' | 'platform'>, tenant: Tenant): Promise<string[]> {
@@ -18,13 +24,15 @@ async function missingParts({ compute, dns, platform }: Pick<Deps, 'compute' | '
   return missing;
 }
 
+type DetectDriftDeps = Pick<Deps, 'compute' | 'dns' | 'logger' | 'mail' | 'now' | 'platform' | 'store'>;
+
 /**
  * Scheduled (hourly in AWS, every 5 minutes locally): compares what running tenants should have
  * with what exists. Drift (a service or DNS record deleted by hand, say) is recorded on the
  * tenant for /ops and mailed to ops once when it appears; it is not repaired automatically,
  * because a person deleted it for a reason or something else is wrong.
  */
-export function createDetectDrift(deps: Deps) {
+export function createDetectDrift(deps: DetectDriftDeps) {
   const { store, now, logger, mail, platform } = deps;
   return async (): Promise<{ drifted: Array<{ subdomain: string; missing: string[] }> }> => {
     const at = now().toISOString();
@@ -56,4 +64,4 @@ export function createDetectDrift(deps: Deps) {
   };
 }
 
-export const handler = lambdaEntry(createDetectDrift);
+export const handler = lambdaEntry(createDetectDrift, () => ({ ...core(), compute: compute(), dns: dns(), mail: mail(), platform: platform(), store: tables().store }));

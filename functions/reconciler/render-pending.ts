@@ -1,16 +1,22 @@
 import { HAS_INSTANCE } from '../../shared/lifecycle';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { renderTenantFiles } from '../settings/render-tenant-files';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { storage } from '../lambda/storage';
 
 /** A save still rendering is not stuck: only markers older than this are picked up. */
 export const RENDER_GRACE_MS = 60_000;
+
+type RenderPendingDeps = Pick<Deps, 'logger' | 'now' | 'platform' | 'settingsStore' | 'storage' | 'store'>;
 
 /**
  * Scheduled: renders the instance files of settings saves whose own rendering failed (the change
  * was stored; the page told the admin the instance follows shortly), so the instance catches up
  * without another save. Renders what is stored now, so several missed saves take one render.
  */
-export function createRenderPending(deps: Deps) {
+export function createRenderPending(deps: RenderPendingDeps) {
   const { settingsStore, store, logger, now } = deps;
   return async (): Promise<{ rendered: string[] }> => {
     const before = new Date(now().getTime() - RENDER_GRACE_MS).toISOString();
@@ -33,4 +39,4 @@ export function createRenderPending(deps: Deps) {
   };
 }
 
-export const handler = lambdaEntry(createRenderPending);
+export const handler = lambdaEntry(createRenderPending, () => ({ ...core(), platform: platform(), settingsStore: tables().settingsStore, storage: storage(), store: tables().store }));

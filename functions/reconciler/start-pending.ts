@@ -1,14 +1,20 @@
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { workflows } from '../lambda/workflows';
 
 /** A signup whose StartExecution is older than this is presumed lost, not in flight. */
 export const PENDING_GRACE_MS = 30_000;
+
+type StartPendingDeps = Pick<Deps, 'logger' | 'now' | 'store' | 'workflows'>;
 
 /**
  * Scheduled: starts provisioning for tenants still PENDING after the grace period (their
  * write succeeded, their StartExecution did not). Safe to run any time: executions are named
  * by tenant id, so a tenant is never provisioned twice.
  */
-export function createStartPending({ store, workflows, logger, now }: Deps) {
+export function createStartPending({ store, workflows, logger, now }: StartPendingDeps) {
   return async (): Promise<{ started: string[] }> => {
     const before = new Date(now().getTime() - PENDING_GRACE_MS).toISOString();
     const started: string[] = [];
@@ -24,4 +30,4 @@ export function createStartPending({ store, workflows, logger, now }: Deps) {
   };
 }
 
-export const handler = lambdaEntry(createStartPending);
+export const handler = lambdaEntry(createStartPending, () => ({ ...core(), store: tables().store, workflows: workflows() }));

@@ -1,7 +1,16 @@
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
 import { markSmtpFailing, markSmtpOk, smtpAccountOf } from '../settings/smtp-health';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { mail } from '../lambda/mail';
+import { secrets } from '../lambda/secrets';
+import { tables } from '../lambda/tables';
+import { smtp } from '../lambda/smtp';
+import { storage } from '../lambda/storage';
+
+type SmtpCheckDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'store'>;
 
 /**
  * Scheduled (hourly in AWS, an interval locally): signs in to every custom SMTP server of a
@@ -9,7 +18,7 @@ import { markSmtpFailing, markSmtpOk, smtpAccountOf } from '../settings/smtp-hea
  * switches the tenant to the default sender and tells the admin; one that works again switches
  * it back. So mail never stops silently.
  */
-export function createSmtpCheck(deps: Deps) {
+export function createSmtpCheck(deps: SmtpCheckDeps) {
   const { store, now, smtp, logger } = deps;
   return async (): Promise<{ ok: string[]; failing: string[] }> => {
     const result = { ok: [] as string[], failing: [] as string[] };
@@ -39,4 +48,4 @@ export function createSmtpCheck(deps: Deps) {
   };
 }
 
-export const handler = lambdaEntry(createSmtpCheck);
+export const handler = lambdaEntry(createSmtpCheck, () => ({ ...core(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store }));

@@ -1,10 +1,22 @@
 import { SUSPENDED_RETENTION_DAYS, TRIAL_REMINDER_DAYS, daysLeft } from '../../shared/billing';
 import { trialEndedEmail, trialReminderEmail } from '../../shared/emails';
 import { sizeInstances, upgradeUrl } from '../billing/plan';
-import { lambdaEntry, type Deps } from '../deps';
+import type { Deps } from '../deps';
 import { mailAdmin } from '../providers/tenant-mail';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { compute } from '../lambda/compute';
+import { tables } from '../lambda/tables';
+import { links } from '../lambda/keys';
+import { mail } from '../lambda/mail';
+import { secrets } from '../lambda/secrets';
+import { smtp } from '../lambda/smtp';
+import { storage } from '../lambda/storage';
+import { workflows } from '../lambda/workflows';
 
 const DAY_MS = 86_400_000;
+
+type TrialSweepDeps = Pick<Deps, 'compute' | 'fleet' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'store' | 'workflows'>;
 
 /**
  * Scheduled (EventBridge in AWS, an interval locally): reminds trials 3 days before they end,
@@ -13,7 +25,7 @@ const DAY_MS = 86_400_000;
  * of offboarded tenants after the cooling-off period. Idempotent: each step is recorded on the
  * tenant and guarded by the lifecycle.
  */
-export function createTrialSweep(deps: Deps) {
+export function createTrialSweep(deps: TrialSweepDeps) {
   const { store, now, logger, workflows } = deps;
 
   return async (): Promise<{ reminded: string[]; suspended: string[]; markedForOffboarding: string[]; offboarding: string[]; claimsReleased: string[] }> => {
@@ -59,4 +71,4 @@ export function createTrialSweep(deps: Deps) {
   };
 }
 
-export const handler = lambdaEntry(createTrialSweep);
+export const handler = lambdaEntry(createTrialSweep, () => ({ ...core(), compute: compute(), fleet: tables().fleet, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store, workflows: workflows() }));

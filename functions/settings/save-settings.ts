@@ -1,6 +1,7 @@
 import { changedFields, withoutBlankOptionals, type SettingsUpdate, type SmtpHealth, type TenantSettings } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
+import type { MailDeps } from '../providers/tenant-mail';
 import { SmtpRefusedError, type SmtpAccount } from '../providers/smtp';
 import { settingsOf } from '../steps/settings-of';
 import { logoProblem } from './logo-check';
@@ -17,7 +18,7 @@ export type SaveOutcome =
  * password, or the stored one if host and user did not change (a stored password is never
  * sent to another server). Undefined with the default sender.
  */
-async function verifiedSmtp(deps: Deps, tenant: Tenant, settings: TenantSettings, typedPassword: string | undefined): Promise<{ account?: SmtpAccount; error?: Record<string, string> }> {
+async function verifiedSmtp(deps: Pick<Deps, 'secrets' | 'smtp'>, tenant: Tenant, settings: TenantSettings, typedPassword: string | undefined): Promise<{ account?: SmtpAccount; error?: Record<string, string> }> {
   const { sender } = settings.mail;
   if (sender.kind !== 'smtp') return {};
   const account = typedPassword
@@ -38,7 +39,10 @@ async function verifiedSmtp(deps: Deps, tenant: Tenant, settings: TenantSettings
  * file, the SMTP login), writes it if nobody changed the settings meanwhile, records who changed
  * which fields, and re-renders the files the instance reads, so it shows the change within seconds.
  */
-export async function saveSettings(deps: Deps, tenant: Tenant, update: SettingsUpdate, by: string): Promise<SaveOutcome> {
+/** Storing, verifying and rendering a change, and mailing as the tenant when its SMTP server fails. */
+export type SaveDeps = MailDeps & Pick<Deps, 'store'>;
+
+export async function saveSettings(deps: SaveDeps, tenant: Tenant, update: SettingsUpdate, by: string): Promise<SaveOutcome> {
   const current = tenant.settingsVersion ?? 1;
   if (update.version !== current) return { kind: 'stale', currentVersion: current };
   const settings = withoutBlankOptionals(update.settings);

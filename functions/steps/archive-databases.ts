@@ -1,6 +1,10 @@
 import { archivePrefix, ENVIRONMENTS } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import { offboardStep } from './offboard-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { databases } from '../lambda/databases';
+import { storage } from '../lambda/storage';
 
 /** The final dump of each database into the archive (skipped for a database already dropped: its dump is there). */
 export const createArchiveDatabases = offboardStep('ArchiveDatabases', async (tenant, { databases, storage }) => {
@@ -10,4 +14,4 @@ export const createArchiveDatabases = offboardStep('ArchiveDatabases', async (te
   }
 });
 
-export const handler = lambdaEntry(createArchiveDatabases);
+export const handler = lambdaEntry(createArchiveDatabases, () => ({ ...core(), store: tables().store, databases: databases(), storage: storage() }));

@@ -1,6 +1,9 @@
 import { archivePrefix, tenantPrefix } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import { offboardStep } from './offboard-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { storage } from '../lambda/storage';
 
 /** The tenant's files move to the archive: copied first, then deleted (a rerun finds nothing left to move). */
 export const createArchiveStorage = offboardStep('ArchiveStorage', async (tenant, { storage }) => {
@@ -8,4 +11,4 @@ export const createArchiveStorage = offboardStep('ArchiveStorage', async (tenant
   await storage.deletePrefix(tenantPrefix(tenant.tenantId));
 });
 
-export const handler = lambdaEntry(createArchiveStorage);
+export const handler = lambdaEntry(createArchiveStorage, () => ({ ...core(), store: tables().store, storage: storage() }));

@@ -1,7 +1,9 @@
 import { failurePercentage, type UpgradeOutcome } from '../../shared/fleet';
-import { lambdaEntry } from '../deps';
 import { fleetStep } from './fleet-step';
 import type { UpgradeRun } from './plan-upgrade';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
 
 /**
  * After each wave (the canary first): records every tenant's outcome on it (the new appVersion for
@@ -24,4 +26,4 @@ export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, curre
   return { ...run, wave, ...(next ? { current: next } : {}) };
 });
 
-export const handler = lambdaEntry(createAssessWave);
+export const handler = lambdaEntry(createAssessWave, () => ({ ...core(), store: tables().store, fleet: tables().fleet }));

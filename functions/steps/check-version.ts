@@ -1,7 +1,10 @@
+import type { Deps } from '../deps';
 import { instanceUrl } from '../../shared/instance';
-import { lambdaEntry, type Deps } from '../deps';
 import type { TenantUpgradeState } from './deploy-version';
 import { fleetStep } from './fleet-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { probe } from '../lambda/probe';
 
 /** Polls (5 s apart in the ASL) before a version that never comes up is given up on: 5 minutes. */
 export const VERSION_CHECKS = 60;
@@ -38,4 +41,4 @@ export async function pollVersion(input: TenantUpgradeState & { attempt: number 
   return { ...input, attempt, live, detail, phase, done: phase >= input.phases.length };
 }
 
-export const handler = lambdaEntry(createCheckVersion);
+export const handler = lambdaEntry(createCheckVersion, () => ({ ...core(), probe: probe(), platform: platform() }));

@@ -1,6 +1,9 @@
-import { lambdaEntry } from '../deps';
 import { sesFromAddress } from './settings-of';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { mail } from '../lambda/mail';
 
 /**
  * The tenant's default sender is <subdomain>@<mail domain>, replying to the admin: nothing to
@@ -10,4 +13,4 @@ export const createConfigureMail = defineStep('ConfigureMail', async (tenant, { 
   await mail.assertCanSendAs(sesFromAddress(tenant, platform));
 });
 
-export const handler = lambdaEntry(createConfigureMail);
+export const handler = lambdaEntry(createConfigureMail, () => ({ ...core(), store: tables().store, mail: mail(), platform: platform() }));

@@ -1,10 +1,13 @@
 import { ENVIRONMENTS } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { databases } from '../lambda/databases';
 
 /** A role and a database per environment on the shared Postgres server, seeded once. */
 export const createCreateDatabases = defineStep('CreateDatabases', async (tenant, { databases }) => {
   for (const env of ENVIRONMENTS) await databases.ensure(tenant, env);
 });
 
-export const handler = lambdaEntry(createCreateDatabases);
+export const handler = lambdaEntry(createCreateDatabases, () => ({ ...core(), store: tables().store, databases: databases() }));

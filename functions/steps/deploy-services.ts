@@ -1,8 +1,11 @@
 import { configKey, databaseName, ENVIRONMENTS, themeKey } from '../../shared/instance';
 import { servicesOf } from '../providers/compute';
-import { lambdaEntry } from '../deps';
 import { databaseSecretName } from '../providers/tenant-databases';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { compute } from '../lambda/compute';
 
 /** The prod and staging services, pointed at their config, theme and database. */
 export const createDeployServices = defineStep('DeployServices', async (tenant, deps) => {
@@ -31,4 +34,4 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
   );
 });
 
-export const handler = lambdaEntry(createDeployServices);
+export const handler = lambdaEntry(createDeployServices, () => ({ ...core(), store: tables().store, fleet: tables().fleet, compute: compute(), platform: platform() }));

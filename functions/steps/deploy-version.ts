@@ -1,7 +1,9 @@
 import type { Environment } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import { servicesOf } from '../providers/compute';
 import { fleetStep } from './fleet-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { compute } from '../lambda/compute';
 
 /** One tenant's way through an upgrade: its environments in phases, one phase at a time. */
 export interface TenantUpgradeState {
@@ -24,4 +26,4 @@ export const createDeployVersion = fleetStep('DeployVersion', async (input: Tena
   return { ...input, attempt: 0 };
 });
 
-export const handler = lambdaEntry(createDeployVersion);
+export const handler = lambdaEntry(createDeployVersion, () => ({ ...core(), compute: compute(), platform: platform() }));

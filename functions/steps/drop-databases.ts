@@ -1,10 +1,13 @@
 import { ENVIRONMENTS } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import { offboardStep } from './offboard-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { databases } from '../lambda/databases';
 
 /** Both databases and their roles, after their dump is archived. */
 export const createDropDatabases = offboardStep('DropDatabases', async (tenant, { databases }) => {
   for (const env of ENVIRONMENTS) await databases.drop(tenant, env);
 });
 
-export const handler = lambdaEntry(createDropDatabases);
+export const handler = lambdaEntry(createDropDatabases, () => ({ ...core(), store: tables().store, databases: databases() }));

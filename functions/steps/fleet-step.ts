@@ -1,4 +1,5 @@
-import type { Deps } from '../deps';
+import type { StepName } from '../../shared/step-catalogue';
+import type { StepDeps } from './run-step';
 import { forStateMachine } from './errors';
 
 /**
@@ -6,7 +7,7 @@ import { forStateMachine } from './errors';
  * progress (the status page is about launching); errors reach the state machine classified the
  * same way (TransientError retried, the rest caught).
  */
-export function fleetStep<I, O>(name: string, body: (input: I, deps: Deps) => Promise<O>): (deps: Deps) => (input: I) => Promise<O> {
+export function fleetStep<N extends StepName, I, O, D extends StepDeps<N> = StepDeps<N>>(name: N, body: (input: I, deps: D) => Promise<O>): (deps: D) => (input: I) => Promise<O> {
   return (deps) => async (input) => {
     try {
       return await body(input, deps);

@@ -1,7 +1,9 @@
 import { TRIAL_DAYS } from '../../shared/brand';
 import { instanceUrl } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -18,4 +20,4 @@ export const createMarkActive = defineStep('MarkActive', async (tenant, { store,
   });
 });
 
-export const handler = lambdaEntry(createMarkActive);
+export const handler = lambdaEntry(createMarkActive, () => ({ ...core(), store: tables().store, platform: platform() }));

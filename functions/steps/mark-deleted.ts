@@ -1,6 +1,8 @@
 import { CLAIMS_COOLING_OFF_DAYS } from '../../shared/billing';
-import { lambdaEntry } from '../deps';
 import { offboardStep } from './offboard-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
 
 /** -> DELETED; its subdomain and email are released after the cooling-off period (by the trial sweep). */
 export const createMarkDeleted = offboardStep('MarkDeleted', async (tenant, { store, now }) => {
@@ -12,4 +14,4 @@ export const createMarkDeleted = offboardStep('MarkDeleted', async (tenant, { st
   });
 });
 
-export const handler = lambdaEntry(createMarkDeleted);
+export const handler = lambdaEntry(createMarkDeleted, () => ({ ...core(), store: tables().store }));

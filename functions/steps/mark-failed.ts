@@ -1,7 +1,10 @@
+import type { StepDeps } from './run-step';
 import type { Tenant } from '../../shared/tenant';
-import { lambdaEntry, type Deps } from '../deps';
 import type { ProvisionInput } from '../providers/workflows';
 import { UnknownTenantError } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
 
 /** What a Catch puts at $.failure (Step may be named by the state machine, e.g. a timeout). */
 export interface CaughtFailure {
@@ -35,7 +38,7 @@ export function causeText(cause: string | undefined): string {
 }
 
 /** Catch target: the tenant goes FAILED with where and why, for the status page and for ops. */
-export function createMarkFailed({ store, now }: Deps) {
+export function createMarkFailed({ store, now }: StepDeps<'MarkFailed'>) {
   return async (input: FailureInput): Promise<FailureInput> => {
     const tenant = await store.getTenant(input.tenantId);
     if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
@@ -51,4 +54,4 @@ export function createMarkFailed({ store, now }: Deps) {
   };
 }
 
-export const handler = lambdaEntry(createMarkFailed);
+export const handler = lambdaEntry(createMarkFailed, () => ({ ...core(), store: tables().store }));

@@ -1,5 +1,7 @@
-import { lambdaEntry } from '../deps';
 import { offboardStep } from './offboard-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
 
 export class OffboardingRefusedError extends Error {
   override name = 'OffboardingRefusedError';
@@ -12,4 +14,4 @@ export const createMarkOffboarding = offboardStep('MarkOffboarding', async (tena
   await store.transition(tenant.tenantId, 'DELETING', now().toISOString());
 });
 
-export const handler = lambdaEntry(createMarkOffboarding);
+export const handler = lambdaEntry(createMarkOffboarding, () => ({ ...core(), store: tables().store }));

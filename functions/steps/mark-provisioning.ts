@@ -1,6 +1,8 @@
 import { initialSettings } from '../../shared/settings';
-import { lambdaEntry } from '../deps';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
 
 /**
  * First step: PENDING (or FAILED, when resumed) -> PROVISIONING, and the tenant's initial
@@ -11,4 +13,4 @@ export const createMarkProvisioning = defineStep('MarkProvisioning', async (tena
   if (!tenant.settings) await store.setIfAbsent(tenant.tenantId, 'settings', initialSettings(tenant));
 });
 
-export const handler = lambdaEntry(createMarkProvisioning);
+export const handler = lambdaEntry(createMarkProvisioning, () => ({ ...core(), store: tables().store }));

@@ -1,6 +1,9 @@
 import { offboardingFailedEmail } from '../../shared/emails';
-import { lambdaEntry } from '../deps';
 import { fleetStep } from './fleet-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { mail } from '../lambda/mail';
 
 /** Tells ops where offboarding stopped; every step is idempotent, so running it again finishes the job. */
 export const createNotifyOffboardingFailed = fleetStep(
@@ -17,4 +20,4 @@ export const createNotifyOffboardingFailed = fleetStep(
   },
 );
 
-export const handler = lambdaEntry(createNotifyOffboardingFailed);
+export const handler = lambdaEntry(createNotifyOffboardingFailed, () => ({ ...core(), store: tables().store, mail: mail(), platform: platform() }));

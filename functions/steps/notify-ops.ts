@@ -1,10 +1,14 @@
+import type { StepDeps } from './run-step';
 import { opsAlertEmail } from '../../shared/emails';
-import { lambdaEntry, type Deps } from '../deps';
 import type { FailureInput } from './mark-failed';
 import { UnknownTenantError } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { mail } from '../lambda/mail';
 
 /** Mails customer success: tenant, failed step, error, and how to resume. */
-export function createNotifyOps({ store, mail, platform }: Deps) {
+export function createNotifyOps({ store, mail, platform }: StepDeps<'NotifyOps'>) {
   return async (input: FailureInput & { executionName?: string }): Promise<FailureInput> => {
     const tenant = await store.getTenant(input.tenantId);
     if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
@@ -24,4 +28,4 @@ export function createNotifyOps({ store, mail, platform }: Deps) {
   };
 }
 
-export const handler = lambdaEntry(createNotifyOps);
+export const handler = lambdaEntry(createNotifyOps, () => ({ ...core(), store: tables().store, mail: mail(), platform: platform() }));

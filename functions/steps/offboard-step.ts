@@ -1,15 +1,15 @@
 import type { Tenant } from '../../shared/tenant';
-import type { Deps } from '../deps';
+import type { StepsNeeding } from '../../shared/step-catalogue';
 import { fleetStep } from './fleet-step';
-import { UnknownTenantError } from './run-step';
+import { UnknownTenantError, type TenantStepDeps } from './run-step';
 
 export interface OffboardInput {
   tenantId: string;
 }
 
 /** An offboard-tenant Task: loads the tenant, does its part (idempotently), passes the input on. */
-export function offboardStep(name: string, body: (tenant: Tenant, deps: Deps) => Promise<unknown>) {
-  return fleetStep(name, async (input: OffboardInput, deps) => {
+export function offboardStep<N extends StepsNeeding<'store'>>(name: N, body: (tenant: Tenant, deps: TenantStepDeps<N>) => Promise<unknown>) {
+  return fleetStep<N, OffboardInput, OffboardInput, TenantStepDeps<N>>(name, async (input: OffboardInput, deps: TenantStepDeps<N>) => {
     const tenant = await deps.store.getTenant(input.tenantId);
     if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
     await body(tenant, deps);

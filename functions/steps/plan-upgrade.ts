@@ -1,8 +1,10 @@
 import { planUpgrade, upgradeRequestSchema, type UpgradeRequest, type UpgradeTarget } from '../../shared/fleet';
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import { fieldErrors } from '../../shared/signup';
-import { lambdaEntry } from '../deps';
 import { fleetStep } from './fleet-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
 
 export class InvalidUpgradeRequestError extends Error {
   override name = 'InvalidUpgradeRequestError';
@@ -64,4 +66,4 @@ export const createPlanUpgrade = fleetStep('PlanUpgrade', async (input: { reques
   };
 });
 
-export const handler = lambdaEntry(createPlanUpgrade);
+export const handler = lambdaEntry(createPlanUpgrade, () => ({ ...core(), store: tables().store, fleet: tables().fleet }));

@@ -1,6 +1,9 @@
 import { SEED_PREFIX, tenantPrefix } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { storage } from '../lambda/storage';
 
 export class MissingSeedAssetsError extends Error {
   override name = 'MissingSeedAssetsError';
@@ -12,4 +15,4 @@ export const createPrepareStorage = defineStep('PrepareStorage', async (tenant, 
   if (copied.length === 0) throw new MissingSeedAssetsError(`No seed assets under s3://${storage.bucket}/${SEED_PREFIX}; deploy them first`);
 });
 
-export const handler = lambdaEntry(createPrepareStorage);
+export const handler = lambdaEntry(createPrepareStorage, () => ({ ...core(), store: tables().store, storage: storage() }));

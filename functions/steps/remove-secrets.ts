@@ -1,8 +1,11 @@
 import { ENVIRONMENTS } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import { databaseSecretName } from '../providers/tenant-databases';
 import { smtpSecretName } from '../settings/smtp-secret';
 import { offboardStep } from './offboard-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { secrets } from '../lambda/secrets';
 
 /**
  * The tenant's secrets: database passwords and its SMTP password (its only mail identity of its
@@ -12,4 +15,4 @@ export const createRemoveSecrets = offboardStep('RemoveSecrets', async (tenant, 
   for (const name of [...ENVIRONMENTS.map((env) => databaseSecretName(tenant.tenantId, env)), smtpSecretName(tenant.tenantId)]) await secrets.delete(name);
 });
 
-export const handler = lambdaEntry(createRemoveSecrets);
+export const handler = lambdaEntry(createRemoveSecrets, () => ({ ...core(), store: tables().store, secrets: secrets() }));

@@ -1,10 +1,13 @@
-import { lambdaEntry } from '../deps';
 import { renderTenantFiles } from '../settings/render-tenant-files';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { storage } from '../lambda/storage';
 
 /** config.yml (what spaceOS reads), config.json, theme.css and mail templates, rendered into the tenant prefix. */
 export const createRenderConfig = defineStep('RenderConfig', async (tenant, deps) => {
   await renderTenantFiles(deps, tenant);
 });
 
-export const handler = lambdaEntry(createRenderConfig);
+export const handler = lambdaEntry(createRenderConfig, () => ({ ...core(), store: tables().store, storage: storage(), platform: platform() }));

@@ -1,9 +1,12 @@
 import { ENVIRONMENTS } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import { UnknownTenantError } from './run-step';
 import { servicesOf } from '../providers/compute';
 import type { TenantUpgradeState } from './deploy-version';
 import { fleetStep } from './fleet-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { compute } from '../lambda/compute';
 
 export interface FailedUpgrade {
   runId: string;
@@ -33,4 +36,4 @@ export const createRollBackVersion = fleetStep('RollBackVersion', async (input: 
   return { runId: input.runId, tenantId: input.tenantId, subdomain: input.subdomain, version: previous, phases: [[...ENVIRONMENTS]], phase: 0, attempt: 0, failure: describeFailure(input.error) };
 });
 
-export const handler = lambdaEntry(createRollBackVersion);
+export const handler = lambdaEntry(createRollBackVersion, () => ({ ...core(), store: tables().store, compute: compute(), platform: platform() }));

@@ -1,9 +1,15 @@
 import type { Tenant } from '../../shared/tenant';
+import type { NeedsOf, StepName, StepsNeeding } from '../../shared/step-catalogue';
 import type { Deps } from '../deps';
 import type { ProvisionInput } from '../providers/workflows';
 import { forStateMachine } from './errors';
 
 export type StepHandler<I extends ProvisionInput = ProvisionInput, O = I> = (input: I) => Promise<O>;
+
+/** What a step's factory takes: a logger and a clock, and the adapters its catalogue entry names. */
+export type StepDeps<N extends StepName> = Pick<Deps, 'logger' | 'now' | NeedsOf<N>>;
+/** A step that records its progress on the tenant item (its catalogue entry names the store). */
+export type TenantStepDeps<N extends StepsNeeding<'store'>> = StepDeps<N> & Pick<Deps, 'store'>;
 
 /** Step input errors are permanent: retrying cannot make an unknown tenant appear. */
 export class UnknownTenantError extends Error {
@@ -21,11 +27,11 @@ interface StepOptions<O> {
  * Retry (TransientError) and Catch (everything else). A step that returns nothing passes its
  * input on; a polling step returns its result for the state machine to branch on.
  */
-export function defineStep<I extends ProvisionInput = ProvisionInput, O = void>(
-  name: string,
-  body: (tenant: Tenant, deps: Deps, input: I) => Promise<O>,
+export function defineStep<N extends StepsNeeding<'store'>, I extends ProvisionInput = ProvisionInput, O = void>(
+  name: N,
+  body: (tenant: Tenant, deps: TenantStepDeps<N>, input: I) => Promise<O>,
   options: StepOptions<O> = {},
-): (deps: Deps) => StepHandler<I, O extends void ? I : O> {
+): (deps: TenantStepDeps<N>) => StepHandler<I, O extends void ? I : O> {
   return (deps) => async (input) => {
     const tenant = await deps.store.getTenant(input.tenantId);
     if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);

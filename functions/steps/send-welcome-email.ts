@@ -2,9 +2,16 @@ import { WELCOME_LINK_HOURS } from '../../shared/auth';
 import { welcomeEmail } from '../../shared/emails';
 import { issueSignInLink } from '../auth/sign-in-links';
 import { upgradeUrl } from '../billing/plan';
-import { lambdaEntry } from '../deps';
 import { mailAdmin } from '../providers/tenant-mail';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { mail } from '../lambda/mail';
+import { secrets } from '../lambda/secrets';
+import { smtp } from '../lambda/smtp';
+import { storage } from '../lambda/storage';
+import { links } from '../lambda/keys';
 
 /** The welcome mail to the admin, in the tenant's colours and footer, sent once. */
 export const createSendWelcomeEmail = defineStep('SendWelcomeEmail', async (tenant, deps) => {
@@ -30,4 +37,4 @@ export const createSendWelcomeEmail = defineStep('SendWelcomeEmail', async (tena
   await store.setIfAbsent(tenant.tenantId, 'welcomeEmailSentAt', now().toISOString());
 });
 
-export const handler = lambdaEntry(createSendWelcomeEmail);
+export const handler = lambdaEntry(createSendWelcomeEmail, () => ({ ...core(), store: tables().store, signIns: tables().signIns, mail: mail(), secrets: secrets(), smtp: smtp(), storage: storage(), settingsStore: tables().settingsStore, platform: platform(), links: links() }));

@@ -1,7 +1,10 @@
-import { lambdaEntry } from '../deps';
 import { UnknownTenantError } from './run-step';
 import { fleetStep } from './fleet-step';
 import { smokeTestInstance } from './smoke-test';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { probe } from '../lambda/probe';
 
 /** The same checks as after provisioning, on the upgraded instances. */
 export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: { tenantId: string }, deps) => {
@@ -11,4 +14,4 @@ export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input
   return input;
 });
 
-export const handler = lambdaEntry(createSmokeTestVersion);
+export const handler = lambdaEntry(createSmokeTestVersion, () => ({ ...core(), store: tables().store, probe: probe(), platform: platform() }));

@@ -1,9 +1,13 @@
+import type { Deps } from '../deps';
 import { decodeEntities } from '../../shared/html';
 import { instanceUrl } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
-import { lambdaEntry, type Deps } from '../deps';
 import { settingsOf } from './settings-of';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { probe } from '../lambda/probe';
 
 export class SmokeTestFailedError extends Error {
   override name = 'SmokeTestFailedError';
@@ -33,4 +37,4 @@ export async function smokeTestInstance({ platform, probe }: Pick<Deps, 'platfor
 
 export const createSmokeTest = defineStep('SmokeTest', (tenant, deps) => smokeTestInstance(deps, tenant));
 
-export const handler = lambdaEntry(createSmokeTest);
+export const handler = lambdaEntry(createSmokeTest, () => ({ ...core(), store: tables().store, probe: probe(), platform: platform() }));

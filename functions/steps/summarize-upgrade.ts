@@ -1,8 +1,11 @@
 import { upgradeSummaryEmail } from '../../shared/emails';
 import type { UpgradeSummary } from '../../shared/fleet';
-import { lambdaEntry } from '../deps';
 import { fleetStep } from './fleet-step';
 import type { UpgradeRun } from './plan-upgrade';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { mail } from '../lambda/mail';
 
 /** A Lambda error's Cause (WaveBroken) arrives as JSON ({errorMessage, ...}) from Step Functions; locally it is the message. */
 function causeMessage(cause: string): string {
@@ -43,4 +46,4 @@ export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input
   return summary;
 });
 
-export const handler = lambdaEntry(createSummarizeUpgrade);
+export const handler = lambdaEntry(createSummarizeUpgrade, () => ({ ...core(), store: tables().store, fleet: tables().fleet, mail: mail(), platform: platform() }));

@@ -1,7 +1,10 @@
 import { ENVIRONMENTS, instanceUrl } from '../../shared/instance';
-import { lambdaEntry } from '../deps';
 import type { ProvisionInput } from '../providers/workflows';
 import { defineStep } from './run-step';
+import { lambdaEntry } from '../lambda/entry';
+import { core, platform } from '../lambda/core';
+import { tables } from '../lambda/tables';
+import { probe } from '../lambda/probe';
 
 export interface HealthInput extends ProvisionInput {
   attempt: number;
@@ -16,7 +19,7 @@ export interface HealthResult {
  * One poll of both instances' /health. Not healthy yet is a normal answer (the state machine
  * waits and asks again, up to its overall timeout), not an error.
  */
-export const createWaitUntilHealthy = defineStep<HealthInput, HealthResult>(
+export const createWaitUntilHealthy = defineStep<'WaitUntilHealthy', HealthInput, HealthResult>(
   'WaitUntilHealthy',
   async (tenant, { platform, probe }, input) => {
     const answers = await Promise.all(
@@ -35,4 +38,4 @@ export const createWaitUntilHealthy = defineStep<HealthInput, HealthResult>(
   { isComplete: (result) => result.healthy },
 );
 
-export const handler = lambdaEntry(createWaitUntilHealthy);
+export const handler = lambdaEntry(createWaitUntilHealthy, () => ({ ...core(), store: tables().store, probe: probe(), platform: platform() }));

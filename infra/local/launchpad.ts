@@ -6,14 +6,15 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { json, type ApiHandler } from '../../functions/api/http';
 import { API_ROUTES, type ApiRoute } from '../../functions/api/routes';
-import { logger, type Deps } from '../../functions/deps';
+import type { Deps } from '../../functions/deps';
+import { logger } from '../../functions/logger';
+import { tableStores } from '../../functions/wiring';
 import type { Platform } from '../../functions/platform';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { SesMail } from '../../functions/providers/mail';
 import { probe } from '../../functions/providers/instance-probe';
 import { Storage } from '../../functions/providers/storage';
 import { TenantDatabases } from '../../functions/providers/tenant-databases';
-import { TenantStore } from '../../functions/providers/tenant-store';
 import { createStartPending } from '../../functions/reconciler/start-pending';
 import { createRenderPending } from '../../functions/reconciler/render-pending';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
@@ -21,9 +22,6 @@ import { createSmtpCheck } from '../../functions/scheduled/smtp-check';
 import { createDetectDrift } from '../../functions/reconciler/detect-drift';
 import { AdminLinks } from '../../functions/providers/admin-links';
 import { Sessions } from '../../functions/auth/sessions';
-import { SettingsStore } from '../../functions/providers/settings-store';
-import { FleetStore } from '../../functions/providers/fleet-store';
-import { SignInStore } from '../../functions/providers/sign-in-store';
 import { NodemailerSmtp } from '../../functions/providers/smtp';
 import { StripeBilling, type Billing } from '../../functions/providers/billing';
 import Stripe from 'stripe';
@@ -235,8 +233,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     await uploadSeedAssets(storage);
     const dns = new LocalDns(join(dataDir, 'dns.json'));
     compute = new LocalCompute({ dataDir, secrets, s3Endpoint: s3.value.endpoint, bucket: BUCKET, log: (line) => logger.warn(line) });
-    const documents = createDocumentClient(dynamo.endpoint);
-    const store = new TenantStore(documents, tableName);
+    const stores = tableStores(createDocumentClient(dynamo.endpoint), tableName);
     const workflows = new LocalWorkflows(() => deps, {
       dataDir,
       // Instances start in about a second here: poll health every 0.5 s (60 polls = 30 s budget);
@@ -245,7 +242,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       ...(options.fastTimers ? { retryIntervalMs: 10 } : {}),
     });
     const wired: Deps = {
-      store,
+      ...stores,
       workflows,
       logger,
       now: () => new Date(),
@@ -261,11 +258,8 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       probe: (url) => probe(url),
       billing,
       links: new AdminLinks(secrets),
-      settingsStore: new SettingsStore(documents, tableName),
-      signIns: new SignInStore(documents, tableName),
       sessions: new Sessions(secrets),
       smtp: new NodemailerSmtp(),
-      fleet: new FleetStore(documents, tableName),
     };
     const deps = options.decorate ? options.decorate(wired) : wired;
     await compute.restore();

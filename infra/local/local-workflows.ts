@@ -7,7 +7,7 @@ type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenera
 import type { Deps } from '../../functions/deps';
 import type { ProvisionInput, StartResult, Workflows } from '../../functions/providers/workflows';
 import type { UpgradeRequestInput } from '../../shared/fleet';
-import { STEPS } from '../../functions/steps';
+import { localTaskHandlers } from './step-handlers';
 import { statesOfType, type AslState } from '../asl-states';
 
 const STATE_MACHINES_DIR = new URL('../../statemachines/', import.meta.url);
@@ -112,13 +112,8 @@ export class LocalWorkflows implements Workflows {
   private async run(execution: LocalExecution): Promise<void> {
     const definition = loadStateMachineDefinition(execution.stateMachine);
     const deps = this.deps();
-    const taskResourceLocalHandlers = Object.fromEntries(
-      Object.entries(STEPS).map(([state, create]) => {
-        const handler = create(deps);
-        return [state, (input: unknown) => handler(input as never) as Promise<never>];
-      }),
-    );
     const states = definition.States as unknown as Record<string, AslState>;
+    const taskResourceLocalHandlers = localTaskHandlers(statesOfType(states, ['Task']), deps);
     const override = (types: string[], ms: number | undefined) =>
       ms === undefined ? undefined : Object.fromEntries(statesOfType(states, types).map((state) => [state, ms]));
     const retryIntervalOverrides = override(['Task', 'Parallel', 'Map'], this.options.retryIntervalMs);

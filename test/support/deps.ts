@@ -7,7 +7,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { logger, type Deps } from '../../functions/deps';
+import type { Deps } from '../../functions/deps';
+import { logger } from '../../functions/logger';
+import { tableStores } from '../../functions/wiring';
 import type { Platform } from '../../functions/platform';
 import type { Dns } from '../../functions/providers/dns';
 import { EcsCompute } from '../../functions/providers/ecs-compute';
@@ -16,16 +18,12 @@ import { SesMail } from '../../functions/providers/mail';
 import { SecretsManagerSecrets, type Secrets } from '../../functions/providers/secrets';
 import { AdminLinks } from '../../functions/providers/admin-links';
 import { Sessions } from '../../functions/auth/sessions';
-import { SettingsStore } from '../../functions/providers/settings-store';
-import { FleetStore } from '../../functions/providers/fleet-store';
-import { SignInStore } from '../../functions/providers/sign-in-store';
 import { NodemailerSmtp } from '../../functions/providers/smtp';
 import { StripeBilling } from '../../functions/providers/billing';
 import Stripe from 'stripe';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
 import { Storage } from '../../functions/providers/storage';
 import { TenantDatabases } from '../../functions/providers/tenant-databases';
-import { TenantStore } from '../../functions/providers/tenant-store';
 import type { Workflows } from '../../functions/providers/workflows';
 
 export const TABLE_NAME = 'launchpad-test';
@@ -92,7 +90,7 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
   const secrets = new SecretsManagerSecrets(new SecretsManagerClient({ region }));
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region }));
   return {
-    store: new TenantStore(documents, TABLE_NAME),
+    ...tableStores(documents, TABLE_NAME),
     workflows: new SfnWorkflows(new SFNClient({ region }), STATE_MACHINE_ARN),
     logger,
     now: () => new Date('2026-11-26T10:00:00.000Z'),
@@ -107,11 +105,8 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
     probe: () => Promise.reject(new Error('no instance in this test')),
     billing: new StripeBilling(new Stripe('sk_test_unused'), { priceId: 'price_test', webhookSecret: TEST_WEBHOOK_SECRET }),
     links: new AdminLinks(new MemorySecrets()),
-    settingsStore: new SettingsStore(documents, TABLE_NAME),
-    signIns: new SignInStore(documents, TABLE_NAME),
     sessions: new Sessions(new MemorySecrets()),
     smtp: new NodemailerSmtp(),
-    fleet: new FleetStore(documents, TABLE_NAME),
     ...overrides,
   };
 }

@@ -2,10 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import type { Deps } from '../../functions/deps';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
-import { TenantStore } from '../../functions/providers/tenant-store';
-import { SettingsStore } from '../../functions/providers/settings-store';
-import { SignInStore } from '../../functions/providers/sign-in-store';
-import { FleetStore } from '../../functions/providers/fleet-store';
+import { tableStores } from '../../functions/wiring';
 import type { Workflows } from '../../functions/providers/workflows';
 import { ensureTable } from '../../infra/local/dynamodb-local';
 import { sdkDeps } from './deps';
@@ -15,12 +12,8 @@ export async function localDeps(workflows: Workflows): Promise<Deps> {
   const endpoint = inject('dynamoDbEndpoint');
   const tableName = `launchpad-${randomUUID()}`;
   await ensureTable(endpoint, tableName);
-  const documents = createDocumentClient(endpoint);
   return sdkDeps({
-    store: new TenantStore(documents, tableName),
-    settingsStore: new SettingsStore(documents, tableName),
-    signIns: new SignInStore(documents, tableName),
-    fleet: new FleetStore(documents, tableName),
+    ...tableStores(createDocumentClient(endpoint), tableName),
     workflows,
     now: () => new Date(),
     newId: () => randomUUID(),

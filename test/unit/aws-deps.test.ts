@@ -6,12 +6,22 @@ describe('Lambda wiring', () => {
     vi.resetModules();
   });
 
-  it('builds only what a function uses, naming a missing setting when one is used', async () => {
+  it('builds each adapter once per container, naming a missing setting when one is used', async () => {
     vi.stubEnv('TABLE_NAME', 'launchpad');
-    const { awsDeps } = await import('../../functions/deps');
-    const deps = awsDeps();
-    expect(deps.store).toBeDefined(); // the signup function needs no ECS or Cloudflare settings
-    expect(() => deps.compute).toThrow('Environment variable ECS_CONFIG is not set');
-    expect(awsDeps()).toBe(deps);
+    const { tables } = await import('../../functions/lambda/tables');
+    expect(tables().store).toBeDefined(); // the signup function needs no ECS or Cloudflare settings
+    expect(tables()).toBe(tables());
+    const { compute } = await import('../../functions/lambda/compute');
+    expect(() => compute()).toThrow('Environment variable ECS_CONFIG is not set');
+  });
+
+  it('wires a handler on its first event and reuses it', async () => {
+    const { lambdaEntry } = await import('../../functions/lambda/entry');
+    const wire = vi.fn(() => ({ greeting: 'hi' }));
+    const handler = lambdaEntry(({ greeting }: { greeting: string }) => async (name: string) => `${greeting} ${name}`, wire);
+    expect(wire).not.toHaveBeenCalled();
+    expect(await handler('a')).toBe('hi a');
+    expect(await handler('b')).toBe('hi b');
+    expect(wire).toHaveBeenCalledTimes(1);
   });
 });

@@ -6,6 +6,7 @@ import { databaseName, instanceConfig, instanceHost, instanceUrl, renderConfigYa
 import { progressOf, secondsLeft } from '../../shared/provisioning';
 import { initialSettings } from '../../shared/settings';
 import { renderThemeCss } from '../../shared/theme';
+import { STEP_CATALOGUE } from '../../shared/step-catalogue';
 
 const tenant = { tenantId: 't-1', subdomain: 'acme-hq', companyName: 'Acme & Co', adminEmail: 'anna@acme.com', primaryColor: '#ff5500', plan: 'trial' };
 const settings = initialSettings(tenant);
@@ -84,13 +85,16 @@ describe('progress', () => {
   const step = (name: string, status: 'SUCCEEDED' | 'PENDING' | 'RUNNING', startedAt?: string) => ({ name, status, ...(startedAt ? { startedAt } : {}) });
   it('weights steps by typical duration, so waiting for the instance dominates', () => {
     const steps = [step('MarkProvisioning', 'SUCCEEDED'), step('DeployServices', 'SUCCEEDED'), step('WaitUntilHealthy', 'RUNNING')];
-    expect(progressOf(steps)).toBeCloseTo(6 / 66);
+    const [mark, deploy, wait] = (['MarkProvisioning', 'DeployServices', 'WaitUntilHealthy'] as const).map((n) => STEP_CATALOGUE[n].aws.p50);
+    expect(progressOf(steps)).toBeCloseTo((mark! + deploy!) / (mark! + deploy! + wait!));
+    expect(progressOf(steps)).toBeLessThan(0.1);
   });
 
   it('extrapolates the time left from how long the finished share took', () => {
     const steps = [step('MarkProvisioning', 'SUCCEEDED', '2026-11-26T10:00:00Z'), step('SmokeTest', 'PENDING')];
-    // 1 of 3 weighted seconds done in 10 s -> about 20 s left
-    expect(secondsLeft(steps, Date.parse('2026-11-26T10:00:10Z'))).toBe(20);
+    // MarkProvisioning's weight done in 10 s -> SmokeTest's weight at the same pace is left
+    const left = (10 * STEP_CATALOGUE.SmokeTest.aws.p50) / STEP_CATALOGUE.MarkProvisioning.aws.p50;
+    expect(secondsLeft(steps, Date.parse('2026-11-26T10:00:10Z'))).toBe(Math.round(left));
     expect(secondsLeft([step('MarkProvisioning', 'PENDING')], Date.now())).toBeUndefined();
   });
 });

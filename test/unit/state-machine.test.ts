@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { STEPS, stepEntry } from '../../functions/steps';
+import { aslFileNames, aslFromCatalogue, readAsl } from '../../infra/asl-catalogue';
 import { PROVISIONING_STEPS } from '../../shared/provisioning';
+import { STEP_CATALOGUE, STEP_NAMES, stepFile, stepsOf, WORKFLOWS } from '../../shared/step-catalogue';
 
 interface State {
   Type: string;
@@ -10,36 +10,68 @@ interface State {
   Retry?: Array<{ ErrorEquals: string[] }>;
   Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
   Branches?: Array<{ States: Record<string, State> }>;
+  ItemProcessor?: { States: Record<string, State> };
   Next?: string;
   Choices?: Array<{ Next: string; NumericGreaterThanEquals?: number }>;
   Default?: string;
 }
-const asl = JSON.parse(readFileSync('statemachines/provision-tenant.asl.json', 'utf8')) as { StartAt: string; States: Record<string, State> };
+type Definition = { StartAt: string; States: Record<string, State> };
+const definition = (name: string) => JSON.parse(readFileSync(`statemachines/${name}.asl.json`, 'utf8')) as Definition;
+const asl = definition('provision-tenant');
 
-function tasks(states: Record<string, State>): Array<[string, State]> {
+/** Task names in document order, including those in Parallel branches and Map processors. */
+function tasks(states: Record<string, State>): string[] {
   return Object.entries(states).flatMap(([name, state]) => [
-    ...(state.Type === 'Task' ? [[name, state] as [string, State]] : []),
+    ...(state.Type === 'Task' ? [name] : []),
     ...(state.Branches ?? []).flatMap((b) => tasks(b.States)),
+    ...(state.ItemProcessor ? tasks(state.ItemProcessor.States) : []),
   ]);
 }
 const FAILURE_PATH = ['MarkFailed', 'NotifyOps'];
 
-describe('provision-tenant state machine', () => {
-  it('has a handler for every Task and shows every provisioning Task on the status page, in order', () => {
-    const names = tasks(asl.States).map(([name]) => name);
-    for (const name of names) expect(STEPS[name], name).toBeDefined();
-    expect(PROVISIONING_STEPS.map((s) => s.name)).toEqual(names.filter((n) => !FAILURE_PATH.includes(n)));
+describe('the step catalogue', () => {
+  it('lists every Task of every state machine, in the order of its file, and nothing else', () => {
+    for (const workflow of aslFileNames()) expect(stepsOf(workflow), workflow).toEqual(tasks(definition(workflow).States));
+    expect(STEP_NAMES.length).toBe(aslFileNames().flatMap((w) => tasks(definition(w).States)).length);
   });
 
-  it('finds the handler file of every Task where the CDK app bundles it from', () => {
-    expect(stepEntry('MarkProvisioning')).toBe('mark-provisioning');
-    for (const state of Object.keys(STEPS)) expect(existsSync(`functions/steps/${stepEntry(state)}.ts`), state).toBe(true);
+  it('has a step file for every Task exporting its factory and its Lambda handler', () => {
+    expect(stepFile('MarkProvisioning')).toBe('mark-provisioning');
+    for (const name of STEP_NAMES) {
+      const file = `functions/steps/${stepFile(name)}.ts`;
+      expect(existsSync(file), file).toBe(true);
+      const text = readFileSync(file, 'utf8');
+      expect(text, file).toMatch(new RegExp(`export (const|function) create${name}\\b`));
+      expect(text, file).toMatch(/export const handler = lambdaEntry\(/);
+    }
+  });
+
+  it('is what the ASL files say about each Task (Resource, Retry, Catch, timeout): run `npm run asl` after changing either', () => {
+    for (const workflow of aslFileNames()) expect(readAsl(workflow), `${workflow}.asl.json differs from the catalogue: npm run asl`).toBe(aslFromCatalogue(workflow, readAsl(workflow)));
+  });
+
+  it('models every provisioning step on AWS and labels it for the client', () => {
+    for (const name of stepsOf('provision-tenant').filter((n) => !FAILURE_PATH.includes(n))) {
+      const facts = STEP_CATALOGUE[name] as { label?: string; aws?: { p50: number; p95: number; basis: string } };
+      expect(facts.label, name).toBeTruthy();
+      expect(facts.aws?.p95, name).toBeGreaterThanOrEqual(facts.aws?.p50 ?? Infinity);
+      expect(facts.aws?.basis, name).toBeTruthy();
+    }
+  });
+});
+
+describe('provision-tenant state machine', () => {
+  it('shows every provisioning Task on the status page, in order', () => {
+    expect(PROVISIONING_STEPS.map((s) => s.name)).toEqual(tasks(asl.States).filter((n) => !FAILURE_PATH.includes(n)));
   });
 
   it('retries transient errors in every Task, and calls a function substituted at deploy time', () => {
-    for (const [name, state] of tasks(asl.States)) {
-      expect(state.Retry?.[0]?.ErrorEquals, name).toContain('TransientError');
-      expect(state.Resource, name).toBe(`\${${name}FunctionArn}`);
+    for (const workflow of aslFileNames()) {
+      for (const [name, state] of Object.entries(allStates(definition(workflow).States)).filter(([, s]) => s.Type === 'Task')) {
+        expect(state.Retry?.[0]?.ErrorEquals, name).toContain('TransientError');
+        expect(state.Retry?.[0]?.ErrorEquals, name).toEqual([...WORKFLOWS[workflow].retry.errors]);
+        expect(state.Resource, name).toBe(`\${${name}FunctionArn}`);
+      }
     }
   });
 
@@ -50,10 +82,13 @@ describe('provision-tenant state machine', () => {
     expect(asl.States[asl.States.NotifyOps!.Next!]?.Type).toBe('Fail');
   });
 
-  it('runs the five independent steps in parallel, then deploys', () => {
+  it('runs the independent steps between MarkProvisioning and DeployServices in parallel', () => {
     const parallel = asl.States[asl.States.MarkProvisioning!.Next!]!;
     expect(parallel.Type).toBe('Parallel');
-    expect(parallel.Branches!.flatMap((b) => Object.keys(b.States)).sort()).toEqual(['ConfigureDns', 'ConfigureMail', 'CreateDatabases', 'PrepareStorage', 'RenderConfig']);
+    const order = stepsOf('provision-tenant');
+    const between = order.slice(order.indexOf('MarkProvisioning') + 1, order.indexOf('DeployServices'));
+    expect(between.length).toBeGreaterThan(1);
+    expect(parallel.Branches!.flatMap((b) => Object.keys(b.States))).toEqual(between);
     expect(parallel.Next).toBe('DeployServices');
   });
 
@@ -64,3 +99,12 @@ describe('provision-tenant state machine', () => {
     expect(asl.States[choice.Default!]).toMatchObject({ Type: 'Wait', Next: 'WaitUntilHealthy' });
   });
 });
+
+function allStates(states: Record<string, State>): Record<string, State> {
+  return Object.fromEntries(
+    Object.entries(states).flatMap(([name, state]) => [
+      [name, state] as const,
+      ...Object.entries(Object.assign({}, ...(state.Branches ?? []).map((b) => allStates(b.States)), state.ItemProcessor ? allStates(state.ItemProcessor.States) : {}) as Record<string, State>),
+    ]),
+  );
+}

@@ -4,7 +4,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { STEPS, stepEntry } from '../../../functions/steps';
+import { stepFacts, stepFile } from '../../../shared/step-catalogue';
 import { statesOfType, type AslState } from '../../asl-states';
 import { LaunchpadFunction, type LaunchpadFunctionProps } from './launchpad-function';
 
@@ -39,10 +39,10 @@ export class Workflows extends Construct {
     for (const { name, text, tasks } of aslFiles()) {
       const substitutions: Record<string, string> = {};
       for (const state of tasks) {
-        if (!STEPS[state]) throw new Error(`${name}.asl.json: Task ${state} has no handler in functions/steps/index.ts`);
+        if (!stepFacts(state)) throw new Error(`${name}.asl.json: Task ${state} is not in the step catalogue (shared/step-catalogue.ts)`);
         let fn = this.stepFunctions.get(state);
         if (!fn) {
-          fn = new LaunchpadFunction(this, state, { entry: `steps/${stepEntry(state)}`, environment: props.environment, timeout: Duration.minutes(2), ...props.network?.(state) });
+          fn = new LaunchpadFunction(this, state, { entry: `steps/${stepFile(state)}`, environment: props.environment, timeout: Duration.minutes(2), ...props.network?.(state) });
           props.configure(state, fn);
           this.stepFunctions.set(state, fn);
         }

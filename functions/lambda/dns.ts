@@ -1,0 +1,15 @@
+import Cloudflare from 'cloudflare';
+import { CloudflareDns, type Dns } from '../providers/dns';
+import { once, required } from './env';
+import { secrets } from './secrets';
+
+/** Cloudflare with its token from Secrets Manager, fetched on the first DNS call. */
+export const dns = once((): Dns => {
+  const zone = { id: required('CLOUDFLARE_ZONE_ID'), name: required('CLOUDFLARE_ZONE_NAME'), target: required('INSTANCE_LB_DNS_NAME') };
+  const client = once(async () => new CloudflareDns(new Cloudflare({ apiToken: await secrets().get(required('CLOUDFLARE_TOKEN_SECRET')) }), zone));
+  return {
+    upsert: async (host) => (await client()).upsert(host),
+    remove: async (host) => (await client()).remove(host),
+    has: async (host) => (await client()).has(host),
+  };
+});
