@@ -2,51 +2,83 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { LAMBDA_EXTERNALS } from '../infra/aws/constructs/launchpad-function';
+import { API_ROUTES } from '../functions/api/routes';
+import { LAMBDA_EXTERNALS, VENDOR_LAYER_MODULES } from '../infra/aws/lambda-bundling';
+import { STEP_NAMES, stepFile } from '../shared/step-catalogue';
 import { percentile } from './stats';
 
-/** A few functions of each kind: public API routes (cold starts users feel), the webhook, a step, a job. */
-const ENTRIES = ['api/signup', 'api/magic-link', 'api/tenant-status', 'api/stripe-webhook', 'steps/deploy-services', 'reconciler/render-pending'];
+const SCHEDULED = ['reconciler/start-pending', 'reconciler/render-pending', 'reconciler/detect-drift', 'scheduled/trial-sweep', 'scheduled/smtp-check'];
 const RUNS = 5;
+const MAX_BUNDLE_KB = 250;
+const MAX_API_LOAD_MS = 60;
 
-/** Wall time of `node -e <code>` in ms, median of RUNS. */
-function nodeTime(code: string, cwd: string): number {
-  const times = Array.from({ length: RUNS }, () => {
-    const t0 = performance.now();
-    const run = spawnSync(process.execPath, ['-e', code], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AWS_REGION: 'eu-west-1' } });
-    if (run.status !== 0) throw new Error(`node -e failed: ${run.stderr.toString()}`);
-    return performance.now() - t0;
-  });
-  return percentile(times, 50);
+function wallTime(code: string, cwd: string): number {
+  const t0 = performance.now();
+  const run = spawnSync(process.execPath, ['-e', code], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AWS_REGION: 'eu-west-1' } });
+  if (run.status !== 0) throw new Error(`node -e failed: ${run.stderr.toString()}`);
+  return performance.now() - t0;
 }
 
 /**
- * Lambda bundles as the CDK app builds them (esbuild, CJS, minified, the AWS SDK external as the
- * runtime provides it), their size and how long loading one takes in a fresh Node process: the
- * part of a cold start our code decides. Loading includes the SDK clients a bundle requires.
+ * How much longer `node -e <code>` takes than bare `node`, median of RUNS pairs: each load is
+ * paired with a bare start right before it, so a busy machine inflates both alike.
  */
-export async function lambdaBundlesBench(): Promise<void> {
-  // Inside the repo so the external SDK resolves from node_modules, as it does from the runtime.
+function loadTime(code: string, cwd: string): { loadMs: number; baselineMs: number } {
+  const pairs = Array.from({ length: RUNS }, () => {
+    const bare = wallTime('0', cwd);
+    return { bare, load: wallTime(code, cwd) - bare };
+  });
+  return { loadMs: percentile(pairs.map((p) => p.load), 50), baselineMs: percentile(pairs.map((p) => p.bare), 50) };
+}
+
+async function bundle(entryPoint: string, outfile: string): Promise<number> {
+  await build({ entryPoints: [entryPoint], bundle: true, platform: 'node', format: 'cjs', minify: true, target: 'node20', external: LAMBDA_EXTERNALS, outfile, logLevel: 'error' });
+  return statSync(outfile).size / 1024;
+}
+
+/**
+ * Every Lambda bundle as the CDK app builds it (esbuild, CJS, minified, the AWS SDK and the vendor
+ * layer's modules external, as the runtime and the layer provide them), its size, and for the API
+ * functions how long loading one takes in a fresh Node process above bare `node`: the part of a
+ * cold start our code decides. Loading includes the SDK clients and layer modules a bundle requires.
+ */
+export async function lambdaBundlesBench(): Promise<{ maxKb: number; maxApiLoadMs: number }> {
+  // Inside the repo so externals resolve from node_modules, as they do from the runtime and the layer.
   const dir = join('node_modules', '.cache', 'launchpad-bench-bundles');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const baseline = nodeTime('0', dir);
-  console.log(`\nLambda bundles (esbuild as in launchpad-function.ts; load = require() in a fresh node, median of ${RUNS}, minus ${baseline.toFixed(0)} ms for node itself)`);
-  for (const entry of ENTRIES) {
-    const outfile = join(dir, `${entry.replace('/', '-')}.cjs`);
-    await build({
-      entryPoints: [`functions/${entry}.ts`],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      minify: true,
-      target: 'node20',
-      external: LAMBDA_EXTERNALS,
-      outfile,
-      logLevel: 'error',
-    });
-    const load = nodeTime(`require('./${outfile.split('/').at(-1)}')`, dir) - baseline;
-    console.log(`  ${entry.padEnd(28)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(6)} KB   load ${load.toFixed(0).padStart(5)} ms`);
+  try {
+    const entries = [...new Set([...API_ROUTES.map((r) => `api/${r.entry}`), ...STEP_NAMES.map((s) => `steps/${stepFile(s)}`), ...SCHEDULED])];
+    const rows: Array<{ entry: string; kb: number; loadMs?: number; baselineMs?: number }> = [];
+    for (const entry of entries) {
+      const file = `${entry.replace('/', '-')}.cjs`;
+      const kb = await bundle(`functions/${entry}.ts`, join(dir, file));
+      rows.push({ entry, kb, ...(entry.startsWith('api/') ? loadTime(`require('./${file}')`, dir) : {}) });
+    }
+    console.log(`\nLambda bundles (${rows.length} functions; esbuild as in infra/aws/lambda-bundling.ts; load = require() in a fresh node, median of ${RUNS} pairs, each minus a bare node start just before it)`);
+    for (const { entry, kb, loadMs } of [...rows].sort((a, b) => b.kb - a.kb)) {
+      console.log(`  ${entry.padEnd(36)} ${kb.toFixed(0).padStart(5)} KB${kb > MAX_BUNDLE_KB ? ' (over)' : '       '}${loadMs === undefined ? '' : `   load ${loadMs.toFixed(0).padStart(4)} ms${loadMs > MAX_API_LOAD_MS ? ' (over)' : ''}`}`);
+    }
+    const maxKb = Math.max(...rows.map((r) => r.kb));
+    const loads = rows.flatMap((r) => (r.loadMs === undefined ? [] : [r.loadMs]));
+    const maxApiLoadMs = Math.max(...loads);
+    const baselines = rows.flatMap((r) => (r.baselineMs === undefined ? [] : [r.baselineMs]));
+    const vendorKb = await vendorLayerKb(dir);
+    console.log(`  largest bundle ${maxKb.toFixed(0)} KB (target <= ${MAX_BUNDLE_KB} KB); API load p50 ${percentile(loads, 50).toFixed(0)} ms, max ${maxApiLoadMs.toFixed(0)} ms above node (target <= ${MAX_API_LOAD_MS} ms; bare node itself ${percentile(baselines, 50).toFixed(0)} ms)`);
+    console.log(`  vendor layer (${VENDOR_LAYER_MODULES.join(', ')}, minified, uploaded once): ${vendorKb.toFixed(0)} KB`);
+    return { maxKb, maxApiLoadMs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The layer's modules, minified as the layer ships them. */
+async function vendorLayerKb(dir: string): Promise<number> {
+  let total = 0;
+  for (const module of VENDOR_LAYER_MODULES) {
+    const outfile = join(dir, `vendor-${module}.cjs`);
+    await build({ stdin: { contents: `module.exports = require('${module}');`, resolveDir: process.cwd() }, bundle: true, platform: 'node', format: 'cjs', minify: true, target: 'node20', outfile, logLevel: 'error' });
+    total += statSync(outfile).size / 1024;
+  }
+  return total;
 }

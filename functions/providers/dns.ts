@@ -1,4 +1,8 @@
-import type Cloudflare from 'cloudflare';
+import type { BaseRecords } from 'cloudflare/resources/dns/records';
+import type { PartialCloudflare } from 'cloudflare/tree-shakable';
+
+/** The part of the Cloudflare SDK the adapter uses: DNS records (the full client fits too). */
+export type CloudflareRecords = PartialCloudflare<{ dns: { records: BaseRecords } }>;
 
 export type UpsertResult = 'created' | 'updated' | 'unchanged';
 
@@ -17,7 +21,7 @@ export interface Dns {
  */
 export class CloudflareDns implements Dns {
   constructor(
-    private readonly cloudflare: Cloudflare,
+    private readonly cloudflare: CloudflareRecords,
     private readonly zone: { id: string; name: string; target: string },
   ) {}
 

@@ -1,0 +1,88 @@
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { createSignupHandler } from '../functions/api/signup';
+import { logger } from '../functions/logger';
+import { AdminLinks } from '../functions/providers/admin-links';
+import { createDocumentClient } from '../functions/providers/dynamodb';
+import type { Secrets } from '../functions/providers/secrets';
+import type { Workflows } from '../functions/providers/workflows';
+import { tableStores } from '../functions/wiring';
+import { ensureTable, startDynamoDbLocal } from '../infra/local/dynamodb-local';
+import { apiEvent, validSignup } from '../test/support/api-event';
+import { percentile } from './stats';
+
+const RUNS = Number(process.env.BENCH_SIGNUP_RUNS ?? 300);
+
+/** Secrets in memory: the bench measures the handler's own work over DynamoDB, not a secrets store. */
+class MemorySecrets implements Secrets {
+  private readonly values = new Map<string, string>();
+  async get(name: string) {
+    return this.values.get(name);
+  }
+  async put(name: string, value: string) {
+    this.values.set(name, value);
+  }
+  async delete(name: string) {
+    this.values.delete(name);
+  }
+}
+
+/** Step Functions is another service's latency; the handler's share is what is compared here. */
+const started: Workflows = {
+  startProvisioning: async () => 'started',
+  startFleetUpgrade: async () => 'started',
+  startOffboarding: async () => 'started',
+};
+
+/**
+ * The signup handler on DynamoDB Local against a bare TransactWriteItems of the very items it
+ * writes (captured from its own request, renamed per run), interleaved so both see the same machine.
+ * The handler's overhead is validation, hashing, the admin token and building the transaction.
+ */
+export async function signupOverheadBench(): Promise<{ p50Ratio: number; p99Ratio: number }> {
+  const dynamo = await startDynamoDbLocal();
+  try {
+    const tableName = 'bench-signups';
+    await ensureTable(dynamo.endpoint, tableName);
+    const documents = createDocumentClient(dynamo.endpoint);
+    let captured: TransactWriteCommandInput | undefined;
+    documents.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as TransactWriteCommandInput;
+        if (input.TransactItems && !captured) captured = structuredClone(input);
+        return next(args);
+      },
+      { step: 'initialize', name: 'captureSignupTransaction' },
+    );
+    let n = 0;
+    const handler = createSignupHandler({ ...tableStores(documents, tableName), workflows: started, logger, now: () => new Date(), newId: () => `bench-tenant-${n}`, links: new AdminLinks(new MemorySecrets()) });
+    const signup = (name: string) => apiEvent({ method: 'POST', path: '/api/signups', body: validSignup({ subdomain: name, adminEmail: `${name}@example.com` }) });
+    const warm = await handler(signup('handler-warm'));
+    if (warm.statusCode !== 202 || !captured) throw new Error(`signup bench: warm-up answered ${warm.statusCode}`);
+    const template = JSON.stringify(captured);
+    const bare = (i: number) => new TransactWriteCommand(JSON.parse(template.replaceAll('handler-warm', `bare-${i}`).replaceAll('bench-tenant-0', `bare-tenant-${i}`)) as TransactWriteCommandInput);
+    await documents.send(bare(RUNS));
+
+    const handlerMs: number[] = [];
+    const bareMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      n = i + 1;
+      let t0 = performance.now();
+      const answer = await handler(signup(`handler-${i}`));
+      handlerMs.push(performance.now() - t0);
+      if (answer.statusCode !== 202) throw new Error(`signup bench: run ${i} answered ${answer.statusCode} ${answer.body}`);
+      t0 = performance.now();
+      await documents.send(bare(i));
+      bareMs.push(performance.now() - t0);
+    }
+    const row = (label: string, values: number[]) => `  ${label.padEnd(36)} p50 ${percentile(values, 50).toFixed(2).padStart(7)} ms   p99 ${percentile(values, 99).toFixed(2).padStart(7)} ms`;
+    const p50Ratio = percentile(handlerMs, 50) / percentile(bareMs, 50);
+    const p99Ratio = percentile(handlerMs, 99) / percentile(bareMs, 99);
+    console.log(`\nSignup handler on DynamoDB Local vs a bare TransactWriteItems of the same items (n=${RUNS} each, interleaved)`);
+    console.log(row('bare TransactWriteItems', bareMs));
+    console.log(row('POST /api/signups handler', handlerMs));
+    console.log(`  ratio                                p50 ${p50Ratio.toFixed(2).padStart(7)}x     p99 ${p99Ratio.toFixed(2).padStart(7)}x   (target <= 1.5x)`);
+    return { p50Ratio, p99Ratio };
+  } finally {
+    await dynamo.stop();
+  }
+}
