@@ -1,4 +1,4 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 
 export interface CheckoutRequest {
   tenantId: string;
@@ -16,8 +16,8 @@ export interface Billing {
 }
 
 /** Signature verification is the SDK's own (HMAC over the raw bytes, 5-minute tolerance). */
-export function verifyStripeEvent(rawBody: string, signature: string | undefined, webhookSecret: string): Stripe.Event {
-  return Stripe.webhooks.constructEvent(rawBody, signature ?? '', webhookSecret);
+export function verifyStripeEvent(stripe: Pick<Stripe, 'webhooks'>, rawBody: string, signature: string | undefined, webhookSecret: string): Stripe.Event {
+  return stripe.webhooks.constructEvent(rawBody, signature ?? '', webhookSecret);
 }
 
 export class StripeBilling implements Billing {
@@ -50,7 +50,7 @@ export class StripeBilling implements Billing {
   }
 
   async verify(rawBody: string, signature: string | undefined): Promise<Stripe.Event> {
-    return verifyStripeEvent(rawBody, signature, this.options.webhookSecret);
+    return verifyStripeEvent(this.stripe, rawBody, signature, this.options.webhookSecret);
   }
 }
 
@@ -64,7 +64,8 @@ export class LazyStripeBilling implements Billing {
   ) {}
 
   private stripe(): Promise<StripeBilling> {
-    this.client ??= this.keys().then(({ secretKey, webhookSecret }) => new StripeBilling(new Stripe(secretKey), { priceId: this.priceId, webhookSecret }));
+    // Loaded on first use (from the vendor layer in Lambda): it is most of a cold start otherwise.
+    this.client ??= Promise.all([this.keys(), import('stripe')]).then(([{ secretKey, webhookSecret }, { default: Stripe }]) => new StripeBilling(new Stripe(secretKey), { priceId: this.priceId, webhookSecret }));
     return this.client;
   }
 

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { OutgoingMail } from './mail';
 
 export interface SmtpAccount {
@@ -32,9 +32,11 @@ const TIMEOUT_MS = 10_000;
 export class NodemailerSmtp implements Smtp {
   constructor(private readonly options: { ports?: readonly number[] } = {}) {}
 
-  private transport(account: SmtpAccount) {
+  private async transport(account: SmtpAccount): Promise<Transporter> {
     const { ports } = this.options;
     if (ports && !ports.includes(account.port)) throw new SmtpRefusedError(`Port ${account.port} is not allowed; use one of ${ports.join(', ')}`);
+    // Loaded on first use (from the vendor layer in Lambda): most mail goes through SES.
+    const { default: nodemailer } = await import('nodemailer');
     return nodemailer.createTransport({
       host: account.host,
       port: account.port,
@@ -48,7 +50,7 @@ export class NodemailerSmtp implements Smtp {
   }
 
   async verify(account: SmtpAccount): Promise<void> {
-    const transport = this.transport(account);
+    const transport = await this.transport(account);
     try {
       await transport.verify();
     } catch (error) {
@@ -59,7 +61,7 @@ export class NodemailerSmtp implements Smtp {
   }
 
   async send(account: SmtpAccount, mail: OutgoingMail): Promise<string> {
-    const transport = this.transport(account);
+    const transport = await this.transport(account);
     try {
       const info = (await transport.sendMail({ from: mail.from, to: mail.to, replyTo: mail.replyTo, subject: mail.subject, html: mail.html, text: mail.text })) as { messageId?: string };
       return info.messageId ?? '';

@@ -41,7 +41,7 @@ export class LocalBilling implements Billing {
   }
 
   async verify(rawBody: string, signature: string | undefined): Promise<Stripe.Event> {
-    return verifyStripeEvent(rawBody, signature, this.webhookSecret);
+    return verifyStripeEvent(Stripe, rawBody, signature, this.webhookSecret);
   }
 
   session(sessionId: string): CheckoutRequest | undefined {
