@@ -1,9 +1,7 @@
 import { usePath } from './router';
 import { SignupPage } from './SignupPage';
-import { StatusPage } from './StatusPage';
-import { UpgradePage } from './UpgradePage';
-import { SettingsPage } from './SettingsPage';
-import { SignInPage } from './SignInPage';
+import { SettingsPage, SignInPage, StatusPage, UpgradePage } from './pages';
+import { PageBoundary } from './page-boundary';
 
 export function App() {
   const path = usePath();
@@ -17,17 +15,20 @@ export function App() {
         <a href="/settings" className="topbar-link">Admin sign-in</a>
       </header>
       <main>
-        {status?.[1] ? (
-          <StatusPage tenantId={decodeURIComponent(status[1])} />
-        ) : upgrade?.[1] ? (
-          <UpgradePage tenantId={decodeURIComponent(upgrade[1])} />
-        ) : /^\/signin\/?$/.test(path) ? (
-          <SignInPage />
-        ) : /^\/settings\/?$/.test(path) ? (
-          <SettingsPage />
-        ) : (
-          <SignupPage />
-        )}
+        {/* Keyed by path: a failed page load does not stick to the next page. */}
+        <PageBoundary key={path}>
+          {status?.[1] ? (
+            <StatusPage tenantId={decodeURIComponent(status[1])} />
+          ) : upgrade?.[1] ? (
+            <UpgradePage tenantId={decodeURIComponent(upgrade[1])} />
+          ) : /^\/signin\/?$/.test(path) ? (
+            <SignInPage />
+          ) : /^\/settings\/?$/.test(path) ? (
+            <SettingsPage />
+          ) : (
+            <SignupPage />
+          )}
+        </PageBoundary>
       </main>
     </div>
   );
