@@ -1,7 +1,7 @@
+import { Suspense } from 'react';
 import { usePath } from './router';
 import { SignupPage } from './SignupPage';
 import { SettingsPage, SignInPage, StatusPage, UpgradePage } from './pages';
-import { PageBoundary } from './page-boundary';
 
 export function App() {
   const path = usePath();
@@ -15,8 +15,7 @@ export function App() {
         <a href="/settings" className="topbar-link">Admin sign-in</a>
       </header>
       <main>
-        {/* Keyed by path: a failed page load does not stick to the next page. */}
-        <PageBoundary key={path}>
+        <Suspense fallback={<p className="page-loading" role="status">Loading…</p>}>
           {status?.[1] ? (
             <StatusPage tenantId={decodeURIComponent(status[1])} />
           ) : upgrade?.[1] ? (
@@ -28,7 +27,7 @@ export function App() {
           ) : (
             <SignupPage />
           )}
-        </PageBoundary>
+        </Suspense>
       </main>
     </div>
   );

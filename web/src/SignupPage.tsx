@@ -6,7 +6,7 @@ import { subdomainCandidates, subdomainProblem } from '../../shared/subdomain';
 import { checkSubdomain, submitSignup } from './api';
 import { rememberAdminToken } from './admin-token';
 import { navigate } from './router';
-import { loadStatusPage } from './pages';
+import { StatusPage } from './pages';
 import { FieldError, TextField } from './fields';
 import { useSchemaForm } from './form';
 
@@ -79,7 +79,7 @@ export function SignupPage() {
   const onSubmit = async (signup: Signup) => {
     setFormError(undefined);
     // Fetch the status page while the signup is posted, so the redirect shows no loading step.
-    loadStatusPage().catch(() => undefined);
+    StatusPage.preload().catch(() => undefined);
     const outcome = await submitSignup(signup, idempotencyKey.current);
     if (outcome.ok) {
       rememberAdminToken(outcome.accepted.tenantId, outcome.accepted.adminToken);
