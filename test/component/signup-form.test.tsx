@@ -36,7 +36,20 @@ describe('signup form', () => {
     expect(screen.getByText(/Enter a valid email address/)).toBeInTheDocument();
     expect(screen.getByText('Please accept the terms to start your trial')).toBeInTheDocument();
     expect(screen.getByLabelText('Company name')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.getByLabelText('Company name')).toHaveFocus();
     expect(requests.filter((r) => r.url === '/api/signups')).toHaveLength(0);
+  });
+
+  it('checks a field once it is left, then again as it is corrected', async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.type(screen.getByLabelText('Your name'), 'A');
+    expect(screen.queryByText('Your name needs at least 2 characters')).not.toBeInTheDocument();
+    await user.tab();
+    expect(await screen.findByText('Your name needs at least 2 characters')).toBeInTheDocument();
+    await user.type(screen.getByLabelText('Your name'), 'n');
+    expect(screen.queryByText('Your name needs at least 2 characters')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Your name')).toHaveAttribute('aria-invalid', 'false');
   });
 
   it('suggests an address from the company name and says whether it is free', async () => {

@@ -1,9 +1,7 @@
+import { Suspense } from 'react';
 import { usePath } from './router';
 import { SignupPage } from './SignupPage';
-import { StatusPage } from './StatusPage';
-import { UpgradePage } from './UpgradePage';
-import { SettingsPage } from './SettingsPage';
-import { SignInPage } from './SignInPage';
+import { SettingsPage, SignInPage, StatusPage, UpgradePage } from './pages';
 
 export function App() {
   const path = usePath();
@@ -17,17 +15,19 @@ export function App() {
         <a href="/settings" className="topbar-link">Admin sign-in</a>
       </header>
       <main>
-        {status?.[1] ? (
-          <StatusPage tenantId={decodeURIComponent(status[1])} />
-        ) : upgrade?.[1] ? (
-          <UpgradePage tenantId={decodeURIComponent(upgrade[1])} />
-        ) : /^\/signin\/?$/.test(path) ? (
-          <SignInPage />
-        ) : /^\/settings\/?$/.test(path) ? (
-          <SettingsPage />
-        ) : (
-          <SignupPage />
-        )}
+        <Suspense fallback={<p className="page-loading" role="status">Loading…</p>}>
+          {status?.[1] ? (
+            <StatusPage tenantId={decodeURIComponent(status[1])} />
+          ) : upgrade?.[1] ? (
+            <UpgradePage tenantId={decodeURIComponent(upgrade[1])} />
+          ) : /^\/signin\/?$/.test(path) ? (
+            <SignInPage />
+          ) : /^\/settings\/?$/.test(path) ? (
+            <SettingsPage />
+          ) : (
+            <SignupPage />
+          )}
+        </Suspense>
       </main>
     </div>
   );

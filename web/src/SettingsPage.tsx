@@ -15,7 +15,7 @@ import {
   type SettingsView,
   type TenantSettings,
 } from '../../shared/settings';
-import { currentSession, loadSettings, loadSettingsHistory, saveSettings, sendTestMail, signOut, testSmtp, uploadLogo } from './api';
+import { currentSession, loadSettings, loadSettingsHistory, saveSettings, sendTestMail, signOut, testSmtp, uploadLogo } from './tenant-api';
 import { FieldError, TextField } from './fields';
 import { navigate } from './router';
 

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useForm } from 'react-hook-form';
 import { APP_DOMAIN } from '../../shared/brand';
 import { magicLinkRequestSchema, MAGIC_LINK_MINUTES, type MagicLinkRequest } from '../../shared/auth';
-import { requestSignInLink, signInWithToken } from './api';
+import { requestSignInLink, signInWithToken } from './tenant-api';
 import { TextField } from './fields';
 import { navigate } from './router';
 

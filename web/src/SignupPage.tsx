@@ -1,14 +1,14 @@
-import { zodResolver } from '@hookform/resolvers/zod';
 import { useEffect, useRef, useState } from 'react';
-import { useForm, useWatch } from 'react-hook-form';
 import { APP_DOMAIN, DEFAULT_PRIMARY_COLOR, TRIAL_DAYS } from '../../shared/brand';
 import { readableTextOn } from '../../shared/palette';
-import { HONEYPOT_FIELD, signupSchema, type Signup, type SignupInput } from '../../shared/signup';
+import { HONEYPOT_FIELD, signupSchema, type Signup } from '../../shared/signup';
 import { subdomainCandidates, subdomainProblem } from '../../shared/subdomain';
 import { checkSubdomain, submitSignup } from './api';
 import { rememberAdminToken } from './admin-token';
 import { navigate } from './router';
+import { StatusPage } from './pages';
 import { FieldError, TextField } from './fields';
+import { useSchemaForm } from './form';
 
 type Availability =
   | { state: 'idle' }
@@ -53,33 +53,33 @@ function useAvailability(subdomain: string): Availability {
 }
 
 export function SignupPage() {
-  const {
-    register,
-    handleSubmit,
-    setValue,
-    setError,
-    control,
-    formState: { errors, isSubmitting, dirtyFields },
-  } = useForm<SignupInput, unknown, Signup>({
-    resolver: zodResolver(signupSchema),
-    mode: 'onTouched',
-    defaultValues: { companyName: '', subdomain: '', adminName: '', adminEmail: '', primaryColor: DEFAULT_PRIMARY_COLOR, [HONEYPOT_FIELD]: '' },
+  // In page order: a failed submit focuses the first field in error.
+  const { values, register, handleSubmit, setValue, setError, errors, isSubmitting, dirty } = useSchemaForm(signupSchema, {
+    companyName: '',
+    subdomain: '',
+    adminName: '',
+    adminEmail: '',
+    primaryColor: DEFAULT_PRIMARY_COLOR,
+    [HONEYPOT_FIELD]: '',
+    acceptTerms: false,
   });
   const [formError, setFormError] = useState<string>();
   // One key per visit: a resubmit after a lost response gets the same tenant back, not a 409.
   const idempotencyKey = useRef(crypto.randomUUID());
 
-  const [companyName = '', subdomain = '', primaryColor = DEFAULT_PRIMARY_COLOR] = useWatch({ control, name: ['companyName', 'subdomain', 'primaryColor'] });
+  const { companyName, subdomain, primaryColor } = values;
   const availability = useAvailability(subdomain);
 
   // Offer an address derived from the company name until the visitor picks their own.
   useEffect(() => {
-    if (dirtyFields.subdomain) return;
+    if (dirty.subdomain) return;
     setValue('subdomain', companyName.trim() ? (subdomainCandidates(companyName, 1)[0] ?? '') : '');
-  }, [companyName, dirtyFields.subdomain, setValue]);
+  }, [companyName, dirty.subdomain, setValue]);
 
   const onSubmit = async (signup: Signup) => {
     setFormError(undefined);
+    // Fetch the status page while the signup is posted, so the redirect shows no loading step.
+    StatusPage.preload().catch(() => undefined);
     const outcome = await submitSignup(signup, idempotencyKey.current);
     if (outcome.ok) {
       rememberAdminToken(outcome.accepted.tenantId, outcome.accepted.adminToken);
@@ -89,13 +89,13 @@ export function SignupPage() {
     let focused = false;
     for (const [field, message] of Object.entries(outcome.errors)) {
       if (isField(field)) {
-        setError(field, { type: 'server', message }, { shouldFocus: !focused });
+        setError(field, message, !focused);
         focused = true;
       } else setFormError(message);
     }
   };
 
-  const applySuggestion = (name: string) => setValue('subdomain', name, { shouldDirty: true, shouldValidate: true });
+  const applySuggestion = (name: string) => setValue('subdomain', name, { dirty: true, validate: true });
   const validColor = /^#[0-9a-fA-F]{6}$/.test(primaryColor) ? primaryColor : DEFAULT_PRIMARY_COLOR;
   const preview = { background: validColor, color: readableTextOn(validColor.toLowerCase()) };
   const host = `${subdomain || 'your-company'}.${APP_DOMAIN}`;
@@ -117,7 +117,7 @@ export function SignupPage() {
           </p>
         )}
 
-        <TextField label="Company name" autoComplete="organization" registration={register('companyName')} error={errors.companyName?.message} />
+        <TextField label="Company name" autoComplete="organization" registration={register('companyName')} error={errors.companyName} />
 
         <div className="field">
           <label htmlFor="subdomain">Your spaceOS address</label>
@@ -136,7 +136,7 @@ export function SignupPage() {
           <p id="subdomain-hint" className="hint">
             Lowercase letters, digits and hyphens. Your team will use https://{host}
           </p>
-          <FieldError id="subdomain-error" message={errors.subdomain?.message} />
+          <FieldError id="subdomain-error" message={errors.subdomain} />
           <p id="subdomain-availability" className={`availability ${availability.state}`} aria-live="polite">
             {availability.state === 'checking' && 'Checking availability…'}
             {availability.state === 'available' && `✓ ${host} is available`}
@@ -154,14 +154,14 @@ export function SignupPage() {
           </p>
         </div>
 
-        <TextField label="Your name" autoComplete="name" registration={register('adminName')} error={errors.adminName?.message} />
+        <TextField label="Your name" autoComplete="name" registration={register('adminName')} error={errors.adminName} />
         <TextField
           label="Work email"
           type="email"
           autoComplete="email"
           hint="You become the administrator; we send your sign-in link here."
           registration={register('adminEmail')}
-          error={errors.adminEmail?.message}
+          error={errors.adminEmail}
         />
 
         <div className="field">
@@ -171,11 +171,11 @@ export function SignupPage() {
               type="color"
               aria-label="Colour picker"
               value={validColor.toLowerCase()}
-              onChange={(e) => setValue('primaryColor', e.target.value, { shouldDirty: true, shouldValidate: true })}
+              onChange={(e) => setValue('primaryColor', e.target.value, { dirty: true, validate: true })}
             />
             <input id="primaryColor" className="hex" spellCheck={false} aria-invalid={!!errors.primaryColor} aria-describedby="primaryColor-error" {...register('primaryColor')} />
           </div>
-          <FieldError id="primaryColor-error" message={errors.primaryColor?.message} />
+          <FieldError id="primaryColor-error" message={errors.primaryColor} />
           <div className="preview" aria-label="Preview of your spaceOS home page">
             <div className="preview-bar" style={preview} data-testid="preview-bar">
               {companyName.trim() || 'Your company'}
@@ -201,7 +201,7 @@ export function SignupPage() {
           <label htmlFor="acceptTerms">
             I accept the spaceOS terms of service and privacy policy
           </label>
-          <FieldError id="acceptTerms-error" message={errors.acceptTerms?.message} />
+          <FieldError id="acceptTerms-error" message={errors.acceptTerms} />
         </div>
 
         <button type="submit" className="primary" disabled={isSubmitting} aria-busy={isSubmitting}>

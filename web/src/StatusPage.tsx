@@ -3,7 +3,7 @@ import { HAS_INSTANCE, SETTLED_STATUSES } from '../../shared/lifecycle';
 import { progressOf, secondsLeft, stepLabel, stepsDone, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
 import { daysLeft, PAID_PLAN } from '../../shared/billing';
 import { adminToken } from './admin-token';
-import { fetchTenantStatus, openBillingPortal } from './api';
+import { fetchTenantStatus, openBillingPortal } from './tenant-api';
 
 export const POLL_INTERVAL_MS = 1000;
 

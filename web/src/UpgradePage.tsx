@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { PAID_PLAN } from '../../shared/billing';
 import { adminToken, rememberAdminToken } from './admin-token';
-import { requestUpgradeLink, startCheckout } from './api';
+import { requestUpgradeLink, startCheckout } from './tenant-api';
 
 export function UpgradePage({ tenantId }: { tenantId: string }) {
   const fromLink = new URLSearchParams(window.location.search).get('token') ?? undefined;

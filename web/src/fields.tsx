@@ -1,11 +1,11 @@
-import type { InputHTMLAttributes } from 'react';
-import type { UseFormRegisterReturn } from 'react-hook-form';
+import type { InputHTMLAttributes, Ref } from 'react';
 
 type TextFieldProps = InputHTMLAttributes<HTMLInputElement> & {
   label: string;
   hint?: string;
   error?: string;
-  registration: UseFormRegisterReturn;
+  /** react-hook-form's register() or the signup form's (./form): name, handlers, ref. */
+  registration: InputHTMLAttributes<HTMLInputElement> & { name: string; ref?: Ref<HTMLInputElement> };
 };
 
 /** Label, input, optional hint and error, wired together for screen readers. */
