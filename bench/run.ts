@@ -8,6 +8,8 @@ import { criticalPath, lognormalSampler, SIGNUP_S, simulateRun } from './aws-mod
 import { fmt, percentile } from './stats';
 import { fleetUpgradeBench } from './fleet-upgrade';
 import { lambdaBundlesBench } from './lambda-bundles';
+import { signupOverheadBench } from './signup-overhead';
+import { webBundleBench } from './web-bundle';
 
 const SIGNUPS = Math.max(10, Number(process.env.BENCH_SIGNUPS ?? 10));
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,4 +72,7 @@ try {
 }
 
 await fleetUpgradeBench();
+// Issue 11's figures, side by side: bundles and load times, the signup handler's overhead, the page's first load.
 await lambdaBundlesBench();
+await signupOverheadBench();
+await webBundleBench();

@@ -20,9 +20,9 @@ export const platformSchema = z.object({
   resumeHow: z.string(),
   /** Link to a tenant's execution for ops (console URL template with {executionName}). */
   executionUrlTemplate: z.optional(z.string()),
-  /** The spaceOS OAuth apps (one per provider, one redirect URI for all tenants); unset: calendars cannot be connected. */
   /** The spaceOS version new instances launch with (the image tag). */
   appVersion: z.string(),
+  /** The spaceOS OAuth apps (one per provider, one redirect URI for all tenants); unset: calendars cannot be connected. */
   oauthClients: z.object({ google: z.optional(z.string()), microsoft: z.optional(z.string()) }),
 });
 export type Platform = z.infer<typeof platformSchema>;

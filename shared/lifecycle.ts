@@ -17,7 +17,7 @@ export type Plan = z.infer<typeof planSchema>;
 export const TRANSITIONS: Readonly<Record<TenantStatus, readonly TenantStatus[]>> = {
   PENDING: ['PROVISIONING', 'FAILED', 'DELETING'],
   PROVISIONING: ['ACTIVE', 'FAILED'],
-  // A failed provisioning is resumed (redrive) once the cause is fixed, or given up.
+  // A failed provisioning is resumed (a new execution, <tenantId>-r<n>) once the cause is fixed, or given up.
   FAILED: ['PROVISIONING', 'DELETING'],
   ACTIVE: ['PAST_DUE', 'SUSPENDED', 'DELETING'],
   PAST_DUE: ['ACTIVE', 'SUSPENDED', 'DELETING'],
@@ -32,7 +32,7 @@ export function canTransition(from: TenantStatus, to: TenantStatus): boolean {
 
 /**
  * Statuses a tenant may be in for a write that moves it to `to` to succeed. `to` itself is
- * included so that a retried step (Step Functions retries, redrives) is a no-op, not an error.
+ * included so that a retried step (Step Functions retries, resumed executions) is a no-op, not an error.
  */
 export function statusesAllowedBefore(to: TenantStatus): TenantStatus[] {
   return [to, ...TENANT_STATUSES.filter((from) => canTransition(from, to))];

@@ -183,7 +183,7 @@ export function changedFields(before: unknown, after: unknown, path = ''): strin
   return before === after ? [] : [path];
 }
 
-/** The mail sender address: the tenant's own with custom SMTP, else its address on the mail domain. */
+/** The tenant's address on the mail domain (`<subdomain>@<mailDomain>`): what mail is sent from with the default sender; custom SMTP sends as its own `from` instead. */
 export const defaultFromAddress = (subdomain: string, mailDomain: string) => `${subdomain}@${mailDomain}`;
 
 /** The lines of the mail footer, in order (text, postal address). */

@@ -7,9 +7,10 @@ import { badRequest, json, jsonBody, notFound, tenantOfPath, type ApiEvent, type
 const adminBodySchema = z.object({ token: z.optional(z.string()) });
 
 /**
- * For admin-only billing routes: the tenant, if the request comes from its signed-in admin or
- * carries a valid admin link token for it (links in mails work without signing in); else the
- * response to give. An invalid token and an unknown tenant answer alike (403), revealing nothing.
+ * For the `session-or-link` routes (checkout, billing portal): the tenant, if the request comes
+ * from its signed-in admin or its JSON body carries a valid admin link token for it (links in mails
+ * work without signing in); else the response to give: 404 for an unknown tenant id, 403 for a
+ * token that is not valid for this tenant, and without a token the session's answer (401/403).
  */
 export async function adminTenant(deps: Pick<Deps, 'store' | 'links' | 'now' | 'sessions'>, event: ApiEvent): Promise<{ tenant: Tenant } | { response: ApiResult }> {
   const body = event.body ? jsonBody(event) : { ok: true as const, value: {} };

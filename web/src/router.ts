@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 
-/** Two pages do not need a router library: history.pushState and a popstate subscription do. */
+/** A handful of pages matched by path (App.tsx) need no router library: history.pushState and a popstate subscription do. */
 const subscribe = (notify: () => void) => {
   window.addEventListener('popstate', notify);
   return () => window.removeEventListener('popstate', notify);
