@@ -6,6 +6,7 @@ import { createSubdomainAvailabilityHandler } from '../../functions/api/subdomai
 import { createTenantStatusHandler } from '../../functions/api/tenant-status';
 import { apiEvent, parseBody } from '../support/api-event';
 import { sdkDeps, TABLE_NAME } from '../support/deps';
+import { PROVISIONING_STEPS } from '../../shared/provisioning';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 beforeEach(() => dynamo.reset());
@@ -50,7 +51,8 @@ describe('GET /api/tenants/{id}/status', () => {
     const body = parseBody(result) as { steps: Array<{ name: string; status: string }> };
     expect(body).toMatchObject({ tenantId: 't-1', subdomain: 'acme', companyName: 'Acme Spaces', status: 'PROVISIONING', plan: 'trial', urls: {} });
     expect(body.steps[0]).toEqual({ name: 'MarkProvisioning', status: 'SUCCEEDED', startedAt: '2026-11-26T10:00:00.500Z', endedAt: '2026-11-26T10:00:01.000Z' });
-    expect(body.steps.slice(1).map((s) => s.status)).toEqual(Array(10).fill('PENDING'));
+    expect(body.steps.map((s) => s.name)).toEqual(PROVISIONING_STEPS.map((s) => s.name));
+    expect(body.steps.slice(1).map((s) => s.status)).toEqual(Array(PROVISIONING_STEPS.length - 1).fill('PENDING'));
     expect(result.body).not.toContain('anna@acme.com');
   });
 
