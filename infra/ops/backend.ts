@@ -1,5 +1,4 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TenantRow, UpgradeRequest } from '../../shared/fleet';
 import { createOpsService, OpsError, type OpsService, type UpgradeStatus } from '../../functions/ops/ops-service';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
@@ -59,12 +58,9 @@ export class LocalOps implements OpsBackend {
 export class AwsOps implements OpsBackend {
   private readonly ops: OpsService;
 
-  constructor(
-    private readonly config: { table: string; provisionArn: string; upgradeArn: string; offboardArn: string },
-    clients: { documents?: DynamoDBDocumentClient; sfn?: SFNClient } = {},
-  ) {
-    const { store, fleet } = tableStores(clients.documents ?? createDocumentClient(), config.table);
-    const workflows = new SfnWorkflows(clients.sfn ?? new SFNClient({}), config.provisionArn, config.upgradeArn, config.offboardArn);
+  constructor(private readonly config: { table: string; provisionArn: string; upgradeArn: string; offboardArn: string }) {
+    const { store, fleet } = tableStores(createDocumentClient(), config.table);
+    const workflows = new SfnWorkflows(new SFNClient({}), config.provisionArn, config.upgradeArn, config.offboardArn);
     this.ops = createOpsService({ store, fleet, workflows, now: () => new Date() });
   }
 
