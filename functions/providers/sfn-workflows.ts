@@ -1,6 +1,6 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { UpgradeRequestInput } from '../../shared/fleet';
-import type { ProvisionInput, StartResult, Workflows } from './workflows';
+import { startResumed, type ExecutionState, type ProvisionInput, type StartResult, type StateMachineName, type Workflows } from './workflows';
 
 /** Workflows on AWS Step Functions: provision-tenant executions named after the tenant, upgrade-fleet runs by name. */
 export class SfnWorkflows implements Workflows {
@@ -12,17 +12,44 @@ export class SfnWorkflows implements Workflows {
   ) {}
 
   startOffboarding(tenantId: string, name = `offboard-${tenantId}`): Promise<StartResult> {
-    if (!this.offboardStateMachineArn) throw new Error('OFFBOARD_STATE_MACHINE_ARN is not set for this function');
-    return this.start(this.offboardStateMachineArn, name, { tenantId });
+    return this.start(this.arnOf('offboard-tenant'), name, { tenantId });
   }
 
   startProvisioning(input: ProvisionInput): Promise<StartResult> {
     return this.start(this.provisionStateMachineArn, input.tenantId, input);
   }
 
+  /**
+   * Step Functions keeps no counter of resumes, but refuses a name already used (ExecutionAlreadyExists,
+   * for 90 days after the execution closed), so the next free `-r<n>` is found by trying. (Same name and
+   * same input as a still-running execution is accepted as that one: a double resume starts nothing new.)
+   */
+  resumeProvisioning(tenantId: string): Promise<string> {
+    const input: ProvisionInput = { tenantId };
+    return startResumed(tenantId, (name) => this.start(this.provisionStateMachineArn, name, input));
+  }
+
   startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult> {
-    if (!this.upgradeStateMachineArn) throw new Error('UPGRADE_STATE_MACHINE_ARN is not set for this function');
-    return this.start(this.upgradeStateMachineArn, name, { request });
+    return this.start(this.arnOf('upgrade-fleet'), name, { request });
+  }
+
+  async executionState(stateMachine: StateMachineName, name: string): Promise<ExecutionState | undefined> {
+    // An execution's ARN is its state machine's with `execution` for `stateMachine` and the name appended.
+    const executionArn = `${this.arnOf(stateMachine).replace(':stateMachine:', ':execution:')}:${name}`;
+    try {
+      const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return { status: execution.status ?? 'UNKNOWN', ...(execution.error ? { error: execution.error, cause: execution.cause ?? '' } : {}) };
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return undefined;
+      throw error;
+    }
+  }
+
+  /** The ARN of a state machine; the upgrade and offboarding ones are set only for the functions that start them. */
+  private arnOf(stateMachine: StateMachineName): string {
+    const arn = { 'provision-tenant': this.provisionStateMachineArn, 'upgrade-fleet': this.upgradeStateMachineArn, 'offboard-tenant': this.offboardStateMachineArn }[stateMachine];
+    if (!arn) throw new Error(`${stateMachine === 'upgrade-fleet' ? 'UPGRADE' : 'OFFBOARD'}_STATE_MACHINE_ARN is not set for this function`);
+    return arn;
   }
 
   private async start(stateMachineArn: string, name: string, input: object): Promise<StartResult> {

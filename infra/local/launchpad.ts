@@ -15,11 +15,7 @@ import { SesMail } from '../../functions/providers/mail';
 import { probe } from '../../functions/providers/instance-probe';
 import { Storage } from '../../functions/providers/storage';
 import { TenantDatabases } from '../../functions/providers/tenant-databases';
-import { createStartPending } from '../../functions/reconciler/start-pending';
-import { createRenderPending } from '../../functions/reconciler/render-pending';
-import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
-import { createSmtpCheck } from '../../functions/scheduled/smtp-check';
-import { createDetectDrift } from '../../functions/reconciler/detect-drift';
+import { SCHEDULED_JOBS, type ScheduledJobName } from '../../functions/scheduled/jobs';
 import { AdminLinks } from '../../functions/providers/admin-links';
 import { Sessions } from '../../functions/auth/sessions';
 import { NodemailerSmtp } from '../../functions/providers/smtp';
@@ -50,6 +46,7 @@ export interface LaunchpadOptions {
   /** aws-ses-v2-local's port; 8005 is its default (its viewer and GET /store). 0 picks a free one. */
   sesPort?: number;
   opsEmail?: string;
+  /** Intervals of the scheduled jobs (functions/scheduled/jobs.ts), instead of each job's localEveryMs. */
   reconcileEveryMs?: number;
   sweepEveryMs?: number;
   smtpCheckEveryMs?: number;
@@ -175,17 +172,9 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
 
   const emulators: Array<Emulator<unknown>> = [];
   let compute: LocalCompute | undefined;
-  let reconciler: NodeJS.Timeout | undefined;
-  let sweeper: NodeJS.Timeout | undefined;
-  let renderer: NodeJS.Timeout | undefined;
-  let smtpChecker: NodeJS.Timeout | undefined;
-  let driftChecker: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
   const stopAll = async () => {
-    clearInterval(reconciler);
-    clearInterval(sweeper);
-    clearInterval(renderer);
-    clearInterval(smtpChecker);
-    clearInterval(driftChecker);
+    for (const timer of timers) clearInterval(timer);
     await compute?.stopAll();
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
   };
@@ -265,26 +254,21 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     await compute.restore();
     ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), dns, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint, ...(localBilling ? { localBilling } : {}) };
 
-    // Locally an interval plays the scheduled reconciler rule.
-    const reconcile = createStartPending(deps);
-    reconciler = setInterval(() => void reconcile().catch((error) => logger.error('Reconciler failed', { error })), options.reconcileEveryMs ?? 15_000);
-    reconciler.unref();
-    // ...and the re-render of settings saves whose rendering failed (every minute in AWS).
-    const renderPending = createRenderPending(deps);
-    renderer = setInterval(() => void renderPending().catch((error) => logger.error('Render of pending settings failed', { error })), options.reconcileEveryMs ?? 15_000);
-    renderer.unref();
-    // ...and another the scheduled trial sweep.
-    const sweep = createTrialSweep(deps);
-    sweeper = setInterval(() => void sweep().catch((error) => logger.error('Trial sweep failed', { error })), options.sweepEveryMs ?? 60_000);
-    sweeper.unref();
-    // ...and the SMTP re-check (hourly in AWS; every few minutes here so a fallback shows up soon).
-    const checkSmtp = createSmtpCheck(deps);
-    smtpChecker = setInterval(() => void checkSmtp().catch((error) => logger.error('SMTP check failed', { error })), options.smtpCheckEveryMs ?? 5 * 60_000);
-    smtpChecker.unref();
-    // ...and the drift check (hourly in AWS).
-    const detectDrift = createDetectDrift(deps);
-    driftChecker = setInterval(() => void detectDrift().catch((error) => logger.error('Drift check failed', { error })), options.driftCheckEveryMs ?? 5 * 60_000);
-    driftChecker.unref();
+    // Locally an interval per row plays the EventBridge schedules of the scheduled jobs.
+    const everyMs: Partial<Record<ScheduledJobName, number>> = {
+      'start-pending': options.reconcileEveryMs,
+      'render-pending': options.reconcileEveryMs,
+      'trial-sweep': options.sweepEveryMs,
+      'smtp-check': options.smtpCheckEveryMs,
+      'detect-drift': options.driftCheckEveryMs,
+    };
+    for (const job of SCHEDULED_JOBS) {
+      const run = job.create(deps);
+      const timer = setInterval(() => void run().catch((error: unknown) => logger.error('Scheduled job failed', { job: job.name, error })), everyMs[job.name] ?? job.localEveryMs);
+      // A timer alone does not keep the process (or a test run) alive; the server does.
+      timer.unref();
+      timers.push(timer);
+    }
 
     const running = compute;
     return {

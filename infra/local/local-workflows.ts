@@ -5,7 +5,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 import type { Deps } from '../../functions/deps';
-import type { ProvisionInput, StartResult, Workflows } from '../../functions/providers/workflows';
+import { startResumed, type ExecutionState, type ProvisionInput, type StartResult, type StateMachineName, type Workflows } from '../../functions/providers/workflows';
 import type { UpgradeRequestInput } from '../../shared/fleet';
 import { localTaskHandlers } from './step-handlers';
 import { statesOfType, type AslState } from '../asl-states';
@@ -83,17 +83,22 @@ export class LocalWorkflows implements Workflows {
   }
 
   /**
-   * Starts provision-tenant again for a FAILED tenant after its cause was fixed, as a new
-   * execution `<tenantId>-r<n>`; the steps are idempotent, so finished work is not redone twice.
+   * The names already taken are the recorded executions (kept in dataDir, so across restarts too),
+   * which start() refuses like Step Functions does: startResumed takes the first free `-r<n>`.
    */
-  async resume(tenantId: string): Promise<string> {
-    const n = this.list().filter((e) => e.name === tenantId || e.name.startsWith(`${tenantId}-r`)).length;
-    const name = `${tenantId}-r${n}`;
-    await this.start('provision-tenant', name, { tenantId });
-    return name;
+  resumeProvisioning(tenantId: string): Promise<string> {
+    const input: ProvisionInput = { tenantId };
+    return startResumed(tenantId, (name) => this.start('provision-tenant', name, input));
   }
 
-  private async start(stateMachine: string, name: string, input: object): Promise<StartResult> {
+  async executionState(stateMachine: StateMachineName, name: string): Promise<ExecutionState | undefined> {
+    const execution = this.executions.get(name);
+    // Names are one namespace here; Step Functions scopes them per state machine, so ask for that one only.
+    if (!execution || execution.stateMachine !== stateMachine) return undefined;
+    return { status: execution.status, ...(execution.error ? { error: execution.error, cause: execution.cause ?? '' } : {}) };
+  }
+
+  private async start(stateMachine: StateMachineName, name: string, input: object): Promise<StartResult> {
     if (this.executions.has(name)) return 'already-started';
     const execution: LocalExecution = {
       name,

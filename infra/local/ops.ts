@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
-import { offboardingRefusal, tenantRow, upgradeRequestSchema, upgradeRunName, type UpgradeSummary } from '../../shared/fleet';
-import { startOffboardingByOps } from '../../functions/providers/workflows';
-import { fieldErrors } from '../../shared/signup';
+import type { UpgradeSummary } from '../../shared/fleet';
+import { createOpsService, OpsRefusal } from '../../functions/ops/ops-service';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
 
 interface OpsContext {
@@ -116,59 +115,65 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/**
- * The ops API the CLI (`npm run ops`) talks to on the embedded default; in AWS the CLI reaches
- * DynamoDB and Step Functions itself. Answers undefined for paths that are not its own.
- */
-async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }: OpsContext): Promise<{ status: number; body: unknown } | undefined> {
-  const path = url.pathname;
-  const tenantBySubdomain = (subdomain: string) => deps.store.tenantBySubdomain(subdomain);
-  if (req.method === 'GET' && path === '/ops/api/tenants') {
-    const tenants = await deps.store.listTenants();
-    return { status: 200, body: tenants.map(tenantRow) };
+type ApiAnswer = { status: number; body: unknown };
+
+const REFUSAL_STATUS = { 'not-found': 404, conflict: 409, invalid: 400 } as const;
+
+/** The service's answer as HTTP: a refusal is its `{errors}` under its status, anything else throws on. */
+async function answer(status: number, work: () => Promise<unknown>): Promise<ApiAnswer> {
+  try {
+    return { status, body: await work() };
+  } catch (error) {
+    if (error instanceof OpsRefusal) return { status: REFUSAL_STATUS[error.kind], body: { errors: error.errors } };
+    throw error;
   }
+}
+
+/**
+ * The ops API the CLI (`npm run ops`) talks to on the embedded default: the ops service over HTTP
+ * (in AWS the CLI calls the same service itself). Only the executions' own records are read from the
+ * local engine here. Answers undefined for paths that are not its own.
+ */
+async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }: OpsContext): Promise<ApiAnswer | undefined> {
+  const path = url.pathname;
+  const ops = createOpsService(deps);
+  if (req.method === 'GET' && path === '/ops/api/tenants') return answer(200, () => ops.listTenants());
   const show = /^\/ops\/api\/tenants\/([a-z0-9-]+)$/.exec(path);
   if (req.method === 'GET' && show?.[1]) {
-    const tenant = await tenantBySubdomain(show[1]);
-    if (!tenant) return { status: 404, body: { errors: { subdomain: `No tenant ${show[1]}` } } };
-    const executions = workflows.list().filter((e) => (e.input as { tenantId?: string }).tenantId === tenant.tenantId).map(({ events: _events, ...e }) => e);
-    return { status: 200, body: { tenant, executions } };
+    const subdomain = show[1];
+    return answer(200, async () => {
+      const { tenant } = await ops.showTenant(subdomain);
+      // The local engine keeps every execution; on AWS they are in the Step Functions console.
+      const executions = workflows.list().filter((e) => (e.input as { tenantId?: string }).tenantId === tenant.tenantId).map(({ events: _events, ...e }) => e);
+      return { tenant, executions };
+    });
   }
   const resume = /^\/ops\/api\/tenants\/([a-z0-9-]+)\/resume$/.exec(path);
   if (req.method === 'POST' && resume?.[1]) {
-    const tenant = await tenantBySubdomain(resume[1]);
-    if (!tenant) return { status: 404, body: { errors: { subdomain: `No tenant ${resume[1]}` } } };
-    if (tenant.status !== 'FAILED') return { status: 409, body: { errors: { status: `${resume[1]} is ${tenant.status}; only FAILED tenants are resumed` } } };
-    return { status: 202, body: { name: await workflows.resume(tenant.tenantId) } };
+    const subdomain = resume[1];
+    return answer(202, async () => ({ name: await ops.resume(subdomain) }));
   }
   const offboard = /^\/ops\/api\/tenants\/([a-z0-9-]+)\/offboard$/.exec(path);
   if (req.method === 'POST' && offboard?.[1]) {
-    const tenant = await tenantBySubdomain(offboard[1]);
-    if (!tenant) return { status: 404, body: { errors: { subdomain: `No tenant ${offboard[1]}` } } };
-    const refusal = offboardingRefusal(tenant, url.searchParams.get('force') === '1');
-    if (refusal) return { status: 409, body: { errors: { status: refusal } } };
-    return { status: 202, body: { name: await startOffboardingByOps(workflows, tenant.tenantId, deps.now()) } };
+    const subdomain = offboard[1];
+    return answer(202, async () => ({ name: await ops.offboard(subdomain, url.searchParams.get('force') === '1') }));
   }
   const execution = /^\/ops\/api\/executions\/([A-Za-z0-9_-]+)$/.exec(path);
   if (req.method === 'GET' && execution?.[1]) {
+    // The local record in full (input, dates), which only this engine has; the CLI reads its status.
     const found = workflows.get(execution[1]);
     if (!found) return { status: 404, body: { errors: { name: `No execution ${execution[1]}` } } };
     const { events: _events, ...rest } = found;
     return { status: 200, body: rest };
   }
   if (req.method === 'POST' && path === '/ops/api/upgrades') {
-    const parsed = upgradeRequestSchema.safeParse(await readJson(req));
-    if (!parsed.success) return { status: 400, body: { errors: fieldErrors(parsed.error) } };
-    const name = upgradeRunName(parsed.data.version, deps.now());
-    await deps.workflows.startFleetUpgrade(parsed.data, name);
-    return { status: 202, body: { name } };
+    const request = await readJson(req);
+    return answer(202, async () => ({ name: await ops.startUpgrade(request) }));
   }
   const run = /^\/ops\/api\/upgrades\/([A-Za-z0-9_-]+)$/.exec(path);
   if (req.method === 'GET' && run?.[1]) {
-    const execution = workflows.get(run[1]);
-    if (!execution || execution.stateMachine !== 'upgrade-fleet') return { status: 404, body: { errors: { name: `No upgrade ${run[1]}` } } };
-    const summary = (await deps.fleet.summaries(50)).find((s) => s.runId === execution.name);
-    return { status: 200, body: { name: execution.name, status: execution.status, ...(execution.error ? { error: execution.error, cause: execution.cause } : {}), ...(summary ? { summary } : {}) } };
+    const name = run[1];
+    return answer(200, () => ops.upgradeStatus(name));
   }
   return undefined;
 }
@@ -177,14 +182,16 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
 export async function handleOps(req: IncomingMessage, res: ServerResponse, url: URL, context: OpsContext): Promise<void> {
   const resume = /^\/ops\/tenants\/([^/]+)\/resume$/.exec(url.pathname);
   if (req.method === 'POST' && resume?.[1]) {
-    const tenantId = decodeURIComponent(resume[1]);
-    const tenant = await context.deps.store.getTenant(tenantId);
-    if (!tenant || tenant.status !== 'FAILED') {
+    let name: string;
+    try {
+      name = await createOpsService(context.deps).resumeTenant(decodeURIComponent(resume[1]));
+    } catch (error) {
+      if (!(error instanceof OpsRefusal)) throw error;
+      // The form's own answer: a page to read, 409 as before for both an unknown and a not-FAILED tenant.
       res.writeHead(409, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end(tenant ? `Tenant is ${tenant.status}; only FAILED tenants can be resumed` : 'No such tenant');
+      res.end(error.message);
       return;
     }
-    const name = await context.workflows.resume(tenantId);
     res.writeHead(303, { location: `/ops#${encodeURIComponent(name)}` });
     res.end();
     return;

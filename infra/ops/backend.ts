@@ -1,19 +1,12 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { offboardingRefusal, tenantRow, upgradeRunName, type TenantRow, type UpgradeRequest, type UpgradeSummary } from '../../shared/fleet';
-import { startOffboardingByOps } from '../../functions/providers/workflows';
-import type { Tenant } from '../../shared/tenant';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { TenantRow, UpgradeRequest } from '../../shared/fleet';
+import { createOpsService, OpsError, type OpsService, type UpgradeStatus } from '../../functions/ops/ops-service';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
-import { FleetStore } from '../../functions/providers/fleet-store';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
-import { TenantStore } from '../../functions/providers/tenant-store';
+import { tableStores } from '../../functions/wiring';
 
-export interface UpgradeStatus {
-  name: string;
-  status: string;
-  error?: string;
-  cause?: string;
-  summary?: UpgradeSummary;
-}
+// The CLI's error type is the service's: its refusals reach the operator the same way on both backends.
+export { OpsError, type UpgradeStatus };
 
 /** What the ops CLI does, against the local stack or against AWS. */
 export interface OpsBackend {
@@ -26,10 +19,6 @@ export interface OpsBackend {
   offboard(subdomain: string, force: boolean): Promise<string>;
   /** RUNNING, SUCCEEDED, FAILED... of any execution, with the error if it failed. */
   executionStatus(name: string): Promise<{ status: string; error?: string; cause?: string }>;
-}
-
-export class OpsError extends Error {
-  override name = 'OpsError';
 }
 
 /** The embedded default, through its /ops/api (the server owns the local engine). */
@@ -62,77 +51,30 @@ export class LocalOps implements OpsBackend {
 }
 
 /**
- * A deployed Launchpad, with the operator's own AWS credentials: the table and the state
- * machines named by the stack outputs (LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_UPGRADE_ARN,
- * LAUNCHPAD_OFFBOARD_ARN).
+ * A deployed Launchpad, with the operator's own AWS credentials: the ops service on the table and the
+ * state machines named by the stack outputs (LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN,
+ * LAUNCHPAD_UPGRADE_ARN, LAUNCHPAD_OFFBOARD_ARN). Its refusals are OpsErrors, printed as they are.
  */
 export class AwsOps implements OpsBackend {
-  private readonly store: TenantStore;
-  private readonly fleet: FleetStore;
-  private readonly sfn = new SFNClient({});
-  private readonly workflows: SfnWorkflows;
+  private readonly ops: OpsService;
 
   constructor(private readonly config: { table: string; provisionArn: string; upgradeArn: string; offboardArn: string }) {
-    const documents = createDocumentClient();
-    this.store = new TenantStore(documents, config.table);
-    this.fleet = new FleetStore(documents, config.table);
-    this.workflows = new SfnWorkflows(this.sfn, config.provisionArn, config.upgradeArn, config.offboardArn);
+    const { store, fleet } = tableStores(createDocumentClient(), config.table);
+    const workflows = new SfnWorkflows(new SFNClient({}), config.provisionArn, config.upgradeArn, config.offboardArn);
+    this.ops = createOpsService({ store, fleet, workflows, now: () => new Date() });
   }
 
   get describe() {
     return `AWS (table ${this.config.table})`;
   }
 
-  private async tenant(subdomain: string): Promise<Tenant> {
-    const tenant = await this.store.tenantBySubdomain(subdomain);
-    if (!tenant) throw new OpsError(`No tenant ${subdomain}`);
-    return tenant;
-  }
-
-  async listTenants(): Promise<TenantRow[]> {
-    return (await this.store.listTenants()).map(tenantRow);
-  }
-
-  async showTenant(subdomain: string): Promise<unknown> {
-    return { tenant: await this.tenant(subdomain) };
-  }
-
-  async startUpgrade(request: UpgradeRequest): Promise<string> {
-    const name = upgradeRunName(request.version, new Date());
-    await this.workflows.startFleetUpgrade(request, name);
-    return name;
-  }
-
-  private async describeExecution(stateMachineArn: string, name: string) {
-    const execution = await this.sfn.send(new DescribeExecutionCommand({ executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}` }));
-    return { status: execution.status ?? 'UNKNOWN', ...(execution.error ? { error: execution.error, cause: execution.cause ?? '' } : {}) };
-  }
-
-  async upgradeStatus(name: string): Promise<UpgradeStatus> {
-    const summary = (await this.fleet.summaries(50)).find((s) => s.runId === name);
-    return { name, ...(await this.describeExecution(this.config.upgradeArn, name)), ...(summary ? { summary } : {}) };
-  }
-
-  executionStatus(name: string) {
-    const machine = name.startsWith('offboard-') ? this.config.offboardArn : name.startsWith('upgrade-') ? this.config.upgradeArn : this.config.provisionArn;
-    return this.describeExecution(machine, name);
-  }
-
-  async offboard(subdomain: string, force: boolean): Promise<string> {
-    const tenant = await this.tenant(subdomain);
-    const refusal = offboardingRefusal(tenant, force);
-    if (refusal) throw new OpsError(refusal);
-    return startOffboardingByOps(this.workflows, tenant.tenantId, new Date());
-  }
-
-  async resume(subdomain: string): Promise<string> {
-    const tenant = await this.tenant(subdomain);
-    if (tenant.status !== 'FAILED') throw new OpsError(`${subdomain} is ${tenant.status}; only FAILED tenants are resumed`);
-    // Execution names are unique forever: a resume is a new one, <tenantId>-r<time>.
-    const name = `${tenant.tenantId}-r${Math.floor(Date.now() / 1000)}`;
-    await this.sfn.send(new StartExecutionCommand({ stateMachineArn: this.config.provisionArn, name, input: JSON.stringify({ tenantId: tenant.tenantId }) }));
-    return name;
-  }
+  listTenants = () => this.ops.listTenants();
+  showTenant = (subdomain: string) => this.ops.showTenant(subdomain);
+  startUpgrade = (request: UpgradeRequest) => this.ops.startUpgrade(request);
+  upgradeStatus = (name: string) => this.ops.upgradeStatus(name);
+  resume = (subdomain: string) => this.ops.resume(subdomain);
+  offboard = (subdomain: string, force: boolean) => this.ops.offboard(subdomain, force);
+  executionStatus = (name: string) => this.ops.executionStatus(name);
 }
 
 /** AWS when its four settings are in the environment, else the local stack. */

@@ -24,7 +24,7 @@ import Stripe from 'stripe';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
 import { Storage } from '../../functions/providers/storage';
 import { TenantDatabases } from '../../functions/providers/tenant-databases';
-import type { Workflows } from '../../functions/providers/workflows';
+import { startResumed, type StateMachineName, type Workflows } from '../../functions/providers/workflows';
 
 export const TABLE_NAME = 'launchpad-test';
 export const TEST_WEBHOOK_SECRET = 'whsec_test_secret';
@@ -132,5 +132,16 @@ export class RecordingWorkflows implements Workflows {
     if (this.started.includes(name)) return 'already-started' as const;
     this.started.push(name);
     return 'started' as const;
+  }
+  resumeProvisioning(tenantId: string) {
+    return startResumed(tenantId, async (name) => {
+      if (this.started.includes(name)) return 'already-started' as const;
+      this.started.push(name);
+      return 'started' as const;
+    });
+  }
+  /** Nothing runs here: what was started stays RUNNING. */
+  async executionState(_stateMachine: StateMachineName, name: string) {
+    return this.started.includes(name) ? { status: 'RUNNING' } : undefined;
   }
 }

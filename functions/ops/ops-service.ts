@@ -1,0 +1,144 @@
+import { offboardingRefusal, tenantRow, upgradeRequestSchema, upgradeRunName, type TenantRow, type UpgradeSummary } from '../../shared/fleet';
+import { fieldErrors } from '../../shared/signup';
+import type { Tenant } from '../../shared/tenant';
+import type { Deps } from '../deps';
+import { ResumeLimitError, stateMachineOfExecution, type ExecutionState, type StateMachineName } from '../providers/workflows';
+
+/** How many recent upgrade summaries are searched for a run's own (runs are few; the newest come first). */
+const SUMMARIES_SEARCHED = 50;
+
+/** An error meant for the operator as it is (no stack): the CLI prints its message and exits 1. */
+export class OpsError extends Error {
+  override name = 'OpsError';
+}
+
+/**
+ * The service refused (no such tenant or run, a rule says no, an invalid request), with one message
+ * per field as the API's `{errors}` body; `kind` is what the local /ops API answers (404, 409, 400).
+ */
+export class OpsRefusal extends OpsError {
+  override name = 'OpsRefusal';
+  constructor(
+    readonly kind: 'not-found' | 'conflict' | 'invalid',
+    readonly errors: Record<string, string>,
+  ) {
+    super(Object.values(errors).join('; '));
+  }
+}
+
+/** An execution's state, by name. */
+export interface RunStatus extends ExecutionState {
+  name: string;
+}
+
+/** An upgrade run's state, with its summary once SummarizeUpgrade has kept it. */
+export interface UpgradeStatus extends RunStatus {
+  summary?: UpgradeSummary;
+}
+
+/**
+ * What customer success does to the fleet, on any engine: `npm run ops` against AWS calls it
+ * directly (infra/ops/backend.ts), the local /ops API serves it over HTTP (infra/local/ops.ts).
+ */
+export interface OpsService {
+  listTenants(): Promise<TenantRow[]>;
+  showTenant(subdomain: string): Promise<{ tenant: Tenant }>;
+  /** Starts provisioning again for a FAILED tenant (once its cause is fixed); returns the execution name. */
+  resume(subdomain: string): Promise<string>;
+  /** resume, for a tenant named by id (the /ops page's button). */
+  resumeTenant(tenantId: string): Promise<string>;
+  /** Starts offboarding; a paying customer only with `force` (cancel in Stripe first). Returns the execution name. */
+  offboard(subdomain: string, force: boolean): Promise<string>;
+  /** Validates the request (upgradeRequestSchema) and starts an upgrade-fleet run; returns its name. */
+  startUpgrade(request: unknown): Promise<string>;
+  upgradeStatus(name: string): Promise<UpgradeStatus>;
+  /** Any execution started by ops (provisioning, resume, upgrade, offboarding), found by its name. */
+  executionStatus(name: string): Promise<RunStatus>;
+}
+
+/**
+ * The ports the service works on: only the store reads it makes (so tests pass plain fakes, and a
+ * split of the tenant store changes this line only), the fleet summaries, the workflows and the clock.
+ */
+export interface OpsServiceDeps {
+  store: Pick<Deps['store'], 'listTenants' | 'tenantBySubdomain' | 'getTenant'>;
+  fleet: Pick<Deps['fleet'], 'summaries'>;
+  workflows: Deps['workflows'];
+  now: Deps['now'];
+}
+
+export function createOpsService({ store, fleet, workflows, now }: OpsServiceDeps): OpsService {
+  const bySubdomain = async (subdomain: string): Promise<Tenant> => {
+    const tenant = await store.tenantBySubdomain(subdomain);
+    if (!tenant) throw new OpsRefusal('not-found', { subdomain: `No tenant ${subdomain}` });
+    return tenant;
+  };
+
+  const resume = async (tenant: Tenant): Promise<string> => {
+    // Only a FAILED provisioning is resumed: anything else is running, or done, or gone on purpose.
+    if (tenant.status !== 'FAILED') throw new OpsRefusal('conflict', { status: `${tenant.subdomain} is ${tenant.status}; only FAILED tenants are resumed` });
+    try {
+      return await workflows.resumeProvisioning(tenant.tenantId);
+    } catch (error) {
+      if (error instanceof ResumeLimitError) throw new OpsRefusal('conflict', { status: error.message });
+      throw error;
+    }
+  };
+
+  const run = async (stateMachine: StateMachineName, name: string, missing: string): Promise<RunStatus> => {
+    const state = await workflows.executionState(stateMachine, name);
+    if (!state) throw new OpsRefusal('not-found', { name: `${missing} ${name}` });
+    return { name, ...state };
+  };
+
+  return {
+    async listTenants() {
+      return (await store.listTenants()).map(tenantRow);
+    },
+
+    async showTenant(subdomain) {
+      return { tenant: await bySubdomain(subdomain) };
+    },
+
+    async resume(subdomain) {
+      return resume(await bySubdomain(subdomain));
+    },
+
+    async resumeTenant(tenantId) {
+      const tenant = await store.getTenant(tenantId);
+      if (!tenant) throw new OpsRefusal('not-found', { tenantId: `No tenant ${tenantId}` });
+      return resume(tenant);
+    },
+
+    async offboard(subdomain, force) {
+      const tenant = await bySubdomain(subdomain);
+      const refusal = offboardingRefusal(tenant, force);
+      if (refusal) throw new OpsRefusal('conflict', { status: refusal });
+      // Under the name the retention sweep would use, so the sweep does not start it again; when that
+      // one ran already (a failed offboarding, say), as a repeat run of its own.
+      const name = `offboard-${tenant.tenantId}`;
+      if ((await workflows.startOffboarding(tenant.tenantId, name)) === 'started') return name;
+      const repeat = `${name}-${now().getTime()}`;
+      await workflows.startOffboarding(tenant.tenantId, repeat);
+      return repeat;
+    },
+
+    async startUpgrade(request) {
+      const parsed = upgradeRequestSchema.safeParse(request);
+      if (!parsed.success) throw new OpsRefusal('invalid', fieldErrors(parsed.error));
+      const name = upgradeRunName(parsed.data.version, now());
+      await workflows.startFleetUpgrade(parsed.data, name);
+      return name;
+    },
+
+    async upgradeStatus(name) {
+      const status = await run('upgrade-fleet', name, 'No upgrade');
+      const summary = (await fleet.summaries(SUMMARIES_SEARCHED)).find((s) => s.runId === name);
+      return { ...status, ...(summary ? { summary } : {}) };
+    },
+
+    executionStatus(name) {
+      return run(stateMachineOfExecution(name), name, 'No execution');
+    },
+  };
+}

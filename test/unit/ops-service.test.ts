@@ -1,0 +1,164 @@
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createOpsService, OpsError, OpsRefusal, type OpsServiceDeps } from '../../functions/ops/ops-service';
+import { MAX_RESUMES, resumedExecutionName, type StateMachineName } from '../../functions/providers/workflows';
+import { AwsOps } from '../../infra/ops/backend';
+import { runOps } from '../../infra/ops/cli';
+import type { UpgradeSummary } from '../../shared/fleet';
+import type { Tenant } from '../../shared/tenant';
+import { RecordingWorkflows, TABLE_NAME } from '../support/deps';
+
+const NOW = new Date('2026-11-26T10:00:00.000Z');
+
+const tenant = (subdomain: string, changes: Partial<Tenant> = {}): Tenant => ({
+  tenantId: `id-${subdomain}`,
+  subdomain,
+  companyName: `${subdomain} Works`,
+  adminName: 'Anna',
+  adminEmail: `anna@${subdomain}.example`,
+  primaryColor: '#ff5500',
+  plan: 'trial',
+  status: 'ACTIVE',
+  createdAt: '2026-11-01T09:00:00.000Z',
+  updatedAt: '2026-11-01T09:00:00.000Z',
+  steps: {},
+  urls: {},
+  version: 1,
+  ...changes,
+});
+
+const summary: UpgradeSummary = { runId: 'upgrade-2-1', version: '2', startedAt: '2026-11-26T09:00:00.000Z', endedAt: '2026-11-26T09:10:00.000Z', upgraded: ['acme'], rolledBack: [], failed: [], skipped: [] };
+
+/** The service on in-memory stores and recording workflows: the rules, without an engine or a table. */
+function service(tenants: Tenant[]) {
+  const workflows = new RecordingWorkflows();
+  const deps: OpsServiceDeps = {
+    store: {
+      listTenants: async () => tenants,
+      tenantBySubdomain: async (subdomain) => tenants.find((t) => t.subdomain === subdomain),
+      getTenant: async (tenantId) => tenants.find((t) => t.tenantId === tenantId),
+    },
+    fleet: { summaries: async () => [summary] },
+    workflows,
+    now: () => NOW,
+  };
+  return { ops: createOpsService(deps), workflows };
+}
+
+/** What a call refused with: kind and the API's errors body. */
+async function refusal(work: Promise<unknown>): Promise<{ kind: string; errors: Record<string, string> }> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof OpsRefusal)) throw new Error(`Expected a refusal, got ${String(error)}`);
+  return { kind: error.kind, errors: error.errors };
+}
+
+describe('ops service', () => {
+  it('lists tenants as rows and shows one by subdomain', async () => {
+    const { ops } = service([tenant('acme', { appVersion: '2' }), tenant('beta')]);
+    expect(await ops.listTenants()).toEqual([
+      { tenantId: 'id-acme', subdomain: 'acme', companyName: 'acme Works', status: 'ACTIVE', plan: 'trial', appVersion: '2', createdAt: '2026-11-01T09:00:00.000Z' },
+      { tenantId: 'id-beta', subdomain: 'beta', companyName: 'beta Works', status: 'ACTIVE', plan: 'trial', appVersion: null, createdAt: '2026-11-01T09:00:00.000Z' },
+    ]);
+    expect((await ops.showTenant('acme')).tenant.tenantId).toBe('id-acme');
+    expect(await refusal(ops.showTenant('nobody'))).toEqual({ kind: 'not-found', errors: { subdomain: 'No tenant nobody' } });
+  });
+
+  it('resumes only a FAILED tenant, each time under the next -r<n>', async () => {
+    const { ops, workflows } = service([tenant('acme', { status: 'FAILED' }), tenant('beta')]);
+    expect(await ops.resume('acme')).toBe('id-acme-r1');
+    expect(await ops.resumeTenant('id-acme')).toBe('id-acme-r2');
+    expect(workflows.started).toEqual(['id-acme-r1', 'id-acme-r2']);
+    expect(await refusal(ops.resume('beta'))).toEqual({ kind: 'conflict', errors: { status: 'beta is ACTIVE; only FAILED tenants are resumed' } });
+    expect(await refusal(ops.resumeTenant('id-nobody'))).toEqual({ kind: 'not-found', errors: { tenantId: 'No tenant id-nobody' } });
+    expect(await refusal(ops.resume('nobody'))).toMatchObject({ kind: 'not-found' });
+  });
+
+  it('refuses a resume past the limit as a conflict, for a person to look at', async () => {
+    const { ops, workflows } = service([tenant('acme', { status: 'FAILED' })]);
+    for (let n = 1; n <= MAX_RESUMES; n++) workflows.started.push(resumedExecutionName('id-acme', n));
+    const refused = await refusal(ops.resume('acme'));
+    expect(refused.kind).toBe('conflict');
+    expect(refused.errors.status).toMatch(/resumed 25 times already .*find out why it keeps failing/);
+  });
+
+  it('offboards under the sweep’s name, a repeat under a name of its own, and a paying customer only with force', async () => {
+    const { ops, workflows } = service([tenant('acme'), tenant('paid', { plan: 'paid' }), tenant('busy', { status: 'PROVISIONING' })]);
+    expect(await ops.offboard('acme', false)).toBe('offboard-id-acme');
+    expect(await ops.offboard('acme', false)).toBe(`offboard-id-acme-${NOW.getTime()}`);
+    expect(await refusal(ops.offboard('paid', false))).toEqual({
+      kind: 'conflict',
+      errors: { status: 'paid is a paying customer: cancel the subscription in Stripe first (the webhook suspends it), or pass --force' },
+    });
+    expect(await ops.offboard('paid', true)).toBe('offboard-id-paid');
+    // Even force does not offboard a tenant halfway through provisioning.
+    expect(await refusal(ops.offboard('busy', true))).toMatchObject({ kind: 'conflict' });
+    expect(workflows.started).toEqual(['offboard-id-acme', `offboard-id-acme-${NOW.getTime()}`, 'offboard-id-paid']);
+  });
+
+  it('validates and starts an upgrade run named by version and time, and reads its status with its summary', async () => {
+    const { ops, workflows } = service([]);
+    expect(await refusal(ops.startUpgrade({ version: 'bad version!' }))).toEqual({ kind: 'invalid', errors: { version: 'A version is an image tag: letters, digits, . _ -' } });
+    expect(await refusal(ops.startUpgrade(undefined))).toMatchObject({ kind: 'invalid' });
+    const name = await ops.startUpgrade({ version: '2' });
+    expect(name).toBe(`upgrade-2-${NOW.getTime()}`);
+    expect(workflows.started).toEqual([name]);
+    expect(await ops.upgradeStatus(name)).toEqual({ name, status: 'RUNNING' });
+
+    workflows.started.push('upgrade-2-1');
+    expect(await ops.upgradeStatus('upgrade-2-1')).toEqual({ name: 'upgrade-2-1', status: 'RUNNING', summary });
+    expect(await refusal(ops.upgradeStatus('upgrade-9-9'))).toEqual({ kind: 'not-found', errors: { name: 'No upgrade upgrade-9-9' } });
+  });
+
+  it('asks the state machine an execution name belongs to', async () => {
+    const { ops, workflows } = service([]);
+    const asked: Array<[StateMachineName, string]> = [];
+    workflows.executionState = async (stateMachine, name) => (asked.push([stateMachine, name]), { status: 'SUCCEEDED' });
+    for (const name of ['offboard-id-acme', 'upgrade-2-1', 'id-acme-r1', 'id-acme']) await ops.executionStatus(name);
+    expect(asked).toEqual([
+      ['offboard-tenant', 'offboard-id-acme'],
+      ['upgrade-fleet', 'upgrade-2-1'],
+      ['provision-tenant', 'id-acme-r1'],
+      ['provision-tenant', 'id-acme'],
+    ]);
+    workflows.executionState = async () => undefined;
+    expect(await refusal(ops.executionStatus('id-x'))).toEqual({ kind: 'not-found', errors: { name: 'No execution id-x' } });
+  });
+});
+
+describe('the ops CLI against AWS (the same service on DynamoDB and Step Functions)', () => {
+  const dynamo = mockClient(DynamoDBDocumentClient);
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => {
+    dynamo.reset();
+    sfn.reset();
+  });
+  const PROVISION = 'arn:aws:states:eu-west-1:123456789012:stateMachine:provision-tenant';
+  const aws = () =>
+    new AwsOps({ table: TABLE_NAME, provisionArn: PROVISION, upgradeArn: `${PROVISION.replace('provision-tenant', 'upgrade-fleet')}`, offboardArn: `${PROVISION.replace('provision-tenant', 'offboard-tenant')}` });
+  const withTenant = (t: Tenant) => {
+    dynamo.on(GetCommand, { Key: { pk: `SUBDOMAIN#${t.subdomain}`, sk: 'CLAIM' } }).resolves({ Item: { tenantId: t.tenantId } });
+    dynamo.on(GetCommand, { Key: { pk: `TENANT#${t.tenantId}`, sk: 'META' } }).resolves({ Item: t });
+  };
+
+  it('resumes under the next free name: -r1 was used, so -r2', async () => {
+    withTenant(tenant('acme', { status: 'FAILED' }));
+    sfn.on(StartExecutionCommand, { name: 'id-acme-r1' }).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} })).on(StartExecutionCommand, { name: 'id-acme-r2' }).resolves({ executionArn: 'arn' });
+    const lines: string[] = [];
+    expect(await runOps(['resume', 'acme'], aws(), (l) => lines.push(l))).toBe(0);
+    expect(lines).toEqual(['Started id-acme-r2; watch it on /ops (or the Step Functions console)']);
+    expect(sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input).toEqual({ stateMachineArn: PROVISION, name: 'id-acme-r2', input: '{"tenantId":"id-acme"}' });
+  });
+
+  it('refuses with the same message as the local API, as an error the CLI prints', async () => {
+    withTenant(tenant('acme'));
+    const error = await runOps(['resume', 'acme'], aws(), () => undefined).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpsError);
+    expect((error as OpsError).message).toBe('acme is ACTIVE; only FAILED tenants are resumed');
+    expect(sfn.calls()).toHaveLength(0);
+  });
+});
