@@ -27,11 +27,8 @@ class MemorySecrets implements Secrets {
 }
 
 /** Step Functions is another service's latency; the handler's share is what is compared here. */
-const started: Workflows = {
-  startProvisioning: async () => 'started',
-  startFleetUpgrade: async () => 'started',
-  startOffboarding: async () => 'started',
-};
+const notHere = () => Promise.reject(new Error('not used by signup'));
+const started: Workflows = { startProvisioning: async () => 'started', startFleetUpgrade: notHere, startOffboarding: notHere, resumeProvisioning: notHere, executionState: notHere };
 
 /**
  * The signup handler on DynamoDB Local against a bare TransactWriteItems of the very items it
