@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { deployConfig } from './config';
-import { launchpadStacks } from './launchpad';
+import { APP_CONTEXT, launchpadStacks } from './launchpad';
 
-const app = new App();
+const app = new App({ context: APP_CONTEXT });
 // `-c example=true` (npm run synth) fills unset values from example-context.json, to check the
 // templates without an account; a deploy takes real values (README "Deploy to AWS").
 const example: Record<string, unknown> = app.node.tryGetContext('example') === 'true' || app.node.tryGetContext('example') === true

@@ -1,4 +1,5 @@
-import type { Environment, Stack } from 'aws-cdk-lib';
+import { ReferenceStrength, type Environment, type Stack } from 'aws-cdk-lib';
+import { DEFAULT_CROSS_STACK_REFERENCES } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config';
 import { acknowledgeFindings } from './nag-acknowledgements';
@@ -18,6 +19,13 @@ export const STACK_NAMES = {
   api: 'Launchpad-Api',
   operations: 'Launchpad-Operations',
 } as const;
+
+/**
+ * App context Launchpad starts from (cdk.json or `-c` may override it): cross-stack references are
+ * CloudFormation exports and imports ("strong"), so a deploy can never remove or replace a value,
+ * like the table's name, while another stack still imports it.
+ */
+export const APP_CONTEXT: Record<string, unknown> = { [DEFAULT_CROSS_STACK_REFERENCES]: ReferenceStrength.STRONG };
 
 export interface LaunchpadProps {
   config: DeployConfig;

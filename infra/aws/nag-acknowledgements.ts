@@ -44,7 +44,9 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   );
   // Resources scoped by prefix: what they cover is created at runtime, per tenant or per stream.
   // How this stack's template names an attribute of `owner`: directly in the owner's own stack, else
-  // by the import of the export CDK creates for it (exportValue names it as that reference does).
+  // by the import of the export CDK creates for it (exportValue names it as that reference does, and
+  // adds no export of its own as long as some stack imports the value: the table, the tenant bucket
+  // and the cluster are imported by every stack with functions).
   const own = (c: IConstruct) => Stack.of(c) === stack;
   const ref = (owner: IConstruct, value: string) => flatten(stack.resolve(own(owner) ? value : Stack.of(owner).exportValue(value)));
   const tenantBucket = ref(scoped.tenantBucket, scoped.tenantBucket.bucketArn);

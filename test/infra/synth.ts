@@ -4,7 +4,7 @@ import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import exampleContext from '../../infra/aws/example-context.json';
 import { deployConfig } from '../../infra/aws/config';
-import { launchpadStacks, type LaunchpadStacks } from '../../infra/aws/launchpad';
+import { APP_CONTEXT, launchpadStacks, type LaunchpadStacks } from '../../infra/aws/launchpad';
 import { tempDir } from '../support/temp-dir';
 
 /** A built web app stand-in: the Site construct refuses to synth without index.html. */
@@ -17,7 +17,7 @@ export function fakeWebDist(): string {
 
 /** The stacks as `cdk synth` builds them, minus esbuild bundling (slow, and not what is tested here). */
 export function synthStacks(context: Record<string, unknown> = {}, prepare?: (app: App) => void) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({ context: { ...APP_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
   prepare?.(app);
   const config = deployConfig((key) => context[key] ?? (exampleContext as Record<string, unknown>)[key]);
   const stacks = launchpadStacks(app, { config, webDist: fakeWebDist(), env: { account: '123456789012', region: 'eu-west-1' } });
