@@ -1,19 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { deployConfig } from './config';
-import { LaunchpadStack } from './launchpad-stack';
+import { APP_CONTEXT, launchpadStacks } from './launchpad';
 
-const app = new App();
+const app = new App({ context: APP_CONTEXT });
 // `-c example=true` (npm run synth) fills unset values from example-context.json, to check the
 // templates without an account; a deploy takes real values (README "Deploy to AWS").
 const example: Record<string, unknown> = app.node.tryGetContext('example') === 'true' || app.node.tryGetContext('example') === true
   ? (JSON.parse(readFileSync('infra/aws/example-context.json', 'utf8')) as Record<string, unknown>)
   : {};
 const config = deployConfig((key) => app.node.tryGetContext(key) ?? example[key]);
-new LaunchpadStack(app, 'Launchpad', {
+launchpadStacks(app, {
   config,
   webDist: app.node.tryGetContext('webDist') ?? 'dist/web',
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  description: 'spaceOS Launchpad: self-service signup and provisioning of spaceOS trial instances',
 });
 app.synth();

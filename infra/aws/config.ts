@@ -49,3 +49,8 @@ export function deployConfig(tryGetContext: (key: string) => unknown): DeployCon
   }
   return parsed.data;
 }
+
+/** Where the site is served from, as a CORS origin (API, logo uploads): its domain with a site certificate, else CloudFront's. */
+export function siteOrigin(config: DeployConfig): string {
+  return config.siteCertificateArn ? `https://${config.domain}` : 'https://*.cloudfront.net';
+}

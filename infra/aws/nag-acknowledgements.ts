@@ -1,4 +1,9 @@
-import { Token, Validations, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { ICluster } from 'aws-cdk-lib/aws-ecs';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IConstruct } from 'constructs';
 import { API_ROUTES } from '../../functions/api/routes';
 
@@ -10,16 +15,27 @@ const ack = (scope: IConstruct, rule: string, reason: string) => Validations.of(
  * accepted: test/infra/iam.test.ts checks every policy statement separately.
  */
 export interface PrefixScoped {
-  table: IConstruct;
-  tenantBucket: IConstruct;
-  siteBucket: IConstruct;
-  /** Log groups whose streams a role writes (`<group>:*`). */
-  logGroups: IConstruct[];
-  /** Functions invoked with their versions and aliases (`<function>:*`). */
-  functions: IConstruct[];
-  cluster: IConstruct;
+  table: ITableV2;
+  tenantBucket: IBucket;
+  siteBucket: IBucket;
+  /** Log groups whose streams a role writes (`<group>:*`); of every stack (each stack acknowledges its own). */
+  logGroups: ILogGroup[];
+  /** Functions invoked with their versions and aliases (`<function>:*`); of every stack. */
+  functions: IFunction[];
+  cluster: ICluster;
 }
 
+/** A reference as cdk-nag prints it in a finding: `<Id>`, `<Id.Attr>`, or an import's export name. */
+function flatten(resolved: unknown): string {
+  const value = resolved as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::ImportValue'?: string };
+  if (typeof resolved === 'string') return resolved;
+  if (value.Ref) return `<${value.Ref}>`;
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (value['Fn::ImportValue']) return value['Fn::ImportValue'];
+  return JSON.stringify(resolved);
+}
+
+/** Acknowledges, on `stack`, the findings Launchpad accepts; applied to every stack of the app. */
 export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   ack(
     stack,
@@ -27,23 +43,29 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition, elasticloadbalancing:Describe*, ecr:GetAuthorizationToken, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
   );
   // Resources scoped by prefix: what they cover is created at runtime, per tenant or per stream.
-  const arn = (c: IConstruct) => `<${stack.getLogicalId(c.node.defaultChild as CfnElement)}.Arn>`;
+  // How this stack's template names an attribute of `owner`: directly in the owner's own stack, else
+  // by the import of the export CDK creates for it (exportValue names it as that reference does, and
+  // adds no export of its own as long as some stack imports the value: the table, the tenant bucket
+  // and the cluster are imported by every stack with functions).
+  const own = (c: IConstruct) => Stack.of(c) === stack;
+  const ref = (owner: IConstruct, value: string) => flatten(stack.resolve(own(owner) ? value : Stack.of(owner).exportValue(value)));
+  const tenantBucket = ref(scoped.tenantBucket, scoped.tenantBucket.bucketArn);
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   const prefixed: Array<[string, string]> = [
-    [`${arn(scoped.table)}/index/*`, "the table's own indexes (the status index the reconciler and sweeps query)"],
-    [`${arn(scoped.tenantBucket)}/tenants/*/*`, 'objects under tenants/<id>/, created per tenant at runtime'],
-    [`${arn(scoped.tenantBucket)}/seed/*`, 'the seed assets every tenant starts with'],
-    [`${arn(scoped.tenantBucket)}/archive/*`, 'archives of offboarded tenants (archive/<id>/), written at runtime'],
+    [`${ref(scoped.table, scoped.table.tableArn)}/index/*`, "the table's own indexes (the status index the reconciler and sweeps query)"],
+    [`${tenantBucket}/tenants/*/*`, 'objects under tenants/<id>/, created per tenant at runtime'],
+    [`${tenantBucket}/seed/*`, 'the seed assets every tenant starts with'],
+    [`${tenantBucket}/archive/*`, 'archives of offboarded tenants (archive/<id>/), written at runtime'],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*`, "tenants' database passwords, created per tenant at runtime"],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp*`, "tenants' own SMTP passwords, saved from the settings page at runtime"],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp-??????`, "the boundary of tenant task roles: each role itself reads only its own tenant's SMTP password"],
-    [`${arn(scoped.tenantBucket)}/tenants/*/uploads/*`, 'logo uploads under tenants/<id>/uploads/, created per tenant at runtime'],
+    [`${tenantBucket}/tenants/*/uploads/*`, 'logo uploads under tenants/<id>/uploads/, created per tenant at runtime'],
     [`arn:<AWS::Partition>:ecr:${region}:${account}:repository/*`, "pulling the spaceOS image from the account's registry"],
     [`arn:<AWS::Partition>:iam::${account}:role/launchpad/tenants/*`, 'task roles of tenant instances (one per tenant and environment), created at runtime; creating or changing one requires the tenant permissions boundary'],
-    ...scoped.logGroups.map((group): [string, string] => [`${arn(group)}:*`, 'log streams of its own log group']),
-    ...scoped.functions.map((fn): [string, string] => [`${arn(fn)}:*`, 'the versions and aliases of the one function it invokes']),
-    [`arn:<AWS::Partition>:ecs:${region}:${account}:service/<${stack.getLogicalId(scoped.cluster.node.defaultChild as CfnElement)}>/spaceos-*`, 'tenant services spaceos-<sub>-<env> in the tenant cluster, created at runtime'],
+    ...scoped.logGroups.filter(own).map((group): [string, string] => [`${ref(group, group.logGroupArn)}:*`, 'log streams of its own log group']),
+    ...scoped.functions.filter(own).map((fn): [string, string] => [`${ref(fn, fn.functionArn)}:*`, 'the versions and aliases of the one function it invokes']),
+    [`arn:<AWS::Partition>:ecs:${region}:${account}:service/${ref(scoped.cluster, scoped.cluster.clusterName)}/spaceos-*`, 'tenant services spaceos-<sub>-<env> in the tenant cluster, created at runtime'],
     [`arn:<AWS::Partition>:ecs:${region}:${account}:task-definition/spaceos-*:*`, 'revisions of tenant task definitions spaceos-<sub>-<env>, registered at runtime'],
     [`arn:<AWS::Partition>:elasticloadbalancing:${region}:${account}:targetgroup/tg-*`, 'tenant target groups (tg-<env>-<hash>), created at runtime'],
     [`arn:<AWS::Partition>:elasticloadbalancing:${region}:${account}:listener-rule/app/*`, 'host-header rules for tenant instances, created at runtime'],
@@ -55,7 +77,9 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     const reason = 'The CDK-managed BucketDeployment handler (seed assets, web app): its role, policy and runtime are defined by aws-cdk-lib';
     ack(child, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason);
     for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) ack(child, `IAM5[Action::${action}]`, reason);
-    for (const resource of [`${arn(scoped.tenantBucket)}/*`, `${arn(scoped.siteBucket)}/*`, `arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`]) ack(child, `IAM5[Resource::${resource}]`, reason);
+    // Each stack's handler deploys into that stack's own bucket.
+    const buckets = [scoped.tenantBucket, scoped.siteBucket].filter(own).map((bucket) => `${ref(bucket, bucket.bucketArn)}/*`);
+    for (const resource of [...buckets, `arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-${region}/*`]) ack(child, `IAM5[Resource::${resource}]`, reason);
     ack(child, 'L1', reason);
   }
   for (const route of API_ROUTES) {

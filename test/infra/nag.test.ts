@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { synthStack } from './synth';
+import { synthStacks } from './synth';
 
 interface Report {
   pluginReports: Array<{ pluginName: string; violations: Array<{ ruleName: string; severity: string; violatingConstructs: Array<{ constructPath: string }> }>; suppressedViolations?: unknown[] }>;
@@ -11,7 +11,7 @@ interface Report {
 
 describe('cdk-nag AwsSolutions', () => {
   it('finds nothing, error or warning, that is not acknowledged with a reason', () => {
-    const { app } = synthStack({}, (a) => Validations.of(a).addPlugins(new AwsSolutionsChecks(a)));
+    const { app } = synthStacks({}, (a) => Validations.of(a).addPlugins(new AwsSolutionsChecks(a)));
     // Errors make synth throw; warnings only reach the report, so read that too.
     const assembly = app.synth();
     const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as Report;

@@ -1,16 +1,24 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../functions/api/routes';
-import { synthStack } from './synth';
+import { synthStacks, templatesOf } from './synth';
 
-let template: Template;
+/** Each stack's template; assertions go to the stack that holds the resource. */
+let templates: ReturnType<typeof templatesOf>;
+let all: Template[];
+// Synthesizing the app takes a while (longer than vitest's 10 s for hooks when files run in parallel).
 beforeAll(() => {
-  template = Template.fromStack(synthStack().stack);
-});
+  templates = templatesOf(synthStacks().stacks);
+  all = Object.values(templates);
+}, 180_000);
+/** Resources of a type in every stack. */
+const everywhere = (type: string) => all.flatMap((template) => Object.values(template.findResources(type)));
+/** A reference to another stack's resource: CDK imports what the owning stack exports (the export name holds the logical id). */
+const imported = (logicalId: RegExp) => ({ 'Fn::ImportValue': Match.stringLikeRegexp(logicalId.source) });
 
 describe('data', () => {
   it('keeps tenants in an on-demand table with point-in-time recovery, TTL and the status index', () => {
-    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+    templates.data.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' })],
@@ -19,12 +27,12 @@ describe('data', () => {
   });
 
   it('keeps tenant files in a private, encrypted, versioned, TLS-only bucket', () => {
-    template.hasResourceProperties('AWS::S3::Bucket', {
+    templates.data.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
     });
-    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    const policies = everywhere('AWS::S3::BucketPolicy');
     expect(policies.length).toBeGreaterThanOrEqual(3);
     for (const policy of policies) {
       expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
@@ -34,23 +42,23 @@ describe('data', () => {
 
 describe('API', () => {
   it('has one ARM Node 24 function per route, traced', () => {
-    const routes = template.findResources('AWS::ApiGatewayV2::Route');
+    const routes = templates.api.findResources('AWS::ApiGatewayV2::Route');
     expect(Object.values(routes).map((r) => (r as { Properties: { RouteKey: string } }).Properties.RouteKey).sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
-    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{ Properties: { Runtime: string; Environment?: { Variables?: Record<string, unknown> } } }>;
+    const functions = everywhere('AWS::Lambda::Function') as Array<{ Properties: { Runtime: string; Environment?: { Variables?: Record<string, unknown> } } }>;
     const ours = functions.filter((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'launchpad');
     expect(ours.length).toBeGreaterThanOrEqual(API_ROUTES.length + 14);
     for (const fn of ours) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
   });
 
   it('throttles the stage and allows CORS from the site only', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 }, AccessLogSettings: Match.anyValue() });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://spaceos.example'], AllowHeaders: ['content-type', 'idempotency-key'] } });
+    templates.site.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 }, AccessLogSettings: Match.anyValue() });
+    templates.site.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://spaceos.example'], AllowHeaders: ['content-type', 'idempotency-key'] } });
   });
 });
 
 describe('workflows', () => {
   it('deploys provision-tenant from its ASL file as a Standard machine with full logging and X-Ray', () => {
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+    templates.workflows.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'provision-tenant',
       StateMachineType: 'STANDARD',
       TracingConfiguration: { Enabled: true },
@@ -60,22 +68,22 @@ describe('workflows', () => {
   });
 
   it('runs the reconciler every minute', () => {
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
+    templates.operations.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
+    templates.operations.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
   });
 });
 
 describe('site', () => {
   it('serves the private web bucket through CloudFront with origin access control, /api/* to the API, SPA routes and security headers', () => {
-    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
-    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+    templates.site.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    templates.site.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         Aliases: ['spaceos.example'],
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })] }),
         CacheBehaviors: [Match.objectLike({ PathPattern: '/api/*', AllowedMethods: Match.arrayWith(['POST']) })],
       }),
     });
-    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+    templates.site.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: Match.objectLike({ SecurityHeadersConfig: Match.objectLike({ StrictTransportSecurity: Match.objectLike({ Override: true }), FrameOptions: { FrameOption: 'DENY', Override: true } }) }),
     });
   });
@@ -83,8 +91,9 @@ describe('site', () => {
 
 describe('tenancy', () => {
   it('runs tenants on a Fargate cluster behind an HTTPS load balancer that answers 404 for unknown hosts', () => {
-    template.resourceCountIs('AWS::ECS::Cluster', 1);
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+    expect(everywhere('AWS::ECS::Cluster')).toHaveLength(1);
+    templates.tenancy.resourceCountIs('AWS::ECS::Cluster', 1);
+    templates.tenancy.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Protocol: 'HTTPS',
       Port: 443,
       DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
@@ -92,22 +101,22 @@ describe('tenancy', () => {
   });
 
   it('keeps tenant databases on an encrypted, multi-AZ, TLS-only Postgres in private subnets', () => {
-    template.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres', StorageEncrypted: true, MultiAZ: true, DeletionProtection: true, PubliclyAccessible: false });
-    template.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
+    templates.tenancy.hasResourceProperties('AWS::RDS::DBInstance', { Engine: 'postgres', StorageEncrypted: true, MultiAZ: true, DeletionProtection: true, PubliclyAccessible: false });
+    templates.tenancy.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: { 'rds.force_ssl': '1' } });
   });
 
   it('has secrets for the database admin, Cloudflare and Stripe, and SES identities with a configuration set', () => {
-    for (const name of ['launchpad/tenant-db-admin', 'launchpad/cloudflare-token', 'launchpad/stripe']) template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: name });
-    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'clients.spaceos.example', ConfigurationSetAttributes: Match.anyValue() });
-    template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'launchpad-tenants' });
+    for (const name of ['launchpad/tenant-db-admin', 'launchpad/cloudflare-token', 'launchpad/stripe']) templates.tenancy.hasResourceProperties('AWS::SecretsManager::Secret', { Name: name });
+    templates.tenancy.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'clients.spaceos.example', ConfigurationSetAttributes: Match.anyValue() });
+    templates.tenancy.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'launchpad-tenants' });
   });
 
   it("caps every tenant task role at tenant files, the tenant sender and tenants' SMTP passwords (the boundary each is created with)", () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+    templates.tenancy.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       ManagedPolicyName: 'launchpad-tenant-task-boundary',
       PolicyDocument: {
         Statement: [
-          { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('TenantAssets'), 'Arn'] }, '/tenants/*/*']] } },
+          { Action: 's3:GetObject', Effect: 'Allow', Resource: { 'Fn::Join': ['', [imported(/TenantAssets\w+Arn/), '/tenants/*/*']] } },
           { Action: ['ses:SendEmail', 'ses:SendRawEmail'], Effect: 'Allow', Resource: [Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.objectLike({ Ref: Match.stringLikeRegexp('TenantSenders') })])]) }), Match.anyValue()] },
           { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':secret:launchpad/tenants/\\*/smtp-\\?\\?\\?\\?\\?\\?$')])] }) },
         ],
@@ -115,30 +124,32 @@ describe('tenancy', () => {
       },
     });
     // No shared task role any more: each instance gets its own (functions/providers/tenant-task-roles.ts).
-    const taskRoles = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }));
+    expect(all.flatMap((template) => Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } })))).toHaveLength(1);
+    const taskRoles = Object.keys(templates.tenancy.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }));
     expect(taskRoles).toEqual([expect.stringMatching(/^TenancyTaskExecutionRole/)]);
   });
 });
 
 describe('operations', () => {
   it('alarms on failed or timed-out provisioning to an encrypted topic mailed to ops', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut' })]), AlarmActions: [{ Ref: Match.stringLikeRegexp('Alerts') }] });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'customer-success@spaceos.example' });
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    templates.operations.hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut' })]), AlarmActions: [{ Ref: Match.stringLikeRegexp('Alerts') }] });
+    templates.operations.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'customer-success@spaceos.example' });
+    templates.operations.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
   it('alarms ops when an upgrade or offboarding run breaks off, a scheduled job throws, or the Stripe webhook fails', () => {
-    const alarms = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, props: (r as { Properties: { AlarmActions: unknown[]; AlarmDescription: string } }).Properties }));
+    expect(everywhere('AWS::CloudWatch::Alarm')).toHaveLength(Object.keys(templates.operations.findResources('AWS::CloudWatch::Alarm')).length);
+    const alarms = Object.entries(templates.operations.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, props: (r as { Properties: { AlarmActions: unknown[]; AlarmDescription: string } }).Properties }));
     const ids = alarms.map((a) => a.id.replace(/^Operations/, '').replace(/[0-9A-F]{8}$/, ''));
     expect(ids.sort()).toEqual(
       ['DetectDriftErrors', 'FleetUpgradeFailed', 'OffboardingFailed', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'].sort(),
     );
     for (const { id, props } of alarms) expect(props.AlarmActions, id).toEqual([{ Ref: expect.stringMatching(/Alerts/) }]);
-    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }', MetricTransformations: [Match.objectLike({ MetricName: 'StripeWebhookFailures' })] });
+    templates.operations.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }', MetricTransformations: [Match.objectLike({ MetricName: 'StripeWebhookFailures' })] });
   });
 
   it('has a provisioning dashboard with signups, executions and duration percentiles', () => {
-    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const [dashboard] = Object.values(templates.operations.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard);
     for (const part of ['Signups per hour', 'ExecutionsStarted', 'ExecutionsFailed', 'ExecutionTime', 'p50', 'p95']) expect(body).toContain(part);
   });

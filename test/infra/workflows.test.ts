@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { STEP_NAMES } from '../../shared/step-catalogue';
 import { aslFiles } from '../../infra/aws/constructs/workflows';
-import { synthStack } from './synth';
+import { synthStacks } from './synth';
 
 describe('the list of steps exists once', () => {
   it('maps every Task of every ASL file to a CDK function and a local handler, with none left over', () => {
     const tasks = new Set(aslFiles().flatMap((file) => file.tasks));
-    const { stack } = synthStack();
+    const { stacks } = synthStacks();
     expect(aslFiles().map((f) => f.name)).toContain('provision-tenant');
-    expect([...stack.workflows.stepFunctions.keys()].sort()).toEqual([...tasks].sort());
+    expect([...stacks.workflows.workflows.stepFunctions.keys()].sort()).toEqual([...tasks].sort());
     expect([...STEP_NAMES].sort()).toEqual([...tasks].sort());
   });
 });

@@ -1,0 +1,71 @@
+import { Stack } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import type { DeployConfig } from './config';
+import { CONTAINER_PORT, TENANT_ROLE_PATH } from './constructs/tenancy';
+import type { TenantResources } from './tenant-policies';
+
+export interface EnvironmentResources extends TenantResources {
+  config: DeployConfig;
+  table: TableV2;
+  /** Where links in mails and checkout return URLs point (the Site stack's siteUrl). */
+  siteUrl: string;
+}
+
+/**
+ * Deployment-wide settings the functions read (functions/platform.ts, functions/deps.ts): names and
+ * addresses only, never a secret's value. Built in each stack with functions (`scope`); what other
+ * stacks own is imported.
+ */
+export function functionEnvironment(scope: Construct, { config, table, tenancy, tenantBucket, siteUrl }: EnvironmentResources): Record<string, string> {
+  const stack = Stack.of(scope);
+  const privateSubnets = tenancy.vpc.selectSubnets({ subnetType: tenancy.privateSubnetType }).subnetIds;
+  return {
+    TABLE_NAME: table.tableName,
+    INSTANCE_URL_TEMPLATE: `https://{host}.${config.domain}`,
+    MAIL_DOMAIN: `clients.${config.domain}`,
+    LAUNCHPAD_SENDER: `spaceOS <launchpad@${config.domain}>`,
+    OPS_EMAIL: config.opsEmail,
+    TENANT_BUCKET: tenantBucket.bucketName,
+    TENANT_DB_HOST: tenancy.database.endpoint,
+    TENANT_DB_PORT: String(tenancy.database.port),
+    TENANT_DB_ADMIN_SECRET: tenancy.database.adminSecret.secretArn,
+    CLOUDFLARE_TOKEN_SECRET: tenancy.cloudflareToken.secretArn,
+    STRIPE_SECRET: tenancy.stripeKeys.secretArn,
+    STRIPE_PRICE_ID: config.stripePriceId,
+    // The version new instances launch with: the configured image's tag.
+    APP_VERSION: config.tenantImage.includes(':') ? config.tenantImage.slice(config.tenantImage.lastIndexOf(':') + 1) : 'latest',
+    CLOUDFLARE_ZONE_ID: config.cloudflareZoneId,
+    CLOUDFLARE_ZONE_NAME: config.domain,
+    INSTANCE_LB_DNS_NAME: tenancy.loadBalancer.loadBalancerDnsName,
+    EXECUTION_URL_TEMPLATE: `https://${stack.region}.console.aws.amazon.com/states/home?region=${stack.region}#/v2/executions/details/arn:${stack.partition}:states:${stack.region}:${stack.account}:execution:provision-tenant:{executionName}`,
+    ...(config.googleOAuthClientId ? { GOOGLE_OAUTH_CLIENT_ID: config.googleOAuthClientId } : {}),
+    ...(config.microsoftOAuthClientId ? { MICROSOFT_OAUTH_CLIENT_ID: config.microsoftOAuthClientId } : {}),
+    RESUME_HOW: 'Fix the cause, then in the Step Functions console start provision-tenant with input {"tenantId": "{tenantId}"} named {tenantId}-r1 (-r2, ... for later attempts)',
+    ECS_CONFIG: stack.toJsonString({
+      cluster: tenancy.cluster.clusterName,
+      image: config.tenantImage,
+      vpcId: tenancy.vpc.vpcId,
+      subnets: privateSubnets,
+      securityGroups: [tenancy.taskSecurityGroup.securityGroupId],
+      executionRoleArn: tenancy.executionRole.roleArn,
+      tenantRoles: {
+        path: TENANT_ROLE_PATH,
+        permissionsBoundaryArn: tenancy.tenantTaskBoundary.managedPolicyArn,
+        bucketArn: tenantBucket.bucketArn,
+        accountId: stack.account,
+        mailDomain: `clients.${config.domain}`,
+        sendMailArns: tenancy.tenantSendMailArns,
+        secretArnPrefix: `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:`,
+      },
+      listenerArns: [tenancy.listener.listenerArn],
+      bucket: tenantBucket.bucketName,
+      logGroup: tenancy.taskLogGroup.logGroupName,
+      region: stack.region,
+      // Same-region secrets may be named in valueFrom; a suffix-less ARN would not resolve.
+      secretArnPrefix: '',
+      containerPort: CONTAINER_PORT,
+    }),
+    SITE_URL: siteUrl,
+  };
+}

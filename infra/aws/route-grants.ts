@@ -1,0 +1,65 @@
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { API_ROUTES } from '../../functions/api/routes';
+import { tenantPrefix } from '../../shared/instance';
+import { LOGO_UPLOAD_DIR } from '../../shared/settings';
+import type { LaunchpadFunction } from './constructs/launchpad-function';
+import { tenantPolicies, type TenantResources } from './tenant-policies';
+
+export interface RouteResources extends TenantResources {
+  table: TableV2;
+  /** provision-tenant, started by signups. */
+  provision: IStateMachine;
+}
+
+/**
+ * Grants each API route's function (by entry of functions/api/routes.ts) only what its route needs.
+ * The one place the per-route grants live, next to the per-step ones (step-grants.ts).
+ */
+export function grantRoutes(scope: Construct, route: (entry: string) => LaunchpadFunction, resources: RouteResources): void {
+  const { table, tenantBucket, tenancy, provision } = resources;
+  const { sendMail, scaleServices, deployVersions, smtpSecrets, readSmtpSecret, renderTenantFiles, tenantObjects, sendAsTenant } = tenantPolicies(scope, resources);
+
+  table.grantReadWriteData(route('signup'));
+  provision.grantStartExecution(route('signup'));
+  tenancy.adminLinkKey.grantRead(route('signup'));
+  for (const entry of ['subdomain-availability', 'tenant-status', 'health']) table.grantReadData(route(entry));
+  for (const entry of ['checkout', 'billing-portal']) {
+    table.grantReadData(route(entry));
+    tenancy.adminLinkKey.grantRead(route(entry));
+    tenancy.stripeKeys.grantRead(route(entry));
+  }
+  table.grantReadData(route('upgrade-link'));
+  tenancy.adminLinkKey.grantRead(route('upgrade-link'));
+  route('upgrade-link').addToRolePolicy(sendMail);
+  const webhook = route('stripe-webhook');
+  table.grantReadWriteData(webhook);
+  tenancy.stripeKeys.grantRead(webhook);
+  tenancy.adminLinkKey.grantRead(webhook);
+  webhook.addToRolePolicy(sendMail);
+  for (const statement of scaleServices) webhook.addToRolePolicy(statement);
+  deployVersions(webhook); // an instance woken from SUSPENDED first catches up with the fleet's version
+
+  // Sign-in and runtime settings. A tenant's SMTP password lives at launchpad/tenants/<id>/smtp.
+  for (const { entry, access } of API_ROUTES) if (access === 'session' || access === 'session-or-link') tenancy.sessionKey.grantRead(route(entry));
+  table.grantReadWriteData(route('magic-link')); // stores the hashed token and counts requests
+  route('magic-link').addToRolePolicy(sendMail);
+  table.grantReadWriteData(route('create-session')); // spends the token
+  tenancy.sessionKey.grantRead(route('create-session'));
+  for (const entry of ['get-session', 'get-settings', 'settings-history', 'test-smtp', 'logo-upload', 'logo', 'branding', 'oauth-start', 'oauth-callback']) table.grantReadData(route(entry));
+  for (const entry of ['get-settings', 'test-smtp']) route(entry).addToRolePolicy(readSmtpSecret);
+  const putSettings = route('put-settings');
+  table.grantReadWriteData(putSettings);
+  putSettings.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], resources: [smtpSecrets] }));
+  putSettings.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [tenantBucket.arnForObjects(`${tenantPrefix('*')}${LOGO_UPLOAD_DIR}*`)] }));
+  putSettings.addToRolePolicy(renderTenantFiles);
+  table.grantReadWriteData(route('test-mail')); // records a failing SMTP server
+  sendAsTenant(route('test-mail'));
+  // The presigned POST is signed with this function's credentials: it may only put uploads.
+  route('logo-upload').addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(`${tenantPrefix('*')}${LOGO_UPLOAD_DIR}*`)] }));
+  route('logo').addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [tenantBucket.arnForObjects(tenantObjects)] }));
+  for (const entry of ['oauth-start', 'oauth-callback']) tenancy.oauthStateKey.grantRead(route(entry));
+  sendAsTenant(webhook);
+}

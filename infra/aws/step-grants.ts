@@ -1,0 +1,82 @@
+import { Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { ARCHIVE_ROOT, SEED_PREFIX, tenantPrefix } from '../../shared/instance';
+import { stepFacts, type GrantName } from '../../shared/step-catalogue';
+import type { LaunchpadFunction } from './constructs/launchpad-function';
+import { tenantPolicies, type TenantResources } from './tenant-policies';
+
+/**
+ * What each grant name of the step catalogue (shared/step-catalogue.ts) lets a step's function do,
+ * as policy statements: the catalogue says which step needs what, this says what that means on AWS.
+ * Every step also reads and writes the table (granted by the Workflows stack).
+ */
+export function stepGrants(scope: Construct, resources: TenantResources): { grant: (state: string, fn: LaunchpadFunction) => void; inVpc: (state: string) => boolean } {
+  const { tenancy, tenantBucket } = resources;
+  const stack = Stack.of(scope);
+  const { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, readSmtpSecret, renderTenantFiles } = tenantPolicies(scope, resources);
+  const statements = (fn: LaunchpadFunction, ...list: PolicyStatement[]) => list.forEach((s) => fn.addToRolePolicy(s));
+  const GRANTS: Record<GrantName, (fn: LaunchpadFunction) => void> = {
+    'database:admin': (fn) => {
+      tenancy.database.adminSecret.grantRead(fn);
+      fn.addEnvironment('NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem'); // the RDS CA, for pg's TLS
+    },
+    'tenantSecrets:write': (fn) => statements(fn, new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], resources: [tenantSecrets] })),
+    'tenantSecrets:delete': (fn) => statements(fn, new PolicyStatement({ actions: ['secretsmanager:DeleteSecret'], resources: [tenantSecrets] })),
+    'smtpSecret:read': (fn) => statements(fn, readSmtpSecret),
+    'seed:read': (fn) =>
+      statements(
+        fn,
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [tenantBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${SEED_PREFIX}*`] } } }),
+        new PolicyStatement({ actions: ['s3:GetObject'], resources: [tenantBucket.arnForObjects(`${SEED_PREFIX}*`)] }),
+      ),
+    'tenantFiles:write': (fn) => statements(fn, renderTenantFiles),
+    'tenantFiles:archive': (fn) =>
+      statements(
+        fn,
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [tenantBucket.bucketArn], conditions: { StringLike: { 's3:prefix': [`${tenantPrefix('*')}*`] } } }),
+        new PolicyStatement({ actions: ['s3:GetObject', 's3:DeleteObject'], resources: [tenantBucket.arnForObjects(tenantObjects)] }),
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(`${ARCHIVE_ROOT}*`)] }),
+      ),
+    'archive:write': (fn) => statements(fn, new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(`${ARCHIVE_ROOT}*`)] })),
+    'ses:checkIdentity': (fn) => statements(fn, new PolicyStatement({ actions: ['ses:GetIdentityVerificationAttributes'], resources: ['*'] })),
+    'mail:send': (fn) => statements(fn, sendMail),
+    'adminLinkKey:read': (fn) => tenancy.adminLinkKey.grantRead(fn),
+    'cloudflare:token': (fn) => tenancy.cloudflareToken.grantRead(fn),
+    'ecs:createService': (fn) => {
+      statements(
+        fn,
+        new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:CreateService', 'ecs:TagResource'], resources: [tenantServices] }),
+        new PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: ['*'] }),
+        new PolicyStatement({ actions: ['ecs:TagResource'], resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }),
+        new PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeRules'], resources: ['*'] }),
+        new PolicyStatement({ actions: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:AddTags'], resources: [stack.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }),
+        new PolicyStatement({ actions: ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:AddTags'], resources: [tenancy.listener.listenerArn, stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }),
+      );
+      ensureTenantRoles(fn);
+    },
+    // Rolling a service onto another image tag (and back).
+    'ecs:deployVersion': (fn) => deployVersions(fn),
+    'ecs:removeServices': (fn) =>
+      statements(
+        fn,
+        new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:DeleteService'], resources: [tenantServices] }),
+        new PolicyStatement({ actions: ['ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'], resources: ['*'] }),
+        new PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'], resources: ['*'] }),
+        new PolicyStatement({ actions: ['elasticloadbalancing:DeleteRule'], resources: [stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }),
+        new PolicyStatement({ actions: ['elasticloadbalancing:DeleteTargetGroup'], resources: [stack.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }),
+        new PolicyStatement({ actions: ['iam:ListRolePolicies', 'iam:DeleteRole'], resources: [tenantRoles] }),
+        new PolicyStatement({ actions: ['iam:DeleteRolePolicy'], resources: [tenantRoles], conditions: withBoundary }),
+      ),
+  };
+  const factsOf = (state: string) => {
+    const facts = stepFacts(state);
+    if (!facts) throw new Error(`Task ${state} is not in the step catalogue (shared/step-catalogue.ts)`);
+    return facts;
+  };
+  return {
+    grant: (state, fn) => factsOf(state).grants.forEach((name) => GRANTS[name](fn)),
+    // Only the steps with the database admin grant reach the private database, so only they run in the VPC.
+    inVpc: (state) => factsOf(state).grants.includes('database:admin'),
+  };
+}

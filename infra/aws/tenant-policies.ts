@@ -1,0 +1,59 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { tenantPrefix } from '../../shared/instance';
+import type { LaunchpadFunction } from './constructs/launchpad-function';
+import { TENANT_ROLE_PATH, TENANT_SECRETS_PREFIX, type Tenancy } from './constructs/tenancy';
+
+export interface TenantResources {
+  tenancy: Tenancy;
+  tenantBucket: Bucket;
+}
+
+/**
+ * What functions of several stacks (steps, routes, scheduled jobs) are granted alike on tenants'
+ * secrets, files, services, task roles and mail. Built per stack (`scope`), so ARNs use its
+ * account and region and other stacks' resources are imported.
+ */
+export function tenantPolicies(scope: Construct, { tenancy, tenantBucket }: TenantResources) {
+  const stack = Stack.of(scope);
+  const tenantSecrets = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const tenantObjects = `${tenantPrefix('*')}*`;
+  const sendMail = new PolicyStatement({
+    actions: ['ses:SendEmail'],
+    resources: [...tenancy.senderIdentities.map((identity) => identity.emailIdentityArn), stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: tenancy.configurationSet.configurationSetName })],
+  });
+
+  const tenantServices = stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` });
+  // Tenant task roles: created, changed and deleted only on their path and only with the boundary.
+  const tenantRoles = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${TENANT_ROLE_PATH.slice(1)}*` });
+  const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': tenancy.tenantTaskBoundary.managedPolicyArn } };
+  const passTaskRoles = new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenantRoles], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } });
+  const ensureTenantRoles = (fn: LaunchpadFunction) => {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:GetRole', 'iam:TagRole'], resources: [tenantRoles] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:CreateRole', 'iam:PutRolePolicy'], resources: [tenantRoles], conditions: withBoundary }));
+    fn.addToRolePolicy(passTaskRoles);
+  };
+  const deployVersions = (fn: LaunchpadFunction) => {
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [tenantServices] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:TagResource'], resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }));
+    ensureTenantRoles(fn);
+  };
+  // Scaling an instance also points its host rule at the target group, or at the upgrade page while stopped.
+  const scaleServices = [
+    new PolicyStatement({ actions: ['ecs:UpdateService'], resources: [stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` })] }),
+    new PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'], resources: ['*'] }),
+    new PolicyStatement({ actions: ['elasticloadbalancing:ModifyRule'], resources: [stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }),
+  ];
+
+  // Sign-in and runtime settings. A tenant's SMTP password lives at launchpad/tenants/<id>/smtp.
+  const smtpSecrets = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*/smtp*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  const readSmtpSecret = new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [smtpSecrets] });
+  const renderTenantFiles = new PolicyStatement({ actions: ['s3:PutObject'], resources: [tenantBucket.arnForObjects(tenantObjects)] });
+  /** Mail as the tenant: its own SMTP server while it works; else SES, re-rendering the config to match. */
+  const sendAsTenant = (fn: LaunchpadFunction) => [sendMail, readSmtpSecret, renderTenantFiles].forEach((statement) => fn.addToRolePolicy(statement));
+
+  return { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, scaleServices, smtpSecrets, readSmtpSecret, renderTenantFiles, sendAsTenant };
+}
