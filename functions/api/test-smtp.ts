@@ -14,7 +14,7 @@ import { tables } from '../lambda/tables';
 
 const testSmtpSchema = z.object({ sender: smtpSenderSchema, password: z.optional(z.string()) });
 
-type TestSmtpDeps = Pick<Deps, 'now' | 'secrets' | 'sessions' | 'smtp' | 'store'>;
+type TestSmtpDeps = Pick<Deps, 'now' | 'secrets' | 'sessions' | 'smtp' | 'tenants'>;
 
 /**
  * POST /api/tenants/{id}/settings/test-smtp {sender, password?}: signs in to the SMTP server
@@ -37,4 +37,4 @@ export function createTestSmtpHandler(deps: TestSmtpDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createTestSmtpHandler, () => ({ ...core(), secrets: secrets(), sessions: sessions(), smtp: smtp(), store: tables().store }));
+export const handler = lambdaEntry(createTestSmtpHandler, () => ({ ...core(), secrets: secrets(), sessions: sessions(), smtp: smtp(), tenants: tables().tenants }));

@@ -13,4 +13,4 @@ export const createConfigureMail = defineStep('ConfigureMail', async (tenant, { 
   await mail.assertCanSendAs(sesFromAddress(tenant, platform));
 });
 
-export const handler = lambdaEntry(createConfigureMail, () => ({ ...core(), store: tables().store, mail: mail(), platform: platform() }));
+export const handler = lambdaEntry(createConfigureMail, () => ({ ...core(), tenants: tables().tenants, mail: mail(), platform: platform() }));

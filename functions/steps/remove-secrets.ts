@@ -15,4 +15,4 @@ export const createRemoveSecrets = offboardStep('RemoveSecrets', async (tenant, 
   for (const name of [...ENVIRONMENTS.map((env) => databaseSecretName(tenant.tenantId, env)), smtpSecretName(tenant.tenantId)]) await secrets.delete(name);
 });
 
-export const handler = lambdaEntry(createRemoveSecrets, () => ({ ...core(), store: tables().store, secrets: secrets() }));
+export const handler = lambdaEntry(createRemoveSecrets, () => ({ ...core(), tenants: tables().tenants, secrets: secrets() }));

@@ -37,4 +37,4 @@ export async function smokeTestInstance({ platform, probe }: Pick<Deps, 'platfor
 
 export const createSmokeTest = defineStep('SmokeTest', (tenant, deps) => smokeTestInstance(deps, tenant));
 
-export const handler = lambdaEntry(createSmokeTest, () => ({ ...core(), store: tables().store, probe: probe(), platform: platform() }));
+export const handler = lambdaEntry(createSmokeTest, () => ({ ...core(), tenants: tables().tenants, probe: probe(), platform: platform() }));

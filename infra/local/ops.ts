@@ -90,7 +90,7 @@ ${s.stopped ? `<p class="failure">Stopped: ${escape(s.stopped)}</p>` : ''}<p>Upg
 }
 
 async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
-  const tenants = await deps.store.listTenants();
+  const tenants = await deps.tenants.listTenants();
   const executions = workflows.list();
   const ofTenant = (id: string) => executions.filter((e) => e.stateMachine === 'provision-tenant' && (e.input as { tenantId?: string }).tenantId === id);
   const upgrades = executions.filter((e) => e.stateMachine === 'upgrade-fleet');
@@ -122,9 +122,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  */
 async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }: OpsContext): Promise<{ status: number; body: unknown } | undefined> {
   const path = url.pathname;
-  const tenantBySubdomain = (subdomain: string) => deps.store.tenantBySubdomain(subdomain);
+  const tenantBySubdomain = (subdomain: string) => deps.tenants.tenantBySubdomain(subdomain);
   if (req.method === 'GET' && path === '/ops/api/tenants') {
-    const tenants = await deps.store.listTenants();
+    const tenants = await deps.tenants.listTenants();
     return { status: 200, body: tenants.map(tenantRow) };
   }
   const show = /^\/ops\/api\/tenants\/([a-z0-9-]+)$/.exec(path);
@@ -178,7 +178,7 @@ export async function handleOps(req: IncomingMessage, res: ServerResponse, url: 
   const resume = /^\/ops\/tenants\/([^/]+)\/resume$/.exec(url.pathname);
   if (req.method === 'POST' && resume?.[1]) {
     const tenantId = decodeURIComponent(resume[1]);
-    const tenant = await context.deps.store.getTenant(tenantId);
+    const tenant = await context.deps.tenants.getTenant(tenantId);
     if (!tenant || tenant.status !== 'FAILED') {
       res.writeHead(409, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(tenant ? `Tenant is ${tenant.status}; only FAILED tenants can be resumed` : 'No such tenant');

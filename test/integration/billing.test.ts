@@ -61,10 +61,10 @@ async function activeTrial(trialEndsAt = '2026-12-10T10:00:00.000Z'): Promise<Te
     tenantId: id, subdomain: `bill-${id}`, companyName: `Billing ${n}`, adminName: 'Bea', adminEmail: `bea+${id}@example.com`, primaryColor: '#123456',
     plan: 'trial', status: 'PENDING', createdAt: at, updatedAt: at, steps: {}, urls: { app: `https://bill-${id}.spaceos.io` }, version: 1,
   };
-  await deps.store.createSignup(tenant);
-  await deps.store.transition(id, 'PROVISIONING', at);
-  await deps.store.transition(id, 'ACTIVE', at, { trialEndsAt });
-  return (await deps.store.getTenant(id))!;
+  await deps.signups.createSignup(tenant);
+  await deps.tenants.transition(id, 'PROVISIONING', at);
+  await deps.tenants.transition(id, 'ACTIVE', at, { trialEndsAt });
+  return (await deps.tenants.getTenant(id))!;
 }
 
 const event = (type: string, object: Record<string, unknown>, created = Math.floor(Date.now() / 1000)) =>
@@ -90,7 +90,7 @@ describe('Stripe webhook', () => {
     const tenant = await activeTrial();
     const result = await send(checkoutCompleted(tenant, 'cus_bad'));
     expect(result.statusCode).toBe(400);
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ plan: 'trial', status: 'ACTIVE', version: tenant.version });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ plan: 'trial', status: 'ACTIVE', version: tenant.version });
     expect(compute.scaled).toEqual([]);
   });
 
@@ -102,7 +102,7 @@ describe('Stripe webhook', () => {
     expect(results.filter((r) => r.statusCode === 200).length).toBeGreaterThanOrEqual(1);
     expect(results.every((r) => r.statusCode === 200 || r.statusCode === 409)).toBe(true);
     expect(JSON.parse((await deliver(payload)).body ?? '{}')).toMatchObject({ duplicate: true });
-    const after = await deps.store.getTenant(tenant.tenantId);
+    const after = await deps.tenants.getTenant(tenant.tenantId);
     expect(after).toMatchObject({ plan: 'paid', status: 'ACTIVE', stripeCustomerId: 'cus_once', stripeSubscriptionId: 'sub_cus_once' });
     expect(after?.trialEndsAt).toBeUndefined();
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=2`, `${tenant.subdomain}-stg=1`]);
@@ -125,9 +125,9 @@ describe('Stripe webhook', () => {
     const other = await activeTrial();
     const late = checkoutCompleted(other, 'cus_died');
     const eventId = (JSON.parse(late) as { id: string }).id;
-    expect(await deps.store.claimEvent(eventId, new Date(clock.getTime() - 120_000), 60_000)).toBe(true);
+    expect(await deps.stripeEvents.claimEvent(eventId, new Date(clock.getTime() - 120_000), 60_000)).toBe(true);
     expect((await deliver(late)).statusCode).toBe(200);
-    expect(await deps.store.getTenant(other.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
+    expect(await deps.tenants.getTenant(other.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
   });
 
   it("finishes an applied upgrade's resize and mail on Stripe's retry when they failed the first time", async () => {
@@ -135,7 +135,7 @@ describe('Stripe webhook', () => {
     const payload = checkoutCompleted(tenant, 'cus_retry');
     compute.failNextScale = true;
     expect((await deliver(payload)).statusCode).toBe(500);
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
     expect(await mailTo(tenant.adminEmail)).toHaveLength(0);
 
     const retried = await deliver(payload); // Stripe resends the same event
@@ -152,7 +152,7 @@ describe('Stripe webhook', () => {
     const older = event('customer.subscription.updated', { object: 'subscription', id: 'sub_cus_order', customer: 'cus_order', status: 'canceled', metadata: { tenantId: tenant.tenantId } }, t0 - 60);
     const result = await deliver(older);
     expect(JSON.parse(result.body ?? '{}')).toMatchObject({ outcome: 'stale' });
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
   });
 
   it('upgrades even when a subscription event of the same second arrives before the checkout', async () => {
@@ -160,7 +160,7 @@ describe('Stripe webhook', () => {
     const t0 = Math.floor(Date.now() / 1000);
     await deliver(event('customer.subscription.updated', { object: 'subscription', id: 'sub_cus_race', customer: 'cus_race', status: 'active', metadata: { tenantId: tenant.tenantId } }, t0));
     await deliver(checkoutCompleted(tenant, 'cus_race', t0));
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
   });
 
   it('moves a failed payment to PAST_DUE with a mail to the admin, and back to ACTIVE when paid', async () => {
@@ -168,10 +168,10 @@ describe('Stripe webhook', () => {
     const t0 = Math.floor(Date.now() / 1000);
     await deliver(checkoutCompleted(tenant, 'cus_late', t0));
     await deliver(event('invoice.payment_failed', { object: 'invoice', customer: 'cus_late' }, t0 + 10));
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('PAST_DUE');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('PAST_DUE');
     expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toContain(`Payment failed for ${tenant.companyName}`);
     await deliver(event('invoice.paid', { object: 'invoice', customer: 'cus_late' }, t0 + 20));
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid' });
   });
 
   it('suspends on cancellation and stops the instances', async () => {
@@ -180,13 +180,13 @@ describe('Stripe webhook', () => {
     await deliver(checkoutCompleted(tenant, 'cus_bye', t0));
     compute.scaled = [];
     await deliver(event('customer.subscription.deleted', { object: 'subscription', id: 'sub_cus_bye', customer: 'cus_bye', status: 'canceled', metadata: { tenantId: tenant.tenantId } }, t0 + 5));
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=0`, `${tenant.subdomain}-stg=0`]);
   });
 
   it('wakes a suspended trial on the version the fleet reached meanwhile (upgrades pass over stopped instances), before it starts', async () => {
     const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
-    await deps.store.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
+    await deps.tenants.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
     clock = new Date('2026-12-10T10:00:01.000Z');
     await createTrialSweep(deps)();
     await deps.fleet.setCurrentVersion('2', clock.toISOString()); // a fleet upgrade ran while it was stopped
@@ -195,13 +195,13 @@ describe('Stripe webhook', () => {
     await deliver(checkoutCompleted(tenant, 'cus_back'));
     expect(compute.calls.slice(0, 2).sort()).toEqual(['deploy prod@2', 'deploy stg@2']);
     expect(compute.calls.slice(2).sort()).toEqual(['scale prod=2', 'scale stg=1']);
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid', appVersion: '2' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid', appVersion: '2' });
   });
 
   it('wakes a suspended tenant on its own version when the fleet version was rolled back for it', async () => {
     const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
-    await deps.store.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
-    await deps.store.recordUpgradeOutcomes('upgrade-2-1', '2', [{ tenantId: tenant.tenantId, subdomain: tenant.subdomain, outcome: 'rolled-back', error: 'smoke test failed' }], clock.toISOString());
+    await deps.tenants.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
+    await deps.fleet.recordUpgradeOutcomes('upgrade-2-1', '2', [{ tenantId: tenant.tenantId, subdomain: tenant.subdomain, outcome: 'rolled-back', error: 'smoke test failed' }], clock.toISOString());
     await deps.fleet.setCurrentVersion('2', clock.toISOString());
     clock = new Date('2026-12-10T10:00:01.000Z');
     await createTrialSweep(deps)();
@@ -209,7 +209,7 @@ describe('Stripe webhook', () => {
 
     await deliver(checkoutCompleted(tenant, 'cus_stay'));
     expect(compute.calls.sort()).toEqual(['scale prod=2', 'scale stg=1']);
-    expect((await deps.store.getTenant(tenant.tenantId))?.appVersion).toBe('1');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.appVersion).toBe('1');
   });
 
   it('acknowledges events it does not handle', async () => {
@@ -233,7 +233,7 @@ describe('trial sweep (fixed clock)', () => {
 
     clock = new Date('2026-12-10T10:00:01.000Z'); // over
     expect((await sweep()).suspended).toContain(tenant.tenantId);
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=0`, `${tenant.subdomain}-stg=0`]);
     expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toContain(`Your ${tenant.companyName} trial has ended`);
 
@@ -241,7 +241,7 @@ describe('trial sweep (fixed clock)', () => {
     expect((await sweep()).markedForOffboarding).not.toContain(tenant.tenantId);
     clock = new Date('2027-01-10T10:00:02.000Z'); // past 30 days
     expect((await sweep()).markedForOffboarding).toContain(tenant.tenantId);
-    expect((await deps.store.getTenant(tenant.tenantId))?.offboardingRequestedAt).toBe(clock.toISOString());
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.offboardingRequestedAt).toBe(clock.toISOString());
   });
 
   it('leaves paid tenants alone', async () => {
@@ -250,6 +250,6 @@ describe('trial sweep (fixed clock)', () => {
     clock = new Date('2026-12-20T10:00:00.000Z');
     const result = await createTrialSweep(deps)();
     expect([...result.reminded, ...result.suspended]).not.toContain(tenant.tenantId);
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
   });
 });
