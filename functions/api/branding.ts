@@ -1,6 +1,6 @@
 import { paletteOf } from '../../shared/theme';
 import type { Deps } from '../deps';
-import { logoUrlOf, settingsOf } from '../steps/settings-of';
+import { logoUrlOf, settingsOf } from '../tenant/settings-of';
 import { json, notFound, type ApiEvent, type ApiHandler } from './http';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { lambdaEntry } from '../lambda/entry';

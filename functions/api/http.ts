@@ -19,7 +19,7 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
 /** The tenant of a `/api/tenants/{id}/...` route, loaded only if the id can be one (a UUID-like token). */
 export async function tenantOfPath(store: TenantStore, event: ApiEvent): Promise<Tenant | undefined> {
   const id = event.pathParameters?.id ?? '';
-  return /^[A-Za-z0-9-]{1,80}$/.test(id) ? tenants.getTenant(id) : undefined;
+  return /^[A-Za-z0-9-]{1,80}$/.test(id) ? store.getTenant(id) : undefined;
 }
 
 export const badRequest = (errors: Record<string, string>) => json(400, { errors });

@@ -1,6 +1,6 @@
 import { tenantPrefix } from '../../shared/instance';
 import type { Deps } from '../deps';
-import { settingsOf } from '../steps/settings-of';
+import { settingsOf } from '../tenant/settings-of';
 import { notFound, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';

@@ -4,7 +4,7 @@ import { signInEmail } from '../../shared/emails';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { issueSignInLink } from '../auth/sign-in-links';
 import type { Deps } from '../deps';
-import { brandOf } from '../steps/settings-of';
+import { brandOf } from '../tenant/settings-of';
 import { json, validBody, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';

@@ -1,7 +1,7 @@
 import { instanceUrl } from '../../shared/instance';
 import { INTEGRATION_OF, isProvider, OAuthStates, redirectUri } from '../auth/oauth-state';
 import type { Deps } from '../deps';
-import { settingsOf } from '../steps/settings-of';
+import { settingsOf } from '../tenant/settings-of';
 import { json, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';

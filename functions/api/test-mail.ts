@@ -1,7 +1,7 @@
 import { testEmail } from '../../shared/emails';
 import type { Deps } from '../deps';
-import { sendAsTenant } from '../providers/tenant-mail';
-import { brandOf } from '../steps/settings-of';
+import { sendAsTenant } from '../tenant/tenant-mail';
+import { brandOf } from '../tenant/settings-of';
 import { sessionTenant } from './admin-session';
 import { json, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';

@@ -1,7 +1,7 @@
 import { noticeEmail } from '../../shared/emails';
 import { upgradeUrl } from '../billing/plan';
 import type { Deps } from '../deps';
-import { brandOf } from '../steps/settings-of';
+import { brandOf } from '../tenant/settings-of';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { json, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';

@@ -6,7 +6,7 @@ import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import type { EventEffects } from '../providers/stripe-event-ledger';
 import type { TenantChanges } from '../providers/tenant-store';
-import { mailAdmin, type MailDeps } from '../providers/tenant-mail';
+import { mailAdmin, type MailDeps } from '../tenant/tenant-mail';
 import { sizeInstances, upgradeUrl, type Sizing } from './plan';
 
 export type EventOutcome = 'applied' | 'stale' | 'ignored';

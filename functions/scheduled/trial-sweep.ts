@@ -2,7 +2,7 @@ import { SUSPENDED_RETENTION_DAYS, TRIAL_REMINDER_DAYS, daysLeft } from '../../s
 import { trialEndedEmail, trialReminderEmail } from '../../shared/emails';
 import { sizeInstances, upgradeUrl } from '../billing/plan';
 import type { Deps } from '../deps';
-import { mailAdmin } from '../providers/tenant-mail';
+import { mailAdmin } from '../tenant/tenant-mail';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { compute } from '../lambda/compute';

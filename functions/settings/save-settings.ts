@@ -1,9 +1,9 @@
 import { changedFields, withoutBlankOptionals, type SettingsUpdate, type SmtpHealth, type TenantSettings } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import type { MailDeps } from '../providers/tenant-mail';
+import type { MailDeps } from '../tenant/tenant-mail';
 import { SmtpRefusedError, type SmtpAccount } from '../providers/smtp';
-import { settingsOf } from '../steps/settings-of';
+import { settingsOf } from '../tenant/settings-of';
 import { logoProblem } from './logo-check';
 import { renderTenantFiles } from './render-tenant-files';
 import { saveSmtpPassword, smtpAccountOf } from './smtp-health';

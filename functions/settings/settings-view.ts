@@ -1,7 +1,7 @@
 import type { SettingsView } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { logoUrlOf, sesFromAddress, settingsOf } from '../steps/settings-of';
+import { logoUrlOf, sesFromAddress, settingsOf } from '../tenant/settings-of';
 import { smtpAccountOf } from './smtp-health';
 
 /** What the settings page loads: the settings, their version, and what Launchpad knows about them. */

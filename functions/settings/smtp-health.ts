@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
 import { smtpFailingEmail } from '../../shared/emails';
+import { smtpSecretName } from '../../shared/instance';
 import type { SmtpSender } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import type { SmtpAccount } from '../providers/smtp';
-import { brandOf } from '../steps/settings-of';
+import { brandOf } from '../tenant/settings-of';
 import { renderTenantFiles } from './render-tenant-files';
-import { smtpSecretName } from './smtp-secret';
 
 type HealthDeps = Pick<Deps, 'now' | 'settingsStore' | 'storage' | 'platform' | 'logger' | 'mail'>;
 

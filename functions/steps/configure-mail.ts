@@ -1,4 +1,4 @@
-import { sesFromAddress } from './settings-of';
+import { sesFromAddress } from '../tenant/settings-of';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';

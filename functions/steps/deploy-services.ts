@@ -1,6 +1,5 @@
-import { configKey, databaseName, ENVIRONMENTS, themeKey } from '../../shared/instance';
+import { configKey, databaseName, databaseSecretName, ENVIRONMENTS, themeKey } from '../../shared/instance';
 import { servicesOf } from '../providers/compute';
-import { databaseSecretName } from '../providers/tenant-databases';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';

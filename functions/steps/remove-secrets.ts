@@ -1,6 +1,4 @@
-import { ENVIRONMENTS } from '../../shared/instance';
-import { databaseSecretName } from '../providers/tenant-databases';
-import { smtpSecretName } from '../settings/smtp-secret';
+import { databaseSecretName, ENVIRONMENTS, smtpSecretName } from '../../shared/instance';
 import { offboardStep } from './offboard-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';

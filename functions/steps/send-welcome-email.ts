@@ -2,7 +2,7 @@ import { WELCOME_LINK_HOURS } from '../../shared/auth';
 import { welcomeEmail } from '../../shared/emails';
 import { issueSignInLink } from '../auth/sign-in-links';
 import { upgradeUrl } from '../billing/plan';
-import { mailAdmin } from '../providers/tenant-mail';
+import { mailAdmin } from '../tenant/tenant-mail';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';

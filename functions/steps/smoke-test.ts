@@ -2,7 +2,7 @@ import type { Deps } from '../deps';
 import { decodeEntities } from '../../shared/html';
 import { instanceUrl } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
-import { settingsOf } from './settings-of';
+import { settingsOf } from '../tenant/settings-of';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';

@@ -1,9 +1,9 @@
 import type { Email, MailBrand } from '../../shared/emails';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
+import { SmtpRefusedError } from '../providers/smtp';
 import { markSmtpFailing, smtpAccountOf } from '../settings/smtp-health';
-import { brandOf, sesFromAddress, settingsOf } from '../steps/settings-of';
-import { SmtpRefusedError } from './smtp';
+import { brandOf, sesFromAddress, settingsOf } from './settings-of';
 
 export type MailDeps = Pick<Deps, 'mail' | 'smtp' | 'platform' | 'secrets' | 'settingsStore' | 'storage' | 'logger' | 'now'>;
 
