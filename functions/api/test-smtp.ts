@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { smtpSenderSchema } from '../../shared/settings';
 import type { Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
-import { smtpAccountOf } from '../settings/smtp-health';
+import { smtpAccountOf } from '../settings/smtp-secret';
 import { sessionTenantWithBody } from './admin-session';
 import { badRequest, json, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';

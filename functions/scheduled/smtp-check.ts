@@ -1,7 +1,8 @@
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import type { Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
-import { markSmtpFailing, markSmtpOk, smtpAccountOf } from '../settings/smtp-health';
+import { markSmtpFailing, markSmtpOk } from '../settings/smtp-health';
+import { smtpAccountOf } from '../settings/smtp-secret';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { mail } from '../lambda/mail';

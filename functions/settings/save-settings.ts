@@ -6,7 +6,7 @@ import { SmtpRefusedError, type SmtpAccount } from '../providers/smtp';
 import { settingsOf } from '../tenant/settings-of';
 import { logoProblem } from './logo-check';
 import { renderTenantFiles } from './render-tenant-files';
-import { saveSmtpPassword, smtpAccountOf } from './smtp-health';
+import { saveSmtpPassword, smtpAccountOf } from './smtp-secret';
 
 export type SaveOutcome =
   | { kind: 'saved'; tenant: Tenant; renderPending?: boolean }
