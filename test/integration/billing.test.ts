@@ -1,9 +1,10 @@
 import Stripe from 'stripe';
-import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, expectTypeOf, inject, it } from 'vitest';
 import { createStripeWebhookHandler } from '../../functions/api/stripe-webhook';
 import type { Deps } from '../../functions/deps';
 import type { Compute } from '../../functions/providers/compute';
 import { SesMail } from '../../functions/providers/mail';
+import type { EventEffects, EventTakeOver } from '../../functions/providers/stripe-event-ledger';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
 import type { Tenant } from '../../shared/tenant';
 import { sesClient } from '../../infra/local/emulators';
@@ -216,6 +217,51 @@ describe('Stripe webhook', () => {
     const result = await deliver(event('customer.created', { object: 'customer', id: 'cus_new' }));
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body ?? '{}')).toMatchObject({ outcome: 'ignored' });
+  });
+});
+
+describe('Stripe event ledger', () => {
+  const LEASE = 60_000;
+  const later = (ms: number) => new Date(clock.getTime() + ms);
+  const eventId = () => `evt_ledger_${Math.random().toString(36).slice(2)}`;
+
+  it('names each state of a claim, and hands an abandoned one the typed effects stored with its change', async () => {
+    const tenant = await activeTrial();
+    const id = eventId();
+    expect(await deps.stripeEvents.claimEvent(id, clock, LEASE)).toBe(true);
+    expect(await deps.stripeEvents.claimEvent(id, clock, LEASE)).toBe(false);
+    expect(await deps.stripeEvents.takeOverEvent(id, clock, LEASE)).toEqual({ state: 'busy' });
+    // The lease ran out before anything was applied: taken over, nothing left to finish.
+    expect(await deps.stripeEvents.takeOverEvent(id, later(LEASE + 1), LEASE)).toEqual({ state: 'abandoned' });
+
+    // This attempt applies the change with its effects, then its effects fail.
+    const effects: EventEffects = { tenantId: tenant.tenantId, size: 'paid', wake: false, mail: 'thank-you' };
+    const change = { at: later(LEASE + 1).toISOString(), set: { plan: 'paid' as const } };
+    expect(await deps.tenants.applyBillingEvent(tenant.tenantId, change, deps.stripeEvents.effectsWrite(id, effects))).toBe('applied');
+    await deps.stripeEvents.releaseEventLease(id);
+    const takeOver = await deps.stripeEvents.takeOverEvent(id, later(LEASE + 2), LEASE);
+    expect(takeOver).toEqual({ state: 'abandoned', effects });
+    expectTypeOf(takeOver).toEqualTypeOf<EventTakeOver>();
+    if (takeOver.state === 'abandoned') expectTypeOf(takeOver.effects).toEqualTypeOf<EventEffects | undefined>();
+    expect(await deps.stripeEvents.takeOverEvent(id, later(LEASE + 3), LEASE)).toEqual({ state: 'busy' });
+
+    await deps.stripeEvents.finishEvent(id, later(LEASE + 4));
+    expect(await deps.stripeEvents.takeOverEvent(id, later(10 * LEASE), LEASE)).toEqual({ state: 'done' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid' });
+  });
+
+  it('stores no effects when the change is refused, and frees a claim given back', async () => {
+    const tenant = await activeTrial();
+    const id = eventId();
+    expect(await deps.stripeEvents.claimEvent(id, clock, LEASE)).toBe(true);
+    // PENDING cannot follow ACTIVE: the change and its effects are written together or not at all.
+    const refused = { to: 'PENDING' as const, at: clock.toISOString() };
+    expect(await deps.tenants.applyBillingEvent(tenant.tenantId, refused, deps.stripeEvents.effectsWrite(id, { tenantId: tenant.tenantId, size: 'suspended' }))).toBe('stale-or-refused');
+    await deps.stripeEvents.releaseEventLease(id);
+    expect(await deps.stripeEvents.takeOverEvent(id, later(1), LEASE)).toEqual({ state: 'abandoned' });
+
+    await deps.stripeEvents.releaseEvent(id);
+    expect(await deps.stripeEvents.claimEvent(id, later(2), LEASE)).toBe(true);
   });
 });
 
