@@ -8,7 +8,7 @@ export type StepHandler<I extends ProvisionInput = ProvisionInput, O = I> = (inp
 
 /** What a step's factory takes: a logger and a clock, and the adapters its catalogue entry names. */
 export type StepDeps<N extends StepName> = Pick<Deps, 'logger' | 'now' | NeedsOf<N>>;
-/** A step that records its progress on the tenant item (its catalogue entry names the store). */
+/** A step that records its progress on the tenant item (its catalogue entry names 'tenants'). */
 export type TenantStepDeps<N extends StepsNeeding<'tenants'>> = StepDeps<N> & Pick<Deps, 'tenants'>;
 
 /** Step input errors are permanent: retrying cannot make an unknown tenant appear. */
