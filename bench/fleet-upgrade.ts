@@ -90,7 +90,7 @@ export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?
   });
   const launchpad = await startLaunchpad({ port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web'), fastTimers: true, waitMs: POLL_MS, decorate });
   try {
-    const { store, platform } = launchpad.deps;
+    const { tenants, signups, platform } = launchpad.deps;
     const at = new Date(Date.now() - 60_000).toISOString();
     const addTenant = async (i: number) => {
       const subdomain = `fleet-${String(i).padStart(3, '0')}`;
@@ -98,9 +98,9 @@ export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?
         tenantId: `bench-${i}`, subdomain, companyName: `Fleet ${i}`, adminName: 'Ops', adminEmail: `ops+${i}@example.com`, primaryColor: '#336699',
         plan: 'trial', status: 'PENDING', createdAt: new Date(Date.parse(at) + i).toISOString(), updatedAt: at, steps: {}, urls: {}, version: 1,
       };
-      await store.createSignup(tenant);
-      await store.transition(tenant.tenantId, 'PROVISIONING', at, { settings: initialSettings(tenant) });
-      await store.transition(tenant.tenantId, 'ACTIVE', at, { appVersion: '1' });
+      await signups.createSignup(tenant);
+      await tenants.transition(tenant.tenantId, 'PROVISIONING', at, { settings: initialSettings(tenant) });
+      await tenants.transition(tenant.tenantId, 'ACTIVE', at, { appVersion: '1' });
       instances.track(tenant);
       for (const env of ['prod', 'stg'] as const) {
         const host = platform.instanceUrlTemplate.replace('{host}', env === 'prod' ? subdomain : `${subdomain}-stg`);

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AdapterName } from '../shared/step-catalogue';
 import type { Sessions } from './auth/sessions';
 import type { Platform } from './platform';
 import type { AdminLinks } from './providers/admin-links';
@@ -36,3 +37,7 @@ export interface Deps extends TableStores {
   sessions: Sessions;
   smtp: Smtp;
 }
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Fails to compile when AdapterName (shared/step-catalogue.ts) and the adapters of Deps differ. */
+export type AdapterNamesMatchDeps<T extends true = Same<AdapterName, Exclude<keyof Deps, 'logger' | 'now' | 'newId'>>> = T;

@@ -1,7 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CustomerStore } from './providers/customer-store';
 import { FleetStore } from './providers/fleet-store';
 import { SettingsStore } from './providers/settings-store';
 import { SignInStore } from './providers/sign-in-store';
+import { SignupStore } from './providers/signup-store';
+import { StripeEventLedger } from './providers/stripe-event-ledger';
 import { TenantStore } from './providers/tenant-store';
 
 /**
@@ -10,10 +13,13 @@ import { TenantStore } from './providers/tenant-store';
  */
 export function tableStores(documents: DynamoDBDocumentClient, tableName: string) {
   return {
-    store: new TenantStore(documents, tableName),
+    tenants: new TenantStore(documents, tableName),
+    signups: new SignupStore(documents, tableName),
+    stripeEvents: new StripeEventLedger(documents, tableName),
+    customers: new CustomerStore(documents, tableName),
+    fleet: new FleetStore(documents, tableName),
     settingsStore: new SettingsStore(documents, tableName),
     signIns: new SignInStore(documents, tableName),
-    fleet: new FleetStore(documents, tableName),
   };
 }
 export type TableStores = ReturnType<typeof tableStores>;

@@ -11,7 +11,10 @@
 
 /** The adapters a handler can be given (the keys of `Deps` in functions/deps.ts; a type check there holds the two together). */
 export type AdapterName =
-  | 'store'
+  | 'tenants'
+  | 'signups'
+  | 'stripeEvents'
+  | 'customers'
   | 'settingsStore'
   | 'signIns'
   | 'fleet'
@@ -122,14 +125,14 @@ export const STEP_CATALOGUE = {
   MarkProvisioning: {
     workflow: 'provision-tenant',
     label: 'Reserving your workspace',
-    needs: ['store'],
+    needs: ['tenants'],
     grants: [],
     aws: { p50: 0.15, p95: 1.2, basis: 'warm Lambda invoke + 3 DynamoDB writes; p95 includes a cold start (~1 s)' },
   },
   CreateDatabases: {
     workflow: 'provision-tenant',
     label: 'Creating your databases',
-    needs: ['store', 'databases'],
+    needs: ['tenants', 'databases'],
     grants: ['database:admin', 'tenantSecrets:write'],
     catch: NO_CATCH,
     aws: { p50: 2.5, p95: 6, basis: 'Secrets Manager put + CREATE ROLE/DATABASE x2 on RDS + seed; cold start with pg' },
@@ -137,7 +140,7 @@ export const STEP_CATALOGUE = {
   PrepareStorage: {
     workflow: 'provision-tenant',
     label: 'Preparing file storage',
-    needs: ['store', 'storage'],
+    needs: ['tenants', 'storage'],
     grants: ['seed:read', 'tenantFiles:write'],
     catch: NO_CATCH,
     aws: { p50: 0.4, p95: 1.5, basis: 'S3 List + CopyObject of a few seed assets' },
@@ -145,7 +148,7 @@ export const STEP_CATALOGUE = {
   ConfigureMail: {
     workflow: 'provision-tenant',
     label: 'Setting up email',
-    needs: ['store', 'mail', 'platform'],
+    needs: ['tenants', 'mail', 'platform'],
     grants: ['ses:checkIdentity'],
     catch: NO_CATCH,
     aws: { p50: 0.2, p95: 1.2, basis: 'SES GetIdentityVerificationAttributes' },
@@ -153,7 +156,7 @@ export const STEP_CATALOGUE = {
   RenderConfig: {
     workflow: 'provision-tenant',
     label: 'Applying your brand and settings',
-    needs: ['store', 'storage', 'platform'],
+    needs: ['tenants', 'storage', 'platform'],
     grants: ['tenantFiles:write'],
     catch: NO_CATCH,
     aws: { p50: 0.4, p95: 1.5, basis: '5 S3 PutObject' },
@@ -161,7 +164,7 @@ export const STEP_CATALOGUE = {
   ConfigureDns: {
     workflow: 'provision-tenant',
     label: 'Publishing your address',
-    needs: ['store', 'dns'],
+    needs: ['tenants', 'dns'],
     grants: ['cloudflare:token'],
     catch: NO_CATCH,
     aws: { p50: 0.8, p95: 2.5, basis: 'Cloudflare API list + create x2' },
@@ -169,14 +172,14 @@ export const STEP_CATALOGUE = {
   DeployServices: {
     workflow: 'provision-tenant',
     label: 'Starting your instance and its staging copy',
-    needs: ['store', 'fleet', 'compute', 'platform'],
+    needs: ['tenants', 'fleet', 'compute', 'platform'],
     grants: ['ecs:createService'],
     aws: { p50: 2, p95: 5, basis: 'ECS DescribeServices, RegisterTaskDefinition, CreateService; IAM task role; ELB target group + rule' },
   },
   WaitUntilHealthy: {
     workflow: 'provision-tenant',
     label: 'Waiting for your instance to answer',
-    needs: ['store', 'probe', 'platform'],
+    needs: ['tenants', 'probe', 'platform'],
     grants: [],
     timeoutSeconds: 30,
     aws: { p50: 60, p95: 75, basis: 'Fargate task start (image pull, ENI) ~45-60 s + 2 ALB health checks at 10 s; polled every 5 s' },
@@ -184,52 +187,52 @@ export const STEP_CATALOGUE = {
   SmokeTest: {
     workflow: 'provision-tenant',
     label: 'Checking everything works',
-    needs: ['store', 'probe', 'platform'],
+    needs: ['tenants', 'probe', 'platform'],
     grants: [],
     aws: { p50: 0.5, p95: 2, basis: '3 HTTPS requests through Cloudflare and the ALB' },
   },
   MarkActive: {
     workflow: 'provision-tenant',
     label: 'Starting your trial',
-    needs: ['store', 'platform'],
+    needs: ['tenants', 'platform'],
     grants: [],
     aws: { p50: 0.15, p95: 1, basis: 'one conditional DynamoDB update' },
   },
   SendWelcomeEmail: {
     workflow: 'provision-tenant',
     label: 'Sending your welcome email',
-    needs: ['store', 'signIns', 'mail', 'secrets', 'smtp', 'storage', 'settingsStore', 'platform', 'links'],
+    needs: ['tenants', 'signIns', 'mail', 'secrets', 'smtp', 'storage', 'settingsStore', 'platform', 'links'],
     grants: [...sendAsTenant, 'adminLinkKey:read'],
     aws: { p50: 0.3, p95: 1.2, basis: 'SES SendEmail' },
   },
-  MarkFailed: { workflow: 'provision-tenant', needs: ['store'], grants: [], catch: NO_CATCH },
-  NotifyOps: { workflow: 'provision-tenant', needs: ['store', 'mail', 'platform'], grants: ['mail:send'], catch: NO_CATCH },
+  MarkFailed: { workflow: 'provision-tenant', needs: ['tenants'], grants: [], catch: NO_CATCH },
+  NotifyOps: { workflow: 'provision-tenant', needs: ['tenants', 'mail', 'platform'], grants: ['mail:send'], catch: NO_CATCH },
 
   // upgrade-fleet
-  PlanUpgrade: { workflow: 'upgrade-fleet', needs: ['store', 'fleet'], grants: [] },
+  PlanUpgrade: { workflow: 'upgrade-fleet', needs: ['tenants'], grants: [] },
   DeployVersion: { workflow: 'upgrade-fleet', needs: ['compute', 'platform'], grants: ['ecs:deployVersion'], catch: rollBack },
   CheckVersion: { workflow: 'upgrade-fleet', needs: ['probe', 'platform'], grants: [], catch: rollBack },
-  SmokeTestVersion: { workflow: 'upgrade-fleet', needs: ['store', 'probe', 'platform'], grants: [], catch: rollBack },
-  RollBackVersion: { workflow: 'upgrade-fleet', needs: ['store', 'compute', 'platform'], grants: ['ecs:deployVersion'], catch: rollBackFailed },
+  SmokeTestVersion: { workflow: 'upgrade-fleet', needs: ['tenants', 'probe', 'platform'], grants: [], catch: rollBack },
+  RollBackVersion: { workflow: 'upgrade-fleet', needs: ['tenants', 'compute', 'platform'], grants: ['ecs:deployVersion'], catch: rollBackFailed },
   CheckRollBack: { workflow: 'upgrade-fleet', needs: ['probe', 'platform'], grants: [], catch: rollBackFailed },
-  AssessWave: { workflow: 'upgrade-fleet', needs: ['store', 'fleet'], grants: [] },
-  SummarizeUpgrade: { workflow: 'upgrade-fleet', needs: ['store', 'fleet', 'mail', 'platform'], grants: ['mail:send'] },
+  AssessWave: { workflow: 'upgrade-fleet', needs: ['fleet'], grants: [] },
+  SummarizeUpgrade: { workflow: 'upgrade-fleet', needs: ['tenants', 'fleet', 'mail', 'platform'], grants: ['mail:send'] },
 
   // offboard-tenant
-  MarkOffboarding: { workflow: 'offboard-tenant', needs: ['store'], grants: [] },
-  RemoveServices: { workflow: 'offboard-tenant', needs: ['store', 'compute', 'platform'], grants: ['ecs:removeServices'] },
-  RemoveDns: { workflow: 'offboard-tenant', needs: ['store', 'dns'], grants: ['cloudflare:token'] },
-  ArchiveDatabases: { workflow: 'offboard-tenant', needs: ['store', 'databases', 'storage'], grants: ['database:admin', 'archive:write'] },
-  DropDatabases: { workflow: 'offboard-tenant', needs: ['store', 'databases'], grants: ['database:admin'] },
-  ArchiveStorage: { workflow: 'offboard-tenant', needs: ['store', 'storage'], grants: ['tenantFiles:archive'] },
-  RemoveSecrets: { workflow: 'offboard-tenant', needs: ['store', 'secrets'], grants: ['tenantSecrets:delete'] },
-  MarkDeleted: { workflow: 'offboard-tenant', needs: ['store'], grants: [] },
-  NotifyOffboardingFailed: { workflow: 'offboard-tenant', needs: ['store', 'mail', 'platform'], grants: ['mail:send'], catch: NO_CATCH },
+  MarkOffboarding: { workflow: 'offboard-tenant', needs: ['tenants'], grants: [] },
+  RemoveServices: { workflow: 'offboard-tenant', needs: ['tenants', 'compute', 'platform'], grants: ['ecs:removeServices'] },
+  RemoveDns: { workflow: 'offboard-tenant', needs: ['tenants', 'dns'], grants: ['cloudflare:token'] },
+  ArchiveDatabases: { workflow: 'offboard-tenant', needs: ['tenants', 'databases', 'storage'], grants: ['database:admin', 'archive:write'] },
+  DropDatabases: { workflow: 'offboard-tenant', needs: ['tenants', 'databases'], grants: ['database:admin'] },
+  ArchiveStorage: { workflow: 'offboard-tenant', needs: ['tenants', 'storage'], grants: ['tenantFiles:archive'] },
+  RemoveSecrets: { workflow: 'offboard-tenant', needs: ['tenants', 'secrets'], grants: ['tenantSecrets:delete'] },
+  MarkDeleted: { workflow: 'offboard-tenant', needs: ['tenants'], grants: [] },
+  NotifyOffboardingFailed: { workflow: 'offboard-tenant', needs: ['tenants', 'mail', 'platform'], grants: ['mail:send'], catch: NO_CATCH },
 } as const satisfies Record<string, StepFacts>;
 
 export type StepName = keyof typeof STEP_CATALOGUE;
 export type NeedsOf<N extends StepName> = (typeof STEP_CATALOGUE)[N]['needs'][number];
-/** Steps whose catalogue entry lists `adapter` (e.g. the ones that may record progress need 'store'). */
+/** Steps whose catalogue entry lists `adapter` (e.g. the ones that may record progress need 'tenants'). */
 export type StepsNeeding<A extends AdapterName> = { [N in StepName]: A extends NeedsOf<N> ? N : never }[StepName];
 
 export const STEP_NAMES = Object.keys(STEP_CATALOGUE) as StepName[];

@@ -12,14 +12,14 @@ const adminBodySchema = z.object({ token: z.optional(z.string()) });
  * work without signing in); else the response to give: 404 for an unknown tenant id, 403 for a
  * token that is not valid for this tenant, and without a token the session's answer (401/403).
  */
-export async function adminTenant(deps: Pick<Deps, 'store' | 'links' | 'now' | 'sessions'>, event: ApiEvent): Promise<{ tenant: Tenant } | { response: ApiResult }> {
+export async function adminTenant(deps: Pick<Deps, 'tenants' | 'links' | 'now' | 'sessions'>, event: ApiEvent): Promise<{ tenant: Tenant } | { response: ApiResult }> {
   const body = event.body ? jsonBody(event) : { ok: true as const, value: {} };
   if (!body.ok) return { response: body.response };
   const parsed = adminBodySchema.safeParse(body.value);
   if (!parsed.success) return { response: badRequest({ token: 'The admin link token must be text' }) };
   const { token } = parsed.data;
   if (!token) return sessionTenant(deps, event);
-  const tenant = await tenantOfPath(deps.store, event);
+  const tenant = await tenantOfPath(deps.tenants, event);
   if (!tenant) return { response: notFound('No signup with this id') };
   if (!(await deps.links.verify(tenant.tenantId, token, deps.now()))) {
     return { response: json(403, { errors: { token: 'This link is not valid (any more): use the latest link from your email, or ask for a new one' } }) };

@@ -12,18 +12,18 @@ const OTHER_TENANT = json(403, { errors: { session: 'You are signed in as the ad
  * for it, else the 401 (no session) or 403 (another tenant's session) to answer with. A session
  * outlives nothing: if the tenant's admin email changed since, it no longer counts.
  */
-export async function sessionTenant({ sessions, store, now }: Pick<Deps, 'sessions' | 'store' | 'now'>, event: ApiEvent): Promise<{ tenant: Tenant; session: Session } | { response: ApiResult }> {
+export async function sessionTenant({ sessions, tenants, now }: Pick<Deps, 'sessions' | 'tenants' | 'now'>, event: ApiEvent): Promise<{ tenant: Tenant; session: Session } | { response: ApiResult }> {
   const session = await sessions.read(event.cookies, now());
   if (!session) return { response: SIGN_IN_REQUIRED };
   if (session.tenantId !== event.pathParameters?.id) return { response: OTHER_TENANT };
-  const tenant = await store.getTenant(session.tenantId);
+  const tenant = await tenants.getTenant(session.tenantId);
   if (!tenant || tenant.adminEmail !== session.email || tenant.status === 'DELETED') return { response: SIGN_IN_REQUIRED };
   return { tenant, session };
 }
 
 /** `sessionTenant`, then the JSON body against `schema`: who is asking is settled before what they sent (401/403 before 400). */
 export async function sessionTenantWithBody<S extends z.core.$ZodType>(
-  deps: Pick<Deps, 'sessions' | 'store' | 'now'>,
+  deps: Pick<Deps, 'sessions' | 'tenants' | 'now'>,
   event: ApiEvent,
   schema: S,
 ): Promise<{ tenant: Tenant; session: Session; value: z.output<S> } | { response: ApiResult }> {

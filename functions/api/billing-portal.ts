@@ -7,7 +7,7 @@ import { billing } from '../lambda/billing';
 import { links, sessions } from '../lambda/keys';
 import { tables } from '../lambda/tables';
 
-type BillingPortalDeps = Pick<Deps, 'billing' | 'links' | 'now' | 'platform' | 'sessions' | 'store'>;
+type BillingPortalDeps = Pick<Deps, 'billing' | 'links' | 'now' | 'platform' | 'sessions' | 'tenants'>;
 
 /** POST /api/tenants/{id}/billing-portal {token}: Stripe's portal for a paid tenant -> {url}. */
 export function createBillingPortalHandler(deps: BillingPortalDeps): ApiHandler {
@@ -20,4 +20,4 @@ export function createBillingPortalHandler(deps: BillingPortalDeps): ApiHandler 
   };
 }
 
-export const handler = lambdaEntry(createBillingPortalHandler, () => ({ ...core(), billing: billing(), links: links(), platform: platform(), sessions: sessions(), store: tables().store }));
+export const handler = lambdaEntry(createBillingPortalHandler, () => ({ ...core(), billing: billing(), links: links(), platform: platform(), sessions: sessions(), tenants: tables().tenants }));

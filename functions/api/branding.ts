@@ -1,13 +1,13 @@
 import { paletteOf } from '../../shared/theme';
 import type { Deps } from '../deps';
-import { logoUrlOf, settingsOf } from '../steps/settings-of';
+import { logoUrlOf, settingsOf } from '../tenant/settings-of';
 import { json, notFound, type ApiEvent, type ApiHandler } from './http';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
 
-type BrandingDeps = Pick<Deps, 'platform' | 'store'>;
+type BrandingDeps = Pick<Deps, 'platform' | 'tenants'>;
 
 /**
  * GET /api/tenants/{id}/branding.json (id or subdomain): what the mobile team needs to brand a
@@ -17,7 +17,7 @@ export function createBrandingHandler(deps: BrandingDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const key = event.pathParameters?.id ?? '';
     if (!/^[A-Za-z0-9-]{1,80}$/.test(key)) return notFound('No such instance');
-    const tenant = (await deps.store.getTenant(key)) ?? (await deps.store.tenantBySubdomain(key));
+    const tenant = (await deps.tenants.getTenant(key)) ?? (await deps.tenants.tenantBySubdomain(key));
     if (!tenant || !HAS_INSTANCE.has(tenant.status)) return notFound('No such instance');
     const { branding } = settingsOf(tenant);
     const palette = paletteOf(branding.primaryColor, branding.accentColor);
@@ -45,4 +45,4 @@ export function createBrandingHandler(deps: BrandingDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createBrandingHandler, () => ({ ...core(), platform: platform(), store: tables().store }));
+export const handler = lambdaEntry(createBrandingHandler, () => ({ ...core(), platform: platform(), tenants: tables().tenants }));

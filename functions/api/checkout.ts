@@ -8,7 +8,7 @@ import { billing } from '../lambda/billing';
 import { links, sessions } from '../lambda/keys';
 import { tables } from '../lambda/tables';
 
-type CheckoutDeps = Pick<Deps, 'billing' | 'links' | 'now' | 'platform' | 'sessions' | 'store'>;
+type CheckoutDeps = Pick<Deps, 'billing' | 'links' | 'now' | 'platform' | 'sessions' | 'tenants'>;
 
 /** POST /api/tenants/{id}/checkout {token}: a Stripe Checkout session for the paid plan -> {url}. */
 export function createCheckoutHandler(deps: CheckoutDeps): ApiHandler {
@@ -31,4 +31,4 @@ export function createCheckoutHandler(deps: CheckoutDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createCheckoutHandler, () => ({ ...core(), billing: billing(), links: links(), platform: platform(), sessions: sessions(), store: tables().store }));
+export const handler = lambdaEntry(createCheckoutHandler, () => ({ ...core(), billing: billing(), links: links(), platform: platform(), sessions: sessions(), tenants: tables().tenants }));

@@ -18,14 +18,14 @@ export const sessionView = (tenant: Tenant, email: string, expiresAt: number): S
   expiresAt: new Date(expiresAt).toISOString(),
 });
 
-type SessionDeps = Pick<Deps, 'now' | 'platform' | 'sessions' | 'signIns' | 'store'>;
+type SessionDeps = Pick<Deps, 'now' | 'platform' | 'sessions' | 'signIns' | 'tenants'>;
 
 /**
  * POST /api/auth/session {token}: spends a sign-in link's token (once: it is deleted as it is
  * read) and answers with the session cookie. The sign-in page posts it, so a mail scanner that
  * follows links does not spend it.
  */
-export function createSessionHandler({ signIns, sessions, store, now, platform }: SessionDeps): ApiHandler {
+export function createSessionHandler({ signIns, sessions, tenants, now, platform }: SessionDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const body = jsonBody(event);
     if (!body.ok) return body.response;
@@ -34,11 +34,11 @@ export function createSessionHandler({ signIns, sessions, store, now, platform }
     const token = await signIns.consumeToken(hashToken(parsed.data.token));
     const at = now();
     if (!token || token.expiresAt <= at.getTime()) return SPENT;
-    const tenant = await store.getTenant(token.tenantId);
+    const tenant = await tenants.getTenant(token.tenantId);
     if (!tenant || tenant.adminEmail !== token.email || tenant.status === 'DELETED') return SPENT;
     const { cookie, session } = await sessions.cookieFor(tenant.tenantId, token.email, at, platform.siteUrl);
     return { ...json(200, sessionView(tenant, session.email, session.expiresAt)), cookies: [cookie] };
   };
 }
 
-export const handler = lambdaEntry(createSessionHandler, () => ({ ...core(), platform: platform(), sessions: sessions(), signIns: tables().signIns, store: tables().store }));
+export const handler = lambdaEntry(createSessionHandler, () => ({ ...core(), platform: platform(), sessions: sessions(), signIns: tables().signIns, tenants: tables().tenants }));

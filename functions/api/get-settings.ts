@@ -8,7 +8,7 @@ import { secrets } from '../lambda/secrets';
 import { sessions } from '../lambda/keys';
 import { tables } from '../lambda/tables';
 
-type GetSettingsDeps = Pick<Deps, 'now' | 'platform' | 'secrets' | 'sessions' | 'store'>;
+type GetSettingsDeps = Pick<Deps, 'now' | 'platform' | 'secrets' | 'sessions' | 'tenants'>;
 
 /** GET /api/tenants/{id}/settings: for that tenant's signed-in admin only. */
 export function createGetSettingsHandler(deps: GetSettingsDeps): ApiHandler {
@@ -19,4 +19,4 @@ export function createGetSettingsHandler(deps: GetSettingsDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createGetSettingsHandler, () => ({ ...core(), platform: platform(), secrets: secrets(), sessions: sessions(), store: tables().store }));
+export const handler = lambdaEntry(createGetSettingsHandler, () => ({ ...core(), platform: platform(), secrets: secrets(), sessions: sessions(), tenants: tables().tenants }));

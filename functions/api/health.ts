@@ -4,13 +4,13 @@ import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';
 
-type HealthDeps = Pick<Deps, 'logger' | 'store'>;
+type HealthDeps = Pick<Deps, 'logger' | 'tenants'>;
 
 /** GET /api/health: 200 when the tenant table answers, 503 otherwise. */
-export function createHealthHandler({ store, logger }: HealthDeps): ApiHandler {
+export function createHealthHandler({ tenants, logger }: HealthDeps): ApiHandler {
   return async () => {
     try {
-      await store.ping();
+      await tenants.ping();
       return json(200, { status: 'ok' });
     } catch (error) {
       logger.error('Health check failed', { error });
@@ -19,4 +19,4 @@ export function createHealthHandler({ store, logger }: HealthDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createHealthHandler, () => ({ ...core(), store: tables().store }));
+export const handler = lambdaEntry(createHealthHandler, () => ({ ...core(), tenants: tables().tenants }));

@@ -16,7 +16,7 @@ const uploadRequestSchema = z.object({
   size: z.int().check(z.minimum(1, 'The file is empty'), z.maximum(LOGO_MAX_BYTES, `The logo may be at most ${LOGO_MAX_BYTES / 1024} KB`)),
 });
 
-type LogoUploadDeps = Pick<Deps, 'newId' | 'now' | 'sessions' | 'storage' | 'store'>;
+type LogoUploadDeps = Pick<Deps, 'newId' | 'now' | 'sessions' | 'storage' | 'tenants'>;
 
 /**
  * POST /api/tenants/{id}/logo-upload {contentType, size}: a presigned POST into the tenant's own
@@ -35,4 +35,4 @@ export function createLogoUploadHandler(deps: LogoUploadDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createLogoUploadHandler, () => ({ ...core(), sessions: sessions(), storage: storage(), store: tables().store }));
+export const handler = lambdaEntry(createLogoUploadHandler, () => ({ ...core(), sessions: sessions(), storage: storage(), tenants: tables().tenants }));

@@ -1,13 +1,13 @@
 import { tenantPrefix } from '../../shared/instance';
 import type { Deps } from '../deps';
-import { settingsOf } from '../steps/settings-of';
+import { settingsOf } from '../tenant/settings-of';
 import { notFound, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
 import { storage } from '../lambda/storage';
 import { tables } from '../lambda/tables';
 
-type LogoDeps = Pick<Deps, 'storage' | 'store'>;
+type LogoDeps = Pick<Deps, 'storage' | 'tenants'>;
 
 /**
  * GET /api/tenants/{id}/logo: the tenant's current logo, public (mails and mobile apps show it).
@@ -15,7 +15,7 @@ type LogoDeps = Pick<Deps, 'storage' | 'store'>;
  */
 export function createLogoHandler(deps: LogoDeps): ApiHandler {
   return async (event: ApiEvent) => {
-    const tenant = await tenantOfPath(deps.store, event);
+    const tenant = await tenantOfPath(deps.tenants, event);
     const logo = tenant && settingsOf(tenant).branding.logo;
     const object = tenant && logo ? await deps.storage.getBytes(`${tenantPrefix(tenant.tenantId)}${logo}`) : undefined;
     if (!object) return notFound('No logo');
@@ -34,4 +34,4 @@ export function createLogoHandler(deps: LogoDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createLogoHandler, () => ({ ...core(), storage: storage(), store: tables().store }));
+export const handler = lambdaEntry(createLogoHandler, () => ({ ...core(), storage: storage(), tenants: tables().tenants }));

@@ -4,7 +4,7 @@ import { signInEmail } from '../../shared/emails';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { issueSignInLink } from '../auth/sign-in-links';
 import type { Deps } from '../deps';
-import { brandOf } from '../steps/settings-of';
+import { brandOf } from '../tenant/settings-of';
 import { json, validBody, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
@@ -21,14 +21,14 @@ const PER_IP_LIMIT = { perWindow: 30, windowMinutes: MAGIC_LINK_LIMIT.windowMinu
 export const MAGIC_LINK_ANSWER_MS = 800;
 const SENT = json(202, { sent: 'If this email belongs to the admin of that instance, a sign-in link is on its way. It works once, for 15 minutes.' });
 
-type MagicLinkDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'signIns' | 'store'>;
+type MagicLinkDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'signIns' | 'tenants'>;
 
 /**
  * POST /api/auth/magic-link {email, subdomain}: mails the admin a single-use sign-in link. The
  * answer is the same whether or not the address is the admin's, so it reveals no accounts.
  */
 export function createMagicLinkHandler(deps: MagicLinkDeps): ApiHandler {
-  const { store, signIns, now, logger } = deps;
+  const { tenants, signIns, now, logger } = deps;
   return async (event: ApiEvent) => {
     const arrived = performance.now();
     const parsed = validBody(event, magicLinkRequestSchema);
@@ -40,7 +40,7 @@ export function createMagicLinkHandler(deps: MagicLinkDeps): ApiHandler {
     if (!allowed) {
       return json(429, { errors: { body: `Too many sign-in links asked for. Wait ${MAGIC_LINK_LIMIT.windowMinutes} minutes, or use the last link you received.` } }, { 'retry-after': String(MAGIC_LINK_LIMIT.windowMinutes * 60) });
     }
-    const tenant = await store.tenantBySubdomain(subdomain);
+    const tenant = await tenants.tenantBySubdomain(subdomain);
     if (tenant && tenant.adminEmail.toLowerCase() === email && HAS_INSTANCE.has(tenant.status)) {
       const signInUrl = await issueSignInLink(deps, tenant, MAGIC_LINK_MINUTES * 60_000);
       // From Launchpad, not as the tenant: signing in must work even while the tenant's own SMTP does not.
@@ -53,4 +53,4 @@ export function createMagicLinkHandler(deps: MagicLinkDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createMagicLinkHandler, () => ({ ...core(), mail: mail(), platform: platform(), signIns: tables().signIns, store: tables().store }));
+export const handler = lambdaEntry(createMagicLinkHandler, () => ({ ...core(), mail: mail(), platform: platform(), signIns: tables().signIns, tenants: tables().tenants }));

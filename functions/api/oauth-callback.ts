@@ -1,14 +1,14 @@
 import { instanceUrl } from '../../shared/instance';
 import { INTEGRATION_OF, isProvider, OAuthStates, redirectUri } from '../auth/oauth-state';
 import type { Deps } from '../deps';
-import { settingsOf } from '../steps/settings-of';
+import { settingsOf } from '../tenant/settings-of';
 import { json, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { secrets } from '../lambda/secrets';
 import { tables } from '../lambda/tables';
 
-type OAuthCallbackDeps = Pick<Deps, 'now' | 'platform' | 'secrets' | 'store'>;
+type OAuthCallbackDeps = Pick<Deps, 'now' | 'platform' | 'secrets' | 'tenants'>;
 
 /**
  * GET /api/oauth/{provider}/callback?code&state: the one redirect URI registered with Google and
@@ -24,7 +24,7 @@ export function createOAuthCallbackHandler(deps: OAuthCallbackDeps): ApiHandler 
     const query = event.queryStringParameters ?? {};
     const state = await states.open(query.state, deps.now());
     if (!state || state.provider !== provider) return json(400, { errors: { state: 'This calendar connection link is invalid or expired; start connecting again from your instance' } });
-    const tenant = await deps.store.getTenant(state.tenantId);
+    const tenant = await deps.tenants.getTenant(state.tenantId);
     if (!tenant || !settingsOf(tenant).integrations[INTEGRATION_OF[provider]]) return json(403, { errors: { provider: 'The calendar integration is switched off for this instance' } });
     const forward = new URLSearchParams({
       ...(query.code ? { code: query.code } : {}),
@@ -36,4 +36,4 @@ export function createOAuthCallbackHandler(deps: OAuthCallbackDeps): ApiHandler 
   };
 }
 
-export const handler = lambdaEntry(createOAuthCallbackHandler, () => ({ ...core(), platform: platform(), secrets: secrets(), store: tables().store }));
+export const handler = lambdaEntry(createOAuthCallbackHandler, () => ({ ...core(), platform: platform(), secrets: secrets(), tenants: tables().tenants }));

@@ -13,7 +13,7 @@ import { tables } from '../lambda/tables';
 import { smtp } from '../lambda/smtp';
 import { storage } from '../lambda/storage';
 
-type PutSettingsDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'sessions' | 'settingsStore' | 'smtp' | 'storage' | 'store'>;
+type PutSettingsDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'sessions' | 'settingsStore' | 'smtp' | 'storage' | 'tenants'>;
 
 /**
  * PUT /api/tenants/{id}/settings {version, settings, smtpPassword?}: the whole settings object,
@@ -36,4 +36,4 @@ export function createPutSettingsHandler(deps: PutSettingsDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createPutSettingsHandler, () => ({ ...core(), mail: mail(), platform: platform(), secrets: secrets(), sessions: sessions(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store }));
+export const handler = lambdaEntry(createPutSettingsHandler, () => ({ ...core(), mail: mail(), platform: platform(), secrets: secrets(), sessions: sessions(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), tenants: tables().tenants }));

@@ -6,7 +6,7 @@ import { core } from '../lambda/core';
 import { sessions } from '../lambda/keys';
 import { tables } from '../lambda/tables';
 
-type SettingsHistoryDeps = Pick<Deps, 'now' | 'sessions' | 'settingsStore' | 'store'>;
+type SettingsHistoryDeps = Pick<Deps, 'now' | 'sessions' | 'settingsStore' | 'tenants'>;
 
 /** GET /api/tenants/{id}/settings/history: who changed which fields when, newest first. */
 export function createSettingsHistoryHandler(deps: SettingsHistoryDeps): ApiHandler {
@@ -17,4 +17,4 @@ export function createSettingsHistoryHandler(deps: SettingsHistoryDeps): ApiHand
   };
 }
 
-export const handler = lambdaEntry(createSettingsHistoryHandler, () => ({ ...core(), sessions: sessions(), settingsStore: tables().settingsStore, store: tables().store }));
+export const handler = lambdaEntry(createSettingsHistoryHandler, () => ({ ...core(), sessions: sessions(), settingsStore: tables().settingsStore, tenants: tables().tenants }));

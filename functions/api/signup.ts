@@ -40,10 +40,10 @@ const TAKEN_MESSAGES = {
   adminEmail: 'This email already has a trial; sign in to it or use another email',
 } as const;
 
-type SignupDeps = Pick<Deps, 'links' | 'logger' | 'newId' | 'now' | 'store' | 'workflows'>;
+type SignupDeps = Pick<Deps, 'links' | 'logger' | 'newId' | 'now' | 'signups' | 'workflows'>;
 
 /** POST /api/signups: claim the subdomain and email, store the tenant, start provisioning. */
-export function createSignupHandler({ store, workflows, logger, now, newId, links }: SignupDeps): ApiHandler {
+export function createSignupHandler({ signups, workflows, logger, now, newId, links }: SignupDeps): ApiHandler {
   const accepted = async (tenantId: string) => {
     // Start failures are not the visitor's problem: the tenant stays PENDING and the reconciler
     // starts it again under the same execution name.
@@ -71,7 +71,7 @@ export function createSignupHandler({ store, workflows, logger, now, newId, link
     }
 
     const tenant = newTenant(parsed.value, newId(), now().toISOString());
-    const result = await store.createSignup(tenant, idempotency);
+    const result = await signups.createSignup(tenant, idempotency);
     switch (result.kind) {
       case 'created':
         logger.info('Signup accepted', { tenantId: tenant.tenantId, subdomain: tenant.subdomain });
@@ -87,4 +87,4 @@ export function createSignupHandler({ store, workflows, logger, now, newId, link
   };
 }
 
-export const handler = lambdaEntry(createSignupHandler, () => ({ ...core(), links: links(), store: tables().store, workflows: workflows() }));
+export const handler = lambdaEntry(createSignupHandler, () => ({ ...core(), links: links(), signups: tables().signups, workflows: workflows() }));

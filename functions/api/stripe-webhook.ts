@@ -1,6 +1,7 @@
 import type Stripe from 'stripe';
-import { createStripeEventHandler, eventEffectsSchema, runEventEffects, type EventEffects } from '../billing/stripe-events';
+import { createStripeEventHandler, runEventEffects } from '../billing/stripe-events';
 import type { Deps } from '../deps';
+import type { EventEffects } from '../providers/stripe-event-ledger';
 import { header, json, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
@@ -16,7 +17,7 @@ import { storage } from '../lambda/storage';
 /** How long one attempt holds an event (longer than the function's 28 s limit). */
 export const EVENT_LEASE_MS = 60_000;
 
-type StripeWebhookDeps = Pick<Deps, 'billing' | 'compute' | 'fleet' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'store'>;
+type StripeWebhookDeps = Pick<Deps, 'billing' | 'compute' | 'customers' | 'fleet' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'stripeEvents' | 'tenants'>;
 
 /**
  * POST /api/webhooks/stripe. The signature is checked over the raw body exactly as received. Each
@@ -34,11 +35,11 @@ export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler 
   const finish = async (event: Stripe.Event, effects: EventEffects): Promise<boolean> => {
     try {
       await runEventEffects(deps, effects);
-      await deps.store.finishEvent(event.id, deps.now());
+      await deps.stripeEvents.finishEvent(event.id, deps.now());
       return true;
     } catch (error) {
       deps.logger.error('Stripe event applied, its effects failed; Stripe will retry them', { id: event.id, type: event.type, error });
-      await deps.store.releaseEventLease(event.id).catch(() => undefined);
+      await deps.stripeEvents.releaseEventLease(event.id).catch(() => undefined);
       return false;
     }
   };
@@ -52,12 +53,11 @@ export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler 
       deps.logger.warn('Stripe webhook refused: signature', { error: error instanceof Error ? error.message : String(error) });
       return json(400, { errors: { signature: 'Invalid or expired Stripe signature' } });
     }
-    if (!(await deps.store.claimEvent(verified.id, deps.now(), EVENT_LEASE_MS))) {
-      const earlier = await deps.store.takeOverEvent(verified.id, deps.now(), EVENT_LEASE_MS);
-      if (earlier === 'done') return json(200, { received: true, duplicate: true });
-      if (earlier === 'busy') return json(409, { errors: { body: 'This event is being processed by another delivery; retry later' } });
-      const pending = eventEffectsSchema.safeParse(earlier.effects);
-      if (pending.success) return (await finish(verified, pending.data)) ? json(200, { received: true, outcome: 'applied', finished: true }) : retryLater;
+    if (!(await deps.stripeEvents.claimEvent(verified.id, deps.now(), EVENT_LEASE_MS))) {
+      const earlier = await deps.stripeEvents.takeOverEvent(verified.id, deps.now(), EVENT_LEASE_MS);
+      if (earlier.state === 'done') return json(200, { received: true, duplicate: true });
+      if (earlier.state === 'busy') return json(409, { errors: { body: 'This event is being processed by another delivery; retry later' } });
+      if (earlier.effects) return (await finish(verified, earlier.effects)) ? json(200, { received: true, outcome: 'applied', finished: true }) : retryLater;
       // An earlier attempt died before applying anything: handle it as new.
     }
     let handled;
@@ -65,14 +65,14 @@ export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler 
       handled = await handleEvent(verified);
     } catch (error) {
       deps.logger.error('Stripe event failed; Stripe will retry', { id: verified.id, type: verified.type, error });
-      await deps.store.releaseEvent(verified.id).catch(() => undefined);
+      await deps.stripeEvents.releaseEvent(verified.id).catch(() => undefined);
       return retryLater;
     }
     deps.logger.info('Stripe event', { id: verified.id, type: verified.type, outcome: handled.outcome });
     if (handled.effects) return (await finish(verified, handled.effects)) ? json(200, { received: true, outcome: handled.outcome }) : retryLater;
-    await deps.store.finishEvent(verified.id, deps.now());
+    await deps.stripeEvents.finishEvent(verified.id, deps.now());
     return json(200, { received: true, outcome: handled.outcome });
   };
 }
 
-export const handler = lambdaEntry(createStripeWebhookHandler, () => ({ ...core(), billing: billing(), compute: compute(), fleet: tables().fleet, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store }));
+export const handler = lambdaEntry(createStripeWebhookHandler, () => ({ ...core(), billing: billing(), compute: compute(), customers: tables().customers, fleet: tables().fleet, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), stripeEvents: tables().stripeEvents, tenants: tables().tenants }));

@@ -6,16 +6,16 @@ import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';
 
-type SubdomainAvailabilityDeps = Pick<Deps, 'store'>;
+type SubdomainAvailabilityDeps = Pick<Deps, 'signups'>;
 
 /** GET /api/subdomains/{name}: can this name be had, and if not, which similar one can. */
-export function createSubdomainAvailabilityHandler({ store }: SubdomainAvailabilityDeps): ApiHandler {
+export function createSubdomainAvailabilityHandler({ signups }: SubdomainAvailabilityDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const raw = decodeURIComponent(event.pathParameters?.name ?? '');
     const name = raw.trim().toLowerCase();
     const candidates = subdomainCandidates(name);
     const problem = subdomainProblem(name);
-    const taken = await store.takenSubdomains(problem ? candidates : [name, ...candidates]);
+    const taken = await signups.takenSubdomains(problem ? candidates : [name, ...candidates]);
     const suggestion = candidates.find((c) => c !== name && !taken.has(c));
     const body: SubdomainAvailability =
       problem !== undefined
@@ -27,4 +27,4 @@ export function createSubdomainAvailabilityHandler({ store }: SubdomainAvailabil
   };
 }
 
-export const handler = lambdaEntry(createSubdomainAvailabilityHandler, () => ({ ...core(), store: tables().store }));
+export const handler = lambdaEntry(createSubdomainAvailabilityHandler, () => ({ ...core(), signups: tables().signups }));

@@ -5,15 +5,15 @@ import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';
 
-type TenantStatusDeps = Pick<Deps, 'store'>;
+type TenantStatusDeps = Pick<Deps, 'tenants'>;
 
 /** GET /api/tenants/{id}/status: the live progress of one signup. */
-export function createTenantStatusHandler({ store }: TenantStatusDeps): ApiHandler {
+export function createTenantStatusHandler({ tenants }: TenantStatusDeps): ApiHandler {
   return async (event: ApiEvent) => {
-    const tenant = await tenantOfPath(store, event);
+    const tenant = await tenantOfPath(tenants, event);
     if (!tenant) return notFound('No signup with this id');
     return json(200, statusView(tenant));
   };
 }
 
-export const handler = lambdaEntry(createTenantStatusHandler, () => ({ ...core(), store: tables().store }));
+export const handler = lambdaEntry(createTenantStatusHandler, () => ({ ...core(), tenants: tables().tenants }));

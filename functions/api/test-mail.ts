@@ -1,7 +1,7 @@
 import { testEmail } from '../../shared/emails';
 import type { Deps } from '../deps';
-import { sendAsTenant } from '../providers/tenant-mail';
-import { brandOf } from '../steps/settings-of';
+import { sendAsTenant } from '../tenant/tenant-mail';
+import { brandOf } from '../tenant/settings-of';
 import { sessionTenant } from './admin-session';
 import { json, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
@@ -13,7 +13,7 @@ import { tables } from '../lambda/tables';
 import { smtp } from '../lambda/smtp';
 import { storage } from '../lambda/storage';
 
-type TestMailDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'sessions' | 'settingsStore' | 'smtp' | 'storage' | 'store'>;
+type TestMailDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'sessions' | 'settingsStore' | 'smtp' | 'storage' | 'tenants'>;
 
 /** POST /api/tenants/{id}/settings/test-mail: the saved settings' next mail, to the admin, and which way it went. */
 export function createTestMailHandler(deps: TestMailDeps): ApiHandler {
@@ -29,4 +29,4 @@ export function createTestMailHandler(deps: TestMailDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createTestMailHandler, () => ({ ...core(), mail: mail(), platform: platform(), secrets: secrets(), sessions: sessions(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store }));
+export const handler = lambdaEntry(createTestMailHandler, () => ({ ...core(), mail: mail(), platform: platform(), secrets: secrets(), sessions: sessions(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), tenants: tables().tenants }));

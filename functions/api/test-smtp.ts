@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { smtpSenderSchema } from '../../shared/settings';
 import type { Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
-import { smtpAccountOf } from '../settings/smtp-health';
+import { smtpAccountOf } from '../settings/smtp-secret';
 import { sessionTenantWithBody } from './admin-session';
 import { badRequest, json, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
@@ -14,7 +14,7 @@ import { tables } from '../lambda/tables';
 
 const testSmtpSchema = z.object({ sender: smtpSenderSchema, password: z.optional(z.string()) });
 
-type TestSmtpDeps = Pick<Deps, 'now' | 'secrets' | 'sessions' | 'smtp' | 'store'>;
+type TestSmtpDeps = Pick<Deps, 'now' | 'secrets' | 'sessions' | 'smtp' | 'tenants'>;
 
 /**
  * POST /api/tenants/{id}/settings/test-smtp {sender, password?}: signs in to the SMTP server
@@ -37,4 +37,4 @@ export function createTestSmtpHandler(deps: TestSmtpDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createTestSmtpHandler, () => ({ ...core(), secrets: secrets(), sessions: sessions(), smtp: smtp(), store: tables().store }));
+export const handler = lambdaEntry(createTestSmtpHandler, () => ({ ...core(), secrets: secrets(), sessions: sessions(), smtp: smtp(), tenants: tables().tenants }));

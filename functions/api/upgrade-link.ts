@@ -1,7 +1,7 @@
 import { noticeEmail } from '../../shared/emails';
 import { upgradeUrl } from '../billing/plan';
 import type { Deps } from '../deps';
-import { brandOf } from '../steps/settings-of';
+import { brandOf } from '../tenant/settings-of';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { json, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
@@ -10,7 +10,7 @@ import { links } from '../lambda/keys';
 import { mail } from '../lambda/mail';
 import { tables } from '../lambda/tables';
 
-type UpgradeLinkDeps = Pick<Deps, 'links' | 'mail' | 'now' | 'platform' | 'store'>;
+type UpgradeLinkDeps = Pick<Deps, 'links' | 'mail' | 'now' | 'platform' | 'tenants'>;
 
 /**
  * POST /api/tenants/{id}/upgrade-link: mails the tenant's admin a fresh upgrade link. Always 202,
@@ -18,7 +18,7 @@ type UpgradeLinkDeps = Pick<Deps, 'links' | 'mail' | 'now' | 'platform' | 'store
  */
 export function createUpgradeLinkHandler(deps: UpgradeLinkDeps): ApiHandler {
   return async (event: ApiEvent) => {
-    const tenant = await tenantOfPath(deps.store, event);
+    const tenant = await tenantOfPath(deps.tenants, event);
     if (tenant && HAS_INSTANCE.has(tenant.status)) {
       const email = noticeEmail({
         brand: brandOf(tenant, deps.platform),
@@ -33,4 +33,4 @@ export function createUpgradeLinkHandler(deps: UpgradeLinkDeps): ApiHandler {
   };
 }
 
-export const handler = lambdaEntry(createUpgradeLinkHandler, () => ({ ...core(), links: links(), mail: mail(), platform: platform(), store: tables().store }));
+export const handler = lambdaEntry(createUpgradeLinkHandler, () => ({ ...core(), links: links(), mail: mail(), platform: platform(), tenants: tables().tenants }));

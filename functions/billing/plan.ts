@@ -8,7 +8,7 @@ export async function upgradeUrl({ links, platform, now }: Pick<Deps, 'links' | 
   return `${platform.siteUrl}/upgrade/${tenant.tenantId}?token=${encodeURIComponent(await links.sign(tenant.tenantId, now()))}`;
 }
 
-export type Sizing = Pick<Deps, 'compute' | 'platform' | 'fleet' | 'store' | 'now' | 'logger'>;
+export type Sizing = Pick<Deps, 'compute' | 'platform' | 'fleet' | 'tenants' | 'now' | 'logger'>;
 
 /**
  * Runs the tenant's instances at the size its plan pays for; `suspended` stops them. Instances
@@ -31,11 +31,11 @@ export async function sizeInstances(deps: Sizing, tenant: Pick<Tenant, 'tenantId
  * starts again. Not when that version was already rolled back for this tenant: it stays on the
  * version that worked for it, and the next upgrade run tries again.
  */
-export async function catchUpVersion({ compute, platform, fleet, store, now, logger }: Sizing, tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'appVersion' | 'lastUpgrade'>): Promise<void> {
+export async function catchUpVersion({ compute, platform, fleet, tenants, now, logger }: Sizing, tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'appVersion' | 'lastUpgrade'>): Promise<void> {
   const current = await fleet.currentVersion();
   if (!current || tenant.appVersion === current) return;
   if (tenant.lastUpgrade && tenant.lastUpgrade.outcome !== 'upgraded' && tenant.lastUpgrade.version === current) return;
   await Promise.all(servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map((service) => compute.deploy(service, current)));
-  await store.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: current });
+  await tenants.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: current });
   logger.info('Woken instance caught up with the fleet version', { tenantId: tenant.tenantId, from: tenant.appVersion, to: current });
 }

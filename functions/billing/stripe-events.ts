@@ -1,29 +1,16 @@
 import type Stripe from 'stripe';
-import * as z from 'zod/mini';
 import { statusForSubscription } from '../../shared/billing';
 import { paymentFailedEmail, thankYouEmail } from '../../shared/emails';
 import type { TenantStatus } from '../../shared/lifecycle';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
+import type { EventEffects } from '../providers/stripe-event-ledger';
 import type { TenantChanges } from '../providers/tenant-store';
-import { mailAdmin, type MailDeps } from '../providers/tenant-mail';
+import { mailAdmin, type MailDeps } from '../tenant/tenant-mail';
 import { sizeInstances, upgradeUrl, type Sizing } from './plan';
 
 export type EventOutcome = 'applied' | 'stale' | 'ignored';
 
-/**
- * What follows an applied change, kept on the event's claim until done: a failure after the
- * change was stored (ECS, SES) is finished by Stripe's retry of the same event, which would
- * otherwise find the change applied and do nothing.
- */
-export const eventEffectsSchema = z.object({
-  tenantId: z.string(),
-  size: z.optional(z.enum(['paid', 'suspended'])),
-  /** The instances were stopped (SUSPENDED): they catch up with the fleet's version before starting. */
-  wake: z.optional(z.boolean()),
-  mail: z.optional(z.enum(['thank-you', 'payment-failed'])),
-});
-export type EventEffects = z.infer<typeof eventEffectsSchema>;
 export type HandledEvent = { outcome: EventOutcome; effects?: EventEffects };
 
 const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : value?.id);
@@ -34,8 +21,8 @@ const idOf = (value: string | { id: string } | null | undefined) => (typeof valu
  * arriving late changes nothing). Side effects (instance size, mail) follow only an applied change:
  * they are returned, for `runEventEffects`.
  */
-export function createStripeEventHandler(deps: Pick<Deps, 'store' | 'logger' | 'now'>) {
-  const { store, logger, now } = deps;
+export function createStripeEventHandler(deps: Pick<Deps, 'tenants' | 'customers' | 'stripeEvents' | 'logger' | 'now'>) {
+  const { tenants, customers, stripeEvents, logger, now } = deps;
 
   /** Applies the change; `effects` are stored on the event's claim with it (see `runEventEffects`). */
   const apply = async (
@@ -44,16 +31,16 @@ export function createStripeEventHandler(deps: Pick<Deps, 'store' | 'logger' | '
     { to, set = {}, remove = [], ordered = true, effects }: { to?: TenantStatus; set?: TenantChanges; remove?: Array<keyof Tenant>; ordered?: boolean; effects?: EventEffects },
   ): Promise<HandledEvent> => {
     const change = { ...(to ? { to } : {}), at: now().toISOString(), ...(ordered ? { orderedAt: event.created } : {}), set, remove };
-    const result = await store.applyBillingEvent(tenant.tenantId, change, effects ? { eventId: event.id, effects } : undefined);
+    const result = await tenants.applyBillingEvent(tenant.tenantId, change, effects && stripeEvents.effectsWrite(event.id, effects));
     if (result === 'applied') return { outcome: 'applied', ...(effects ? { effects } : {}) };
     logger.info('Billing event not applied (older than the last one, or not allowed now)', { tenantId: tenant.tenantId, type: event.type, id: event.id });
     return { outcome: 'stale' };
   };
 
-  const tenantById = async (tenantId: string | null | undefined) => (tenantId ? await store.getTenant(tenantId) : undefined);
+  const tenantById = async (tenantId: string | null | undefined) => (tenantId ? await tenants.getTenant(tenantId) : undefined);
   const tenantByCustomer = async (customer: string | { id: string } | null | undefined) => {
     const id = idOf(customer);
-    return tenantById(id ? await store.tenantForCustomer(id) : undefined);
+    return tenantById(id ? await customers.tenantForCustomer(id) : undefined);
   };
 
   return async (event: Stripe.Event): Promise<HandledEvent> => {
@@ -63,7 +50,7 @@ export function createStripeEventHandler(deps: Pick<Deps, 'store' | 'logger' | '
         const tenant = await tenantById(session.client_reference_id ?? session.metadata?.tenantId);
         const customerId = idOf(session.customer);
         if (!tenant || !customerId) return { outcome: 'ignored' };
-        await store.linkCustomer(customerId, tenant.tenantId);
+        await customers.linkCustomer(customerId, tenant.tenantId);
         const subscriptionId = idOf(session.subscription);
         // A completed checkout is a one-time fact, not a state to order: subscription events of the
         // same second may well arrive first. Its duplicates are stopped by the event-id claim.
@@ -114,7 +101,7 @@ export function createStripeEventHandler(deps: Pick<Deps, 'store' | 'logger' | '
 export type EffectDeps = Sizing & MailDeps & Pick<Deps, 'links'>;
 
 export async function runEventEffects(deps: EffectDeps, effects: EventEffects): Promise<void> {
-  const tenant = await deps.store.getTenant(effects.tenantId);
+  const tenant = await deps.tenants.getTenant(effects.tenantId);
   if (!tenant) return;
   if (effects.size) await sizeInstances(deps, tenant, effects.size, { wake: effects.wake === true });
   if (effects.mail === 'thank-you') {

@@ -57,19 +57,19 @@ export interface OpsService {
 }
 
 /**
- * The ports the service works on: only the store reads it makes (so tests pass plain fakes, and a
- * split of the tenant store changes this line only), the fleet summaries, the workflows and the clock.
+ * The ports the service works on: only the tenant reads it makes (so tests pass plain fakes), the
+ * fleet summaries, the workflows and the clock.
  */
 export interface OpsServiceDeps {
-  store: Pick<Deps['store'], 'listTenants' | 'tenantBySubdomain' | 'getTenant'>;
+  tenants: Pick<Deps['tenants'], 'listTenants' | 'tenantBySubdomain' | 'getTenant'>;
   fleet: Pick<Deps['fleet'], 'summaries'>;
   workflows: Deps['workflows'];
   now: Deps['now'];
 }
 
-export function createOpsService({ store, fleet, workflows, now }: OpsServiceDeps): OpsService {
+export function createOpsService({ tenants, fleet, workflows, now }: OpsServiceDeps): OpsService {
   const bySubdomain = async (subdomain: string): Promise<Tenant> => {
-    const tenant = await store.tenantBySubdomain(subdomain);
+    const tenant = await tenants.tenantBySubdomain(subdomain);
     if (!tenant) throw new OpsRefusal('not-found', { subdomain: `No tenant ${subdomain}` });
     return tenant;
   };
@@ -93,7 +93,7 @@ export function createOpsService({ store, fleet, workflows, now }: OpsServiceDep
 
   return {
     async listTenants() {
-      return (await store.listTenants()).map(tenantRow);
+      return (await tenants.listTenants()).map(tenantRow);
     },
 
     async showTenant(subdomain) {
@@ -105,7 +105,7 @@ export function createOpsService({ store, fleet, workflows, now }: OpsServiceDep
     },
 
     async resumeTenant(tenantId) {
-      const tenant = await store.getTenant(tenantId);
+      const tenant = await tenants.getTenant(tenantId);
       if (!tenant) throw new OpsRefusal('not-found', { tenantId: `No tenant ${tenantId}` });
       return resume(tenant);
     },

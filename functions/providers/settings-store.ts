@@ -2,27 +2,22 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SettingsChange, SmtpHealth, TenantSettings } from '../../shared/settings';
-import { keys } from './tenant-store';
-import { indexQueryBefore, TABLE } from './table';
+import { indexKeys, indexPartition, indexQueryBefore, keys, PARTITION, PREFIX, prefixQuery, TABLE } from './table';
 
-const { partitionKey: PK, sortKey: SK } = TABLE;
-const HISTORY = 'SETTINGS#';
-/** Zero-padded so the sort key orders versions numerically. */
-const historyKey = (tenantId: string, version: number) => ({ [PK]: `TENANT#${tenantId}`, [SK]: `${HISTORY}${String(version).padStart(8, '0')}` });
-/**
- * "Settings saved, instance files not yet rendered": written with every change, deleted once the
- * files are rendered. Listed through the status index under its own partition (a sparse list: only
- * unfinished renders are in it), so a save whose rendering failed is repaired by RenderPending.
- */
-const renderMarkerKey = (tenantId: string) => ({ [PK]: `TENANT#${tenantId}`, [SK]: 'RENDER' });
-const RENDER_PENDING = 'RENDER#PENDING';
+const { partitionKey: PK } = TABLE;
 
 export interface PendingRender {
   tenantId: string;
   settingsVersion: number;
 }
 
-/** A tenant's settings with optimistic concurrency, and the history of who changed what. */
+/**
+ * A tenant's settings with optimistic concurrency, and the history of who changed what. Every
+ * change also writes a render marker ("settings saved, instance files not yet rendered"), deleted
+ * once the files are rendered. Markers are listed through the status index under their own
+ * partition (a sparse list: only unfinished renders are in it), so a save whose rendering failed
+ * is repaired by RenderPending.
+ */
 export class SettingsStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -56,7 +51,7 @@ export class SettingsStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...historyKey(tenantId, version), type: 'settings-change', version, ...change },
+                Item: { ...keys.settingsChange(tenantId, version), type: 'settings-change', version, ...change },
                 ConditionExpression: 'attribute_not_exists(#pk)',
                 ExpressionAttributeNames: { '#pk': PK },
               },
@@ -65,9 +60,8 @@ export class SettingsStore {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  ...renderMarkerKey(tenantId),
-                  [TABLE.byStatusIndex.partitionKey]: RENDER_PENDING,
-                  [TABLE.byStatusIndex.sortKey]: `${change.at}#${tenantId}`,
+                  ...keys.renderMarker(tenantId),
+                  ...indexKeys(indexPartition.renderPending, `${change.at}#${tenantId}`),
                   type: 'render-pending',
                   tenantId,
                   settingsVersion: version,
@@ -90,7 +84,7 @@ export class SettingsStore {
       await this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: renderMarkerKey(tenantId),
+          Key: keys.renderMarker(tenantId),
           ConditionExpression: 'attribute_not_exists(#pk) OR #version <= :version',
           ExpressionAttributeNames: { '#pk': PK, '#version': 'settingsVersion' },
           ExpressionAttributeValues: { ':version': version },
@@ -103,21 +97,14 @@ export class SettingsStore {
 
   /** Saves older than `before` whose files were never rendered, oldest first. */
   async pendingRenders(before: string, limit = 100): Promise<PendingRender[]> {
-    const { Items = [] } = await this.db.send(new QueryCommand({ ...indexQueryBefore(this.tableName, RENDER_PENDING, before), Limit: limit }));
+    const { Items = [] } = await this.db.send(new QueryCommand({ ...indexQueryBefore(this.tableName, indexPartition.renderPending, before), Limit: limit }));
     return Items.map((item) => ({ tenantId: String(item.tenantId), settingsVersion: Number(item.settingsVersion) }));
   }
 
   /** Newest first. */
   async history(tenantId: string, limit = 50): Promise<SettingsChange[]> {
     const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':prefix': HISTORY },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
+      new QueryCommand({ ...prefixQuery(this.tableName, PARTITION.tenant(tenantId), PREFIX.settingsChange), ScanIndexForward: false, Limit: limit }),
     );
     return Items.map((item) => ({ version: Number(item.version), at: String(item.at), by: String(item.by), fields: (item.fields as string[] | undefined) ?? [] }));
   }

@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLE } from './table';
+import { isConditionFailure, keys, TABLE } from './table';
 
-const { partitionKey: PK, sortKey: SK } = TABLE;
+const { partitionKey: PK } = TABLE;
 
 export interface SignInToken {
   tenantId: string;
@@ -25,7 +25,7 @@ export class SignInStore {
       new PutCommand({
         TableName: this.tableName,
         // The table's TTL attribute is in epoch seconds; the token keeps its own millisecond expiry.
-        Item: { [PK]: `SIGNIN#${tokenHash}`, [SK]: 'TOKEN', tenantId: token.tenantId, email: token.email, validUntil: token.expiresAt, [TABLE.ttlAttribute]: Math.ceil(token.expiresAt / 1000) + 3600 },
+        Item: { ...keys.signInToken(tokenHash), tenantId: token.tenantId, email: token.email, validUntil: token.expiresAt, [TABLE.ttlAttribute]: Math.ceil(token.expiresAt / 1000) + 3600 },
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': PK },
       }),
@@ -38,7 +38,7 @@ export class SignInStore {
    */
   async consumeToken(tokenHash: string): Promise<SignInToken | undefined> {
     const { Attributes } = await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: { [PK]: `SIGNIN#${tokenHash}`, [SK]: 'TOKEN' }, ReturnValues: 'ALL_OLD' }),
+      new DeleteCommand({ TableName: this.tableName, Key: keys.signInToken(tokenHash), ReturnValues: 'ALL_OLD' }),
     );
     return Attributes ? { tenantId: String(Attributes.tenantId), email: String(Attributes.email), expiresAt: Number(Attributes.validUntil) } : undefined;
   }
@@ -54,7 +54,7 @@ export class SignInStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { [PK]: `RATE#${key}`, [SK]: `W#${window}` },
+          Key: keys.rateWindow(key, window),
           UpdateExpression: 'ADD #count :one SET #ttl = :ttl',
           ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
           ExpressionAttributeNames: { '#count': 'hits', '#ttl': TABLE.ttlAttribute },
@@ -63,7 +63,7 @@ export class SignInStore {
       );
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -1,4 +1,6 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { TenantStatus } from '../../shared/lifecycle';
 
 /**
  * The single table's key schema, shared by the embedded default (created at start-up) and the
@@ -12,17 +14,69 @@ export const TABLE = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+const { partitionKey: PK, sortKey: SK } = TABLE;
+
+/** Partitions holding several kinds of item, and the sort-key prefixes their queries read by. */
+export const PARTITION = { tenant: (tenantId: string) => `TENANT#${tenantId}`, fleet: 'FLEET' } as const;
+export const PREFIX = { settingsChange: 'SETTINGS#', fleetRun: 'RUN#', subdomain: 'SUBDOMAIN#' } as const;
+/** The tenant item's sort key (its partition also holds its settings history). */
+export const TENANT_SORT_KEY = 'META';
+const CLAIM = 'CLAIM';
+
+/** Every item's key: all stores share the one table, so its layout lives in one place. */
+export const keys = {
+  tenant: (tenantId: string) => ({ [PK]: PARTITION.tenant(tenantId), [SK]: TENANT_SORT_KEY }),
+  /** Zero-padded so the sort key orders versions numerically. */
+  settingsChange: (tenantId: string, version: number) => ({ [PK]: PARTITION.tenant(tenantId), [SK]: `${PREFIX.settingsChange}${String(version).padStart(8, '0')}` }),
+  /** "Settings saved, instance files not yet rendered" (see SettingsStore). */
+  renderMarker: (tenantId: string) => ({ [PK]: PARTITION.tenant(tenantId), [SK]: 'RENDER' }),
+  subdomain: (name: string) => ({ [PK]: `${PREFIX.subdomain}${name}`, [SK]: CLAIM }),
+  email: (address: string) => ({ [PK]: `EMAIL#${address}`, [SK]: CLAIM }),
+  idempotency: (key: string) => ({ [PK]: `IDEMPOTENCY#${key}`, [SK]: 'SIGNUP' }),
+  stripeEvent: (eventId: string) => ({ [PK]: `STRIPE#${eventId}`, [SK]: 'EVENT' }),
+  customer: (customerId: string) => ({ [PK]: `CUSTOMER#${customerId}`, [SK]: 'TENANT' }),
+  fleetRun: (startedAt: string, runId: string) => ({ [PK]: PARTITION.fleet, [SK]: `${PREFIX.fleetRun}${startedAt}#${runId}` }),
+  fleetCurrent: () => ({ [PK]: PARTITION.fleet, [SK]: 'CURRENT' }),
+  signInToken: (tokenHash: string) => ({ [PK]: `SIGNIN#${tokenHash}`, [SK]: 'TOKEN' }),
+  rateWindow: (key: string, window: number) => ({ [PK]: `RATE#${key}`, [SK]: `W#${window}` }),
+};
+
+/** The partitions of the status index: tenants by status, and the sparse list of unrendered saves. */
+export const indexPartition = {
+  status: (status: TenantStatus) => `STATUS#${status}`,
+  renderPending: 'RENDER#PENDING',
+} as const;
+
+/** Index attributes filing an item under `partition`, sorted by `sortValue` (when it entered it). */
+export const indexKeys = (partition: string, sortValue: string) => ({
+  [TABLE.byStatusIndex.partitionKey]: partition,
+  [TABLE.byStatusIndex.sortKey]: sortValue,
+});
+
+/** A Query of the items of partition `pk` whose sort key starts with `prefix`. */
+export const prefixQuery = (tableName: string, pk: string, prefix: string) => ({
+  TableName: tableName,
+  KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+  ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+  ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+});
+
 /**
- * A Query of the status index: items filed under `status` (STATUS#<tenant status>, or the sparse
- * RENDER#PENDING list) that entered it before `before`, oldest first.
+ * A Query of the status index: items filed under `partition` (see `indexPartition`) that entered
+ * it before `before`, oldest first.
  */
-export const indexQueryBefore = (tableName: string, status: string, before: string) => ({
+export const indexQueryBefore = (tableName: string, partition: string, before: string) => ({
   TableName: tableName,
   IndexName: TABLE.byStatusIndex.name,
   KeyConditionExpression: '#gpk = :status AND #gsk < :before',
   ExpressionAttributeNames: { '#gpk': TABLE.byStatusIndex.partitionKey, '#gsk': TABLE.byStatusIndex.sortKey },
-  ExpressionAttributeValues: { ':status': status, ':before': before },
+  ExpressionAttributeValues: { ':status': partition, ':before': before },
 });
+
+/** One write of a transaction: lets one store put its write into another's transaction. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+export const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, byStatusIndex } = TABLE;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { databaseName, type Environment } from '../../shared/instance';
+import { databaseName, databaseSecretName, type Environment } from '../../shared/instance';
 import type { Secrets } from './secrets';
 import { SEED_VERSION, seedStatements, type SeedInput } from './tenant-seed';
 
@@ -21,8 +21,6 @@ export interface Databases {
   /** Drops the database and its role; 'absent' when both were gone already. */
   drop(tenant: { subdomain: string }, env: Environment): Promise<'dropped' | 'absent'>;
 }
-
-export const databaseSecretName = (tenantId: string, env: Environment) => `launchpad/tenants/${tenantId}/${env}/database`;
 
 const DUPLICATE_OBJECT = '42710';
 const DUPLICATE_DATABASE = '42P04';

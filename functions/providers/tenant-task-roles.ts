@@ -10,9 +10,8 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import type { Environment } from '../../shared/instance';
-import { tenantPrefix } from '../../shared/instance';
+import { smtpSecretName, tenantPrefix } from '../../shared/instance';
 import { defaultFromAddress } from '../../shared/settings';
-import { smtpSecretName } from '../settings/smtp-secret';
 
 export interface TenantTaskRolesConfig {
   /** IAM path of every tenant role; Launchpad's functions may only create, pass and delete roles on it. */

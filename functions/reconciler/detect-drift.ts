@@ -24,7 +24,7 @@ async function missingParts({ compute, dns, platform }: Pick<Deps, 'compute' | '
   return missing;
 }
 
-type DetectDriftDeps = Pick<Deps, 'compute' | 'dns' | 'logger' | 'mail' | 'now' | 'platform' | 'store'>;
+type DetectDriftDeps = Pick<Deps, 'compute' | 'dns' | 'logger' | 'mail' | 'now' | 'platform' | 'tenants'>;
 
 /**
  * Scheduled (hourly in AWS, every 5 minutes locally): compares what running tenants should have
@@ -33,22 +33,22 @@ type DetectDriftDeps = Pick<Deps, 'compute' | 'dns' | 'logger' | 'mail' | 'now' 
  * because a person deleted it for a reason or something else is wrong.
  */
 export function createDetectDrift(deps: DetectDriftDeps) {
-  const { store, now, logger, mail, platform } = deps;
+  const { tenants, now, logger, mail, platform } = deps;
   return async (): Promise<{ drifted: Array<{ subdomain: string; missing: string[] }> }> => {
     const at = now().toISOString();
     const drifted: Array<{ subdomain: string; missing: string[] }> = [];
     const fresh: Array<{ subdomain: string; missing: string[] }> = [];
     for (const status of RUNNING_STATUSES) {
-      for (const tenant of await store.listByStatus(status, at)) {
+      for (const tenant of await tenants.listByStatus(status, at)) {
         try {
           const missing = await missingParts(deps, tenant);
           if (missing.length > 0) {
             drifted.push({ subdomain: tenant.subdomain, missing });
             const known = tenant.drift && tenant.drift.missing.join() === missing.join();
             if (!known) fresh.push({ subdomain: tenant.subdomain, missing });
-            await store.setAttributes(tenant.tenantId, at, { drift: { missing, since: known ? tenant.drift!.since : at, checkedAt: at } });
+            await tenants.setAttributes(tenant.tenantId, at, { drift: { missing, since: known ? tenant.drift!.since : at, checkedAt: at } });
           } else if (tenant.drift) {
-            await store.clearAttributes(tenant.tenantId, at, ['drift']);
+            await tenants.clearAttributes(tenant.tenantId, at, ['drift']);
           }
         } catch (error) {
           logger.error('Drift check failed for tenant; next run retries', { tenantId: tenant.tenantId, error });
@@ -64,4 +64,4 @@ export function createDetectDrift(deps: DetectDriftDeps) {
   };
 }
 
-export const handler = lambdaEntry(createDetectDrift, () => ({ ...core(), compute: compute(), dns: dns(), mail: mail(), platform: platform(), store: tables().store }));
+export const handler = lambdaEntry(createDetectDrift, () => ({ ...core(), compute: compute(), dns: dns(), mail: mail(), platform: platform(), tenants: tables().tenants }));

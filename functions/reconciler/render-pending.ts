@@ -9,7 +9,7 @@ import { storage } from '../lambda/storage';
 /** A save still rendering is not stuck: only markers older than this are picked up. */
 export const RENDER_GRACE_MS = 60_000;
 
-type RenderPendingDeps = Pick<Deps, 'logger' | 'now' | 'platform' | 'settingsStore' | 'storage' | 'store'>;
+type RenderPendingDeps = Pick<Deps, 'logger' | 'now' | 'platform' | 'settingsStore' | 'storage' | 'tenants'>;
 
 /**
  * Scheduled: renders the instance files of settings saves whose own rendering failed (the change
@@ -17,13 +17,13 @@ type RenderPendingDeps = Pick<Deps, 'logger' | 'now' | 'platform' | 'settingsSto
  * without another save. Renders what is stored now, so several missed saves take one render.
  */
 export function createRenderPending(deps: RenderPendingDeps) {
-  const { settingsStore, store, logger, now } = deps;
+  const { settingsStore, tenants, logger, now } = deps;
   return async (): Promise<{ rendered: string[] }> => {
     const before = new Date(now().getTime() - RENDER_GRACE_MS).toISOString();
     const rendered: string[] = [];
     for (const pending of await settingsStore.pendingRenders(before)) {
       try {
-        const tenant = await store.getTenant(pending.tenantId);
+        const tenant = await tenants.getTenant(pending.tenantId);
         // Offboarded (or never running): nothing reads the files; drop the marker.
         if (tenant && HAS_INSTANCE.has(tenant.status)) {
           await renderTenantFiles(deps, tenant);
@@ -39,4 +39,4 @@ export function createRenderPending(deps: RenderPendingDeps) {
   };
 }
 
-export const handler = lambdaEntry(createRenderPending, () => ({ ...core(), platform: platform(), settingsStore: tables().settingsStore, storage: storage(), store: tables().store }));
+export const handler = lambdaEntry(createRenderPending, () => ({ ...core(), platform: platform(), settingsStore: tables().settingsStore, storage: storage(), tenants: tables().tenants }));

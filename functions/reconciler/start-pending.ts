@@ -7,18 +7,18 @@ import { workflows } from '../lambda/workflows';
 /** A signup whose StartExecution is older than this is presumed lost, not in flight. */
 export const PENDING_GRACE_MS = 30_000;
 
-type StartPendingDeps = Pick<Deps, 'logger' | 'now' | 'store' | 'workflows'>;
+type StartPendingDeps = Pick<Deps, 'logger' | 'now' | 'tenants' | 'workflows'>;
 
 /**
  * Scheduled: starts provisioning for tenants still PENDING after the grace period (their
  * write succeeded, their StartExecution did not). Safe to run any time: executions are named
  * by tenant id, so a tenant is never provisioned twice.
  */
-export function createStartPending({ store, workflows, logger, now }: StartPendingDeps) {
+export function createStartPending({ tenants, workflows, logger, now }: StartPendingDeps) {
   return async (): Promise<{ started: string[] }> => {
     const before = new Date(now().getTime() - PENDING_GRACE_MS).toISOString();
     const started: string[] = [];
-    for (const tenant of await store.listByStatus('PENDING', before, 50)) {
+    for (const tenant of await tenants.listByStatus('PENDING', before, 50)) {
       try {
         if ((await workflows.startProvisioning({ tenantId: tenant.tenantId })) === 'started') started.push(tenant.tenantId);
       } catch (error) {
@@ -30,4 +30,4 @@ export function createStartPending({ store, workflows, logger, now }: StartPendi
   };
 }
 
-export const handler = lambdaEntry(createStartPending, () => ({ ...core(), store: tables().store, workflows: workflows() }));
+export const handler = lambdaEntry(createStartPending, () => ({ ...core(), tenants: tables().tenants, workflows: workflows() }));

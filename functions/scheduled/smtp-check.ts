@@ -1,7 +1,8 @@
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import type { Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
-import { markSmtpFailing, markSmtpOk, smtpAccountOf } from '../settings/smtp-health';
+import { markSmtpFailing, markSmtpOk } from '../settings/smtp-health';
+import { smtpAccountOf } from '../settings/smtp-secret';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { mail } from '../lambda/mail';
@@ -10,7 +11,7 @@ import { tables } from '../lambda/tables';
 import { smtp } from '../lambda/smtp';
 import { storage } from '../lambda/storage';
 
-type SmtpCheckDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'store'>;
+type SmtpCheckDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'tenants'>;
 
 /**
  * Scheduled (hourly in AWS, an interval locally): signs in to every custom SMTP server of a
@@ -19,11 +20,11 @@ type SmtpCheckDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'secret
  * it back. So mail never stops silently.
  */
 export function createSmtpCheck(deps: SmtpCheckDeps) {
-  const { store, now, smtp, logger } = deps;
+  const { tenants, now, smtp, logger } = deps;
   return async (): Promise<{ ok: string[]; failing: string[] }> => {
     const result = { ok: [] as string[], failing: [] as string[] };
     const before = now().toISOString();
-    const running = (await Promise.all(RUNNING_STATUSES.map((status) => store.listByStatus(status, before)))).flat();
+    const running = (await Promise.all(RUNNING_STATUSES.map((status) => tenants.listByStatus(status, before)))).flat();
     for (const tenant of running) {
       const sender = tenant.settings?.mail.sender;
       if (sender?.kind !== 'smtp') continue;
@@ -48,4 +49,4 @@ export function createSmtpCheck(deps: SmtpCheckDeps) {
   };
 }
 
-export const handler = lambdaEntry(createSmtpCheck, () => ({ ...core(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store }));
+export const handler = lambdaEntry(createSmtpCheck, () => ({ ...core(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), tenants: tables().tenants }));

@@ -2,7 +2,7 @@ import { SUSPENDED_RETENTION_DAYS, TRIAL_REMINDER_DAYS, daysLeft } from '../../s
 import { trialEndedEmail, trialReminderEmail } from '../../shared/emails';
 import { sizeInstances, upgradeUrl } from '../billing/plan';
 import type { Deps } from '../deps';
-import { mailAdmin } from '../providers/tenant-mail';
+import { mailAdmin } from '../tenant/tenant-mail';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { compute } from '../lambda/compute';
@@ -16,7 +16,7 @@ import { workflows } from '../lambda/workflows';
 
 const DAY_MS = 86_400_000;
 
-type TrialSweepDeps = Pick<Deps, 'compute' | 'fleet' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'store' | 'workflows'>;
+type TrialSweepDeps = Pick<Deps, 'compute' | 'fleet' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'signups' | 'storage' | 'tenants' | 'workflows'>;
 
 /**
  * Scheduled (EventBridge in AWS, an interval locally): reminds trials 3 days before they end,
@@ -26,24 +26,24 @@ type TrialSweepDeps = Pick<Deps, 'compute' | 'fleet' | 'links' | 'logger' | 'mai
  * tenant and guarded by the lifecycle.
  */
 export function createTrialSweep(deps: TrialSweepDeps) {
-  const { store, now, logger, workflows } = deps;
+  const { tenants, signups, now, logger, workflows } = deps;
 
   return async (): Promise<{ reminded: string[]; suspended: string[]; markedForOffboarding: string[]; offboarding: string[]; claimsReleased: string[] }> => {
     const at = now();
     const result = { reminded: [] as string[], suspended: [] as string[], markedForOffboarding: [] as string[], offboarding: [] as string[], claimsReleased: [] as string[] };
-    const trials = (await store.listByStatus('ACTIVE', at.toISOString())).filter((t) => t.plan === 'trial' && t.trialEndsAt);
+    const trials = (await tenants.listByStatus('ACTIVE', at.toISOString())).filter((t) => t.plan === 'trial' && t.trialEndsAt);
     for (const tenant of trials) {
       const endsAt = Date.parse(tenant.trialEndsAt!);
       try {
         if (endsAt <= at.getTime()) {
-          await store.transition(tenant.tenantId, 'SUSPENDED', at.toISOString());
+          await tenants.transition(tenant.tenantId, 'SUSPENDED', at.toISOString());
           await sizeInstances(deps, tenant, 'suspended');
           const url = await upgradeUrl(deps, tenant);
           await mailAdmin(deps, tenant, (brand) => trialEndedEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, upgradeUrl: url }));
           result.suspended.push(tenant.tenantId);
         } else if (endsAt - at.getTime() <= TRIAL_REMINDER_DAYS * DAY_MS && !tenant.trialReminderSentAt) {
           // Recorded first: a reminder is nice to have, two are not.
-          if (await store.setIfAbsent(tenant.tenantId, 'trialReminderSentAt', at.toISOString())) {
+          if (await tenants.setIfAbsent(tenant.tenantId, 'trialReminderSentAt', at.toISOString())) {
             const url = await upgradeUrl(deps, tenant);
             await mailAdmin(deps, tenant, (brand) => trialReminderEmail({ brand, adminName: tenant.adminName, companyName: tenant.companyName, daysLeft: daysLeft(tenant.trialEndsAt!, at.getTime()), upgradeUrl: url }));
             result.reminded.push(tenant.tenantId);
@@ -54,16 +54,16 @@ export function createTrialSweep(deps: TrialSweepDeps) {
       }
     }
     const retentionStart = new Date(at.getTime() - SUSPENDED_RETENTION_DAYS * DAY_MS).toISOString();
-    for (const tenant of await store.listByStatus('SUSPENDED', retentionStart)) {
-      if (await store.setIfAbsent(tenant.tenantId, 'offboardingRequestedAt', at.toISOString())) result.markedForOffboarding.push(tenant.tenantId);
+    for (const tenant of await tenants.listByStatus('SUSPENDED', retentionStart)) {
+      if (await tenants.setIfAbsent(tenant.tenantId, 'offboardingRequestedAt', at.toISOString())) result.markedForOffboarding.push(tenant.tenantId);
       // Named offboard-<tenantId>: started once however often the sweep sees the tenant.
       if ((await workflows.startOffboarding(tenant.tenantId)) === 'started') result.offboarding.push(tenant.tenantId);
     }
     // Offboarded tenants' subdomain and email become free after the cooling-off period.
-    for (const tenant of await store.listByStatus('DELETED', at.toISOString())) {
+    for (const tenant of await tenants.listByStatus('DELETED', at.toISOString())) {
       if (tenant.claimsReleasedAt || !tenant.claimsReleaseAt || Date.parse(tenant.claimsReleaseAt) > at.getTime()) continue;
-      await store.releaseClaims(tenant);
-      await store.setIfAbsent(tenant.tenantId, 'claimsReleasedAt', at.toISOString());
+      await signups.releaseClaims(tenant);
+      await tenants.setIfAbsent(tenant.tenantId, 'claimsReleasedAt', at.toISOString());
       result.claimsReleased.push(tenant.tenantId);
     }
     if (Object.values(result).some((ids) => ids.length > 0)) logger.info('Trial sweep', result);
@@ -71,4 +71,4 @@ export function createTrialSweep(deps: TrialSweepDeps) {
   };
 }
 
-export const handler = lambdaEntry(createTrialSweep, () => ({ ...core(), compute: compute(), fleet: tables().fleet, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), store: tables().store, workflows: workflows() }));
+export const handler = lambdaEntry(createTrialSweep, () => ({ ...core(), compute: compute(), fleet: tables().fleet, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, signups: tables().signups, smtp: smtp(), storage: storage(), tenants: tables().tenants, workflows: workflows() }));

@@ -1,12 +1,11 @@
 import { mailLayoutTemplate } from '../../shared/emails';
-import { configKey, ENVIRONMENTS, instanceConfig, mailTemplateKey, renderConfigYaml, themeKey, type InstanceContext } from '../../shared/instance';
+import { configKey, databaseSecretName, ENVIRONMENTS, mailTemplateKey, smtpSecretName, themeKey } from '../../shared/instance';
+import { instanceConfig, renderConfigYaml, type InstanceContext } from '../../shared/instance-config';
 import { renderThemeCss } from '../../shared/theme';
 import { footerLines } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { databaseSecretName } from '../providers/tenant-databases';
-import { brandOf, sesFromAddress, settingsOf } from '../steps/settings-of';
-import { smtpSecretName } from './smtp-secret';
+import { brandOf, sesFromAddress, settingsOf } from '../tenant/settings-of';
 
 /** How the instance sends mail now: the tenant's SMTP while it works, else SES as the default address. */
 export function mailTransportOf(tenant: Tenant, platform: Deps['platform']): InstanceContext['mail'] {

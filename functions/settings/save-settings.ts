@@ -1,12 +1,12 @@
 import { changedFields, withoutBlankOptionals, type SettingsUpdate, type SmtpHealth, type TenantSettings } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import type { MailDeps } from '../providers/tenant-mail';
+import type { MailDeps } from '../tenant/tenant-mail';
 import { SmtpRefusedError, type SmtpAccount } from '../providers/smtp';
-import { settingsOf } from '../steps/settings-of';
+import { settingsOf } from '../tenant/settings-of';
 import { logoProblem } from './logo-check';
 import { renderTenantFiles } from './render-tenant-files';
-import { saveSmtpPassword, smtpAccountOf } from './smtp-health';
+import { saveSmtpPassword, smtpAccountOf } from './smtp-secret';
 
 export type SaveOutcome =
   | { kind: 'saved'; tenant: Tenant; renderPending?: boolean }
@@ -40,7 +40,7 @@ async function verifiedSmtp(deps: Pick<Deps, 'secrets' | 'smtp'>, tenant: Tenant
  * which fields, and re-renders the files the instance reads, so it shows the change within seconds.
  */
 /** Storing, verifying and rendering a change, and mailing as the tenant when its SMTP server fails. */
-export type SaveDeps = MailDeps & Pick<Deps, 'store'>;
+export type SaveDeps = MailDeps & Pick<Deps, 'tenants'>;
 
 export async function saveSettings(deps: SaveDeps, tenant: Tenant, update: SettingsUpdate, by: string): Promise<SaveOutcome> {
   const current = tenant.settingsVersion ?? 1;
@@ -59,10 +59,10 @@ export async function saveSettings(deps: SaveDeps, tenant: Tenant, update: Setti
   if (smtp.account && update.smtpPassword) await saveSmtpPassword(deps, tenant.tenantId, smtp.account);
   const health: SmtpHealth | undefined = smtp.account ? { state: 'ok', checkedAt: at } : undefined;
   const outcome = await deps.settingsStore.update(tenant.tenantId, current, settings, { at, by, fields }, health);
-  if (outcome === 'stale') return { kind: 'stale', currentVersion: (await deps.store.getTenant(tenant.tenantId))?.settingsVersion ?? current };
+  if (outcome === 'stale') return { kind: 'stale', currentVersion: (await deps.tenants.getTenant(tenant.tenantId))?.settingsVersion ?? current };
 
   // Render what is stored now (a later save may already have landed): the files follow the table.
-  const latest = (await deps.store.getTenant(tenant.tenantId)) ?? { ...tenant, settings, settingsVersion: current + 1 };
+  const latest = (await deps.tenants.getTenant(tenant.tenantId)) ?? { ...tenant, settings, settingsVersion: current + 1 };
   try {
     await renderTenantFiles(deps, latest);
   } catch (error) {

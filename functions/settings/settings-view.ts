@@ -1,8 +1,8 @@
 import type { SettingsView } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { logoUrlOf, sesFromAddress, settingsOf } from '../steps/settings-of';
-import { smtpAccountOf } from './smtp-health';
+import { logoUrlOf, sesFromAddress, settingsOf } from '../tenant/settings-of';
+import { smtpAccountOf } from './smtp-secret';
 
 /** What the settings page loads: the settings, their version, and what Launchpad knows about them. */
 export async function settingsView(deps: Pick<Deps, 'platform' | 'secrets'>, tenant: Tenant): Promise<SettingsView> {

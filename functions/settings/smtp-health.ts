@@ -1,28 +1,11 @@
-import * as z from 'zod/mini';
 import { smtpFailingEmail } from '../../shared/emails';
 import type { SmtpSender } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import type { SmtpAccount } from '../providers/smtp';
-import { brandOf } from '../steps/settings-of';
+import { brandOf } from '../tenant/settings-of';
 import { renderTenantFiles } from './render-tenant-files';
-import { smtpSecretName } from './smtp-secret';
 
 type HealthDeps = Pick<Deps, 'now' | 'settingsStore' | 'storage' | 'platform' | 'logger' | 'mail'>;
-
-const storedSchema = z.object({ host: z.string(), user: z.string(), password: z.string() });
-
-/** The stored password, only if it was saved for this very host and user (a new host never gets an old password). */
-export async function smtpAccountOf({ secrets }: Pick<Deps, 'secrets'>, tenantId: string, sender: SmtpSender): Promise<SmtpAccount | undefined> {
-  const raw = await secrets.get(smtpSecretName(tenantId));
-  const parsed = storedSchema.safeParse(raw ? (JSON.parse(raw) as unknown) : undefined);
-  if (!parsed.success || parsed.data.host !== sender.host || parsed.data.user !== sender.user) return undefined;
-  return { host: sender.host, port: sender.port, secure: sender.secure, user: sender.user, password: parsed.data.password };
-}
-
-export async function saveSmtpPassword({ secrets }: Pick<Deps, 'secrets'>, tenantId: string, account: SmtpAccount): Promise<void> {
-  await secrets.put(smtpSecretName(tenantId), JSON.stringify({ host: account.host, user: account.user, password: account.password }));
-}
 
 /**
  * The tenant's SMTP stopped working: record it (the settings page shows it), switch the instance

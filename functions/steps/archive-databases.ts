@@ -14,4 +14,4 @@ export const createArchiveDatabases = offboardStep('ArchiveDatabases', async (te
   }
 });
 
-export const handler = lambdaEntry(createArchiveDatabases, () => ({ ...core(), store: tables().store, databases: databases(), storage: storage() }));
+export const handler = lambdaEntry(createArchiveDatabases, () => ({ ...core(), tenants: tables().tenants, databases: databases(), storage: storage() }));

@@ -11,4 +11,4 @@ export const createArchiveStorage = offboardStep('ArchiveStorage', async (tenant
   await storage.deletePrefix(tenantPrefix(tenant.tenantId));
 });
 
-export const handler = lambdaEntry(createArchiveStorage, () => ({ ...core(), store: tables().store, storage: storage() }));
+export const handler = lambdaEntry(createArchiveStorage, () => ({ ...core(), tenants: tables().tenants, storage: storage() }));

@@ -13,8 +13,8 @@ import { tables } from '../lambda/tables';
  * a write for each tenant; a run cut short mid-wave leaves that wave unrecorded, and a rerun
  * deploys those tenants again (idempotent, just slower).
  */
-export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, current, ...run }: UpgradeRun & { outcomes: UpgradeOutcome[] }, { store, now }): Promise<UpgradeRun> => {
-  await store.recordUpgradeOutcomes(run.runId, run.request.version, outcomes, now().toISOString());
+export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, current, ...run }: UpgradeRun & { outcomes: UpgradeOutcome[] }, { fleet, now }): Promise<UpgradeRun> => {
+  await fleet.recordUpgradeOutcomes(run.runId, run.request.version, outcomes, now().toISOString());
   const label = current?.label ?? `Wave ${run.wave + 1}`;
   const tolerated = current?.toleratedFailurePercentage ?? run.request.toleratedFailurePercentage;
   const failed = outcomes.filter((o) => o.outcome !== 'upgraded');
@@ -26,4 +26,4 @@ export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, curre
   return { ...run, wave, ...(next ? { current: next } : {}) };
 });
 
-export const handler = lambdaEntry(createAssessWave, () => ({ ...core(), store: tables().store, fleet: tables().fleet }));
+export const handler = lambdaEntry(createAssessWave, () => ({ ...core(), fleet: tables().fleet }));

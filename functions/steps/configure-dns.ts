@@ -10,4 +10,4 @@ export const createConfigureDns = defineStep('ConfigureDns', async (tenant, { dn
   for (const env of ENVIRONMENTS) await dns.upsert(instanceHost(tenant.subdomain, env));
 });
 
-export const handler = lambdaEntry(createConfigureDns, () => ({ ...core(), store: tables().store, dns: dns() }));
+export const handler = lambdaEntry(createConfigureDns, () => ({ ...core(), tenants: tables().tenants, dns: dns() }));

@@ -1,4 +1,4 @@
-import { sesFromAddress } from './settings-of';
+import { sesFromAddress } from '../tenant/settings-of';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
@@ -13,4 +13,4 @@ export const createConfigureMail = defineStep('ConfigureMail', async (tenant, { 
   await mail.assertCanSendAs(sesFromAddress(tenant, platform));
 });
 
-export const handler = lambdaEntry(createConfigureMail, () => ({ ...core(), store: tables().store, mail: mail(), platform: platform() }));
+export const handler = lambdaEntry(createConfigureMail, () => ({ ...core(), tenants: tables().tenants, mail: mail(), platform: platform() }));

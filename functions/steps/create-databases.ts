@@ -10,4 +10,4 @@ export const createCreateDatabases = defineStep('CreateDatabases', async (tenant
   for (const env of ENVIRONMENTS) await databases.ensure(tenant, env);
 });
 
-export const handler = lambdaEntry(createCreateDatabases, () => ({ ...core(), store: tables().store, databases: databases() }));
+export const handler = lambdaEntry(createCreateDatabases, () => ({ ...core(), tenants: tables().tenants, databases: databases() }));

@@ -1,6 +1,5 @@
-import { configKey, databaseName, ENVIRONMENTS, themeKey } from '../../shared/instance';
+import { configKey, databaseName, databaseSecretName, ENVIRONMENTS, themeKey } from '../../shared/instance';
 import { servicesOf } from '../providers/compute';
-import { databaseSecretName } from '../providers/tenant-databases';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
@@ -9,11 +8,11 @@ import { compute } from '../lambda/compute';
 
 /** The prod and staging services, pointed at their config, theme and database. */
 export const createDeployServices = defineStep('DeployServices', async (tenant, deps) => {
-  const { compute, platform, store, fleet, now } = deps;
+  const { compute, platform, tenants, fleet, now } = deps;
   // The version it is recorded on (a resumed provisioning), else the one the last completed fleet
   // upgrade reached, else the deployment's; recorded here so the instances and the tenant agree.
   const version = tenant.appVersion ?? (await fleet.currentVersion()) ?? platform.appVersion;
-  if (!tenant.appVersion) await store.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: version });
+  if (!tenant.appVersion) await tenants.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: version });
   await Promise.all(
     servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(({ env, ...service }) =>
       compute.ensureService({
@@ -34,4 +33,4 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
   );
 });
 
-export const handler = lambdaEntry(createDeployServices, () => ({ ...core(), store: tables().store, fleet: tables().fleet, compute: compute(), platform: platform() }));
+export const handler = lambdaEntry(createDeployServices, () => ({ ...core(), tenants: tables().tenants, fleet: tables().fleet, compute: compute(), platform: platform() }));

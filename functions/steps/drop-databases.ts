@@ -10,4 +10,4 @@ export const createDropDatabases = offboardStep('DropDatabases', async (tenant, 
   for (const env of ENVIRONMENTS) await databases.drop(tenant, env);
 });
 
-export const handler = lambdaEntry(createDropDatabases, () => ({ ...core(), store: tables().store, databases: databases() }));
+export const handler = lambdaEntry(createDropDatabases, () => ({ ...core(), tenants: tables().tenants, databases: databases() }));

@@ -8,9 +8,9 @@ import { tables } from '../lambda/tables';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** PROVISIONING -> ACTIVE on the trial plan, with its end date and the instance links. */
-export const createMarkActive = defineStep('MarkActive', async (tenant, { store, now, platform }) => {
+export const createMarkActive = defineStep('MarkActive', async (tenant, { tenants, now, platform }) => {
   const at = now();
-  await store.transition(tenant.tenantId, 'ACTIVE', at.toISOString(), {
+  await tenants.transition(tenant.tenantId, 'ACTIVE', at.toISOString(), {
     // A rerun keeps the trial end it already has.
     trialEndsAt: tenant.trialEndsAt ?? new Date(at.getTime() + TRIAL_DAYS * DAY_MS).toISOString(),
     urls: {
@@ -20,4 +20,4 @@ export const createMarkActive = defineStep('MarkActive', async (tenant, { store,
   });
 });
 
-export const handler = lambdaEntry(createMarkActive, () => ({ ...core(), store: tables().store, platform: platform() }));
+export const handler = lambdaEntry(createMarkActive, () => ({ ...core(), tenants: tables().tenants, platform: platform() }));

@@ -5,13 +5,13 @@ import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';
 
 /** -> DELETED; its subdomain and email are released after the cooling-off period (by the trial sweep). */
-export const createMarkDeleted = offboardStep('MarkDeleted', async (tenant, { store, now }) => {
+export const createMarkDeleted = offboardStep('MarkDeleted', async (tenant, { tenants, now }) => {
   if (tenant.status === 'DELETED') return;
   const at = now();
-  await store.transition(tenant.tenantId, 'DELETED', at.toISOString(), {
+  await tenants.transition(tenant.tenantId, 'DELETED', at.toISOString(), {
     deletedAt: at.toISOString(),
     claimsReleaseAt: new Date(at.getTime() + CLAIMS_COOLING_OFF_DAYS * 86_400_000).toISOString(),
   });
 });
 
-export const handler = lambdaEntry(createMarkDeleted, () => ({ ...core(), store: tables().store }));
+export const handler = lambdaEntry(createMarkDeleted, () => ({ ...core(), tenants: tables().tenants }));

@@ -38,20 +38,20 @@ export function causeText(cause: string | undefined): string {
 }
 
 /** Catch target: the tenant goes FAILED with where and why, for the status page and for ops. */
-export function createMarkFailed({ store, now }: StepDeps<'MarkFailed'>) {
+export function createMarkFailed({ tenants, now }: StepDeps<'MarkFailed'>) {
   return async (input: FailureInput): Promise<FailureInput> => {
-    const tenant = await store.getTenant(input.tenantId);
+    const tenant = await tenants.getTenant(input.tenantId);
     if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
     const at = now().toISOString();
     const step = failedStep(tenant, input.failure);
     const cause = causeText(input.failure.Cause);
     const record = tenant.steps[step];
     if (record && record.status !== 'FAILED') {
-      await store.recordStep(tenant.tenantId, step, { ...record, status: 'FAILED', endedAt: at, error: cause || input.failure.Error });
+      await tenants.recordStep(tenant.tenantId, step, { ...record, status: 'FAILED', endedAt: at, error: cause || input.failure.Error });
     }
-    await store.transition(tenant.tenantId, 'FAILED', at, { failure: { step, error: input.failure.Error, cause, at } });
+    await tenants.transition(tenant.tenantId, 'FAILED', at, { failure: { step, error: input.failure.Error, cause, at } });
     return input;
   };
 }
 
-export const handler = lambdaEntry(createMarkFailed, () => ({ ...core(), store: tables().store }));
+export const handler = lambdaEntry(createMarkFailed, () => ({ ...core(), tenants: tables().tenants }));

@@ -8,8 +8,8 @@ import { mail } from '../lambda/mail';
 /** Tells ops where offboarding stopped; every step is idempotent, so running it again finishes the job. */
 export const createNotifyOffboardingFailed = fleetStep(
   'NotifyOffboardingFailed',
-  async (input: { tenantId: string; executionName?: string; failure: { Error: string; Cause?: string } }, { store, mail, platform }) => {
-    const tenant = await store.getTenant(input.tenantId);
+  async (input: { tenantId: string; executionName?: string; failure: { Error: string; Cause?: string } }, { tenants, mail, platform }) => {
+    const tenant = await tenants.getTenant(input.tenantId);
     const email = offboardingFailedEmail({
       tenant: tenant ? `${tenant.companyName} (${tenant.subdomain}, ${tenant.tenantId})` : input.tenantId,
       error: `${input.failure.Error}: ${input.failure.Cause ?? ''}`,
@@ -20,4 +20,4 @@ export const createNotifyOffboardingFailed = fleetStep(
   },
 );
 
-export const handler = lambdaEntry(createNotifyOffboardingFailed, () => ({ ...core(), store: tables().store, mail: mail(), platform: platform() }));
+export const handler = lambdaEntry(createNotifyOffboardingFailed, () => ({ ...core(), tenants: tables().tenants, mail: mail(), platform: platform() }));

@@ -8,9 +8,9 @@ import { tables } from '../lambda/tables';
 import { mail } from '../lambda/mail';
 
 /** Mails customer success: tenant, failed step, error, and how to resume. */
-export function createNotifyOps({ store, mail, platform }: StepDeps<'NotifyOps'>) {
+export function createNotifyOps({ tenants, mail, platform }: StepDeps<'NotifyOps'>) {
   return async (input: FailureInput & { executionName?: string }): Promise<FailureInput> => {
-    const tenant = await store.getTenant(input.tenantId);
+    const tenant = await tenants.getTenant(input.tenantId);
     if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
     const failure = tenant.failure ?? { step: 'unknown', error: input.failure.Error, cause: input.failure.Cause ?? '', at: '' };
     const email = opsAlertEmail({
@@ -28,4 +28,4 @@ export function createNotifyOps({ store, mail, platform }: StepDeps<'NotifyOps'>
   };
 }
 
-export const handler = lambdaEntry(createNotifyOps, () => ({ ...core(), store: tables().store, mail: mail(), platform: platform() }));
+export const handler = lambdaEntry(createNotifyOps, () => ({ ...core(), tenants: tables().tenants, mail: mail(), platform: platform() }));

@@ -8,9 +8,9 @@ export interface OffboardInput {
 }
 
 /** An offboard-tenant Task: loads the tenant, does its part (idempotently), passes the input on. */
-export function offboardStep<N extends StepsNeeding<'store'>>(name: N, body: (tenant: Tenant, deps: TenantStepDeps<N>) => Promise<unknown>) {
+export function offboardStep<N extends StepsNeeding<'tenants'>>(name: N, body: (tenant: Tenant, deps: TenantStepDeps<N>) => Promise<unknown>) {
   return fleetStep<N, OffboardInput, OffboardInput, TenantStepDeps<N>>(name, async (input: OffboardInput, deps: TenantStepDeps<N>) => {
-    const tenant = await deps.store.getTenant(input.tenantId);
+    const tenant = await deps.tenants.getTenant(input.tenantId);
     if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
     await body(tenant, deps);
     return input;

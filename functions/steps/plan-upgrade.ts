@@ -40,13 +40,13 @@ export interface UpgradeRun {
  * on the version (so a rerun picks up only what is left). A canary that names no running tenant
  * is refused: a typo must not turn into a rollout without a canary.
  */
-export const createPlanUpgrade = fleetStep('PlanUpgrade', async (input: { request: unknown; runId: string; startedAt: string }, { store, now }): Promise<UpgradeRun> => {
+export const createPlanUpgrade = fleetStep('PlanUpgrade', async (input: { request: unknown; runId: string; startedAt: string }, { tenants, now }): Promise<UpgradeRun> => {
   const parsed = upgradeRequestSchema.safeParse(input.request);
   if (!parsed.success) throw new InvalidUpgradeRequestError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `${f}: ${m}`).join('; '));
   const request = parsed.data;
   const before = now().toISOString();
-  const tenants = (await Promise.all(RUNNING_STATUSES.map((status) => store.listByStatus(status, before)))).flat();
-  const { unknownCanary, canary, waves, skipped } = planUpgrade(tenants, request);
+  const running = (await Promise.all(RUNNING_STATUSES.map((status) => tenants.listByStatus(status, before)))).flat();
+  const { unknownCanary, canary, waves, skipped } = planUpgrade(running, request);
   if (unknownCanary.length > 0) throw new InvalidUpgradeRequestError(`Canary ${unknownCanary.join(', ')} is not a running tenant`);
   const plan = {
     waves: [
@@ -66,4 +66,4 @@ export const createPlanUpgrade = fleetStep('PlanUpgrade', async (input: { reques
   };
 });
 
-export const handler = lambdaEntry(createPlanUpgrade, () => ({ ...core(), store: tables().store, fleet: tables().fleet }));
+export const handler = lambdaEntry(createPlanUpgrade, () => ({ ...core(), tenants: tables().tenants }));

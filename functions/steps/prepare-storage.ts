@@ -15,4 +15,4 @@ export const createPrepareStorage = defineStep('PrepareStorage', async (tenant, 
   if (copied.length === 0) throw new MissingSeedAssetsError(`No seed assets under s3://${storage.bucket}/${SEED_PREFIX}; deploy them first`);
 });
 
-export const handler = lambdaEntry(createPrepareStorage, () => ({ ...core(), store: tables().store, storage: storage() }));
+export const handler = lambdaEntry(createPrepareStorage, () => ({ ...core(), tenants: tables().tenants, storage: storage() }));

@@ -10,4 +10,4 @@ export const createRemoveDns = offboardStep('RemoveDns', async (tenant, { dns })
   for (const env of ENVIRONMENTS) await dns.remove(instanceHost(tenant.subdomain, env));
 });
 
-export const handler = lambdaEntry(createRemoveDns, () => ({ ...core(), store: tables().store, dns: dns() }));
+export const handler = lambdaEntry(createRemoveDns, () => ({ ...core(), tenants: tables().tenants, dns: dns() }));

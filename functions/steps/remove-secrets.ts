@@ -1,6 +1,4 @@
-import { ENVIRONMENTS } from '../../shared/instance';
-import { databaseSecretName } from '../providers/tenant-databases';
-import { smtpSecretName } from '../settings/smtp-secret';
+import { databaseSecretName, ENVIRONMENTS, smtpSecretName } from '../../shared/instance';
 import { offboardStep } from './offboard-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
@@ -15,4 +13,4 @@ export const createRemoveSecrets = offboardStep('RemoveSecrets', async (tenant, 
   for (const name of [...ENVIRONMENTS.map((env) => databaseSecretName(tenant.tenantId, env)), smtpSecretName(tenant.tenantId)]) await secrets.delete(name);
 });
 
-export const handler = lambdaEntry(createRemoveSecrets, () => ({ ...core(), store: tables().store, secrets: secrets() }));
+export const handler = lambdaEntry(createRemoveSecrets, () => ({ ...core(), tenants: tables().tenants, secrets: secrets() }));

@@ -11,4 +11,4 @@ export const createRemoveServices = offboardStep('RemoveServices', async (tenant
   for (const service of servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS)) await compute.removeService(service);
 });
 
-export const handler = lambdaEntry(createRemoveServices, () => ({ ...core(), store: tables().store, compute: compute(), platform: platform() }));
+export const handler = lambdaEntry(createRemoveServices, () => ({ ...core(), tenants: tables().tenants, compute: compute(), platform: platform() }));

@@ -10,4 +10,4 @@ export const createRenderConfig = defineStep('RenderConfig', async (tenant, deps
   await renderTenantFiles(deps, tenant);
 });
 
-export const handler = lambdaEntry(createRenderConfig, () => ({ ...core(), store: tables().store, storage: storage(), platform: platform() }));
+export const handler = lambdaEntry(createRenderConfig, () => ({ ...core(), tenants: tables().tenants, storage: storage(), platform: platform() }));

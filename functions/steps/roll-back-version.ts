@@ -28,12 +28,12 @@ export type RollBack = TenantUpgradeState & { attempt: number; failure: string }
  * waits until they answer on it, so "rolled back" in the summary means running again; the
  * outcome says why. The rest of the wave carries on.
  */
-export const createRollBackVersion = fleetStep('RollBackVersion', async (input: FailedUpgrade, { store, compute, platform }): Promise<RollBack> => {
-  const tenant = await store.getTenant(input.tenantId);
+export const createRollBackVersion = fleetStep('RollBackVersion', async (input: FailedUpgrade, { tenants, compute, platform }): Promise<RollBack> => {
+  const tenant = await tenants.getTenant(input.tenantId);
   if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
   const previous = tenant.appVersion ?? platform.appVersion;
   await Promise.all(servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map((service) => compute.deploy(service, previous)));
   return { runId: input.runId, tenantId: input.tenantId, subdomain: input.subdomain, version: previous, phases: [[...ENVIRONMENTS]], phase: 0, attempt: 0, failure: describeFailure(input.error) };
 });
 
-export const handler = lambdaEntry(createRollBackVersion, () => ({ ...core(), store: tables().store, compute: compute(), platform: platform() }));
+export const handler = lambdaEntry(createRollBackVersion, () => ({ ...core(), tenants: tables().tenants, compute: compute(), platform: platform() }));

@@ -8,8 +8,8 @@ export type StepHandler<I extends ProvisionInput = ProvisionInput, O = I> = (inp
 
 /** What a step's factory takes: a logger and a clock, and the adapters its catalogue entry names. */
 export type StepDeps<N extends StepName> = Pick<Deps, 'logger' | 'now' | NeedsOf<N>>;
-/** A step that records its progress on the tenant item (its catalogue entry names the store). */
-export type TenantStepDeps<N extends StepsNeeding<'store'>> = StepDeps<N> & Pick<Deps, 'store'>;
+/** A step that records its progress on the tenant item (its catalogue entry names 'tenants'). */
+export type TenantStepDeps<N extends StepsNeeding<'tenants'>> = StepDeps<N> & Pick<Deps, 'tenants'>;
 
 /** Step input errors are permanent: retrying cannot make an unknown tenant appear. */
 export class UnknownTenantError extends Error {
@@ -27,29 +27,29 @@ interface StepOptions<O> {
  * Retry (TransientError) and Catch (everything else). A step that returns nothing passes its
  * input on; a polling step returns its result for the state machine to branch on.
  */
-export function defineStep<N extends StepsNeeding<'store'>, I extends ProvisionInput = ProvisionInput, O = void>(
+export function defineStep<N extends StepsNeeding<'tenants'>, I extends ProvisionInput = ProvisionInput, O = void>(
   name: N,
   body: (tenant: Tenant, deps: TenantStepDeps<N>, input: I) => Promise<O>,
   options: StepOptions<O> = {},
 ): (deps: TenantStepDeps<N>) => StepHandler<I, O extends void ? I : O> {
   return (deps) => async (input) => {
-    const tenant = await deps.store.getTenant(input.tenantId);
+    const tenant = await deps.tenants.getTenant(input.tenantId);
     if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
     const previous = tenant.steps[name];
     // Retries and polls continue the same attempt: the timeline shows the whole wait.
     const startedAt = previous?.status === 'RUNNING' && previous.startedAt ? previous.startedAt : deps.now().toISOString();
-    if (previous?.status !== 'RUNNING' || previous.startedAt !== startedAt) await deps.store.recordStep(tenant.tenantId, name, { status: 'RUNNING', startedAt });
+    if (previous?.status !== 'RUNNING' || previous.startedAt !== startedAt) await deps.tenants.recordStep(tenant.tenantId, name, { status: 'RUNNING', startedAt });
     let result: O;
     try {
       result = await body(tenant, deps, input);
     } catch (error) {
       const reported = forStateMachine(error);
       deps.logger.error('Provisioning step failed', { tenantId: tenant.tenantId, step: name, error: reported });
-      await deps.store.recordStep(tenant.tenantId, name, { status: 'FAILED', startedAt, endedAt: deps.now().toISOString(), error: reported.message });
+      await deps.tenants.recordStep(tenant.tenantId, name, { status: 'FAILED', startedAt, endedAt: deps.now().toISOString(), error: reported.message });
       throw reported;
     }
     if (options.isComplete?.(result) ?? true) {
-      await deps.store.recordStep(tenant.tenantId, name, { status: 'SUCCEEDED', startedAt, endedAt: deps.now().toISOString() });
+      await deps.tenants.recordStep(tenant.tenantId, name, { status: 'SUCCEEDED', startedAt, endedAt: deps.now().toISOString() });
     }
     return (result === undefined ? input : result) as O extends void ? I : O;
   };

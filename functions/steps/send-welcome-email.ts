@@ -2,7 +2,7 @@ import { WELCOME_LINK_HOURS } from '../../shared/auth';
 import { welcomeEmail } from '../../shared/emails';
 import { issueSignInLink } from '../auth/sign-in-links';
 import { upgradeUrl } from '../billing/plan';
-import { mailAdmin } from '../providers/tenant-mail';
+import { mailAdmin } from '../tenant/tenant-mail';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
@@ -15,7 +15,7 @@ import { links } from '../lambda/keys';
 
 /** The welcome mail to the admin, in the tenant's colours and footer, sent once. */
 export const createSendWelcomeEmail = defineStep('SendWelcomeEmail', async (tenant, deps) => {
-  const { store, now } = deps;
+  const { tenants, now } = deps;
   if (tenant.welcomeEmailSentAt) return;
   const { app, staging } = tenant.urls;
   if (!app || !staging) throw new Error('The tenant has no instance URLs; MarkActive must run first');
@@ -34,7 +34,7 @@ export const createSendWelcomeEmail = defineStep('SendWelcomeEmail', async (tena
       upgradeUrl: url,
     }),
   );
-  await store.setIfAbsent(tenant.tenantId, 'welcomeEmailSentAt', now().toISOString());
+  await tenants.setIfAbsent(tenant.tenantId, 'welcomeEmailSentAt', now().toISOString());
 });
 
-export const handler = lambdaEntry(createSendWelcomeEmail, () => ({ ...core(), store: tables().store, signIns: tables().signIns, mail: mail(), secrets: secrets(), smtp: smtp(), storage: storage(), settingsStore: tables().settingsStore, platform: platform(), links: links() }));
+export const handler = lambdaEntry(createSendWelcomeEmail, () => ({ ...core(), tenants: tables().tenants, signIns: tables().signIns, mail: mail(), secrets: secrets(), smtp: smtp(), storage: storage(), settingsStore: tables().settingsStore, platform: platform(), links: links() }));

@@ -8,10 +8,10 @@ import { probe } from '../lambda/probe';
 
 /** The same checks as after provisioning, on the upgraded instances. */
 export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: { tenantId: string }, deps) => {
-  const tenant = await deps.store.getTenant(input.tenantId);
+  const tenant = await deps.tenants.getTenant(input.tenantId);
   if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
   await smokeTestInstance(deps, tenant);
   return input;
 });
 
-export const handler = lambdaEntry(createSmokeTestVersion, () => ({ ...core(), store: tables().store, probe: probe(), platform: platform() }));
+export const handler = lambdaEntry(createSmokeTestVersion, () => ({ ...core(), tenants: tables().tenants, probe: probe(), platform: platform() }));

@@ -2,7 +2,7 @@ import type { Deps } from '../deps';
 import { decodeEntities } from '../../shared/html';
 import { instanceUrl } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
-import { settingsOf } from './settings-of';
+import { settingsOf } from '../tenant/settings-of';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
@@ -37,4 +37,4 @@ export async function smokeTestInstance({ platform, probe }: Pick<Deps, 'platfor
 
 export const createSmokeTest = defineStep('SmokeTest', (tenant, deps) => smokeTestInstance(deps, tenant));
 
-export const handler = lambdaEntry(createSmokeTest, () => ({ ...core(), store: tables().store, probe: probe(), platform: platform() }));
+export const handler = lambdaEntry(createSmokeTest, () => ({ ...core(), tenants: tables().tenants, probe: probe(), platform: platform() }));

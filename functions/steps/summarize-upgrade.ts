@@ -22,9 +22,9 @@ function causeMessage(cause: string): string {
  * tenant recorded for this run (so a stopped run still reports what it did), kept for /ops and
  * mailed to ops.
  */
-export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input: UpgradeRun, { store, fleet, mail, platform, now }): Promise<UpgradeSummary> => {
+export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input: UpgradeRun, { tenants, fleet, mail, platform, now }): Promise<UpgradeSummary> => {
   const planned = input.plan.waves.flatMap((wave) => wave.tenants.map((t) => t.tenantId));
-  const outcomes = (await store.getTenants(planned)).flatMap((t) =>
+  const outcomes = (await tenants.getTenants(planned)).flatMap((t) =>
     t.lastUpgrade?.runId === input.runId ? [{ subdomain: t.subdomain, outcome: t.lastUpgrade.outcome, ...(t.lastUpgrade.error ? { error: t.lastUpgrade.error } : {}) }] : [],
   );
   const summary: UpgradeSummary = {
@@ -46,4 +46,4 @@ export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input
   return summary;
 });
 
-export const handler = lambdaEntry(createSummarizeUpgrade, () => ({ ...core(), store: tables().store, fleet: tables().fleet, mail: mail(), platform: platform() }));
+export const handler = lambdaEntry(createSummarizeUpgrade, () => ({ ...core(), tenants: tables().tenants, fleet: tables().fleet, mail: mail(), platform: platform() }));

@@ -38,4 +38,4 @@ export const createWaitUntilHealthy = defineStep<'WaitUntilHealthy', HealthInput
   { isComplete: (result) => result.healthy },
 );
 
-export const handler = lambdaEntry(createWaitUntilHealthy, () => ({ ...core(), store: tables().store, probe: probe(), platform: platform() }));
+export const handler = lambdaEntry(createWaitUntilHealthy, () => ({ ...core(), tenants: tables().tenants, probe: probe(), platform: platform() }));

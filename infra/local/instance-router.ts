@@ -23,13 +23,13 @@ function notFound(res: ServerResponse, hostname: string): void {
  * The load balancer of the embedded default: `<host>.localhost` goes to the instance whose DNS
  * record and service exist, with the request untouched (Host header included).
  */
-export function proxyToInstance(req: IncomingMessage, res: ServerResponse, hostname: string, dns: LocalDns, compute: LocalCompute, deps: Pick<Deps, 'store' | 'platform'>): void {
+export function proxyToInstance(req: IncomingMessage, res: ServerResponse, hostname: string, dns: LocalDns, compute: LocalCompute, deps: Pick<Deps, 'tenants' | 'platform'>): void {
   const label = hostname.slice(0, -'.localhost'.length);
   if (dns.resolve(label) === undefined) return notFound(res, hostname);
   const port = compute.portFor(hostname);
   if (port === undefined) {
     // No running instance behind a published address: a suspended tenant, or one still starting.
-    void deps.store
+    void deps.tenants
       .tenantBySubdomain(label.replace(/-stg$/, ''))
       .then((tenant) => (tenant?.status === 'SUSPENDED' ? trialEnded(res, tenant, deps.platform.siteUrl) : notFound(res, hostname)))
       .catch(() => notFound(res, hostname));

@@ -89,7 +89,7 @@ ${s.stopped ? `<p class="failure">Stopped: ${escape(s.stopped)}</p>` : ''}<p>Upg
 }
 
 async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
-  const tenants = await deps.store.listTenants();
+  const tenants = await deps.tenants.listTenants();
   const executions = workflows.list();
   const ofTenant = (id: string) => executions.filter((e) => e.stateMachine === 'provision-tenant' && (e.input as { tenantId?: string }).tenantId === id);
   const upgrades = executions.filter((e) => e.stateMachine === 'upgrade-fleet');

@@ -59,9 +59,9 @@ export class AwsOps implements OpsBackend {
   private readonly ops: OpsService;
 
   constructor(private readonly config: { table: string; provisionArn: string; upgradeArn: string; offboardArn: string }) {
-    const { store, fleet } = tableStores(createDocumentClient(), config.table);
+    const { tenants, fleet } = tableStores(createDocumentClient(), config.table);
     const workflows = new SfnWorkflows(new SFNClient({}), config.provisionArn, config.upgradeArn, config.offboardArn);
-    this.ops = createOpsService({ store, fleet, workflows, now: () => new Date() });
+    this.ops = createOpsService({ tenants, fleet, workflows, now: () => new Date() });
   }
 
   get describe() {

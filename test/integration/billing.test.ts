@@ -1,9 +1,10 @@
 import Stripe from 'stripe';
-import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, expectTypeOf, inject, it } from 'vitest';
 import { createStripeWebhookHandler } from '../../functions/api/stripe-webhook';
 import type { Deps } from '../../functions/deps';
 import type { Compute } from '../../functions/providers/compute';
 import { SesMail } from '../../functions/providers/mail';
+import type { EventEffects, EventTakeOver } from '../../functions/providers/stripe-event-ledger';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
 import type { Tenant } from '../../shared/tenant';
 import { sesClient } from '../../infra/local/emulators';
@@ -61,10 +62,10 @@ async function activeTrial(trialEndsAt = '2026-12-10T10:00:00.000Z'): Promise<Te
     tenantId: id, subdomain: `bill-${id}`, companyName: `Billing ${n}`, adminName: 'Bea', adminEmail: `bea+${id}@example.com`, primaryColor: '#123456',
     plan: 'trial', status: 'PENDING', createdAt: at, updatedAt: at, steps: {}, urls: { app: `https://bill-${id}.spaceos.io` }, version: 1,
   };
-  await deps.store.createSignup(tenant);
-  await deps.store.transition(id, 'PROVISIONING', at);
-  await deps.store.transition(id, 'ACTIVE', at, { trialEndsAt });
-  return (await deps.store.getTenant(id))!;
+  await deps.signups.createSignup(tenant);
+  await deps.tenants.transition(id, 'PROVISIONING', at);
+  await deps.tenants.transition(id, 'ACTIVE', at, { trialEndsAt });
+  return (await deps.tenants.getTenant(id))!;
 }
 
 const event = (type: string, object: Record<string, unknown>, created = Math.floor(Date.now() / 1000)) =>
@@ -90,7 +91,7 @@ describe('Stripe webhook', () => {
     const tenant = await activeTrial();
     const result = await send(checkoutCompleted(tenant, 'cus_bad'));
     expect(result.statusCode).toBe(400);
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ plan: 'trial', status: 'ACTIVE', version: tenant.version });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ plan: 'trial', status: 'ACTIVE', version: tenant.version });
     expect(compute.scaled).toEqual([]);
   });
 
@@ -102,7 +103,7 @@ describe('Stripe webhook', () => {
     expect(results.filter((r) => r.statusCode === 200).length).toBeGreaterThanOrEqual(1);
     expect(results.every((r) => r.statusCode === 200 || r.statusCode === 409)).toBe(true);
     expect(JSON.parse((await deliver(payload)).body ?? '{}')).toMatchObject({ duplicate: true });
-    const after = await deps.store.getTenant(tenant.tenantId);
+    const after = await deps.tenants.getTenant(tenant.tenantId);
     expect(after).toMatchObject({ plan: 'paid', status: 'ACTIVE', stripeCustomerId: 'cus_once', stripeSubscriptionId: 'sub_cus_once' });
     expect(after?.trialEndsAt).toBeUndefined();
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=2`, `${tenant.subdomain}-stg=1`]);
@@ -125,9 +126,9 @@ describe('Stripe webhook', () => {
     const other = await activeTrial();
     const late = checkoutCompleted(other, 'cus_died');
     const eventId = (JSON.parse(late) as { id: string }).id;
-    expect(await deps.store.claimEvent(eventId, new Date(clock.getTime() - 120_000), 60_000)).toBe(true);
+    expect(await deps.stripeEvents.claimEvent(eventId, new Date(clock.getTime() - 120_000), 60_000)).toBe(true);
     expect((await deliver(late)).statusCode).toBe(200);
-    expect(await deps.store.getTenant(other.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
+    expect(await deps.tenants.getTenant(other.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
   });
 
   it("finishes an applied upgrade's resize and mail on Stripe's retry when they failed the first time", async () => {
@@ -135,7 +136,7 @@ describe('Stripe webhook', () => {
     const payload = checkoutCompleted(tenant, 'cus_retry');
     compute.failNextScale = true;
     expect((await deliver(payload)).statusCode).toBe(500);
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
     expect(await mailTo(tenant.adminEmail)).toHaveLength(0);
 
     const retried = await deliver(payload); // Stripe resends the same event
@@ -152,7 +153,7 @@ describe('Stripe webhook', () => {
     const older = event('customer.subscription.updated', { object: 'subscription', id: 'sub_cus_order', customer: 'cus_order', status: 'canceled', metadata: { tenantId: tenant.tenantId } }, t0 - 60);
     const result = await deliver(older);
     expect(JSON.parse(result.body ?? '{}')).toMatchObject({ outcome: 'stale' });
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
   });
 
   it('upgrades even when a subscription event of the same second arrives before the checkout', async () => {
@@ -160,7 +161,7 @@ describe('Stripe webhook', () => {
     const t0 = Math.floor(Date.now() / 1000);
     await deliver(event('customer.subscription.updated', { object: 'subscription', id: 'sub_cus_race', customer: 'cus_race', status: 'active', metadata: { tenantId: tenant.tenantId } }, t0));
     await deliver(checkoutCompleted(tenant, 'cus_race', t0));
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid', status: 'ACTIVE' });
   });
 
   it('moves a failed payment to PAST_DUE with a mail to the admin, and back to ACTIVE when paid', async () => {
@@ -168,10 +169,10 @@ describe('Stripe webhook', () => {
     const t0 = Math.floor(Date.now() / 1000);
     await deliver(checkoutCompleted(tenant, 'cus_late', t0));
     await deliver(event('invoice.payment_failed', { object: 'invoice', customer: 'cus_late' }, t0 + 10));
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('PAST_DUE');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('PAST_DUE');
     expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toContain(`Payment failed for ${tenant.companyName}`);
     await deliver(event('invoice.paid', { object: 'invoice', customer: 'cus_late' }, t0 + 20));
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid' });
   });
 
   it('suspends on cancellation and stops the instances', async () => {
@@ -180,13 +181,13 @@ describe('Stripe webhook', () => {
     await deliver(checkoutCompleted(tenant, 'cus_bye', t0));
     compute.scaled = [];
     await deliver(event('customer.subscription.deleted', { object: 'subscription', id: 'sub_cus_bye', customer: 'cus_bye', status: 'canceled', metadata: { tenantId: tenant.tenantId } }, t0 + 5));
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=0`, `${tenant.subdomain}-stg=0`]);
   });
 
   it('wakes a suspended trial on the version the fleet reached meanwhile (upgrades pass over stopped instances), before it starts', async () => {
     const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
-    await deps.store.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
+    await deps.tenants.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
     clock = new Date('2026-12-10T10:00:01.000Z');
     await createTrialSweep(deps)();
     await deps.fleet.setCurrentVersion('2', clock.toISOString()); // a fleet upgrade ran while it was stopped
@@ -195,13 +196,13 @@ describe('Stripe webhook', () => {
     await deliver(checkoutCompleted(tenant, 'cus_back'));
     expect(compute.calls.slice(0, 2).sort()).toEqual(['deploy prod@2', 'deploy stg@2']);
     expect(compute.calls.slice(2).sort()).toEqual(['scale prod=2', 'scale stg=1']);
-    expect(await deps.store.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid', appVersion: '2' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ status: 'ACTIVE', plan: 'paid', appVersion: '2' });
   });
 
   it('wakes a suspended tenant on its own version when the fleet version was rolled back for it', async () => {
     const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
-    await deps.store.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
-    await deps.store.recordUpgradeOutcomes('upgrade-2-1', '2', [{ tenantId: tenant.tenantId, subdomain: tenant.subdomain, outcome: 'rolled-back', error: 'smoke test failed' }], clock.toISOString());
+    await deps.tenants.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
+    await deps.fleet.recordUpgradeOutcomes('upgrade-2-1', '2', [{ tenantId: tenant.tenantId, subdomain: tenant.subdomain, outcome: 'rolled-back', error: 'smoke test failed' }], clock.toISOString());
     await deps.fleet.setCurrentVersion('2', clock.toISOString());
     clock = new Date('2026-12-10T10:00:01.000Z');
     await createTrialSweep(deps)();
@@ -209,13 +210,58 @@ describe('Stripe webhook', () => {
 
     await deliver(checkoutCompleted(tenant, 'cus_stay'));
     expect(compute.calls.sort()).toEqual(['scale prod=2', 'scale stg=1']);
-    expect((await deps.store.getTenant(tenant.tenantId))?.appVersion).toBe('1');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.appVersion).toBe('1');
   });
 
   it('acknowledges events it does not handle', async () => {
     const result = await deliver(event('customer.created', { object: 'customer', id: 'cus_new' }));
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body ?? '{}')).toMatchObject({ outcome: 'ignored' });
+  });
+});
+
+describe('Stripe event ledger', () => {
+  const LEASE = 60_000;
+  const later = (ms: number) => new Date(clock.getTime() + ms);
+  const eventId = () => `evt_ledger_${Math.random().toString(36).slice(2)}`;
+
+  it('names each state of a claim, and hands an abandoned one the typed effects stored with its change', async () => {
+    const tenant = await activeTrial();
+    const id = eventId();
+    expect(await deps.stripeEvents.claimEvent(id, clock, LEASE)).toBe(true);
+    expect(await deps.stripeEvents.claimEvent(id, clock, LEASE)).toBe(false);
+    expect(await deps.stripeEvents.takeOverEvent(id, clock, LEASE)).toEqual({ state: 'busy' });
+    // The lease ran out before anything was applied: taken over, nothing left to finish.
+    expect(await deps.stripeEvents.takeOverEvent(id, later(LEASE + 1), LEASE)).toEqual({ state: 'abandoned' });
+
+    // This attempt applies the change with its effects, then its effects fail.
+    const effects: EventEffects = { tenantId: tenant.tenantId, size: 'paid', wake: false, mail: 'thank-you' };
+    const change = { at: later(LEASE + 1).toISOString(), set: { plan: 'paid' as const } };
+    expect(await deps.tenants.applyBillingEvent(tenant.tenantId, change, deps.stripeEvents.effectsWrite(id, effects))).toBe('applied');
+    await deps.stripeEvents.releaseEventLease(id);
+    const takeOver = await deps.stripeEvents.takeOverEvent(id, later(LEASE + 2), LEASE);
+    expect(takeOver).toEqual({ state: 'abandoned', effects });
+    expectTypeOf(takeOver).toEqualTypeOf<EventTakeOver>();
+    if (takeOver.state === 'abandoned') expectTypeOf(takeOver.effects).toEqualTypeOf<EventEffects | undefined>();
+    expect(await deps.stripeEvents.takeOverEvent(id, later(LEASE + 3), LEASE)).toEqual({ state: 'busy' });
+
+    await deps.stripeEvents.finishEvent(id, later(LEASE + 4));
+    expect(await deps.stripeEvents.takeOverEvent(id, later(10 * LEASE), LEASE)).toEqual({ state: 'done' });
+    expect(await deps.tenants.getTenant(tenant.tenantId)).toMatchObject({ plan: 'paid' });
+  });
+
+  it('stores no effects when the change is refused, and frees a claim given back', async () => {
+    const tenant = await activeTrial();
+    const id = eventId();
+    expect(await deps.stripeEvents.claimEvent(id, clock, LEASE)).toBe(true);
+    // PENDING cannot follow ACTIVE: the change and its effects are written together or not at all.
+    const refused = { to: 'PENDING' as const, at: clock.toISOString() };
+    expect(await deps.tenants.applyBillingEvent(tenant.tenantId, refused, deps.stripeEvents.effectsWrite(id, { tenantId: tenant.tenantId, size: 'suspended' }))).toBe('stale-or-refused');
+    await deps.stripeEvents.releaseEventLease(id);
+    expect(await deps.stripeEvents.takeOverEvent(id, later(1), LEASE)).toEqual({ state: 'abandoned' });
+
+    await deps.stripeEvents.releaseEvent(id);
+    expect(await deps.stripeEvents.claimEvent(id, later(2), LEASE)).toBe(true);
   });
 });
 
@@ -233,7 +279,7 @@ describe('trial sweep (fixed clock)', () => {
 
     clock = new Date('2026-12-10T10:00:01.000Z'); // over
     expect((await sweep()).suspended).toContain(tenant.tenantId);
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('SUSPENDED');
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=0`, `${tenant.subdomain}-stg=0`]);
     expect((await mailTo(tenant.adminEmail)).map((m) => m.subject)).toContain(`Your ${tenant.companyName} trial has ended`);
 
@@ -241,7 +287,7 @@ describe('trial sweep (fixed clock)', () => {
     expect((await sweep()).markedForOffboarding).not.toContain(tenant.tenantId);
     clock = new Date('2027-01-10T10:00:02.000Z'); // past 30 days
     expect((await sweep()).markedForOffboarding).toContain(tenant.tenantId);
-    expect((await deps.store.getTenant(tenant.tenantId))?.offboardingRequestedAt).toBe(clock.toISOString());
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.offboardingRequestedAt).toBe(clock.toISOString());
   });
 
   it('leaves paid tenants alone', async () => {
@@ -250,6 +296,6 @@ describe('trial sweep (fixed clock)', () => {
     clock = new Date('2026-12-20T10:00:00.000Z');
     const result = await createTrialSweep(deps)();
     expect([...result.reminded, ...result.suspended]).not.toContain(tenant.tenantId);
-    expect((await deps.store.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.status).toBe('ACTIVE');
   });
 });

@@ -4,11 +4,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../functions/deps';
 import { probe } from '../../functions/providers/instance-probe';
-import { databaseSecretName } from '../../functions/providers/tenant-databases';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
 import { createDetectDrift } from '../../functions/reconciler/detect-drift';
 import { servicesOf } from '../../functions/providers/compute';
-import { archivePrefix, ENVIRONMENTS, tenantPrefix } from '../../shared/instance';
+import { archivePrefix, databaseSecretName, ENVIRONMENTS, tenantPrefix } from '../../shared/instance';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { LocalOps } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
@@ -81,7 +80,7 @@ async function versionsOf(subdomain: string): Promise<string[]> {
     }),
   );
 }
-const recordedVersion = async (subdomain: string) => (await launchpad.deps.store.getTenant((await launchpad.deps.store.tenantForSubdomain(subdomain))!))?.appVersion;
+const recordedVersion = async (subdomain: string) => (await launchpad.deps.tenants.getTenant((await launchpad.deps.signups.tenantForSubdomain(subdomain))!))?.appVersion;
 
 describe('upgrade-fleet', () => {
   it('stops after a failing canary: the canary is rolled back and nobody else is touched', async () => {
@@ -124,15 +123,15 @@ describe('upgrade-fleet', () => {
   }, 180_000);
 
   it('reports a tenant whose rollback does not come up either as failed, for a person', async () => {
-    const tenantId = (await launchpad.deps.store.tenantForSubdomain('fleet-d'))!;
+    const tenantId = (await launchpad.deps.signups.tenantForSubdomain('fleet-d'))!;
     const at = new Date().toISOString();
-    await launchpad.deps.store.setAttributes(tenantId, at, { appVersion: '2-broken' }); // what it goes back to cannot start either
+    await launchpad.deps.tenants.setAttributes(tenantId, at, { appVersion: '2-broken' }); // what it goes back to cannot start either
     const summary = await upgrade({ version: '5-broken', canary: ['fleet-d'] });
     expect(summary.rolledBack).toEqual([]);
     expect(summary.failed).toEqual([{ subdomain: 'fleet-d', error: expect.stringMatching(/5-broken did not come up.*rollback failed: .*2-broken did not come up/s) }]);
 
     // A person puts it right (here: back on 2) before the tests that follow.
-    await launchpad.deps.store.setAttributes(tenantId, at, { appVersion: '2' });
+    await launchpad.deps.tenants.setAttributes(tenantId, at, { appVersion: '2' });
     for (const service of servicesOf(launchpad.deps.platform.instanceUrlTemplate, { tenantId, subdomain: 'fleet-d' }, ENVIRONMENTS)) await launchpad.deps.compute.deploy(service, '2');
     await expect.poll(() => versionsOf('fleet-d'), { timeout: 15_000 }).toEqual(['2', '2']);
   }, 180_000);
@@ -190,21 +189,21 @@ describe('drift', () => {
 
     await launchpad.deps.dns.upsert('fleet-c-stg');
     expect((await detect()).drifted).toEqual([]);
-    expect((await launchpad.deps.store.getTenant((await launchpad.deps.store.tenantForSubdomain('fleet-c'))!))?.drift).toBeUndefined();
+    expect((await launchpad.deps.tenants.getTenant((await launchpad.deps.signups.tenantForSubdomain('fleet-c'))!))?.drift).toBeUndefined();
   });
 });
 
 describe('offboard-tenant', () => {
   it('refuses to offboard a paying customer without --force', async () => {
-    const tenantId = (await launchpad.deps.store.tenantForSubdomain('fleet-d'))!;
-    await launchpad.deps.store.setAttributes(tenantId, new Date().toISOString(), { plan: 'paid' });
+    const tenantId = (await launchpad.deps.signups.tenantForSubdomain('fleet-d'))!;
+    await launchpad.deps.tenants.setAttributes(tenantId, new Date().toISOString(), { plan: 'paid' });
     await expect(runOps(['offboard', 'fleet-d'], new LocalOps(launchpad.url), () => undefined)).rejects.toThrow(/paying customer: cancel the subscription in Stripe first/);
-    expect((await launchpad.deps.store.getTenant(tenantId))?.status).toBe('ACTIVE');
+    expect((await launchpad.deps.tenants.getTenant(tenantId))?.status).toBe('ACTIVE');
   });
 
   it('removes a tenant everywhere, keeps its archive, is a no-op the second time, and frees its name after the cooling-off', async () => {
     const ops = new LocalOps(launchpad.url);
-    const tenantId = (await launchpad.deps.store.tenantForSubdomain('fleet-e'))!;
+    const tenantId = (await launchpad.deps.signups.tenantForSubdomain('fleet-e'))!;
     const port = new URL(launchpad.url).port;
     const lines: string[] = [];
     expect(await runOps(['offboard', 'fleet-e'], ops, (l) => lines.push(l))).toBe(0);
@@ -225,7 +224,7 @@ describe('offboard-tenant', () => {
       };
     };
     expect(await leftovers()).toEqual({ databases: 0, services: 0, files: 0, secrets: 0, address: 404 });
-    const tenant = await launchpad.deps.store.getTenant(tenantId);
+    const tenant = await launchpad.deps.tenants.getTenant(tenantId);
     expect(tenant).toMatchObject({ status: 'DELETED', deletedAt: expect.any(String), claimsReleaseAt: expect.any(String) });
     const archive = await launchpad.deps.storage.list(archivePrefix(tenantId));
     expect(archive).toEqual(expect.arrayContaining([`${archivePrefix(tenantId)}database-prod.json`, `${archivePrefix(tenantId)}files/config/prod/config.yml`]));

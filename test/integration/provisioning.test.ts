@@ -78,7 +78,7 @@ const settle = (name: string) => launchpad.workflows.settled(name);
 describe('provision-tenant on the embedded default', () => {
   it('takes a signup to a branded, seeded, ACTIVE trial with staging and a welcome mail', async () => {
     const tenantId = await signup('happy');
-    expect((await settle(tenantId))?.status, JSON.stringify((await launchpad.deps.store.getTenant(tenantId))?.failure)).toBe('SUCCEEDED');
+    expect((await settle(tenantId))?.status, JSON.stringify((await launchpad.deps.tenants.getTenant(tenantId))?.failure)).toBe('SUCCEEDED');
 
     const status = await statusOf(tenantId);
     expect(status.status).toBe('ACTIVE');
@@ -91,7 +91,7 @@ describe('provision-tenant on the embedded default', () => {
     expect((await probe(`${status.urls.app}/theme.css`)).body).toContain('--brand-primary: #0f766e;');
     expect(await probe(`${status.urls.staging}/health`)).toMatchObject({ status: 200 });
 
-    const tenant = await launchpad.deps.store.getTenant(tenantId);
+    const tenant = await launchpad.deps.tenants.getTenant(tenantId);
     expect(tenant?.trialEndsAt && Date.parse(tenant.trialEndsAt) - Date.parse(tenant.updatedAt)).toBeGreaterThan(13 * 86_400_000);
     const welcome = (await sentMail()).filter((m) => m.destination.to.includes('admin@happy.example'));
     expect(welcome).toHaveLength(1);
@@ -117,7 +117,7 @@ describe('provision-tenant on the embedded default', () => {
     const failed = await statusOf(tenantId);
     expect(failed.status).toBe('FAILED');
     expect(failed.steps.find((s) => s.name === 'ConfigureDns')).toMatchObject({ status: 'FAILED', error: 'Authentication error: invalid API token' });
-    expect((await launchpad.deps.store.getTenant(tenantId))?.failure).toMatchObject({ step: 'ConfigureDns', error: 'AuthenticationError' });
+    expect((await launchpad.deps.tenants.getTenant(tenantId))?.failure).toMatchObject({ step: 'ConfigureDns', error: 'AuthenticationError' });
     const alert = (await sentMail()).filter((m) => m.destination.to.includes('cs@spaceos.test') && m.subject.includes('broken'));
     expect(alert).toHaveLength(1);
     expect(alert[0]!.subject).toBe('[Launchpad] Provisioning failed for broken at ConfigureDns');
@@ -128,7 +128,7 @@ describe('provision-tenant on the embedded default', () => {
     const resume = await fetch(`${launchpad.url}/ops/tenants/${tenantId}/resume`, { method: 'POST', redirect: 'manual' });
     expect(resume.status).toBe(303);
     const resumed = await settle(`${tenantId}-r1`);
-    expect(resumed?.status, JSON.stringify((await launchpad.deps.store.getTenant(tenantId))?.failure)).toBe('SUCCEEDED');
+    expect(resumed?.status, JSON.stringify((await launchpad.deps.tenants.getTenant(tenantId))?.failure)).toBe('SUCCEEDED');
     expect((await statusOf(tenantId)).status).toBe('ACTIVE');
 
     // Nothing twice: roles/databases, services, DNS records, welcome mail.
@@ -150,7 +150,7 @@ describe('provision-tenant on the embedded default', () => {
   it('at the end of the trial stops the instance, whose address then offers the upgrade', async () => {
     const tenantId = await signup('expiring');
     await settle(tenantId);
-    const tenant = (await launchpad.deps.store.getTenant(tenantId))!;
+    const tenant = (await launchpad.deps.tenants.getTenant(tenantId))!;
     const afterTrial = new Date(Date.parse(tenant.trialEndsAt!) + 1000);
     const sweep = createTrialSweep({ ...launchpad.deps, now: () => afterTrial });
     expect((await sweep()).suspended).toContain(tenantId);

@@ -19,9 +19,8 @@ import { Storage } from '../../functions/providers/storage';
 import { createRenderPending } from '../../functions/reconciler/render-pending';
 import { issueSignInLink } from '../../functions/auth/sign-in-links';
 import { createSmtpCheck } from '../../functions/scheduled/smtp-check';
-import { smtpSecretName } from '../../functions/settings/smtp-secret';
 import { s3Client, sesClient } from '../../infra/local/emulators';
-import { configKey, tenantPrefix } from '../../shared/instance';
+import { configKey, smtpSecretName, tenantPrefix } from '../../shared/instance';
 import { MAGIC_LINK_MINUTES } from '../../shared/auth';
 import { initialSettings, type SettingsView, type TenantSettings } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
@@ -44,11 +43,11 @@ async function activeTenant(): Promise<Tenant> {
     tenantId: id, subdomain: `set-${Date.now().toString(36)}-${n}`, companyName: `Tenant ${n}`, adminName: 'Ada', adminEmail: `ada+${id}@example.com`, primaryColor: '#123456',
     plan: 'trial', status: 'PENDING', createdAt: at, updatedAt: at, steps: {}, urls: { app: `https://x${n}.spaceos.io` }, version: 1,
   };
-  await deps.store.createSignup(tenant);
-  await deps.store.transition(id, 'PROVISIONING', at);
-  await deps.store.setIfAbsent(id, 'settings', initialSettings(tenant));
-  await deps.store.transition(id, 'ACTIVE', at, { trialEndsAt: '2026-12-10T10:00:00.000Z' });
-  return (await deps.store.getTenant(id))!;
+  await deps.signups.createSignup(tenant);
+  await deps.tenants.transition(id, 'PROVISIONING', at);
+  await deps.tenants.setIfAbsent(id, 'settings', initialSettings(tenant));
+  await deps.tenants.transition(id, 'ACTIVE', at, { trialEndsAt: '2026-12-10T10:00:00.000Z' });
+  return (await deps.tenants.getTenant(id))!;
 }
 
 const call = (create: (d: Deps) => (e: ReturnType<typeof apiEvent>) => Promise<{ statusCode?: number; body?: string; cookies?: string[]; headers?: Record<string, unknown> }>, options: Parameters<typeof apiEvent>[0]) =>
@@ -154,7 +153,7 @@ describe('tenant isolation', () => {
       call(createTestMailHandler, { ...onB, method: 'POST' }),
     ]);
     expect(attempts.map((r) => r.statusCode)).toEqual([403, 403, 403, 403, 403, 403]);
-    expect((await deps.store.getTenant(b.tenantId))?.settings?.branding.primaryColor).toBe('#123456');
+    expect((await deps.tenants.getTenant(b.tenantId))?.settings?.branding.primaryColor).toBe('#123456');
     expect((await call(createGetSettingsHandler, { pathParameters: { id: b.tenantId } })).statusCode).toBe(401);
     // A forged cookie (B's id, A's signature) is no session at all.
     const forged = cookies[0]!.replace(/^lp_session=[^.]+/, `lp_session=${Buffer.from(JSON.stringify({ tenantId: b.tenantId, email: b.adminEmail, expiresAt: Date.now() + 1e6 })).toString('base64url')}`);
@@ -176,7 +175,7 @@ describe('settings changes', () => {
     const stale = await put(tenant, cookies, 1, withColour(view.settings, '#ff0000'));
     expect(stale.statusCode).toBe(409);
     expect(parseBody(stale)).toMatchObject({ currentVersion: 2 });
-    expect((await deps.store.getTenant(tenant.tenantId))?.settings?.branding.primaryColor).toBe('#0f766e');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.settings?.branding.primaryColor).toBe('#0f766e');
 
     const history = parseBody(await call(createSettingsHistoryHandler, { cookies, pathParameters: { id: tenant.tenantId } })) as unknown as { changes: Array<{ version: number; by: string; fields: string[] }> };
     expect(history.changes).toEqual([{ version: 2, at: clock.toISOString(), by: tenant.adminEmail, fields: ['branding.primaryColor', 'mail.footer.postalAddress'] }]);
@@ -198,7 +197,7 @@ describe('settings changes', () => {
     // Saved (a retry would only meet a 409), and the page is told the instance follows a little later.
     expect(saved.statusCode).toBe(200);
     expect(parseBody(saved)).toMatchObject({ version: 2, instanceUpdatePending: true });
-    expect((await deps.store.getTenant(tenant.tenantId))?.settingsVersion).toBe(2);
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.settingsVersion).toBe(2);
     expect((await deps.storage.getText(`${tenantPrefix(tenant.tenantId)}theme.css`)) ?? '').not.toContain('#7c3aed');
 
     const renderPending = () => createRenderPending(deps)();
@@ -226,7 +225,7 @@ describe('settings changes', () => {
     const result = await put(tenant, cookies, 1, change(tenant.settings!));
     expect(result.statusCode).toBe(400);
     expect(Object.keys(parseBody(result).errors ?? {})).toContain(field);
-    expect((await deps.store.getTenant(tenant.tenantId))?.settingsVersion).toBeUndefined();
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.settingsVersion).toBeUndefined();
   });
 });
 
@@ -311,7 +310,7 @@ describe('custom SMTP', () => {
     expect(wrong.statusCode).toBe(400);
     expect(parseBody(wrong).errors?.smtpPassword).toMatch(/refused: .*Invalid username or password/);
     expect(await secrets.get(smtpSecretName(tenant.tenantId))).toBeUndefined();
-    expect((await deps.store.getTenant(tenant.tenantId))?.settings?.mail.sender.kind).toBe('default');
+    expect((await deps.tenants.getTenant(tenant.tenantId))?.settings?.mail.sender.kind).toBe('default');
   });
 
   it('saves good credentials to the secrets port only, sends through the server, and falls back to SES (telling the admin) when it later refuses', async () => {
@@ -320,7 +319,7 @@ describe('custom SMTP', () => {
     const saved = await put(tenant, cookies, 1, smtpSettings(tenant.settings!), account.password);
     expect(saved.statusCode).toBe(200);
     expect(parseBody(saved)).toMatchObject({ smtpPasswordSet: true, smtpHealth: { state: 'ok' } });
-    expect(JSON.stringify(await deps.store.getTenant(tenant.tenantId))).not.toContain(account.password);
+    expect(JSON.stringify(await deps.tenants.getTenant(tenant.tenantId))).not.toContain(account.password);
     expect(await secrets.get(smtpSecretName(tenant.tenantId))).toContain(account.password);
     const config = parse((await deps.storage.getText(configKey(tenant.tenantId, 'prod', 'config.yml')))!) as { mail: Record<string, unknown> };
     expect(config.mail).toMatchObject({ transport: 'smtp', from: 'hello@tenant.example', smtp: { host: '127.0.0.1', user: 'mailer', password_secret: smtpSecretName(tenant.tenantId) } });

@@ -9,7 +9,7 @@ describe('Lambda wiring', () => {
   it('builds each adapter once per container, naming a missing setting when one is used', async () => {
     vi.stubEnv('TABLE_NAME', 'launchpad');
     const { tables } = await import('../../functions/lambda/tables');
-    expect(tables().store).toBeDefined(); // the signup function needs no ECS or Cloudflare settings
+    expect(tables().signups).toBeDefined(); // the signup function needs no ECS or Cloudflare settings
     expect(tables()).toBe(tables());
     const { compute } = await import('../../functions/lambda/compute');
     expect(() => compute()).toThrow('Environment variable ECS_CONFIG is not set');

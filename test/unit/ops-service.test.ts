@@ -35,7 +35,7 @@ const summary: UpgradeSummary = { runId: 'upgrade-2-1', version: '2', startedAt:
 function service(tenants: Tenant[]) {
   const workflows = new RecordingWorkflows();
   const deps: OpsServiceDeps = {
-    store: {
+    tenants: {
       listTenants: async () => tenants,
       tenantBySubdomain: async (subdomain) => tenants.find((t) => t.subdomain === subdomain),
       getTenant: async (tenantId) => tenants.find((t) => t.tenantId === tenantId),

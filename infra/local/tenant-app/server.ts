@@ -8,7 +8,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { parse } from 'yaml';
 import { escapeHtml as escape } from '../../../shared/html';
-import type { InstanceConfig } from '../../../shared/instance';
+import type { InstanceConfig } from '../../../shared/instance-config';
 import { SOCIAL_LABELS, type SocialNetwork } from '../../../shared/settings';
 
 const env = (name: string) => {

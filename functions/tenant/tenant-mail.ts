@@ -1,9 +1,10 @@
 import type { Email, MailBrand } from '../../shared/emails';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { markSmtpFailing, smtpAccountOf } from '../settings/smtp-health';
-import { brandOf, sesFromAddress, settingsOf } from '../steps/settings-of';
-import { SmtpRefusedError } from './smtp';
+import { SmtpRefusedError } from '../providers/smtp';
+import { markSmtpFailing } from '../settings/smtp-health';
+import { smtpAccountOf } from '../settings/smtp-secret';
+import { brandOf, sesFromAddress, settingsOf } from './settings-of';
 
 export type MailDeps = Pick<Deps, 'mail' | 'smtp' | 'platform' | 'secrets' | 'settingsStore' | 'storage' | 'logger' | 'now'>;
 
