@@ -41,7 +41,7 @@ export function functionEnvironment(scope: Construct, { config, table, tenancy, 
     EXECUTION_URL_TEMPLATE: `https://${stack.region}.console.aws.amazon.com/states/home?region=${stack.region}#/v2/executions/details/arn:${stack.partition}:states:${stack.region}:${stack.account}:execution:provision-tenant:{executionName}`,
     ...(config.googleOAuthClientId ? { GOOGLE_OAUTH_CLIENT_ID: config.googleOAuthClientId } : {}),
     ...(config.microsoftOAuthClientId ? { MICROSOFT_OAUTH_CLIENT_ID: config.microsoftOAuthClientId } : {}),
-    RESUME_HOW: 'Fix the cause, then in the Step Functions console start provision-tenant with input {"tenantId": "{tenantId}"} named {tenantId}-r1 (-r2, ... for later attempts)',
+    RESUME_HOW: 'Fix the cause, then run npm run ops -- resume <subdomain> with the stack outputs set (it starts {tenantId}-r<n>, the first free n); or in the Step Functions console start provision-tenant with input {"tenantId": "{tenantId}"} named {tenantId}-r1 (-r2, ... if taken)',
     ECS_CONFIG: stack.toJsonString({
       cluster: tenancy.cluster.clusterName,
       image: config.tenantImage,

@@ -49,11 +49,14 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
         new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:CreateService', 'ecs:TagResource'], resources: [tenantServices] }),
         new PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: ['*'] }),
         new PolicyStatement({ actions: ['ecs:TagResource'], resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }),
+      );
+      ensureTenantRoles(fn);
+      statements(
+        fn,
         new PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeRules'], resources: ['*'] }),
         new PolicyStatement({ actions: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:AddTags'], resources: [stack.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }),
         new PolicyStatement({ actions: ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:AddTags'], resources: [tenancy.listener.listenerArn, stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }),
       );
-      ensureTenantRoles(fn);
     },
     // Rolling a service onto another image tag (and back).
     'ecs:deployVersion': (fn) => deployVersions(fn),

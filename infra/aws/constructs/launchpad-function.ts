@@ -5,6 +5,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LAMBDA_EXTERNALS } from '../lambda-bundling';
+import { VendorLayer } from './vendor-layer';
 
 export interface LaunchpadFunctionProps {
   /** Path under functions/ without .ts, e.g. api/signup or steps/create-databases. */
@@ -19,8 +21,6 @@ export interface LaunchpadFunctionProps {
  * One Lambda for one handler file: bundled from the TypeScript by the local esbuild, ARM,
  * Node 24, traced, with its own log group. Permissions are granted by the caller, per function.
  */
-/** The runtime ships the AWS SDK v3; pg's optional native binding is never used. */
-export const LAMBDA_EXTERNALS = ['@aws-sdk/*', 'pg-native'];
 
 export class LaunchpadFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: LaunchpadFunctionProps) {
@@ -55,6 +55,8 @@ export class LaunchpadFunction extends NodejsFunction {
         target: 'node24',
         externalModules: LAMBDA_EXTERNALS,
       },
+      // Stripe and nodemailer, required on first use by the few functions that use them.
+      layers: [VendorLayer.of(scope)],
       ...(props.vpc ? { vpc: props.vpc, securityGroups: props.securityGroups } : {}),
     });
   }

@@ -11,6 +11,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { ScheduledJob } from '../../../functions/scheduled/jobs';
 
 /**
  * What customer success watches: a dashboard of provisioning, an alarm mailed to the ops address
@@ -29,11 +30,8 @@ export class Operations extends Construct {
       opsEmail: string;
       signupLogGroup: ILogGroup;
       stripeWebhookLogGroup: ILogGroup;
-      reconciler: IFunction;
-      trialSweep: IFunction;
-      smtpCheck: IFunction;
-      detectDrift: IFunction;
-      renderPending: IFunction;
+      /** One function per row of SCHEDULED_JOBS (functions/scheduled/jobs.ts). */
+      jobs: ReadonlyArray<{ job: ScheduledJob; fn: IFunction }>;
     },
   ) {
     super(scope, id);
@@ -60,14 +58,7 @@ export class Operations extends Construct {
     alarm('FleetUpgradeFailed', failedOrTimedOut(props.upgradeFleet), 'An upgrade-fleet execution failed or timed out (not a tenant inside it: the run itself). Open it in the Step Functions console; rerunning the same version upgrades only what is left');
     alarm('OffboardingFailed', failedOrTimedOut(props.offboard), 'An offboard-tenant execution failed or timed out (named offboard-<tenant id>); the failure mail has the step. Running it again finishes the job');
     // Scheduled jobs repair and sweep; one that keeps throwing quietly stops doing so.
-    const jobs: Array<[string, IFunction]> = [
-      ['Reconciler', props.reconciler],
-      ['RenderPending', props.renderPending],
-      ['TrialSweep', props.trialSweep],
-      ['DetectDrift', props.detectDrift],
-      ['SmtpCheck', props.smtpCheck],
-    ];
-    for (const [job, fn] of jobs) alarm(`${job}Errors`, fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), `The scheduled ${job} function threw in the last hour: see its log group for the error`);
+    for (const { job: { id: job }, fn } of props.jobs) alarm(`${job}Errors`, fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), `The scheduled ${job} function threw in the last hour: see its log group for the error`);
     const webhookFailures = new MetricFilter(this, 'StripeWebhookFailures', {
       logGroup: props.stripeWebhookLogGroup,
       filterPattern: FilterPattern.stringValue('$.level', '=', 'ERROR'),
@@ -104,13 +95,6 @@ export class Operations extends Construct {
       ],
     });
 
-    const schedules: Array<[id: string, fn: IFunction, every: Duration, description: string]> = [
-      ['Reconciler', props.reconciler, Duration.minutes(1), 'Starts provisioning for signups whose StartExecution was lost'],
-      ['RenderPending', props.renderPending, Duration.minutes(1), 'Renders instance files of settings saves whose own rendering failed'],
-      ['TrialSweep', props.trialSweep, Duration.hours(1), 'Trial reminders, suspension at trial end, offboarding after retention, claims released after cooling-off'],
-      ['DetectDrift', props.detectDrift, Duration.hours(1), 'Reports running tenants whose services or DNS records are missing'],
-      ['SmtpCheck', props.smtpCheck, Duration.hours(1), "Re-verifies tenants' own SMTP servers; a failing one falls back to SES and the admin is told"],
-    ];
-    for (const [id, fn, every, description] of schedules) new Schedule(this, id, { description, schedule: ScheduleExpression.rate(every), target: new LambdaInvoke(fn, {}) });
+    for (const { job, fn } of props.jobs) new Schedule(this, job.id, { description: job.description, schedule: ScheduleExpression.expression(job.awsSchedule), target: new LambdaInvoke(fn, {}) });
   }
 }

@@ -10,15 +10,13 @@ import { Operations } from '../constructs/operations';
 import type { Tenancy } from '../constructs/tenancy';
 import { functionEnvironment } from '../environment';
 import { tenantPolicies } from '../tenant-policies';
+import { SCHEDULED_JOBS, type ScheduledJobName } from '../../../functions/scheduled/jobs';
 
 /** What customer success watches and what keeps things moving: the scheduled jobs, alarms and the dashboard. */
 export class OperationsStack extends Stack {
   readonly operations: Operations;
-  readonly reconciler: LaunchpadFunction;
-  readonly trialSweep: LaunchpadFunction;
-  readonly smtpCheck: LaunchpadFunction;
-  readonly detectDrift: LaunchpadFunction;
-  readonly renderPending: LaunchpadFunction;
+  /** The scheduled jobs' functions, by job name (one per row of SCHEDULED_JOBS). */
+  readonly jobFunctions = new Map<ScheduledJobName, LaunchpadFunction>();
 
   constructor(
     scope: Construct,
@@ -32,26 +30,54 @@ export class OperationsStack extends Stack {
     const withMachine = { ...environment, PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn };
     const { sendMail, tenantServices, scaleServices, renderTenantFiles, sendAsTenant } = tenantPolicies(this, { tenancy, tenantBucket });
 
-    this.reconciler = new LaunchpadFunction(this, 'Reconciler', { entry: 'reconciler/start-pending', environment: withMachine });
-    table.grantReadData(this.reconciler);
-    provision.grantStartExecution(this.reconciler);
-    this.trialSweep = new LaunchpadFunction(this, 'TrialSweep', { entry: 'scheduled/trial-sweep', environment: { ...withMachine, OFFBOARD_STATE_MACHINE_ARN: offboard.stateMachineArn }, timeout: Duration.minutes(5) });
-    offboard.grantStartExecution(this.trialSweep);
-    table.grantReadWriteData(this.trialSweep);
-    tenancy.adminLinkKey.grantRead(this.trialSweep);
-    sendAsTenant(this.trialSweep);
-    for (const statement of scaleServices) this.trialSweep.addToRolePolicy(statement);
-    this.detectDrift = new LaunchpadFunction(this, 'DetectDrift', { entry: 'reconciler/detect-drift', environment, timeout: Duration.minutes(10) });
-    table.grantReadWriteData(this.detectDrift);
-    tenancy.cloudflareToken.grantRead(this.detectDrift);
-    this.detectDrift.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [tenantServices] }));
-    this.detectDrift.addToRolePolicy(sendMail);
-    this.smtpCheck = new LaunchpadFunction(this, 'SmtpCheck', { entry: 'scheduled/smtp-check', environment, timeout: Duration.minutes(5) });
-    table.grantReadWriteData(this.smtpCheck);
-    sendAsTenant(this.smtpCheck);
-    this.renderPending = new LaunchpadFunction(this, 'RenderPending', { entry: 'reconciler/render-pending', environment, timeout: Duration.minutes(2) });
-    table.grantReadWriteData(this.renderPending);
-    this.renderPending.addToRolePolicy(renderTenantFiles);
+    // What each job touches; a new row of SCHEDULED_JOBS does not compile until it has its entry here.
+    const jobs: Record<ScheduledJobName, { environment: Record<string, string>; grant: (fn: LaunchpadFunction) => void }> = {
+      'start-pending': {
+        environment: withMachine,
+        grant: (fn) => {
+          table.grantReadData(fn);
+          provision.grantStartExecution(fn);
+        },
+      },
+      'render-pending': {
+        environment,
+        grant: (fn) => {
+          table.grantReadWriteData(fn);
+          fn.addToRolePolicy(renderTenantFiles);
+        },
+      },
+      'trial-sweep': {
+        environment: { ...withMachine, OFFBOARD_STATE_MACHINE_ARN: offboard.stateMachineArn },
+        grant: (fn) => {
+          offboard.grantStartExecution(fn);
+          table.grantReadWriteData(fn);
+          tenancy.adminLinkKey.grantRead(fn);
+          sendAsTenant(fn);
+          for (const statement of scaleServices) fn.addToRolePolicy(statement);
+        },
+      },
+      'detect-drift': {
+        environment,
+        grant: (fn) => {
+          table.grantReadWriteData(fn);
+          tenancy.cloudflareToken.grantRead(fn);
+          fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [tenantServices] }));
+          fn.addToRolePolicy(sendMail);
+        },
+      },
+      'smtp-check': {
+        environment,
+        grant: (fn) => {
+          table.grantReadWriteData(fn);
+          sendAsTenant(fn);
+        },
+      },
+    };
+    for (const job of SCHEDULED_JOBS) {
+      const fn = new LaunchpadFunction(this, job.id, { entry: job.entry, environment: jobs[job.name].environment, timeout: Duration.seconds(job.timeoutSeconds) });
+      jobs[job.name].grant(fn);
+      this.jobFunctions.set(job.name, fn);
+    }
 
     const route = (entry: string) => api.routeFunctions.get(entry)!;
     this.operations = new Operations(this, 'Operations', {
@@ -61,16 +87,12 @@ export class OperationsStack extends Stack {
       opsEmail: config.opsEmail,
       signupLogGroup: route('signup').logGroup,
       stripeWebhookLogGroup: route('stripe-webhook').logGroup,
-      reconciler: this.reconciler,
-      trialSweep: this.trialSweep,
-      smtpCheck: this.smtpCheck,
-      detectDrift: this.detectDrift,
-      renderPending: this.renderPending,
+      jobs: SCHEDULED_JOBS.map((job) => ({ job, fn: this.jobFunctions.get(job.name)! })),
     });
   }
 
   /** The scheduled jobs' functions. */
   get jobs(): LaunchpadFunction[] {
-    return [this.reconciler, this.trialSweep, this.smtpCheck, this.detectDrift, this.renderPending];
+    return [...this.jobFunctions.values()];
   }
 }
