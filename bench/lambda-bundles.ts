@@ -3,11 +3,11 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { API_ROUTES } from '../functions/api/routes';
+import { SCHEDULED_JOBS } from '../functions/scheduled/jobs';
 import { LAMBDA_EXTERNALS, VENDOR_LAYER_MODULES } from '../infra/aws/lambda-bundling';
 import { STEP_NAMES, stepFile } from '../shared/step-catalogue';
 import { percentile } from './stats';
 
-const SCHEDULED = ['reconciler/start-pending', 'reconciler/render-pending', 'reconciler/detect-drift', 'scheduled/trial-sweep', 'scheduled/smtp-check'];
 const RUNS = 5;
 const MAX_BUNDLE_KB = 250;
 const MAX_API_LOAD_MS = 60;
@@ -48,7 +48,7 @@ export async function lambdaBundlesBench(): Promise<{ maxKb: number; maxApiLoadM
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   try {
-    const entries = [...new Set([...API_ROUTES.map((r) => `api/${r.entry}`), ...STEP_NAMES.map((s) => `steps/${stepFile(s)}`), ...SCHEDULED])];
+    const entries = [...new Set([...API_ROUTES.map((r) => `api/${r.entry}`), ...STEP_NAMES.map((s) => `steps/${stepFile(s)}`), ...SCHEDULED_JOBS.map((j) => j.entry)])];
     const rows: Array<{ entry: string; kb: number; loadMs?: number; baselineMs?: number }> = [];
     for (const entry of entries) {
       const file = `${entry.replace('/', '-')}.cjs`;
