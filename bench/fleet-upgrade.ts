@@ -112,15 +112,15 @@ export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?
       const name = `bench-upgrade-${version}`;
       started.clear();
       const t0 = performance.now();
-      await launchpad.deps.workflows.startFleetUpgrade({ version, canary: ['fleet-000'], waveSize, maxConcurrency: waveSize, toleratedFailurePercentage: 0 }, name);
+      await launchpad.deps.workflows.startFleetRollout({ version, canary: ['fleet-000'], waveSize, maxConcurrency: waveSize, toleratedFailurePercentage: 0 }, name);
       const execution = await launchpad.workflows.settled(name);
       const total = performance.now() - t0;
       if (execution?.status !== 'SUCCEEDED') throw new Error(`bench upgrade ${execution?.status}: ${execution?.cause}`);
-      // Each wave is one UpgradeWave state, entered and exited in turn.
+      // Each wave is one RolloutWave state, entered and exited in turn.
       const spans: number[] = [];
       let entered = 0;
       for (const event of execution.events) {
-        if (event.state !== 'UpgradeWave') continue;
+        if (event.state !== 'RolloutWave') continue;
         if (event.type === 'MapStateStarted' || event.type === 'StateEntered') entered = entered || Date.parse(event.timestamp);
         if (event.type === 'MapStateSucceeded' || event.type === 'StateExited') {
           if (entered) spans.push(Date.parse(event.timestamp) - entered);

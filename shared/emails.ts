@@ -1,5 +1,5 @@
 import { TRIAL_DAYS } from './brand';
-import type { UpgradeSummary } from './fleet';
+import type { RolloutSummary } from './fleet';
 import { MAGIC_LINK_MINUTES, SIGN_IN_LINK_LABEL } from './auth';
 import { escapeHtml as escape } from './html';
 import { footerLines, SOCIAL_LABELS, socialLinksOf, type TenantSettings } from './settings';
@@ -175,7 +175,7 @@ export const testEmail = (i: { brand: MailBrand; adminName: string; companyName:
   });
 
 /** To ops when a fleet upgrade run ends: what was upgraded, rolled back, failed, skipped, and why it stopped. */
-export function upgradeSummaryEmail(summary: UpgradeSummary, executionUrl?: string): Email {
+export function rolloutSummaryEmail(summary: RolloutSummary, executionUrl?: string): Email {
   const counts = `${summary.upgraded.length} upgraded, ${summary.rolledBack.length} rolled back, ${summary.failed.length} failed, ${summary.skipped.length} skipped`;
   const subject = `[Launchpad] Fleet upgrade to ${summary.version}: ${summary.stopped ? 'stopped' : 'done'} (${counts})`;
   const lines = [

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { planSchema, tenantStatusSchema } from './lifecycle';
 import { PROVISIONING_STEPS, stepRecordSchema, type TenantStatusView } from './provisioning';
-import { smtpHealthSchema, tenantSettingsSchema, upgradeStoredSettings } from './settings';
+import { smtpHealthSchema, tenantSettingsSchema, migrateStoredSettings } from './settings';
 
 /** A tenant as the domain knows it (the store adds its keys around it). */
 export const tenantSchema = z.object({
@@ -19,7 +19,7 @@ export const tenantSchema = z.object({
   steps: z.record(z.string(), stepRecordSchema),
   urls: z.object({ app: z.optional(z.string()), staging: z.optional(z.string()) }),
   version: z.number(),
-  settings: z.optional(z.pipe(z.transform(upgradeStoredSettings), tenantSettingsSchema)),
+  settings: z.optional(z.pipe(z.transform(migrateStoredSettings), tenantSettingsSchema)),
   /** Bumped by every accepted settings change; a PUT based on an older one is refused (409). */
   settingsVersion: z.optional(z.number()),
   smtpHealth: z.optional(smtpHealthSchema),

@@ -1,4 +1,4 @@
-import type { UpgradeRequestInput } from '../../shared/fleet';
+import type { RolloutRequestInput } from '../../shared/fleet';
 
 /** What a provisioning execution is started with; steps read everything else from the tenant item. */
 export interface ProvisionInput {
@@ -8,7 +8,7 @@ export interface ProvisionInput {
 export type StartResult = 'started' | 'already-started';
 
 /** The state machines in statemachines/, by the name both engines know them under. */
-export type StateMachineName = 'provision-tenant' | 'upgrade-fleet' | 'offboard-tenant';
+export type StateMachineName = 'provision-tenant' | 'roll-out-fleet' | 'offboard-tenant';
 
 /** Where an execution stands, as Step Functions' DescribeExecution reports it (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED...). */
 export interface ExecutionState {
@@ -19,12 +19,12 @@ export interface ExecutionState {
 
 /**
  * Which state machine an execution name belongs to: `offboard-<tenantId>[-<ms>]`, `upgrade-<version>-<ms>`
- * (upgradeRunName), else a provisioning (`<tenantId>`, `<tenantId>-r<n>`). Tenant ids are UUIDs, so
+ * (rolloutRunName), else a provisioning (`<tenantId>`, `<tenantId>-r<n>`). Tenant ids are UUIDs, so
  * they never start with either prefix.
  */
 export function stateMachineOfExecution(name: string): StateMachineName {
   if (name.startsWith('offboard-')) return 'offboard-tenant';
-  if (name.startsWith('upgrade-')) return 'upgrade-fleet';
+  if (name.startsWith('upgrade-')) return 'roll-out-fleet';
   return 'provision-tenant';
 }
 
@@ -72,8 +72,8 @@ export interface Workflows {
    * Returns the execution's name.
    */
   resumeProvisioning(tenantId: string): Promise<string>;
-  /** Starts an upgrade-fleet execution under `name` (one per run; a rerun is a new run). */
-  startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult>;
+  /** Starts an roll-out-fleet execution under `name` (one per run; a rerun is a new run). */
+  startFleetRollout(request: RolloutRequestInput, name: string): Promise<StartResult>;
   /** Starts offboard-tenant; by default named offboard-<tenantId>, so the sweep starts it once. */
   startOffboarding(tenantId: string, name?: string): Promise<StartResult>;
   /** Where the named execution of that state machine stands; undefined if there is none. */

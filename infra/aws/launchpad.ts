@@ -67,7 +67,7 @@ export function launchpadStacks(scope: Construct, props: LaunchpadProps): Launch
     ...common(STACK_NAMES.operations, 'scheduled jobs, alarms and dashboard'),
     ...shared,
     provision: workflows.provision,
-    upgradeFleet: workflows.upgradeFleet,
+    rolloutFleet: workflows.rolloutFleet,
     offboard: workflows.offboard,
     api: api.api,
   });

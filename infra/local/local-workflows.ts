@@ -6,7 +6,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 import type { Deps } from '../../functions/deps';
 import { startResumed, type ExecutionState, type ProvisionInput, type StartResult, type StateMachineName, type Workflows } from '../../functions/providers/workflows';
-import type { UpgradeRequestInput } from '../../shared/fleet';
+import type { RolloutRequestInput } from '../../shared/fleet';
 import { localTaskHandlers } from './step-handlers';
 import { statesOfType, type AslState } from '../asl-states';
 
@@ -74,8 +74,8 @@ export class LocalWorkflows implements Workflows {
     return this.start('provision-tenant', input.tenantId, input);
   }
 
-  async startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult> {
-    return this.start('upgrade-fleet', name, { request });
+  async startFleetRollout(request: RolloutRequestInput, name: string): Promise<StartResult> {
+    return this.start('roll-out-fleet', name, { request });
   }
 
   async startOffboarding(tenantId: string, name = `offboard-${tenantId}`): Promise<StartResult> {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
-import type { UpgradeSummary } from '../../shared/fleet';
+import type { RolloutSummary } from '../../shared/fleet';
 import { createOpsService, OpsRefusal } from '../../functions/ops/ops-service';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
 
@@ -73,7 +73,7 @@ ${executions
 }
 
 /** Fleet upgrades: runs in progress and the summary of each finished one (newest first). */
-function fleetSection(upgrades: LocalExecution[], summaries: UpgradeSummary[]): string {
+function fleetSection(upgrades: LocalExecution[], summaries: RolloutSummary[]): string {
   if (upgrades.length === 0 && summaries.length === 0) return '';
   const running = upgrades.filter((e) => e.status === 'RUNNING');
   const list = (items: string[]) => (items.length ? items.map(escape).join(', ') : 'none');
@@ -92,7 +92,7 @@ async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
   const tenants = await deps.tenants.listTenants();
   const executions = workflows.list();
   const ofTenant = (id: string) => executions.filter((e) => e.stateMachine === 'provision-tenant' && (e.input as { tenantId?: string }).tenantId === id);
-  const upgrades = executions.filter((e) => e.stateMachine === 'upgrade-fleet');
+  const upgrades = executions.filter((e) => e.stateMachine === 'roll-out-fleet');
   const summaries = await deps.fleet.summaries(10);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Launchpad ops</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111827}section{border:1px solid #e5e7eb;border-radius:8px;padding:0 1rem 1rem;margin-bottom:1rem}
@@ -168,12 +168,12 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
   }
   if (req.method === 'POST' && path === '/ops/api/upgrades') {
     const request = await readJson(req);
-    return answer(202, async () => ({ name: await ops.startUpgrade(request) }));
+    return answer(202, async () => ({ name: await ops.startRollout(request) }));
   }
   const run = /^\/ops\/api\/upgrades\/([A-Za-z0-9_-]+)$/.exec(path);
   if (req.method === 'GET' && run?.[1]) {
     const name = run[1];
-    return answer(200, () => ops.upgradeStatus(name));
+    return answer(200, () => ops.rolloutStatus(name));
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { upgradeRequestSchema, type UpgradeSummary } from '../../shared/fleet';
+import { rolloutRequestSchema, type RolloutSummary } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
 import { opsBackend, OpsError, type OpsBackend } from './backend';
 
@@ -14,7 +14,7 @@ const USAGE = `Usage: npm run ops -- <command>
   offboard <subdomain> [--force]    remove a tenant (archive kept); --force for a paying one
 
 Works against the local stack (npm start; LAUNCHPAD_URL or PORT) by default, and against AWS when
-LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_UPGRADE_ARN and LAUNCHPAD_OFFBOARD_ARN are set
+LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_ROLLOUT_ARN and LAUNCHPAD_OFFBOARD_ARN are set
 (the stack outputs).`;
 
 function table<T extends object>(rows: T[], columns: Array<keyof T & string>): string {
@@ -24,7 +24,7 @@ function table<T extends object>(rows: T[], columns: Array<keyof T & string>): s
   return [line(columns), ...cells.map(line)].join('\n');
 }
 
-export function formatSummary(summary: UpgradeSummary): string {
+export function formatSummary(summary: RolloutSummary): string {
   const lines = [
     `Upgrade to ${summary.version} (${summary.runId}): ${summary.stopped ? `STOPPED: ${summary.stopped}` : 'done'}`,
     `  upgraded     ${summary.upgraded.length}  ${summary.upgraded.join(', ')}`,
@@ -49,7 +49,7 @@ async function upgrade(ops: OpsBackend, args: string[], out: (line: string) => v
     },
   });
   const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const parsed = upgradeRequestSchema.safeParse({
+  const parsed = rolloutRequestSchema.safeParse({
     version: values.version,
     canary: values.canary ? values.canary.split(',').map((s) => s.trim()).filter(Boolean) : [],
     ...(values['wave-size'] ? { waveSize: number(values['wave-size']) } : {}),
@@ -58,12 +58,12 @@ async function upgrade(ops: OpsBackend, args: string[], out: (line: string) => v
     stagingFirst: values['staging-first'] ?? false,
   });
   if (!parsed.success) throw new OpsError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${m}`).join('\n'));
-  const name = await ops.startUpgrade(parsed.data);
+  const name = await ops.startRollout(parsed.data);
   out(`Started ${name} on ${ops.describe}`);
   if (values['no-wait']) return 0;
   let last = '';
   for (;;) {
-    const status = await ops.upgradeStatus(name);
+    const status = await ops.rolloutStatus(name);
     if (status.status !== last) out(`  ${status.status}`);
     last = status.status;
     if (status.status !== 'RUNNING') {

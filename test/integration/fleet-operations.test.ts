@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../functions/deps';
 import { probe } from '../../functions/providers/instance-probe';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
-import { createDetectDrift } from '../../functions/reconciler/detect-drift';
+import { createDetectDrift } from '../../functions/scheduled/detect-drift';
 import { servicesOf } from '../../functions/providers/compute';
 import { archivePrefix, databaseSecretName, ENVIRONMENTS, tenantPrefix } from '../../shared/instance';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { LocalOps } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
-import type { UpgradeRequestInput, UpgradeSummary } from '../../shared/fleet';
+import type { RolloutRequestInput, RolloutSummary } from '../../shared/fleet';
 import { validSignup } from '../support/api-event';
 import { mailTo } from '../support/sent-mail';
 import { tempDir } from '../support/temp-dir';
@@ -62,9 +62,9 @@ afterAll(async () => {
 });
 
 let runs = 0;
-async function upgrade(request: UpgradeRequestInput): Promise<UpgradeSummary> {
+async function upgrade(request: RolloutRequestInput): Promise<RolloutSummary> {
   const name = `upgrade-${request.version}-${++runs}`;
-  expect(await launchpad.deps.workflows.startFleetUpgrade(request, name)).toBe('started');
+  expect(await launchpad.deps.workflows.startFleetRollout(request, name)).toBe('started');
   const execution = await launchpad.workflows.settled(name);
   expect(execution?.status, `${execution?.error}: ${execution?.cause}`).toBe('SUCCEEDED');
   return (await launchpad.deps.fleet.summaries(50)).find((s) => s.runId === name)!;
@@ -82,7 +82,7 @@ async function versionsOf(subdomain: string): Promise<string[]> {
 }
 const recordedVersion = async (subdomain: string) => (await launchpad.deps.tenants.getTenant((await launchpad.deps.signups.tenantForSubdomain(subdomain))!))?.appVersion;
 
-describe('upgrade-fleet', () => {
+describe('roll-out-fleet', () => {
   it('stops after a failing canary: the canary is rolled back and nobody else is touched', async () => {
     brokenDeploys.set('fleet-b', '2');
     const summary = await upgrade({ version: '2', canary: ['fleet-b'], waveSize: 2 });

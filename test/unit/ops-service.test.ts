@@ -6,7 +6,7 @@ import { createOpsService, OpsError, OpsRefusal, type OpsServiceDeps } from '../
 import { MAX_RESUMES, resumedExecutionName, type StateMachineName } from '../../functions/providers/workflows';
 import { AwsOps } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
-import type { UpgradeSummary } from '../../shared/fleet';
+import type { RolloutSummary } from '../../shared/fleet';
 import type { Tenant } from '../../shared/tenant';
 import { RecordingWorkflows, TABLE_NAME } from '../support/deps';
 
@@ -29,7 +29,7 @@ const tenant = (subdomain: string, changes: Partial<Tenant> = {}): Tenant => ({
   ...changes,
 });
 
-const summary: UpgradeSummary = { runId: 'upgrade-2-1', version: '2', startedAt: '2026-11-26T09:00:00.000Z', endedAt: '2026-11-26T09:10:00.000Z', upgraded: ['acme'], rolledBack: [], failed: [], skipped: [] };
+const summary: RolloutSummary = { runId: 'upgrade-2-1', version: '2', startedAt: '2026-11-26T09:00:00.000Z', endedAt: '2026-11-26T09:10:00.000Z', upgraded: ['acme'], rolledBack: [], failed: [], skipped: [] };
 
 /** The service on in-memory stores and recording workflows: the rules, without an engine or a table. */
 function service(tenants: Tenant[]) {
@@ -102,16 +102,16 @@ describe('ops service', () => {
 
   it('validates and starts an upgrade run named by version and time, and reads its status with its summary', async () => {
     const { ops, workflows } = service([]);
-    expect(await refusal(ops.startUpgrade({ version: 'bad version!' }))).toEqual({ kind: 'invalid', errors: { version: 'A version is an image tag: letters, digits, . _ -' } });
-    expect(await refusal(ops.startUpgrade(undefined))).toMatchObject({ kind: 'invalid' });
-    const name = await ops.startUpgrade({ version: '2' });
+    expect(await refusal(ops.startRollout({ version: 'bad version!' }))).toEqual({ kind: 'invalid', errors: { version: 'A version is an image tag: letters, digits, . _ -' } });
+    expect(await refusal(ops.startRollout(undefined))).toMatchObject({ kind: 'invalid' });
+    const name = await ops.startRollout({ version: '2' });
     expect(name).toBe(`upgrade-2-${NOW.getTime()}`);
     expect(workflows.started).toEqual([name]);
-    expect(await ops.upgradeStatus(name)).toEqual({ name, status: 'RUNNING' });
+    expect(await ops.rolloutStatus(name)).toEqual({ name, status: 'RUNNING' });
 
     workflows.started.push('upgrade-2-1');
-    expect(await ops.upgradeStatus('upgrade-2-1')).toEqual({ name: 'upgrade-2-1', status: 'RUNNING', summary });
-    expect(await refusal(ops.upgradeStatus('upgrade-9-9'))).toEqual({ kind: 'not-found', errors: { name: 'No upgrade upgrade-9-9' } });
+    expect(await ops.rolloutStatus('upgrade-2-1')).toEqual({ name: 'upgrade-2-1', status: 'RUNNING', summary });
+    expect(await refusal(ops.rolloutStatus('upgrade-9-9'))).toEqual({ kind: 'not-found', errors: { name: 'No upgrade upgrade-9-9' } });
   });
 
   it('asks the state machine an execution name belongs to', async () => {
@@ -121,7 +121,7 @@ describe('ops service', () => {
     for (const name of ['offboard-id-acme', 'upgrade-2-1', 'id-acme-r1', 'id-acme']) await ops.executionStatus(name);
     expect(asked).toEqual([
       ['offboard-tenant', 'offboard-id-acme'],
-      ['upgrade-fleet', 'upgrade-2-1'],
+      ['roll-out-fleet', 'upgrade-2-1'],
       ['provision-tenant', 'id-acme-r1'],
       ['provision-tenant', 'id-acme'],
     ]);
@@ -139,7 +139,7 @@ describe('the ops CLI against AWS (the same service on DynamoDB and Step Functio
   });
   const PROVISION = 'arn:aws:states:eu-west-1:123456789012:stateMachine:provision-tenant';
   const aws = () =>
-    new AwsOps({ table: TABLE_NAME, provisionArn: PROVISION, upgradeArn: `${PROVISION.replace('provision-tenant', 'upgrade-fleet')}`, offboardArn: `${PROVISION.replace('provision-tenant', 'offboard-tenant')}` });
+    new AwsOps({ table: TABLE_NAME, provisionArn: PROVISION, rolloutArn: `${PROVISION.replace('provision-tenant', 'roll-out-fleet')}`, offboardArn: `${PROVISION.replace('provision-tenant', 'offboard-tenant')}` });
   const withTenant = (t: Tenant) => {
     dynamo.on(GetCommand, { Key: { pk: `SUBDOMAIN#${t.subdomain}`, sk: 'CLAIM' } }).resolves({ Item: { tenantId: t.tenantId } });
     dynamo.on(GetCommand, { Key: { pk: `TENANT#${t.tenantId}`, sk: 'META' } }).resolves({ Item: t });
