@@ -2,16 +2,16 @@ import * as z from 'zod/mini';
 import { subdomainSchema } from './subdomain';
 import type { Tenant } from './tenant';
 
-/** Input of an roll-out-fleet execution (and of `npm run ops -- upgrade`). */
+/** Input of a roll-out-fleet execution (and of `npm run ops -- rollout`). */
 export const rolloutRequestSchema = z.object({
   version: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'A version is an image tag: letters, digits, . _ -')),
-  /** Subdomains upgraded first, alone; if any of them fails, the rollout stops there. */
+  /** Subdomains rolled out to first, alone; if any of them fails, the rollout stops there. */
   canary: z._default(z.array(subdomainSchema), []),
   waveSize: z._default(z.int().check(z.minimum(1), z.maximum(500)), 25),
   maxConcurrency: z._default(z.int().check(z.minimum(1), z.maximum(40)), 10),
   /** A wave with more failures than this (in % of its tenants) stops the rollout. */
   toleratedFailurePercentage: z._default(z.number().check(z.minimum(0), z.maximum(100)), 10),
-  /** Staging instances upgrade (and prove healthy) before production ones, tenant by tenant. */
+  /** Staging instances move to the version (and prove healthy) before production ones, tenant by tenant. */
   stagingFirst: z._default(z.boolean(), false),
 });
 export type RolloutRequestInput = z.input<typeof rolloutRequestSchema>;
@@ -32,7 +32,7 @@ export interface RolloutPlan {
 }
 
 /**
- * Splits the tenants to upgrade into the canary and waves of `waveSize`, in a stable order
+ * Splits the tenants to roll out to into the canary and waves of `waveSize`, in a stable order
  * (oldest first), so a rerun plans the same waves minus what is done.
  */
 export function planRollout(tenants: Array<RolloutTarget & { appVersion?: string | undefined; createdAt: string }>, request: Pick<RolloutRequest, 'version' | 'canary' | 'waveSize'>): RolloutPlan {
@@ -49,17 +49,18 @@ export function planRollout(tenants: Array<RolloutTarget & { appVersion?: string
   return { canary, waves, skipped, unknownCanary: request.canary.filter((s) => !known.has(s)) };
 }
 
+/** How a rollout ended for one tenant. Persisted as the tenant's `lastUpgrade.outcome`: the values keep their stored names. */
 export const ROLLOUT_OUTCOMES = ['upgraded', 'rolled-back', 'failed'] as const;
 export type RolloutOutcome = { tenantId: string; subdomain: string; outcome: (typeof ROLLOUT_OUTCOMES)[number]; error?: string };
 
-/** Execution name of an upgrade run started by ops (a rerun is a new run). */
-export const rolloutRunName = (version: string, at: Date) => `upgrade-${version.replace(/[^A-Za-z0-9-]/g, '-')}-${at.getTime()}`;
+/** Execution name of a rollout started by ops (a rerun is a new run); workflows.ts maps the prefix back to roll-out-fleet. */
+export const rolloutRunName = (version: string, at: Date) => `rollout-${version.replace(/[^A-Za-z0-9-]/g, '-')}-${at.getTime()}`;
 
 /** A tenant as `npm run ops -- tenants list` shows it. */
 export const tenantRow = (t: Tenant) => ({ tenantId: t.tenantId, subdomain: t.subdomain, companyName: t.companyName, status: t.status, plan: t.plan, appVersion: t.appVersion ?? null, createdAt: t.createdAt });
 export type TenantRow = ReturnType<typeof tenantRow>;
 
-/** One fleet upgrade run, as /ops and the ops mail show it. */
+/** One fleet rollout, as /ops and the ops mail show it. */
 export interface RolloutSummary {
   runId: string;
   version: string;

@@ -140,8 +140,8 @@ export function initialSettings(tenant: { companyName: string; adminEmail: strin
 }
 
 /**
- * Settings stored before the settings were grouped (a plain footer string, no app name): read
- * as the current shape so old tenants keep working without a data migration.
+ * Migrates settings stored before the settings were grouped (a plain footer string, no app name)
+ * to the current shape as they are read, so old tenants keep working without rewriting their items.
  */
 export function migrateStoredSettings(stored: unknown): unknown {
   if (!stored || typeof stored !== 'object') return stored;

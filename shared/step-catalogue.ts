@@ -101,7 +101,7 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, { retry: RetryPolicy; time
     timeoutSeconds: 120,
     catch: { next: 'MarkFailed', resultPath: '$.failure' },
   },
-  // Per tenant a failed upgrade is rolled back rather than retried for long.
+  // Per tenant a failed rollout is rolled back rather than retried for long.
   'roll-out-fleet': { retry: { errors: ['TransientError', ...LAMBDA_ERRORS], maxAttempts: 3, intervalSeconds: 2 } },
   'offboard-tenant': {
     retry: { errors: ['TransientError', ...LAMBDA_ERRORS], maxAttempts: 5, intervalSeconds: 2 },

@@ -6,7 +6,7 @@ import { tenantUpdateParams } from './tenant-store';
 const { partitionKey: PK, sortKey: SK } = TABLE;
 
 /**
- * Fleet upgrade runs: each tenant's outcome (kept on the tenant item itself, written with its
+ * Fleet rollouts: each tenant's outcome (kept on the tenant item itself, written with its
  * version in one update), the runs' summaries for /ops, and the version the fleet is on.
  */
 export class FleetStore {
@@ -38,7 +38,7 @@ export class FleetStore {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.fleetRun(summary.startedAt, summary.runId), ...summary } }));
   }
 
-  /** The version the last completed upgrade run brought the fleet to: what new tenants launch with. */
+  /** The version the last completed rollout brought the fleet to: what new tenants launch with. */
   async currentVersion(): Promise<string | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.fleetCurrent() }));
     return Item ? String(Item.version) : undefined;

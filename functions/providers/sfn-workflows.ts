@@ -45,10 +45,10 @@ export class SfnWorkflows implements Workflows {
     }
   }
 
-  /** The ARN of a state machine; the upgrade and offboarding ones are set only for the functions that start them. */
+  /** The ARN of a state machine; the rollout and offboarding ones are set only for the functions that start them. */
   private arnOf(stateMachine: StateMachineName): string {
     const arn = { 'provision-tenant': this.provisionStateMachineArn, 'roll-out-fleet': this.rolloutStateMachineArn, 'offboard-tenant': this.offboardStateMachineArn }[stateMachine];
-    if (!arn) throw new Error(`${stateMachine === 'roll-out-fleet' ? 'UPGRADE' : 'OFFBOARD'}_STATE_MACHINE_ARN is not set for this function`);
+    if (!arn) throw new Error(`${stateMachine === 'roll-out-fleet' ? 'ROLLOUT' : 'OFFBOARD'}_STATE_MACHINE_ARN is not set for this function`);
     return arn;
   }
 

@@ -18,13 +18,13 @@ export interface ExecutionState {
 }
 
 /**
- * Which state machine an execution name belongs to: `offboard-<tenantId>[-<ms>]`, `upgrade-<version>-<ms>`
- * (rolloutRunName), else a provisioning (`<tenantId>`, `<tenantId>-r<n>`). Tenant ids are UUIDs, so
- * they never start with either prefix.
+ * Which state machine an execution name belongs to: `offboard-<tenantId>[-<ms>]`, `rollout-<version>-<ms>`
+ * (rolloutRunName; `upgrade-<version>-<ms>` for runs started before the rename), else a provisioning
+ * (`<tenantId>`, `<tenantId>-r<n>`). Tenant ids are UUIDs, so they never start with any of these prefixes.
  */
 export function stateMachineOfExecution(name: string): StateMachineName {
   if (name.startsWith('offboard-')) return 'offboard-tenant';
-  if (name.startsWith('upgrade-')) return 'roll-out-fleet';
+  if (name.startsWith('rollout-') || name.startsWith('upgrade-')) return 'roll-out-fleet';
   return 'provision-tenant';
 }
 
@@ -59,8 +59,9 @@ export async function startResumed(tenantId: string, start: (name: string) => Pr
 }
 
 /**
- * Port to the workflow engine. Executions are named by tenant id, so starting one twice (a
- * retried submit, the reconciler racing the API) never provisions a tenant twice.
+ * Port to the workflow engine. A provisioning is named by its tenant id, so starting one twice (a
+ * retried submit, the reconciler racing the API) never provisions a tenant twice; offboardings and
+ * rollouts are named as their methods say (stateMachineOfExecution maps a name back).
  * Adapters: Step Functions (sfn-workflows.ts) and aws-local-stepfunctions (infra/local).
  */
 export interface Workflows {
@@ -72,7 +73,7 @@ export interface Workflows {
    * Returns the execution's name.
    */
   resumeProvisioning(tenantId: string): Promise<string>;
-  /** Starts an roll-out-fleet execution under `name` (one per run; a rerun is a new run). */
+  /** Starts a roll-out-fleet execution under `name` (one per run; a rerun is a new run). */
   startFleetRollout(request: RolloutRequestInput, name: string): Promise<StartResult>;
   /** Starts offboard-tenant; by default named offboard-<tenantId>, so the sweep starts it once. */
   startOffboarding(tenantId: string, name?: string): Promise<StartResult>;

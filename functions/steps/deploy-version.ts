@@ -5,7 +5,7 @@ import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { compute } from '../lambda/compute';
 
-/** One tenant's way through an upgrade: its environments in phases, one phase at a time. */
+/** One tenant's way through a rollout: its environments in phases, one phase at a time. */
 export interface TenantRolloutState {
   runId: string;
   tenantId: string;

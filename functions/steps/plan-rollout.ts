@@ -16,7 +16,7 @@ export interface Wave {
   tenants: RolloutTarget[];
 }
 
-/** The state of an roll-out-fleet execution between waves. */
+/** The state of a roll-out-fleet execution between waves. */
 export interface RolloutRun {
   runId: string;
   startedAt: string;

@@ -23,7 +23,7 @@ export const describeFailure = (error: FailedRollout['error']) => `${error.Error
 export type RollBack = TenantRolloutState & { attempt: number; failure: string };
 
 /**
- * The upgrade of this tenant failed: both instances go back to the version the tenant is
+ * The rollout to this tenant failed: both instances go back to the version the tenant is
  * recorded on (it is recorded on the new one only once its wave is assessed). CheckRollBack then
  * waits until they answer on it, so "rolled back" in the summary means running again; the
  * outcome says why. The rest of the wave carries on.

@@ -1,5 +1,5 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { TenantRow, RolloutRequest } from '../../shared/fleet';
+import type { RolloutRequest, TenantRow } from '../../shared/fleet';
 import { createOpsService, OpsError, type OpsService, type RolloutStatus } from '../../functions/ops/ops-service';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
@@ -43,8 +43,8 @@ export class LocalOps implements OpsBackend {
 
   listTenants = () => this.call<TenantRow[]>('GET', '/ops/api/tenants');
   showTenant = (subdomain: string) => this.call<unknown>('GET', `/ops/api/tenants/${encodeURIComponent(subdomain)}`);
-  startRollout = async (request: RolloutRequest) => (await this.call<{ name: string }>('POST', '/ops/api/upgrades', request)).name;
-  rolloutStatus = (name: string) => this.call<RolloutStatus>('GET', `/ops/api/upgrades/${encodeURIComponent(name)}`);
+  startRollout = async (request: RolloutRequest) => (await this.call<{ name: string }>('POST', '/ops/api/rollouts', request)).name;
+  rolloutStatus = (name: string) => this.call<RolloutStatus>('GET', `/ops/api/rollouts/${encodeURIComponent(name)}`);
   resume = async (subdomain: string) => (await this.call<{ name: string }>('POST', `/ops/api/tenants/${encodeURIComponent(subdomain)}/resume`)).name;
   offboard = async (subdomain: string, force: boolean) => (await this.call<{ name: string }>('POST', `/ops/api/tenants/${encodeURIComponent(subdomain)}/offboard${force ? '?force=1' : ''}`)).name;
   executionStatus = (name: string) => this.call<{ status: string; error?: string; cause?: string }>('GET', `/ops/api/executions/${encodeURIComponent(name)}`);
@@ -77,9 +77,17 @@ export class AwsOps implements OpsBackend {
   executionStatus = (name: string) => this.ops.executionStatus(name);
 }
 
+/** LAUNCHPAD_ROLLOUT_ARN, else its old name LAUNCHPAD_UPGRADE_ARN (still read, with a line saying so). */
+function rolloutArnOf(env: NodeJS.ProcessEnv, warn: (line: string) => void): string | undefined {
+  if (env.LAUNCHPAD_ROLLOUT_ARN || !env.LAUNCHPAD_UPGRADE_ARN) return env.LAUNCHPAD_ROLLOUT_ARN;
+  warn('LAUNCHPAD_UPGRADE_ARN is deprecated: set LAUNCHPAD_ROLLOUT_ARN (stack output RolloutStateMachine) instead');
+  return env.LAUNCHPAD_UPGRADE_ARN;
+}
+
 /** AWS when its four settings are in the environment, else the local stack. */
-export function opsBackend(env: NodeJS.ProcessEnv = process.env): OpsBackend {
-  const { LAUNCHPAD_TABLE: table, LAUNCHPAD_PROVISION_ARN: provisionArn, LAUNCHPAD_ROLLOUT_ARN: rolloutArn, LAUNCHPAD_OFFBOARD_ARN: offboardArn } = env;
+export function opsBackend(env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = console.error): OpsBackend {
+  const { LAUNCHPAD_TABLE: table, LAUNCHPAD_PROVISION_ARN: provisionArn, LAUNCHPAD_OFFBOARD_ARN: offboardArn } = env;
+  const rolloutArn = rolloutArnOf(env, warn);
   if (table || provisionArn || rolloutArn || offboardArn) {
     if (!table || !provisionArn || !rolloutArn || !offboardArn) throw new OpsError('For AWS set all of LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_ROLLOUT_ARN and LAUNCHPAD_OFFBOARD_ARN (the stack outputs)');
     return new AwsOps({ table, provisionArn, rolloutArn, offboardArn });

@@ -7,9 +7,10 @@ const USAGE = `Usage: npm run ops -- <command>
 
   tenants list                      every tenant: subdomain, status, plan, version
   tenants show <subdomain>          one tenant, with its executions
-  upgrade --version <v> [--canary a,b] [--wave-size 25] [--max-concurrency 10]
+  rollout --version <v> [--canary a,b] [--wave-size 25] [--max-concurrency 10]
           [--tolerated-failure-percentage 10] [--staging-first] [--no-wait]
-                                    upgrade every running instance (canary first, then waves)
+                                    roll a spaceOS version out to every running instance
+                                    (canary first, then waves; \`upgrade\` is an old alias)
   resume <subdomain>                start provisioning again for a FAILED tenant
   offboard <subdomain> [--force]    remove a tenant (archive kept); --force for a paying one
 
@@ -26,7 +27,7 @@ function table<T extends object>(rows: T[], columns: Array<keyof T & string>): s
 
 export function formatSummary(summary: RolloutSummary): string {
   const lines = [
-    `Upgrade to ${summary.version} (${summary.runId}): ${summary.stopped ? `STOPPED: ${summary.stopped}` : 'done'}`,
+    `Rollout of ${summary.version} (${summary.runId}): ${summary.stopped ? `STOPPED: ${summary.stopped}` : 'done'}`,
     `  upgraded     ${summary.upgraded.length}  ${summary.upgraded.join(', ')}`,
     `  rolled back  ${summary.rolledBack.length}  ${summary.rolledBack.map((r) => `${r.subdomain} (${r.error})`).join('; ')}`,
     `  failed       ${summary.failed.length}  ${summary.failed.map((r) => `${r.subdomain} (${r.error})`).join('; ')}`,
@@ -35,7 +36,7 @@ export function formatSummary(summary: RolloutSummary): string {
   return lines.map((l) => l.trimEnd()).join('\n');
 }
 
-async function upgrade(ops: OpsBackend, args: string[], out: (line: string) => void): Promise<number> {
+async function rollout(ops: OpsBackend, args: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -79,8 +80,8 @@ async function upgrade(ops: OpsBackend, args: string[], out: (line: string) => v
   }
 }
 
-/** Runs one CLI command; returns the exit code. */
-export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out: (line: string) => void = console.log): Promise<number> {
+/** Runs one CLI command; returns the exit code. Notes (an old command name) go to `note`, stderr by default. */
+export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out: (line: string) => void = console.log, note: (line: string) => void = console.error): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === 'tenants' && sub === 'list') {
     const tenants = await ops.listTenants();
@@ -91,7 +92,8 @@ export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out
     out(JSON.stringify(await ops.showTenant(rest[0]), null, 2));
     return 0;
   }
-  if (command === 'upgrade') return upgrade(ops, [sub, ...rest].filter((a): a is string => a !== undefined), out);
+  if (command === 'upgrade') note('Note: `npm run ops -- upgrade` is now `npm run ops -- rollout` (same options); the old name still works for now.');
+  if (command === 'rollout' || command === 'upgrade') return rollout(ops, [sub, ...rest].filter((a): a is string => a !== undefined), out);
   if (command === 'resume' && sub) {
     out(`Started ${await ops.resume(sub)}; watch it on /ops (or the Step Functions console)`);
     return 0;

@@ -29,7 +29,7 @@ const tenant = (subdomain: string, changes: Partial<Tenant> = {}): Tenant => ({
   ...changes,
 });
 
-const summary: RolloutSummary = { runId: 'upgrade-2-1', version: '2', startedAt: '2026-11-26T09:00:00.000Z', endedAt: '2026-11-26T09:10:00.000Z', upgraded: ['acme'], rolledBack: [], failed: [], skipped: [] };
+const summary: RolloutSummary = { runId: 'rollout-2-1', version: '2', startedAt: '2026-11-26T09:00:00.000Z', endedAt: '2026-11-26T09:10:00.000Z', upgraded: ['acme'], rolledBack: [], failed: [], skipped: [] };
 
 /** The service on in-memory stores and recording workflows: the rules, without an engine or a table. */
 function service(tenants: Tenant[]) {
@@ -100,28 +100,29 @@ describe('ops service', () => {
     expect(workflows.started).toEqual(['offboard-id-acme', `offboard-id-acme-${NOW.getTime()}`, 'offboard-id-paid']);
   });
 
-  it('validates and starts an upgrade run named by version and time, and reads its status with its summary', async () => {
+  it('validates and starts a rollout named by version and time, and reads its status with its summary', async () => {
     const { ops, workflows } = service([]);
     expect(await refusal(ops.startRollout({ version: 'bad version!' }))).toEqual({ kind: 'invalid', errors: { version: 'A version is an image tag: letters, digits, . _ -' } });
     expect(await refusal(ops.startRollout(undefined))).toMatchObject({ kind: 'invalid' });
     const name = await ops.startRollout({ version: '2' });
-    expect(name).toBe(`upgrade-2-${NOW.getTime()}`);
+    expect(name).toBe(`rollout-2-${NOW.getTime()}`);
     expect(workflows.started).toEqual([name]);
     expect(await ops.rolloutStatus(name)).toEqual({ name, status: 'RUNNING' });
 
-    workflows.started.push('upgrade-2-1');
-    expect(await ops.rolloutStatus('upgrade-2-1')).toEqual({ name: 'upgrade-2-1', status: 'RUNNING', summary });
-    expect(await refusal(ops.rolloutStatus('upgrade-9-9'))).toEqual({ kind: 'not-found', errors: { name: 'No upgrade upgrade-9-9' } });
+    workflows.started.push('rollout-2-1');
+    expect(await ops.rolloutStatus('rollout-2-1')).toEqual({ name: 'rollout-2-1', status: 'RUNNING', summary });
+    expect(await refusal(ops.rolloutStatus('rollout-9-9'))).toEqual({ kind: 'not-found', errors: { name: 'No rollout rollout-9-9' } });
   });
 
   it('asks the state machine an execution name belongs to', async () => {
     const { ops, workflows } = service([]);
     const asked: Array<[StateMachineName, string]> = [];
     workflows.executionState = async (stateMachine, name) => (asked.push([stateMachine, name]), { status: 'SUCCEEDED' });
-    for (const name of ['offboard-id-acme', 'upgrade-2-1', 'id-acme-r1', 'id-acme']) await ops.executionStatus(name);
+    for (const name of ['offboard-id-acme', 'rollout-2-1', 'upgrade-2-1', 'id-acme-r1', 'id-acme']) await ops.executionStatus(name);
     expect(asked).toEqual([
       ['offboard-tenant', 'offboard-id-acme'],
-      ['roll-out-fleet', 'upgrade-2-1'],
+      ['roll-out-fleet', 'rollout-2-1'],
+      ['roll-out-fleet', 'upgrade-2-1'], // started before the rename
       ['provision-tenant', 'id-acme-r1'],
       ['provision-tenant', 'id-acme'],
     ]);
