@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createOpsService, OpsError, OpsRefusal, type OpsServiceDeps } from '../../functions/ops/ops-service';
 import { MAX_RESUMES, resumedExecutionName, type StateMachineName } from '../../functions/providers/workflows';
-import { AwsOps } from '../../infra/ops/backend';
+import { AwsOps, LocalOps, opsBackend } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
 import type { RolloutSummary } from '../../shared/fleet';
 import type { Tenant } from '../../shared/tenant';
@@ -153,6 +153,18 @@ describe('the ops CLI against AWS (the same service on DynamoDB and Step Functio
     expect(await runOps(['resume', 'acme'], aws(), (l) => lines.push(l))).toBe(0);
     expect(lines).toEqual(['Started id-acme-r2; watch it on /ops (or the Step Functions console)']);
     expect(sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input).toEqual({ stateMachineArn: PROVISION, name: 'id-acme-r2', input: '{"tenantId":"id-acme"}' });
+  });
+
+  it('reads the rollout machine from LAUNCHPAD_ROLLOUT_ARN, or from its old name LAUNCHPAD_UPGRADE_ARN with a deprecation line', () => {
+    const env = { LAUNCHPAD_TABLE: TABLE_NAME, LAUNCHPAD_PROVISION_ARN: PROVISION, LAUNCHPAD_OFFBOARD_ARN: PROVISION.replace('provision-tenant', 'offboard-tenant') };
+    const rollout = PROVISION.replace('provision-tenant', 'roll-out-fleet');
+    const warnings: string[] = [];
+    expect(opsBackend({ ...env, LAUNCHPAD_ROLLOUT_ARN: rollout }, (l) => warnings.push(l))).toBeInstanceOf(AwsOps);
+    expect(warnings).toEqual([]);
+    expect(opsBackend({ ...env, LAUNCHPAD_UPGRADE_ARN: rollout }, (l) => warnings.push(l))).toBeInstanceOf(AwsOps);
+    expect(warnings).toEqual([expect.stringMatching(/LAUNCHPAD_UPGRADE_ARN is deprecated: set LAUNCHPAD_ROLLOUT_ARN/)]);
+    expect(() => opsBackend(env, () => undefined)).toThrow(/set all of .*LAUNCHPAD_ROLLOUT_ARN/);
+    expect(opsBackend({}, () => undefined)).toBeInstanceOf(LocalOps);
   });
 
   it('refuses with the same message as the local API, as an error the CLI prints', async () => {
