@@ -62,8 +62,8 @@ const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 100);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * `npm run bench` part 2: a fleet upgrade of `count` tenants on the local engine, against the
- * ideal of (number of waves) x (one tenant's upgrade time), the median of five fleets of one.
+ * `npm run bench` part 2: a fleet rollout to `count` tenants on the local engine, against the
+ * ideal of (number of waves) x (one tenant's rollout time), the median of five fleets of one.
  */
 export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?? 200), waveSize = 25): Promise<void> {
   const root = tempDir('launchpad-bench-fleet-');
@@ -107,20 +107,20 @@ export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?
         await instances.start(tenant, { tenantId: tenant.tenantId, subdomain, env, hostname: new URL(host).hostname }, '1');
       }
     };
-    /** Runs one upgrade to the end: its total time, summary, and each wave's duration. */
-    const upgrade = async (version: string) => {
-      const name = `bench-upgrade-${version}`;
+    /** Runs one rollout to the end: its total time, summary, and each wave's duration. */
+    const rollout = async (version: string) => {
+      const name = `bench-rollout-${version}`;
       started.clear();
       const t0 = performance.now();
-      await launchpad.deps.workflows.startFleetUpgrade({ version, canary: ['fleet-000'], waveSize, maxConcurrency: waveSize, toleratedFailurePercentage: 0 }, name);
+      await launchpad.deps.workflows.startFleetRollout({ version, canary: ['fleet-000'], waveSize, maxConcurrency: waveSize, toleratedFailurePercentage: 0 }, name);
       const execution = await launchpad.workflows.settled(name);
       const total = performance.now() - t0;
-      if (execution?.status !== 'SUCCEEDED') throw new Error(`bench upgrade ${execution?.status}: ${execution?.cause}`);
-      // Each wave is one UpgradeWave state, entered and exited in turn.
+      if (execution?.status !== 'SUCCEEDED') throw new Error(`bench rollout ${execution?.status}: ${execution?.cause}`);
+      // Each wave is one RolloutWave state, entered and exited in turn.
       const spans: number[] = [];
       let entered = 0;
       for (const event of execution.events) {
-        if (event.state !== 'UpgradeWave') continue;
+        if (event.state !== 'RolloutWave') continue;
         if (event.type === 'MapStateStarted' || event.type === 'StateEntered') entered = entered || Date.parse(event.timestamp);
         if (event.type === 'MapStateSucceeded' || event.type === 'StateExited') {
           if (entered) spans.push(Date.parse(event.timestamp) - entered);
@@ -130,18 +130,18 @@ export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?
       return { total, spans, summary: (await launchpad.deps.fleet.summaries(1))[0]! };
     };
 
-    // One tenant's upgrade time: the median of five upgrades of a fleet of one (a single sample is
+    // One tenant's rollout time: the median of five rollouts to a fleet of one (a single sample is
     // off by up to one health poll either way).
     await addTenant(0);
     const solo: number[] = [];
-    for (let i = 1; i <= 5; i++) solo.push((await upgrade(`solo-${i}`)).spans[0] ?? NaN);
+    for (let i = 1; i <= 5; i++) solo.push((await rollout(`solo-${i}`)).spans[0] ?? NaN);
     const perTenant = percentile(solo, 50);
     for (let i = 1; i < count; i++) await addTenant(i);
     took.length = 0;
-    const { total, spans, summary } = await upgrade('2');
+    const { total, spans, summary } = await rollout('2');
     const waves = 1 + Math.ceil((count - 1) / waveSize);
     const ideal = waves * perTenant;
-    console.log(`\nFleet upgrade on the embedded default (${count} tenants = ${2 * count} instances, canary 1 + waves of ${waveSize}, ${waveSize} at once; target <= 1.2x ideal)`);
+    console.log(`\nFleet rollout on the embedded default (${count} tenants = ${2 * count} instances, canary 1 + waves of ${waveSize}, ${waveSize} at once; target <= 1.2x ideal)`);
     console.log(`  upgraded ${summary.upgraded.length}, rolled back ${summary.rolledBack.length}, failed ${summary.failed.length}`);
     console.log(`  one tenant alone (median of 5)      ${perTenant.toFixed(0).padStart(7)} ms   (deploy, instance start ${START_MS} ms, health polls every ${POLL_MS} ms, smoke test; runs ${solo.map((t) => t.toFixed(0)).join(', ')} ms)`);
     console.log(`  ideal: ${waves} waves x one tenant      ${ideal.toFixed(0).padStart(7)} ms`);

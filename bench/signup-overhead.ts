@@ -28,7 +28,7 @@ class MemorySecrets implements Secrets {
 
 /** Step Functions is another service's latency; the handler's share is what is compared here. */
 const notHere = () => Promise.reject(new Error('not used by signup'));
-const started: Workflows = { startProvisioning: async () => 'started', startFleetUpgrade: notHere, startOffboarding: notHere, resumeProvisioning: notHere, executionState: notHere };
+const started: Workflows = { startProvisioning: async () => 'started', startFleetRollout: notHere, startOffboarding: notHere, resumeProvisioning: notHere, executionState: notHere };
 
 /**
  * The signup handler on DynamoDB Local against a bare TransactWriteItems of the very items it

@@ -1,5 +1,5 @@
 import { TRIAL_DAYS } from './brand';
-import type { UpgradeSummary } from './fleet';
+import type { RolloutSummary } from './fleet';
 import { MAGIC_LINK_MINUTES, SIGN_IN_LINK_LABEL } from './auth';
 import { escapeHtml as escape } from './html';
 import { footerLines, SOCIAL_LABELS, socialLinksOf, type TenantSettings } from './settings';
@@ -174,10 +174,10 @@ export const testEmail = (i: { brand: MailBrand; adminName: string; companyName:
     paragraphs: [`This is how mail from ${i.companyName} looks with your current settings. It was sent ${i.via}.`],
   });
 
-/** To ops when a fleet upgrade run ends: what was upgraded, rolled back, failed, skipped, and why it stopped. */
-export function upgradeSummaryEmail(summary: UpgradeSummary, executionUrl?: string): Email {
+/** To ops when a fleet rollout ends: what was upgraded, rolled back, failed, skipped, and why it stopped. */
+export function rolloutSummaryEmail(summary: RolloutSummary, executionUrl?: string): Email {
   const counts = `${summary.upgraded.length} upgraded, ${summary.rolledBack.length} rolled back, ${summary.failed.length} failed, ${summary.skipped.length} skipped`;
-  const subject = `[Launchpad] Fleet upgrade to ${summary.version}: ${summary.stopped ? 'stopped' : 'done'} (${counts})`;
+  const subject = `[Launchpad] Fleet rollout of ${summary.version}: ${summary.stopped ? 'stopped' : 'done'} (${counts})`;
   const lines = [
     summary.stopped ? `Stopped: ${summary.stopped}` : 'Completed.',
     `Upgraded: ${summary.upgraded.join(', ') || 'none'}`,
@@ -185,7 +185,7 @@ export function upgradeSummaryEmail(summary: UpgradeSummary, executionUrl?: stri
     `Failed (rollback failed too; needs a person): ${summary.failed.map((r) => `${r.subdomain} (${r.error})`).join('; ') || 'none'}`,
     `Skipped (already on ${summary.version}): ${summary.skipped.length}`,
     ...(executionUrl ? [`Execution: ${executionUrl}`] : []),
-    'A rerun with the same version upgrades only the tenants still left.',
+    'A rerun with the same version rolls out only to the tenants still left.',
   ];
   return {
     subject,

@@ -2,65 +2,66 @@ import * as z from 'zod/mini';
 import { subdomainSchema } from './subdomain';
 import type { Tenant } from './tenant';
 
-/** Input of an upgrade-fleet execution (and of `npm run ops -- upgrade`). */
-export const upgradeRequestSchema = z.object({
+/** Input of a roll-out-fleet execution (and of `npm run ops -- rollout`). */
+export const rolloutRequestSchema = z.object({
   version: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'A version is an image tag: letters, digits, . _ -')),
-  /** Subdomains upgraded first, alone; if any of them fails, the rollout stops there. */
+  /** Subdomains rolled out to first, alone; if any of them fails, the rollout stops there. */
   canary: z._default(z.array(subdomainSchema), []),
   waveSize: z._default(z.int().check(z.minimum(1), z.maximum(500)), 25),
   maxConcurrency: z._default(z.int().check(z.minimum(1), z.maximum(40)), 10),
   /** A wave with more failures than this (in % of its tenants) stops the rollout. */
   toleratedFailurePercentage: z._default(z.number().check(z.minimum(0), z.maximum(100)), 10),
-  /** Staging instances upgrade (and prove healthy) before production ones, tenant by tenant. */
+  /** Staging instances move to the version (and prove healthy) before production ones, tenant by tenant. */
   stagingFirst: z._default(z.boolean(), false),
 });
-export type UpgradeRequestInput = z.input<typeof upgradeRequestSchema>;
-export type UpgradeRequest = z.output<typeof upgradeRequestSchema>;
+export type RolloutRequestInput = z.input<typeof rolloutRequestSchema>;
+export type RolloutRequest = z.output<typeof rolloutRequestSchema>;
 
-export interface UpgradeTarget {
+export interface RolloutTarget {
   tenantId: string;
   subdomain: string;
 }
 
-export interface UpgradePlan {
-  canary: UpgradeTarget[];
-  waves: UpgradeTarget[][];
+export interface RolloutPlan {
+  canary: RolloutTarget[];
+  waves: RolloutTarget[][];
   /** Already on the version (a rerun skips them). */
-  skipped: UpgradeTarget[];
+  skipped: RolloutTarget[];
   /** Canary subdomains that are no running tenant. */
   unknownCanary: string[];
 }
 
 /**
- * Splits the tenants to upgrade into the canary and waves of `waveSize`, in a stable order
+ * Splits the tenants to roll out to into the canary and waves of `waveSize`, in a stable order
  * (oldest first), so a rerun plans the same waves minus what is done.
  */
-export function planUpgrade(tenants: Array<UpgradeTarget & { appVersion?: string | undefined; createdAt: string }>, request: Pick<UpgradeRequest, 'version' | 'canary' | 'waveSize'>): UpgradePlan {
+export function planRollout(tenants: Array<RolloutTarget & { appVersion?: string | undefined; createdAt: string }>, request: Pick<RolloutRequest, 'version' | 'canary' | 'waveSize'>): RolloutPlan {
   const sorted = [...tenants].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.subdomain.localeCompare(b.subdomain));
-  const target = (t: UpgradeTarget): UpgradeTarget => ({ tenantId: t.tenantId, subdomain: t.subdomain });
+  const target = (t: RolloutTarget): RolloutTarget => ({ tenantId: t.tenantId, subdomain: t.subdomain });
   const skipped = sorted.filter((t) => t.appVersion === request.version).map(target);
   const todo = sorted.filter((t) => t.appVersion !== request.version);
   const canarySet = new Set(request.canary);
   const canary = todo.filter((t) => canarySet.has(t.subdomain)).map(target);
   const rest = todo.filter((t) => !canarySet.has(t.subdomain)).map(target);
-  const waves: UpgradeTarget[][] = [];
+  const waves: RolloutTarget[][] = [];
   for (let i = 0; i < rest.length; i += request.waveSize) waves.push(rest.slice(i, i + request.waveSize));
   const known = new Set(sorted.map((t) => t.subdomain));
   return { canary, waves, skipped, unknownCanary: request.canary.filter((s) => !known.has(s)) };
 }
 
-export const UPGRADE_OUTCOMES = ['upgraded', 'rolled-back', 'failed'] as const;
-export type UpgradeOutcome = { tenantId: string; subdomain: string; outcome: (typeof UPGRADE_OUTCOMES)[number]; error?: string };
+/** How a rollout ended for one tenant. Persisted as the tenant's `lastUpgrade.outcome`: the values keep their stored names. */
+export const ROLLOUT_OUTCOMES = ['upgraded', 'rolled-back', 'failed'] as const;
+export type RolloutOutcome = { tenantId: string; subdomain: string; outcome: (typeof ROLLOUT_OUTCOMES)[number]; error?: string };
 
-/** Execution name of an upgrade run started by ops (a rerun is a new run). */
-export const upgradeRunName = (version: string, at: Date) => `upgrade-${version.replace(/[^A-Za-z0-9-]/g, '-')}-${at.getTime()}`;
+/** Execution name of a rollout started by ops (a rerun is a new run); workflows.ts maps the prefix back to roll-out-fleet. */
+export const rolloutRunName = (version: string, at: Date) => `rollout-${version.replace(/[^A-Za-z0-9-]/g, '-')}-${at.getTime()}`;
 
 /** A tenant as `npm run ops -- tenants list` shows it. */
 export const tenantRow = (t: Tenant) => ({ tenantId: t.tenantId, subdomain: t.subdomain, companyName: t.companyName, status: t.status, plan: t.plan, appVersion: t.appVersion ?? null, createdAt: t.createdAt });
 export type TenantRow = ReturnType<typeof tenantRow>;
 
-/** One fleet upgrade run, as /ops and the ops mail show it. */
-export interface UpgradeSummary {
+/** One fleet rollout, as /ops and the ops mail show it. */
+export interface RolloutSummary {
   runId: string;
   version: string;
   startedAt: string;
@@ -74,7 +75,7 @@ export interface UpgradeSummary {
 }
 
 /** Share of a wave's tenants that did not upgrade, in %. */
-export const failurePercentage = (outcomes: UpgradeOutcome[]) => (outcomes.length === 0 ? 0 : (100 * outcomes.filter((o) => o.outcome !== 'upgraded').length) / outcomes.length);
+export const failurePercentage = (outcomes: RolloutOutcome[]) => (outcomes.length === 0 ? 0 : (100 * outcomes.filter((o) => o.outcome !== 'upgraded').length) / outcomes.length);
 
 /** Why ops may not offboard this tenant now (undefined: go ahead). A paying tenant is cancelled in Stripe first. */
 export function offboardingRefusal(tenant: Pick<Tenant, 'subdomain' | 'status' | 'plan'>, force: boolean): string | undefined {

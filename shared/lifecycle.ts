@@ -38,7 +38,7 @@ export function statusesAllowedBefore(to: TenantStatus): TenantStatus[] {
   return [to, ...TENANT_STATUSES.filter((from) => canTransition(from, to))];
 }
 
-/** Statuses whose instances run (a suspended tenant's are stopped): fleet upgrades and drift checks cover these. */
+/** Statuses whose instances run (a suspended tenant's are stopped): fleet rollouts and drift checks cover these. */
 export const RUNNING_STATUSES = ['ACTIVE', 'PAST_DUE'] as const satisfies readonly TenantStatus[];
 
 /** Statuses of a tenant whose instance exists and whose plan can be changed. */

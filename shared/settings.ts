@@ -140,10 +140,10 @@ export function initialSettings(tenant: { companyName: string; adminEmail: strin
 }
 
 /**
- * Settings stored before the settings were grouped (a plain footer string, no app name): read
- * as the current shape so old tenants keep working without a data migration.
+ * Migrates settings stored before the settings were grouped (a plain footer string, no app name)
+ * to the current shape as they are read, so old tenants keep working without rewriting their items.
  */
-export function upgradeStoredSettings(stored: unknown): unknown {
+export function migrateStoredSettings(stored: unknown): unknown {
   if (!stored || typeof stored !== 'object') return stored;
   const old = stored as { branding?: Record<string, unknown>; mail?: Record<string, unknown>; analytics?: Record<string, unknown>; locale?: unknown; integrations?: unknown };
   if (typeof old.mail?.footer !== 'string') return stored;

@@ -55,7 +55,7 @@ export type GrantName =
   | 'ecs:deployVersion'
   | 'ecs:removeServices';
 
-export type WorkflowName = 'provision-tenant' | 'upgrade-fleet' | 'offboard-tenant';
+export type WorkflowName = 'provision-tenant' | 'roll-out-fleet' | 'offboard-tenant';
 
 /** How a Task's failures are retried: the errors Step Functions retries and how often. */
 export interface RetryPolicy {
@@ -101,8 +101,8 @@ export const WORKFLOWS: Readonly<Record<WorkflowName, { retry: RetryPolicy; time
     timeoutSeconds: 120,
     catch: { next: 'MarkFailed', resultPath: '$.failure' },
   },
-  // Per tenant a failed upgrade is rolled back rather than retried for long.
-  'upgrade-fleet': { retry: { errors: ['TransientError', ...LAMBDA_ERRORS], maxAttempts: 3, intervalSeconds: 2 } },
+  // Per tenant a failed rollout is rolled back rather than retried for long.
+  'roll-out-fleet': { retry: { errors: ['TransientError', ...LAMBDA_ERRORS], maxAttempts: 3, intervalSeconds: 2 } },
   'offboard-tenant': {
     retry: { errors: ['TransientError', ...LAMBDA_ERRORS], maxAttempts: 5, intervalSeconds: 2 },
     timeoutSeconds: 300,
@@ -208,15 +208,15 @@ export const STEP_CATALOGUE = {
   MarkFailed: { workflow: 'provision-tenant', needs: ['tenants'], grants: [], catch: NO_CATCH },
   NotifyOps: { workflow: 'provision-tenant', needs: ['tenants', 'mail', 'platform'], grants: ['mail:send'], catch: NO_CATCH },
 
-  // upgrade-fleet
-  PlanUpgrade: { workflow: 'upgrade-fleet', needs: ['tenants'], grants: [] },
-  DeployVersion: { workflow: 'upgrade-fleet', needs: ['compute', 'platform'], grants: ['ecs:deployVersion'], catch: rollBack },
-  CheckVersion: { workflow: 'upgrade-fleet', needs: ['probe', 'platform'], grants: [], catch: rollBack },
-  SmokeTestVersion: { workflow: 'upgrade-fleet', needs: ['tenants', 'probe', 'platform'], grants: [], catch: rollBack },
-  RollBackVersion: { workflow: 'upgrade-fleet', needs: ['tenants', 'compute', 'platform'], grants: ['ecs:deployVersion'], catch: rollBackFailed },
-  CheckRollBack: { workflow: 'upgrade-fleet', needs: ['probe', 'platform'], grants: [], catch: rollBackFailed },
-  AssessWave: { workflow: 'upgrade-fleet', needs: ['fleet'], grants: [] },
-  SummarizeUpgrade: { workflow: 'upgrade-fleet', needs: ['tenants', 'fleet', 'mail', 'platform'], grants: ['mail:send'] },
+  // roll-out-fleet
+  PlanRollout: { workflow: 'roll-out-fleet', needs: ['tenants'], grants: [] },
+  DeployVersion: { workflow: 'roll-out-fleet', needs: ['compute', 'platform'], grants: ['ecs:deployVersion'], catch: rollBack },
+  CheckVersion: { workflow: 'roll-out-fleet', needs: ['probe', 'platform'], grants: [], catch: rollBack },
+  SmokeTestVersion: { workflow: 'roll-out-fleet', needs: ['tenants', 'probe', 'platform'], grants: [], catch: rollBack },
+  RollBackVersion: { workflow: 'roll-out-fleet', needs: ['tenants', 'compute', 'platform'], grants: ['ecs:deployVersion'], catch: rollBackFailed },
+  CheckRollBack: { workflow: 'roll-out-fleet', needs: ['probe', 'platform'], grants: [], catch: rollBackFailed },
+  AssessWave: { workflow: 'roll-out-fleet', needs: ['fleet'], grants: [] },
+  SummarizeRollout: { workflow: 'roll-out-fleet', needs: ['tenants', 'fleet', 'mail', 'platform'], grants: ['mail:send'] },
 
   // offboard-tenant
   MarkOffboarding: { workflow: 'offboard-tenant', needs: ['tenants'], grants: [] },

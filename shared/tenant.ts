@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { planSchema, tenantStatusSchema } from './lifecycle';
 import { PROVISIONING_STEPS, stepRecordSchema, type TenantStatusView } from './provisioning';
-import { smtpHealthSchema, tenantSettingsSchema, upgradeStoredSettings } from './settings';
+import { migrateStoredSettings, smtpHealthSchema, tenantSettingsSchema } from './settings';
 
 /** A tenant as the domain knows it (the store adds its keys around it). */
 export const tenantSchema = z.object({
@@ -19,7 +19,7 @@ export const tenantSchema = z.object({
   steps: z.record(z.string(), stepRecordSchema),
   urls: z.object({ app: z.optional(z.string()), staging: z.optional(z.string()) }),
   version: z.number(),
-  settings: z.optional(z.pipe(z.transform(upgradeStoredSettings), tenantSettingsSchema)),
+  settings: z.optional(z.pipe(z.transform(migrateStoredSettings), tenantSettingsSchema)),
   /** Bumped by every accepted settings change; a PUT based on an older one is refused (409). */
   settingsVersion: z.optional(z.number()),
   smtpHealth: z.optional(smtpHealthSchema),
@@ -39,9 +39,9 @@ export const tenantSchema = z.object({
   claimsReleasedAt: z.optional(z.string()),
   /** What the drift check last found missing for this running tenant (absent: nothing). */
   drift: z.optional(z.object({ missing: z.array(z.string()), since: z.string(), checkedAt: z.string() })),
-  /** How this tenant's last fleet upgrade run ended for it (the run's summary is built from these). */
+  /** How this tenant's last fleet rollout ended for it (the run's summary is built from these). The attribute keeps its stored name `lastUpgrade` (renaming it would need a data migration). */
   lastUpgrade: z.optional(z.object({ runId: z.string(), version: z.optional(z.string()), outcome: z.enum(['upgraded', 'rolled-back', 'failed']), error: z.optional(z.string()), at: z.string() })),
-  /** The spaceOS version (image tag) both instances run; set at launch and by fleet upgrades. */
+  /** The spaceOS version (image tag) both instances run; set at launch and by fleet rollouts. */
   appVersion: z.optional(z.string()),
 });
 export type Tenant = z.infer<typeof tenantSchema>;

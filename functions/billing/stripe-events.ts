@@ -92,14 +92,14 @@ export function createStripeEventHandler(deps: Pick<Deps, 'tenants' | 'customers
   };
 }
 
+/** What carrying out an event's effects takes: sizing instances, mailing the admin as the tenant, an upgrade link. */
+export type EffectDeps = Sizing & MailDeps & Pick<Deps, 'links'>;
+
 /**
  * Carries out what an applied event calls for. Safe to run again: sizing converges (a woken
  * instance already on the fleet version is not redeployed), and a mail goes out twice at worst,
  * when a failure after the send is retried.
  */
-/** What carrying out an event's effects takes: sizing instances, mailing the admin as the tenant, an upgrade link. */
-export type EffectDeps = Sizing & MailDeps & Pick<Deps, 'links'>;
-
 export async function runEventEffects(deps: EffectDeps, effects: EventEffects): Promise<void> {
   const tenant = await deps.tenants.getTenant(effects.tenantId);
   if (!tenant) return;

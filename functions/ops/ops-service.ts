@@ -1,10 +1,10 @@
-import { offboardingRefusal, tenantRow, upgradeRequestSchema, upgradeRunName, type TenantRow, type UpgradeSummary } from '../../shared/fleet';
+import { offboardingRefusal, rolloutRequestSchema, rolloutRunName, tenantRow, type RolloutSummary, type TenantRow } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { ResumeLimitError, stateMachineOfExecution, type ExecutionState, type StateMachineName } from '../providers/workflows';
 
-/** How many recent upgrade summaries are searched for a run's own (runs are few; the newest come first). */
+/** How many recent rollout summaries are searched for a run's own (runs are few; the newest come first). */
 const SUMMARIES_SEARCHED = 50;
 
 /** An error meant for the operator as it is (no stack): the CLI prints its message and exits 1. */
@@ -31,9 +31,9 @@ export interface RunStatus extends ExecutionState {
   name: string;
 }
 
-/** An upgrade run's state, with its summary once SummarizeUpgrade has kept it. */
-export interface UpgradeStatus extends RunStatus {
-  summary?: UpgradeSummary;
+/** A rollout's state, with its summary once SummarizeRollout has kept it. */
+export interface RolloutStatus extends RunStatus {
+  summary?: RolloutSummary;
 }
 
 /**
@@ -49,10 +49,10 @@ export interface OpsService {
   resumeTenant(tenantId: string): Promise<string>;
   /** Starts offboarding; a paying customer only with `force` (cancel in Stripe first). Returns the execution name. */
   offboard(subdomain: string, force: boolean): Promise<string>;
-  /** Validates the request (upgradeRequestSchema) and starts an upgrade-fleet run; returns its name. */
-  startUpgrade(request: unknown): Promise<string>;
-  upgradeStatus(name: string): Promise<UpgradeStatus>;
-  /** Any execution started by ops (provisioning, resume, upgrade, offboarding), found by its name. */
+  /** Validates the request (rolloutRequestSchema) and starts a roll-out-fleet run; returns its name. */
+  startRollout(request: unknown): Promise<string>;
+  rolloutStatus(name: string): Promise<RolloutStatus>;
+  /** Any execution started by ops (provisioning, resume, rollout, offboarding), found by its name. */
   executionStatus(name: string): Promise<RunStatus>;
 }
 
@@ -123,16 +123,16 @@ export function createOpsService({ tenants, fleet, workflows, now }: OpsServiceD
       return repeat;
     },
 
-    async startUpgrade(request) {
-      const parsed = upgradeRequestSchema.safeParse(request);
+    async startRollout(request) {
+      const parsed = rolloutRequestSchema.safeParse(request);
       if (!parsed.success) throw new OpsRefusal('invalid', fieldErrors(parsed.error));
-      const name = upgradeRunName(parsed.data.version, now());
-      await workflows.startFleetUpgrade(parsed.data, name);
+      const name = rolloutRunName(parsed.data.version, now());
+      await workflows.startFleetRollout(parsed.data, name);
       return name;
     },
 
-    async upgradeStatus(name) {
-      const status = await run('upgrade-fleet', name, 'No upgrade');
+    async rolloutStatus(name) {
+      const status = await run('roll-out-fleet', name, 'No rollout');
       const summary = (await fleet.summaries(SUMMARIES_SEARCHED)).find((s) => s.runId === name);
       return { ...status, ...(summary ? { summary } : {}) };
     },

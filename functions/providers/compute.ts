@@ -26,7 +26,7 @@ export interface Compute {
    */
   scale(service: ScaledService, desiredCount: number, whileStopped: string): Promise<void>;
   /**
-   * Rolls the instance onto another spaceOS version (a fleet upgrade, or its rollback). Returns
+   * Rolls the instance onto another spaceOS version (a fleet rollout, or its rollback). Returns
    * once the rollout is under way; the instance's /health tells when the version is live.
    */
   deploy(service: ScaledService, version: string): Promise<void>;

@@ -1,12 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { UpgradeOutcome, UpgradeSummary } from '../../shared/fleet';
+import type { RolloutOutcome, RolloutSummary } from '../../shared/fleet';
 import { keys, PARTITION, PREFIX, prefixQuery, TABLE } from './table';
 import { tenantUpdateParams } from './tenant-store';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
 
 /**
- * Fleet upgrade runs: each tenant's outcome (kept on the tenant item itself, written with its
+ * Fleet rollouts: each tenant's outcome (kept on the tenant item itself, written with its
  * version in one update), the runs' summaries for /ops, and the version the fleet is on.
  */
 export class FleetStore {
@@ -19,7 +19,7 @@ export class FleetStore {
    * A wave's outcomes on its tenants, one transaction per 100: the upgraded get the new
    * appVersion, everyone the run's outcome (lastUpgrade), which the run's summary reads back.
    */
-  async recordUpgradeOutcomes(runId: string, version: string, outcomes: readonly UpgradeOutcome[], at: string): Promise<void> {
+  async recordRolloutOutcomes(runId: string, version: string, outcomes: readonly RolloutOutcome[], at: string): Promise<void> {
     for (let i = 0; i < outcomes.length; i += 100) {
       await this.db.send(
         new TransactWriteCommand({
@@ -34,11 +34,11 @@ export class FleetStore {
     }
   }
 
-  async saveSummary(summary: UpgradeSummary): Promise<void> {
+  async saveSummary(summary: RolloutSummary): Promise<void> {
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.fleetRun(summary.startedAt, summary.runId), ...summary } }));
   }
 
-  /** The version the last completed upgrade run brought the fleet to: what new tenants launch with. */
+  /** The version the last completed rollout brought the fleet to: what new tenants launch with. */
   async currentVersion(): Promise<string | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.fleetCurrent() }));
     return Item ? String(Item.version) : undefined;
@@ -49,8 +49,8 @@ export class FleetStore {
   }
 
   /** Newest first. */
-  async summaries(limit = 20): Promise<UpgradeSummary[]> {
+  async summaries(limit = 20): Promise<RolloutSummary[]> {
     const { Items = [] } = await this.db.send(new QueryCommand({ ...prefixQuery(this.tableName, PARTITION.fleet, PREFIX.fleetRun), ScanIndexForward: false, Limit: limit }));
-    return Items.map(({ [PK]: _pk, [SK]: _sk, ...summary }) => summary as UpgradeSummary);
+    return Items.map(({ [PK]: _pk, [SK]: _sk, ...summary }) => summary as RolloutSummary);
   }
 }

@@ -1,13 +1,13 @@
 import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { UpgradeRequestInput } from '../../shared/fleet';
+import type { RolloutRequestInput } from '../../shared/fleet';
 import { startResumed, type ExecutionState, type ProvisionInput, type StartResult, type StateMachineName, type Workflows } from './workflows';
 
-/** Workflows on AWS Step Functions: provision-tenant executions named after the tenant, upgrade-fleet runs by name. */
+/** Workflows on AWS Step Functions: provision-tenant executions named after the tenant, roll-out-fleet runs by name. */
 export class SfnWorkflows implements Workflows {
   constructor(
     private readonly sfn: SFNClient,
     private readonly provisionStateMachineArn: string,
-    private readonly upgradeStateMachineArn?: string,
+    private readonly rolloutStateMachineArn?: string,
     private readonly offboardStateMachineArn?: string,
   ) {}
 
@@ -29,8 +29,8 @@ export class SfnWorkflows implements Workflows {
     return startResumed(tenantId, (name) => this.start(this.provisionStateMachineArn, name, input));
   }
 
-  startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult> {
-    return this.start(this.arnOf('upgrade-fleet'), name, { request });
+  startFleetRollout(request: RolloutRequestInput, name: string): Promise<StartResult> {
+    return this.start(this.arnOf('roll-out-fleet'), name, { request });
   }
 
   async executionState(stateMachine: StateMachineName, name: string): Promise<ExecutionState | undefined> {
@@ -45,10 +45,10 @@ export class SfnWorkflows implements Workflows {
     }
   }
 
-  /** The ARN of a state machine; the upgrade and offboarding ones are set only for the functions that start them. */
+  /** The ARN of a state machine; the rollout and offboarding ones are set only for the functions that start them. */
   private arnOf(stateMachine: StateMachineName): string {
-    const arn = { 'provision-tenant': this.provisionStateMachineArn, 'upgrade-fleet': this.upgradeStateMachineArn, 'offboard-tenant': this.offboardStateMachineArn }[stateMachine];
-    if (!arn) throw new Error(`${stateMachine === 'upgrade-fleet' ? 'UPGRADE' : 'OFFBOARD'}_STATE_MACHINE_ARN is not set for this function`);
+    const arn = { 'provision-tenant': this.provisionStateMachineArn, 'roll-out-fleet': this.rolloutStateMachineArn, 'offboard-tenant': this.offboardStateMachineArn }[stateMachine];
+    if (!arn) throw new Error(`${stateMachine === 'roll-out-fleet' ? 'ROLLOUT' : 'OFFBOARD'}_STATE_MACHINE_ARN is not set for this function`);
     return arn;
   }
 

@@ -101,8 +101,8 @@ export class SignupStore {
     return new Set((Responses?.[this.tableName] ?? []).map((item) => String(item[PK]).slice(PREFIX.subdomain.length)));
   }
 
-  /** The id of the tenant holding the subdomain's claim. */
-  async tenantForSubdomain(subdomain: string): Promise<string | undefined> {
+  /** The id of the tenant holding the subdomain's claim (a claim outlives its tenant until released; `tenants.tenantBySubdomain` finds a tenant item instead). */
+  async subdomainClaimHolder(subdomain: string): Promise<string | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.subdomain(subdomain) }));
     return Item ? String(Item.tenantId) : undefined;
   }

@@ -9,7 +9,7 @@ import type { TenantStatus } from '../../shared/lifecycle';
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Status sweeps: reconciler (PENDING), trial expiry, fleet upgrades. gsi1pk = STATUS#<status>. */
+  /** Status sweeps: reconciler (PENDING), trial expiry, fleet rollouts. gsi1pk = STATUS#<status>. */
   byStatusIndex: { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   ttlAttribute: 'expiresAt',
 } as const;
@@ -35,6 +35,7 @@ export const keys = {
   idempotency: (key: string) => ({ [PK]: `IDEMPOTENCY#${key}`, [SK]: 'SIGNUP' }),
   stripeEvent: (eventId: string) => ({ [PK]: `STRIPE#${eventId}`, [SK]: 'EVENT' }),
   customer: (customerId: string) => ({ [PK]: `CUSTOMER#${customerId}`, [SK]: 'TENANT' }),
+  /** A fleet rollout's summary; the stored keys `FLEET` / `RUN#...` keep their names (runs before the rename have `upgrade-` run ids). */
   fleetRun: (startedAt: string, runId: string) => ({ [PK]: PARTITION.fleet, [SK]: `${PREFIX.fleetRun}${startedAt}#${runId}` }),
   fleetCurrent: () => ({ [PK]: PARTITION.fleet, [SK]: 'CURRENT' }),
   signInToken: (tokenHash: string) => ({ [PK]: `SIGNIN#${tokenHash}`, [SK]: 'TOKEN' }),

@@ -32,7 +32,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * The UpdateItem of one change to an existing tenant item: lifecycle guard, optional
  * event-ordering guard, attributes, updatedAt and version. Also used inside transactions (and by
- * FleetStore for upgrade outcomes), so every tenant write keeps the same bookkeeping.
+ * FleetStore for rollout outcomes), so every tenant write keeps the same bookkeeping.
  */
 export function tenantUpdateParams(tableName: string, tenantId: string, { to, at, set = {}, remove = [], newerThan }: TenantUpdate) {
   const names: Record<string, string> = { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version' };

@@ -1,4 +1,4 @@
-import type { UpgradeRequestInput } from '../../shared/fleet';
+import type { RolloutRequestInput } from '../../shared/fleet';
 
 /** What a provisioning execution is started with; steps read everything else from the tenant item. */
 export interface ProvisionInput {
@@ -8,7 +8,7 @@ export interface ProvisionInput {
 export type StartResult = 'started' | 'already-started';
 
 /** The state machines in statemachines/, by the name both engines know them under. */
-export type StateMachineName = 'provision-tenant' | 'upgrade-fleet' | 'offboard-tenant';
+export type StateMachineName = 'provision-tenant' | 'roll-out-fleet' | 'offboard-tenant';
 
 /** Where an execution stands, as Step Functions' DescribeExecution reports it (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED...). */
 export interface ExecutionState {
@@ -18,13 +18,13 @@ export interface ExecutionState {
 }
 
 /**
- * Which state machine an execution name belongs to: `offboard-<tenantId>[-<ms>]`, `upgrade-<version>-<ms>`
- * (upgradeRunName), else a provisioning (`<tenantId>`, `<tenantId>-r<n>`). Tenant ids are UUIDs, so
- * they never start with either prefix.
+ * Which state machine an execution name belongs to: `offboard-<tenantId>[-<ms>]`, `rollout-<version>-<ms>`
+ * (rolloutRunName; `upgrade-<version>-<ms>` for runs started before the rename), else a provisioning
+ * (`<tenantId>`, `<tenantId>-r<n>`). Tenant ids are UUIDs, so they never start with any of these prefixes.
  */
 export function stateMachineOfExecution(name: string): StateMachineName {
   if (name.startsWith('offboard-')) return 'offboard-tenant';
-  if (name.startsWith('upgrade-')) return 'upgrade-fleet';
+  if (name.startsWith('rollout-') || name.startsWith('upgrade-')) return 'roll-out-fleet';
   return 'provision-tenant';
 }
 
@@ -59,8 +59,9 @@ export async function startResumed(tenantId: string, start: (name: string) => Pr
 }
 
 /**
- * Port to the workflow engine. Executions are named by tenant id, so starting one twice (a
- * retried submit, the reconciler racing the API) never provisions a tenant twice.
+ * Port to the workflow engine. A provisioning is named by its tenant id, so starting one twice (a
+ * retried submit, the reconciler racing the API) never provisions a tenant twice; offboardings and
+ * rollouts are named as their methods say (stateMachineOfExecution maps a name back).
  * Adapters: Step Functions (sfn-workflows.ts) and aws-local-stepfunctions (infra/local).
  */
 export interface Workflows {
@@ -72,8 +73,8 @@ export interface Workflows {
    * Returns the execution's name.
    */
   resumeProvisioning(tenantId: string): Promise<string>;
-  /** Starts an upgrade-fleet execution under `name` (one per run; a rerun is a new run). */
-  startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult>;
+  /** Starts a roll-out-fleet execution under `name` (one per run; a rerun is a new run). */
+  startFleetRollout(request: RolloutRequestInput, name: string): Promise<StartResult>;
   /** Starts offboard-tenant; by default named offboard-<tenantId>, so the sweep starts it once. */
   startOffboarding(tenantId: string, name?: string): Promise<StartResult>;
   /** Where the named execution of that state machine stands; undefined if there is none. */

@@ -1,7 +1,7 @@
 import type { Deps } from '../deps';
-import { createDetectDrift } from '../reconciler/detect-drift';
 import { createRenderPending } from '../reconciler/render-pending';
 import { createStartPending } from '../reconciler/start-pending';
+import { createDetectDrift } from './detect-drift';
 import { createSmtpCheck } from './smtp-check';
 import { createTrialSweep } from './trial-sweep';
 
@@ -66,7 +66,7 @@ export const SCHEDULED_JOBS = [
   {
     name: 'detect-drift',
     id: 'DetectDrift',
-    entry: 'reconciler/detect-drift',
+    entry: 'scheduled/detect-drift',
     create: createDetectDrift,
     description: 'Reports running tenants whose services or DNS records are missing',
     awsSchedule: 'rate(1 hour)',

@@ -34,14 +34,14 @@ async function verifiedSmtp(deps: Pick<Deps, 'secrets' | 'smtp'>, tenant: Tenant
   }
 }
 
+/** Storing, verifying and rendering a change, and mailing as the tenant when its SMTP server fails. */
+export type SaveDeps = MailDeps & Pick<Deps, 'tenants'>;
+
 /**
  * Applies a settings change from the tenant's admin: checks what the schema cannot (the logo
  * file, the SMTP login), writes it if nobody changed the settings meanwhile, records who changed
  * which fields, and re-renders the files the instance reads, so it shows the change within seconds.
  */
-/** Storing, verifying and rendering a change, and mailing as the tenant when its SMTP server fails. */
-export type SaveDeps = MailDeps & Pick<Deps, 'tenants'>;
-
 export async function saveSettings(deps: SaveDeps, tenant: Tenant, update: SettingsUpdate, by: string): Promise<SaveOutcome> {
   const current = tenant.settingsVersion ?? 1;
   if (update.version !== current) return { kind: 'stale', currentVersion: current };

@@ -1,6 +1,6 @@
-import { failurePercentage, type UpgradeOutcome } from '../../shared/fleet';
+import { failurePercentage, type RolloutOutcome } from '../../shared/fleet';
 import { fleetStep } from './fleet-step';
-import type { UpgradeRun } from './plan-upgrade';
+import type { RolloutRun } from './plan-rollout';
 import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';
@@ -13,8 +13,8 @@ import { tables } from '../lambda/tables';
  * a write for each tenant; a run cut short mid-wave leaves that wave unrecorded, and a rerun
  * deploys those tenants again (idempotent, just slower).
  */
-export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, current, ...run }: UpgradeRun & { outcomes: UpgradeOutcome[] }, { fleet, now }): Promise<UpgradeRun> => {
-  await fleet.recordUpgradeOutcomes(run.runId, run.request.version, outcomes, now().toISOString());
+export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, current, ...run }: RolloutRun & { outcomes: RolloutOutcome[] }, { fleet, now }): Promise<RolloutRun> => {
+  await fleet.recordRolloutOutcomes(run.runId, run.request.version, outcomes, now().toISOString());
   const label = current?.label ?? `Wave ${run.wave + 1}`;
   const tolerated = current?.toleratedFailurePercentage ?? run.request.toleratedFailurePercentage;
   const failed = outcomes.filter((o) => o.outcome !== 'upgraded');

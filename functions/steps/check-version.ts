@@ -1,6 +1,6 @@
 import type { Deps } from '../deps';
 import { instanceUrl } from '../../shared/instance';
-import type { TenantUpgradeState } from './deploy-version';
+import type { TenantRolloutState } from './deploy-version';
 import { fleetStep } from './fleet-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
@@ -18,10 +18,10 @@ export class VersionNotLiveError extends Error {
  * new version (an old task still answering does not count); then on to the next phase (`done`
  * after the last). After VERSION_CHECKS polls it gives up, and the tenant is rolled back.
  */
-export const createCheckVersion = fleetStep('CheckVersion', (input: TenantUpgradeState & { attempt: number }, deps) => pollVersion(input, deps));
+export const createCheckVersion = fleetStep('CheckVersion', (input: TenantRolloutState & { attempt: number }, deps) => pollVersion(input, deps));
 
 /** One poll (CheckVersion, and CheckRollBack for the version a tenant goes back to). */
-export async function pollVersion(input: TenantUpgradeState & { attempt: number }, { probe, platform }: Pick<Deps, 'probe' | 'platform'>) {
+export async function pollVersion(input: TenantRolloutState & { attempt: number }, { probe, platform }: Pick<Deps, 'probe' | 'platform'>) {
   const answers = await Promise.all(
     (input.phases[input.phase] ?? []).map(async (env) => {
       const url = `${instanceUrl(platform.instanceUrlTemplate, input.subdomain, env)}/health`;

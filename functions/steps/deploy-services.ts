@@ -10,7 +10,7 @@ import { compute } from '../lambda/compute';
 export const createDeployServices = defineStep('DeployServices', async (tenant, deps) => {
   const { compute, platform, tenants, fleet, now } = deps;
   // The version it is recorded on (a resumed provisioning), else the one the last completed fleet
-  // upgrade reached, else the deployment's; recorded here so the instances and the tenant agree.
+  // rollout reached, else the deployment's; recorded here so the instances and the tenant agree.
   const version = tenant.appVersion ?? (await fleet.currentVersion()) ?? platform.appVersion;
   if (!tenant.appVersion) await tenants.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: version });
   await Promise.all(

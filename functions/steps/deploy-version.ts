@@ -5,8 +5,8 @@ import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { compute } from '../lambda/compute';
 
-/** One tenant's way through an upgrade: its environments in phases, one phase at a time. */
-export interface TenantUpgradeState {
+/** One tenant's way through a rollout: its environments in phases, one phase at a time. */
+export interface TenantRolloutState {
   runId: string;
   tenantId: string;
   subdomain: string;
@@ -20,7 +20,7 @@ export interface TenantUpgradeState {
  * Rolls the tenant's instances of the current phase onto the version; CheckVersion then waits
  * until they report it. (Needs only the id and subdomain it is given: no read per phase.)
  */
-export const createDeployVersion = fleetStep('DeployVersion', async (input: TenantUpgradeState, { compute, platform }) => {
+export const createDeployVersion = fleetStep('DeployVersion', async (input: TenantRolloutState, { compute, platform }) => {
   const envs = input.phases[input.phase] ?? [];
   await Promise.all(servicesOf(platform.instanceUrlTemplate, input, envs).map((service) => compute.deploy(service, input.version)));
   return { ...input, attempt: 0 };

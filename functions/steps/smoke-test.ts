@@ -15,7 +15,7 @@ export class SmokeTestFailedError extends Error {
 
 /**
  * The seed's manual QA, automated: branded home page in prod, its theme, and staging answering.
- * Run after provisioning and after every fleet upgrade of the tenant.
+ * Run after provisioning and after every fleet rollout to the tenant.
  */
 export async function smokeTestInstance({ platform, probe }: Pick<Deps, 'platform' | 'probe'>, tenant: Tenant): Promise<void> {
   const prod = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'prod');

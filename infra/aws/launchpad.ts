@@ -61,13 +61,13 @@ export function launchpadStacks(scope: Construct, props: LaunchpadProps): Launch
   const tenancy = new TenancyStack(scope, STACK_NAMES.tenancy, { ...common(STACK_NAMES.tenancy, 'network, cluster, load balancer, database, secrets and mail of tenant instances'), config, data: data.data });
   const site = new SiteStack(scope, STACK_NAMES.site, { ...common(STACK_NAMES.site, 'signup site and HTTP API endpoint'), config, webDist: props.webDist, data: data.data });
   const shared = { config, data: data.data, tenancy: tenancy.tenancy, siteUrl: site.siteUrl };
-  const workflows = new WorkflowsStack(scope, STACK_NAMES.workflows, { ...common(STACK_NAMES.workflows, 'provisioning, upgrade and offboarding workflows'), ...shared });
+  const workflows = new WorkflowsStack(scope, STACK_NAMES.workflows, { ...common(STACK_NAMES.workflows, 'provisioning, rollout and offboarding workflows'), ...shared });
   const api = new ApiStack(scope, STACK_NAMES.api, { ...common(STACK_NAMES.api, 'API routes'), ...shared, httpApi: site.gateway.httpApi, provision: workflows.provision });
   const operations = new OperationsStack(scope, STACK_NAMES.operations, {
     ...common(STACK_NAMES.operations, 'scheduled jobs, alarms and dashboard'),
     ...shared,
     provision: workflows.provision,
-    upgradeFleet: workflows.upgradeFleet,
+    rolloutFleet: workflows.rolloutFleet,
     offboard: workflows.offboard,
     api: api.api,
   });

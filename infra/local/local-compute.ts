@@ -60,8 +60,10 @@ export class LocalCompute implements Compute {
     return { name, created: true };
   }
 
-  /** Scale to 0 stops the process (and keeps it stopped across restarts); more starts it. */
-  // (whileStopped: the local router renders the trial-ended page for suspended tenants itself.)
+  /**
+   * Scale to 0 stops the process (and keeps it stopped across restarts); more starts it. No
+   * `whileStopped` here: the local router renders the trial-ended page for suspended tenants itself.
+   */
   async scale(service: ScaledService, desiredCount: number): Promise<void> {
     const name = serviceName(service);
     const file = join(this.dir, `${name}.json`);

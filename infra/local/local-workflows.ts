@@ -6,7 +6,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 import type { Deps } from '../../functions/deps';
 import { startResumed, type ExecutionState, type ProvisionInput, type StartResult, type StateMachineName, type Workflows } from '../../functions/providers/workflows';
-import type { UpgradeRequestInput } from '../../shared/fleet';
+import type { RolloutRequestInput } from '../../shared/fleet';
 import { localTaskHandlers } from './step-handlers';
 import { statesOfType, type AslState } from '../asl-states';
 
@@ -66,6 +66,8 @@ export class LocalWorkflows implements Workflows {
       const execution = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as LocalExecution;
       // A run cut short by a restart is no longer running; Step Functions would have gone on.
       if (execution.status === 'RUNNING') Object.assign(execution, { status: 'FAILED', error: 'Local.Interrupted', cause: 'The local server stopped during this execution' });
+      // Rollouts recorded before roll-out-fleet got its name.
+      if (execution.stateMachine === 'upgrade-fleet') execution.stateMachine = 'roll-out-fleet';
       this.executions.set(execution.name, execution);
     }
   }
@@ -74,8 +76,8 @@ export class LocalWorkflows implements Workflows {
     return this.start('provision-tenant', input.tenantId, input);
   }
 
-  async startFleetUpgrade(request: UpgradeRequestInput, name: string): Promise<StartResult> {
-    return this.start('upgrade-fleet', name, { request });
+  async startFleetRollout(request: RolloutRequestInput, name: string): Promise<StartResult> {
+    return this.start('roll-out-fleet', name, { request });
   }
 
   async startOffboarding(tenantId: string, name = `offboard-${tenantId}`): Promise<StartResult> {
@@ -160,7 +162,7 @@ export class LocalWorkflows implements Workflows {
 
   /**
    * Writes the execution at most every SAVE_EVERY_MS while it runs: rewriting the whole record on
-   * every event made a 200-tenant fleet upgrade quadratic in its own history.
+   * every event made a 200-tenant fleet rollout quadratic in its own history.
    */
   private saveSoon(execution: LocalExecution): void {
     if (this.pendingSaves.has(execution.name)) return;

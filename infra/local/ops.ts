@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
-import type { UpgradeSummary } from '../../shared/fleet';
+import type { RolloutSummary } from '../../shared/fleet';
 import { createOpsService, OpsRefusal } from '../../functions/ops/ops-service';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
 
@@ -72,13 +72,13 @@ ${executions
 </section>`;
 }
 
-/** Fleet upgrades: runs in progress and the summary of each finished one (newest first). */
-function fleetSection(upgrades: LocalExecution[], summaries: UpgradeSummary[]): string {
-  if (upgrades.length === 0 && summaries.length === 0) return '';
-  const running = upgrades.filter((e) => e.status === 'RUNNING');
+/** Fleet rollouts: runs in progress and the summary of each finished one (newest first). */
+function fleetSection(rollouts: LocalExecution[], summaries: RolloutSummary[]): string {
+  if (rollouts.length === 0 && summaries.length === 0) return '';
+  const running = rollouts.filter((e) => e.status === 'RUNNING');
   const list = (items: string[]) => (items.length ? items.map(escape).join(', ') : 'none');
   const errors = (items: Array<{ subdomain: string; error: string }>) => (items.length ? items.map((i) => `${escape(i.subdomain)} <small>(${escape(i.error)})</small>`).join('; ') : 'none');
-  return `<section class="fleet" id="fleet"><h2>Fleet upgrades</h2>
+  return `<section class="fleet" id="fleet"><h2>Fleet rollouts</h2>
 ${running.map((e) => `<p><b>Running</b> <code>${escape(e.name)}</code> since ${escape(e.startDate)}</p>`).join('')}
 ${summaries
   .map(
@@ -92,7 +92,7 @@ async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
   const tenants = await deps.tenants.listTenants();
   const executions = workflows.list();
   const ofTenant = (id: string) => executions.filter((e) => e.stateMachine === 'provision-tenant' && (e.input as { tenantId?: string }).tenantId === id);
-  const upgrades = executions.filter((e) => e.stateMachine === 'upgrade-fleet');
+  const rollouts = executions.filter((e) => e.stateMachine === 'roll-out-fleet');
   const summaries = await deps.fleet.summaries(10);
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Launchpad ops</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111827}section{border:1px solid #e5e7eb;border-radius:8px;padding:0 1rem 1rem;margin-bottom:1rem}
@@ -100,7 +100,7 @@ async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
 .failure{color:#991b1b}summary{cursor:pointer;margin:.25rem 0}</style></head>
 <body><h1>Launchpad ops <small>(what the Step Functions console shows in AWS)</small></h1>
 <p>${tenants.length} tenants · ${executions.filter((e) => e.status === 'RUNNING').length} executions running · sent mail (welcome, alerts to ${escape(deps.platform.opsEmail)}): <a href="${escape(sesUrl)}">aws-ses-v2-local</a></p>
-${fleetSection(upgrades, summaries)}
+${fleetSection(rollouts, summaries)}
 ${tenants.map((t) => tenantSection(t, ofTenant(t.tenantId))).join('\n') || '<p>No tenants yet.</p>'}
 </body></html>`;
 }
@@ -166,14 +166,14 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
     const { events: _events, ...rest } = found;
     return { status: 200, body: rest };
   }
-  if (req.method === 'POST' && path === '/ops/api/upgrades') {
+  if (req.method === 'POST' && path === '/ops/api/rollouts') {
     const request = await readJson(req);
-    return answer(202, async () => ({ name: await ops.startUpgrade(request) }));
+    return answer(202, async () => ({ name: await ops.startRollout(request) }));
   }
-  const run = /^\/ops\/api\/upgrades\/([A-Za-z0-9_-]+)$/.exec(path);
+  const run = /^\/ops\/api\/rollouts\/([A-Za-z0-9_-]+)$/.exec(path);
   if (req.method === 'GET' && run?.[1]) {
     const name = run[1];
-    return answer(200, () => ops.upgradeStatus(name));
+    return answer(200, () => ops.rolloutStatus(name));
   }
   return undefined;
 }

@@ -1,20 +1,20 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import type { TenantRow, UpgradeRequest } from '../../shared/fleet';
-import { createOpsService, OpsError, type OpsService, type UpgradeStatus } from '../../functions/ops/ops-service';
+import type { RolloutRequest, TenantRow } from '../../shared/fleet';
+import { createOpsService, OpsError, type OpsService, type RolloutStatus } from '../../functions/ops/ops-service';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
 import { tableStores } from '../../functions/wiring';
 
 // The CLI's error type is the service's: its refusals reach the operator the same way on both backends.
-export { OpsError, type UpgradeStatus };
+export { OpsError, type RolloutStatus };
 
 /** What the ops CLI does, against the local stack or against AWS. */
 export interface OpsBackend {
   describe: string;
   listTenants(): Promise<TenantRow[]>;
   showTenant(subdomain: string): Promise<unknown>;
-  startUpgrade(request: UpgradeRequest): Promise<string>;
-  upgradeStatus(name: string): Promise<UpgradeStatus>;
+  startRollout(request: RolloutRequest): Promise<string>;
+  rolloutStatus(name: string): Promise<RolloutStatus>;
   resume(subdomain: string): Promise<string>;
   offboard(subdomain: string, force: boolean): Promise<string>;
   /** RUNNING, SUCCEEDED, FAILED... of any execution, with the error if it failed. */
@@ -43,8 +43,8 @@ export class LocalOps implements OpsBackend {
 
   listTenants = () => this.call<TenantRow[]>('GET', '/ops/api/tenants');
   showTenant = (subdomain: string) => this.call<unknown>('GET', `/ops/api/tenants/${encodeURIComponent(subdomain)}`);
-  startUpgrade = async (request: UpgradeRequest) => (await this.call<{ name: string }>('POST', '/ops/api/upgrades', request)).name;
-  upgradeStatus = (name: string) => this.call<UpgradeStatus>('GET', `/ops/api/upgrades/${encodeURIComponent(name)}`);
+  startRollout = async (request: RolloutRequest) => (await this.call<{ name: string }>('POST', '/ops/api/rollouts', request)).name;
+  rolloutStatus = (name: string) => this.call<RolloutStatus>('GET', `/ops/api/rollouts/${encodeURIComponent(name)}`);
   resume = async (subdomain: string) => (await this.call<{ name: string }>('POST', `/ops/api/tenants/${encodeURIComponent(subdomain)}/resume`)).name;
   offboard = async (subdomain: string, force: boolean) => (await this.call<{ name: string }>('POST', `/ops/api/tenants/${encodeURIComponent(subdomain)}/offboard${force ? '?force=1' : ''}`)).name;
   executionStatus = (name: string) => this.call<{ status: string; error?: string; cause?: string }>('GET', `/ops/api/executions/${encodeURIComponent(name)}`);
@@ -53,14 +53,14 @@ export class LocalOps implements OpsBackend {
 /**
  * A deployed Launchpad, with the operator's own AWS credentials: the ops service on the table and the
  * state machines named by the stack outputs (LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN,
- * LAUNCHPAD_UPGRADE_ARN, LAUNCHPAD_OFFBOARD_ARN). Its refusals are OpsErrors, printed as they are.
+ * LAUNCHPAD_ROLLOUT_ARN, LAUNCHPAD_OFFBOARD_ARN). Its refusals are OpsErrors, printed as they are.
  */
 export class AwsOps implements OpsBackend {
   private readonly ops: OpsService;
 
-  constructor(private readonly config: { table: string; provisionArn: string; upgradeArn: string; offboardArn: string }) {
+  constructor(private readonly config: { table: string; provisionArn: string; rolloutArn: string; offboardArn: string }) {
     const { tenants, fleet } = tableStores(createDocumentClient(), config.table);
-    const workflows = new SfnWorkflows(new SFNClient({}), config.provisionArn, config.upgradeArn, config.offboardArn);
+    const workflows = new SfnWorkflows(new SFNClient({}), config.provisionArn, config.rolloutArn, config.offboardArn);
     this.ops = createOpsService({ tenants, fleet, workflows, now: () => new Date() });
   }
 
@@ -70,19 +70,27 @@ export class AwsOps implements OpsBackend {
 
   listTenants = () => this.ops.listTenants();
   showTenant = (subdomain: string) => this.ops.showTenant(subdomain);
-  startUpgrade = (request: UpgradeRequest) => this.ops.startUpgrade(request);
-  upgradeStatus = (name: string) => this.ops.upgradeStatus(name);
+  startRollout = (request: RolloutRequest) => this.ops.startRollout(request);
+  rolloutStatus = (name: string) => this.ops.rolloutStatus(name);
   resume = (subdomain: string) => this.ops.resume(subdomain);
   offboard = (subdomain: string, force: boolean) => this.ops.offboard(subdomain, force);
   executionStatus = (name: string) => this.ops.executionStatus(name);
 }
 
+/** LAUNCHPAD_ROLLOUT_ARN, else its old name LAUNCHPAD_UPGRADE_ARN (still read, with a line saying so). */
+function rolloutArnOf(env: NodeJS.ProcessEnv, warn: (line: string) => void): string | undefined {
+  if (env.LAUNCHPAD_ROLLOUT_ARN || !env.LAUNCHPAD_UPGRADE_ARN) return env.LAUNCHPAD_ROLLOUT_ARN;
+  warn('LAUNCHPAD_UPGRADE_ARN is deprecated: set LAUNCHPAD_ROLLOUT_ARN (stack output RolloutStateMachine) instead');
+  return env.LAUNCHPAD_UPGRADE_ARN;
+}
+
 /** AWS when its four settings are in the environment, else the local stack. */
-export function opsBackend(env: NodeJS.ProcessEnv = process.env): OpsBackend {
-  const { LAUNCHPAD_TABLE: table, LAUNCHPAD_PROVISION_ARN: provisionArn, LAUNCHPAD_UPGRADE_ARN: upgradeArn, LAUNCHPAD_OFFBOARD_ARN: offboardArn } = env;
-  if (table || provisionArn || upgradeArn || offboardArn) {
-    if (!table || !provisionArn || !upgradeArn || !offboardArn) throw new OpsError('For AWS set all of LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_UPGRADE_ARN and LAUNCHPAD_OFFBOARD_ARN (the stack outputs)');
-    return new AwsOps({ table, provisionArn, upgradeArn, offboardArn });
+export function opsBackend(env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = console.error): OpsBackend {
+  const { LAUNCHPAD_TABLE: table, LAUNCHPAD_PROVISION_ARN: provisionArn, LAUNCHPAD_OFFBOARD_ARN: offboardArn } = env;
+  const rolloutArn = rolloutArnOf(env, warn);
+  if (table || provisionArn || rolloutArn || offboardArn) {
+    if (!table || !provisionArn || !rolloutArn || !offboardArn) throw new OpsError('For AWS set all of LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_ROLLOUT_ARN and LAUNCHPAD_OFFBOARD_ARN (the stack outputs)');
+    return new AwsOps({ table, provisionArn, rolloutArn, offboardArn });
   }
   return new LocalOps(env.LAUNCHPAD_URL ?? `http://localhost:${env.PORT ?? 3000}`);
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { upgradeRequestSchema, type UpgradeSummary } from '../../shared/fleet';
+import { rolloutRequestSchema, type RolloutSummary } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
 import { opsBackend, OpsError, type OpsBackend } from './backend';
 
@@ -7,14 +7,15 @@ const USAGE = `Usage: npm run ops -- <command>
 
   tenants list                      every tenant: subdomain, status, plan, version
   tenants show <subdomain>          one tenant, with its executions
-  upgrade --version <v> [--canary a,b] [--wave-size 25] [--max-concurrency 10]
+  rollout --version <v> [--canary a,b] [--wave-size 25] [--max-concurrency 10]
           [--tolerated-failure-percentage 10] [--staging-first] [--no-wait]
-                                    upgrade every running instance (canary first, then waves)
+                                    roll a spaceOS version out to every running instance
+                                    (canary first, then waves; \`upgrade\` is an old alias)
   resume <subdomain>                start provisioning again for a FAILED tenant
   offboard <subdomain> [--force]    remove a tenant (archive kept); --force for a paying one
 
 Works against the local stack (npm start; LAUNCHPAD_URL or PORT) by default, and against AWS when
-LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_UPGRADE_ARN and LAUNCHPAD_OFFBOARD_ARN are set
+LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_ROLLOUT_ARN and LAUNCHPAD_OFFBOARD_ARN are set
 (the stack outputs).`;
 
 function table<T extends object>(rows: T[], columns: Array<keyof T & string>): string {
@@ -24,9 +25,9 @@ function table<T extends object>(rows: T[], columns: Array<keyof T & string>): s
   return [line(columns), ...cells.map(line)].join('\n');
 }
 
-export function formatSummary(summary: UpgradeSummary): string {
+export function formatSummary(summary: RolloutSummary): string {
   const lines = [
-    `Upgrade to ${summary.version} (${summary.runId}): ${summary.stopped ? `STOPPED: ${summary.stopped}` : 'done'}`,
+    `Rollout of ${summary.version} (${summary.runId}): ${summary.stopped ? `STOPPED: ${summary.stopped}` : 'done'}`,
     `  upgraded     ${summary.upgraded.length}  ${summary.upgraded.join(', ')}`,
     `  rolled back  ${summary.rolledBack.length}  ${summary.rolledBack.map((r) => `${r.subdomain} (${r.error})`).join('; ')}`,
     `  failed       ${summary.failed.length}  ${summary.failed.map((r) => `${r.subdomain} (${r.error})`).join('; ')}`,
@@ -35,7 +36,7 @@ export function formatSummary(summary: UpgradeSummary): string {
   return lines.map((l) => l.trimEnd()).join('\n');
 }
 
-async function upgrade(ops: OpsBackend, args: string[], out: (line: string) => void): Promise<number> {
+async function rollout(ops: OpsBackend, args: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -49,7 +50,7 @@ async function upgrade(ops: OpsBackend, args: string[], out: (line: string) => v
     },
   });
   const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const parsed = upgradeRequestSchema.safeParse({
+  const parsed = rolloutRequestSchema.safeParse({
     version: values.version,
     canary: values.canary ? values.canary.split(',').map((s) => s.trim()).filter(Boolean) : [],
     ...(values['wave-size'] ? { waveSize: number(values['wave-size']) } : {}),
@@ -58,12 +59,12 @@ async function upgrade(ops: OpsBackend, args: string[], out: (line: string) => v
     stagingFirst: values['staging-first'] ?? false,
   });
   if (!parsed.success) throw new OpsError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${m}`).join('\n'));
-  const name = await ops.startUpgrade(parsed.data);
+  const name = await ops.startRollout(parsed.data);
   out(`Started ${name} on ${ops.describe}`);
   if (values['no-wait']) return 0;
   let last = '';
   for (;;) {
-    const status = await ops.upgradeStatus(name);
+    const status = await ops.rolloutStatus(name);
     if (status.status !== last) out(`  ${status.status}`);
     last = status.status;
     if (status.status !== 'RUNNING') {
@@ -79,8 +80,8 @@ async function upgrade(ops: OpsBackend, args: string[], out: (line: string) => v
   }
 }
 
-/** Runs one CLI command; returns the exit code. */
-export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out: (line: string) => void = console.log): Promise<number> {
+/** Runs one CLI command; returns the exit code. Notes (an old command name) go to `note`, stderr by default. */
+export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out: (line: string) => void = console.log, note: (line: string) => void = console.error): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === 'tenants' && sub === 'list') {
     const tenants = await ops.listTenants();
@@ -91,7 +92,8 @@ export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out
     out(JSON.stringify(await ops.showTenant(rest[0]), null, 2));
     return 0;
   }
-  if (command === 'upgrade') return upgrade(ops, [sub, ...rest].filter((a): a is string => a !== undefined), out);
+  if (command === 'upgrade') note('Note: `npm run ops -- upgrade` is now `npm run ops -- rollout` (same options); the old name still works for now.');
+  if (command === 'rollout' || command === 'upgrade') return rollout(ops, [sub, ...rest].filter((a): a is string => a !== undefined), out);
   if (command === 'resume' && sub) {
     out(`Started ${await ops.resume(sub)}; watch it on /ops (or the Step Functions console)`);
     return 0;

@@ -67,6 +67,15 @@ describe('workflows', () => {
     });
   });
 
+  it('deploys roll-out-fleet from its file, its Tasks by their catalogue names, and outputs each machine for npm run ops', () => {
+    templates.workflows.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'roll-out-fleet',
+      DefinitionSubstitutions: Match.objectLike({ PlanRolloutFunctionArn: Match.anyValue(), SummarizeRolloutFunctionArn: Match.anyValue() }),
+    });
+    expect(Object.keys(templates.workflows.findOutputs('*')).sort()).toEqual(expect.arrayContaining(['OffboardStateMachine', 'ProvisionStateMachine', 'RolloutStateMachine']));
+    templates.workflows.hasOutput('RolloutStateMachine', { Description: 'LAUNCHPAD_ROLLOUT_ARN for npm run ops' });
+  });
+
   it('runs the reconciler every minute', () => {
     templates.operations.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
     templates.operations.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
@@ -137,12 +146,12 @@ describe('operations', () => {
     templates.operations.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
   });
 
-  it('alarms ops when an upgrade or offboarding run breaks off, a scheduled job throws, or the Stripe webhook fails', () => {
+  it('alarms ops when a rollout or offboarding run breaks off, a scheduled job throws, or the Stripe webhook fails', () => {
     expect(everywhere('AWS::CloudWatch::Alarm')).toHaveLength(Object.keys(templates.operations.findResources('AWS::CloudWatch::Alarm')).length);
     const alarms = Object.entries(templates.operations.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, props: (r as { Properties: { AlarmActions: unknown[]; AlarmDescription: string } }).Properties }));
     const ids = alarms.map((a) => a.id.replace(/^Operations/, '').replace(/[0-9A-F]{8}$/, ''));
     expect(ids.sort()).toEqual(
-      ['DetectDriftErrors', 'FleetUpgradeFailed', 'OffboardingFailed', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'].sort(),
+      ['DetectDriftErrors', 'FleetRolloutFailed', 'OffboardingFailed', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'].sort(),
     );
     for (const { id, props } of alarms) expect(props.AlarmActions, id).toEqual([{ Ref: expect.stringMatching(/Alerts/) }]);
     templates.operations.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }', MetricTransformations: [Match.objectLike({ MetricName: 'StripeWebhookFailures' })] });

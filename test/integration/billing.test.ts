@@ -185,12 +185,12 @@ describe('Stripe webhook', () => {
     expect(compute.scaled.sort()).toEqual([`${tenant.subdomain}-prod=0`, `${tenant.subdomain}-stg=0`]);
   });
 
-  it('wakes a suspended trial on the version the fleet reached meanwhile (upgrades pass over stopped instances), before it starts', async () => {
+  it('wakes a suspended trial on the version the fleet reached meanwhile (rollouts pass over stopped instances), before it starts', async () => {
     const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
     await deps.tenants.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
     clock = new Date('2026-12-10T10:00:01.000Z');
     await createTrialSweep(deps)();
-    await deps.fleet.setCurrentVersion('2', clock.toISOString()); // a fleet upgrade ran while it was stopped
+    await deps.fleet.setCurrentVersion('2', clock.toISOString()); // a fleet rollout ran while it was stopped
     compute.calls = [];
 
     await deliver(checkoutCompleted(tenant, 'cus_back'));
@@ -202,7 +202,7 @@ describe('Stripe webhook', () => {
   it('wakes a suspended tenant on its own version when the fleet version was rolled back for it', async () => {
     const tenant = await activeTrial('2026-12-10T10:00:00.000Z');
     await deps.tenants.setAttributes(tenant.tenantId, clock.toISOString(), { appVersion: '1' });
-    await deps.fleet.recordUpgradeOutcomes('upgrade-2-1', '2', [{ tenantId: tenant.tenantId, subdomain: tenant.subdomain, outcome: 'rolled-back', error: 'smoke test failed' }], clock.toISOString());
+    await deps.fleet.recordRolloutOutcomes('rollout-2-1', '2', [{ tenantId: tenant.tenantId, subdomain: tenant.subdomain, outcome: 'rolled-back', error: 'smoke test failed' }], clock.toISOString());
     await deps.fleet.setCurrentVersion('2', clock.toISOString());
     clock = new Date('2026-12-10T10:00:01.000Z');
     await createTrialSweep(deps)();

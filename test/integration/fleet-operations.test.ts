@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../functions/deps';
 import { probe } from '../../functions/providers/instance-probe';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
-import { createDetectDrift } from '../../functions/reconciler/detect-drift';
+import { createDetectDrift } from '../../functions/scheduled/detect-drift';
 import { servicesOf } from '../../functions/providers/compute';
 import { archivePrefix, databaseSecretName, ENVIRONMENTS, tenantPrefix } from '../../shared/instance';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { LocalOps } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
-import type { UpgradeRequestInput, UpgradeSummary } from '../../shared/fleet';
+import type { RolloutRequestInput, RolloutSummary } from '../../shared/fleet';
 import { validSignup } from '../support/api-event';
 import { mailTo } from '../support/sent-mail';
 import { tempDir } from '../support/temp-dir';
@@ -62,9 +62,9 @@ afterAll(async () => {
 });
 
 let runs = 0;
-async function upgrade(request: UpgradeRequestInput): Promise<UpgradeSummary> {
-  const name = `upgrade-${request.version}-${++runs}`;
-  expect(await launchpad.deps.workflows.startFleetUpgrade(request, name)).toBe('started');
+async function rollout(request: RolloutRequestInput): Promise<RolloutSummary> {
+  const name = `rollout-${request.version}-${++runs}`;
+  expect(await launchpad.deps.workflows.startFleetRollout(request, name)).toBe('started');
   const execution = await launchpad.workflows.settled(name);
   expect(execution?.status, `${execution?.error}: ${execution?.cause}`).toBe('SUCCEEDED');
   return (await launchpad.deps.fleet.summaries(50)).find((s) => s.runId === name)!;
@@ -80,24 +80,24 @@ async function versionsOf(subdomain: string): Promise<string[]> {
     }),
   );
 }
-const recordedVersion = async (subdomain: string) => (await launchpad.deps.tenants.getTenant((await launchpad.deps.signups.tenantForSubdomain(subdomain))!))?.appVersion;
+const recordedVersion = async (subdomain: string) => (await launchpad.deps.tenants.getTenant((await launchpad.deps.signups.subdomainClaimHolder(subdomain))!))?.appVersion;
 
-describe('upgrade-fleet', () => {
+describe('roll-out-fleet', () => {
   it('stops after a failing canary: the canary is rolled back and nobody else is touched', async () => {
     brokenDeploys.set('fleet-b', '2');
-    const summary = await upgrade({ version: '2', canary: ['fleet-b'], waveSize: 2 });
+    const summary = await rollout({ version: '2', canary: ['fleet-b'], waveSize: 2 });
     expect(summary).toMatchObject({ upgraded: [], rolledBack: [{ subdomain: 'fleet-b', error: expect.stringMatching(/failed to start/) }], failed: [], stopped: expect.stringMatching(/^Canary: 1 of 1 tenants did not upgrade \(fleet-b\)/) });
     for (const subdomain of SUBDOMAINS) expect(await recordedVersion(subdomain)).toBe('1');
     // The rollback is a deployment too: the canary serves its previous version again within seconds.
     for (const subdomain of SUBDOMAINS) await expect.poll(() => versionsOf(subdomain), { timeout: 15_000 }).toEqual(['1', '1']);
-    const [mail] = (await mailTo(launchpad.sesEndpoint, OPS)).filter((m) => /Fleet upgrade to 2: stopped/.test(m.subject));
+    const [mail] = (await mailTo(launchpad.sesEndpoint, OPS)).filter((m) => /Fleet rollout of 2: stopped/.test(m.subject));
     expect(mail?.body.text).toMatch(/Rolled back .*fleet-b/);
   }, 120_000);
 
-  it('rolls back a tenant that fails in a later wave and upgrades the rest; a rerun upgrades only what is left', async () => {
+  it('rolls back a tenant that fails in a later wave and upgrades the rest; a rerun rolls out only to what is left', async () => {
     brokenDeploys.clear();
     brokenDeploys.set('fleet-d', '2');
-    const first = await upgrade({ version: '2', canary: ['fleet-a'], waveSize: 2, maxConcurrency: 2, toleratedFailurePercentage: 50, stagingFirst: true });
+    const first = await rollout({ version: '2', canary: ['fleet-a'], waveSize: 2, maxConcurrency: 2, toleratedFailurePercentage: 50, stagingFirst: true });
     expect(first).toMatchObject({ upgraded: ['fleet-a', 'fleet-b', 'fleet-c', 'fleet-e'], rolledBack: [{ subdomain: 'fleet-d' }], failed: [], skipped: [] });
     expect(first.stopped).toBeUndefined();
     expect(await versionsOf('fleet-c')).toEqual(['2', '2']);
@@ -105,17 +105,17 @@ describe('upgrade-fleet', () => {
     expect(await recordedVersion('fleet-d')).toBe('1');
 
     brokenDeploys.clear();
-    const rerun = await upgrade({ version: '2', waveSize: 2 });
+    const rerun = await rollout({ version: '2', waveSize: 2 });
     expect(rerun).toMatchObject({ upgraded: ['fleet-d'], rolledBack: [], skipped: ['fleet-a', 'fleet-b', 'fleet-c', 'fleet-e'] });
     expect(await versionsOf('fleet-d')).toEqual(['2', '2']);
 
     const ops = await (await fetch(`${launchpad.url}/ops`)).text();
-    expect(ops).toContain(`data-run="upgrade-2-${runs}"`);
+    expect(ops).toContain(`data-run="rollout-2-${runs}"`);
     expect(ops).toMatch(/1 upgraded · 0 rolled back · 0 failed · 4 skipped/);
   }, 180_000);
 
   it('rolls back a version that never comes up (the instance crashes on start)', async () => {
-    const summary = await upgrade({ version: '3-broken', canary: ['fleet-e'] });
+    const summary = await rollout({ version: '3-broken', canary: ['fleet-e'] });
     expect(summary.rolledBack).toEqual([{ subdomain: 'fleet-e', error: expect.stringMatching(/VersionNotLiveError|did not come up/) }]);
     expect(summary.stopped).toMatch(/^Canary/);
     // "Rolled back" means running again: the run waited for the previous version to answer.
@@ -123,10 +123,10 @@ describe('upgrade-fleet', () => {
   }, 180_000);
 
   it('reports a tenant whose rollback does not come up either as failed, for a person', async () => {
-    const tenantId = (await launchpad.deps.signups.tenantForSubdomain('fleet-d'))!;
+    const tenantId = (await launchpad.deps.signups.subdomainClaimHolder('fleet-d'))!;
     const at = new Date().toISOString();
     await launchpad.deps.tenants.setAttributes(tenantId, at, { appVersion: '2-broken' }); // what it goes back to cannot start either
-    const summary = await upgrade({ version: '5-broken', canary: ['fleet-d'] });
+    const summary = await rollout({ version: '5-broken', canary: ['fleet-d'] });
     expect(summary.rolledBack).toEqual([]);
     expect(summary.failed).toEqual([{ subdomain: 'fleet-d', error: expect.stringMatching(/5-broken did not come up.*rollback failed: .*2-broken did not come up/s) }]);
 
@@ -138,19 +138,19 @@ describe('upgrade-fleet', () => {
 });
 
 describe('ops CLI against the local stack', () => {
-  it('lists tenants with their versions and runs an upgrade to the end, printing the summary', async () => {
+  it('lists tenants with their versions and runs a rollout to the end, printing the summary', async () => {
     const ops = new LocalOps(launchpad.url);
     const lines: string[] = [];
     // A visitor keeps using fleet-a throughout: a rolling deployment leaves no gap.
     const seen: string[] = [];
-    let upgrading = true;
+    let rollingOut = true;
     const visitor = (async () => {
-      while (upgrading) seen.push((await versionsOf('fleet-a'))[0]!);
+      while (rollingOut) seen.push((await versionsOf('fleet-a'))[0]!);
     })();
-    expect(await runOps(['upgrade', '--version', '4', '--canary', 'fleet-a', '--wave-size', '3', '--staging-first'], ops, (l) => lines.push(l))).toBe(0);
-    upgrading = false;
+    expect(await runOps(['rollout', '--version', '4', '--canary', 'fleet-a', '--wave-size', '3', '--staging-first'], ops, (l) => lines.push(l))).toBe(0);
+    rollingOut = false;
     await visitor;
-    expect(lines.join('\n')).toMatch(/Upgrade to 4 \(upgrade-4-\d+\): done\n {2}upgraded {5}5 {2}fleet-a, fleet-b, fleet-c, fleet-d, fleet-e/);
+    expect(lines.join('\n')).toMatch(/Rollout of 4 \(rollout-4-\d+\): done\n {2}upgraded {5}5 {2}fleet-a, fleet-b, fleet-c, fleet-d, fleet-e/);
     expect(seen.length).toBeGreaterThan(5);
     expect(seen.filter((answer) => !/^\d+$/.test(answer))).toEqual([]); // always a version, never an HTTP error in between
     expect(seen.at(-1)).toBe('4');
@@ -170,7 +170,10 @@ describe('ops CLI against the local stack', () => {
     expect(await recordedVersion('fleet-late')).toBe('4');
 
     lines.length = 0;
-    expect(await runOps(['upgrade', '--version', 'bad version!'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/--version: A version is an image tag/);
+    // `upgrade` is the old name of `rollout`: still accepted, with a note.
+    const notes: string[] = [];
+    expect(await runOps(['upgrade', '--version', 'bad version!'], ops, (l) => lines.push(l), (l) => notes.push(l)).catch((e: Error) => e.message)).toMatch(/--version: A version is an image tag/);
+    expect(notes).toEqual([expect.stringMatching(/`npm run ops -- upgrade` is now `npm run ops -- rollout`/)]);
     expect(await runOps(['resume', 'fleet-a'], ops, (l) => lines.push(l)).catch((e: Error) => e.message)).toMatch(/fleet-a is ACTIVE; only FAILED tenants are resumed/);
   }, 120_000);
 });
@@ -189,13 +192,13 @@ describe('drift', () => {
 
     await launchpad.deps.dns.upsert('fleet-c-stg');
     expect((await detect()).drifted).toEqual([]);
-    expect((await launchpad.deps.tenants.getTenant((await launchpad.deps.signups.tenantForSubdomain('fleet-c'))!))?.drift).toBeUndefined();
+    expect((await launchpad.deps.tenants.getTenant((await launchpad.deps.signups.subdomainClaimHolder('fleet-c'))!))?.drift).toBeUndefined();
   });
 });
 
 describe('offboard-tenant', () => {
   it('refuses to offboard a paying customer without --force', async () => {
-    const tenantId = (await launchpad.deps.signups.tenantForSubdomain('fleet-d'))!;
+    const tenantId = (await launchpad.deps.signups.subdomainClaimHolder('fleet-d'))!;
     await launchpad.deps.tenants.setAttributes(tenantId, new Date().toISOString(), { plan: 'paid' });
     await expect(runOps(['offboard', 'fleet-d'], new LocalOps(launchpad.url), () => undefined)).rejects.toThrow(/paying customer: cancel the subscription in Stripe first/);
     expect((await launchpad.deps.tenants.getTenant(tenantId))?.status).toBe('ACTIVE');
@@ -203,7 +206,7 @@ describe('offboard-tenant', () => {
 
   it('removes a tenant everywhere, keeps its archive, is a no-op the second time, and frees its name after the cooling-off', async () => {
     const ops = new LocalOps(launchpad.url);
-    const tenantId = (await launchpad.deps.signups.tenantForSubdomain('fleet-e'))!;
+    const tenantId = (await launchpad.deps.signups.subdomainClaimHolder('fleet-e'))!;
     const port = new URL(launchpad.url).port;
     const lines: string[] = [];
     expect(await runOps(['offboard', 'fleet-e'], ops, (l) => lines.push(l))).toBe(0);

@@ -124,7 +124,7 @@ export class RecordingWorkflows implements Workflows {
     this.started.push(tenantId);
     return 'started' as const;
   }
-  async startFleetUpgrade(_request: unknown, name: string) {
+  async startFleetRollout(_request: unknown, name: string) {
     this.started.push(name);
     return 'started' as const;
   }

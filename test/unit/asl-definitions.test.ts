@@ -8,7 +8,7 @@ const machines = readdirSync('statemachines').filter((f) => f.endsWith('.asl.jso
 
 describe('state machine definitions', () => {
   it('finds all three machines', () => {
-    expect(machines.sort()).toEqual(['offboard-tenant.asl.json', 'provision-tenant.asl.json', 'upgrade-fleet.asl.json']);
+    expect(machines.sort()).toEqual(['offboard-tenant.asl.json', 'provision-tenant.asl.json', 'roll-out-fleet.asl.json']);
   });
 
   it.each(machines)('%s is valid Amazon States Language', (file) => {

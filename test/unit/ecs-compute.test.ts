@@ -140,7 +140,7 @@ describe('ECS compute adapter', () => {
 
     await compute().deploy(spec, '1.3.0');
     const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input;
-    // An instance still on a shared role ('arn:task') moves onto its own with the upgrade.
+    // An instance still on a shared role ('arn:task') moves onto its own with the next version deployed.
     expect(registered).toMatchObject({ family: 'spaceos-acme-prod', executionRoleArn: 'arn:exec', taskRoleArn: TENANT_ROLE, tags: [{ key: 'tenantId', value: 't-1' }] });
     expect(registered.containerDefinitions![0]).toMatchObject({
       image: 'registry:5000/spaceos:1.3.0',

@@ -4,9 +4,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createOpsService, OpsError, OpsRefusal, type OpsServiceDeps } from '../../functions/ops/ops-service';
 import { MAX_RESUMES, resumedExecutionName, type StateMachineName } from '../../functions/providers/workflows';
-import { AwsOps } from '../../infra/ops/backend';
+import { AwsOps, LocalOps, opsBackend } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
-import type { UpgradeSummary } from '../../shared/fleet';
+import type { RolloutSummary } from '../../shared/fleet';
 import type { Tenant } from '../../shared/tenant';
 import { RecordingWorkflows, TABLE_NAME } from '../support/deps';
 
@@ -29,7 +29,7 @@ const tenant = (subdomain: string, changes: Partial<Tenant> = {}): Tenant => ({
   ...changes,
 });
 
-const summary: UpgradeSummary = { runId: 'upgrade-2-1', version: '2', startedAt: '2026-11-26T09:00:00.000Z', endedAt: '2026-11-26T09:10:00.000Z', upgraded: ['acme'], rolledBack: [], failed: [], skipped: [] };
+const summary: RolloutSummary = { runId: 'rollout-2-1', version: '2', startedAt: '2026-11-26T09:00:00.000Z', endedAt: '2026-11-26T09:10:00.000Z', upgraded: ['acme'], rolledBack: [], failed: [], skipped: [] };
 
 /** The service on in-memory stores and recording workflows: the rules, without an engine or a table. */
 function service(tenants: Tenant[]) {
@@ -100,28 +100,29 @@ describe('ops service', () => {
     expect(workflows.started).toEqual(['offboard-id-acme', `offboard-id-acme-${NOW.getTime()}`, 'offboard-id-paid']);
   });
 
-  it('validates and starts an upgrade run named by version and time, and reads its status with its summary', async () => {
+  it('validates and starts a rollout named by version and time, and reads its status with its summary', async () => {
     const { ops, workflows } = service([]);
-    expect(await refusal(ops.startUpgrade({ version: 'bad version!' }))).toEqual({ kind: 'invalid', errors: { version: 'A version is an image tag: letters, digits, . _ -' } });
-    expect(await refusal(ops.startUpgrade(undefined))).toMatchObject({ kind: 'invalid' });
-    const name = await ops.startUpgrade({ version: '2' });
-    expect(name).toBe(`upgrade-2-${NOW.getTime()}`);
+    expect(await refusal(ops.startRollout({ version: 'bad version!' }))).toEqual({ kind: 'invalid', errors: { version: 'A version is an image tag: letters, digits, . _ -' } });
+    expect(await refusal(ops.startRollout(undefined))).toMatchObject({ kind: 'invalid' });
+    const name = await ops.startRollout({ version: '2' });
+    expect(name).toBe(`rollout-2-${NOW.getTime()}`);
     expect(workflows.started).toEqual([name]);
-    expect(await ops.upgradeStatus(name)).toEqual({ name, status: 'RUNNING' });
+    expect(await ops.rolloutStatus(name)).toEqual({ name, status: 'RUNNING' });
 
-    workflows.started.push('upgrade-2-1');
-    expect(await ops.upgradeStatus('upgrade-2-1')).toEqual({ name: 'upgrade-2-1', status: 'RUNNING', summary });
-    expect(await refusal(ops.upgradeStatus('upgrade-9-9'))).toEqual({ kind: 'not-found', errors: { name: 'No upgrade upgrade-9-9' } });
+    workflows.started.push('rollout-2-1');
+    expect(await ops.rolloutStatus('rollout-2-1')).toEqual({ name: 'rollout-2-1', status: 'RUNNING', summary });
+    expect(await refusal(ops.rolloutStatus('rollout-9-9'))).toEqual({ kind: 'not-found', errors: { name: 'No rollout rollout-9-9' } });
   });
 
   it('asks the state machine an execution name belongs to', async () => {
     const { ops, workflows } = service([]);
     const asked: Array<[StateMachineName, string]> = [];
     workflows.executionState = async (stateMachine, name) => (asked.push([stateMachine, name]), { status: 'SUCCEEDED' });
-    for (const name of ['offboard-id-acme', 'upgrade-2-1', 'id-acme-r1', 'id-acme']) await ops.executionStatus(name);
+    for (const name of ['offboard-id-acme', 'rollout-2-1', 'upgrade-2-1', 'id-acme-r1', 'id-acme']) await ops.executionStatus(name);
     expect(asked).toEqual([
       ['offboard-tenant', 'offboard-id-acme'],
-      ['upgrade-fleet', 'upgrade-2-1'],
+      ['roll-out-fleet', 'rollout-2-1'],
+      ['roll-out-fleet', 'upgrade-2-1'], // started before the rename
       ['provision-tenant', 'id-acme-r1'],
       ['provision-tenant', 'id-acme'],
     ]);
@@ -139,7 +140,7 @@ describe('the ops CLI against AWS (the same service on DynamoDB and Step Functio
   });
   const PROVISION = 'arn:aws:states:eu-west-1:123456789012:stateMachine:provision-tenant';
   const aws = () =>
-    new AwsOps({ table: TABLE_NAME, provisionArn: PROVISION, upgradeArn: `${PROVISION.replace('provision-tenant', 'upgrade-fleet')}`, offboardArn: `${PROVISION.replace('provision-tenant', 'offboard-tenant')}` });
+    new AwsOps({ table: TABLE_NAME, provisionArn: PROVISION, rolloutArn: `${PROVISION.replace('provision-tenant', 'roll-out-fleet')}`, offboardArn: `${PROVISION.replace('provision-tenant', 'offboard-tenant')}` });
   const withTenant = (t: Tenant) => {
     dynamo.on(GetCommand, { Key: { pk: `SUBDOMAIN#${t.subdomain}`, sk: 'CLAIM' } }).resolves({ Item: { tenantId: t.tenantId } });
     dynamo.on(GetCommand, { Key: { pk: `TENANT#${t.tenantId}`, sk: 'META' } }).resolves({ Item: t });
@@ -152,6 +153,18 @@ describe('the ops CLI against AWS (the same service on DynamoDB and Step Functio
     expect(await runOps(['resume', 'acme'], aws(), (l) => lines.push(l))).toBe(0);
     expect(lines).toEqual(['Started id-acme-r2; watch it on /ops (or the Step Functions console)']);
     expect(sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input).toEqual({ stateMachineArn: PROVISION, name: 'id-acme-r2', input: '{"tenantId":"id-acme"}' });
+  });
+
+  it('reads the rollout machine from LAUNCHPAD_ROLLOUT_ARN, or from its old name LAUNCHPAD_UPGRADE_ARN with a deprecation line', () => {
+    const env = { LAUNCHPAD_TABLE: TABLE_NAME, LAUNCHPAD_PROVISION_ARN: PROVISION, LAUNCHPAD_OFFBOARD_ARN: PROVISION.replace('provision-tenant', 'offboard-tenant') };
+    const rollout = PROVISION.replace('provision-tenant', 'roll-out-fleet');
+    const warnings: string[] = [];
+    expect(opsBackend({ ...env, LAUNCHPAD_ROLLOUT_ARN: rollout }, (l) => warnings.push(l))).toBeInstanceOf(AwsOps);
+    expect(warnings).toEqual([]);
+    expect(opsBackend({ ...env, LAUNCHPAD_UPGRADE_ARN: rollout }, (l) => warnings.push(l))).toBeInstanceOf(AwsOps);
+    expect(warnings).toEqual([expect.stringMatching(/LAUNCHPAD_UPGRADE_ARN is deprecated: set LAUNCHPAD_ROLLOUT_ARN/)]);
+    expect(() => opsBackend(env, () => undefined)).toThrow(/set all of .*LAUNCHPAD_ROLLOUT_ARN/);
+    expect(opsBackend({}, () => undefined)).toBeInstanceOf(LocalOps);
   });
 
   it('refuses with the same message as the local API, as an error the CLI prints', async () => {

@@ -18,10 +18,10 @@ beforeEach(() => {
 });
 
 const PROVISION = 'arn:aws:states:us-east-1:123456789012:stateMachine:provision-tenant';
-const UPGRADE = 'arn:aws:states:us-east-1:123456789012:stateMachine:upgrade-fleet';
+const ROLLOUT = 'arn:aws:states:us-east-1:123456789012:stateMachine:roll-out-fleet';
 const OFFBOARD = 'arn:aws:states:us-east-1:123456789012:stateMachine:offboard-tenant';
 const exists = () => new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} });
-const sfnWorkflows = () => new SfnWorkflows(new SFNClient({}), PROVISION, UPGRADE, OFFBOARD);
+const sfnWorkflows = () => new SfnWorkflows(new SFNClient({}), PROVISION, ROLLOUT, OFFBOARD);
 
 describe('the resume naming rule', () => {
   it('names the n-th resume <tenantId>-r<n>, and tells executions apart by name', () => {
@@ -29,7 +29,8 @@ describe('the resume naming rule', () => {
     expect(stateMachineOfExecution(resumedExecutionName('t-1', 3))).toBe('provision-tenant');
     expect(stateMachineOfExecution('t-1')).toBe('provision-tenant');
     expect(stateMachineOfExecution('offboard-t-1-1700000000000')).toBe('offboard-tenant');
-    expect(stateMachineOfExecution('upgrade-2-1700000000000')).toBe('upgrade-fleet');
+    expect(stateMachineOfExecution('rollout-2-1700000000000')).toBe('roll-out-fleet');
+    expect(stateMachineOfExecution('upgrade-2-1700000000000')).toBe('roll-out-fleet'); // named before the rename
   });
 });
 
@@ -71,11 +72,11 @@ describe('SfnWorkflows.executionState', () => {
     sfn
       .on(DescribeExecutionCommand, { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:offboard-tenant:offboard-t-1' })
       .resolves({ status: 'FAILED', error: 'States.TaskFailed', cause: 'boom' })
-      .on(DescribeExecutionCommand, { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:upgrade-fleet:upgrade-2-1' })
+      .on(DescribeExecutionCommand, { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:roll-out-fleet:rollout-2-1' })
       .rejects(new ExecutionDoesNotExist({ message: 'nope', $metadata: {} }));
     const workflows = sfnWorkflows();
     await expect(workflows.executionState('offboard-tenant', 'offboard-t-1')).resolves.toEqual({ status: 'FAILED', error: 'States.TaskFailed', cause: 'boom' });
-    await expect(workflows.executionState('upgrade-fleet', 'upgrade-2-1')).resolves.toBeUndefined();
+    await expect(workflows.executionState('roll-out-fleet', 'rollout-2-1')).resolves.toBeUndefined();
   });
 });
 

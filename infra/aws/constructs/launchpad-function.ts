@@ -21,7 +21,6 @@ export interface LaunchpadFunctionProps {
  * One Lambda for one handler file: bundled from the TypeScript by the local esbuild, ARM,
  * Node 24, traced, with its own log group. Permissions are granted by the caller, per function.
  */
-
 export class LaunchpadFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: LaunchpadFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });

@@ -25,7 +25,7 @@ export class Operations extends Construct {
     id: string,
     props: {
       provision: StateMachine;
-      upgradeFleet: StateMachine;
+      rolloutFleet: StateMachine;
       offboard: StateMachine;
       opsEmail: string;
       signupLogGroup: ILogGroup;
@@ -55,7 +55,7 @@ export class Operations extends Construct {
       new MathExpression({ label: 'Failed or timed out', expression: 'failed + timedOut', usingMetrics: { failed: machine.metricFailed({ period }), timedOut: machine.metricTimedOut({ period }) }, period });
     alarm('ProvisioningFailed', failedOrTimedOut(props.provision), 'A provision-tenant execution failed or timed out: open it in the Step Functions console (named by tenant id); the NotifyOps mail has the details');
     // Tenants that fail inside a run are in its summary mail; these are runs that broke off themselves.
-    alarm('FleetUpgradeFailed', failedOrTimedOut(props.upgradeFleet), 'An upgrade-fleet execution failed or timed out (not a tenant inside it: the run itself). Open it in the Step Functions console; rerunning the same version upgrades only what is left');
+    alarm('FleetRolloutFailed', failedOrTimedOut(props.rolloutFleet), 'A roll-out-fleet execution failed or timed out (not a tenant inside it: the run itself). Open it in the Step Functions console; rerunning the same version rolls out only to what is left');
     alarm('OffboardingFailed', failedOrTimedOut(props.offboard), 'An offboard-tenant execution failed or timed out (named offboard-<tenant id>); the failure mail has the step. Running it again finishes the job');
     // Scheduled jobs repair and sweep; one that keeps throwing quietly stops doing so.
     for (const { job: { id: job }, fn } of props.jobs) alarm(`${job}Errors`, fn.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }), `The scheduled ${job} function threw in the last hour: see its log group for the error`);

@@ -21,10 +21,10 @@ export class OperationsStack extends Stack {
   constructor(
     scope: Construct,
     id: string,
-    props: StackProps & { config: DeployConfig; data: Data; tenancy: Tenancy; siteUrl: string; provision: StateMachine; upgradeFleet: StateMachine; offboard: StateMachine; api: Api },
+    props: StackProps & { config: DeployConfig; data: Data; tenancy: Tenancy; siteUrl: string; provision: StateMachine; rolloutFleet: StateMachine; offboard: StateMachine; api: Api },
   ) {
     super(scope, id, props);
-    const { config, tenancy, siteUrl, provision, upgradeFleet, offboard, api } = props;
+    const { config, tenancy, siteUrl, provision, rolloutFleet, offboard, api } = props;
     const { table, tenantBucket } = props.data;
     const environment = functionEnvironment(this, { config, table, tenancy, tenantBucket, siteUrl });
     const withMachine = { ...environment, PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn };
@@ -82,7 +82,7 @@ export class OperationsStack extends Stack {
     const route = (entry: string) => api.routeFunctions.get(entry)!;
     this.operations = new Operations(this, 'Operations', {
       provision,
-      upgradeFleet,
+      rolloutFleet,
       offboard,
       opsEmail: config.opsEmail,
       signupLogGroup: route('signup').logGroup,

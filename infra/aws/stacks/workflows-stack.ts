@@ -12,7 +12,7 @@ import { stepGrants } from '../step-grants';
 export class WorkflowsStack extends Stack {
   readonly workflows: Workflows;
   readonly provision: StateMachine;
-  readonly upgradeFleet: StateMachine;
+  readonly rolloutFleet: StateMachine;
   readonly offboard: StateMachine;
 
   constructor(scope: Construct, id: string, props: StackProps & { config: DeployConfig; data: Data; tenancy: Tenancy; siteUrl: string }) {
@@ -31,11 +31,11 @@ export class WorkflowsStack extends Stack {
     });
     const machine = (name: string) => this.workflows.stateMachines.get(name)!;
     this.provision = machine('provision-tenant');
-    this.upgradeFleet = machine('upgrade-fleet');
+    this.rolloutFleet = machine('roll-out-fleet');
     this.offboard = machine('offboard-tenant');
 
     new CfnOutput(this, 'ProvisionStateMachine', { value: this.provision.stateMachineArn, description: 'LAUNCHPAD_PROVISION_ARN for npm run ops' });
-    new CfnOutput(this, 'UpgradeStateMachine', { value: this.upgradeFleet.stateMachineArn, description: 'LAUNCHPAD_UPGRADE_ARN for npm run ops' });
+    new CfnOutput(this, 'RolloutStateMachine', { value: this.rolloutFleet.stateMachineArn, description: 'LAUNCHPAD_ROLLOUT_ARN for npm run ops' });
     new CfnOutput(this, 'OffboardStateMachine', { value: this.offboard.stateMachineArn, description: 'LAUNCHPAD_OFFBOARD_ARN for npm run ops' });
   }
 }

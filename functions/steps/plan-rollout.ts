@@ -1,4 +1,4 @@
-import { planUpgrade, upgradeRequestSchema, type UpgradeRequest, type UpgradeTarget } from '../../shared/fleet';
+import { planRollout, rolloutRequestSchema, type RolloutRequest, type RolloutTarget } from '../../shared/fleet';
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import { fieldErrors } from '../../shared/signup';
 import { fleetStep } from './fleet-step';
@@ -6,27 +6,27 @@ import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';
 
-export class InvalidUpgradeRequestError extends Error {
-  override name = 'InvalidUpgradeRequestError';
+export class InvalidRolloutRequestError extends Error {
+  override name = 'InvalidRolloutRequestError';
 }
 
 export interface Wave {
   label: string;
   toleratedFailurePercentage: number;
-  tenants: UpgradeTarget[];
+  tenants: RolloutTarget[];
 }
 
-/** The state of an upgrade-fleet execution between waves. */
-export interface UpgradeRun {
+/** The state of a roll-out-fleet execution between waves. */
+export interface RolloutRun {
   runId: string;
   startedAt: string;
-  request: UpgradeRequest;
+  request: RolloutRequest;
   /** Per tenant, the environments deployed together, in order: [[stg], [prod]] with stagingFirst. */
   phases: Array<Array<'stg' | 'prod'>>;
   plan: {
     /** The canary (if any) is the first wave, tolerating no failure. */
     waves: Wave[];
-    skipped: UpgradeTarget[];
+    skipped: RolloutTarget[];
   };
   /** Index of the wave to run next, and that wave (absent once all ran). */
   wave: number;
@@ -36,18 +36,18 @@ export interface UpgradeRun {
 }
 
 /**
- * First state of upgrade-fleet: validates the request and plans the run over the tenants not yet
+ * First state of roll-out-fleet: validates the request and plans the run over the tenants not yet
  * on the version (so a rerun picks up only what is left). A canary that names no running tenant
  * is refused: a typo must not turn into a rollout without a canary.
  */
-export const createPlanUpgrade = fleetStep('PlanUpgrade', async (input: { request: unknown; runId: string; startedAt: string }, { tenants, now }): Promise<UpgradeRun> => {
-  const parsed = upgradeRequestSchema.safeParse(input.request);
-  if (!parsed.success) throw new InvalidUpgradeRequestError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `${f}: ${m}`).join('; '));
+export const createPlanRollout = fleetStep('PlanRollout', async (input: { request: unknown; runId: string; startedAt: string }, { tenants, now }): Promise<RolloutRun> => {
+  const parsed = rolloutRequestSchema.safeParse(input.request);
+  if (!parsed.success) throw new InvalidRolloutRequestError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `${f}: ${m}`).join('; '));
   const request = parsed.data;
   const before = now().toISOString();
   const running = (await Promise.all(RUNNING_STATUSES.map((status) => tenants.listByStatus(status, before)))).flat();
-  const { unknownCanary, canary, waves, skipped } = planUpgrade(running, request);
-  if (unknownCanary.length > 0) throw new InvalidUpgradeRequestError(`Canary ${unknownCanary.join(', ')} is not a running tenant`);
+  const { unknownCanary, canary, waves, skipped } = planRollout(running, request);
+  if (unknownCanary.length > 0) throw new InvalidRolloutRequestError(`Canary ${unknownCanary.join(', ')} is not a running tenant`);
   const plan = {
     waves: [
       ...(canary.length > 0 ? [{ label: 'Canary', toleratedFailurePercentage: 0, tenants: canary }] : []),
@@ -66,4 +66,4 @@ export const createPlanUpgrade = fleetStep('PlanUpgrade', async (input: { reques
   };
 });
 
-export const handler = lambdaEntry(createPlanUpgrade, () => ({ ...core(), tenants: tables().tenants }));
+export const handler = lambdaEntry(createPlanRollout, () => ({ ...core(), tenants: tables().tenants }));

@@ -1,7 +1,7 @@
-import { upgradeSummaryEmail } from '../../shared/emails';
-import type { UpgradeSummary } from '../../shared/fleet';
+import { rolloutSummaryEmail } from '../../shared/emails';
+import type { RolloutSummary } from '../../shared/fleet';
 import { fleetStep } from './fleet-step';
-import type { UpgradeRun } from './plan-upgrade';
+import type { RolloutRun } from './plan-rollout';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
@@ -18,16 +18,16 @@ function causeMessage(cause: string): string {
 }
 
 /**
- * Last state of upgrade-fleet, however the run went: the summary from the outcome each planned
+ * Last state of roll-out-fleet, however the run went: the summary from the outcome each planned
  * tenant recorded for this run (so a stopped run still reports what it did), kept for /ops and
  * mailed to ops.
  */
-export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input: UpgradeRun, { tenants, fleet, mail, platform, now }): Promise<UpgradeSummary> => {
+export const createSummarizeRollout = fleetStep('SummarizeRollout', async (input: RolloutRun, { tenants, fleet, mail, platform, now }): Promise<RolloutSummary> => {
   const planned = input.plan.waves.flatMap((wave) => wave.tenants.map((t) => t.tenantId));
   const outcomes = (await tenants.getTenants(planned)).flatMap((t) =>
     t.lastUpgrade?.runId === input.runId ? [{ subdomain: t.subdomain, outcome: t.lastUpgrade.outcome, ...(t.lastUpgrade.error ? { error: t.lastUpgrade.error } : {}) }] : [],
   );
-  const summary: UpgradeSummary = {
+  const summary: RolloutSummary = {
     runId: input.runId,
     version: input.request.version,
     startedAt: input.startedAt,
@@ -41,9 +41,9 @@ export const createSummarizeUpgrade = fleetStep('SummarizeUpgrade', async (input
   await fleet.saveSummary(summary);
   // A rollout that went through is the fleet's version now: tenants signing up later launch on it.
   if (!summary.stopped) await fleet.setCurrentVersion(summary.version, summary.endedAt);
-  const email = upgradeSummaryEmail(summary, platform.executionUrlTemplate?.replace('{executionName}', input.runId));
+  const email = rolloutSummaryEmail(summary, platform.executionUrlTemplate?.replace('{executionName}', input.runId));
   await mail.send({ ...email, from: platform.launchpadSender, to: [platform.opsEmail] });
   return summary;
 });
 
-export const handler = lambdaEntry(createSummarizeUpgrade, () => ({ ...core(), tenants: tables().tenants, fleet: tables().fleet, mail: mail(), platform: platform() }));
+export const handler = lambdaEntry(createSummarizeRollout, () => ({ ...core(), tenants: tables().tenants, fleet: tables().fleet, mail: mail(), platform: platform() }));
