@@ -3,28 +3,15 @@ import { createSignupHandler } from '../functions/api/signup';
 import { logger } from '../functions/logger';
 import { AdminLinks } from '../functions/providers/admin-links';
 import { createDocumentClient } from '../functions/providers/dynamodb';
-import type { Secrets } from '../functions/providers/secrets';
 import type { Workflows } from '../functions/providers/workflows';
 import { tableStores } from '../functions/wiring';
 import { ensureTable, startDynamoDbLocal } from '../infra/local/dynamodb-local';
 import { apiEvent, validSignup } from '../test/support/api-event';
+// Secrets in memory: the bench measures the handler's own work over DynamoDB, not a secrets store.
+import { MemorySecrets } from '../test/support/deps';
 import { percentile } from './stats';
 
 const RUNS = Number(process.env.BENCH_SIGNUP_RUNS ?? 300);
-
-/** Secrets in memory: the bench measures the handler's own work over DynamoDB, not a secrets store. */
-class MemorySecrets implements Secrets {
-  private readonly values = new Map<string, string>();
-  async get(name: string) {
-    return this.values.get(name);
-  }
-  async put(name: string, value: string) {
-    this.values.set(name, value);
-  }
-  async delete(name: string) {
-    this.values.delete(name);
-  }
-}
 
 /** Step Functions is another service's latency; the handler's share is what is compared here. */
 const notHere = () => Promise.reject(new Error('not used by signup'));
