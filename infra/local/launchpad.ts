@@ -8,17 +8,12 @@ import { json, type ApiHandler } from '../../functions/api/http';
 import { API_ROUTES, type ApiRoute } from '../../functions/api/routes';
 import type { Deps } from '../../functions/deps';
 import { logger } from '../../functions/logger';
-import { tableStores } from '../../functions/wiring';
+import { wireDeps } from '../wire-deps';
 import type { Platform } from '../../functions/platform';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { SesMail } from '../../functions/providers/mail';
-import { probe } from '../../functions/providers/instance-probe';
 import { Storage } from '../../functions/providers/storage';
-import { TenantDatabases } from '../../functions/providers/tenant-databases';
 import { SCHEDULED_JOBS, type ScheduledJobName } from '../../functions/scheduled/jobs';
-import { AdminLinks } from '../../functions/providers/admin-links';
-import { Sessions } from '../../functions/auth/sessions';
-import { NodemailerSmtp } from '../../functions/providers/smtp';
 import { StripeBilling, type Billing } from '../../functions/providers/billing';
 import Stripe from 'stripe';
 import { LocalBilling, localWebhookSecret } from './local-billing';
@@ -222,7 +217,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     await uploadSeedAssets(storage);
     const dns = new LocalDns(join(dataDir, 'dns.json'));
     compute = new LocalCompute({ dataDir, secrets, s3Endpoint: s3.value.endpoint, bucket: BUCKET, log: (line) => logger.warn(line) });
-    const stores = tableStores(createDocumentClient(dynamo.endpoint), tableName);
+    const documents = createDocumentClient(dynamo.endpoint);
     const workflows = new LocalWorkflows(() => deps, {
       dataDir,
       // Instances start in about a second here: poll health every 0.5 s (60 polls = 30 s budget);
@@ -230,26 +225,20 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       waitMs: options.waitMs ?? (options.fastTimers ? 100 : 500),
       ...(options.fastTimers ? { retryIntervalMs: 10 } : {}),
     });
-    const wired: Deps = {
-      ...stores,
+    const wired = wireDeps({
+      documents,
+      tableName,
+      databaseAdmin: async () => postgres.value,
       workflows,
-      logger,
-      now: () => new Date(),
-      newId: () => crypto.randomUUID(),
       platform,
       secrets,
-      databases: new TenantDatabases(async () => postgres.value, secrets),
       storage,
       // aws-ses-v2-local accepts every sender, like a verified SES domain.
       mail: new SesMail(sesClient(ses.value.endpoint), { checkDomainVerification: false }),
       dns,
       compute,
-      probe: (url) => probe(url),
       billing,
-      links: new AdminLinks(secrets),
-      sessions: new Sessions(secrets),
-      smtp: new NodemailerSmtp(),
-    };
+    });
     const deps = options.decorate ? options.decorate(wired) : wired;
     await compute.restore();
     ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), dns, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint, ...(localBilling ? { localBilling } : {}) };

@@ -8,22 +8,17 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../../functions/deps';
-import { logger } from '../../functions/logger';
-import { tableStores } from '../../functions/wiring';
+import { wireDeps } from '../../infra/wire-deps';
 import type { Platform } from '../../functions/platform';
 import type { Dns } from '../../functions/providers/dns';
 import { EcsCompute } from '../../functions/providers/ecs-compute';
 import { TenantTaskRoles } from '../../functions/providers/tenant-task-roles';
 import { SesMail } from '../../functions/providers/mail';
 import { SecretsManagerSecrets, type Secrets } from '../../functions/providers/secrets';
-import { AdminLinks } from '../../functions/providers/admin-links';
-import { Sessions } from '../../functions/auth/sessions';
-import { NodemailerSmtp } from '../../functions/providers/smtp';
 import { StripeBilling } from '../../functions/providers/billing';
 import Stripe from 'stripe';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
 import { Storage } from '../../functions/providers/storage';
-import { TenantDatabases } from '../../functions/providers/tenant-databases';
 import { startResumed, type StateMachineName, type Workflows } from '../../functions/providers/workflows';
 
 export const TABLE_NAME = 'launchpad-test';
@@ -90,23 +85,23 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
   const secrets = new SecretsManagerSecrets(new SecretsManagerClient({ region }));
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region }));
   return {
-    ...tableStores(documents, TABLE_NAME),
-    workflows: new SfnWorkflows(new SFNClient({ region }), STATE_MACHINE_ARN),
-    logger,
+    ...wireDeps({
+      documents,
+      tableName: TABLE_NAME,
+      databaseAdmin: () => Promise.reject(new Error('no database in this test')),
+      keySecrets: new MemorySecrets(),
+      workflows: new SfnWorkflows(new SFNClient({ region }), STATE_MACHINE_ARN),
+      platform: testPlatform,
+      secrets,
+      storage: new Storage(new S3Client({ region }), testPlatform.bucket),
+      mail: new SesMail(new SESClient({ region })),
+      dns: unusedDns,
+      compute: new EcsCompute(new ECSClient({ region }), new ElasticLoadBalancingV2Client({ region }), new TenantTaskRoles(new IAMClient({ region }), TENANT_ROLES), ECS_CONFIG),
+      billing: new StripeBilling(new Stripe('sk_test_unused'), { priceId: 'price_test', webhookSecret: TEST_WEBHOOK_SECRET }),
+    }),
     now: () => new Date('2026-11-26T10:00:00.000Z'),
     newId: () => `tenant-${++n}`,
-    platform: testPlatform,
-    secrets,
-    databases: new TenantDatabases(() => Promise.reject(new Error('no database in this test')), secrets),
-    storage: new Storage(new S3Client({ region }), testPlatform.bucket),
-    mail: new SesMail(new SESClient({ region })),
-    dns: unusedDns,
-    compute: new EcsCompute(new ECSClient({ region }), new ElasticLoadBalancingV2Client({ region }), new TenantTaskRoles(new IAMClient({ region }), TENANT_ROLES), ECS_CONFIG),
     probe: () => Promise.reject(new Error('no instance in this test')),
-    billing: new StripeBilling(new Stripe('sk_test_unused'), { priceId: 'price_test', webhookSecret: TEST_WEBHOOK_SECRET }),
-    links: new AdminLinks(new MemorySecrets()),
-    sessions: new Sessions(new MemorySecrets()),
-    smtp: new NodemailerSmtp(),
     ...overrides,
   };
 }

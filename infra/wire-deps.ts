@@ -1,0 +1,41 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type pg from 'pg';
+import { Sessions } from '../functions/auth/sessions';
+import type { Deps } from '../functions/deps';
+import { logger } from '../functions/logger';
+import { AdminLinks } from '../functions/providers/admin-links';
+import { probe } from '../functions/providers/instance-probe';
+import type { Secrets } from '../functions/providers/secrets';
+import { NodemailerSmtp } from '../functions/providers/smtp';
+import { TenantDatabases } from '../functions/providers/tenant-databases';
+import { tableStores } from '../functions/wiring';
+
+/** What differs between the places Launchpad is wired whole: the embedded default and the tests. */
+export interface DepsParts extends Pick<Deps, 'platform' | 'secrets' | 'storage' | 'mail' | 'workflows' | 'dns' | 'compute' | 'billing'>, Partial<Pick<Deps, 'now' | 'newId' | 'probe' | 'smtp'>> {
+  documents: DynamoDBDocumentClient;
+  tableName: string;
+  /** The admin connection to the tenants' Postgres server. */
+  databaseAdmin: () => Promise<pg.ClientConfig>;
+  /** Where the signing keys of admin links and sessions live (default: `secrets`). */
+  keySecrets?: Secrets;
+}
+
+/**
+ * Every adapter, for the embedded default (infra/local/launchpad.ts) and the tests
+ * (test/support/deps.ts): the parts that differ come in, the rest is derived here once. Lambda
+ * functions never import this (it holds every adapter); each wires its own from functions/lambda/.
+ */
+export function wireDeps({ documents, tableName, databaseAdmin, keySecrets, ...parts }: DepsParts): Deps {
+  return {
+    ...tableStores(documents, tableName),
+    logger,
+    now: () => new Date(),
+    newId: () => crypto.randomUUID(),
+    probe: (url) => probe(url),
+    smtp: new NodemailerSmtp(),
+    databases: new TenantDatabases(databaseAdmin, parts.secrets),
+    links: new AdminLinks(keySecrets ?? parts.secrets),
+    sessions: new Sessions(keySecrets ?? parts.secrets),
+    ...parts,
+  };
+}
