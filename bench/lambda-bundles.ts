@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { API_ROUTES } from '../functions/api/routes';
 import { SCHEDULED_JOBS } from '../functions/scheduled/jobs';
-import { LAMBDA_EXTERNALS, VENDOR_LAYER_MODULES } from '../infra/aws/lambda-bundling';
+import { LAMBDA_ESBUILD, VENDOR_LAYER_MODULES } from '../infra/aws/lambda-bundling';
 import { STEP_NAMES, stepFile } from '../shared/step-catalogue';
 import { percentile } from './stats';
 
@@ -32,7 +32,7 @@ function loadTime(code: string, cwd: string): { loadMs: number; baselineMs: numb
 }
 
 async function bundle(entryPoint: string, outfile: string): Promise<number> {
-  await build({ entryPoints: [entryPoint], bundle: true, platform: 'node', format: 'cjs', minify: true, target: 'node20', external: LAMBDA_EXTERNALS, outfile, logLevel: 'error' });
+  await build({ ...LAMBDA_ESBUILD, external: [...LAMBDA_ESBUILD.external], entryPoints: [entryPoint], outfile, logLevel: 'error' });
   return statSync(outfile).size / 1024;
 }
 

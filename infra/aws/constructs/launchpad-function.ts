@@ -5,7 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { LAMBDA_EXTERNALS } from '../lambda-bundling';
+import { LAMBDA_ESBUILD } from '../lambda-bundling';
 import { VendorLayer } from './vendor-layer';
 
 export interface LaunchpadFunctionProps {
@@ -51,8 +51,10 @@ export class LaunchpadFunction extends NodejsFunction {
         minify: true,
         sourceMap: true,
         sourcesContent: false, // maps point at the repo's files; keeps the assets small
-        target: 'node24',
-        externalModules: LAMBDA_EXTERNALS,
+        target: LAMBDA_ESBUILD.target,
+        externalModules: [...LAMBDA_ESBUILD.external],
+        // See LAMBDA_ESBUILD: layer modules are required, not imported.
+        esbuildArgs: { '--supported:dynamic-import': 'false' },
       },
       // Stripe and nodemailer, required on first use by the few functions that use them.
       layers: [VendorLayer.of(scope)],

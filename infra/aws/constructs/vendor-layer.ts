@@ -1,10 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerImage, Stack } from 'aws-cdk-lib';
 import { Architecture, Code, LayerVersion, Runtime, type ILayerVersion } from 'aws-cdk-lib/aws-lambda';
-import { buildSync } from 'esbuild';
 import type { Construct } from 'constructs';
-import { VENDOR_LAYER_MODULES } from '../lambda-bundling';
+import { buildVendorLayer, VENDOR_LAYER_MODULES } from '../lambda-bundling';
 
 /**
  * The third-party SDKs that cannot be tree-shaken (VENDOR_LAYER_MODULES), each bundled and minified
@@ -29,12 +28,7 @@ export class VendorLayer {
             image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-slim'), // unused: bundled locally
             local: {
               tryBundle(outputDir: string): boolean {
-                for (const module of VENDOR_LAYER_MODULES) {
-                  const dir = join(outputDir, 'nodejs', 'node_modules', module);
-                  mkdirSync(dir, { recursive: true });
-                  buildSync({ stdin: { contents: `module.exports = require('${module}');`, resolveDir: process.cwd() }, bundle: true, platform: 'node', format: 'cjs', minify: true, target: 'node24', outfile: join(dir, 'index.js'), logLevel: 'error' });
-                  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: module, main: 'index.js' }));
-                }
+                buildVendorLayer(outputDir);
                 return true;
               },
             },

@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { buildVendorLayer, LAMBDA_ESBUILD } from '../../infra/aws/lambda-bundling';
+import { tempDir } from '../support/temp-dir';
+
+/**
+ * A function that uses Stripe and nodemailer, bundled as the CDK app bundles it, run the way Lambda
+ * runs it: from a directory with no node_modules, the layer reachable only through NODE_PATH.
+ */
+describe('the vendor layer', () => {
+  it('is where a bundled function finds Stripe and nodemailer on first use', async () => {
+    const root = tempDir('launchpad-layer-');
+    buildVendorLayer(join(root, 'opt'));
+    const entry = join(root, 'entry.ts');
+    writeFileSync(
+      entry,
+      `import { LazyStripeBilling } from '${resolve('functions/providers/billing')}';
+       import { NodemailerSmtp, SmtpRefusedError } from '${resolve('functions/providers/smtp')}';
+       export async function handler() {
+         const billing = new LazyStripeBilling(async () => ({ secretKey: 'sk_test_x', webhookSecret: 'whsec_x' }), 'price_x');
+         const stripe = await billing.verify('{}', 't=1,v1=bad').then(() => 'verified', (e: { type?: string }) => e.type);
+         const smtp = await new NodemailerSmtp().verify({ host: '127.0.0.1', port: 1, secure: false, user: 'u', password: 'p' }).then(() => 'ok', (e: Error) => (e instanceof SmtpRefusedError ? 'refused' : String(e)));
+         return { stripe, smtp };
+       }`,
+    );
+    mkdirSync(join(root, 'task'));
+    await build({ ...LAMBDA_ESBUILD, external: [...LAMBDA_ESBUILD.external], entryPoints: [entry], outfile: join(root, 'task', 'index.js'), logLevel: 'error' });
+    const run = spawnSync(process.execPath, ['-e', "require('./index.js').handler().then((r) => console.log(JSON.stringify(r)))"], {
+      cwd: join(root, 'task'),
+      env: { PATH: process.env.PATH, NODE_PATH: join(root, 'opt', 'nodejs', 'node_modules') },
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    // Stripe loaded and refused the forged signature; nodemailer loaded and met a closed port.
+    expect(JSON.parse(run.stdout)).toEqual({ stripe: 'StripeSignatureVerificationError', smtp: 'refused' });
+  });
+});
