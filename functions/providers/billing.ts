@@ -65,7 +65,10 @@ export class LazyStripeBilling implements Billing {
 
   private stripe(): Promise<StripeBilling> {
     // Loaded on first use (from the vendor layer in Lambda): it is most of a cold start otherwise.
-    this.client ??= Promise.all([this.keys(), import('stripe')]).then(([{ secretKey, webhookSecret }, { default: Stripe }]) => new StripeBilling(new Stripe(secretKey), { priceId: this.priceId, webhookSecret }));
+    this.client ??= Promise.all([this.keys(), import('stripe')])
+      .then(([{ secretKey, webhookSecret }, { default: Stripe }]) => new StripeBilling(new Stripe(secretKey), { priceId: this.priceId, webhookSecret }))
+      // A failed load (secret not readable yet, a throttled call) is tried again on the next request.
+      .catch((error: unknown) => ((this.client = undefined), Promise.reject(error)));
     return this.client;
   }
 
