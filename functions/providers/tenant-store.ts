@@ -99,7 +99,7 @@ export class TenantStore {
     return tenants;
   }
 
-  /** Every tenant, newest first. A full scan: for the local ops page, not for request paths. */
+  /** Every tenant, newest first. A full scan: for the ops service (the /ops page and `npm run ops -- tenants list`), never on a request path. */
   async listTenants(): Promise<Tenant[]> {
     const tenants: Tenant[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
