@@ -57,6 +57,15 @@ export function progressOf(steps: readonly StepProgress[]): number {
 }
 
 /**
+ * The bar's whole percent: 100 only once every step has succeeded. The last steps weigh well under
+ * 1 % (the welcome mail against a minute of Fargate start), so rounding alone would show 100 early.
+ */
+export function progressPercent(steps: readonly StepProgress[]): number {
+  if (steps.length > 0 && steps.every((s) => s.status === 'SUCCEEDED')) return 100;
+  return Math.min(99, Math.round(progressOf(steps) * 100));
+}
+
+/**
  * Seconds left, extrapolated from how long the finished share took here: it adapts to where it
  * runs (seconds on the embedded default, a minute or two on AWS). Undefined until there is a basis.
  */

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { HAS_INSTANCE, SETTLED_STATUSES } from '../../shared/lifecycle';
-import { progressOf, secondsLeft, stepLabel, stepsDone, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
+import { progressPercent, secondsLeft, stepLabel, stepsDone, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
 import { daysLeft, PAID_PLAN } from '../../shared/billing';
 import { adminToken } from './admin-token';
 import { fetchTenantStatus, openBillingPortal } from './tenant-api';
@@ -67,7 +67,7 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
 
   const { view, stale } = load;
   const done = stepsDone(view.steps);
-  const percent = Math.round(progressOf(view.steps) * 100);
+  const percent = progressPercent(view.steps);
   const left = view.status === 'PROVISIONING' ? secondsLeft(view.steps, Date.now()) : undefined;
   return (
     <section className="status" aria-live="polite">
