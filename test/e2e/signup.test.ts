@@ -1,5 +1,6 @@
 import { describe, expect, it, inject } from 'vitest';
 import { useBrowser } from './browser';
+import { PROVISIONING_STEPS } from '../../shared/provisioning';
 
 const baseUrl = inject('baseUrl');
 const browser = useBrowser();
@@ -29,7 +30,7 @@ describe('self-service signup in a real browser', () => {
     // The heading shows at ACTIVE; the page keeps watching until the welcome mail (the last step) is sent.
     await page.getByRole('heading', { name: 'Your instance is ready' }).waitFor({ timeout: 60_000 });
     await page.locator('[role="progressbar"][aria-valuenow="100"]').waitFor({ timeout: 30_000 });
-    expect(await page.locator('[data-status="SUCCEEDED"]').count()).toBe(11);
+    expect(await page.locator('[data-status="SUCCEEDED"]').count()).toBe(PROVISIONING_STEPS.length);
     await page.getByRole('link', { name: `Open ${company}` }).click();
     await page.waitForURL(`http://${subdomain}.localhost:${new URL(baseUrl).port}/`);
     await expect(page.locator('#company').textContent()).resolves.toBe(company);
