@@ -22,6 +22,18 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * A free port below the range the OS hands out for port 0 (32768 and up on Linux), for a port that
+ * is chosen now and bound later by another process: no free pick elsewhere can take it meanwhile.
+ */
+export async function freeFixedPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await tryPort(20_000 + Math.floor(Math.random() * 12_000));
+    if (port !== undefined) return port;
+  }
+  throw new Error('No free TCP port between 20000 and 32000 on 127.0.0.1');
+}
+
+/**
  * The port this emulator had last time (kept in `file`), if it is still free; else a new one.
  * Addresses stored with tenants (their database endpoint) then survive a restart.
  */

@@ -174,19 +174,21 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
   };
   try {
-    // Started side by side; allSettled so that one failing still leaves the others stoppable.
+    // The mail viewer's port is asked for (SES_PORT), the others' are picked free: bind it first (it
+    // takes milliseconds), so a free pick of another emulator cannot land on it meanwhile.
+    const ses = await startSes(options.sesPort ?? 8005);
+    emulators.push(ses);
+    // The rest side by side; allSettled so that one failing still leaves the others stoppable.
     const started = await Promise.allSettled([
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }).then((e) => (emulators.push({ value: e, stop: e.stop }), e)),
       stablePort(join(dataDir, 'postgres.port')).then((port) => startPostgres({ directory: join(dataDir, 'postgres'), port })).then((e) => (emulators.push(e), e)),
       startS3({ directory: join(dataDir, 's3'), bucket: BUCKET }).then((e) => (emulators.push(e), e)),
-      startSes(options.sesPort ?? 8005).then((e) => (emulators.push(e), e)),
     ] as const);
     for (const result of started) if (result.status === 'rejected') throw result.reason;
-    const [dynamo, postgres, s3, ses] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    const [dynamo, postgres, s3] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
       Awaited<ReturnType<typeof startDynamoDbLocal>>,
       Awaited<ReturnType<typeof startPostgres>>,
       Awaited<ReturnType<typeof startS3>>,
-      Awaited<ReturnType<typeof startSes>>,
     ];
     await ensureTable(dynamo.endpoint, tableName);
 

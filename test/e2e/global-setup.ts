@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { freePort } from '../../infra/local/free-port';
+import { freeFixedPort } from '../../infra/local/free-port';
 import { tempDir } from '../support/temp-dir';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -19,8 +19,9 @@ export default async function setup(project: TestProject) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`End-to-end tests need Chromium at ${CHROMIUM}: install it with \`sudo apt-get install -y chromium\` (Debian/Ubuntu), or set CHROMIUM_PATH.`);
   }
-  const port = await freePort();
-  const sesPort = await freePort();
+  // Bound by npm start only after its build: picked where the emulators' and other tests' free picks never land.
+  const port = await freeFixedPort();
+  const sesPort = await freeFixedPort();
   const dataDir = tempDir('launchpad-e2e-');
   let log = '';
   const server: ChildProcess = spawn('npm', ['start'], {
