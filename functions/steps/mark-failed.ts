@@ -1,7 +1,6 @@
-import type { StepDeps } from './run-step';
 import type { Tenant } from '../../shared/tenant';
 import type { ProvisionInput } from '../providers/workflows';
-import { UnknownTenantError } from './run-step';
+import { UnknownTenantError, type StepDeps } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';

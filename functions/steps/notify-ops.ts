@@ -1,7 +1,6 @@
-import type { StepDeps } from './run-step';
 import { opsAlertEmail } from '../../shared/emails';
 import type { FailureInput } from './mark-failed';
-import { UnknownTenantError } from './run-step';
+import { UnknownTenantError, type StepDeps } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
