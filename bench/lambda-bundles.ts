@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { API_ROUTES } from '../functions/api/routes';
 import { SCHEDULED_JOBS } from '../functions/scheduled/jobs';
-import { LAMBDA_ESBUILD, VENDOR_LAYER_MODULES } from '../infra/aws/lambda-bundling';
+import { buildVendorLayer, LAMBDA_ESBUILD, VENDOR_LAYER_MODULES } from '../infra/aws/lambda-bundling';
 import { STEP_NAMES, stepFile } from '../shared/step-catalogue';
 import { percentile } from './stats';
 
@@ -63,7 +63,7 @@ export async function lambdaBundlesBench(): Promise<{ maxKb: number; maxApiLoadM
     const loads = rows.flatMap((r) => (r.loadMs === undefined ? [] : [r.loadMs]));
     const maxApiLoadMs = Math.max(...loads);
     const baselines = rows.flatMap((r) => (r.baselineMs === undefined ? [] : [r.baselineMs]));
-    const vendorKb = await vendorLayerKb(dir);
+    const vendorKb = vendorLayerKb(dir);
     // What every function reading the table loads before any of our code: the SDK's own floor.
     const sdkFloor = loadTime("require('@aws-sdk/client-dynamodb');require('@aws-sdk/lib-dynamodb')", dir).loadMs;
     const signup = rows.find((r) => r.entry === 'api/signup')?.loadMs ?? NaN;
@@ -76,13 +76,9 @@ export async function lambdaBundlesBench(): Promise<{ maxKb: number; maxApiLoadM
   }
 }
 
-/** The layer's modules, minified as the layer ships them. */
-async function vendorLayerKb(dir: string): Promise<number> {
-  let total = 0;
-  for (const module of VENDOR_LAYER_MODULES) {
-    const outfile = join(dir, `vendor-${module}.cjs`);
-    await build({ stdin: { contents: `module.exports = require('${module}');`, resolveDir: process.cwd() }, bundle: true, platform: 'node', format: 'cjs', minify: true, target: 'node20', outfile, logLevel: 'error' });
-    total += statSync(outfile).size / 1024;
-  }
-  return total;
+/** The layer as the CDK app builds it (buildVendorLayer): the size of its modules. */
+function vendorLayerKb(dir: string): number {
+  const layer = join(dir, 'vendor-layer');
+  buildVendorLayer(layer);
+  return VENDOR_LAYER_MODULES.reduce((kb, module) => kb + statSync(join(layer, 'nodejs', 'node_modules', module, 'index.js')).size / 1024, 0);
 }

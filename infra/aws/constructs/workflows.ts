@@ -1,25 +1,21 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { stepFacts, stepFile } from '../../../shared/step-catalogue';
+import { aslFileNames, readAsl } from '../../asl-catalogue';
 import { statesOfType, type AslState } from '../../asl-states';
 import { LaunchpadFunction, type LaunchpadFunctionProps } from './launchpad-function';
-
-export const STATE_MACHINES_DIR = 'statemachines';
 
 /** Task state names of an ASL definition, including those inside Parallel and Map states. */
 export const taskStates = (states: Record<string, AslState>): string[] => statesOfType(states, ['Task']);
 
+/** Every statemachines/*.asl.json as deployed: its name, text and Task states. */
 export function aslFiles(): Array<{ name: string; text: string; tasks: string[] }> {
-  return readdirSync(STATE_MACHINES_DIR)
-    .filter((file) => file.endsWith('.asl.json'))
-    .map((file) => {
-      const text = readFileSync(join(STATE_MACHINES_DIR, file), 'utf8');
-      return { name: file.replace(/\.asl\.json$/, ''), text, tasks: taskStates((JSON.parse(text) as { States: Record<string, AslState> }).States) };
-    });
+  return aslFileNames().map((name) => {
+    const text = readAsl(name);
+    return { name, text, tasks: taskStates((JSON.parse(text) as { States: Record<string, AslState> }).States) };
+  });
 }
 
 /**
