@@ -6,6 +6,9 @@ import { createDocumentClient } from '../functions/providers/dynamodb';
 import type { Workflows } from '../functions/providers/workflows';
 import { tableStores } from '../functions/wiring';
 import { ensureTable, startDynamoDbLocal } from '../infra/local/dynamodb-local';
+import { LocalDns } from '../infra/local/local-dns';
+import { tempDir } from '../test/support/temp-dir';
+import { join } from 'node:path';
 import { apiEvent, validSignup } from '../test/support/api-event';
 // Secrets in memory: the bench measures the handler's own work over DynamoDB, not a secrets store.
 import { MemorySecrets } from '../test/support/deps';
@@ -38,7 +41,7 @@ export async function signupOverheadBench(): Promise<{ p50Ratio: number; p99Rati
       { step: 'initialize', name: 'captureSignupTransaction' },
     );
     let n = 0;
-    const handler = createSignupHandler({ ...tableStores(documents, tableName), workflows: started, logger, now: () => new Date(), newId: () => `bench-tenant-${n}`, links: new AdminLinks(new MemorySecrets()) });
+    const handler = createSignupHandler({ ...tableStores(documents, tableName), dns: new LocalDns(join(tempDir('launchpad-bench-zone-'), 'dns.json')), workflows: started, logger, now: () => new Date(), newId: () => `bench-tenant-${n}`, links: new AdminLinks(new MemorySecrets()) });
     const signup = (name: string) => apiEvent({ method: 'POST', path: '/api/signups', body: validSignup({ subdomain: name, adminEmail: `${name}@example.com` }) });
     const warm = await handler(signup('handler-warm'));
     if (warm.statusCode !== 202 || !captured) throw new Error(`signup bench: warm-up answered ${warm.statusCode}`);

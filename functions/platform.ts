@@ -1,4 +1,20 @@
 import * as z from 'zod/mini';
+import { parseDuration } from '../shared/duration';
+
+/** Idle times after which instances sleep (30 minutes unless configured); paid production instances never sleep unless given one. */
+export const sleepSchema = z.object({ trialProductionMs: z.number(), stagingMs: z.number(), paidProductionMs: z.optional(z.number()) });
+export type SleepTimes = z.infer<typeof sleepSchema>;
+export const DEFAULT_SLEEP: SleepTimes = { trialProductionMs: 30 * 60_000, stagingMs: 30 * 60_000 };
+
+/** Sleep times from SLEEP_AFTER_TRIAL_PROD / SLEEP_AFTER_STAGING / SLEEP_AFTER_PAID_PROD (durations such as 30m); SLEEP_AFTER sets the first two at once. */
+export function sleepFromEnv(env: NodeJS.ProcessEnv): SleepTimes {
+  const both = env.SLEEP_AFTER ? parseDuration(env.SLEEP_AFTER) : undefined;
+  return {
+    trialProductionMs: env.SLEEP_AFTER_TRIAL_PROD ? parseDuration(env.SLEEP_AFTER_TRIAL_PROD) : (both ?? DEFAULT_SLEEP.trialProductionMs),
+    stagingMs: env.SLEEP_AFTER_STAGING ? parseDuration(env.SLEEP_AFTER_STAGING) : (both ?? DEFAULT_SLEEP.stagingMs),
+    ...(env.SLEEP_AFTER_PAID_PROD ? { paidProductionMs: parseDuration(env.SLEEP_AFTER_PAID_PROD) } : {}),
+  };
+}
 
 /**
  * Deployment-wide settings (not tenant settings): where instances live, which bucket, which
@@ -24,6 +40,7 @@ export const platformSchema = z.object({
   appVersion: z.string(),
   /** The spaceOS OAuth apps (one per provider, one redirect URI for all tenants); unset: calendars cannot be connected. */
   oauthClients: z.object({ google: z.optional(z.string()), microsoft: z.optional(z.string()) }),
+  sleep: sleepSchema,
 });
 export type Platform = z.infer<typeof platformSchema>;
 
@@ -40,5 +57,6 @@ export function platformFromEnv(env: NodeJS.ProcessEnv = process.env): Platform 
     executionUrlTemplate: env.EXECUTION_URL_TEMPLATE,
     appVersion: env.APP_VERSION ?? 'unknown',
     oauthClients: { google: env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
+    sleep: sleepFromEnv(env),
   });
 }

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CustomerStore } from './providers/customer-store';
 import { FleetStore } from './providers/fleet-store';
+import { InstanceStore } from './providers/instance-store';
 import { SettingsStore } from './providers/settings-store';
 import { SignInStore } from './providers/sign-in-store';
 import { SignupStore } from './providers/signup-store';
@@ -20,6 +21,7 @@ export function tableStores(documents: DynamoDBDocumentClient, tableName: string
     fleet: new FleetStore(documents, tableName),
     settingsStore: new SettingsStore(documents, tableName),
     signIns: new SignInStore(documents, tableName),
+    instances: new InstanceStore(documents, tableName),
   };
 }
 export type TableStores = ReturnType<typeof tableStores>;

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { ENVIRONMENTS } from './instance';
+import { instanceStateSchema } from './instance-state';
 import { planSchema, tenantStatusSchema } from './lifecycle';
 import { STEP_CATALOGUE, stepsOf, type StepFacts } from './step-catalogue';
 
@@ -37,6 +39,8 @@ export const tenantStatusViewSchema = z.object({
   steps: z.array(stepProgressSchema),
   urls: z.object({ app: z.optional(z.string()), staging: z.optional(z.string()) }),
   trialEndsAt: z.optional(z.string()),
+  /** Each instance's state (running, sleeping, waking, stopped), once it exists. */
+  instances: z.optional(z.partialRecord(z.enum(ENVIRONMENTS), instanceStateSchema)),
 });
 export type TenantStatusView = z.infer<typeof tenantStatusViewSchema>;
 

@@ -18,6 +18,7 @@ export type AdapterName =
   | 'settingsStore'
   | 'signIns'
   | 'fleet'
+  | 'instances'
   | 'workflows'
   | 'platform'
   | 'secrets'
@@ -161,20 +162,12 @@ export const STEP_CATALOGUE = {
     catch: NO_CATCH,
     aws: { p50: 0.4, p95: 1.5, basis: '5 S3 PutObject' },
   },
-  ConfigureDns: {
-    workflow: 'provision-tenant',
-    label: 'Publishing your address',
-    needs: ['tenants', 'dns'],
-    grants: ['cloudflare:token'],
-    catch: NO_CATCH,
-    aws: { p50: 0.8, p95: 2.5, basis: 'Cloudflare API list + create x2' },
-  },
   DeployServices: {
     workflow: 'provision-tenant',
     label: 'Starting your instance and its staging copy',
-    needs: ['tenants', 'fleet', 'compute', 'platform'],
+    needs: ['tenants', 'fleet', 'compute', 'instances', 'platform'],
     grants: ['ecs:createService'],
-    aws: { p50: 2, p95: 5, basis: 'ECS DescribeServices, RegisterTaskDefinition, CreateService; IAM task role; ELB target group + rule' },
+    aws: { p50: 2, p95: 5, basis: 'ECS DescribeServices, RegisterTaskDefinition, CreateService, UpdateService; IAM task role; Cloud Map CreateService' },
   },
   WaitUntilHealthy: {
     workflow: 'provision-tenant',
@@ -182,14 +175,14 @@ export const STEP_CATALOGUE = {
     needs: ['tenants', 'probe', 'platform'],
     grants: [],
     timeoutSeconds: 30,
-    aws: { p50: 60, p95: 75, basis: 'Fargate task start (image pull, ENI) ~45-60 s + 2 ALB health checks at 10 s; polled every 5 s' },
+    aws: { p50: 60, p95: 75, basis: 'Fargate task start (image pull, ENI) ~45-60 s + Cloud Map registration + the router\'s health probe; polled every 5 s' },
   },
   SmokeTest: {
     workflow: 'provision-tenant',
     label: 'Checking everything works',
     needs: ['tenants', 'probe', 'platform'],
     grants: [],
-    aws: { p50: 0.5, p95: 2, basis: '3 HTTPS requests through Cloudflare and the ALB' },
+    aws: { p50: 0.5, p95: 2, basis: '3 HTTPS requests through Cloudflare, the ALB and the tenant router' },
   },
   MarkActive: {
     workflow: 'provision-tenant',
@@ -220,8 +213,7 @@ export const STEP_CATALOGUE = {
 
   // offboard-tenant
   MarkOffboarding: { workflow: 'offboard-tenant', needs: ['tenants'], grants: [] },
-  RemoveServices: { workflow: 'offboard-tenant', needs: ['tenants', 'compute', 'platform'], grants: ['ecs:removeServices'] },
-  RemoveDns: { workflow: 'offboard-tenant', needs: ['tenants', 'dns'], grants: ['cloudflare:token'] },
+  RemoveServices: { workflow: 'offboard-tenant', needs: ['tenants', 'compute', 'instances', 'platform'], grants: ['ecs:removeServices'] },
   ArchiveDatabases: { workflow: 'offboard-tenant', needs: ['tenants', 'databases', 'storage'], grants: ['database:admin', 'archive:write'] },
   DropDatabases: { workflow: 'offboard-tenant', needs: ['tenants', 'databases'], grants: ['database:admin'] },
   ArchiveStorage: { workflow: 'offboard-tenant', needs: ['tenants', 'storage'], grants: ['tenantFiles:archive'] },

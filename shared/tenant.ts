@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { InstanceRecord } from './instance-state';
 import { planSchema, tenantStatusSchema } from './lifecycle';
 import { PROVISIONING_STEPS, stepRecordSchema, type TenantStatusView } from './provisioning';
 import { migrateStoredSettings, smtpHealthSchema, tenantSettingsSchema } from './settings';
@@ -50,7 +51,7 @@ export type Tenant = z.infer<typeof tenantSchema>;
  * What the public status endpoint may show. Deliberately leaves out the admin's name and email:
  * anyone holding the (unguessable) tenant id can read it.
  */
-export function statusView(tenant: Tenant): TenantStatusView {
+export function statusView(tenant: Tenant, instances: readonly Pick<InstanceRecord, 'env' | 'state'>[] = []): TenantStatusView {
   return {
     tenantId: tenant.tenantId,
     subdomain: tenant.subdomain,
@@ -60,5 +61,6 @@ export function statusView(tenant: Tenant): TenantStatusView {
     steps: PROVISIONING_STEPS.map(({ name }) => ({ name, status: 'PENDING' as const, ...tenant.steps[name] })),
     urls: tenant.urls,
     ...(tenant.plan === 'trial' && tenant.trialEndsAt ? { trialEndsAt: tenant.trialEndsAt } : {}),
+    ...(instances.length ? { instances: Object.fromEntries(instances.map((i) => [i.env, i.state])) } : {}),
   };
 }

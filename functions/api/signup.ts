@@ -5,6 +5,7 @@ import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { badRequest, header, json, validBody, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
+import { dns } from '../lambda/dns';
 import { core } from '../lambda/core';
 import { links } from '../lambda/keys';
 import { tables } from '../lambda/tables';
@@ -40,10 +41,10 @@ const TAKEN_MESSAGES = {
   adminEmail: 'This email already has a trial; sign in to it or use another email',
 } as const;
 
-type SignupDeps = Pick<Deps, 'links' | 'logger' | 'newId' | 'now' | 'signups' | 'workflows'>;
+type SignupDeps = Pick<Deps, 'dns' | 'links' | 'logger' | 'newId' | 'now' | 'signups' | 'workflows'>;
 
 /** POST /api/signups: claim the subdomain and email, store the tenant, start provisioning. */
-export function createSignupHandler({ signups, workflows, logger, now, newId, links }: SignupDeps): ApiHandler {
+export function createSignupHandler({ dns, signups, workflows, logger, now, newId, links }: SignupDeps): ApiHandler {
   const accepted = async (tenantId: string) => {
     // Start failures are not the visitor's problem: the tenant stays PENDING and the reconciler
     // starts it again under the same execution name.
@@ -70,6 +71,8 @@ export function createSignupHandler({ signups, workflows, logger, now, newId, li
       idempotency = { key: key.data, requestHash };
     }
 
+    // A name with its own record in the zone would never reach the router (the wildcard does not answer it).
+    if (await dns.hasOwnRecord(parsed.value.subdomain)) return json(409, { errors: { subdomain: TAKEN_MESSAGES.subdomain } });
     const tenant = newTenant(parsed.value, newId(), now().toISOString());
     const result = await signups.createSignup(tenant, idempotency);
     switch (result.kind) {
@@ -87,4 +90,4 @@ export function createSignupHandler({ signups, workflows, logger, now, newId, li
   };
 }
 
-export const handler = lambdaEntry(createSignupHandler, () => ({ ...core(), links: links(), signups: tables().signups, workflows: workflows() }));
+export const handler = lambdaEntry(createSignupHandler, () => ({ ...core(), dns: dns(), links: links(), signups: tables().signups, workflows: workflows() }));

@@ -17,7 +17,7 @@ import { storage } from '../lambda/storage';
 /** How long one attempt holds an event (longer than the function's 28 s limit). */
 export const EVENT_LEASE_MS = 60_000;
 
-type StripeWebhookDeps = Pick<Deps, 'billing' | 'compute' | 'customers' | 'fleet' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'stripeEvents' | 'tenants'>;
+type StripeWebhookDeps = Pick<Deps, 'billing' | 'compute' | 'customers' | 'fleet' | 'instances' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'stripeEvents' | 'tenants'>;
 
 /**
  * POST /api/webhooks/stripe. The signature is checked over the raw body exactly as received. Each
@@ -75,4 +75,4 @@ export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler 
   };
 }
 
-export const handler = lambdaEntry(createStripeWebhookHandler, () => ({ ...core(), billing: billing(), compute: compute(), customers: tables().customers, fleet: tables().fleet, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), stripeEvents: tables().stripeEvents, tenants: tables().tenants }));
+export const handler = lambdaEntry(createStripeWebhookHandler, () => ({ ...core(), billing: billing(), compute: compute(), customers: tables().customers, fleet: tables().fleet, instances: tables().instances, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, smtp: smtp(), storage: storage(), stripeEvents: tables().stripeEvents, tenants: tables().tenants }));

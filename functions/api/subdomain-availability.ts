@@ -3,19 +3,25 @@ import type { SubdomainAvailability } from '../../shared/signup';
 import type { Deps } from '../deps';
 import { json, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
+import { dns } from '../lambda/dns';
 import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';
 
-type SubdomainAvailabilityDeps = Pick<Deps, 'signups'>;
+type SubdomainAvailabilityDeps = Pick<Deps, 'dns' | 'signups'>;
 
 /** GET /api/subdomains/{name}: can this name be had, and if not, which similar one can. */
-export function createSubdomainAvailabilityHandler({ signups }: SubdomainAvailabilityDeps): ApiHandler {
+export function createSubdomainAvailabilityHandler({ dns, signups }: SubdomainAvailabilityDeps): ApiHandler {
+  /** Names taken by a signup, or existing in the zone on their own (the wildcard would not answer them). */
+  const takenOf = async (names: string[]) => {
+    const [claimed, zoned] = await Promise.all([signups.takenSubdomains(names), Promise.all(names.map(async (n) => ((await dns.hasOwnRecord(n)) ? [n] : [])))]);
+    return new Set([...claimed, ...zoned.flat()]);
+  };
   return async (event: ApiEvent) => {
     const raw = decodeURIComponent(event.pathParameters?.name ?? '');
     const name = raw.trim().toLowerCase();
     const candidates = subdomainCandidates(name);
     const problem = subdomainProblem(name);
-    const taken = await signups.takenSubdomains(problem ? candidates : [name, ...candidates]);
+    const taken = await takenOf(problem ? candidates : [name, ...candidates]);
     const suggestion = candidates.find((c) => c !== name && !taken.has(c));
     const body: SubdomainAvailability =
       problem !== undefined
@@ -27,4 +33,4 @@ export function createSubdomainAvailabilityHandler({ signups }: SubdomainAvailab
   };
 }
 
-export const handler = lambdaEntry(createSubdomainAvailabilityHandler, () => ({ ...core(), signups: tables().signups }));
+export const handler = lambdaEntry(createSubdomainAvailabilityHandler, () => ({ ...core(), dns: dns(), signups: tables().signups }));

@@ -1,3 +1,4 @@
+import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
 import { statusView } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { json, notFound, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
@@ -5,15 +6,15 @@ import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';
 
-type TenantStatusDeps = Pick<Deps, 'tenants'>;
+type TenantStatusDeps = Pick<Deps, 'instances' | 'tenants'>;
 
 /** GET /api/tenants/{id}/status: the live progress of one signup. */
-export function createTenantStatusHandler({ tenants }: TenantStatusDeps): ApiHandler {
+export function createTenantStatusHandler({ instances, tenants }: TenantStatusDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const tenant = await tenantOfPath(tenants, event);
     if (!tenant) return notFound('No signup with this id');
-    return json(200, statusView(tenant));
+    return json(200, statusView(tenant, await instances.getMany(ENVIRONMENTS.map((env) => instanceHost(tenant.subdomain, env)))));
   };
 }
 
-export const handler = lambdaEntry(createTenantStatusHandler, () => ({ ...core(), tenants: tables().tenants }));
+export const handler = lambdaEntry(createTenantStatusHandler, () => ({ ...core(), instances: tables().instances, tenants: tables().tenants }));

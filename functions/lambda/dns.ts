@@ -9,8 +9,7 @@ export const dns = once((): Dns => {
   const zone = { id: required('CLOUDFLARE_ZONE_ID'), name: required('CLOUDFLARE_ZONE_NAME'), target: required('INSTANCE_LB_DNS_NAME') };
   const client = once(async () => new CloudflareDns(createClient({ apiToken: (await secrets().get(required('CLOUDFLARE_TOKEN_SECRET'))) ?? null, resources: [BaseRecords] }), zone));
   return {
-    upsert: async (host) => (await client()).upsert(host),
-    remove: async (host) => (await client()).remove(host),
-    has: async (host) => (await client()).has(host),
+    hasOwnRecord: async (label) => (await client()).hasOwnRecord(label),
+    ensureWildcard: async () => (await client()).ensureWildcard(),
   };
 });

@@ -1,4 +1,5 @@
 import { instanceUrl, type Environment } from '../../shared/instance';
+import type { Plan } from '../../shared/lifecycle';
 import type { TenantDatabase } from './tenant-databases';
 
 /** What one spaceOS instance (prod or staging) needs to run. */
@@ -6,7 +7,7 @@ export interface ServiceSpec {
   tenantId: string;
   subdomain: string;
   env: Environment;
-  /** The instance's host name the load balancer routes on, e.g. acme.spaceos.io. */
+  /** The instance's host name the tenant router routes on, e.g. acme.spaceos.io. */
   hostname: string;
   /** Storage keys of the rendered config and theme (read at runtime, never baked in). */
   configKey: string;
@@ -21,16 +22,16 @@ export interface Compute {
   /** Describe-before-create: returns the running service, creating only what is missing. */
   ensureService(spec: ServiceSpec): Promise<{ name: string; created: boolean }>;
   /**
-   * Sets how many copies of an instance run: 0 suspends it (its address then sends visitors to
-   * `whileStopped`, the upgrade page), more serves the tenant again.
+   * Sets how many copies of an instance run: 0 puts it to sleep or stops it (the tenant router
+   * then answers its host itself), more serves the tenant again.
    */
-  scale(service: ScaledService, desiredCount: number, whileStopped: string): Promise<void>;
+  scale(service: ScaledService, desiredCount: number): Promise<void>;
   /**
    * Rolls the instance onto another spaceOS version (a fleet rollout, or its rollback). Returns
    * once the rollout is under way; the instance's /health tells when the version is live.
    */
   deploy(service: ScaledService, version: string): Promise<void>;
-  /** Removes the instance and its routing (offboarding); 'absent' when it was gone already. */
+  /** Removes the instance and its registration (offboarding); 'absent' when it was gone already. */
   removeService(service: ScaledService): Promise<'removed' | 'absent'>;
   /** Does the instance's service exist (running or scaled to zero)? For drift detection. */
   hasService(service: ScaledService): Promise<boolean>;
@@ -38,6 +39,7 @@ export interface Compute {
 
 /** Instances per plan: the paid production instance runs twice (capacity and availability). */
 export const DESIRED_COUNT = { trial: 1, paid: { prod: 2, stg: 1 } } as const;
+export const desiredCount = (plan: Plan, env: Environment) => (plan === 'paid' ? DESIRED_COUNT.paid[env] : DESIRED_COUNT.trial);
 
 export type ScaledService = Pick<ServiceSpec, 'tenantId' | 'subdomain' | 'env' | 'hostname'>;
 

@@ -6,27 +6,68 @@ export type CloudflareRecords = PartialCloudflare<{ dns: { records: BaseRecords 
 
 export type UpsertResult = 'created' | 'updated' | 'unchanged';
 
-/** Port for instance addresses: `host` is the label under the zone (`acme`, `acme-stg`). */
+/**
+ * Port for the instance domain's zone. Every instance host is covered by one wildcard record, so
+ * nothing here is per tenant: the zone is only read, to keep subdomains off names that already
+ * have records of their own (a name that exists is never answered by the wildcard, RFC 4592).
+ */
 export interface Dns {
-  upsert(host: string): Promise<UpsertResult>;
-  /** Removes the host's record; 'absent' when there was none (offboarding twice). */
-  remove(host: string): Promise<'removed' | 'absent'>;
-  /** Is the host's record there? For drift detection. */
-  has(host: string): Promise<boolean>;
+  /** Does the label exist in the zone on its own (a record at it, or below it), so that the wildcard would not answer it? */
+  hasOwnRecord(label: string): Promise<boolean>;
+  /** The wildcard `*.<zone>` to the load balancer: set once per deployment (`npm run ops -- wildcard-dns`). */
+  ensureWildcard(): Promise<UpsertResult>;
+}
+
+/** How long the zone's names are trusted: they change when someone edits the zone, not per signup. */
+const ZONE_CACHE_MS = 5 * 60_000;
+
+/** The labels directly under `zone` that exist in a zone holding `names` (a.b.zone makes b exist too). */
+export function labelsUnder(zone: string, names: Iterable<string>): Set<string> {
+  const labels = new Set<string>();
+  const suffix = `.${zone.toLowerCase()}`;
+  for (const name of names) {
+    const lower = name.toLowerCase();
+    if (!lower.endsWith(suffix)) continue;
+    const label = lower.slice(0, -suffix.length).split('.').pop();
+    if (label && label !== '*') labels.add(label);
+  }
+  return labels;
 }
 
 /**
- * Cloudflare DNS (official SDK): a proxied CNAME per instance host pointing at the shared load
- * balancer. Looks before it writes, so reruns change nothing.
+ * Cloudflare DNS (official SDK). The zone's names are listed once and cached for a few minutes:
+ * availability checks run on every keystroke of the signup form, and Cloudflare allows 1,200 API
+ * calls per 5 minutes per token.
  */
 export class CloudflareDns implements Dns {
+  private names: { at: number; labels: Promise<Set<string>> } | undefined;
+
   constructor(
     private readonly cloudflare: CloudflareRecords,
     private readonly zone: { id: string; name: string; target: string },
+    private readonly clock: () => number = Date.now,
   ) {}
 
-  async upsert(host: string): Promise<UpsertResult> {
-    const name = `${host}.${this.zone.name}`;
+  async hasOwnRecord(label: string): Promise<boolean> {
+    return (await this.zoneLabels()).has(label.toLowerCase());
+  }
+
+  private zoneLabels(): Promise<Set<string>> {
+    if (!this.names || this.clock() - this.names.at > ZONE_CACHE_MS) {
+      const labels = (async () => {
+        const names: string[] = [];
+        for await (const record of this.cloudflare.dns.records.list({ zone_id: this.zone.id, per_page: 1000 })) names.push(record.name);
+        return labelsUnder(this.zone.name, names);
+      })();
+      this.names = { at: this.clock(), labels };
+      // A failed listing is not kept: the next check lists again.
+      labels.catch(() => (this.names = undefined));
+    }
+    return this.names.labels;
+  }
+
+  async ensureWildcard(): Promise<UpsertResult> {
+    const name = `*.${this.zone.name}`;
     const record = { zone_id: this.zone.id, type: 'CNAME' as const, name, content: this.zone.target, proxied: true, ttl: 1 as const };
     const existing = (await this.cloudflare.dns.records.list({ zone_id: this.zone.id, type: 'CNAME', name: { exact: name } })).result[0];
     if (!existing) {
@@ -36,20 +77,5 @@ export class CloudflareDns implements Dns {
     if (existing.content === record.content && existing.proxied === record.proxied) return 'unchanged';
     await this.cloudflare.dns.records.update(existing.id, record);
     return 'updated';
-  }
-
-  async has(host: string): Promise<boolean> {
-    return (await this.record(host)) !== undefined;
-  }
-
-  private async record(host: string) {
-    return (await this.cloudflare.dns.records.list({ zone_id: this.zone.id, type: 'CNAME', name: { exact: `${host}.${this.zone.name}` } })).result[0];
-  }
-
-  async remove(host: string): Promise<'removed' | 'absent'> {
-    const existing = await this.record(host);
-    if (!existing) return 'absent';
-    await this.cloudflare.dns.records.delete(existing.id, { zone_id: this.zone.id });
-    return 'removed';
   }
 }

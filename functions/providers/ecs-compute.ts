@@ -1,29 +1,20 @@
 import { createHash } from 'node:crypto';
 import { CreateServiceCommand, DeleteServiceCommand, DeregisterTaskDefinitionCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import {
-  CreateRuleCommand,
-  CreateTargetGroupCommand,
-  DeleteRuleCommand,
-  DeleteTargetGroupCommand,
-  DescribeRulesCommand,
-  DescribeTargetGroupsCommand,
-  ModifyRuleCommand,
-  type ElasticLoadBalancingV2Client,
-  type Rule,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateServiceCommand as CreateDiscoveryServiceCommand, DeleteServiceCommand as DeleteDiscoveryServiceCommand, GetServiceCommand as GetDiscoveryServiceCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { serviceName, type Compute, type ScaledService, type ServiceSpec } from './compute';
 import type { TenantTaskRoles } from './tenant-task-roles';
 
 export interface EcsComputeConfig {
   cluster: string;
   image: string;
-  vpcId: string;
+  /** Graviton (ARM64, ~20 % cheaper) unless the image is built for x86 only. */
+  cpuArchitecture: 'ARM64' | 'X86_64';
+  /** The Cloud Map namespace every instance registers its tasks in (the tenant router discovers them there). */
+  namespaceId: string;
   subnets: string[];
   securityGroups: string[];
   /** Shared by every task: ECS uses it to pull the image, write logs and read the database password. */
   executionRoleArn: string;
-  /** HTTPS listeners of the shared load balancer(s), filled in order. */
-  listenerArns: string[];
   bucket: string;
   logGroup: string;
   region: string;
@@ -45,31 +36,28 @@ export class ServiceMissingError extends Error {
   override name = 'ServiceMissingError';
 }
 
-/** ALB limit: 100 rules per listener besides the default one. */
-export const RULES_PER_LISTENER = 100;
 const CONTAINER = 'spaceos';
 
-/** Every listener has reached its rule limit: an operator must add one (permanent, not retried). */
-export class ListenersFullError extends Error {
-  override name = 'ListenersFullError';
+/** The Cloud Map service still has registered tasks (they deregister as the ECS service drains): retried. */
+export class StillRegisteredError extends Error {
+  override name = 'StillRegisteredError';
 }
 
-const routesHost = (rule: Rule, hostname: string) =>
-  rule.Conditions?.some((c) => c.Field === 'host-header' && (c.HostHeaderConfig?.Values ?? c.Values ?? []).includes(hostname)) ?? false;
-
-/** Target group names are capped at 32 characters; derive a stable short one. */
-export const targetGroupName = (spec: Pick<ServiceSpec, 'tenantId' | 'env'>) =>
-  `tg-${spec.env}-${createHash('sha256').update(spec.tenantId).digest('hex').slice(0, 20)}`;
+/** UpdateService desiredCount: what sizing, sleep and wake come down to (the router wakes with this alone). */
+export async function scaleEcsService(ecs: ECSClient, cluster: string, service: Pick<ScaledService, 'subdomain' | 'env'>, desiredCount: number): Promise<void> {
+  await ecs.send(new UpdateServiceCommand({ cluster, service: serviceName(service), desiredCount }));
+}
 
 /**
- * spaceOS instances on ECS Fargate behind the shared ALB: the tenant's own task role, task
- * definition, target group, host-header rule, service. Describes before it creates, so a rerun
- * converges.
+ * spaceOS instances on ECS Fargate: the tenant's own task role, task definition, Cloud Map
+ * registration and service. No load-balancer resources per tenant: the one wildcard entry sends
+ * every host to the tenant router, which finds the tasks through Cloud Map. Describes before it
+ * creates, so a rerun converges.
  */
 export class EcsCompute implements Compute {
   constructor(
     private readonly ecs: ECSClient,
-    private readonly elb: ElasticLoadBalancingV2Client,
+    private readonly discovery: ServiceDiscoveryClient,
     private readonly roles: TenantTaskRoles,
     private readonly config: EcsComputeConfig,
   ) {}
@@ -79,8 +67,7 @@ export class EcsCompute implements Compute {
     const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: [name] }));
     if (services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING')) return { name, created: false };
 
-    const targetGroupArn = await this.ensureTargetGroup(spec);
-    await this.ensureHostRule(spec.hostname, targetGroupArn);
+    const registry = await this.ensureRegistry(name);
     const taskDefinition = await this.registerTaskDefinition(name, spec);
     await this.ecs.send(
       new CreateServiceCommand({
@@ -92,8 +79,7 @@ export class EcsCompute implements Compute {
         // Same token for the same service: a retried create is deduplicated by ECS.
         clientToken: createHash('sha256').update(`${this.config.cluster}/${name}`).digest('hex').slice(0, 36),
         networkConfiguration: { awsvpcConfiguration: { subnets: this.config.subnets, securityGroups: this.config.securityGroups, assignPublicIp: 'DISABLED' } },
-        loadBalancers: [{ targetGroupArn, containerName: CONTAINER, containerPort: this.port }],
-        healthCheckGracePeriodSeconds: 30,
+        serviceRegistries: [{ registryArn: registry.arn }],
         deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
         tags: [{ key: 'tenantId', value: spec.tenantId }, { key: 'environment', value: spec.env }],
         propagateTags: 'SERVICE',
@@ -102,24 +88,8 @@ export class EcsCompute implements Compute {
     return { name, created: true };
   }
 
-  /** Sets the task count; while stopped, the host's rule redirects to `whileStopped` instead of a 503. */
-  async scale(service: ScaledService, desiredCount: number, whileStopped: string): Promise<void> {
-    await this.ecs.send(new UpdateServiceCommand({ cluster: this.config.cluster, service: serviceName(service), desiredCount }));
-    const rule = (await this.listenerRules()).flatMap((l) => l.rules).find((r) => routesHost(r, service.hostname));
-    if (!rule?.RuleArn) return;
-    if (desiredCount === 0) {
-      const target = new URL(whileStopped);
-      await this.elb.send(
-        new ModifyRuleCommand({
-          RuleArn: rule.RuleArn,
-          Actions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Host: target.host, Path: target.pathname, Query: '', StatusCode: 'HTTP_302' } }],
-        }),
-      );
-    } else {
-      const { TargetGroups = [] } = await this.elb.send(new DescribeTargetGroupsCommand({ Names: [targetGroupName(service)] }));
-      const TargetGroupArn = TargetGroups[0]?.TargetGroupArn;
-      if (TargetGroupArn) await this.elb.send(new ModifyRuleCommand({ RuleArn: rule.RuleArn, Actions: [{ Type: 'forward', TargetGroupArn }] }));
-    }
+  async scale(service: ScaledService, desiredCount: number): Promise<void> {
+    await scaleEcsService(this.ecs, this.config.cluster, service, desiredCount);
   }
 
   /**
@@ -144,6 +114,7 @@ export class EcsCompute implements Compute {
         family: taskDefinition.family ?? name,
         requiresCompatibilities: taskDefinition.requiresCompatibilities,
         networkMode: taskDefinition.networkMode,
+        runtimePlatform: taskDefinition.runtimePlatform,
         cpu: taskDefinition.cpu,
         memory: taskDefinition.memory,
         executionRoleArn: taskDefinition.executionRoleArn,
@@ -157,15 +128,16 @@ export class EcsCompute implements Compute {
     await this.ecs.send(new UpdateServiceCommand({ cluster: this.config.cluster, service: name, taskDefinition: registered.taskDefinitionArn }));
   }
 
-  /**
-   * Offboarding: the service (forced down), its host rule, its target group and its task
-   * definition revisions. Each part is looked up first, so a rerun removes only what is left.
-   */
   async hasService(service: ScaledService): Promise<boolean> {
     const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: [serviceName(service)] }));
     return services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING');
   }
 
+  /**
+   * Offboarding: the service (forced down), its Cloud Map service (once ECS has deregistered the
+   * tasks; until then this throws StillRegisteredError and the step retries), its task definition
+   * revisions and its role. Each part is looked up first, so a rerun removes only what is left.
+   */
   async removeService(service: ScaledService): Promise<'removed' | 'absent'> {
     const name = serviceName(service);
     let removed = false;
@@ -174,20 +146,14 @@ export class EcsCompute implements Compute {
       await this.ecs.send(new DeleteServiceCommand({ cluster: this.config.cluster, service: name, force: true }));
       removed = true;
     }
-    const rule = (await this.listenerRules()).flatMap((l) => l.rules).find((r) => routesHost(r, service.hostname));
-    if (rule?.RuleArn) {
-      await this.elb.send(new DeleteRuleCommand({ RuleArn: rule.RuleArn }));
-      removed = true;
-    }
+    const registry = await this.ensureRegistry(name);
     try {
-      const { TargetGroups = [] } = await this.elb.send(new DescribeTargetGroupsCommand({ Names: [targetGroupName(service)] }));
-      for (const group of TargetGroups) {
-        // Deleting the service may leave targets draining for a while; a retry of this step finishes it.
-        await this.elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: group.TargetGroupArn }));
-        removed = true;
-      }
+      await this.discovery.send(new DeleteDiscoveryServiceCommand({ Id: registry.id }));
+      if (!registry.created) removed = true;
     } catch (error) {
-      if ((error as { name?: string }).name !== 'TargetGroupNotFoundException') throw error;
+      const code = (error as { name?: string }).name;
+      if (code === 'ResourceInUse') throw new StillRegisteredError(`Cloud Map service ${name} still has tasks registered; they leave as the ECS service drains`);
+      if (code !== 'ServiceNotFound') throw error;
     }
     let nextToken: string | undefined;
     do {
@@ -197,6 +163,34 @@ export class EcsCompute implements Compute {
     } while (nextToken);
     if ((await this.roles.remove(service)) === 'removed') removed = true;
     return removed ? 'removed' : 'absent';
+  }
+
+  /**
+   * The instance's Cloud Map service (A records of its tasks' IPs), created on first use. Cloud
+   * Map finds a service by id only, so the name is the creator request id: creating it again
+   * answers ServiceAlreadyExists with the id (`created` tells which happened).
+   */
+  private async ensureRegistry(name: string): Promise<{ id: string; arn: string; created: boolean }> {
+    try {
+      const { Service } = await this.discovery.send(
+        new CreateDiscoveryServiceCommand({
+          Name: name,
+          NamespaceId: this.config.namespaceId,
+          CreatorRequestId: name,
+          DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 10 }] },
+          Tags: [{ Key: 'service', Value: name }],
+        }),
+      );
+      if (!Service?.Id || !Service.Arn) throw new Error(`Cloud Map CreateService returned no id for ${name}`);
+      return { id: Service.Id, arn: Service.Arn, created: true };
+    } catch (error) {
+      const existing = error as { name?: string; ServiceId?: string };
+      if (existing.name !== 'ServiceAlreadyExists' || !existing.ServiceId) throw error;
+      // ServiceAlreadyExists names the id only; ECS wants the ARN.
+      const { Service } = await this.discovery.send(new GetDiscoveryServiceCommand({ Id: existing.ServiceId }));
+      if (!Service?.Arn) throw new Error(`Cloud Map service ${existing.ServiceId} (${name}) has no ARN`);
+      return { id: existing.ServiceId, arn: Service.Arn, created: false };
+    }
   }
 
   private get port() {
@@ -209,6 +203,7 @@ export class EcsCompute implements Compute {
         family,
         requiresCompatibilities: ['FARGATE'],
         networkMode: 'awsvpc',
+        runtimePlatform: { cpuArchitecture: this.config.cpuArchitecture, operatingSystemFamily: 'LINUX' },
         cpu: '256',
         memory: '512',
         executionRoleArn: this.config.executionRoleArn,
@@ -245,65 +240,5 @@ export class EcsCompute implements Compute {
     );
     if (!taskDefinition?.taskDefinitionArn) throw new Error(`RegisterTaskDefinition returned no ARN for ${family}`);
     return taskDefinition.taskDefinitionArn;
-  }
-
-  private async ensureTargetGroup(spec: ServiceSpec): Promise<string> {
-    const Name = targetGroupName(spec);
-    try {
-      const { TargetGroups = [] } = await this.elb.send(new DescribeTargetGroupsCommand({ Names: [Name] }));
-      if (TargetGroups[0]?.TargetGroupArn) return TargetGroups[0].TargetGroupArn;
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'TargetGroupNotFoundException') throw error;
-    }
-    const { TargetGroups = [] } = await this.elb.send(
-      new CreateTargetGroupCommand({
-        Name,
-        Protocol: 'HTTP',
-        Port: this.port,
-        VpcId: this.config.vpcId,
-        TargetType: 'ip',
-        HealthCheckPath: '/health',
-        HealthCheckIntervalSeconds: 10,
-        HealthyThresholdCount: 2,
-        Tags: [{ Key: 'tenantId', Value: spec.tenantId }],
-      }),
-    );
-    const arn = TargetGroups[0]?.TargetGroupArn;
-    if (!arn) throw new Error(`CreateTargetGroup returned no ARN for ${Name}`);
-    return arn;
-  }
-
-  private async listenerRules(): Promise<Array<{ arn: string; rules: Rule[] }>> {
-    const listeners: Array<{ arn: string; rules: Rule[] }> = [];
-    for (const arn of this.config.listenerArns) {
-      const rules: Rule[] = [];
-      let Marker: string | undefined;
-      do {
-        const page = await this.elb.send(new DescribeRulesCommand({ ListenerArn: arn, Marker }));
-        rules.push(...(page.Rules ?? []));
-        Marker = page.NextMarker;
-      } while (Marker);
-      listeners.push({ arn, rules });
-    }
-    return listeners;
-  }
-
-  /** A host-header rule to the target group, on the first listener with room for one. */
-  private async ensureHostRule(hostname: string, targetGroupArn: string): Promise<void> {
-    const listeners = await this.listenerRules();
-    if (listeners.some((l) => l.rules.some((rule) => routesHost(rule, hostname)))) return;
-    const free = listeners.find((l) => l.rules.filter((r) => !r.IsDefault).length < RULES_PER_LISTENER);
-    if (!free) throw new ListenersFullError(`All ${listeners.length} listeners have ${RULES_PER_LISTENER} rules; add a listener to the configuration`);
-    const used = new Set(free.rules.map((r) => Number(r.Priority)).filter(Number.isFinite));
-    let priority = 1;
-    while (used.has(priority)) priority++;
-    await this.elb.send(
-      new CreateRuleCommand({
-        ListenerArn: free.arn,
-        Priority: priority,
-        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [hostname] } }],
-        Actions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
-      }),
-    );
   }
 }

@@ -40,12 +40,16 @@ export const keys = {
   fleetCurrent: () => ({ [PK]: PARTITION.fleet, [SK]: 'CURRENT' }),
   signInToken: (tokenHash: string) => ({ [PK]: `SIGNIN#${tokenHash}`, [SK]: 'TOKEN' }),
   rateWindow: (key: string, window: number) => ({ [PK]: `RATE#${key}`, [SK]: `W#${window}` }),
+  /** An instance's routing record, by its host label (`acme`, `acme-stg`): the router reads one item per host. */
+  instance: (host: string) => ({ [PK]: `INSTANCE#${host}`, [SK]: 'ROUTE' }),
 };
 
-/** The partitions of the status index: tenants by status, and the sparse list of unrendered saves. */
+/** The partitions of the status index: tenants by status, the sparse list of unrendered saves, awake instances. */
 export const indexPartition = {
   status: (status: TenantStatus) => `STATUS#${status}`,
   renderPending: 'RENDER#PENDING',
+  /** Running instances, sorted by their last request: the sleep job reads the idle end. */
+  awakeInstances: 'INSTANCE#AWAKE',
 } as const;
 
 /** Index attributes filing an item under `partition`, sorted by `sortValue` (when it entered it). */

@@ -7,28 +7,26 @@ import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { compute } from '../lambda/compute';
-import { dns } from '../lambda/dns';
 import { mail } from '../lambda/mail';
 import { tables } from '../lambda/tables';
 
-/** What of a running tenant's instance is missing: its services and DNS records. */
-async function missingParts({ compute, dns, platform }: Pick<Deps, 'compute' | 'dns' | 'platform'>, tenant: Tenant): Promise<string[]> {
+/** What of a running tenant's instance is missing: its services and the routing records the tenant router reads. */
+async function missingParts({ compute, instances, platform }: Pick<Deps, 'compute' | 'instances' | 'platform'>, tenant: Tenant): Promise<string[]> {
   const missing: string[] = [];
   for (const service of servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS)) {
     if (!(await compute.hasService(service))) missing.push(`service ${service.env}`);
   }
-  for (const env of ENVIRONMENTS) {
-    const host = instanceHost(tenant.subdomain, env);
-    if (!(await dns.has(host))) missing.push(`DNS ${host}`);
-  }
+  const hosts = ENVIRONMENTS.map((env) => instanceHost(tenant.subdomain, env));
+  const recorded = new Set((await instances.getMany(hosts)).map((r) => r.host));
+  for (const host of hosts) if (!recorded.has(host)) missing.push(`routing ${host}`);
   return missing;
 }
 
-type DetectDriftDeps = Pick<Deps, 'compute' | 'dns' | 'logger' | 'mail' | 'now' | 'platform' | 'tenants'>;
+type DetectDriftDeps = Pick<Deps, 'compute' | 'instances' | 'logger' | 'mail' | 'now' | 'platform' | 'tenants'>;
 
 /**
  * Scheduled (hourly in AWS, every 5 minutes locally): compares what running tenants should have
- * with what exists. Drift (a service or DNS record deleted by hand, say) is recorded on the
+ * with what exists. Drift (a service or routing record deleted by hand, say) is recorded on the
  * tenant for /ops and mailed to ops once when it appears; it is not repaired automatically,
  * because a person deleted it for a reason or something else is wrong.
  */
@@ -64,4 +62,4 @@ export function createDetectDrift(deps: DetectDriftDeps) {
   };
 }
 
-export const handler = lambdaEntry(createDetectDrift, () => ({ ...core(), compute: compute(), dns: dns(), mail: mail(), platform: platform(), tenants: tables().tenants }));
+export const handler = lambdaEntry(createDetectDrift, () => ({ ...core(), compute: compute(), instances: tables().instances, mail: mail(), platform: platform(), tenants: tables().tenants }));

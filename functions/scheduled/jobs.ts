@@ -2,6 +2,7 @@ import type { Deps } from '../deps';
 import { createRenderPending } from '../reconciler/render-pending';
 import { createStartPending } from '../reconciler/start-pending';
 import { createDetectDrift } from './detect-drift';
+import { createSleepIdle } from './sleep-idle';
 import { createSmtpCheck } from './smtp-check';
 import { createTrialSweep } from './trial-sweep';
 
@@ -68,7 +69,7 @@ export const SCHEDULED_JOBS = [
     id: 'DetectDrift',
     entry: 'scheduled/detect-drift',
     create: createDetectDrift,
-    description: 'Reports running tenants whose services or DNS records are missing',
+    description: 'Reports running tenants whose services or routing records are missing',
     awsSchedule: 'rate(1 hour)',
     timeoutSeconds: 600,
     localEveryMs: 5 * 60_000,
@@ -82,6 +83,17 @@ export const SCHEDULED_JOBS = [
     awsSchedule: 'rate(1 hour)',
     timeoutSeconds: 300,
     localEveryMs: 5 * 60_000,
+  },
+  {
+    name: 'sleep-idle',
+    id: 'SleepIdle',
+    entry: 'scheduled/sleep-idle',
+    create: createSleepIdle,
+    description: 'Scales idle instances to zero (the tenant router wakes them on the next visit) and stops failed tenants\' instances',
+    awsSchedule: 'rate(5 minutes)',
+    timeoutSeconds: 300,
+    // Locally SLEEP_AFTER sets a shorter interval (infra/local/launchpad.ts).
+    localEveryMs: 60_000,
   },
 ] as const satisfies readonly ScheduledJob[];
 

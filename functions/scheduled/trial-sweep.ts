@@ -16,7 +16,7 @@ import { workflows } from '../lambda/workflows';
 
 const DAY_MS = 86_400_000;
 
-type TrialSweepDeps = Pick<Deps, 'compute' | 'fleet' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'signups' | 'storage' | 'tenants' | 'workflows'>;
+type TrialSweepDeps = Pick<Deps, 'compute' | 'fleet' | 'instances' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'signups' | 'storage' | 'tenants' | 'workflows'>;
 
 /**
  * Scheduled (EventBridge in AWS, an interval locally): reminds trials 3 days before they end,
@@ -71,4 +71,4 @@ export function createTrialSweep(deps: TrialSweepDeps) {
   };
 }
 
-export const handler = lambdaEntry(createTrialSweep, () => ({ ...core(), compute: compute(), fleet: tables().fleet, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, signups: tables().signups, smtp: smtp(), storage: storage(), tenants: tables().tenants, workflows: workflows() }));
+export const handler = lambdaEntry(createTrialSweep, () => ({ ...core(), compute: compute(), fleet: tables().fleet, instances: tables().instances, links: links(), mail: mail(), platform: platform(), secrets: secrets(), settingsStore: tables().settingsStore, signups: tables().signups, smtp: smtp(), storage: storage(), tenants: tables().tenants, workflows: workflows() }));

@@ -1,12 +1,17 @@
 import { configKey, databaseName, databaseSecretName, ENVIRONMENTS, themeKey } from '../../shared/instance';
 import { servicesOf } from '../providers/compute';
+import { runInstances } from '../tenant/instances';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
 import { compute } from '../lambda/compute';
 
-/** The prod and staging services, pointed at their config, theme and database. */
+/**
+ * The prod and staging services, pointed at their config, theme and database, running at the
+ * plan's size and recorded running (so the tenant router sends their hosts to them). A resumed
+ * provisioning finds the services there, possibly stopped: sizing them is what starts them again.
+ */
 export const createDeployServices = defineStep('DeployServices', async (tenant, deps) => {
   const { compute, platform, tenants, fleet, now } = deps;
   // The version it is recorded on (a resumed provisioning), else the one the last completed fleet
@@ -31,6 +36,7 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
       }),
     ),
   );
+  await runInstances(deps, tenant, tenant.plan);
 });
 
-export const handler = lambdaEntry(createDeployServices, () => ({ ...core(), tenants: tables().tenants, fleet: tables().fleet, compute: compute(), platform: platform() }));
+export const handler = lambdaEntry(createDeployServices, () => ({ ...core(), tenants: tables().tenants, fleet: tables().fleet, instances: tables().instances, compute: compute(), platform: platform() }));

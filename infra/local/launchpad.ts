@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -9,7 +10,8 @@ import { API_ROUTES, type ApiRoute } from '../../functions/api/routes';
 import type { Deps } from '../../functions/deps';
 import { logger } from '../../functions/logger';
 import { wireDeps } from '../wire-deps';
-import type { Platform } from '../../functions/platform';
+import { sleepFromEnv, type Platform, type SleepTimes } from '../../functions/platform';
+import { createTenantRouter, type RouterTimings, type TenantRouter } from '../../router/tenant-router';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { SesMail } from '../../functions/providers/mail';
 import { Storage } from '../../functions/providers/storage';
@@ -29,7 +31,6 @@ import { LocalDns } from './local-dns';
 import { LocalWorkflows } from './local-workflows';
 import { handleOps } from './ops';
 import { stablePort } from './free-port';
-import { proxyToInstance } from './instance-router';
 import { serveStatic } from './static-files';
 
 export interface LaunchpadOptions {
@@ -50,6 +51,8 @@ export interface LaunchpadOptions {
   waitMs?: number;
   /** Tests shorten the retry backoff; the ASL's own intervals apply otherwise. */
   fastTimers?: boolean;
+  /** Idle times before instances sleep; default from SLEEP_AFTER (e.g. 5s) and its siblings, else 30 minutes. */
+  sleep?: SleepTimes;
   /** Wraps the wired dependencies, e.g. to inject faults in tests. */
   decorate?: (deps: Deps) => Deps;
 }
@@ -63,7 +66,28 @@ export interface Launchpad {
   deps: Deps;
   workflows: LocalWorkflows;
   compute: LocalCompute;
+  router: TenantRouter;
   stop(): Promise<void>;
+}
+
+/**
+ * The router's timings on the embedded default: everything is on this machine, so routes are
+ * re-read every second; the last-request throttle and the sleep job's interval follow the
+ * shortest idle time, so that SLEEP_AFTER=5s really sleeps after about 5 s.
+ */
+export function localRouterTimings(sleep: SleepTimes): RouterTimings {
+  const shortest = Math.min(sleep.trialProductionMs, sleep.stagingMs, sleep.paidProductionMs ?? Infinity);
+  return {
+    routeTtlMs: 1000,
+    endpointsTtlMs: 1000,
+    pendingTtlMs: 200,
+    idleEvictMs: 10 * 60_000,
+    maxRoutes: 50_000,
+    activityEveryMs: Math.min(60_000, Math.max(200, shortest / 5)),
+    wakeTimeoutMs: 30_000,
+    retryAfterSeconds: 1,
+    probeTimeoutMs: 1000,
+  };
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -101,7 +125,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
 
   const unlock = lockDataDir(dataDir);
   let ready:
-    | { handlers: Map<ApiRoute, ApiHandler>; dns: LocalDns; compute: LocalCompute; deps: Deps; workflows: LocalWorkflows; baseUrl: string; sesUrl: string; localBilling?: LocalBilling }
+    | { handlers: Map<ApiRoute, ApiHandler>; router: TenantRouter; compute: LocalCompute; deps: Deps; workflows: LocalWorkflows; baseUrl: string; sesUrl: string; localBilling?: LocalBilling }
     | undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -109,7 +133,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const host = (req.headers.host ?? '').split(':')[0] ?? '';
     if (host.endsWith('.localhost')) {
       if (!ready) return writeApiResult(res, json(503, { errors: { body: 'Launchpad is still starting' } }));
-      return proxyToInstance(req, res, host, ready.dns, ready.compute, ready.deps);
+      return ready.router.handle(req, res);
     }
     if (url.pathname.startsWith('/local-stripe/') && ready?.localBilling) {
       return void handleLocalStripe(req, res, url, ready.localBilling).catch((error: unknown) => {
@@ -149,6 +173,11 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     });
   };
   const server = createServer(handle);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const host = (req.headers.host ?? '').split(':')[0] ?? '';
+    if (ready && host.endsWith('.localhost')) ready.router.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
 
   // Take the port first: if it is busy, fail before starting anything else.
   const requestedPort = options.port ?? 3000;
@@ -167,9 +196,11 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
 
   const emulators: Array<Emulator<unknown>> = [];
   let compute: LocalCompute | undefined;
+  let router: TenantRouter | undefined;
   const timers: NodeJS.Timeout[] = [];
   const stopAll = async () => {
     for (const timer of timers) clearInterval(timer);
+    router?.close();
     await compute?.stopAll();
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
   };
@@ -204,6 +235,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       executionUrlTemplate: `${baseUrl}/ops#{executionName}`,
       appVersion: process.env.APP_VERSION ?? '1',
       oauthClients: { google: process.env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: process.env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
+      sleep: options.sleep ?? sleepFromEnv(process.env),
     };
     const storage = new Storage(s3Client(s3.value.endpoint), BUCKET);
     const secrets = new FileSecrets(join(dataDir, 'secrets'));
@@ -243,7 +275,9 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     });
     const deps = options.decorate ? options.decorate(wired) : wired;
     await compute.restore();
-    ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), dns, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint, ...(localBilling ? { localBilling } : {}) };
+    const timings = localRouterTimings(platform.sleep);
+    router = createTenantRouter({ instances: deps.instances, tenants: deps.tenants, compute: deps.compute, discovery: compute, platform, now: deps.now, log: deps.logger }, timings);
+    ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), router, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint, ...(localBilling ? { localBilling } : {}) };
 
     // Locally an interval per row plays the EventBridge schedules of the scheduled jobs.
     const everyMs: Partial<Record<ScheduledJobName, number>> = {
@@ -252,6 +286,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       'trial-sweep': options.sweepEveryMs,
       'smtp-check': options.smtpCheckEveryMs,
       'detect-drift': options.driftCheckEveryMs,
+      'sleep-idle': timings.activityEveryMs,
     };
     for (const job of SCHEDULED_JOBS) {
       const run = job.create(deps);
@@ -270,6 +305,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       deps,
       workflows,
       compute: running,
+      router,
       async stop() {
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeAllConnections();

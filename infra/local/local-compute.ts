@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serviceName, type Compute, type ScaledService, type ServiceSpec } from '../../functions/providers/compute';
+import type { Discovery, Endpoint } from '../../functions/providers/discovery';
 import type { Secrets } from '../../functions/providers/secrets';
 import { freePort } from './free-port';
 
@@ -33,7 +34,7 @@ export interface LocalComputeOptions {
  * with the same environment an ECS task gets. Services are recorded under the data dir and
  * started again when Launchpad restarts, as ECS keeps a service's desired count.
  */
-export class LocalCompute implements Compute {
+export class LocalCompute implements Compute, Discovery {
   private readonly services = new Map<string, RunningService>();
   /** Processes of deploys in flight, not taking traffic yet (stopped with the rest all the same). */
   private readonly rolling = new Set<RunningService>();
@@ -60,10 +61,7 @@ export class LocalCompute implements Compute {
     return { name, created: true };
   }
 
-  /**
-   * Scale to 0 stops the process (and keeps it stopped across restarts); more starts it. No
-   * `whileStopped` here: the local router renders the trial-ended page for suspended tenants itself.
-   */
+  /** Scale to 0 stops the process (and keeps it stopped across restarts); more starts it. */
   async scale(service: ScaledService, desiredCount: number): Promise<void> {
     const name = serviceName(service);
     const file = join(this.dir, `${name}.json`);
@@ -149,10 +147,10 @@ export class LocalCompute implements Compute {
     return false;
   }
 
-  /** Where the instance serving `hostname` listens, for the local router. */
-  portFor(hostname: string): number | undefined {
-    for (const service of this.services.values()) if (service.spec.hostname === hostname) return service.port;
-    return undefined;
+  /** Discovery on the embedded default: the running process of the service, as Cloud Map lists an ECS service's tasks. */
+  async endpoints(service: Pick<ScaledService, 'subdomain' | 'env'>): Promise<Endpoint[]> {
+    const running = this.services.get(serviceName(service));
+    return running ? [{ host: '127.0.0.1', port: running.port }] : [];
   }
 
   list(): Array<{ name: string; hostname: string; port: number; pid?: number }> {

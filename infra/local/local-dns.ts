@@ -2,44 +2,42 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Dns, UpsertResult } from '../../functions/providers/dns';
 
+/** Names a company zone usually holds already (the site, mail, autodiscovery): the embedded default's zone starts with them. */
+export const LOCAL_ZONE_RECORDS = ['www', 'mail', 'autodiscover', 'autoconfig', 'mta-sts'];
+
 /**
- * DNS on the embedded default: `<host>.localhost` names (loopback in every browser) that the
- * local router sends to the instance serving that host. Records persist like a zone does.
+ * The zone of the embedded default: `<label>.localhost` resolves to loopback in every browser, so
+ * every host already reaches the router as the wildcard would. The zone file (`dns.json` in the
+ * data dir) lists the names that have records of their own; edit it like a zone, and those labels
+ * can no longer be chosen as subdomains.
  */
 export class LocalDns implements Dns {
-  private readonly records: Record<string, string>;
+  private records: Record<string, string>;
 
   constructor(private readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
     try {
       this.records = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
     } catch {
-      this.records = {};
+      this.records = Object.fromEntries(LOCAL_ZONE_RECORDS.map((label) => [label, 'own record']));
+      this.save();
     }
   }
 
-  async upsert(host: string): Promise<UpsertResult> {
-    const target = host; // the router resolves the service for this host name
-    const before = this.records[host];
-    if (before === target) return 'unchanged';
-    this.records[host] = target;
-    writeFileSync(this.file, JSON.stringify(this.records, null, 2));
+  async hasOwnRecord(label: string): Promise<boolean> {
+    this.records = JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>;
+    return label !== '*' && this.records[label.toLowerCase()] !== undefined;
+  }
+
+  async ensureWildcard(): Promise<UpsertResult> {
+    if (this.records['*'] === 'router') return 'unchanged';
+    const before = this.records['*'];
+    this.records['*'] = 'router';
+    this.save();
     return before === undefined ? 'created' : 'updated';
   }
 
-  async has(host: string): Promise<boolean> {
-    return this.records[host] !== undefined;
-  }
-
-  async remove(host: string): Promise<'removed' | 'absent'> {
-    if (this.records[host] === undefined) return 'absent';
-    delete this.records[host];
+  private save(): void {
     writeFileSync(this.file, JSON.stringify(this.records, null, 2));
-    return 'removed';
-  }
-
-  /** The record for a host label, as the router sees it; undefined when none was published. */
-  resolve(host: string): string | undefined {
-    return this.records[host];
   }
 }

@@ -22,7 +22,7 @@ const injectDeployFaults = (deps: Deps): Deps => ({
   ...deps,
   compute: {
     ensureService: (spec) => deps.compute.ensureService(spec),
-    scale: (service, count, whileStopped) => deps.compute.scale(service, count, whileStopped),
+    scale: (service, count) => deps.compute.scale(service, count),
     deploy: async (service, version) => {
       if (brokenDeploys.get(service.subdomain) === version) throw new Error(`Image spaceos:${version} failed to start for ${service.subdomain}`);
       return deps.compute.deploy(service, version);
@@ -179,18 +179,19 @@ describe('ops CLI against the local stack', () => {
 });
 
 describe('drift', () => {
-  it('reports a running tenant whose DNS record or service went missing, once, and clears it when restored', async () => {
+  it('reports a running tenant whose routing record or service went missing, once, and clears it when restored', async () => {
     const detect = createDetectDrift(launchpad.deps);
     const opsMail = async () => (await mailTo(launchpad.sesEndpoint, OPS)).filter((m) => /Drift/.test(m.subject)).length;
     expect((await detect()).drifted).toEqual([]);
-    await launchpad.deps.dns.remove('fleet-c-stg');
+    const record = (await launchpad.deps.instances.get('fleet-c-stg'))!;
+    await launchpad.deps.instances.remove('fleet-c-stg');
     const before = await opsMail();
-    expect((await detect()).drifted).toEqual([{ subdomain: 'fleet-c', missing: ['DNS fleet-c-stg'] }]);
+    expect((await detect()).drifted).toEqual([{ subdomain: 'fleet-c', missing: ['routing fleet-c-stg'] }]);
     expect(await detect()).toMatchObject({ drifted: [{ subdomain: 'fleet-c' }] });
     expect(await opsMail()).toBe(before + 1); // told once, not every run
-    expect(await (await fetch(`${launchpad.url}/ops`)).text()).toMatch(/<b>Drift<\/b> since [^:]+:\d\d:[\d.]+Z: missing DNS fleet-c-stg/);
+    expect(await (await fetch(`${launchpad.url}/ops`)).text()).toMatch(/<b>Drift<\/b> since [^:]+:\d\d:[\d.]+Z: missing routing fleet-c-stg/);
 
-    await launchpad.deps.dns.upsert('fleet-c-stg');
+    await launchpad.deps.instances.markRunning(record, new Date().toISOString());
     expect((await detect()).drifted).toEqual([]);
     expect((await launchpad.deps.tenants.getTenant((await launchpad.deps.signups.subdomainClaimHolder('fleet-c'))!))?.drift).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { validSignup } from '../support/api-event';
 import { tempDir } from '../support/temp-dir';
 
 /** Faults by subdomain: how many calls of a provider still fail, and with what. */
-type Fault = { provider: 'databases' | 'dns'; remaining: number; error: () => Error };
+type Fault = { provider: 'databases'; remaining: number; error: () => Error };
 const faults = new Map<string, Fault>();
 const calls = { databases: new Map<string, number>(), dns: new Map<string, number>() };
 
@@ -34,14 +34,6 @@ const injectFaults = (deps: Deps): Deps => ({
     },
     dump: (tenant, env) => deps.databases.dump(tenant, env),
     drop: (tenant, env) => deps.databases.drop(tenant, env),
-  },
-  dns: {
-    upsert: (host) => {
-      failIfInjected('dns', host.replace(/-stg$/, ''));
-      return deps.dns.upsert(host);
-    },
-    remove: (host) => deps.dns.remove(host),
-    has: (host) => deps.dns.has(host),
   },
 });
 
@@ -109,19 +101,19 @@ describe('provision-tenant on the embedded default', () => {
   });
 
   it('ends FAILED with the ops alert on a permanent failure; fixing and resuming completes it with nothing duplicated', async () => {
-    const cloudflareDown = () => Object.assign(new Error('Authentication error: invalid API token'), { name: 'AuthenticationError' });
-    faults.set('broken', { provider: 'dns', remaining: Number.POSITIVE_INFINITY, error: cloudflareDown });
+    const refused = () => Object.assign(new Error('password authentication failed for user "launchpad_admin"'), { name: 'AuthenticationError' });
+    faults.set('broken', { provider: 'databases', remaining: Number.POSITIVE_INFINITY, error: refused });
     const tenantId = await signup('broken');
     expect(await settle(tenantId)).toMatchObject({ status: 'FAILED', error: 'ProvisioningFailed' });
 
     const failed = await statusOf(tenantId);
     expect(failed.status).toBe('FAILED');
-    expect(failed.steps.find((s) => s.name === 'ConfigureDns')).toMatchObject({ status: 'FAILED', error: 'Authentication error: invalid API token' });
-    expect((await launchpad.deps.tenants.getTenant(tenantId))?.failure).toMatchObject({ step: 'ConfigureDns', error: 'AuthenticationError' });
+    expect(failed.steps.find((s) => s.name === 'CreateDatabases')).toMatchObject({ status: 'FAILED', error: 'password authentication failed for user "launchpad_admin"' });
+    expect((await launchpad.deps.tenants.getTenant(tenantId))?.failure).toMatchObject({ step: 'CreateDatabases', error: 'AuthenticationError' });
     const alert = (await sentMail()).filter((m) => m.destination.to.includes('cs@spaceos.test') && m.subject.includes('broken'));
     expect(alert).toHaveLength(1);
-    expect(alert[0]!.subject).toBe('[Launchpad] Provisioning failed for broken at ConfigureDns');
-    for (const part of [tenantId, 'AuthenticationError', 'invalid API token', '/ops', 'Resume']) expect(alert[0]!.body.text).toContain(part);
+    expect(alert[0]!.subject).toBe('[Launchpad] Provisioning failed for broken at CreateDatabases');
+    for (const part of [tenantId, 'AuthenticationError', 'password authentication failed', '/ops', 'Resume']) expect(alert[0]!.body.text).toContain(part);
 
     // The cause is fixed; customer success presses Resume on the ops page.
     faults.delete('broken');
@@ -131,7 +123,7 @@ describe('provision-tenant on the embedded default', () => {
     expect(resumed?.status, JSON.stringify((await launchpad.deps.tenants.getTenant(tenantId))?.failure)).toBe('SUCCEEDED');
     expect((await statusOf(tenantId)).status).toBe('ACTIVE');
 
-    // Nothing twice: roles/databases, services, DNS records, welcome mail.
+    // Nothing twice: roles/databases, services, routing records, welcome mail.
     const admin = new pg.Client(postgresAdmin);
     await admin.connect();
     const roles = (await admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 't_broken_%' ORDER BY 1")).rows.map((r: { rolname: string }) => r.rolname);
@@ -140,8 +132,7 @@ describe('provision-tenant on the embedded default', () => {
     expect(roles).toEqual(['t_broken_prod', 't_broken_stg']);
     expect(dbs).toEqual(['t_broken_prod', 't_broken_stg']);
     expect(launchpad.compute.list().filter((s) => s.name.startsWith('spaceos-broken-')).map((s) => s.name).sort()).toEqual(['spaceos-broken-prod', 'spaceos-broken-stg']);
-    const records = Object.keys(JSON.parse(readFileSync(join(root, 'data', 'dns.json'), 'utf8')) as object).filter((h) => h.startsWith('broken'));
-    expect(records.sort()).toEqual(['broken', 'broken-stg']);
+    expect((await launchpad.deps.instances.getMany(['broken', 'broken-stg'])).map((r) => `${r.host} ${r.state}`).sort()).toEqual(['broken running', 'broken-stg running']);
     expect((await sentMail()).filter((m) => m.destination.to.includes('admin@broken.example'))).toHaveLength(1);
     // A tenant that is not FAILED cannot be resumed.
     expect((await fetch(`${launchpad.url}/ops/tenants/${tenantId}/resume`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
@@ -171,6 +162,6 @@ describe('provision-tenant on the embedded default', () => {
     const executions = (await (await fetch(`${launchpad.url}/ops/api/executions`)).json()) as Array<{ name: string; status: string; timeline: Array<{ state: string; outcome: string }> }>;
     expect(executions.length).toBeGreaterThanOrEqual(4);
     expect(executions.find((e) => e.status === 'SUCCEEDED')?.timeline.map((t) => t.state)).toEqual(expect.arrayContaining(['CreateDatabases', 'WaitUntilHealthy', 'SendWelcomeEmail']));
-    expect(executions.find((e) => e.status === 'FAILED')?.timeline.find((t) => t.state === 'ConfigureDns')?.outcome).toBe('failed');
+    expect(executions.find((e) => e.status === 'FAILED')?.timeline.find((t) => t.state === 'CreateDatabases')?.outcome).toBe('failed');
   });
 });

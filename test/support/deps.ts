@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -9,7 +9,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../../functions/deps';
 import { wireDeps } from '../../infra/wire-deps';
-import type { Platform } from '../../functions/platform';
+import { DEFAULT_SLEEP, type Platform } from '../../functions/platform';
 import type { Dns } from '../../functions/providers/dns';
 import { EcsCompute } from '../../functions/providers/ecs-compute';
 import { TenantTaskRoles } from '../../functions/providers/tenant-task-roles';
@@ -51,16 +51,17 @@ export const testPlatform: Platform = {
   resumeHow: 'resume {tenantId}',
   appVersion: '1.2.3',
   oauthClients: { google: 'google-client-id.apps.googleusercontent.com' },
+  sleep: DEFAULT_SLEEP,
 };
 
 export const ECS_CONFIG = {
   cluster: 'spaceos',
   image: 'registry/spaceos:1.2.3',
-  vpcId: 'vpc-1',
+  cpuArchitecture: 'ARM64' as const,
+  namespaceId: 'ns-tenants',
   subnets: ['subnet-a', 'subnet-b'],
   securityGroups: ['sg-1'],
   executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
-  listenerArns: ['arn:listener/1', 'arn:listener/2'],
   bucket: 'tenants-bucket',
   logGroup: '/spaceos/tenants',
   region,
@@ -77,7 +78,8 @@ export const TENANT_ROLES = {
   secretArnPrefix: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
 };
 
-const unusedDns: Dns = { upsert: () => Promise.reject(new Error('DNS not expected in this test')), remove: () => Promise.reject(new Error('DNS not expected in this test')), has: () => Promise.reject(new Error('DNS not expected in this test')) };
+/** A zone with no records of its own (every subdomain free as far as DNS goes); tests of the zone check use LocalDns or CloudflareDns. */
+const emptyZone: Dns = { hasOwnRecord: async () => false, ensureWildcard: () => Promise.reject(new Error('DNS setup not expected in this test')) };
 
 /** The production wiring on real SDK clients, for request-level tests with aws-sdk-client-mock. */
 export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
@@ -95,8 +97,8 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
       secrets,
       storage: new Storage(new S3Client({ region }), testPlatform.bucket),
       mail: new SesMail(new SESClient({ region })),
-      dns: unusedDns,
-      compute: new EcsCompute(new ECSClient({ region }), new ElasticLoadBalancingV2Client({ region }), new TenantTaskRoles(new IAMClient({ region }), TENANT_ROLES), ECS_CONFIG),
+      dns: emptyZone,
+      compute: new EcsCompute(new ECSClient({ region }), new ServiceDiscoveryClient({ region }), new TenantTaskRoles(new IAMClient({ region }), TENANT_ROLES), ECS_CONFIG),
       billing: new StripeBilling(new Stripe('sk_test_unused'), { priceId: 'price_test', webhookSecret: TEST_WEBHOOK_SECRET }),
     }),
     now: () => new Date('2026-11-26T10:00:00.000Z'),

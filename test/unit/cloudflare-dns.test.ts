@@ -19,7 +19,10 @@ beforeAll(async () => {
       requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, body: raw ? JSON.parse(raw) : undefined });
       res.setHeader('content-type', 'application/json');
       if (req.method === 'GET') {
-        res.end(JSON.stringify({ success: true, errors: [], messages: [], result: existing, result_info: { page: 1, per_page: 100, count: existing.length, total_count: existing.length } }));
+        // One page holds everything; later pages are empty (the SDK pages until one is).
+        const page = Number(url.searchParams.get('page') ?? '1');
+        const result = page === 1 ? existing : [];
+        res.end(JSON.stringify({ success: true, errors: [], messages: [], result, result_info: { page, per_page: 100, count: result.length, total_count: existing.length, total_pages: 1 } }));
       } else res.end(JSON.stringify({ success: true, errors: [], messages: [], result: { id: 'rec-new', ...(JSON.parse(raw || '{}') as object) } }));
     });
   });
@@ -32,40 +35,52 @@ beforeEach(() => {
   existing = [];
 });
 
-const dns = () => new CloudflareDns(new Cloudflare({ apiToken: 'test-token', baseURL, maxRetries: 0 }), { id: 'zone-1', name: 'spaceos.io', target: 'alb-123.eu-west-1.elb.amazonaws.com' });
+let clock = 0;
+const dns = () => new CloudflareDns(new Cloudflare({ apiToken: 'test-token', baseURL, maxRetries: 0 }), { id: 'zone-1', name: 'spaceos.io', target: 'alb-123.eu-west-1.elb.amazonaws.com' }, () => clock);
+const record = (name: string, type = 'A') => ({ id: `rec-${name}`, type, name, content: '192.0.2.1', proxied: false, ttl: 1 });
 
 describe('Cloudflare DNS adapter', () => {
-  it('creates a proxied CNAME to the load balancer when the record is missing', async () => {
-    await expect(dns().upsert('acme')).resolves.toBe('created');
-    expect(requests[0]).toMatchObject({ method: 'GET' });
+  it("refuses labels that exist in the zone on their own, at or below them (the wildcard would not answer them), but not the wildcard's own", async () => {
+    existing = [record('www.spaceos.io', 'CNAME'), record('autodiscover.spaceos.io', 'CNAME'), record('mta-sts.spaceos.io'), record('_dmarc.spaceos.io', 'TXT'), record('mail.intranet.spaceos.io'), record('*.spaceos.io', 'CNAME'), record('spaceos.io')];
+    const zone = dns();
+    for (const taken of ['www', 'autodiscover', 'mta-sts', 'intranet', 'WWW']) expect(await zone.hasOwnRecord(taken), taken).toBe(true);
+    for (const free of ['acme', 'mail', 'spaceos', '*']) expect(await zone.hasOwnRecord(free), free).toBe(false);
     expect(requests[0]!.path).toMatch(/^\/client\/v4\/zones\/zone-1\/dns_records\?/);
-    expect(decodeURIComponent(requests[0]!.path)).toContain('name.exact=acme.spaceos.io');
+  });
+
+  it('lists the zone once per five minutes, not once per availability check (Cloudflare allows 1,200 calls per 5 minutes)', async () => {
+    existing = [record('www.spaceos.io')];
+    const zone = dns();
+    clock = 0;
+    // A listing is its first page's request (the SDK then asks for the next, empty, page).
+    const listings = () => requests.filter((r) => !/[?&]page=([2-9]|\d\d)/.test(r.path)).length;
+    for (let i = 0; i < 20; i++) await zone.hasOwnRecord(`name${i}`);
+    expect(listings()).toBe(1);
+    existing = [record('www.spaceos.io'), record('shop.spaceos.io')];
+    clock = 4 * 60_000;
+    expect(await zone.hasOwnRecord('shop')).toBe(false);
+    clock = 5 * 60_000 + 1;
+    expect(await zone.hasOwnRecord('shop')).toBe(true);
+    expect(listings()).toBe(2);
+  });
+
+  it('creates the proxied wildcard CNAME to the load balancer once, and changes nothing on a rerun', async () => {
+    await expect(dns().ensureWildcard()).resolves.toBe('created');
+    expect(decodeURIComponent(requests[0]!.path)).toContain('name.exact=*.spaceos.io');
     expect(requests[1]).toEqual({
       method: 'POST',
       path: '/client/v4/zones/zone-1/dns_records',
-      body: { type: 'CNAME', name: 'acme.spaceos.io', content: 'alb-123.eu-west-1.elb.amazonaws.com', proxied: true, ttl: 1 },
+      body: { type: 'CNAME', name: '*.spaceos.io', content: 'alb-123.eu-west-1.elb.amazonaws.com', proxied: true, ttl: 1 },
     });
-  });
-
-  it('changes nothing when the record is already right (rerun)', async () => {
-    existing = [{ id: 'rec-1', type: 'CNAME', name: 'acme.spaceos.io', content: 'alb-123.eu-west-1.elb.amazonaws.com', proxied: true, ttl: 1 }];
-    await expect(dns().upsert('acme')).resolves.toBe('unchanged');
-    expect(requests.map((r) => r.method)).toEqual(['GET']);
-  });
-
-  it('updates a record that points elsewhere', async () => {
-    existing = [{ id: 'rec-1', type: 'CNAME', name: 'acme-stg.spaceos.io', content: 'old-alb.example.com', proxied: true, ttl: 1 }];
-    await expect(dns().upsert('acme-stg')).resolves.toBe('updated');
-    expect(requests[1]).toMatchObject({ method: 'PUT', path: '/client/v4/zones/zone-1/dns_records/rec-1', body: { content: 'alb-123.eu-west-1.elb.amazonaws.com', name: 'acme-stg.spaceos.io' } });
-  });
-
-  it('removes the record when there is one, and does nothing when there is none', async () => {
-    existing = [{ id: 'rec-1', type: 'CNAME', name: 'acme.spaceos.io', content: 'alb-123.eu-west-1.elb.amazonaws.com', proxied: true }];
-    await expect(dns().remove('acme')).resolves.toBe('removed');
-    expect(requests.map((r) => `${r.method} ${r.path.split('?')[0]}`)).toEqual(['GET /client/v4/zones/zone-1/dns_records', 'DELETE /client/v4/zones/zone-1/dns_records/rec-1']);
     requests = [];
-    existing = [];
-    await expect(dns().remove('acme')).resolves.toBe('absent');
+    existing = [{ id: 'rec-1', type: 'CNAME', name: '*.spaceos.io', content: 'alb-123.eu-west-1.elb.amazonaws.com', proxied: true, ttl: 1 }];
+    await expect(dns().ensureWildcard()).resolves.toBe('unchanged');
     expect(requests.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('points a wildcard that goes elsewhere at the load balancer', async () => {
+    existing = [{ id: 'rec-1', type: 'CNAME', name: '*.spaceos.io', content: 'old-alb.example.com', proxied: true, ttl: 1 }];
+    await expect(dns().ensureWildcard()).resolves.toBe('updated');
+    expect(requests[1]).toMatchObject({ method: 'PUT', path: '/client/v4/zones/zone-1/dns_records/rec-1', body: { content: 'alb-123.eu-west-1.elb.amazonaws.com', name: '*.spaceos.io' } });
   });
 });

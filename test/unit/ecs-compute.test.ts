@@ -1,28 +1,29 @@
 import { CreateServiceCommand, DeleteServiceCommand, DeregisterTaskDefinitionCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
-  CreateRuleCommand,
-  CreateTargetGroupCommand,
-  DeleteRuleCommand,
-  DeleteTargetGroupCommand,
-  DescribeRulesCommand,
-  DescribeTargetGroupsCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyRuleCommand,
-  TargetGroupNotFoundException,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+  CreateServiceCommand as CreateDiscoveryServiceCommand,
+  DeleteServiceCommand as DeleteDiscoveryServiceCommand,
+  DiscoverInstancesCommand,
+  GetServiceCommand as GetDiscoveryServiceCommand,
+  NamespaceNotFound,
+  ResourceInUse,
+  ServiceAlreadyExists,
+  ServiceDiscoveryClient,
+  ServiceNotFound,
+} from '@aws-sdk/client-servicediscovery';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, EntityAlreadyExistsException, GetRoleCommand, IAMClient, ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ServiceSpec } from '../../functions/providers/compute';
-import { EcsCompute, ListenersFullError, targetGroupName } from '../../functions/providers/ecs-compute';
+import { CloudMapDiscovery } from '../../functions/providers/discovery';
+import { EcsCompute, StillRegisteredError } from '../../functions/providers/ecs-compute';
 import { TenantTaskRoles, tenantRoleName } from '../../functions/providers/tenant-task-roles';
 import { ECS_CONFIG, TENANT_ROLES } from '../support/deps';
 
 const ecs = mockClient(ECSClient);
-const elb = mockClient(ElasticLoadBalancingV2Client);
+const cloudMap = mockClient(ServiceDiscoveryClient);
 const iam = mockClient(IAMClient);
 const compute = () =>
-  new EcsCompute(new ECSClient({ region: 'us-east-1' }), new ElasticLoadBalancingV2Client({ region: 'us-east-1' }), new TenantTaskRoles(new IAMClient({ region: 'us-east-1' }), TENANT_ROLES), ECS_CONFIG);
+  new EcsCompute(new ECSClient({ region: 'us-east-1' }), new ServiceDiscoveryClient({ region: 'us-east-1' }), new TenantTaskRoles(new IAMClient({ region: 'us-east-1' }), TENANT_ROLES), ECS_CONFIG);
 const TENANT_ROLE = 'arn:aws:iam::123456789012:role/launchpad/tenants/spaceos-prod-t-1';
 const noSuchRole = () => new NoSuchEntityException({ message: 'The role cannot be found.', $metadata: {} });
 
@@ -36,12 +37,12 @@ const spec: ServiceSpec = {
   database: { host: 'db.internal', port: 5432, database: 't_acme_prod', user: 't_acme_prod', secretName: 'launchpad/tenants/t-1/prod/database' },
   version: '1.2.3',
 };
-const rules = (n: number, start = 1) => Array.from({ length: n }, (_, i) => ({ Priority: String(start + i), IsDefault: false, Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [`other${i}.spaceos.io`] } }] }));
-const defaultRule = { Priority: 'default', IsDefault: true, Conditions: [] };
+const REGISTRY = 'arn:aws:servicediscovery:us-east-1:123456789012:service/srv-acme';
+const alreadyRegistered = () => Object.assign(new ServiceAlreadyExists({ message: 'Service already exists', $metadata: {} }), { ServiceId: 'srv-acme' });
 
 beforeEach(() => {
   ecs.reset();
-  elb.reset();
+  cloudMap.reset();
   iam.reset();
   iam.on(GetRoleCommand).rejects(noSuchRole());
   iam.on(CreateRoleCommand).resolves({ Role: { Arn: TENANT_ROLE, RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', RoleId: 'r', CreateDate: new Date() } });
@@ -49,38 +50,31 @@ beforeEach(() => {
   ecs.on(DescribeServicesCommand).resolves({ services: [] });
   ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:task-def/spaceos-acme-prod:1' } });
   ecs.on(CreateServiceCommand).resolves({});
-  elb.on(DescribeTargetGroupsCommand).rejects(new TargetGroupNotFoundException({ message: 'not found', $metadata: {} }));
-  elb.on(CreateTargetGroupCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/1' }] });
-  elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule, ...rules(3)] });
-  elb.on(CreateRuleCommand).resolves({});
+  cloudMap.on(CreateDiscoveryServiceCommand).resolves({ Service: { Id: 'srv-acme', Arn: REGISTRY } });
+  cloudMap.on(GetDiscoveryServiceCommand).resolves({ Service: { Id: 'srv-acme', Arn: REGISTRY } });
 });
 
 describe('ECS compute adapter', () => {
-  it('creates target group, host rule, task definition and Fargate service for a new instance', async () => {
+  it('creates a Cloud Map registration, a Graviton task definition and a Fargate service for a new instance, with no load-balancer resources', async () => {
     await expect(compute().ensureService(spec)).resolves.toEqual({ name: 'spaceos-acme-prod', created: true });
 
-    const tg = elb.commandCalls(CreateTargetGroupCommand)[0]!.args[0].input;
-    expect(tg).toMatchObject({ Name: targetGroupName(spec), TargetType: 'ip', HealthCheckPath: '/health', VpcId: 'vpc-1' });
-    expect(tg.Name!.length).toBeLessThanOrEqual(32);
-    expect(elb.commandCalls(CreateRuleCommand)[0]!.args[0].input).toEqual({
-      ListenerArn: 'arn:listener/1',
-      Priority: 4,
-      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['acme.spaceos.io'] } }],
-      Actions: [{ Type: 'forward', TargetGroupArn: 'arn:tg/1' }],
+    expect(cloudMap.commandCalls(CreateDiscoveryServiceCommand)[0]!.args[0].input).toMatchObject({
+      Name: 'spaceos-acme-prod',
+      NamespaceId: 'ns-tenants',
+      CreatorRequestId: 'spaceos-acme-prod',
+      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 10 }] },
     });
-    const container = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input.containerDefinitions![0]!;
+    const definition = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input;
+    expect(definition.runtimePlatform).toEqual({ cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' });
+    const container = definition.containerDefinitions![0]!;
     expect(container.image).toBe('registry/spaceos:1.2.3');
     expect(container.environment).toEqual(expect.arrayContaining([{ name: 'CONFIG_KEY', value: spec.configKey }, { name: 'DATABASE_NAME', value: 't_acme_prod' }]));
     expect(container.secrets).toEqual([{ name: 'DATABASE_PASSWORD', valueFrom: `${ECS_CONFIG.secretArnPrefix}launchpad/tenants/t-1/prod/database` }]);
     expect(JSON.stringify(container.environment)).not.toMatch(/password/i);
-    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input).toMatchObject({ executionRoleArn: ECS_CONFIG.executionRoleArn, taskRoleArn: TENANT_ROLE });
-    expect(ecs.commandCalls(CreateServiceCommand)[0]!.args[0].input).toMatchObject({
-      cluster: 'spaceos',
-      serviceName: 'spaceos-acme-prod',
-      launchType: 'FARGATE',
-      taskDefinition: 'arn:task-def/spaceos-acme-prod:1',
-      loadBalancers: [{ targetGroupArn: 'arn:tg/1', containerName: 'spaceos', containerPort: 8080 }],
-    });
+    expect(definition).toMatchObject({ executionRoleArn: ECS_CONFIG.executionRoleArn, taskRoleArn: TENANT_ROLE });
+    const service = ecs.commandCalls(CreateServiceCommand)[0]!.args[0].input;
+    expect(service).toMatchObject({ cluster: 'spaceos', serviceName: 'spaceos-acme-prod', launchType: 'FARGATE', taskDefinition: 'arn:task-def/spaceos-acme-prod:1', serviceRegistries: [{ registryArn: REGISTRY }] });
+    expect(service.loadBalancers).toBeUndefined();
   });
 
   it('describes before it creates: an existing service is left alone', async () => {
@@ -88,42 +82,24 @@ describe('ECS compute adapter', () => {
     await expect(compute().ensureService(spec)).resolves.toEqual({ name: 'spaceos-acme-prod', created: false });
     expect(ecs.commandCalls(CreateServiceCommand)).toHaveLength(0);
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
-    expect(elb.commandCalls(CreateRuleCommand)).toHaveLength(0);
+    expect(cloudMap.commandCalls(CreateDiscoveryServiceCommand)).toHaveLength(0);
   });
 
-  it('reuses an existing target group and host rule when a previous attempt got that far', async () => {
-    elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/existing' }] });
-    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/1' }).resolves({ Rules: [defaultRule, { Priority: '7', Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['acme.spaceos.io'] } }] }] });
+  it('reuses the Cloud Map service of an earlier attempt (found by its creator request id)', async () => {
+    cloudMap.on(CreateDiscoveryServiceCommand).rejects(alreadyRegistered());
     await compute().ensureService(spec);
-    expect(elb.commandCalls(CreateTargetGroupCommand)).toHaveLength(0);
-    expect(elb.commandCalls(CreateRuleCommand)).toHaveLength(0);
-    expect(ecs.commandCalls(CreateServiceCommand)[0]!.args[0].input.loadBalancers![0]!.targetGroupArn).toBe('arn:tg/existing');
+    expect(cloudMap.commandCalls(GetDiscoveryServiceCommand)[0]!.args[0].input).toEqual({ Id: 'srv-acme' });
+    expect(ecs.commandCalls(CreateServiceCommand)[0]!.args[0].input.serviceRegistries).toEqual([{ registryArn: REGISTRY }]);
   });
 
-  it('moves on to the next listener from config when one is full', async () => {
-    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/1' }).resolves({ Rules: [defaultRule, ...rules(100)] });
-    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/2' }).resolves({ Rules: [defaultRule, ...rules(2, 1), ...rules(1, 4)] });
-    await compute().ensureService(spec);
-    expect(elb.commandCalls(CreateRuleCommand)[0]!.args[0].input).toMatchObject({ ListenerArn: 'arn:listener/2', Priority: 3 });
-  });
-
-  it('scales a suspended instance to zero and sends its address to the upgrade page, and back', async () => {
-    const hostRule = { RuleArn: 'arn:rule/acme', Priority: '3', Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['acme.spaceos.io'] } }] };
-    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/1' }).resolves({ Rules: [defaultRule, hostRule] });
-    elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/acme' }] });
+  it('puts an instance to sleep and wakes it with the desired count alone (no routing to change)', async () => {
     ecs.on(UpdateServiceCommand).resolves({});
-    elb.on(ModifyRuleCommand).resolves({});
-
-    await compute().scale(spec, 0, 'https://spaceos.io/upgrade/t-1');
-    expect(ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', desiredCount: 0 });
-    expect(elb.commandCalls(ModifyRuleCommand)[0]!.args[0].input).toEqual({
-      RuleArn: 'arn:rule/acme',
-      Actions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Host: 'spaceos.io', Path: '/upgrade/t-1', Query: '', StatusCode: 'HTTP_302' } }],
-    });
-
-    await compute().scale(spec, 2, 'https://spaceos.io/upgrade/t-1');
-    expect(ecs.commandCalls(UpdateServiceCommand)[1]!.args[0].input.desiredCount).toBe(2);
-    expect(elb.commandCalls(ModifyRuleCommand)[1]!.args[0].input).toEqual({ RuleArn: 'arn:rule/acme', Actions: [{ Type: 'forward', TargetGroupArn: 'arn:tg/acme' }] });
+    await compute().scale(spec, 0);
+    await compute().scale(spec, 2);
+    expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: 'spaceos', service: 'spaceos-acme-prod', desiredCount: 0 },
+      { cluster: 'spaceos', service: 'spaceos-acme-prod', desiredCount: 2 },
+    ]);
   });
 
   it('rolls a service onto a new version: same task definition, image at the new tag, then the service update', async () => {
@@ -150,38 +126,42 @@ describe('ECS compute adapter', () => {
     expect(ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', taskDefinition: 'arn:task-def/spaceos-acme-prod:2' });
   });
 
-  it('offboards an instance: service, host rule, target group and task definitions; a rerun finds nothing left', async () => {
-    const hostRule = { RuleArn: 'arn:rule/acme', Priority: '3', Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['acme.spaceos.io'] } }] };
+  it('offboards an instance: service, Cloud Map service, task definitions and role; a rerun finds nothing left', async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'ACTIVE' }] });
     ecs.on(DeleteServiceCommand).resolves({});
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: ['arn:td/spaceos-acme-prod:1', 'arn:td/spaceos-acme-prod:2'] });
     ecs.on(DeregisterTaskDefinitionCommand).resolves({});
-    elb.on(DescribeRulesCommand, { ListenerArn: 'arn:listener/1' }).resolves({ Rules: [defaultRule, hostRule] });
-    elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: 'arn:tg/acme' }] });
-    elb.on(DeleteRuleCommand).resolves({});
-    elb.on(DeleteTargetGroupCommand).resolves({});
+    cloudMap.on(CreateDiscoveryServiceCommand).rejects(alreadyRegistered());
+    cloudMap.on(DeleteDiscoveryServiceCommand).resolves({});
     iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['own-resources'] });
     iam.on(DeleteRolePolicyCommand).resolves({});
     iam.on(DeleteRoleCommand).resolves({});
 
     await expect(compute().removeService(spec)).resolves.toBe('removed');
-    expect(iam.commandCalls(DeleteRolePolicyCommand)[0]!.args[0].input).toEqual({ RoleName: 'spaceos-prod-t-1', PolicyName: 'own-resources' });
-    expect(iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'spaceos-prod-t-1' });
     expect(ecs.commandCalls(DeleteServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', force: true });
-    expect(elb.commandCalls(DeleteRuleCommand)[0]!.args[0].input).toEqual({ RuleArn: 'arn:rule/acme' });
-    expect(elb.commandCalls(DeleteTargetGroupCommand)[0]!.args[0].input).toEqual({ TargetGroupArn: 'arn:tg/acme' });
+    expect(cloudMap.commandCalls(DeleteDiscoveryServiceCommand)[0]!.args[0].input).toEqual({ Id: 'srv-acme' });
     expect(ecs.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).toEqual(['arn:td/spaceos-acme-prod:1', 'arn:td/spaceos-acme-prod:2']);
+    expect(iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'spaceos-prod-t-1' });
 
     ecs.reset();
-    elb.reset();
+    cloudMap.reset();
     iam.reset();
     iam.on(ListRolePoliciesCommand).rejects(noSuchRole());
     ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'INACTIVE' }] });
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
-    elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule] });
-    elb.on(DescribeTargetGroupsCommand).rejects(new TargetGroupNotFoundException({ message: 'not found', $metadata: {} }));
+    // Gone already: creating it by its request id makes a fresh one, which is deleted again and not counted.
+    cloudMap.on(CreateDiscoveryServiceCommand).resolves({ Service: { Id: 'srv-new', Arn: 'arn:srv-new' } });
+    cloudMap.on(DeleteDiscoveryServiceCommand).resolves({});
     await expect(compute().removeService(spec)).resolves.toBe('absent');
     expect(ecs.commandCalls(DeleteServiceCommand)).toHaveLength(0);
+    expect(cloudMap.commandCalls(DeleteDiscoveryServiceCommand)[0]!.args[0].input).toEqual({ Id: 'srv-new' });
+  });
+
+  it('retries offboarding while Cloud Map still lists the draining tasks', async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'DRAINING' }] });
+    cloudMap.on(CreateDiscoveryServiceCommand).rejects(alreadyRegistered());
+    cloudMap.on(DeleteDiscoveryServiceCommand).rejects(new ResourceInUse({ message: 'instances registered', $metadata: {} }));
+    await expect(compute().removeService(spec)).rejects.toBeInstanceOf(StillRegisteredError);
   });
 
   it("runs each instance under its own task role: bounded, assumable only by ECS for this account, reaching only its tenant's files, sender and SMTP password", async () => {
@@ -219,10 +199,30 @@ describe('ECS compute adapter', () => {
     await compute().ensureService(spec);
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand).at(-1)!.args[0].input.taskRoleArn).toBe(TENANT_ROLE);
   });
+});
 
-  it('fails permanently, naming the fix, when every listener is full', async () => {
-    elb.on(DescribeRulesCommand).resolves({ Rules: [defaultRule, ...rules(100)] });
-    await expect(compute().ensureService(spec)).rejects.toBeInstanceOf(ListenersFullError);
-    expect(ecs.commandCalls(CreateServiceCommand)).toHaveLength(0);
+describe('Cloud Map discovery', () => {
+  const discovery = () => new CloudMapDiscovery(new ServiceDiscoveryClient({ region: 'us-east-1' }), { namespaceName: 'tenants.launchpad.internal', containerPort: 8080 });
+
+  it("finds an instance's tasks by its service name, with the contract's port when ECS registers none", async () => {
+    cloudMap.on(DiscoverInstancesCommand).resolves({
+      Instances: [
+        { InstanceId: 'task-1', Attributes: { AWS_INSTANCE_IPV4: '10.40.32.7', ECS_SERVICE_NAME: 'spaceos-acme-prod' } },
+        { InstanceId: 'task-2', Attributes: { AWS_INSTANCE_IPV4: '10.40.48.9', AWS_INSTANCE_PORT: '9090' } },
+        { InstanceId: 'odd', Attributes: {} },
+      ],
+    });
+    await expect(discovery().endpoints({ subdomain: 'acme', env: 'prod' })).resolves.toEqual([
+      { host: '10.40.32.7', port: 8080 },
+      { host: '10.40.48.9', port: 9090 },
+    ]);
+    expect(cloudMap.commandCalls(DiscoverInstancesCommand)[0]!.args[0].input).toMatchObject({ NamespaceName: 'tenants.launchpad.internal', ServiceName: 'spaceos-acme-prod', HealthStatus: 'HEALTHY_OR_ELSE_ALL' });
+  });
+
+  it('answers no endpoints for an instance without a registration (asleep before its first start, or removed)', async () => {
+    cloudMap.on(DiscoverInstancesCommand).rejects(new ServiceNotFound({ message: 'no such service', $metadata: {} }));
+    await expect(discovery().endpoints({ subdomain: 'gone', env: 'stg' })).resolves.toEqual([]);
+    cloudMap.on(DiscoverInstancesCommand).rejects(new NamespaceNotFound({ message: 'no such namespace', $metadata: {} }));
+    await expect(discovery().endpoints({ subdomain: 'gone', env: 'stg' })).resolves.toEqual([]);
   });
 });

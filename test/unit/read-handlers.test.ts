@@ -46,8 +46,13 @@ const status = (id: string) => createTenantStatusHandler(sdkDeps())(apiEvent({ p
 describe('GET /api/tenants/{id}/status', () => {
   it('shows the signup progress without the admin contact details', async () => {
     dynamo.on(GetCommand, { Key: { pk: 'TENANT#t-1', sk: 'META' } }).resolves({ Item: tenantItem });
+    // Production is deployed and asleep; staging has no record yet.
+    const asleep = { pk: 'INSTANCE#acme', sk: 'ROUTE', host: 'acme', tenantId: 't-1', subdomain: 'acme', env: 'prod', plan: 'trial', desiredCount: 1, state: 'sleeping', since: '2026-11-26T11:00:00.000Z', lastRequestAt: '2026-11-26T10:30:00.000Z' };
+    dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE_NAME]: [asleep] } });
     const result = await status('t-1');
     expect(result.statusCode).toBe(200);
+    expect(dynamo.commandCalls(BatchGetCommand)[0]!.args[0].input.RequestItems![TABLE_NAME]!.Keys).toEqual([{ pk: 'INSTANCE#acme', sk: 'ROUTE' }, { pk: 'INSTANCE#acme-stg', sk: 'ROUTE' }]);
+    expect((parseBody(result) as { instances: unknown }).instances).toEqual({ prod: 'sleeping' });
     const body = parseBody(result) as { steps: Array<{ name: string; status: string }> };
     expect(body).toMatchObject({ tenantId: 't-1', subdomain: 'acme', companyName: 'Acme Spaces', status: 'PROVISIONING', plan: 'trial', urls: {} });
     expect(body.steps[0]).toEqual({ name: 'MarkProvisioning', status: 'SUCCEEDED', startedAt: '2026-11-26T10:00:00.500Z', endedAt: '2026-11-26T10:00:01.000Z' });

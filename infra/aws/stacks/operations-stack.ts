@@ -65,6 +65,13 @@ export class OperationsStack extends Stack {
           fn.addToRolePolicy(sendMail);
         },
       },
+      'sleep-idle': {
+        environment,
+        grant: (fn) => {
+          table.grantReadWriteData(fn);
+          for (const statement of scaleServices) fn.addToRolePolicy(statement);
+        },
+      },
       'smtp-check': {
         environment,
         grant: (fn) => {

@@ -1,0 +1,147 @@
+import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { instanceRecordSchema, type InstanceRecord, type InstanceState } from '../../shared/instance-state';
+import { indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE } from './table';
+
+const { partitionKey: GPK, sortKey: GSK } = TABLE.byStatusIndex;
+
+/** What sizing an instance records: who it belongs to and how many tasks it runs when awake. */
+export type InstanceSizing = Pick<InstanceRecord, 'host' | 'tenantId' | 'subdomain' | 'env' | 'plan' | 'desiredCount'>;
+
+/**
+ * Instances' routing records (one item per host label). Every change of state is a conditional
+ * write, so two router tasks cannot both wake an instance, and the sleep job cannot put to sleep
+ * an instance that was just visited.
+ */
+export class InstanceStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** The record of a host; eventually consistent (the router's read, half the cost of a strong one). */
+  async get(host: string, { consistent = false } = {}): Promise<InstanceRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.instance(host), ConsistentRead: consistent }));
+    return Item ? instanceRecordSchema.parse(Item) : undefined;
+  }
+
+  /** Several hosts' records (the status view's two instances); missing ones are left out. */
+  async getMany(hosts: readonly string[]): Promise<InstanceRecord[]> {
+    if (hosts.length === 0) return [];
+    const { Responses } = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: hosts.map((h) => keys.instance(h)) } } }));
+    return (Responses?.[this.tableName] ?? []).map((item) => instanceRecordSchema.parse(item));
+  }
+
+  /**
+   * The instance runs at `desiredCount` (deployed, resumed, upgraded, woken by its plan): running,
+   * filed as awake. A first record counts its creation as its last request, so a new instance gets
+   * a whole idle period before it may sleep.
+   */
+  async markRunning(sizing: InstanceSizing, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.instance(sizing.host),
+        UpdateExpression:
+          'SET #tenantId = :tenantId, #subdomain = :subdomain, #env = :env, #plan = :plan, #desiredCount = :desiredCount, #state = :running, #since = :at, #lastRequestAt = if_not_exists(#lastRequestAt, :at), #host = :host, #gpk = :awake, #gsk = if_not_exists(#lastRequestAt, :at)',
+        ExpressionAttributeNames: { '#tenantId': 'tenantId', '#subdomain': 'subdomain', '#env': 'env', '#plan': 'plan', '#desiredCount': 'desiredCount', '#state': 'state', '#since': 'since', '#lastRequestAt': 'lastRequestAt', '#host': 'host', '#gpk': GPK, '#gsk': GSK },
+        ExpressionAttributeValues: { ':tenantId': sizing.tenantId, ':subdomain': sizing.subdomain, ':env': sizing.env, ':plan': sizing.plan, ':desiredCount': sizing.desiredCount, ':running': 'running', ':at': at, ':host': sizing.host, ':awake': indexPartition.awakeInstances },
+      }),
+    );
+  }
+
+  /** Scaled to zero for a reason a visit does not undo (suspension, failed provisioning); out of the awake list. */
+  async markStopped(host: string, at: string): Promise<void> {
+    await this.changeState(host, 'stopped', at, { from: ['running', 'sleeping', 'waking', 'stopped'] });
+  }
+
+  /**
+   * Records a request (the router calls this at most once a minute per instance). Only a running
+   * instance's record moves; `notAfter` keeps several router tasks to one write a minute between them.
+   */
+  async recordRequest(host: string, at: string, notAfter: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.instance(host),
+          UpdateExpression: 'SET #lastRequestAt = :at, #gsk = :at',
+          ConditionExpression: '#state = :running AND #lastRequestAt < :notAfter',
+          ExpressionAttributeNames: { '#lastRequestAt': 'lastRequestAt', '#gsk': GSK, '#state': 'state' },
+          ExpressionAttributeValues: { ':at': at, ':running': 'running', ':notAfter': notAfter },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Running instances whose last request is older than `before`, idlest first (the sleep job's candidates). */
+  async idleSince(before: string): Promise<InstanceRecord[]> {
+    const records: InstanceRecord[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ ...indexQueryBefore(this.tableName, indexPartition.awakeInstances, before), ExclusiveStartKey }));
+      records.push(...(page.Items ?? []).map((item) => instanceRecordSchema.parse(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return records;
+  }
+
+  /** running -> sleeping, only if it is still idle since `idleBefore` (a request in between keeps it awake). */
+  async claimSleep(host: string, idleBefore: string, at: string): Promise<boolean> {
+    return this.changeState(host, 'sleeping', at, { from: ['running'], idleBefore });
+  }
+
+  /**
+   * sleeping -> waking: exactly one caller wins and starts the tasks. A wake older than
+   * `staleBefore` (its router died before the instance came up) may be taken over.
+   */
+  async claimWake(host: string, at: string, staleBefore: string): Promise<boolean> {
+    return this.changeState(host, 'waking', at, { from: ['sleeping'], orWakingSince: staleBefore });
+  }
+
+  /** waking -> running once the instance answers; the visit that woke it is its last request. */
+  async markAwake(host: string, at: string): Promise<boolean> {
+    return this.changeState(host, 'running', at, { from: ['waking'] });
+  }
+
+  async remove(host: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.instance(host) }));
+  }
+
+  private async changeState(host: string, to: InstanceState, at: string, guard: { from: InstanceState[]; idleBefore?: string; orWakingSince?: string }): Promise<boolean> {
+    const values: Record<string, unknown> = { ':to': to, ':at': at };
+    guard.from.forEach((state, i) => (values[`:from${i}`] = state));
+    let condition = `#state IN (${guard.from.map((_, i) => `:from${i}`).join(', ')})`;
+    if (guard.idleBefore) {
+      values[':idleBefore'] = guard.idleBefore;
+      condition = `(${condition}) AND #lastRequestAt < :idleBefore`;
+    }
+    if (guard.orWakingSince) {
+      values[':waking'] = 'waking';
+      values[':staleBefore'] = guard.orWakingSince;
+      condition = `(${condition}) OR (#state = :waking AND #since < :staleBefore)`;
+    }
+    // Only running instances are filed as awake; a woken one counts as just visited.
+    const awake = to === 'running';
+    if (awake) Object.assign(values, { ':awake': indexPartition.awakeInstances });
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.instance(host),
+          UpdateExpression: awake ? 'SET #state = :to, #since = :at, #lastRequestAt = :at, #gpk = :awake, #gsk = :at' : 'SET #state = :to, #since = :at REMOVE #gpk, #gsk',
+          ConditionExpression: `attribute_exists(#state) AND (${condition})`,
+          ExpressionAttributeNames: { '#state': 'state', '#since': 'since', '#gpk': GPK, '#gsk': GSK, ...(guard.idleBefore || awake ? { '#lastRequestAt': 'lastRequestAt' } : {}) },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

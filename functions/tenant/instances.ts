@@ -1,0 +1,36 @@
+import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import type { Plan } from '../../shared/lifecycle';
+import type { Tenant } from '../../shared/tenant';
+import type { Deps } from '../deps';
+import { desiredCount, servicesOf } from '../providers/compute';
+
+export type InstanceDeps = Pick<Deps, 'compute' | 'instances' | 'platform' | 'now'>;
+type Owner = Pick<Tenant, 'tenantId' | 'subdomain'>;
+
+/**
+ * Runs the tenant's instances at the size `plan` pays for and records them running, so the router
+ * sends their hosts to them. Scaled first: a record saying running before the tasks are asked for
+ * would send visitors to nothing.
+ */
+export async function runInstances({ compute, instances, platform, now }: InstanceDeps, tenant: Owner, plan: Plan): Promise<void> {
+  await Promise.all(
+    servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(async (service) => {
+      const count = desiredCount(plan, service.env);
+      await compute.scale(service, count);
+      await instances.markRunning({ host: instanceHost(tenant.subdomain, service.env), tenantId: tenant.tenantId, subdomain: tenant.subdomain, env: service.env, plan, desiredCount: count }, now().toISOString());
+    }),
+  );
+}
+
+/**
+ * Stops the tenant's instances for a reason a visit must not undo (suspension, failed
+ * provisioning). Recorded first, so no router wakes them while they are being stopped.
+ */
+export async function stopInstances({ compute, instances, platform, now }: InstanceDeps, tenant: Owner): Promise<void> {
+  await Promise.all(
+    servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(async (service) => {
+      await instances.markStopped(instanceHost(tenant.subdomain, service.env), now().toISOString());
+      await compute.scale(service, 0);
+    }),
+  );
+}
