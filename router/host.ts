@@ -1,3 +1,6 @@
+/** The load balancer's health check of the router: its Host is the task's IP, never an instance host. */
+export const ROUTER_HEALTH_PATH = '/_router/health';
+
 /** The domain instance hosts live under, from the deployment's URL template: https://{host}.spaceos.io -> spaceos.io. */
 export function instanceDomain(instanceUrlTemplate: string): string {
   const hostname = new URL(instanceUrlTemplate.replace('{host}', 'x')).hostname;

@@ -24,6 +24,17 @@ export const deployConfigSchema = z.object({
   googleOAuthClientId: z.optional(z.string().check(z.minLength(10, 'the OAuth client id from the Google Cloud console'))),
   microsoftOAuthClientId: z.optional(z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'the application (client) id from Entra ID'))),
   databaseAdminSecretArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:/, 'a Secrets Manager secret ARN'))),
+  /** CPU architecture of tenant tasks: ARM64 (Graviton, ~20 % cheaper) unless the spaceOS image is built for x86 only. */
+  instanceArchitecture: z._default(z.enum(['ARM64', 'X86_64']), 'ARM64'),
+  /** CloudWatch Container Insights on the tenant cluster: off by default (it is billed per task and metric). */
+  containerInsights: z._default(z.pipe(z.union([z.boolean(), z.enum(['true', 'false'])]), z.transform((v) => v === true || v === 'true')), false),
+  /** Idle times before instances sleep (e.g. 30m, 2h); paid production instances never sleep unless sleepAfterPaidProd is set. */
+  sleepAfterTrialProd: z._default(z.string().check(z.regex(/^\d+(ms|s|m|h)$/, 'a duration like 30m')), '30m'),
+  sleepAfterStaging: z._default(z.string().check(z.regex(/^\d+(ms|s|m|h)$/, 'a duration like 30m')), '30m'),
+  sleepAfterPaidProd: z.optional(z.string().check(z.regex(/^\d+(ms|s|m|h)$/, 'a duration like 4h'))),
+  /** Tasks of the tenant router: at least two (one per availability zone), scaled on requests up to the maximum. */
+  routerMinTasks: z._default(z.coerce.number().check(z.int(), z.minimum(2)), 2),
+  routerMaxTasks: z._default(z.coerce.number().check(z.int(), z.minimum(2)), 10),
 });
 export type DeployConfig = z.infer<typeof deployConfigSchema>;
 

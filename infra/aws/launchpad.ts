@@ -6,6 +6,7 @@ import { acknowledgeFindings } from './nag-acknowledgements';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { OperationsStack } from './stacks/operations-stack';
+import { RouterStack } from './stacks/router-stack';
 import { SiteStack } from './stacks/site-stack';
 import { TenancyStack } from './stacks/tenancy-stack';
 import { WorkflowsStack } from './stacks/workflows-stack';
@@ -15,6 +16,7 @@ export const STACK_NAMES = {
   data: 'Launchpad-Data',
   tenancy: 'Launchpad-Tenancy',
   site: 'Launchpad-Site',
+  router: 'Launchpad-Router',
   workflows: 'Launchpad-Workflows',
   api: 'Launchpad-Api',
   operations: 'Launchpad-Operations',
@@ -38,6 +40,7 @@ export interface LaunchpadStacks {
   data: DataStack;
   tenancy: TenancyStack;
   site: SiteStack;
+  router: RouterStack;
   workflows: WorkflowsStack;
   api: ApiStack;
   operations: OperationsStack;
@@ -48,7 +51,7 @@ export interface LaunchpadStacks {
  * concern (CloudFormation allows 500 resources a stack). Each stack gets what it uses from earlier
  * ones through its props, so CDK exports and imports it; deploy order (`cdk deploy --all`):
  *
- *   Data -> Tenancy -> Site -> Workflows -> Api -> Operations
+ *   Data -> Tenancy -> Site -> Router -> Workflows -> Api -> Operations
  *
  * (Site needs only Data; Workflows needs Site only for the CloudFront name without a site
  * certificate, see SiteStack.)
@@ -61,6 +64,7 @@ export function launchpadStacks(scope: Construct, props: LaunchpadProps): Launch
   const tenancy = new TenancyStack(scope, STACK_NAMES.tenancy, { ...common(STACK_NAMES.tenancy, 'network, cluster, load balancer, database, secrets and mail of tenant instances'), config, data: data.data });
   const site = new SiteStack(scope, STACK_NAMES.site, { ...common(STACK_NAMES.site, 'signup site and HTTP API endpoint'), config, webDist: props.webDist, data: data.data });
   const shared = { config, data: data.data, tenancy: tenancy.tenancy, siteUrl: site.siteUrl };
+  const router = new RouterStack(scope, STACK_NAMES.router, { ...common(STACK_NAMES.router, 'tenant router (every instance host)'), ...shared });
   const workflows = new WorkflowsStack(scope, STACK_NAMES.workflows, { ...common(STACK_NAMES.workflows, 'provisioning, rollout and offboarding workflows'), ...shared });
   const api = new ApiStack(scope, STACK_NAMES.api, { ...common(STACK_NAMES.api, 'API routes'), ...shared, httpApi: site.gateway.httpApi, provision: workflows.provision });
   const operations = new OperationsStack(scope, STACK_NAMES.operations, {
@@ -72,7 +76,7 @@ export function launchpadStacks(scope: Construct, props: LaunchpadProps): Launch
     api: api.api,
   });
 
-  const stacks: LaunchpadStacks = { data, tenancy, site, workflows, api, operations };
+  const stacks: LaunchpadStacks = { data, tenancy, site, router, workflows, api, operations };
   const functions = [...workflows.workflows.stepFunctions.values(), ...api.api.routeFunctions.values(), ...operations.jobs];
   const all: Stack[] = Object.values(stacks);
   for (const stack of all) {
@@ -80,7 +84,7 @@ export function launchpadStacks(scope: Construct, props: LaunchpadProps): Launch
       table: data.data.table,
       tenantBucket: data.data.tenantBucket,
       siteBucket: site.site.bucket,
-      logGroups: [...functions.map((fn) => fn.logGroup), tenancy.tenancy.taskLogGroup],
+      logGroups: [...functions.map((fn) => fn.logGroup), tenancy.tenancy.taskLogGroup, router.router.logGroup],
       functions,
       cluster: tenancy.tenancy.cluster,
     });

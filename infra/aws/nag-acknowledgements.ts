@@ -40,7 +40,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   ack(
     stack,
     'IAM5[Resource::*]',
-    "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition, elasticloadbalancing:Describe*, ecr:GetAuthorizationToken, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
+    "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition, servicediscovery:DiscoverInstances (held to the instance namespace by a condition), ecr:GetAuthorizationToken, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
   );
   // Resources scoped by prefix: what they cover is created at runtime, per tenant or per stream.
   // How this stack's template names an attribute of `owner`: directly in the owner's own stack, else
@@ -67,8 +67,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     ...scoped.functions.filter(own).map((fn): [string, string] => [`${ref(fn, fn.functionArn)}:*`, 'the versions and aliases of the one function it invokes']),
     [`arn:<AWS::Partition>:ecs:${region}:${account}:service/${ref(scoped.cluster, scoped.cluster.clusterName)}/spaceos-*`, 'tenant services spaceos-<sub>-<env> in the tenant cluster, created at runtime'],
     [`arn:<AWS::Partition>:ecs:${region}:${account}:task-definition/spaceos-*:*`, 'revisions of tenant task definitions spaceos-<sub>-<env>, registered at runtime'],
-    [`arn:<AWS::Partition>:elasticloadbalancing:${region}:${account}:targetgroup/tg-*`, 'tenant target groups (tg-<env>-<hash>), created at runtime'],
-    [`arn:<AWS::Partition>:elasticloadbalancing:${region}:${account}:listener-rule/app/*`, 'host-header rules for tenant instances, created at runtime'],
+    [`arn:<AWS::Partition>:servicediscovery:${region}:${account}:service/*`, 'Cloud Map services of tenant instances (spaceos-<sub>-<env>, ids assigned by Cloud Map), created at runtime in the instance namespace'],
   ];
   for (const [resource, why] of prefixed) ack(stack, `IAM5[Resource::${resource}]`, `Scoped by prefix: ${why}`);
 
@@ -95,7 +94,11 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   }
   const find = (path: string) => stack.node.findAll().find((c) => c.node.path === `${stack.node.path}/${path}`);
   const loadBalancerSg = find('Tenancy/LoadBalancerSg');
-  if (loadBalancerSg) ack(loadBalancerSg, 'EC23', "Instances are reached through Cloudflare's proxy, whose edge ranges change; the listener only forwards known instance hosts (one rule each) and answers 404 otherwise");
+  if (loadBalancerSg) ack(loadBalancerSg, 'EC23', "Instances are reached through Cloudflare's proxy, whose edge ranges change; the listener forwards to the tenant router, which answers only known instance hosts and a 404 page otherwise");
+  const cluster = find('Tenancy/Cluster');
+  if (cluster) ack(cluster, 'ECS4', 'Container Insights is billed per task and metric; with thousands of mostly idle trial tasks it is off unless the containerInsights context value turns it on');
+  const routerTask = find('Router/Task');
+  if (routerTask) ack(routerTask, 'ECS2', 'Its environment holds names and addresses only (table, cluster, namespace, URL templates); the router needs no secret');
   const database = find('Tenancy/Database');
   if (database) ack(database, 'RDS11', 'Reachable only from two security groups in private subnets; a non-default port would add nothing but configuration');
   const linkKey = find('Tenancy/AdminLinkKey');

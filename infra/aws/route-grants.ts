@@ -25,6 +25,8 @@ export function grantRoutes(scope: Construct, route: (entry: string) => Launchpa
   table.grantReadWriteData(route('signup'));
   provision.grantStartExecution(route('signup'));
   tenancy.adminLinkKey.grantRead(route('signup'));
+  // Names with records of their own in the zone are refused (the wildcard would not answer them).
+  for (const entry of ['signup', 'subdomain-availability']) tenancy.cloudflareToken.grantRead(route(entry));
   for (const entry of ['subdomain-availability', 'tenant-status', 'health']) table.grantReadData(route(entry));
   for (const entry of ['checkout', 'billing-portal']) {
     table.grantReadData(route(entry));

@@ -14,7 +14,7 @@ import { tenantPolicies, type TenantResources } from './tenant-policies';
 export function stepGrants(scope: Construct, resources: TenantResources): { grant: (state: string, fn: LaunchpadFunction) => void; inVpc: (state: string) => boolean } {
   const { tenancy, tenantBucket } = resources;
   const stack = Stack.of(scope);
-  const { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, readSmtpSecret, renderTenantFiles } = tenantPolicies(scope, resources);
+  const { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, registerInstances, instanceRegistries, readSmtpSecret, renderTenantFiles } = tenantPolicies(scope, resources);
   const statements = (fn: LaunchpadFunction, ...list: PolicyStatement[]) => list.forEach((s) => fn.addToRolePolicy(s));
   const GRANTS: Record<GrantName, (fn: LaunchpadFunction) => void> = {
     'database:admin': (fn) => {
@@ -46,17 +46,13 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
     'ecs:createService': (fn) => {
       statements(
         fn,
-        new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:CreateService', 'ecs:TagResource'], resources: [tenantServices] }),
+        // UpdateService: DeployServices also sizes the instances (a resumed provisioning starts stopped ones).
+        new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:CreateService', 'ecs:UpdateService', 'ecs:TagResource'], resources: [tenantServices] }),
         new PolicyStatement({ actions: ['ecs:RegisterTaskDefinition'], resources: ['*'] }),
         new PolicyStatement({ actions: ['ecs:TagResource'], resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }),
+        ...registerInstances,
       );
       ensureTenantRoles(fn);
-      statements(
-        fn,
-        new PolicyStatement({ actions: ['elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeRules'], resources: ['*'] }),
-        new PolicyStatement({ actions: ['elasticloadbalancing:CreateTargetGroup', 'elasticloadbalancing:AddTags'], resources: [stack.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }),
-        new PolicyStatement({ actions: ['elasticloadbalancing:CreateRule', 'elasticloadbalancing:AddTags'], resources: [tenancy.listener.listenerArn, stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }),
-      );
     },
     // Rolling a service onto another image tag (and back).
     'ecs:deployVersion': (fn) => deployVersions(fn),
@@ -65,9 +61,8 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
         fn,
         new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:DeleteService'], resources: [tenantServices] }),
         new PolicyStatement({ actions: ['ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'], resources: ['*'] }),
-        new PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'], resources: ['*'] }),
-        new PolicyStatement({ actions: ['elasticloadbalancing:DeleteRule'], resources: [stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }),
-        new PolicyStatement({ actions: ['elasticloadbalancing:DeleteTargetGroup'], resources: [stack.formatArn({ service: 'elasticloadbalancing', resource: 'targetgroup', resourceName: 'tg-*' })] }),
+        ...registerInstances,
+        new PolicyStatement({ actions: ['servicediscovery:DeleteService'], resources: [instanceRegistries] }),
         new PolicyStatement({ actions: ['iam:ListRolePolicies', 'iam:DeleteRole'], resources: [tenantRoles] }),
         new PolicyStatement({ actions: ['iam:DeleteRolePolicy'], resources: [tenantRoles], conditions: withBoundary }),
       ),

@@ -41,11 +41,14 @@ export function tenantPolicies(scope: Construct, { tenancy, tenantBucket }: Tena
     fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:TagResource'], resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }));
     ensureTenantRoles(fn);
   };
-  // Scaling an instance also points its host rule at the target group, or at the upgrade page while stopped.
-  const scaleServices = [
-    new PolicyStatement({ actions: ['ecs:UpdateService'], resources: [stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` })] }),
-    new PolicyStatement({ actions: ['elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'], resources: ['*'] }),
-    new PolicyStatement({ actions: ['elasticloadbalancing:ModifyRule'], resources: [stack.formatArn({ service: 'elasticloadbalancing', resource: 'listener-rule', resourceName: 'app/*' })] }),
+  // Sizing, sleeping and stopping an instance is its desired count alone: the router answers for stopped ones.
+  const scaleServices = [new PolicyStatement({ actions: ['ecs:UpdateService'], resources: [tenantServices] })];
+  // Each instance's Cloud Map service (spaceos-<sub>-<env>) in the instance namespace: created with the
+  // ECS service, found again by its creator request id, deleted at offboarding.
+  const instanceRegistries = stack.formatArn({ service: 'servicediscovery', resource: 'service', resourceName: '*' });
+  const registerInstances = [
+    new PolicyStatement({ actions: ['servicediscovery:CreateService', 'servicediscovery:TagResource'], resources: [tenancy.namespace.namespaceArn, instanceRegistries] }),
+    new PolicyStatement({ actions: ['servicediscovery:GetService'], resources: [instanceRegistries] }),
   ];
 
   // Sign-in and runtime settings. A tenant's SMTP password lives at launchpad/tenants/<id>/smtp.
@@ -55,5 +58,5 @@ export function tenantPolicies(scope: Construct, { tenancy, tenantBucket }: Tena
   /** Mail as the tenant: its own SMTP server while it works; else SES, re-rendering the config to match. */
   const sendAsTenant = (fn: LaunchpadFunction) => [sendMail, readSmtpSecret, renderTenantFiles].forEach((statement) => fn.addToRolePolicy(statement));
 
-  return { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, scaleServices, smtpSecrets, readSmtpSecret, renderTenantFiles, sendAsTenant };
+  return { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, scaleServices, registerInstances, instanceRegistries, smtpSecrets, readSmtpSecret, renderTenantFiles, sendAsTenant };
 }

@@ -18,8 +18,8 @@ const NO_RESOURCE_LEVEL = new Set([
   'ecs:DescribeTaskDefinition',
   'ecs:ListTaskDefinitions',
   'ecs:DeregisterTaskDefinition',
-  'elasticloadbalancing:DescribeTargetGroups',
-  'elasticloadbalancing:DescribeRules',
+  // Held to the instance namespace by a condition (checked below).
+  'servicediscovery:DiscoverInstances',
   'ecr:GetAuthorizationToken',
   // Step Functions' log delivery to CloudWatch Logs (vended logs) is authorised account-wide.
   'logs:CreateLogDelivery',
@@ -61,7 +61,7 @@ describe('IAM of our own resources', () => {
       checkout: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)|secretsmanager:(GetSecretValue|DescribeSecret))$/,
       // s3:PutObject: mail as the tenant re-renders its config when its SMTP server fails.
       // ECS task definitions and IAM tenant roles: a woken instance catches up with the fleet's version.
-      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|s3:PutObject|ecs:(UpdateService|DescribeServices|DescribeTaskDefinition|RegisterTaskDefinition|TagResource)|iam:(GetRole|TagRole|CreateRole|PutRolePolicy|PassRole)|elasticloadbalancing:(DescribeRules|DescribeTargetGroups|ModifyRule))$/,
+      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|s3:PutObject|ecs:(UpdateService|DescribeServices|DescribeTaskDefinition|RegisterTaskDefinition|TagResource)|iam:(GetRole|TagRole|CreateRole|PutRolePolicy|PassRole))$/,
       branding: READ,
       magiclink: /^(dynamodb:\w+|ses:SendEmail)$/,
       createsession: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret))$/,
@@ -75,6 +75,20 @@ describe('IAM of our own resources', () => {
       expect(own.length, route).toBeGreaterThan(0);
       for (const action of own.flatMap((s) => asList(s.Action)).filter((a) => !/^(logs|xray):/.test(a))) expect(action, `${route}: ${action}`).toMatch(pattern);
     }
+  });
+
+  it('lets nothing create, change or delete load-balancer target groups or rules (the router is the one target)', () => {
+    const granted = statements.flatMap((s) => asList(s.Action)).filter((a) => a.startsWith('elasticloadbalancing:'));
+    expect(granted).toEqual([]);
+  });
+
+  it('lets the router discover tasks in the instance namespace only, and wake instances only in the tenant cluster', () => {
+    const discover = statements.filter((s) => asList(s.Action).includes('servicediscovery:DiscoverInstances'));
+    expect(discover.map((s) => s.id)).toEqual([expect.stringMatching(/^RouterTaskTaskRole/)]);
+    expect((discover[0] as { Condition?: unknown }).Condition).toEqual({ StringEquals: { 'servicediscovery:NamespaceName': expect.anything() } });
+    const router = statements.filter((s) => s.id.startsWith('RouterTaskTaskRole'));
+    expect(router.flatMap((s) => asList(s.Action)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'ecs:UpdateService', 'servicediscovery:DiscoverInstances']);
+    expect(JSON.stringify(router.find((s) => asList(s.Action).includes('ecs:UpdateService'))!.Resource)).toContain('/spaceos-*');
   });
 
   it('lets functions create, change and delete tenant task roles only on their path and with the boundary', () => {

@@ -99,13 +99,32 @@ describe('site', () => {
 });
 
 describe('tenancy', () => {
-  it('runs tenants on a Fargate cluster behind an HTTPS load balancer that answers 404 for unknown hosts', () => {
+  it('runs tenants on a Fargate cluster (Container Insights off) whose tasks register in one Cloud Map namespace', () => {
     expect(everywhere('AWS::ECS::Cluster')).toHaveLength(1);
-    templates.tenancy.resourceCountIs('AWS::ECS::Cluster', 1);
+    templates.tenancy.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
+    templates.tenancy.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'instances.launchpad.internal' });
+  });
+
+  it('has one HTTPS entry whose one target is the tenant router: no per-tenant target group or rule', () => {
     templates.tenancy.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Protocol: 'HTTPS',
       Port: 443,
-      DefaultActions: [Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) })],
+      DefaultActions: [Match.objectLike({ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('RouterTargets') } })],
+    });
+    expect(everywhere('AWS::ElasticLoadBalancingV2::ListenerRule')).toHaveLength(0);
+    expect(everywhere('AWS::ElasticLoadBalancingV2::TargetGroup')).toHaveLength(1);
+    templates.tenancy.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'ip', HealthCheckPath: '/_router/health' });
+    // Instances take traffic from the router only, not from the load balancer.
+    const intoTasks = Object.values(templates.tenancy.findResources('AWS::EC2::SecurityGroupIngress')).filter((rule) => JSON.stringify(rule).includes('"GroupId":{"Fn::GetAtt":["TenancyTaskSg'));
+    expect(intoTasks.map((rule) => JSON.stringify((rule as { Properties: { SourceSecurityGroupId: unknown } }).Properties.SourceSecurityGroupId))).toEqual([expect.stringContaining('TenancyRouterSg')]);
+  });
+
+  it('runs the tenant router as at least two ARM tasks across the zones, scaled on request count', () => {
+    templates.router.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2, LaunchType: 'FARGATE', LoadBalancers: [Match.objectLike({ ContainerPort: 8080 })] });
+    templates.router.hasResourceProperties('AWS::ECS::TaskDefinition', { RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' } });
+    templates.router.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 10 });
+    templates.router.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCountPerTarget' }) }),
     });
   });
 
@@ -132,8 +151,10 @@ describe('tenancy', () => {
         Version: '2012-10-17',
       },
     });
-    // No shared task role any more: each instance gets its own (functions/providers/tenant-task-roles.ts).
-    expect(all.flatMap((template) => Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } })))).toHaveLength(1);
+    // No shared task role for instances: each gets its own (functions/providers/tenant-task-roles.ts). The router has its own pair.
+    const ecsRoles = (template: Template) => Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }));
+    expect(ecsRoles(templates.router).sort()).toEqual([expect.stringMatching(/^RouterTaskExecutionRole/), expect.stringMatching(/^RouterTaskTaskRole/)]);
+    expect(all.flatMap(ecsRoles)).toHaveLength(3);
     const taskRoles = Object.keys(templates.tenancy.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }));
     expect(taskRoles).toEqual([expect.stringMatching(/^TenancyTaskExecutionRole/)]);
   });
@@ -151,7 +172,7 @@ describe('operations', () => {
     const alarms = Object.entries(templates.operations.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, props: (r as { Properties: { AlarmActions: unknown[]; AlarmDescription: string } }).Properties }));
     const ids = alarms.map((a) => a.id.replace(/^Operations/, '').replace(/[0-9A-F]{8}$/, ''));
     expect(ids.sort()).toEqual(
-      ['DetectDriftErrors', 'FleetRolloutFailed', 'OffboardingFailed', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'].sort(),
+      ['DetectDriftErrors', 'FleetRolloutFailed', 'OffboardingFailed', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SleepIdleErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'].sort(),
     );
     for (const { id, props } of alarms) expect(props.AlarmActions, id).toEqual([{ Ref: expect.stringMatching(/Alerts/) }]);
     templates.operations.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }', MetricTransformations: [Match.objectLike({ MetricName: 'StripeWebhookFailures' })] });

@@ -7,7 +7,7 @@ import { synthStacks } from './synth';
 /** CloudFormation allows 500 resources a stack; this keeps room for what the next features add. */
 const MAX_RESOURCES = 400;
 /** The deploy order: each stack uses only what stacks before it export. */
-const ORDER: string[] = [STACK_NAMES.data, STACK_NAMES.tenancy, STACK_NAMES.site, STACK_NAMES.workflows, STACK_NAMES.api, STACK_NAMES.operations];
+const ORDER: string[] = [STACK_NAMES.data, STACK_NAMES.tenancy, STACK_NAMES.site, STACK_NAMES.router, STACK_NAMES.workflows, STACK_NAMES.api, STACK_NAMES.operations];
 
 /** Synthesizes the whole app (a dependency cycle would throw here) and reads what each stack depends on. */
 function synthApp(context: Record<string, unknown> = {}) {
@@ -30,11 +30,12 @@ describe('the stacks (example settings, with a site certificate)', () => {
     for (const name of ORDER) expect(app.resources[name], `${name} is over ${MAX_RESOURCES} resources (${counts})`).toBeLessThanOrEqual(MAX_RESOURCES);
   });
 
-  it('depend only on stacks before them: Data, Tenancy, Site, Workflows, Api, Operations', () => {
+  it('depend only on stacks before them: Data, Tenancy, Site, Router, Workflows, Api, Operations', () => {
     expect(app.dependencies).toEqual({
       [STACK_NAMES.data]: [],
       [STACK_NAMES.tenancy]: [STACK_NAMES.data],
       [STACK_NAMES.site]: [STACK_NAMES.data],
+      [STACK_NAMES.router]: [STACK_NAMES.data, STACK_NAMES.tenancy].sort(),
       // The site URL comes from the settings: the workflows need nothing of the Site stack.
       [STACK_NAMES.workflows]: [STACK_NAMES.data, STACK_NAMES.tenancy].sort(),
       [STACK_NAMES.api]: [STACK_NAMES.data, STACK_NAMES.tenancy, STACK_NAMES.site, STACK_NAMES.workflows].sort(),

@@ -2,7 +2,8 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { FlowLogDestination, InstanceClass, InstanceSize, InstanceType, IpAddresses, Peer, Port, SecurityGroup, SubnetType, Vpc, type IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
-import { ApplicationListener, ApplicationLoadBalancer, ApplicationProtocol, ListenerAction, SslPolicy } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { ApplicationListener, ApplicationLoadBalancer, ApplicationProtocol, ApplicationTargetGroup, ListenerAction, Protocol, SslPolicy, TargetType } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { PrivateDnsNamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Credentials, DatabaseInstance, DatabaseInstanceEngine, PostgresEngineVersion, StorageType } from 'aws-cdk-lib/aws-rds';
@@ -10,18 +11,23 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
+import { ROUTER_HEALTH_PATH } from '../../../router/host';
 import { tenantPrefix } from '../../../shared/instance';
 import type { DeployConfig } from '../config';
 
 /** Where tenants' database passwords live (functions/providers/tenant-databases.ts names them). */
 export const TENANT_SECRETS_PREFIX = 'launchpad/tenants/';
 export const CONTAINER_PORT = 8080;
+/** The Cloud Map namespace tenant services register their tasks in; the tenant router discovers them there. */
+export const INSTANCE_NAMESPACE = 'instances.launchpad.internal';
 /** IAM path of the per-tenant task roles DeployServices creates (functions/providers/tenant-task-roles.ts). */
 export const TENANT_ROLE_PATH = '/launchpad/tenants/';
 
 /**
- * What tenants run on: the network, the ECS cluster, the shared HTTPS load balancer, the shared
- * Postgres, the secrets Launchpad needs, and the SES identities tenants send from.
+ * What tenants run on: the network, the ECS cluster, the Cloud Map namespace their tasks register
+ * in, the shared HTTPS load balancer (one wildcard entry, whose one target group is the tenant
+ * router: nothing per tenant), the shared Postgres, the secrets Launchpad needs, and the SES
+ * identities tenants send from.
  */
 export class Tenancy extends Construct {
   readonly vpc: IVpc;
@@ -29,6 +35,10 @@ export class Tenancy extends Construct {
   readonly cluster: Cluster;
   readonly loadBalancer: ApplicationLoadBalancer;
   readonly listener: ApplicationListener;
+  /** The one target group of the load balancer: the tenant router's tasks (Router stack). */
+  readonly routerTargetGroup: ApplicationTargetGroup;
+  readonly routerSecurityGroup: SecurityGroup;
+  readonly namespace: PrivateDnsNamespace;
   readonly taskSecurityGroup: SecurityGroup;
   readonly databaseClientSecurityGroup: SecurityGroup;
   readonly database: { endpoint: string; port: number; adminSecret: ISecret };
@@ -63,13 +73,17 @@ export class Tenancy extends Construct {
           flowLogs: { rejected: { destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })) } },
         });
 
-    this.cluster = new Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ContainerInsights.ENABLED });
+    // Container Insights bills metrics per task; with thousands of mostly idle tenants it is off unless asked for.
+    this.cluster = new Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: config.containerInsights ? ContainerInsights.ENABLED : ContainerInsights.DISABLED });
+    this.namespace = new PrivateDnsNamespace(this, 'InstanceNamespace', { name: INSTANCE_NAMESPACE, vpc: this.vpc, description: 'Tasks of tenant instances, registered by their ECS services' });
 
-    const albSecurityGroup = new SecurityGroup(this, 'LoadBalancerSg', { vpc: this.vpc, description: 'HTTPS from visitors (through Cloudflare) to tenant instances', allowAllOutbound: false });
+    const albSecurityGroup = new SecurityGroup(this, 'LoadBalancerSg', { vpc: this.vpc, description: 'HTTPS from visitors (through Cloudflare) to the tenant router', allowAllOutbound: false });
     albSecurityGroup.addIngressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS');
-    this.taskSecurityGroup = new SecurityGroup(this, 'TaskSg', { vpc: this.vpc, description: 'Tenant instances: traffic only from the load balancer' });
-    this.taskSecurityGroup.addIngressRule(albSecurityGroup, Port.tcp(CONTAINER_PORT), 'from the load balancer');
-    albSecurityGroup.addEgressRule(this.taskSecurityGroup, Port.tcp(CONTAINER_PORT), 'to tenant instances');
+    this.routerSecurityGroup = new SecurityGroup(this, 'RouterSg', { vpc: this.vpc, description: 'Tenant router: traffic only from the load balancer' });
+    this.routerSecurityGroup.addIngressRule(albSecurityGroup, Port.tcp(CONTAINER_PORT), 'from the load balancer');
+    albSecurityGroup.addEgressRule(this.routerSecurityGroup, Port.tcp(CONTAINER_PORT), 'to the tenant router');
+    this.taskSecurityGroup = new SecurityGroup(this, 'TaskSg', { vpc: this.vpc, description: 'Tenant instances: traffic only from the tenant router' });
+    this.taskSecurityGroup.addIngressRule(this.routerSecurityGroup, Port.tcp(CONTAINER_PORT), 'from the tenant router');
 
     this.loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', { vpc: this.vpc, internetFacing: true, securityGroup: albSecurityGroup, dropInvalidHeaderFields: true });
     this.loadBalancer.logAccessLogs(props.logBucket, 'alb');
@@ -77,10 +91,19 @@ export class Tenancy extends Construct {
       port: 443,
       protocol: ApplicationProtocol.HTTPS,
       sslPolicy: SslPolicy.RECOMMENDED_TLS,
+      // A wildcard certificate (*.<domain>): every instance host, nothing per tenant.
       certificates: [Certificate.fromCertificateArn(this, 'InstanceCertificate', config.instanceCertificateArn)],
-      // Hosts without a tenant rule (DeployServices adds one per instance).
-      defaultAction: ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'No spaceOS instance at this address' }),
     });
+    this.routerTargetGroup = new ApplicationTargetGroup(this, 'RouterTargets', {
+      vpc: this.vpc,
+      targetType: TargetType.IP,
+      protocol: ApplicationProtocol.HTTP,
+      port: CONTAINER_PORT,
+      healthCheck: { path: ROUTER_HEALTH_PATH, protocol: Protocol.HTTP, interval: Duration.seconds(10), healthyThresholdCount: 2 },
+      // The router finishes requests in flight on SIGTERM (router/main.ts).
+      deregistrationDelay: Duration.seconds(30),
+    });
+    this.listener.addAction('Router', { action: ListenerAction.forward([this.routerTargetGroup]) });
 
     this.databaseClientSecurityGroup = new SecurityGroup(this, 'DatabaseClientSg', { vpc: this.vpc, description: 'Launchpad functions that manage tenant databases' });
     const dbSecurityGroup = new SecurityGroup(this, 'DatabaseSg', { vpc: this.vpc, description: 'Shared tenant Postgres', allowAllOutbound: false });
