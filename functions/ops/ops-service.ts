@@ -1,3 +1,5 @@
+import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import type { TenantStatusView } from '../../shared/provisioning';
 import { offboardingRefusal, rolloutRequestSchema, rolloutRunName, tenantRow, type RolloutSummary, type TenantRow } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
 import type { Tenant } from '../../shared/tenant';
@@ -40,9 +42,13 @@ export interface RolloutStatus extends RunStatus {
  * What customer success does to the fleet, on any engine: `npm run ops` against AWS calls it
  * directly (infra/ops/backend.ts), the local /ops API serves it over HTTP (infra/local/ops.ts).
  */
+/** Each environment's instance state (absent before it exists). */
+export type InstanceStates = NonNullable<TenantStatusView['instances']>;
+
 export interface OpsService {
   listTenants(): Promise<TenantRow[]>;
-  showTenant(subdomain: string): Promise<{ tenant: Tenant }>;
+  /** The tenant and its instances' states (running, sleeping, waking, stopped), as customer success needs them. */
+  showTenant(subdomain: string): Promise<{ tenant: Tenant; instances: InstanceStates }>;
   /** Starts provisioning again for a FAILED tenant (once its cause is fixed); returns the execution name. */
   resume(subdomain: string): Promise<string>;
   /** resume, for a tenant named by id (the /ops page's button). */
@@ -63,11 +69,12 @@ export interface OpsService {
 export interface OpsServiceDeps {
   tenants: Pick<Deps['tenants'], 'listTenants' | 'tenantBySubdomain' | 'getTenant'>;
   fleet: Pick<Deps['fleet'], 'summaries'>;
+  instances: Pick<Deps['instances'], 'getMany'>;
   workflows: Deps['workflows'];
   now: Deps['now'];
 }
 
-export function createOpsService({ tenants, fleet, workflows, now }: OpsServiceDeps): OpsService {
+export function createOpsService({ tenants, fleet, instances, workflows, now }: OpsServiceDeps): OpsService {
   const bySubdomain = async (subdomain: string): Promise<Tenant> => {
     const tenant = await tenants.tenantBySubdomain(subdomain);
     if (!tenant) throw new OpsRefusal('not-found', { subdomain: `No tenant ${subdomain}` });
@@ -97,7 +104,9 @@ export function createOpsService({ tenants, fleet, workflows, now }: OpsServiceD
     },
 
     async showTenant(subdomain) {
-      return { tenant: await bySubdomain(subdomain) };
+      const tenant = await bySubdomain(subdomain);
+      const records = await instances.getMany(ENVIRONMENTS.map((env) => instanceHost(tenant.subdomain, env)));
+      return { tenant, instances: Object.fromEntries(records.map((r) => [r.env, r.state])) };
     },
 
     async resume(subdomain) {

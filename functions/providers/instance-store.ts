@@ -1,4 +1,4 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { instanceRecordSchema, type InstanceRecord, type InstanceState } from '../../shared/instance-state';
 import { indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE } from './table';
 
@@ -24,11 +24,21 @@ export class InstanceStore {
     return Item ? instanceRecordSchema.parse(Item) : undefined;
   }
 
-  /** Several hosts' records (the status view's two instances); missing ones are left out. */
+  /** Several hosts' records (a tenant's two instances, the ops page's list); missing ones are left out. */
   async getMany(hosts: readonly string[]): Promise<InstanceRecord[]> {
-    if (hosts.length === 0) return [];
-    const { Responses } = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: hosts.map((h) => keys.instance(h)) } } }));
-    return (Responses?.[this.tableName] ?? []).map((item) => instanceRecordSchema.parse(item));
+    const records: InstanceRecord[] = [];
+    const unique = [...new Set(hosts)];
+    // BatchGetItem takes 100 keys a request and may hand some back unprocessed.
+    for (let i = 0; i < unique.length; i += 100) {
+      let Keys: Array<Record<string, unknown>> | undefined = unique.slice(i, i + 100).map((h) => keys.instance(h));
+      for (let attempt = 0; Keys?.length; attempt++) {
+        const page: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys } } }));
+        records.push(...(page.Responses?.[this.tableName] ?? []).map((item) => instanceRecordSchema.parse(item)));
+        Keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
+        if (Keys?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      }
+    }
+    return records;
   }
 
   /**

@@ -1,3 +1,5 @@
+import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import type { InstanceRecord } from '../../shared/instance-state';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
@@ -54,13 +56,14 @@ function timelineSvg(execution: LocalExecution): string {
   return `<svg role="img" aria-label="Timeline of ${escape(execution.name)}" width="780" height="${spans.length * 22 + 4}" xmlns="http://www.w3.org/2000/svg">${rows}</svg>`;
 }
 
-function tenantSection(tenant: Tenant, executions: LocalExecution[]): string {
+function tenantSection(tenant: Tenant, executions: LocalExecution[], instances: readonly InstanceRecord[]): string {
   const failed = tenant.status === 'FAILED';
   const links = [tenant.urls.app, tenant.urls.staging].filter(Boolean).map((u) => `<a href="${escape(u!)}">${escape(u!)}</a>`).join(' · ');
   return `<section class="tenant" id="tenant-${escape(tenant.tenantId)}" data-status="${tenant.status}">
 <h2>${escape(tenant.companyName)} <code>${escape(tenant.subdomain)}</code> <span class="status ${tenant.status.toLowerCase()}">${tenant.status}</span> <small>${tenant.plan}</small></h2>
 <p><small>${escape(tenant.tenantId)} · signed up ${escape(tenant.createdAt)}</small>${links ? `<br>${links}` : ''}</p>
 ${tenant.appVersion ? `<p><small>spaceOS version <b data-version>${escape(tenant.appVersion)}</b></small></p>` : ''}
+${instances.length ? `<p><small>${instances.map((i) => `${i.env} <b data-instance="${i.env}">${i.state}</b> <span title="last request">(last request ${escape(i.lastRequestAt)})</span>`).join(' · ')}</small></p>` : ''}
 ${tenant.drift ? `<p class="failure" data-drift><b>Drift</b> since ${escape(tenant.drift.since)}: missing ${escape(tenant.drift.missing.join(', '))}</p>` : ''}
 ${tenant.failure ? `<p class="failure"><b>Failed at ${escape(tenant.failure.step)}</b>: ${escape(tenant.failure.error)} — ${escape(tenant.failure.cause)}</p>` : ''}
 ${failed ? `<form method="post" action="/ops/tenants/${encodeURIComponent(tenant.tenantId)}/resume"><button>Resume provisioning</button> <small>after fixing the cause; steps are idempotent</small></form>` : ''}
@@ -94,6 +97,8 @@ async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
   const ofTenant = (id: string) => executions.filter((e) => e.stateMachine === 'provision-tenant' && (e.input as { tenantId?: string }).tenantId === id);
   const rollouts = executions.filter((e) => e.stateMachine === 'roll-out-fleet');
   const summaries = await deps.fleet.summaries(10);
+  const records = await deps.instances.getMany(tenants.flatMap((t) => ENVIRONMENTS.map((env) => instanceHost(t.subdomain, env))));
+  const instancesOf = (t: Tenant) => records.filter((r) => r.tenantId === t.tenantId).sort((a, b) => a.env.localeCompare(b.env));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Launchpad ops</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111827}section{border:1px solid #e5e7eb;border-radius:8px;padding:0 1rem 1rem;margin-bottom:1rem}
 .status{font-size:.8rem;border-radius:999px;padding:.1rem .5rem;background:#e5e7eb}.status.active{background:#d1fae5}.status.failed{background:#fee2e2}.status.provisioning{background:#e0e7ff}
@@ -101,7 +106,7 @@ async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
 <body><h1>Launchpad ops <small>(what the Step Functions console shows in AWS)</small></h1>
 <p>${tenants.length} tenants · ${executions.filter((e) => e.status === 'RUNNING').length} executions running · sent mail (welcome, alerts to ${escape(deps.platform.opsEmail)}): <a href="${escape(sesUrl)}">aws-ses-v2-local</a></p>
 ${fleetSection(rollouts, summaries)}
-${tenants.map((t) => tenantSection(t, ofTenant(t.tenantId))).join('\n') || '<p>No tenants yet.</p>'}
+${tenants.map((t) => tenantSection(t, ofTenant(t.tenantId), instancesOf(t))).join('\n') || '<p>No tenants yet.</p>'}
 </body></html>`;
 }
 
@@ -142,10 +147,10 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
   if (req.method === 'GET' && show?.[1]) {
     const subdomain = show[1];
     return answer(200, async () => {
-      const { tenant } = await ops.showTenant(subdomain);
+      const { tenant, instances } = await ops.showTenant(subdomain);
       // The local engine keeps every execution; on AWS they are in the Step Functions console.
       const executions = workflows.list().filter((e) => (e.input as { tenantId?: string }).tenantId === tenant.tenantId).map(({ events: _events, ...e }) => e);
-      return { tenant, executions };
+      return { tenant, instances, executions };
     });
   }
   const resume = /^\/ops\/api\/tenants\/([a-z0-9-]+)\/resume$/.exec(path);

@@ -1,3 +1,4 @@
+import type { SleepTimes } from '../../functions/platform';
 import { startLaunchpad } from './launchpad';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -10,6 +11,11 @@ const launchpad = await startLaunchpad({ port, sesPort, dataDir: process.env.LAU
   process.exit(1);
 });
 
+function sleepText(sleep: SleepTimes): string {
+  const text = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
+  return sleep.trialProductionMs === sleep.stagingMs ? text(sleep.stagingMs) : `${text(sleep.trialProductionMs)} (trial prod), ${text(sleep.stagingMs)} (staging)`;
+}
+
 console.log(`
   Launchpad is ready
     Signup page   ${launchpad.url}/
@@ -18,6 +24,7 @@ console.log(`
     Ops console   ${launchpad.url}/ops  (tenants, execution timelines, Resume)
     Sent mail     ${launchpad.sesEndpoint}  (aws-ses-v2-local viewer; JSON at /store)
     Instances     http://<subdomain>.localhost:${port} and http://<subdomain>-stg.localhost:${port}
+                  (through the tenant router; idle ones sleep after ${sleepText(launchpad.deps.platform.sleep)}, the next visit wakes them; SLEEP_AFTER=5s to watch it)
     Billing       ${process.env.STRIPE_SECRET_KEY ? 'Stripe test mode (forward webhooks with `stripe listen`)' : 'local checkout page (no Stripe key set)'}
     DynamoDB      ${launchpad.dynamoDbEndpoint}  (data in ${process.env.LAUNCHPAD_DATA_DIR ?? '.data'}/, \`npm run reset\` clears it)
   Press Ctrl-C to stop.

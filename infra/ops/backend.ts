@@ -59,9 +59,9 @@ export class AwsOps implements OpsBackend {
   private readonly ops: OpsService;
 
   constructor(private readonly config: { table: string; provisionArn: string; rolloutArn: string; offboardArn: string }) {
-    const { tenants, fleet } = tableStores(createDocumentClient(), config.table);
+    const { tenants, fleet, instances } = tableStores(createDocumentClient(), config.table);
     const workflows = new SfnWorkflows(new SFNClient({}), config.provisionArn, config.rolloutArn, config.offboardArn);
-    this.ops = createOpsService({ tenants, fleet, workflows, now: () => new Date() });
+    this.ops = createOpsService({ tenants, fleet, instances, workflows, now: () => new Date() });
   }
 
   get describe() {

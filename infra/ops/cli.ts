@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { BaseRecords } from 'cloudflare/resources/dns/records';
+import { createClient } from 'cloudflare/tree-shakable';
+import { CloudflareDns } from '../../functions/providers/dns';
 import { rolloutRequestSchema, type RolloutSummary } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
 import { opsBackend, OpsError, type OpsBackend } from './backend';
@@ -13,6 +16,10 @@ const USAGE = `Usage: npm run ops -- <command>
                                     (canary first, then waves; \`upgrade\` is an old alias)
   resume <subdomain>                start provisioning again for a FAILED tenant
   offboard <subdomain> [--force]    remove a tenant (archive kept); --force for a paying one
+  wildcard-dns                      (AWS, once per deployment) the proxied CNAME *.<domain> to the
+                                    instance load balancer, from CLOUDFLARE_API_TOKEN,
+                                    LAUNCHPAD_CLOUDFLARE_ZONE_ID, LAUNCHPAD_DOMAIN and
+                                    LAUNCHPAD_INSTANCE_LB (the Tenancy stack's InstanceLoadBalancer)
 
 Works against the local stack (npm start; LAUNCHPAD_URL or PORT) by default, and against AWS when
 LAUNCHPAD_TABLE, LAUNCHPAD_PROVISION_ARN, LAUNCHPAD_ROLLOUT_ARN and LAUNCHPAD_OFFBOARD_ARN are set
@@ -98,6 +105,13 @@ export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out
     out(`Started ${await ops.resume(sub)}; watch it on /ops (or the Step Functions console)`);
     return 0;
   }
+  if (command === 'wildcard-dns') {
+    const env = (name: string) => process.env[name] || (() => { throw new OpsError(`${name} is not set (see npm run ops -- help)`); })();
+    const zone = { id: env('LAUNCHPAD_CLOUDFLARE_ZONE_ID'), name: env('LAUNCHPAD_DOMAIN'), target: env('LAUNCHPAD_INSTANCE_LB') };
+    const result = await new CloudflareDns(createClient({ apiToken: env('CLOUDFLARE_API_TOKEN'), resources: [BaseRecords] }), zone).ensureWildcard();
+    out(`*.${zone.name} -> ${zone.target} (proxied): ${result}`);
+    return 0;
+  }
   if (command === 'offboard' && sub) {
     const { values } = parseArgs({ args: rest, options: { force: { type: 'boolean' } } });
     const name = await ops.offboard(sub, values.force ?? false);
@@ -105,7 +119,7 @@ export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out
     for (;;) {
       const status = await ops.executionStatus(name);
       if (status.status !== 'RUNNING') {
-        out(status.status === 'SUCCEEDED' ? `${sub} is offboarded: services, DNS, databases and secrets removed; files and database dumps archived.` : `Offboarding stopped: ${status.error ?? ''} ${status.cause ?? ''}`.trim());
+        out(status.status === 'SUCCEEDED' ? `${sub} is offboarded: services, routing records, databases and secrets removed; files and database dumps archived.` : `Offboarding stopped: ${status.error ?? ''} ${status.cause ?? ''}`.trim());
         return status.status === 'SUCCEEDED' ? 0 : 1;
       }
       await new Promise((r) => setTimeout(r, 1000));

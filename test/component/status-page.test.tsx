@@ -31,6 +31,14 @@ describe('status page', () => {
     expect(await screen.findByRole('link', { name: 'Open Acme Spaces' })).toHaveAttribute('href', 'http://acme.localhost:3000');
   });
 
+  it('says which instance is running and which sleeps until it is opened', async () => {
+    serve(200, view({ status: 'ACTIVE', urls: { app: 'http://acme.localhost:3000' }, instances: { prod: 'running', stg: 'sleeping' } }));
+    render(<StatusPage tenantId="t-1" />);
+    const list = await screen.findByRole('list', { name: 'Instances' });
+    expect(list).toHaveTextContent('Your instance: running');
+    expect(list).toHaveTextContent('Staging copy: resting while unused: opening it wakes it in a few seconds');
+  });
+
   it('says when a signup id is unknown', async () => {
     serve(404, { errors: { body: 'No signup with this id' } });
     render(<StatusPage tenantId="nope" />);

@@ -25,7 +25,8 @@ export default async function setup(project: TestProject) {
   const dataDir = tempDir('launchpad-e2e-');
   let log = '';
   const server: ChildProcess = spawn('npm', ['start'], {
-    env: { ...process.env, PORT: String(port), SES_PORT: String(sesPort), LAUNCHPAD_DATA_DIR: dataDir },
+    // Staging copies sleep after 4 s, so the browser can watch one wake (production keeps its 30 minutes).
+    env: { ...process.env, PORT: String(port), SES_PORT: String(sesPort), LAUNCHPAD_DATA_DIR: dataDir, SLEEP_AFTER_STAGING: '4s' },
     detached: true, // own process group, so teardown stops npm, tsx and Java together
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -41,6 +41,7 @@ function service(tenants: Tenant[]) {
       getTenant: async (tenantId) => tenants.find((t) => t.tenantId === tenantId),
     },
     fleet: { summaries: async () => [summary] },
+    instances: { getMany: async () => [] },
     workflows,
     now: () => NOW,
   };

@@ -100,9 +100,30 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
           <a href="/settings">Colours, logo and settings</a>
         </p>
       )}
+      {view.instances && <InstanceStates instances={view.instances} />}
       {HAS_INSTANCE.has(view.status) && <PlanPanel view={view} upgraded={upgraded} />}
       {stale && <p className="hint">Connection trouble ({stale}); retrying…</p>}
     </section>
+  );
+}
+
+const INSTANCE_NAMES = { prod: 'Your instance', stg: 'Staging copy' } as const;
+const STATE_TEXT = {
+  running: 'running',
+  sleeping: 'resting while unused: opening it wakes it in a few seconds',
+  waking: 'waking up',
+  stopped: 'stopped',
+} as const;
+
+/** Whether each instance runs: idle ones sleep, and the client should know why the first visit takes a moment. */
+function InstanceStates({ instances }: { instances: NonNullable<TenantStatusView['instances']> }) {
+  return (
+    <ul className="instances" aria-label="Instances">
+      {(['prod', 'stg'] as const).flatMap((env) => {
+        const state = instances[env];
+        return state ? [<li key={env} data-instance={env} data-state={state}>{INSTANCE_NAMES[env]}: {STATE_TEXT[state]}</li>] : [];
+      })}
+    </ul>
   );
 }
 

@@ -1,0 +1,40 @@
+import { describe, expect, it, inject } from 'vitest';
+import { useBrowser } from './browser';
+import { validSignup } from '../support/api-event';
+
+const baseUrl = inject('baseUrl');
+const browser = useBrowser();
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('a sleeping instance in a real browser', () => {
+  it('shows the branded waking page, then the instance itself without the visitor doing anything', async () => {
+    // npm start runs with SLEEP_AFTER_STAGING=4s here (global-setup.ts).
+    const subdomain = `sleeper-${Date.now().toString(36)}`;
+    const signup = await fetch(`${baseUrl}/api/signups`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validSignup({ subdomain, companyName: 'Sleeper Works', primaryColor: '#7c3aed', adminEmail: `admin@${subdomain}.example` })) });
+    expect(signup.status).toBe(202);
+    const { tenantId } = (await signup.json()) as { tenantId: string };
+    const status = async () => (await (await fetch(`${baseUrl}/api/tenants/${tenantId}/status`)).json()) as { status: string; instances?: { stg?: string } };
+    await until('staging to fall asleep', async () => ((await status()).instances?.stg === 'sleeping' ? true : undefined));
+
+    const page = await browser().newPage();
+    const response = await page.goto(`http://${subdomain}-stg.localhost:${new URL(baseUrl).port}/`);
+    expect(response?.status()).toBe(503);
+    await expect(page.getByRole('heading', { name: 'Sleeper Works is waking up' }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('header').evaluate((el) => getComputedStyle(el).backgroundColor)).resolves.toBe('rgb(124, 58, 237)');
+
+    // The page reloads itself until the instance answers.
+    await page.locator('.badge').waitFor({ timeout: 30_000 });
+    await expect(page.locator('.badge').textContent()).resolves.toBe('Staging');
+    await expect(page.locator('#company').textContent()).resolves.toBe('Sleeper Works');
+    expect((await status()).instances?.stg).toBe('running');
+  }, 120_000);
+});
