@@ -1,0 +1,62 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Compute } from '../../functions/providers/compute';
+import { createSleepIdle, idleLimit } from '../../functions/scheduled/sleep-idle';
+import { sdkDeps, TABLE_NAME, testPlatform } from '../support/deps';
+
+const dynamo = mockClient(DynamoDBDocumentClient);
+const NOW = new Date('2026-11-26T10:00:00.000Z');
+const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
+const instance = (host: string, env: 'prod' | 'stg', plan: 'trial' | 'paid', idleMinutes: number, tenantId = `t-${host.replace(/-stg$/, '')}`) => ({
+  pk: `INSTANCE#${host}`, sk: 'ROUTE', host, tenantId, subdomain: host.replace(/-stg$/, ''), env, plan, desiredCount: 1, state: 'running', since: minutesAgo(600), lastRequestAt: minutesAgo(idleMinutes),
+});
+const tenant = (tenantId: string, status: string) => ({ pk: `TENANT#${tenantId}`, sk: 'META', tenantId, subdomain: tenantId.slice(2), companyName: 'X', adminName: 'A', adminEmail: 'a@x.example', primaryColor: '#336699', plan: 'trial', status, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), steps: {}, urls: {}, version: 1 });
+
+const scaled: string[] = [];
+const compute = { scale: async (service, count) => void scaled.push(`${service.subdomain}-${service.env}=${count}`) } as Pick<Compute, 'scale'> as Compute;
+
+beforeEach(() => {
+  dynamo.reset();
+  scaled.length = 0;
+});
+
+describe('sleep-idle', () => {
+  it('knows each instance its limit: staging of every plan, trial production, paid production only when configured', () => {
+    const sleep = { trialProductionMs: 30 * 60_000, stagingMs: 20 * 60_000 };
+    expect(idleLimit(sleep, { env: 'stg', plan: 'paid' })).toBe(20 * 60_000);
+    expect(idleLimit(sleep, { env: 'prod', plan: 'trial' })).toBe(30 * 60_000);
+    expect(idleLimit(sleep, { env: 'prod', plan: 'paid' })).toBeUndefined();
+    expect(idleLimit({ ...sleep, paidProductionMs: 4 * 3_600_000 }, { env: 'prod', plan: 'paid' })).toBe(4 * 3_600_000);
+  });
+
+  it('puts to sleep what is idle past its limit and still idle at the write, and nothing of a tenant still provisioning', async () => {
+    dynamo.on(QueryCommand).resolves({
+      Items: [
+        instance('idle', 'prod', 'trial', 45),
+        instance('paying', 'prod', 'paid', 600),
+        instance('paying-stg', 'stg', 'paid', 45),
+        instance('recent', 'prod', 'trial', 10),
+        instance('visited', 'prod', 'trial', 45),
+        instance('setup', 'prod', 'trial', 45),
+      ],
+    });
+    dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE_NAME]: [tenant('t-idle', 'ACTIVE'), tenant('t-paying', 'ACTIVE'), tenant('t-recent', 'ACTIVE'), tenant('t-visited', 'PAST_DUE'), tenant('t-setup', 'PROVISIONING')] } });
+    dynamo.on(UpdateCommand).resolves({});
+    // A visit landed between the query and the write: the condition on the last request refuses.
+    dynamo.on(UpdateCommand, { Key: { pk: 'INSTANCE#visited', sk: 'ROUTE' } }).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    dynamo.on(QueryCommand, { IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'STATUS#FAILED', ':before': NOW.toISOString() } }).resolves({ Items: [] });
+
+    const run = createSleepIdle({ ...sdkDeps(), compute, now: () => NOW, platform: { ...testPlatform, sleep: { trialProductionMs: 30 * 60_000, stagingMs: 30 * 60_000 } } });
+    expect(await run()).toEqual({ slept: ['idle', 'paying-stg'], stopped: [] });
+    expect(scaled).toEqual(['idle-prod=0', 'paying-stg=0']);
+
+    const awake = dynamo.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(awake).toMatchObject({ IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'INSTANCE#AWAKE', ':before': minutesAgo(30) } });
+    const sleepWrite = dynamo.commandCalls(UpdateCommand).find((c) => c.args[0].input.Key!.pk === 'INSTANCE#idle')!.args[0].input;
+    expect(sleepWrite.ConditionExpression).toContain('#lastRequestAt < :idleBefore');
+    expect(sleepWrite.ExpressionAttributeValues).toMatchObject({ ':to': 'sleeping', ':idleBefore': minutesAgo(30) });
+    expect(sleepWrite.UpdateExpression).toContain('REMOVE #gpk, #gsk');
+  });
+});
