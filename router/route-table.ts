@@ -24,7 +24,7 @@ export interface RouteTableTimings {
   pendingTtlMs: number;
   /** Routes nobody asked for in this long are forgotten. */
   idleEvictMs: number;
-  /** At most this many routes are kept (a flood of made-up hosts must not grow memory without bound). */
+  /** At most this many routes are kept, and as many unknown hosts apart from them (a flood of made-up hosts must not grow memory without bound). */
   maxRoutes: number;
 }
 
@@ -39,6 +39,8 @@ const serving = (route: Route) => route.record?.state === 'running' && route.end
  */
 export class RouteTable {
   private readonly routes = new Map<string, Route>();
+  /** Hosts without an instance, kept apart (and capped apart): a flood of made-up hosts cannot push out real routes. */
+  private readonly misses = new Map<string, Route>();
   private readonly loading = new Map<string, Promise<Route>>();
 
   constructor(
@@ -47,14 +49,15 @@ export class RouteTable {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async get(host: string): Promise<Route> {
+  /** The host's route; `stale: false` waits for a fresh read when the cached one is past its time (a request that cannot be retried). */
+  async get(host: string, { stale = true } = {}): Promise<Route> {
     const now = this.clock();
-    const route = this.routes.get(host);
+    const route = this.routes.get(host) ?? this.misses.get(host);
     if (route && now - route.fetchedAt <= (serving(route) ? this.timings.routeTtlMs : this.timings.pendingTtlMs)) {
       route.usedAt = now;
       return route;
     }
-    if (route && serving(route)) {
+    if (route && serving(route) && stale) {
       void this.refresh(host).catch(() => undefined);
       route.usedAt = now;
       return route;
@@ -66,7 +69,7 @@ export class RouteTable {
   refresh(host: string): Promise<Route> {
     const pending = this.loading.get(host);
     if (pending) return pending;
-    const previous = this.routes.get(host);
+    const previous = this.routes.get(host) ?? this.misses.get(host);
     const loaded = this.load(host, previous)
       .then((fresh) => {
         const now = this.clock();
@@ -93,21 +96,24 @@ export class RouteTable {
   /** Forgets routes nobody asked for in `idleEvictMs` (called on a timer). */
   evictIdle(): void {
     const cutoff = this.clock() - this.timings.idleEvictMs;
-    for (const [host, route] of this.routes) if (route.usedAt < cutoff) this.routes.delete(host);
+    for (const map of [this.routes, this.misses]) for (const [host, route] of map) if (route.usedAt < cutoff) map.delete(host);
   }
 
+  /** Hosts with an instance that the router knows. */
   get size(): number {
     return this.routes.size;
   }
 
   private remember(route: Route): void {
+    const [into, other] = route.record ? [this.routes, this.misses] : [this.misses, this.routes];
+    other.delete(route.host);
     // Re-inserted so the map's order is least recently loaded first, which is what is dropped when full.
-    this.routes.delete(route.host);
-    this.routes.set(route.host, route);
-    while (this.routes.size > this.timings.maxRoutes) {
-      const oldest = this.routes.keys().next().value;
+    into.delete(route.host);
+    into.set(route.host, route);
+    while (into.size > this.timings.maxRoutes) {
+      const oldest = into.keys().next().value;
       if (oldest === undefined) break;
-      this.routes.delete(oldest);
+      into.delete(oldest);
     }
   }
 }

@@ -2,6 +2,9 @@ import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createProxyServer } from 'http-proxy-3';
+// The library's own response passes (status, headers, connection), run by us because the router
+// looks at the status first (selfHandleResponse): a 421 means the address is another instance's.
+import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing';
 import type { Compute } from '../functions/providers/compute';
 import type { Discovery, Endpoint } from '../functions/providers/discovery';
 import type { InstanceStore } from '../functions/providers/instance-store';
@@ -9,13 +12,15 @@ import type { TenantStore } from '../functions/providers/tenant-store';
 import type { Platform } from '../functions/platform';
 import { instanceUrl } from '../shared/instance';
 import type { Tenant } from '../shared/tenant';
+import { clientAddress, forwardedHeaders, ROUTE_HEADER, type ClientSource } from './forwarded-headers';
 import { hostLabel, instanceDomain } from './host';
 import { badGatewayPage, notFoundPage, trialEndedPage, unavailablePage, wakingAnswer, wakingPage, type PageBrand } from './pages';
 import { RouteTable, type Route, type RouteTableTimings } from './route-table';
+import { NON_WAKING_AGENTS, WakeLimit } from './wake-limit';
 
 /** What the router talks to: the instance records, tenants (for pages), compute (to wake), discovery. */
 export interface RouterDeps {
-  instances: Pick<InstanceStore, 'get' | 'claimWake' | 'markAwake' | 'recordRequest'>;
+  instances: Pick<InstanceStore, 'get' | 'claimWake' | 'releaseWake' | 'markAwake' | 'recordRequest'>;
   tenants: Pick<TenantStore, 'getTenant'>;
   compute: Pick<Compute, 'scale'>;
   discovery: Discovery;
@@ -33,6 +38,10 @@ export interface RouterTimings extends RouteTableTimings {
   retryAfterSeconds: number;
   /** How long a woken instance's /health may take to answer the router's probe. */
   probeTimeoutMs: number;
+  /** Wakes one visitor may cause per minute (per router task). */
+  wakesPerClientPerMinute: number;
+  /** Where the visitor's address comes from: the socket, or the load balancer's X-Forwarded-For. */
+  clientSource: ClientSource;
 }
 
 /** AWS defaults: routes re-read every 15 s in the background, endpoints every 5 min unless they fail. */
@@ -46,6 +55,8 @@ export const AWS_ROUTER_TIMINGS: RouterTimings = {
   wakeTimeoutMs: 3 * 60_000,
   retryAfterSeconds: 5,
   probeTimeoutMs: 2_000,
+  wakesPerClientPerMinute: 20,
+  clientSource: 'load-balancer',
 };
 
 export interface TenantRouter {
@@ -59,6 +70,15 @@ export interface TenantRouter {
 
 const wantsPage = (req: IncomingMessage) => (req.headers.accept ?? '').includes('text/html');
 const retriable = (req: IncomingMessage) => req.method === 'GET' || req.method === 'HEAD';
+/** Requests that are someone using the instance: they wake it and count as its last request (HEAD and OPTIONS are checks, not use). */
+const isUse = (req: IncomingMessage) => req.method !== 'HEAD' && req.method !== 'OPTIONS' && !NON_WAKING_AGENTS.test(String(req.headers['user-agent'] ?? ''));
+/** The route header's value: which tenant and environment the instance at the other end must be. */
+const routeOf = (route: Route) => `${route.record?.tenantId ?? ''}/${route.record?.env ?? ''}`;
+
+interface Forwarding {
+  route: Route;
+  attempt: number;
+}
 
 /**
  * The tenant router: the one target of the load balancer's wildcard entry. Routes each request
@@ -72,7 +92,10 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
   const domain = instanceDomain(platform.instanceUrlTemplate);
   // Keep-alive to the instances: a new TCP connection per request would cost more than the routing.
   const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
-  const proxy = createProxyServer({ agent, xfwd: true, proxyTimeout: 120_000 });
+  // Forwarding headers are written by the router itself (forwarded-headers.ts), never taken from the visitor.
+  const proxy = createProxyServer({ agent, xfwd: false, proxyTimeout: 120_000, selfHandleResponse: true });
+  const forwarding = new WeakMap<IncomingMessage, Forwarding>();
+  const wakeLimit = new WakeLimit(timings.wakesPerClientPerMinute);
   const wakes = new Map<string, Promise<void>>();
   const probes = new Map<string, Promise<boolean>>();
   const pageTenants = new Map<string, { at: number; tenant: Promise<Tenant | undefined> }>();
@@ -103,19 +126,40 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
     return { name: branding?.appName ?? tenant?.companyName ?? 'spaceOS', primaryColor: branding?.primaryColor ?? tenant?.primaryColor ?? '#4f46e5' };
   }
 
-  /** Starts a sleeping instance: one claim wins across all router tasks, one wake per host within this one. */
+  /**
+   * Starts a sleeping instance: one claim wins across all router tasks, one wake per host within
+   * this one. The winner then watches the instance come up and marks it running itself, so a wake
+   * never depends on the visitor coming back (a single request must not leave it waking forever).
+   */
   function wake(route: Route): void {
     const record = route.record;
     if (!record || wakes.has(route.host)) return;
     const at = now();
+    const hostname = new URL(instanceUrl(platform.instanceUrlTemplate, record.subdomain, record.env)).hostname;
+    const service = { tenantId: record.tenantId, subdomain: record.subdomain, env: record.env, hostname };
     const woken = (async () => {
-      const claimed = await instances.claimWake(route.host, at.toISOString(), new Date(at.getTime() - timings.wakeTimeoutMs).toISOString());
-      if (claimed) {
-        log.info('Waking instance', { host: route.host, tenantId: record.tenantId, env: record.env, desiredCount: record.desiredCount });
-        const hostname = new URL(instanceUrl(platform.instanceUrlTemplate, record.subdomain, record.env)).hostname;
-        await compute.scale({ tenantId: record.tenantId, subdomain: record.subdomain, env: record.env, hostname }, record.desiredCount);
+      if (!(await instances.claimWake(route.host, at.toISOString(), new Date(at.getTime() - timings.wakeTimeoutMs).toISOString()))) return;
+      log.info('Waking instance', { host: route.host, tenantId: record.tenantId, env: record.env, desiredCount: record.desiredCount });
+      try {
+        await compute.scale(service, record.desiredCount);
+      } catch (error) {
+        // Not started: back to sleeping, so the next visit tries again at once.
+        await instances.releaseWake(route.host, now().toISOString()).catch(() => undefined);
+        throw error;
       }
-      await routes.refresh(route.host);
+      const until = Date.now() + timings.wakeTimeoutMs;
+      while (Date.now() < until) {
+        const fresh = await routes.refresh(route.host);
+        // Stopped meanwhile (suspended, failed): what this wake started must not keep running.
+        if (fresh.record?.state !== 'waking') {
+          if (fresh.record?.state === 'stopped' || fresh.record?.state === 'sleeping') await compute.scale(service, 0);
+          return;
+        }
+        const endpoint = fresh.endpoints[0];
+        if (endpoint && (await answersHealth(fresh, endpoint))) return;
+        await new Promise((r) => setTimeout(r, timings.pendingTtlMs));
+      }
+      log.warn('Instance did not come up within the wake timeout; the next visit takes the wake over', { host: route.host });
     })()
       .catch((error: unknown) => log.warn('Wake failed; the next visit tries again', { host: route.host, error: String(error) }))
       .finally(() => wakes.delete(route.host));
@@ -126,7 +170,7 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
   function answersHealth(route: Route, endpoint: Endpoint): Promise<boolean> {
     const pending = probes.get(route.host);
     if (pending) return pending;
-    const probe = fetch(`http://${endpoint.host}:${endpoint.port}/health`, { signal: AbortSignal.timeout(timings.probeTimeoutMs) })
+    const probe = fetch(`http://${endpoint.host}:${endpoint.port}/health`, { headers: { [ROUTE_HEADER]: routeOf(route) }, signal: AbortSignal.timeout(timings.probeTimeoutMs) })
       .then(async (response) => {
         if (!response.ok) return false;
         if (await instances.markAwake(route.host, now().toISOString())) log.info('Instance awake', { host: route.host });
@@ -158,23 +202,53 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
     else wakingAnswer(res, timings.retryAfterSeconds);
   }
 
+  /** Discover again and retry a request that had no body; else the bad-gateway page. */
+  function retryOrFail(req: IncomingMessage, res: ServerResponse, route: Route, attempt: number, why: string): void {
+    routes.forgetEndpoints(route.host);
+    if (res.headersSent) return void res.destroy();
+    if (attempt === 0 && retriable(req)) {
+      void routes
+        .refresh(route.host)
+        .then((fresh) => serve(req, res, fresh, 1))
+        .catch(() => void brandOf(route).then((brand) => badGatewayPage(res, brand)));
+      return;
+    }
+    log.warn('Instance did not answer', { host: route.host, why });
+    void brandOf(route).then((brand) => badGatewayPage(res, brand));
+  }
+
   function forward(req: IncomingMessage, res: ServerResponse, route: Route, attempt: number): void {
     const endpoint = pick(route);
-    recordActivity(route);
-    proxy.web(req, res, { target: `http://${endpoint.host}:${endpoint.port}` }, (error) => {
-      // The task went away (put to sleep, replaced, deployed): discover again, and retry a request that had no body.
-      routes.forgetEndpoints(route.host);
-      if (res.headersSent) return void res.destroy();
-      if (attempt === 0 && retriable(req)) {
-        void routes
-          .refresh(route.host)
-          .then((fresh) => serve(req, res, fresh, 1))
-          .catch(() => void brandOf(route).then((brand) => badGatewayPage(res, brand)));
-        return;
-      }
-      log.warn('Instance did not answer', { host: route.host, endpoint, error: String(error) });
-      void brandOf(route).then((brand) => badGatewayPage(res, brand));
-    });
+    if (isUse(req)) {
+      recordActivity(route);
+      // A long request (a download, a report) is use until it ends.
+      res.once('finish', () => recordActivity(route));
+    }
+    forwarding.set(req, { route, attempt });
+    req.headers = forwardedHeaders(req, timings.clientSource, routeOf(route));
+    // The task went away (put to sleep, replaced, deployed): discover again.
+    proxy.web(req, res, { target: `http://${endpoint.host}:${endpoint.port}` }, (error) => retryOrFail(req, res, route, attempt, String(error)));
+  }
+
+  proxy.on('proxyRes', (proxyRes, req, res) => {
+    const context = forwarding.get(req);
+    if (!context) return void res.destroy();
+    if (proxyRes.statusCode === 421) {
+      // Another instance answers at this address now (its task took the IP of one that stopped):
+      // nothing of it reaches this visitor.
+      proxyRes.resume();
+      return retryOrFail(req, res, context.route, context.attempt, `${proxyRes.headers[ROUTE_HEADER] ?? 'another instance'} answered for ${routeOf(context.route)}`);
+    }
+    // The library's passes type an upstream response's headers as strings only (Node's may be undefined).
+    const upstream = proxyRes as Parameters<typeof OUTGOING_PASSES.writeHeaders>[2];
+    // Of the options these passes read, only rewrites (none configured) and the target matter.
+    const options = { target: new URL('http://instance') } as unknown as Parameters<typeof OUTGOING_PASSES.writeHeaders>[3];
+    for (const pass of Object.values(OUTGOING_PASSES)) pass(req, res, upstream, options);
+    proxyRes.pipe(res);
+  });
+
+  function mayWake(req: IncomingMessage): boolean {
+    return isUse(req) && wakeLimit.allow(clientAddress(req, timings.clientSource));
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse, route: Route, attempt = 0): Promise<void> {
@@ -189,11 +263,11 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
         const endpoint = route.endpoints[0];
         if (endpoint && (await answersHealth(route, endpoint))) return serve(req, res, await routes.get(route.host), attempt);
         // A wake whose router died is taken over once it is older than the wake timeout.
-        if (now().getTime() - Date.parse(record.since) > timings.wakeTimeoutMs) wake(route);
+        if (now().getTime() - Date.parse(record.since) > timings.wakeTimeoutMs && mayWake(req)) wake(route);
         return waiting(req, res, route);
       }
       case 'sleeping':
-        wake(route);
+        if (mayWake(req)) wake(route);
         return waiting(req, res, route);
       case 'stopped': {
         const tenant = await tenantOf(record.tenantId).catch(() => undefined);
@@ -209,8 +283,9 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
     handle(req, res) {
       const label = hostLabel(req.headers.host, domain);
       if (!label) return notFoundPage(res, req.headers.host ?? '');
+      // Only a request that can be retried may go out on a stale route (a POST must not meet a stopped task).
       routes
-        .get(label)
+        .get(label, { stale: retriable(req) })
         .then((route) => serve(req, res, route))
         .catch((error: unknown) => {
           log.warn('Routing failed', { host: label, error: String(error) });
@@ -226,6 +301,10 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
           if (route.record?.state !== 'running' || route.endpoints.length === 0) return void socket.destroy();
           const endpoint = pick(route);
           recordActivity(route);
+          // An open WebSocket is use for as long as it is open.
+          const keepAwake = setInterval(() => recordActivity(route), timings.activityEveryMs);
+          socket.once('close', () => clearInterval(keepAwake));
+          req.headers = forwardedHeaders(req, timings.clientSource, routeOf(route));
           proxy.ws(req, socket, head, { target: `http://${endpoint.host}:${endpoint.port}` }, () => socket.destroy());
         })
         .catch(() => socket.destroy());

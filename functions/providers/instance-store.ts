@@ -42,9 +42,8 @@ export class InstanceStore {
   }
 
   /**
-   * The instance runs at `desiredCount` (deployed, resumed, upgraded, woken by its plan): running,
-   * filed as awake. A first record counts its creation as its last request, so a new instance gets
-   * a whole idle period before it may sleep.
+   * The instance runs at `desiredCount` (deployed, resumed, upgraded): running, filed as awake. Being
+   * (re)started counts as a request, so it gets a whole idle period before it may sleep.
    */
   async markRunning(sizing: InstanceSizing, at: string): Promise<void> {
     await this.db.send(
@@ -52,7 +51,7 @@ export class InstanceStore {
         TableName: this.tableName,
         Key: keys.instance(sizing.host),
         UpdateExpression:
-          'SET #tenantId = :tenantId, #subdomain = :subdomain, #env = :env, #plan = :plan, #desiredCount = :desiredCount, #state = :running, #since = :at, #lastRequestAt = if_not_exists(#lastRequestAt, :at), #host = :host, #gpk = :awake, #gsk = if_not_exists(#lastRequestAt, :at)',
+          'SET #tenantId = :tenantId, #subdomain = :subdomain, #env = :env, #plan = :plan, #desiredCount = :desiredCount, #state = :running, #since = :at, #lastRequestAt = :at, #host = :host, #gpk = :awake, #gsk = :at',
         ExpressionAttributeNames: { '#tenantId': 'tenantId', '#subdomain': 'subdomain', '#env': 'env', '#plan': 'plan', '#desiredCount': 'desiredCount', '#state': 'state', '#since': 'since', '#lastRequestAt': 'lastRequestAt', '#host': 'host', '#gpk': GPK, '#gsk': GSK },
         ExpressionAttributeValues: { ':tenantId': sizing.tenantId, ':subdomain': sizing.subdomain, ':env': sizing.env, ':plan': sizing.plan, ':desiredCount': sizing.desiredCount, ':running': 'running', ':at': at, ':host': sizing.host, ':awake': indexPartition.awakeInstances },
       }),
@@ -87,7 +86,7 @@ export class InstanceStore {
     }
   }
 
-  /** Running instances whose last request is older than `before`, idlest first (the sleep job's candidates). */
+  /** Awake instances (running, or waking) untouched since `before`, idlest first (the sleep job's candidates). */
   async idleSince(before: string): Promise<InstanceRecord[]> {
     const records: InstanceRecord[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -99,9 +98,12 @@ export class InstanceStore {
     return records;
   }
 
-  /** running -> sleeping, only if it is still idle since `idleBefore` (a request in between keeps it awake). */
+  /**
+   * running -> sleeping, only if it is still idle since `idleBefore` (a request in between keeps it
+   * awake); also a wake that never finished before `idleBefore` (its router died after scaling).
+   */
   async claimSleep(host: string, idleBefore: string, at: string): Promise<boolean> {
-    return this.changeState(host, 'sleeping', at, { from: ['running'], idleBefore });
+    return this.changeState(host, 'sleeping', at, { from: ['running'], idleBefore, orWakingSince: idleBefore });
   }
 
   /**
@@ -110,6 +112,11 @@ export class InstanceStore {
    */
   async claimWake(host: string, at: string, staleBefore: string): Promise<boolean> {
     return this.changeState(host, 'waking', at, { from: ['sleeping'], orWakingSince: staleBefore });
+  }
+
+  /** waking -> sleeping: the wake could not start the tasks, so the next visit claims it again at once. */
+  async releaseWake(host: string, at: string): Promise<boolean> {
+    return this.changeState(host, 'sleeping', at, { from: ['waking'] });
   }
 
   /** waking -> running once the instance answers; the visit that woke it is its last request. */
@@ -134,17 +141,19 @@ export class InstanceStore {
       values[':staleBefore'] = guard.orWakingSince;
       condition = `(${condition}) OR (#state = :waking AND #since < :staleBefore)`;
     }
-    // Only running instances are filed as awake; a woken one counts as just visited.
-    const awake = to === 'running';
+    // Running and waking instances are filed as awake (a running one by its last request, which a
+    // woken one gets now; a waking one by its claim, so a wake that never finishes is found too).
+    const awake = to === 'running' || to === 'waking';
     if (awake) Object.assign(values, { ':awake': indexPartition.awakeInstances });
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.instance(host),
-          UpdateExpression: awake ? 'SET #state = :to, #since = :at, #lastRequestAt = :at, #gpk = :awake, #gsk = :at' : 'SET #state = :to, #since = :at REMOVE #gpk, #gsk',
+          UpdateExpression:
+            to === 'running' ? 'SET #state = :to, #since = :at, #lastRequestAt = :at, #gpk = :awake, #gsk = :at' : awake ? 'SET #state = :to, #since = :at, #gpk = :awake, #gsk = :at' : 'SET #state = :to, #since = :at REMOVE #gpk, #gsk',
           ConditionExpression: `attribute_exists(#state) AND (${condition})`,
-          ExpressionAttributeNames: { '#state': 'state', '#since': 'since', '#gpk': GPK, '#gsk': GSK, ...(guard.idleBefore || awake ? { '#lastRequestAt': 'lastRequestAt' } : {}) },
+          ExpressionAttributeNames: { '#state': 'state', '#since': 'since', '#gpk': GPK, '#gsk': GSK, ...(guard.idleBefore || to === 'running' ? { '#lastRequestAt': 'lastRequestAt' } : {}) },
           ExpressionAttributeValues: values,
         }),
       );

@@ -87,6 +87,8 @@ export function localRouterTimings(sleep: SleepTimes): RouterTimings {
     wakeTimeoutMs: 30_000,
     retryAfterSeconds: 1,
     probeTimeoutMs: 1000,
+    wakesPerClientPerMinute: 20,
+    clientSource: 'socket',
   };
 }
 
@@ -130,7 +132,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const host = (req.headers.host ?? '').split(':')[0] ?? '';
+    const host = (req.headers.host ?? '').split(':')[0]?.toLowerCase().replace(/\.$/, '') ?? '';
     if (host.endsWith('.localhost')) {
       if (!ready) return writeApiResult(res, json(503, { errors: { body: 'Launchpad is still starting' } }));
       return ready.router.handle(req, res);
@@ -174,7 +176,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
   };
   const server = createServer(handle);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const host = (req.headers.host ?? '').split(':')[0] ?? '';
+    const host = (req.headers.host ?? '').split(':')[0]?.toLowerCase().replace(/\.$/, '') ?? '';
     if (ready && host.endsWith('.localhost')) ready.router.handleUpgrade(req, socket, head);
     else socket.destroy();
   });

@@ -89,6 +89,10 @@ describe('IAM of our own resources', () => {
     const router = statements.filter((s) => s.id.startsWith('RouterTaskTaskRole'));
     expect(router.flatMap((s) => asList(s.Action)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'ecs:UpdateService', 'servicediscovery:DiscoverInstances']);
     expect(JSON.stringify(router.find((s) => asList(s.Action).includes('ecs:UpdateService'))!.Resource)).toContain('/spaceos-*');
+    // Items only: instance records (and tenants, read for its pages); nothing else of the table.
+    const leadingKeys = (action: string) => (router.find((s) => asList(s.Action).includes(action)) as { Condition?: unknown }).Condition;
+    expect(leadingKeys('dynamodb:GetItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INSTANCE#*', 'TENANT#*'] } });
+    expect(leadingKeys('dynamodb:UpdateItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INSTANCE#*'] } });
   });
 
   it('lets functions create, change and delete tenant task roles only on their path and with the boundary', () => {

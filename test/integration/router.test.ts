@@ -148,6 +148,26 @@ describe('tenant router', () => {
     expect(await stateOf('sleepy-stg')).toBe('sleeping');
   }, 60_000);
 
+  it('finishes a wake that one request started, without anyone coming back; crawlers and HEAD checks wake nothing', async () => {
+    await signup('once');
+    await until('once to fall asleep', async () => ((await stateOf('once')) === 'sleeping' ? true : undefined), 20_000);
+    const bot = (target: string, method = 'GET', agent = 'Mozilla/5.0 (compatible; Googlebot/2.1)') =>
+      new Promise<number>((resolve, reject) => {
+        const { hostname, port, pathname } = new URL(target);
+        const req = http.request({ host: '127.0.0.1', port, path: pathname, method, headers: { host: `${hostname}:${port}`, 'user-agent': agent } }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await bot(url('once', 'prod'))).toBe(503);
+    expect(await bot(url('once', 'prod'), 'HEAD', 'Mozilla/5.0 Chrome/120')).toBe(503);
+    await pause(500);
+    expect(await stateOf('once')).toBe('sleeping');
+
+    expect((await api(url('once', 'prod'))).status).toBe(503);
+    await until('once to be running by itself', async () => ((await stateOf('once')) === 'running' ? true : undefined), 20_000);
+    expect(running('spaceos-once-prod')).toBe(true);
+  }, 60_000);
+
   it('keeps an instance awake while it is used', async () => {
     await until('routed to be running', async () => ((await browser(url('routed', 'prod'))).status === 200 ? true : undefined));
     for (let elapsed = 0; elapsed < SLEEP_MS * 2; elapsed += 250) {

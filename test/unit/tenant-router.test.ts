@@ -72,10 +72,15 @@ describe('the route table', () => {
     expect(loads).toEqual(['acme']);
   });
 
-  it('keeps at most maxRoutes, dropping the least recently loaded (made-up hosts cannot grow memory)', async () => {
-    const { routes } = table({});
-    for (const host of ['a', 'b', 'c', 'd', 'e']) await routes.get(host);
+  it('keeps at most maxRoutes, and made-up hosts apart: a flood of them never pushes out a real route', async () => {
+    const { routes, loads } = table({ a: 'running', b: 'running', c: 'running', d: 'running' });
+    for (const host of ['a', 'b', 'c', 'd']) await routes.get(host);
     expect(routes.size).toBe(3);
+    for (let i = 0; i < 100; i++) await routes.get(`made-up-${i}`);
+    expect(routes.size).toBe(3);
+    const before = loads.length;
+    await routes.get('d');
+    expect(loads.length).toBe(before); // still known, not read again
   });
 
   it('forgets routes nobody asked for within idleEvict', async () => {

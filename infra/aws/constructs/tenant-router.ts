@@ -47,8 +47,10 @@ export class TenantRouterService extends Construct {
       },
       stopTimeout: Duration.seconds(30),
     });
-    // Reads instance records and tenants (for its pages), writes last requests and wake claims: items only.
-    table.grant(task.taskRole, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    // Reads instance records and tenants (for its pages); writes only instance records (last requests, wake claims).
+    const items = (prefixes: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes } });
+    task.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [table.tableArn], conditions: items(['INSTANCE#*', 'TENANT#*']) }));
+    task.taskRole.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn], conditions: items(['INSTANCE#*']) }));
     task.taskRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['ecs:UpdateService'], resources: [stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` })] }),
     );

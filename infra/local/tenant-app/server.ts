@@ -85,11 +85,20 @@ function oauthDone(url: URL): string {
   return `<!doctype html><title>Calendar</title><h1>${ok ? 'Calendar connected' : 'Calendar not connected'}</h1><p>${ok ? 'The authorisation code arrived; spaceOS exchanges it using' : 'The provider answered'} ${escape(url.searchParams.get('error') ?? url.searchParams.get('redirect_uri') ?? '')}</p>`;
 }
 
+/** Who this instance is, as the tenant router names it in X-SpaceOS-Route (the instance contract). */
+const OWN_ROUTE = `${env('TENANT_ID')}/${env('SPACEOS_ENV')}`;
+
 const server = createServer((req, res) => {
   const send = (status: number, type: string, body: string) => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
     res.end(body);
   };
+  // A request the router meant for another instance (this task has an address that was another's): 421, and nothing else.
+  const route = req.headers['x-spaceos-route'];
+  if (route !== undefined && route !== OWN_ROUTE) {
+    res.writeHead(421, { 'content-type': 'text/plain', 'x-spaceos-route': OWN_ROUTE });
+    return void res.end('Misdirected request');
+  }
   const url = new URL(req.url ?? '/', 'http://instance');
   const path = url.pathname;
   const work =
