@@ -68,6 +68,8 @@ export interface TenantRouter {
   close(): void;
 }
 
+/** How long connecting to an instance's task may take (they are in the same VPC: milliseconds when it is there). */
+const CONNECT_TIMEOUT_MS = 3000;
 const wantsPage = (req: IncomingMessage) => (req.headers.accept ?? '').includes('text/html');
 const retriable = (req: IncomingMessage) => req.method === 'GET' || req.method === 'HEAD';
 /** Requests that are someone using the instance: they wake it and count as its last request (HEAD and OPTIONS are checks, not use). */
@@ -229,6 +231,17 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
     // The task went away (put to sleep, replaced, deployed): discover again.
     proxy.web(req, res, { target: `http://${endpoint.host}:${endpoint.port}` }, (error) => retryOrFail(req, res, route, attempt, String(error)));
   }
+
+  // A task that went away may leave its address silent (no ENI answers): give up connecting after a
+  // few seconds, then discover again, instead of waiting out TCP's own timeout.
+  proxy.on('proxyReq', (proxyReq) => {
+    proxyReq.once('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => proxyReq.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
+      socket.once('connect', () => clearTimeout(timer));
+      socket.once('close', () => clearTimeout(timer));
+    });
+  });
 
   proxy.on('proxyRes', (proxyRes, req, res) => {
     const context = forwarding.get(req);
