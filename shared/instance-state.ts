@@ -34,3 +34,10 @@ export const instanceRecordSchema = z.object({
   lastRequestAt: z.string(),
 });
 export type InstanceRecord = z.infer<typeof instanceRecordSchema>;
+
+/**
+ * A wake older than this never finished (its router died after scaling): the sleep job puts such an
+ * instance back to sleep. Far above any start (a cold Fargate task is 1-3 minutes), so a wake in
+ * progress is never undone, however short the idle time.
+ */
+export const STALE_WAKE_MS = 10 * 60_000;

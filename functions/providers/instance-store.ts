@@ -100,10 +100,10 @@ export class InstanceStore {
 
   /**
    * running -> sleeping, only if it is still idle since `idleBefore` (a request in between keeps it
-   * awake); also a wake that never finished before `idleBefore` (its router died after scaling).
+   * awake); also a wake claimed before `staleWakeBefore` that never finished (its router died after scaling).
    */
-  async claimSleep(host: string, idleBefore: string, at: string): Promise<boolean> {
-    return this.changeState(host, 'sleeping', at, { from: ['running'], idleBefore, orWakingSince: idleBefore });
+  async claimSleep(host: string, idleBefore: string, at: string, staleWakeBefore: string): Promise<boolean> {
+    return this.changeState(host, 'sleeping', at, { from: ['running'], idleBefore, orWakingSince: staleWakeBefore });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ENVIRONMENTS, instanceHost, instanceUrl } from '../../shared/instance';
-import type { InstanceRecord } from '../../shared/instance-state';
+import { STALE_WAKE_MS, type InstanceRecord } from '../../shared/instance-state';
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import type { Deps } from '../deps';
 import type { SleepTimes } from '../platform';
@@ -38,9 +38,10 @@ export function createSleepIdle(deps: SleepIdleDeps) {
       const limit = idleLimit(platform.sleep, record);
       if (limit === undefined) continue;
       const idleBefore = new Date(at.getTime() - limit).toISOString();
-      if (record.lastRequestAt >= idleBefore) continue;
+      const staleWakeBefore = new Date(at.getTime() - Math.max(limit, STALE_WAKE_MS)).toISOString();
+      if (record.state === 'running' ? record.lastRequestAt >= idleBefore : record.since >= staleWakeBefore) continue;
       try {
-        if (!(await instances.claimSleep(record.host, idleBefore, at.toISOString()))) continue;
+        if (!(await instances.claimSleep(record.host, idleBefore, at.toISOString(), staleWakeBefore))) continue;
         const hostname = new URL(instanceUrl(platform.instanceUrlTemplate, record.subdomain, record.env)).hostname;
         await compute.scale({ tenantId: record.tenantId, subdomain: record.subdomain, env: record.env, hostname }, 0);
         slept.push(record.host);

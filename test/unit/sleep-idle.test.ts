@@ -40,23 +40,26 @@ describe('sleep-idle', () => {
         instance('recent', 'prod', 'trial', 10),
         instance('visited', 'prod', 'trial', 45),
         instance('setup', 'prod', 'trial', 45),
+        // Wakes: one under way (claimed 5 minutes ago, longer than the idle time here), one whose router died 45 minutes ago (older than the idle time and the stale-wake time).
+        { ...instance('starting', 'prod', 'trial', 600), state: 'waking', since: minutesAgo(5) },
+        { ...instance('abandoned', 'prod', 'trial', 600), state: 'waking', since: minutesAgo(45) },
       ],
     });
-    dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE_NAME]: [tenant('t-idle', 'ACTIVE'), tenant('t-paying', 'ACTIVE'), tenant('t-recent', 'ACTIVE'), tenant('t-visited', 'PAST_DUE'), tenant('t-setup', 'PROVISIONING')] } });
+    dynamo.on(BatchGetCommand).resolves({ Responses: { [TABLE_NAME]: [tenant('t-idle', 'ACTIVE'), tenant('t-paying', 'ACTIVE'), tenant('t-recent', 'ACTIVE'), tenant('t-visited', 'PAST_DUE'), tenant('t-setup', 'PROVISIONING'), tenant('t-starting', 'ACTIVE'), tenant('t-abandoned', 'ACTIVE')] } });
     dynamo.on(UpdateCommand).resolves({});
     // A visit landed between the query and the write: the condition on the last request refuses.
     dynamo.on(UpdateCommand, { Key: { pk: 'INSTANCE#visited', sk: 'ROUTE' } }).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     dynamo.on(QueryCommand, { IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'STATUS#FAILED', ':before': NOW.toISOString() } }).resolves({ Items: [] });
 
     const run = createSleepIdle({ ...sdkDeps(), compute, now: () => NOW, platform: { ...testPlatform, sleep: { trialProductionMs: 30 * 60_000, stagingMs: 30 * 60_000 } } });
-    expect(await run()).toEqual({ slept: ['idle', 'paying-stg'], stopped: [] });
-    expect(scaled).toEqual(['idle-prod=0', 'paying-stg=0']);
+    expect(await run()).toEqual({ slept: ['idle', 'paying-stg', 'abandoned'], stopped: [] });
+    expect(scaled).toEqual(['idle-prod=0', 'paying-stg=0', 'abandoned-prod=0']);
 
     const awake = dynamo.commandCalls(QueryCommand)[0]!.args[0].input;
     expect(awake).toMatchObject({ IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'INSTANCE#AWAKE', ':before': minutesAgo(30) } });
     const sleepWrite = dynamo.commandCalls(UpdateCommand).find((c) => c.args[0].input.Key!.pk === 'INSTANCE#idle')!.args[0].input;
     expect(sleepWrite.ConditionExpression).toContain('#lastRequestAt < :idleBefore');
-    expect(sleepWrite.ExpressionAttributeValues).toMatchObject({ ':to': 'sleeping', ':idleBefore': minutesAgo(30) });
+    expect(sleepWrite.ExpressionAttributeValues).toMatchObject({ ':to': 'sleeping', ':idleBefore': minutesAgo(30), ':staleBefore': minutesAgo(30) });
     expect(sleepWrite.UpdateExpression).toContain('REMOVE #gpk, #gsk');
   });
 });
