@@ -8,6 +8,7 @@ import { criticalPath, lognormalSampler, SIGNUP_S, simulateRun } from './aws-mod
 import { fmt, percentile } from './stats';
 import { fleetUpgradeBench } from './fleet-upgrade';
 import { lambdaBundlesBench } from './lambda-bundles';
+import { routerBench } from './router';
 import { signupOverheadBench } from './signup-overhead';
 import { webBundleBench } from './web-bundle';
 
@@ -66,6 +67,9 @@ try {
   const runs = Array.from({ length: 20_000 }, () => simulateRun(asl, sample, 'MarkActive') + SIGNUP_S.p50);
   console.log(`  POST -> ACTIVE (instance live)      p50 ${percentile(runs, 50).toFixed(1).padStart(6)} s   p95 ${percentile(runs, 95).toFixed(1).padStart(6)} s   (target p95 <= 90 s; 20k simulated runs, lognormal per step)`);
   console.log(`  worst case, every step at its p95                           ${live('p95').toFixed(1).padStart(6)} s`);
+
+  // The tenant router on this Launchpad: its overhead on bench-0's instance, its memory with 10,000 routes, waking bench-0.
+  await routerBench(launchpad, { subdomain: 'bench-0' });
 } finally {
   await launchpad.stop();
   rmSync(root, { recursive: true, force: true });

@@ -30,6 +30,9 @@ export interface RouteTableTimings {
 
 export type RouteLoader = (host: string, previous: Route | undefined) => Promise<Pick<Route, 'record' | 'endpoints' | 'endpointsAt'>>;
 
+/** Background refreshes in flight at most; a stale route over the cap is refreshed by a later request. */
+export const MAX_BACKGROUND_REFRESHES = 32;
+
 const serving = (route: Route) => route.record?.state === 'running' && route.endpoints.length > 0;
 
 /**
@@ -42,6 +45,7 @@ export class RouteTable {
   /** Hosts without an instance, kept apart (and capped apart): a flood of made-up hosts cannot push out real routes. */
   private readonly misses = new Map<string, Route>();
   private readonly loading = new Map<string, Promise<Route>>();
+  private background = 0;
 
   constructor(
     private readonly load: RouteLoader,
@@ -58,7 +62,13 @@ export class RouteTable {
       return route;
     }
     if (route && serving(route) && stale) {
-      void this.refresh(host).catch(() => undefined);
+      // Background reads are capped: a burst over thousands of stale routes must not queue thousands of reads.
+      if (this.background < MAX_BACKGROUND_REFRESHES && !this.loading.has(host)) {
+        this.background++;
+        void this.refresh(host)
+          .catch(() => undefined)
+          .finally(() => this.background--);
+      }
       route.usedAt = now;
       return route;
     }

@@ -276,11 +276,12 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
         const endpoint = route.endpoints[0];
         if (endpoint && (await answersHealth(route, endpoint))) return serve(req, res, await routes.get(route.host), attempt);
         // A wake whose router died is taken over once it is older than the wake timeout.
-        if (now().getTime() - Date.parse(record.since) > timings.wakeTimeoutMs && mayWake(req)) wake(route);
+        if (now().getTime() - Date.parse(record.since) > timings.wakeTimeoutMs && !wakes.has(route.host) && mayWake(req)) wake(route);
         return waiting(req, res, route);
       }
       case 'sleeping':
-        if (mayWake(req)) wake(route);
+        // Only a request that would start a wake counts against the visitor's limit (not the reloads while one is under way).
+        if (!wakes.has(route.host) && mayWake(req)) wake(route);
         return waiting(req, res, route);
       case 'stopped': {
         const tenant = await tenantOf(record.tenantId).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hostLabel, instanceDomain } from '../../router/host';
-import { RouteTable, type RouteLoader } from '../../router/route-table';
+import { MAX_BACKGROUND_REFRESHES, RouteTable, type RouteLoader } from '../../router/route-table';
 import type { InstanceRecord } from '../../shared/instance-state';
 
 describe('instance hosts', () => {
@@ -22,19 +22,19 @@ describe('instance hosts', () => {
 const record = (host: string, state: InstanceRecord['state'] = 'running'): InstanceRecord => ({ host, tenantId: `t-${host}`, subdomain: host, env: 'prod', plan: 'trial', desiredCount: 1, state, since: '2026-12-01T00:00:00.000Z', lastRequestAt: '2026-12-01T00:00:00.000Z' });
 const TIMINGS = { routeTtlMs: 1000, endpointsTtlMs: 5000, pendingTtlMs: 100, idleEvictMs: 60_000, maxRoutes: 3 };
 
-function table(states: Record<string, InstanceRecord['state'] | undefined>) {
+function table(states: Record<string, InstanceRecord['state'] | undefined>, maxRoutes = TIMINGS.maxRoutes) {
   let now = 0;
   const loads: string[] = [];
-  let release: (() => void) | undefined;
+  const held: Array<() => void> = [];
   let hold = false;
   const load: RouteLoader = async (host) => {
     loads.push(host);
-    if (hold) await new Promise<void>((r) => (release = r));
+    if (hold) await new Promise<void>((r) => held.push(r));
     const state = states[host];
     return { record: state ? record(host, state) : undefined, endpoints: state === 'running' ? [{ host: '10.0.0.1', port: 8080 }] : [], endpointsAt: now };
   };
-  const routes = new RouteTable(load, TIMINGS, () => now);
-  return { routes, loads, tick: (ms: number) => (now += ms), hold: (on: boolean) => (hold = on), release: () => release?.() };
+  const routes = new RouteTable(load, { ...TIMINGS, maxRoutes }, () => now);
+  return { routes, loads, tick: (ms: number) => (now += ms), hold: (on: boolean) => (hold = on), release: () => held.splice(0).forEach((r) => r()) };
 }
 
 describe('the route table', () => {
@@ -48,6 +48,19 @@ describe('the route table', () => {
     const stale = await routes.get('acme'); // answered while the reload waits
     expect(stale.record?.state).toBe('running');
     expect(loads).toEqual(['acme', 'acme']);
+    release();
+  });
+
+  it('refreshes at most MAX_BACKGROUND_REFRESHES stale routes at once; the others stay served as they are', async () => {
+    const hosts = Array.from({ length: 50 }, (_, i) => `h${i}`);
+    const { routes, loads, tick, hold, release } = table(Object.fromEntries(hosts.map((h) => [h, 'running' as const])), 100);
+    for (const host of hosts) await routes.get(host);
+    tick(1001);
+    hold(true);
+    const before = loads.length;
+    const served = await Promise.all(hosts.map((host) => routes.get(host)));
+    expect(served.every((r) => r.record?.state === 'running')).toBe(true);
+    expect(loads.length - before).toBe(MAX_BACKGROUND_REFRESHES);
     release();
   });
 
