@@ -6,15 +6,23 @@ export const ROUTE_HEADER = 'x-spaceos-route';
 /** Hop-by-hop headers (RFC 9110 7.6.1) and proxy credentials: never passed on to an instance. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer'];
 
-/** Where the router learns who the visitor is: the socket (embedded default), or the load balancer in front of it (AWS). */
-export type ClientSource = 'socket' | 'load-balancer';
+/**
+ * Where the router learns who the visitor is: the socket (embedded default), or Cloudflare in front
+ * of the load balancer (AWS).
+ */
+export type ClientSource = 'socket' | 'cloudflare';
 
 /**
- * The address of the visitor as far as the router can trust it: its own peer locally; on AWS the
- * entry the load balancer appended (the last of X-Forwarded-For), never one a client wrote.
+ * The address of the visitor as far as the router can tell: its own peer locally. On AWS the load
+ * balancer's peer is a Cloudflare edge (shared by many visitors), so the visitor is Cloudflare's
+ * `CF-Connecting-IP`, else the entry the load balancer appended (the last of X-Forwarded-For), never
+ * one a client wrote first. CF-Connecting-IP is only as trustworthy as the load balancer is closed to
+ * everything but Cloudflare's ranges (README: open today, see issue 14).
  */
 export function clientAddress(req: IncomingMessage, source: ClientSource): string {
-  if (source === 'load-balancer') {
+  if (source === 'cloudflare') {
+    const visitor = String(req.headers['cf-connecting-ip'] ?? '').trim();
+    if (/^[0-9a-f.:]{2,45}$/i.test(visitor)) return visitor;
     const chain = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const appended = chain.at(-1);
     if (appended) return appended;
@@ -35,7 +43,7 @@ export function forwardedHeaders(req: IncomingMessage, source: ClientSource, rou
   if (!websocket) delete headers.upgrade;
   for (const name of Object.keys(headers)) if (name.startsWith('x-forwarded-') || name === 'forwarded' || name === ROUTE_HEADER) delete headers[name];
   headers['x-forwarded-for'] = clientAddress(req, source);
-  headers['x-forwarded-proto'] = source === 'load-balancer' ? 'https' : 'http';
+  headers['x-forwarded-proto'] = source === 'cloudflare' ? 'https' : 'http';
   headers['x-forwarded-host'] = req.headers.host ?? '';
   headers[ROUTE_HEADER] = route;
   return headers;

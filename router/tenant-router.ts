@@ -40,7 +40,7 @@ export interface RouterTimings extends RouteTableTimings {
   probeTimeoutMs: number;
   /** Wakes one visitor may cause per minute (per router task). */
   wakesPerClientPerMinute: number;
-  /** Where the visitor's address comes from: the socket, or the load balancer's X-Forwarded-For. */
+  /** Where the visitor's address comes from: the socket, or Cloudflare's CF-Connecting-IP behind the load balancer. */
   clientSource: ClientSource;
 }
 
@@ -56,7 +56,7 @@ export const AWS_ROUTER_TIMINGS: RouterTimings = {
   retryAfterSeconds: 5,
   probeTimeoutMs: 2_000,
   wakesPerClientPerMinute: 20,
-  clientSource: 'load-balancer',
+  clientSource: 'cloudflare',
 };
 
 export interface TenantRouter {

@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { clientAddress } from '../../router/forwarded-headers';
 import { hostLabel, instanceDomain } from '../../router/host';
 import { MAX_BACKGROUND_REFRESHES, RouteTable, type RouteLoader } from '../../router/route-table';
 import type { InstanceRecord } from '../../shared/instance-state';
@@ -104,5 +106,20 @@ describe('the route table', () => {
     tick(30_001);
     routes.evictIdle();
     expect(routes.size).toBe(1);
+  });
+});
+
+describe('who the visitor is', () => {
+  const req = (headers: Record<string, string>) => ({ headers, socket: { remoteAddress: '10.40.1.5' } }) as unknown as IncomingMessage;
+
+  it("locally is the socket's peer, whatever headers say", () => {
+    expect(clientAddress(req({ 'x-forwarded-for': '203.0.113.9', 'cf-connecting-ip': '198.51.100.1' }), 'socket')).toBe('10.40.1.5');
+  });
+
+  it("on AWS is Cloudflare's CF-Connecting-IP, else what the load balancer appended, never what a client wrote first", () => {
+    expect(clientAddress(req({ 'cf-connecting-ip': '198.51.100.1', 'x-forwarded-for': '203.0.113.9, 172.70.1.1' }), 'cloudflare')).toBe('198.51.100.1');
+    expect(clientAddress(req({ 'x-forwarded-for': '203.0.113.9, 172.70.1.1' }), 'cloudflare')).toBe('172.70.1.1');
+    expect(clientAddress(req({ 'cf-connecting-ip': '<script>', 'x-forwarded-for': '172.70.1.1' }), 'cloudflare')).toBe('172.70.1.1');
+    expect(clientAddress(req({}), 'cloudflare')).toBe('10.40.1.5');
   });
 });
