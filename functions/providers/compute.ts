@@ -39,6 +39,8 @@ export interface Compute {
 
 /** Instances per plan: the paid production instance runs twice (capacity and availability). */
 export const DESIRED_COUNT = { trial: 1, paid: { prod: 2, stg: 1 } } as const;
+/** How many tasks a service runs when ensureService creates it. */
+export const CREATED_WITH = 1;
 export const desiredCount = (plan: Plan, env: Environment) => (plan === 'paid' ? DESIRED_COUNT.paid[env] : DESIRED_COUNT.trial);
 
 export type ScaledService = Pick<ServiceSpec, 'tenantId' | 'subdomain' | 'env' | 'hostname'>;

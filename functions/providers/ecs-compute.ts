@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CreateServiceCommand, DeleteServiceCommand, DeregisterTaskDefinitionCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { CreateServiceCommand as CreateDiscoveryServiceCommand, DeleteServiceCommand as DeleteDiscoveryServiceCommand, GetServiceCommand as GetDiscoveryServiceCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
-import { serviceName, type Compute, type ScaledService, type ServiceSpec } from './compute';
+import { CREATED_WITH, serviceName, type Compute, type ScaledService, type ServiceSpec } from './compute';
 import type { TenantTaskRoles } from './tenant-task-roles';
 
 export interface EcsComputeConfig {
@@ -74,7 +74,7 @@ export class EcsCompute implements Compute {
         cluster: this.config.cluster,
         serviceName: name,
         taskDefinition,
-        desiredCount: 1,
+        desiredCount: CREATED_WITH,
         launchType: 'FARGATE',
         // Same token for the same service: a retried create is deduplicated by ECS.
         clientToken: createHash('sha256').update(`${this.config.cluster}/${name}`).digest('hex').slice(0, 36),

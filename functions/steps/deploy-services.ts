@@ -18,7 +18,7 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
   // rollout reached, else the deployment's; recorded here so the instances and the tenant agree.
   const version = tenant.appVersion ?? (await fleet.currentVersion()) ?? platform.appVersion;
   if (!tenant.appVersion) await tenants.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: version });
-  await Promise.all(
+  const ensured = await Promise.all(
     servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(({ env, ...service }) =>
       compute.ensureService({
         ...service,
@@ -33,10 +33,10 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
           secretName: databaseSecretName(tenant.tenantId, env),
         },
         version,
-      }),
+      }).then(({ created }) => ({ env, created })),
     ),
   );
-  await runInstances(deps, tenant, tenant.plan);
+  await runInstances(deps, tenant, tenant.plan, { justCreated: ensured.filter((e) => e.created).map((e) => e.env) });
 });
 
 export const handler = lambdaEntry(createDeployServices, () => ({ ...core(), tenants: tables().tenants, fleet: tables().fleet, instances: tables().instances, compute: compute(), platform: platform() }));

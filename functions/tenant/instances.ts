@@ -1,8 +1,8 @@
-import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import { ENVIRONMENTS, instanceHost, type Environment } from '../../shared/instance';
 import type { Plan } from '../../shared/lifecycle';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { desiredCount, servicesOf } from '../providers/compute';
+import { CREATED_WITH, desiredCount, servicesOf } from '../providers/compute';
 
 export type InstanceDeps = Pick<Deps, 'compute' | 'instances' | 'platform' | 'now'>;
 type Owner = Pick<Tenant, 'tenantId' | 'subdomain'>;
@@ -12,11 +12,12 @@ type Owner = Pick<Tenant, 'tenantId' | 'subdomain'>;
  * sends their hosts to them. Scaled first: a record saying running before the tasks are asked for
  * would send visitors to nothing.
  */
-export async function runInstances({ compute, instances, platform, now }: InstanceDeps, tenant: Owner, plan: Plan): Promise<void> {
+export async function runInstances({ compute, instances, platform, now }: InstanceDeps, tenant: Owner, plan: Plan, { justCreated = [] as readonly Environment[] } = {}): Promise<void> {
   await Promise.all(
     servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(async (service) => {
       const count = desiredCount(plan, service.env);
-      await compute.scale(service, count);
+      // A service created a moment ago already runs one task: no second call on ECS's shared 5/s budget for service changes.
+      if (!(justCreated.includes(service.env) && count === CREATED_WITH)) await compute.scale(service, count);
       await instances.markRunning({ host: instanceHost(tenant.subdomain, service.env), tenantId: tenant.tenantId, subdomain: tenant.subdomain, env: service.env, plan, desiredCount: count }, now().toISOString());
     }),
   );
