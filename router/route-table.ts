@@ -28,7 +28,7 @@ export interface RouteTableTimings {
   maxRoutes: number;
 }
 
-export type RouteLoader = (host: string, previous: Route | undefined) => Promise<Pick<Route, 'record' | 'endpoints' | 'endpointsAt'>>;
+export type RouteLoader = (host: string, previous: Route | undefined, consistent: boolean) => Promise<Pick<Route, 'record' | 'endpoints' | 'endpointsAt'>>;
 
 /** Background refreshes in flight at most; a stale route over the cap is refreshed by a later request. */
 export const MAX_BACKGROUND_REFRESHES = 32;
@@ -75,12 +75,12 @@ export class RouteTable {
     return this.refresh(host);
   }
 
-  /** Reads the host again now (after a connection error, a wake, a state change). */
-  refresh(host: string): Promise<Route> {
+  /** Reads the host again now (after a connection error, a wake, a state change); `consistent` for a read that must see the latest write. */
+  refresh(host: string, { consistent = false } = {}): Promise<Route> {
     const pending = this.loading.get(host);
-    if (pending) return pending;
+    if (pending && !consistent) return pending;
     const previous = this.routes.get(host) ?? this.misses.get(host);
-    const loaded = this.load(host, previous)
+    const loaded = this.load(host, previous, consistent)
       .then((fresh) => {
         const now = this.clock();
         const route: Route = { host, ...fresh, fetchedAt: now, usedAt: now, activityWrittenAt: previous?.activityWrittenAt ?? 0, turn: previous?.turn ?? 0 };

@@ -11,6 +11,7 @@ import type { InstanceStore } from '../functions/providers/instance-store';
 import type { TenantStore } from '../functions/providers/tenant-store';
 import type { Platform } from '../functions/platform';
 import { instanceUrl } from '../shared/instance';
+import type { InstanceRecord } from '../shared/instance-state';
 import type { Tenant } from '../shared/tenant';
 import { clientAddress, forwardedHeaders, ROUTE_HEADER, type ClientSource } from './forwarded-headers';
 import { hostLabel, instanceDomain } from './host';
@@ -102,8 +103,8 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
   const probes = new Map<string, Promise<boolean>>();
   const pageTenants = new Map<string, { at: number; tenant: Promise<Tenant | undefined> }>();
 
-  const routes: RouteTable = new RouteTable(async (host, previous): Promise<Pick<Route, 'record' | 'endpoints' | 'endpointsAt'>> => {
-    const record = await instances.get(host);
+  const routes: RouteTable = new RouteTable(async (host, previous, consistent): Promise<Pick<Route, 'record' | 'endpoints' | 'endpointsAt'>> => {
+    const record = await instances.get(host, { consistent });
     if (!record || (record.state !== 'running' && record.state !== 'waking')) return { record, endpoints: [], endpointsAt: 0 };
     if (record.state === 'running' && routes.endpointsFresh(previous)) return { record, endpoints: previous.endpoints, endpointsAt: previous.endpointsAt };
     return { record, endpoints: await discovery.endpoints(record), endpointsAt: Date.now() };
@@ -149,23 +150,52 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
         await instances.releaseWake(route.host, now().toISOString()).catch(() => undefined);
         throw error;
       }
-      const until = Date.now() + timings.wakeTimeoutMs;
-      while (Date.now() < until) {
-        const fresh = await routes.refresh(route.host);
-        // Stopped meanwhile (suspended, failed): what this wake started must not keep running.
-        if (fresh.record?.state !== 'waking') {
-          if (fresh.record?.state === 'stopped' || fresh.record?.state === 'sleeping') await compute.scale(service, 0);
-          return;
-        }
-        const endpoint = fresh.endpoints[0];
-        if (endpoint && (await answersHealth(fresh, endpoint))) return;
-        await new Promise((r) => setTimeout(r, timings.pendingTtlMs));
-      }
+      await watchWake(route.host, service, record.desiredCount);
       log.warn('Instance did not come up within the wake timeout; the next visit takes the wake over', { host: route.host });
     })()
       .catch((error: unknown) => log.warn('Wake failed; the next visit tries again', { host: route.host, error: String(error) }))
       .finally(() => wakes.delete(route.host));
     wakes.set(route.host, woken);
+  }
+
+  /** A running instance without tasks: its size asked for again (no claim: the record already says running). */
+  function resize(route: Route): void {
+    const record = route.record;
+    if (!record) return;
+    const hostname = new URL(instanceUrl(platform.instanceUrlTemplate, record.subdomain, record.env)).hostname;
+    const resized = compute
+      .scale({ tenantId: record.tenantId, subdomain: record.subdomain, env: record.env, hostname }, record.desiredCount)
+      .then(() => log.warn('Running instance had no task; its size was asked for again', { host: route.host }))
+      .catch((error: unknown) => log.warn('Resize failed; the next visit tries again', { host: route.host, error: String(error) }))
+      .finally(() => setTimeout(() => wakes.delete(route.host), timings.wakeTimeoutMs).unref());
+    wakes.set(route.host, resized);
+  }
+
+  /**
+   * After the claim: wait for a task to answer /health, then mark the instance running. Reads are
+   * strongly consistent here (an eventually consistent read right after the claim could still say
+   * sleeping). The size is asked for again now and then: a sleep job's scale-to-zero that crossed
+   * this wake on the way to ECS would otherwise leave it waking with no task.
+   */
+  async function watchWake(host: string, service: { tenantId: string; subdomain: string; env: InstanceRecord['env']; hostname: string }, desiredCount: number): Promise<void> {
+    const started = Date.now();
+    let asked = started;
+    while (Date.now() - started < timings.wakeTimeoutMs) {
+      const fresh = await routes.refresh(host, { consistent: true });
+      if (fresh.record?.state !== 'waking') {
+        // Stopped meanwhile (suspended, failed): what this wake started must not keep running.
+        if (fresh.record?.state === 'stopped') await compute.scale(service, 0);
+        return;
+      }
+      const endpoint = fresh.endpoints[0];
+      if (endpoint && (await answersHealth(fresh, endpoint))) return;
+      if (!endpoint && Date.now() - asked > timings.wakeTimeoutMs / 4) {
+        asked = Date.now();
+        await compute.scale(service, desiredCount);
+      }
+      await new Promise((r) => setTimeout(r, timings.pendingTtlMs));
+    }
+    log.warn('Instance did not come up within the wake timeout; the next visit takes the wake over', { host });
   }
 
   /** A waking instance is running once its /health answers: then it is marked awake and served. */
@@ -176,7 +206,7 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
       .then(async (response) => {
         if (!response.ok) return false;
         if (await instances.markAwake(route.host, now().toISOString())) log.info('Instance awake', { host: route.host });
-        await routes.refresh(route.host);
+        await routes.refresh(route.host, { consistent: true });
         return true;
       })
       .catch(() => false)
@@ -270,11 +300,14 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
     switch (record.state) {
       case 'running':
         if (route.endpoints.length > 0) return forward(req, res, route, attempt);
-        // Running by its record but no task registered yet (deploying, or replaced after a crash).
+        // Running by its record but no task registered: deploying, replaced after a crash, or a
+        // scale-to-zero that crossed a scale-up. Long past its start, it is asked for its size again.
+        if (now().getTime() - Date.parse(record.since) > timings.wakeTimeoutMs && !wakes.has(route.host) && mayWake(req)) resize(route);
         return waiting(req, res, route);
       case 'waking': {
         const endpoint = route.endpoints[0];
-        if (endpoint && (await answersHealth(route, endpoint))) return serve(req, res, await routes.get(route.host), attempt);
+        // Healthy: served from this endpoint at once (the record's new state reaches the cache on its own).
+        if (endpoint && (await answersHealth(route, endpoint))) return forward(req, res, route, attempt);
         // A wake whose router died is taken over once it is older than the wake timeout.
         if (now().getTime() - Date.parse(record.since) > timings.wakeTimeoutMs && !wakes.has(route.host) && mayWake(req)) wake(route);
         return waiting(req, res, route);

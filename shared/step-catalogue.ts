@@ -51,7 +51,6 @@ export type GrantName =
   | 'ses:checkIdentity'
   | 'mail:send'
   | 'adminLinkKey:read'
-  | 'cloudflare:token'
   | 'ecs:createService'
   | 'ecs:deployVersion'
   | 'ecs:removeServices';

@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { badRequest, header, json, validBody, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { dns } from '../lambda/dns';
+import { shadowedByZone } from '../tenant/zone';
 import { core } from '../lambda/core';
 import { links } from '../lambda/keys';
 import { tables } from '../lambda/tables';
@@ -72,7 +73,7 @@ export function createSignupHandler({ dns, signups, workflows, logger, now, newI
     }
 
     // A name with its own record in the zone would never reach the router (the wildcard does not answer it).
-    if (await dns.hasOwnRecord(parsed.value.subdomain)) return json(409, { errors: { subdomain: TAKEN_MESSAGES.subdomain } });
+    if (await shadowedByZone(dns, parsed.value.subdomain)) return json(409, { errors: { subdomain: TAKEN_MESSAGES.subdomain } });
     const tenant = newTenant(parsed.value, newId(), now().toISOString());
     const result = await signups.createSignup(tenant, idempotency);
     switch (result.kind) {

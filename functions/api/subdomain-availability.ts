@@ -4,6 +4,7 @@ import type { Deps } from '../deps';
 import { json, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { dns } from '../lambda/dns';
+import { shadowedByZone } from '../tenant/zone';
 import { core } from '../lambda/core';
 import { tables } from '../lambda/tables';
 
@@ -13,7 +14,7 @@ type SubdomainAvailabilityDeps = Pick<Deps, 'dns' | 'signups'>;
 export function createSubdomainAvailabilityHandler({ dns, signups }: SubdomainAvailabilityDeps): ApiHandler {
   /** Names taken by a signup, or existing in the zone on their own (the wildcard would not answer them). */
   const takenOf = async (names: string[]) => {
-    const [claimed, zoned] = await Promise.all([signups.takenSubdomains(names), Promise.all(names.map(async (n) => ((await dns.hasOwnRecord(n)) ? [n] : [])))]);
+    const [claimed, zoned] = await Promise.all([signups.takenSubdomains(names), Promise.all(names.map(async (n) => ((await shadowedByZone(dns, n)) ? [n] : [])))]);
     return new Set([...claimed, ...zoned.flat()]);
   };
   return async (event: ApiEvent) => {

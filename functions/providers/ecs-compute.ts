@@ -38,7 +38,7 @@ export class ServiceMissingError extends Error {
 
 const CONTAINER = 'spaceos';
 
-/** The Cloud Map service still has registered tasks (they deregister as the ECS service drains): retried. */
+/** The Cloud Map service still has registered tasks (they deregister as the ECS service drains): transient, the step is retried (functions/steps/errors.ts). */
 export class StillRegisteredError extends Error {
   override name = 'StillRegisteredError';
 }
@@ -67,7 +67,7 @@ export class EcsCompute implements Compute {
     const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: [name] }));
     if (services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING')) return { name, created: false };
 
-    const registry = await this.ensureRegistry(name);
+    const registry = await this.ensureRegistry(spec);
     const taskDefinition = await this.registerTaskDefinition(name, spec);
     await this.ecs.send(
       new CreateServiceCommand({
@@ -146,7 +146,7 @@ export class EcsCompute implements Compute {
       await this.ecs.send(new DeleteServiceCommand({ cluster: this.config.cluster, service: name, force: true }));
       removed = true;
     }
-    const registry = await this.ensureRegistry(name);
+    const registry = await this.ensureRegistry(service);
     try {
       await this.discovery.send(new DeleteDiscoveryServiceCommand({ Id: registry.id }));
       if (!registry.created) removed = true;
@@ -167,16 +167,18 @@ export class EcsCompute implements Compute {
 
   /**
    * The instance's Cloud Map service (A records of its tasks' IPs), created on first use. Cloud
-   * Map finds a service by id only, so the name is the creator request id: creating it again
-   * answers ServiceAlreadyExists with the id (`created` tells which happened).
+   * Map finds a service by id only, so the creator request id names it (tenant and service, hashed
+   * to Cloud Map's 64 characters: a subdomain signed up again by another tenant gets a new one):
+   * creating it again answers ServiceAlreadyExists with the id (`created` tells which happened).
    */
-  private async ensureRegistry(name: string): Promise<{ id: string; arn: string; created: boolean }> {
+  private async ensureRegistry(service: Pick<ScaledService, 'tenantId' | 'subdomain' | 'env'>): Promise<{ id: string; arn: string; created: boolean }> {
+    const name = serviceName(service);
     try {
       const { Service } = await this.discovery.send(
         new CreateDiscoveryServiceCommand({
           Name: name,
           NamespaceId: this.config.namespaceId,
-          CreatorRequestId: name,
+          CreatorRequestId: createHash('sha256').update(`${service.tenantId}/${name}`).digest('hex'),
           DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: 10 }] },
           Tags: [{ Key: 'service', Value: name }],
         }),

@@ -7,7 +7,8 @@ export class TransientError extends Error {
 }
 
 const TRANSIENT_NAMES = new Set([
-  'TransientError', 'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded',
+  // StillRegisteredError: Cloud Map still lists tasks of a service being deleted (functions/providers/ecs-compute.ts).
+  'TransientError', 'StillRegisteredError', 'ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded',
   'ProvisionedThroughputExceededException', 'TransactionConflictException', 'ServiceUnavailable', 'ServiceUnavailableException',
   'InternalError', 'InternalServerError', 'InternalFailure', 'ServerException', 'TimeoutError', 'RequestTimeout',
   // cloudflare SDK

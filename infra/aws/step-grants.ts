@@ -42,7 +42,6 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
     'ses:checkIdentity': (fn) => statements(fn, new PolicyStatement({ actions: ['ses:GetIdentityVerificationAttributes'], resources: ['*'] })),
     'mail:send': (fn) => statements(fn, sendMail),
     'adminLinkKey:read': (fn) => tenancy.adminLinkKey.grantRead(fn),
-    'cloudflare:token': (fn) => tenancy.cloudflareToken.grantRead(fn),
     'ecs:createService': (fn) => {
       statements(
         fn,

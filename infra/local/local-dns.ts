@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Dns, UpsertResult } from '../../functions/providers/dns';
+import { labelsUnder, type Dns, type UpsertResult } from '../../functions/providers/dns';
 
 /** Names a company zone usually holds already (the site, mail, autodiscovery): the embedded default's zone starts with them. */
 export const LOCAL_ZONE_RECORDS = ['www', 'mail', 'autodiscover', 'autoconfig', 'mta-sts'];
@@ -24,9 +24,10 @@ export class LocalDns implements Dns {
     }
   }
 
+  /** Read from the file each time, so an edit of the zone counts at once; names below a label (`mail.intranet`) make it exist too. */
   async hasOwnRecord(label: string): Promise<boolean> {
     this.records = JSON.parse(readFileSync(this.file, 'utf8')) as Record<string, string>;
-    return label !== '*' && this.records[label.toLowerCase()] !== undefined;
+    return labelsUnder('localhost', Object.keys(this.records).map((name) => `${name}.localhost`)).has(label.toLowerCase());
   }
 
   async ensureWildcard(): Promise<UpsertResult> {

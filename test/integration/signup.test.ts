@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { createSubdomainAvailabilityHandler } from '../../functions/api/subdomai
 import { createTenantStatusHandler } from '../../functions/api/tenant-status';
 import type { Deps } from '../../functions/deps';
 import { createStartPending } from '../../functions/reconciler/start-pending';
+import { LocalDns } from '../../infra/local/local-dns';
 import { LocalWorkflows } from '../../infra/local/local-workflows';
 import { apiEvent, parseBody, validSignup } from '../support/api-event';
 import { RecordingWorkflows } from '../support/deps';
@@ -33,6 +34,24 @@ describe('signups against DynamoDB Local', () => {
     expect(codes.filter((c) => c === 409)).toHaveLength(49);
     for (const result of results.filter((r) => r.statusCode === 409)) expect(Object.keys(parseBody(result).errors!)).toEqual(['subdomain']);
     expect(workflows.started).toHaveLength(1);
+  });
+
+  it('refuses names the zone already holds (autodiscover, a record below a name, a record at its staging host): the wildcard would not reach them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'launchpad-zone-'));
+    dirs.push(dir);
+    const zone = new LocalDns(join(dir, 'dns.json'));
+    // The zone file, as someone editing it would: a record at atelier-stg (a staging-looking name) and one below workshop.
+    writeFileSync(join(dir, 'dns.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'dns.json'), 'utf8')), 'atelier-stg': 'own record', 'mail.workshop': 'own record' }));
+    const deps = { ...(await localDeps(new RecordingWorkflows())), dns: zone };
+    const signup = createSignupHandler(deps);
+    const available = createSubdomainAvailabilityHandler(deps);
+    for (const name of ['autodiscover', 'autoconfig', 'mta-sts', 'atelier', 'workshop']) {
+      const result = await signup(post(validSignup({ subdomain: name, adminEmail: `owner@${name}.example` })));
+      expect(result.statusCode, name).toBe(409);
+      expect(parseBody(result).errors, name).toEqual({ subdomain: 'This address is already taken; try another one' });
+      expect(parseBody(await available(apiEvent({ path: `/api/subdomains/${name}`, pathParameters: { name } }))), name).toMatchObject({ available: false });
+    }
+    expect((await signup(post(validSignup({ subdomain: 'atelier-one', adminEmail: 'owner@atelier-one.example' })))).statusCode).toBe(202);
   });
 
   it('allows one live trial per email', async () => {

@@ -137,7 +137,7 @@ export class Tenancy extends Construct {
 
     this.cloudflareToken = new Secret(this, 'CloudflareToken', {
       secretName: 'launchpad/cloudflare-token',
-      description: 'Cloudflare API token with DNS edit on the zone; replace the generated value after the first deploy',
+      description: 'Cloudflare API token with DNS read on the zone (subdomain checks against its records); replace the generated value after the first deploy',
     });
     this.stripeKeys = new Secret(this, 'StripeKeys', {
       secretName: 'launchpad/stripe',

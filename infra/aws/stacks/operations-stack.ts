@@ -60,7 +60,6 @@ export class OperationsStack extends Stack {
         environment,
         grant: (fn) => {
           table.grantReadWriteData(fn);
-          tenancy.cloudflareToken.grantRead(fn);
           fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [tenantServices] }));
           fn.addToRolePolicy(sendMail);
         },
