@@ -5,13 +5,11 @@ import { createProxyServer } from 'http-proxy-3';
 // The library's own response passes (status, headers, connection), run by us because the router
 // looks at the status first (selfHandleResponse): a 421 means the address is another instance's.
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing';
-import type { Compute } from '../functions/providers/compute';
+import { serviceOf, type Compute, type ScaledService } from '../functions/providers/compute';
 import type { Discovery, Endpoint } from '../functions/providers/discovery';
 import type { InstanceStore } from '../functions/providers/instance-store';
 import type { TenantStore } from '../functions/providers/tenant-store';
 import type { Platform } from '../functions/platform';
-import { instanceUrl } from '../shared/instance';
-import type { InstanceRecord } from '../shared/instance-state';
 import type { Tenant } from '../shared/tenant';
 import { clientAddress, forwardedHeaders, ROUTE_HEADER, type ClientSource } from './forwarded-headers';
 import { hostLabel, instanceDomain } from './host';
@@ -138,8 +136,7 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
     const record = route.record;
     if (!record || wakes.has(route.host)) return;
     const at = now();
-    const hostname = new URL(instanceUrl(platform.instanceUrlTemplate, record.subdomain, record.env)).hostname;
-    const service = { tenantId: record.tenantId, subdomain: record.subdomain, env: record.env, hostname };
+    const service = serviceOf(platform.instanceUrlTemplate, record);
     const woken = (async () => {
       if (!(await instances.claimWake(route.host, at.toISOString(), new Date(at.getTime() - timings.wakeTimeoutMs).toISOString()))) return;
       log.info('Waking instance', { host: route.host, tenantId: record.tenantId, env: record.env, desiredCount: record.desiredCount });
@@ -162,9 +159,8 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
   function resize(route: Route): void {
     const record = route.record;
     if (!record) return;
-    const hostname = new URL(instanceUrl(platform.instanceUrlTemplate, record.subdomain, record.env)).hostname;
     const resized = compute
-      .scale({ tenantId: record.tenantId, subdomain: record.subdomain, env: record.env, hostname }, record.desiredCount)
+      .scale(serviceOf(platform.instanceUrlTemplate, record), record.desiredCount)
       .then(() => log.warn('Running instance had no task; its size was asked for again', { host: route.host }))
       .catch((error: unknown) => log.warn('Resize failed; the next visit tries again', { host: route.host, error: String(error) }))
       .finally(() => setTimeout(() => wakes.delete(route.host), timings.wakeTimeoutMs).unref());
@@ -177,7 +173,7 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
    * sleeping). The size is asked for again now and then: a sleep job's scale-to-zero that crossed
    * this wake on the way to ECS would otherwise leave it waking with no task.
    */
-  async function watchWake(host: string, service: { tenantId: string; subdomain: string; env: InstanceRecord['env']; hostname: string }, desiredCount: number): Promise<void> {
+  async function watchWake(host: string, service: ScaledService, desiredCount: number): Promise<void> {
     const started = Date.now();
     let asked = started;
     while (Date.now() - started < timings.wakeTimeoutMs) {

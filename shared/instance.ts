@@ -10,6 +10,9 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 /** `acme` for prod, `acme-stg` for staging (why subdomains may not end in -stg). */
 export const instanceHost = (subdomain: string, env: Environment) => (env === 'prod' ? subdomain : `${subdomain}-stg`);
 
+/** Both hosts of a subdomain, in ENVIRONMENTS order (the keys of its instances' routing records). */
+export const instanceHosts = (subdomain: string) => ENVIRONMENTS.map((env) => instanceHost(subdomain, env));
+
 /** Fills `{host}` in a deployment's URL template, e.g. https://{host}.spaceos.io. */
 export const instanceUrl = (template: string, subdomain: string, env: Environment) => template.replace('{host}', instanceHost(subdomain, env));
 

@@ -1,4 +1,4 @@
-import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import { instanceHosts } from '../../shared/instance';
 import { statusView } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { json, notFound, tenantOfPath, type ApiEvent, type ApiHandler } from './http';
@@ -13,7 +13,7 @@ export function createTenantStatusHandler({ instances, tenants }: TenantStatusDe
   return async (event: ApiEvent) => {
     const tenant = await tenantOfPath(tenants, event);
     if (!tenant) return notFound('No signup with this id');
-    return json(200, statusView(tenant, await instances.getMany(ENVIRONMENTS.map((env) => instanceHost(tenant.subdomain, env)))));
+    return json(200, statusView(tenant, await instances.getMany(instanceHosts(tenant.subdomain))));
   };
 }
 

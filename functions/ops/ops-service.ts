@@ -1,4 +1,4 @@
-import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import { instanceHosts } from '../../shared/instance';
 import type { TenantStatusView } from '../../shared/provisioning';
 import { offboardingRefusal, rolloutRequestSchema, rolloutRunName, tenantRow, type RolloutSummary, type TenantRow } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
@@ -105,7 +105,7 @@ export function createOpsService({ tenants, fleet, instances, workflows, now }: 
 
     async showTenant(subdomain) {
       const tenant = await bySubdomain(subdomain);
-      const records = await instances.getMany(ENVIRONMENTS.map((env) => instanceHost(tenant.subdomain, env)));
+      const records = await instances.getMany(instanceHosts(tenant.subdomain));
       return { tenant, instances: Object.fromEntries(records.map((r) => [r.env, r.state])) };
     },
 

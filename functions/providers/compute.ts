@@ -47,6 +47,14 @@ export type ScaledService = Pick<ServiceSpec, 'tenantId' | 'subdomain' | 'env' |
 
 /** A tenant's instances in `envs`, as this port addresses them (host names from the deployment's URL template). */
 export const servicesOf = (instanceUrlTemplate: string, tenant: { tenantId: string; subdomain: string }, envs: readonly Environment[]): ScaledService[] =>
-  envs.map((env) => ({ tenantId: tenant.tenantId, subdomain: tenant.subdomain, env, hostname: new URL(instanceUrl(instanceUrlTemplate, tenant.subdomain, env)).hostname }));
+  envs.map((env) => serviceOf(instanceUrlTemplate, { ...tenant, env }));
+
+/** One instance (an instance record, say) as this port addresses it. */
+export const serviceOf = (instanceUrlTemplate: string, instance: { tenantId: string; subdomain: string; env: Environment }): ScaledService => ({
+  tenantId: instance.tenantId,
+  subdomain: instance.subdomain,
+  env: instance.env,
+  hostname: new URL(instanceUrl(instanceUrlTemplate, instance.subdomain, instance.env)).hostname,
+});
 
 export const serviceName = (spec: Pick<ServiceSpec, 'subdomain' | 'env'>) => `spaceos-${spec.subdomain}-${spec.env}`;

@@ -1,6 +1,6 @@
-import { BatchGetCommand, type BatchGetCommandOutput, DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { instanceRecordSchema, type InstanceRecord, type InstanceState } from '../../shared/instance-state';
-import { indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE } from './table';
+import { batchGetAll, indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE } from './table';
 
 const { partitionKey: GPK, sortKey: GSK } = TABLE.byStatusIndex;
 
@@ -26,19 +26,7 @@ export class InstanceStore {
 
   /** Several hosts' records (a tenant's two instances, the ops page's list); missing ones are left out. */
   async getMany(hosts: readonly string[]): Promise<InstanceRecord[]> {
-    const records: InstanceRecord[] = [];
-    const unique = [...new Set(hosts)];
-    // BatchGetItem takes 100 keys a request and may hand some back unprocessed.
-    for (let i = 0; i < unique.length; i += 100) {
-      let Keys: Array<Record<string, unknown>> | undefined = unique.slice(i, i + 100).map((h) => keys.instance(h));
-      for (let attempt = 0; Keys?.length; attempt++) {
-        const page: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys } } }));
-        records.push(...(page.Responses?.[this.tableName] ?? []).map((item) => instanceRecordSchema.parse(item)));
-        Keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
-        if (Keys?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-      }
-    }
-    return records;
+    return (await batchGetAll(this.db, this.tableName, hosts.map((h) => keys.instance(h)))).map((item) => instanceRecordSchema.parse(item));
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TenantStatus } from '../../shared/lifecycle';
 
 /**
@@ -80,6 +80,25 @@ export const indexQueryBefore = (tableName: string, partition: string, before: s
 
 /** One write of a transaction: lets one store put its write into another's transaction. */
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * Every item of `itemKeys` that exists (missing ones are left out), by BatchGetItem: 100 keys a
+ * request, keys handed back unprocessed asked for again with backoff, each key once.
+ */
+export async function batchGetAll(db: DynamoDBDocumentClient, tableName: string, itemKeys: ReadonlyArray<Record<string, unknown>>, { consistent = false } = {}): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  const unique = [...new Map(itemKeys.map((k) => [JSON.stringify(k), k])).values()];
+  for (let i = 0; i < unique.length; i += 100) {
+    let Keys: Array<Record<string, unknown>> | undefined = unique.slice(i, i + 100);
+    for (let attempt = 0; Keys?.length; attempt++) {
+      const page: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys, ConsistentRead: consistent } } }));
+      items.push(...(page.Responses?.[tableName] ?? []));
+      Keys = page.UnprocessedKeys?.[tableName]?.Keys;
+      if (Keys?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  }
+  return items;
+}
 
 export const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 

@@ -1,18 +1,16 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   GetCommand,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { statusesAllowedBefore, type TenantStatus } from '../../shared/lifecycle';
 import type { StepRecord } from '../../shared/provisioning';
 import { tenantSchema, type Tenant } from '../../shared/tenant';
-import { indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE, TENANT_SORT_KEY, type TransactItem } from './table';
+import { batchGetAll, indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE, TENANT_SORT_KEY, type TransactItem } from './table';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
 
@@ -26,8 +24,6 @@ export class TransitionRefusedError extends Error {
     super(`Tenant ${tenantId} cannot move to ${to} from its current status (or does not exist)`);
   }
 }
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The UpdateItem of one change to an existing tenant item: lifecycle guard, optional
@@ -85,18 +81,7 @@ export class TenantStore {
 
   /** Several tenants by id (100 per request, unprocessed keys retried); missing ones are left out. */
   async getTenants(tenantIds: readonly string[]): Promise<Tenant[]> {
-    const tenants: Tenant[] = [];
-    const ids = [...new Set(tenantIds)];
-    for (let i = 0; i < ids.length; i += 100) {
-      let Keys: Array<Record<string, unknown>> | undefined = ids.slice(i, i + 100).map((id) => keys.tenant(id));
-      for (let attempt = 0; Keys?.length; attempt++) {
-        const page: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys, ConsistentRead: true } } }));
-        tenants.push(...(page.Responses?.[this.tableName] ?? []).map((item) => tenantSchema.parse(item)));
-        Keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
-        if (Keys?.length) await pause(Math.min(1000, 50 * 2 ** attempt));
-      }
-    }
-    return tenants;
+    return (await batchGetAll(this.db, this.tableName, tenantIds.map((id) => keys.tenant(id)), { consistent: true })).map((item) => tenantSchema.parse(item));
   }
 
   /** Every tenant, newest first. A full scan: for the ops service (the /ops page and `npm run ops -- tenants list`), never on a request path. */

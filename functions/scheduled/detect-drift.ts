@@ -1,5 +1,5 @@
 import { driftEmail } from '../../shared/emails';
-import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import { ENVIRONMENTS, instanceHosts } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { servicesOf } from '../providers/compute';
@@ -16,7 +16,7 @@ async function missingParts({ compute, instances, platform }: Pick<Deps, 'comput
   for (const service of servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS)) {
     if (!(await compute.hasService(service))) missing.push(`service ${service.env}`);
   }
-  const hosts = ENVIRONMENTS.map((env) => instanceHost(tenant.subdomain, env));
+  const hosts = instanceHosts(tenant.subdomain);
   const recorded = new Set((await instances.getMany(hosts)).map((r) => r.host));
   for (const host of hosts) if (!recorded.has(host)) missing.push(`routing ${host}`);
   return missing;

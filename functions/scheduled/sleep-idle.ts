@@ -1,4 +1,5 @@
-import { ENVIRONMENTS, instanceHost, instanceUrl } from '../../shared/instance';
+import { instanceHosts } from '../../shared/instance';
+import { serviceOf } from '../providers/compute';
 import { STALE_WAKE_MS, type InstanceRecord } from '../../shared/instance-state';
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import type { Deps } from '../deps';
@@ -42,8 +43,7 @@ export function createSleepIdle(deps: SleepIdleDeps) {
       if (record.state === 'running' ? record.lastRequestAt >= idleBefore : record.since >= staleWakeBefore) continue;
       try {
         if (!(await instances.claimSleep(record.host, idleBefore, at.toISOString(), staleWakeBefore))) continue;
-        const hostname = new URL(instanceUrl(platform.instanceUrlTemplate, record.subdomain, record.env)).hostname;
-        await compute.scale({ tenantId: record.tenantId, subdomain: record.subdomain, env: record.env, hostname }, 0);
+        await compute.scale(serviceOf(platform.instanceUrlTemplate, record), 0);
         slept.push(record.host);
       } catch (error) {
         // Recorded sleeping but still running is harmless: the next visit "wakes" it (scales to its size again).
@@ -53,8 +53,7 @@ export function createSleepIdle(deps: SleepIdleDeps) {
 
     const stopped: string[] = [];
     for (const tenant of await tenants.listByStatus('FAILED', at.toISOString())) {
-      const hosts = ENVIRONMENTS.map((env) => instanceHost(tenant.subdomain, env));
-      const records = await instances.getMany(hosts);
+      const records = await instances.getMany(instanceHosts(tenant.subdomain));
       if (records.every((r) => r.state === 'stopped')) continue;
       try {
         await stopInstances(deps, tenant);

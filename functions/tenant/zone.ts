@@ -1,4 +1,4 @@
-import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import { instanceHosts } from '../../shared/instance';
 import type { Dns } from '../providers/dns';
 
 /**
@@ -6,5 +6,5 @@ import type { Dns } from '../providers/dns';
  * `acme-stg`)? Then the subdomain cannot be had: its instance would never be reached.
  */
 export async function shadowedByZone(dns: Pick<Dns, 'hasOwnRecord'>, subdomain: string): Promise<boolean> {
-  return (await Promise.all(ENVIRONMENTS.map((env) => dns.hasOwnRecord(instanceHost(subdomain, env))))).some(Boolean);
+  return (await Promise.all(instanceHosts(subdomain).map((host) => dns.hasOwnRecord(host)))).some(Boolean);
 }

@@ -1,4 +1,4 @@
-import { ENVIRONMENTS, instanceHost } from '../../shared/instance';
+import { instanceHosts } from '../../shared/instance';
 import type { InstanceRecord } from '../../shared/instance-state';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
@@ -97,7 +97,7 @@ async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
   const ofTenant = (id: string) => executions.filter((e) => e.stateMachine === 'provision-tenant' && (e.input as { tenantId?: string }).tenantId === id);
   const rollouts = executions.filter((e) => e.stateMachine === 'roll-out-fleet');
   const summaries = await deps.fleet.summaries(10);
-  const records = await deps.instances.getMany(tenants.flatMap((t) => ENVIRONMENTS.map((env) => instanceHost(t.subdomain, env))));
+  const records = await deps.instances.getMany(tenants.flatMap((t) => instanceHosts(t.subdomain)));
   const instancesOf = (t: Tenant) => records.filter((r) => r.tenantId === t.tenantId).sort((a, b) => a.env.localeCompare(b.env));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Launchpad ops</title>
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111827}section{border:1px solid #e5e7eb;border-radius:8px;padding:0 1rem 1rem;margin-bottom:1rem}

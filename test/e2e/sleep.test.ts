@@ -1,19 +1,11 @@
 import { describe, expect, it, inject } from 'vitest';
 import { useBrowser } from './browser';
 import { validSignup } from '../support/api-event';
+import { until } from '../support/until';
 
 const baseUrl = inject('baseUrl');
 const browser = useBrowser();
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('a sleeping instance in a real browser', () => {
   it('shows the branded waking page, then the instance itself without the visitor doing anything', async () => {
@@ -23,7 +15,7 @@ describe('a sleeping instance in a real browser', () => {
     expect(signup.status).toBe(202);
     const { tenantId } = (await signup.json()) as { tenantId: string };
     const status = async () => (await (await fetch(`${baseUrl}/api/tenants/${tenantId}/status`)).json()) as { status: string; instances?: { stg?: string } };
-    await until('staging to fall asleep', async () => ((await status()).instances?.stg === 'sleeping' ? true : undefined));
+    await until('staging to fall asleep', async () => ((await status()).instances?.stg === 'sleeping' ? true : undefined), { timeoutMs: 60_000, everyMs: 250 });
 
     const page = await browser().newPage();
     const response = await page.goto(`http://${subdomain}-stg.localhost:${new URL(baseUrl).port}/`);

@@ -8,6 +8,7 @@ import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { instanceUrl } from '../../shared/instance';
 import { validSignup } from '../support/api-event';
 import { tempDir } from '../support/temp-dir';
+import { until } from '../support/until';
 
 const SLEEP_MS = 1500;
 const root = tempDir('launchpad-router-');
@@ -51,15 +52,6 @@ afterAll(async () => {
 });
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-    await pause(100);
-  }
-}
 
 async function signup(subdomain: string): Promise<string> {
   const response = await fetch(`${launchpad.url}/api/signups`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example` })) });
@@ -113,7 +105,7 @@ describe('tenant router', () => {
 
   it('puts idle instances to sleep (their processes stop) and wakes one on the first visit, once for a burst, with a branded waking page', async () => {
     await signup('sleepy');
-    await until('sleepy to fall asleep', async () => ((await stateOf('sleepy')) === 'sleeping' && (await stateOf('sleepy-stg')) === 'sleeping' ? true : undefined), 20_000);
+    await until('sleepy to fall asleep', async () => ((await stateOf('sleepy')) === 'sleeping' && (await stateOf('sleepy-stg')) === 'sleeping' ? true : undefined), { timeoutMs: 20_000 });
     expect(running('spaceos-sleepy-prod')).toBe(false);
     expect(running('spaceos-sleepy-stg')).toBe(false);
     const view = (await (await fetch(`${launchpad.url}/api/tenants/${(await launchpad.deps.signups.subdomainClaimHolder('sleepy'))!}/status`)).json()) as { instances?: Record<string, string> };
@@ -150,7 +142,7 @@ describe('tenant router', () => {
 
   it('finishes a wake that one request started, without anyone coming back; crawlers and HEAD checks wake nothing', async () => {
     await signup('once');
-    await until('once to fall asleep', async () => ((await stateOf('once')) === 'sleeping' ? true : undefined), 20_000);
+    await until('once to fall asleep', async () => ((await stateOf('once')) === 'sleeping' ? true : undefined), { timeoutMs: 20_000 });
     const bot = (target: string, method = 'GET', agent = 'Mozilla/5.0 (compatible; Googlebot/2.1)') =>
       new Promise<number>((resolve, reject) => {
         const { hostname, port, pathname } = new URL(target);
@@ -165,7 +157,7 @@ describe('tenant router', () => {
 
     expect((await api(url('once', 'prod'))).status).toBe(503);
     // Nobody comes back: the router that woke it marks it running once it answers (its process up).
-    await until('once to be running by itself', async () => ((await stateOf('once')) === 'running' && running('spaceos-once-prod') ? true : undefined), 30_000);
+    await until('once to be running by itself', async () => ((await stateOf('once')) === 'running' && running('spaceos-once-prod') ? true : undefined), { timeoutMs: 30_000 });
   }, 60_000);
 
   it('keeps an instance awake while it is used', async () => {
@@ -180,7 +172,7 @@ describe('tenant router', () => {
   it("stops a failed tenant's instances; its address says so instead of waking them", async () => {
     const tenantId = await signup('doomed');
     expect((await launchpad.deps.tenants.getTenant(tenantId))?.status).toBe('FAILED');
-    await until('doomed to be stopped', async () => ((await stateOf('doomed')) === 'stopped' && (await stateOf('doomed-stg')) === 'stopped' ? true : undefined), 20_000);
+    await until('doomed to be stopped', async () => ((await stateOf('doomed')) === 'stopped' && (await stateOf('doomed-stg')) === 'stopped' ? true : undefined), { timeoutMs: 20_000 });
     expect(running('spaceos-doomed-prod')).toBe(false);
     const page = await browser(url('doomed', 'prod'));
     expect(page.status).toBe(503);
