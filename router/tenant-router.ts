@@ -69,6 +69,16 @@ export interface TenantRouter {
 
 /** How long connecting to an instance's task may take (they are in the same VPC: milliseconds when it is there). */
 const CONNECT_TIMEOUT_MS = 3000;
+const outgoingPasses = Object.values(OUTGOING_PASSES);
+/** Of the options the library's response passes read, only rewrites (none configured) and the target matter. */
+const outgoingOptions = { target: new URL('http://instance') } as unknown as Parameters<typeof OUTGOING_PASSES.writeHeaders>[3];
+/** An endpoint's address parsed once (the library would parse a string target on every request). */
+const targets = new WeakMap<Endpoint, URL>();
+function targetOf(endpoint: Endpoint): URL {
+  let target = targets.get(endpoint);
+  if (!target) targets.set(endpoint, (target = new URL(`http://${endpoint.host}:${endpoint.port}`)));
+  return target;
+}
 const wantsPage = (req: IncomingMessage) => (req.headers.accept ?? '').includes('text/html');
 const retriable = (req: IncomingMessage) => req.method === 'GET' || req.method === 'HEAD';
 /** Requests that are someone using the instance: they wake it and count as its last request (HEAD and OPTIONS are checks, not use). */
@@ -255,7 +265,7 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
     forwarding.set(req, { route, attempt });
     req.headers = forwardedHeaders(req, timings.clientSource, routeOf(route));
     // The task went away (put to sleep, replaced, deployed): discover again.
-    proxy.web(req, res, { target: `http://${endpoint.host}:${endpoint.port}` }, (error) => retryOrFail(req, res, route, attempt, String(error)));
+    proxy.web(req, res, { target: targetOf(endpoint) }, (error) => retryOrFail(req, res, route, attempt, String(error)));
   }
 
   // A task that went away may leave its address silent (no ENI answers): give up connecting after a
@@ -280,9 +290,7 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
     }
     // The library's passes type an upstream response's headers as strings only (Node's may be undefined).
     const upstream = proxyRes as Parameters<typeof OUTGOING_PASSES.writeHeaders>[2];
-    // Of the options these passes read, only rewrites (none configured) and the target matter.
-    const options = { target: new URL('http://instance') } as unknown as Parameters<typeof OUTGOING_PASSES.writeHeaders>[3];
-    for (const pass of Object.values(OUTGOING_PASSES)) pass(req, res, upstream, options);
+    for (const pass of outgoingPasses) pass(req, res, upstream, outgoingOptions);
     proxyRes.pipe(res);
   });
 
@@ -348,7 +356,7 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
           const keepAwake = setInterval(() => recordActivity(route), timings.activityEveryMs);
           socket.once('close', () => clearInterval(keepAwake));
           req.headers = forwardedHeaders(req, timings.clientSource, routeOf(route));
-          proxy.ws(req, socket, head, { target: `http://${endpoint.host}:${endpoint.port}` }, () => socket.destroy());
+          proxy.ws(req, socket, head, { target: targetOf(endpoint) }, () => socket.destroy());
         })
         .catch(() => socket.destroy());
     },

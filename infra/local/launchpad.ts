@@ -131,12 +131,13 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     | undefined;
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const host = (req.headers.host ?? '').split(':')[0]?.toLowerCase().replace(/\.$/, '') ?? '';
+    // Instance hosts first, before any parsing the router does not need: this path is the router's overhead.
     if (host.endsWith('.localhost')) {
       if (!ready) return writeApiResult(res, json(503, { errors: { body: 'Launchpad is still starting' } }));
       return ready.router.handle(req, res);
     }
+    const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith('/local-stripe/') && ready?.localBilling) {
       return void handleLocalStripe(req, res, url, ready.localBilling).catch((error: unknown) => {
         logger.error('Local checkout failed', { error });
