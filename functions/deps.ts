@@ -5,7 +5,9 @@ import type { Platform } from './platform';
 import type { AdminLinks } from './providers/admin-links';
 import type { Billing } from './providers/billing';
 import type { Compute } from './providers/compute';
+import type { Discovery } from './providers/discovery';
 import type { Dns } from './providers/dns';
+import type { InstancePool } from './providers/instance-pool';
 import type { ProbeResponse } from './providers/instance-probe';
 import type { SesMail } from './providers/mail';
 import type { Secrets } from './providers/secrets';
@@ -31,6 +33,10 @@ export interface Deps extends TableStores {
   mail: SesMail;
   dns: Dns;
   compute: Compute;
+  /** Finding an instance's running tasks (Cloud Map; the local processes). */
+  discovery: Discovery;
+  /** The warm pool's unassigned instances (ECS RunTask; local processes). */
+  pool: InstancePool;
   probe: (url: string) => Promise<ProbeResponse>;
   billing: Billing;
   links: AdminLinks;

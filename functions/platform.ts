@@ -16,6 +16,27 @@ export function sleepFromEnv(env: NodeJS.ProcessEnv): SleepTimes {
   };
 }
 
+/** The warm pool (shared/pool.ts): how many unassigned instances are kept ready, and how it hands over. */
+export const poolSchema = z.object({
+  /** Ready instances kept; 0: no pool, every signup takes the cold path. */
+  size: z.number(),
+  /** After the tenant's own service takes a host over, how long the pool instance keeps serving (routers re-read routes this often). */
+  drainMs: z.number(),
+  /** The secret holding the key every assignment carries. */
+  keySecretName: z.string(),
+  /** On the embedded default the pool's processes share the CPU with provisioning: no launches while a signup provisions. */
+  deferRefillWhileProvisioning: z.boolean(),
+});
+export type PoolConfig = z.infer<typeof poolSchema>;
+export const POOL_KEY_SECRET_NAME = 'launchpad/pool/assign-key';
+
+/** The pool from POOL_SIZE / POOL_DRAIN / POOL_KEY_SECRET (AWS: the router's 15 s route refresh plus margin). */
+export function poolFromEnv(env: NodeJS.ProcessEnv, defaults: Pick<PoolConfig, 'drainMs' | 'deferRefillWhileProvisioning'> = { drainMs: 20_000, deferRefillWhileProvisioning: false }): PoolConfig {
+  const size = Number(env.POOL_SIZE ?? 0);
+  if (!Number.isInteger(size) || size < 0 || size > 100) throw new Error(`POOL_SIZE must be a whole number from 0 to 100, not ${env.POOL_SIZE}`);
+  return { size, drainMs: env.POOL_DRAIN ? parseDuration(env.POOL_DRAIN) : defaults.drainMs, keySecretName: env.POOL_KEY_SECRET ?? POOL_KEY_SECRET_NAME, deferRefillWhileProvisioning: defaults.deferRefillWhileProvisioning };
+}
+
 /**
  * Deployment-wide settings (not tenant settings): where instances live, which bucket, which
  * database server. From the environment in Lambda; the embedded default builds its own.
@@ -41,6 +62,7 @@ export const platformSchema = z.object({
   /** The spaceOS OAuth apps (one per provider, one redirect URI for all tenants); unset: calendars cannot be connected. */
   oauthClients: z.object({ google: z.optional(z.string()), microsoft: z.optional(z.string()) }),
   sleep: sleepSchema,
+  pool: poolSchema,
 });
 export type Platform = z.infer<typeof platformSchema>;
 
@@ -58,5 +80,6 @@ export function platformFromEnv(env: NodeJS.ProcessEnv = process.env): Platform 
     appVersion: env.APP_VERSION ?? 'unknown',
     oauthClients: { google: env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
     sleep: sleepFromEnv(env),
+    pool: poolFromEnv(env),
   });
 }

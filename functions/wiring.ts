@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CustomerStore } from './providers/customer-store';
 import { FleetStore } from './providers/fleet-store';
 import { InstanceStore } from './providers/instance-store';
+import { PoolStore } from './providers/pool-store';
 import { SettingsStore } from './providers/settings-store';
 import { SignInStore } from './providers/sign-in-store';
 import { SignupStore } from './providers/signup-store';
@@ -22,6 +23,7 @@ export function tableStores(documents: DynamoDBDocumentClient, tableName: string
     settingsStore: new SettingsStore(documents, tableName),
     signIns: new SignInStore(documents, tableName),
     instances: new InstanceStore(documents, tableName),
+    poolInstances: new PoolStore(documents, tableName),
   };
 }
 export type TableStores = ReturnType<typeof tableStores>;

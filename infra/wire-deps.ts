@@ -11,7 +11,7 @@ import { TenantDatabases } from '../functions/providers/tenant-databases';
 import { tableStores } from '../functions/wiring';
 
 /** What differs between the places Launchpad is wired whole: the embedded default and the tests. */
-export interface DepsParts extends Pick<Deps, 'platform' | 'secrets' | 'storage' | 'mail' | 'workflows' | 'dns' | 'compute' | 'billing'>, Partial<Pick<Deps, 'now' | 'newId' | 'probe' | 'smtp'>> {
+export interface DepsParts extends Pick<Deps, 'platform' | 'secrets' | 'storage' | 'mail' | 'workflows' | 'dns' | 'compute' | 'discovery' | 'pool' | 'billing'>, Partial<Pick<Deps, 'now' | 'newId' | 'probe' | 'smtp'>> {
   documents: DynamoDBDocumentClient;
   tableName: string;
   /** The admin connection to the tenants' Postgres server. */

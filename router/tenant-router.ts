@@ -114,7 +114,10 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
   const routes: RouteTable = new RouteTable(async (host, previous, consistent): Promise<Pick<Route, 'record' | 'endpoints' | 'endpointsAt'>> => {
     const record = await instances.get(host, { consistent });
     if (!record || (record.state !== 'running' && record.state !== 'waking')) return { record, endpoints: [], endpointsAt: 0 };
-    if (record.state === 'running' && routes.endpointsFresh(previous)) return { record, endpoints: previous.endpoints, endpointsAt: previous.endpointsAt };
+    // Pinned to a warm-pool instance: no discovery (its own service may not even run yet).
+    if (record.endpoint) return { record, endpoints: [record.endpoint], endpointsAt: Date.now() };
+    // Endpoints found earlier are reused, but not a pin that was just lifted (the pool instance is going away).
+    if (record.state === 'running' && routes.endpointsFresh(previous) && !previous.record?.endpoint) return { record, endpoints: previous.endpoints, endpointsAt: previous.endpointsAt };
     return { record, endpoints: await discovery.endpoints(record), endpointsAt: Date.now() };
   }, timings);
   const evictTimer = setInterval(() => routes.evictIdle(), Math.min(timings.idleEvictMs, 60_000));

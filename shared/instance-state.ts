@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ENVIRONMENTS } from './instance';
 import { planSchema } from './lifecycle';
+import { endpointSchema } from './pool';
 
 /**
  * Whether an instance runs, as the client and customer success see it:
@@ -32,6 +33,11 @@ export const instanceRecordSchema = z.object({
   since: z.string(),
   /** The last request the router saw, to the minute (the router writes at most once a minute per instance). */
   lastRequestAt: z.string(),
+  /**
+   * Pinned: the router sends the host to this address instead of discovering the instance's own
+   * tasks (a warm-pool instance serving it until the tenant's own service takes over).
+   */
+  endpoint: z.optional(endpointSchema),
 });
 export type InstanceRecord = z.infer<typeof instanceRecordSchema>;
 

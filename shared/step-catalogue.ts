@@ -19,6 +19,9 @@ export type AdapterName =
   | 'signIns'
   | 'fleet'
   | 'instances'
+  | 'poolInstances'
+  | 'pool'
+  | 'discovery'
   | 'workflows'
   | 'platform'
   | 'secrets'
@@ -53,7 +56,11 @@ export type GrantName =
   | 'adminLinkKey:read'
   | 'ecs:createService'
   | 'ecs:deployVersion'
-  | 'ecs:removeServices';
+  | 'ecs:removeServices'
+  /** the pool key, the tenant's own task role assumed for its credentials, the pool tasks' port (in the VPC) */
+  | 'pool:assign'
+  /** start the tenant's own service, find its tasks (Cloud Map), stop the pool task (in the VPC, to probe them) */
+  | 'pool:handOver';
 
 export type WorkflowName = 'provision-tenant' | 'roll-out-fleet' | 'offboard-tenant';
 
@@ -161,11 +168,19 @@ export const STEP_CATALOGUE = {
     catch: NO_CATCH,
     aws: { p50: 0.4, p95: 1.5, basis: '5 S3 PutObject' },
   },
+  ClaimPoolInstance: {
+    workflow: 'provision-tenant',
+    label: 'Reserving a ready instance',
+    needs: ['tenants', 'poolInstances', 'platform'],
+    grants: [],
+    catch: NO_CATCH,
+    aws: { p50: 0.05, p95: 0.3, basis: 'one DynamoDB Query of the ready index + one TransactWriteItems (claim and tenant record)' },
+  },
   DeployServices: {
     workflow: 'provision-tenant',
     label: 'Starting your instance and its staging copy',
-    needs: ['tenants', 'fleet', 'compute', 'instances', 'platform'],
-    grants: ['ecs:createService'],
+    needs: ['tenants', 'fleet', 'compute', 'instances', 'poolInstances', 'pool', 'secrets', 'platform'],
+    grants: ['ecs:createService', 'pool:assign'],
     aws: { p50: 2, p95: 5, basis: 'ECS DescribeServices, RegisterTaskDefinition, CreateService, UpdateService; IAM task role; Cloud Map CreateService' },
   },
   WaitUntilHealthy: {
@@ -196,6 +211,13 @@ export const STEP_CATALOGUE = {
     needs: ['tenants', 'signIns', 'mail', 'secrets', 'smtp', 'storage', 'settingsStore', 'platform', 'links'],
     grants: [...sendAsTenant, 'adminLinkKey:read'],
     aws: { p50: 0.3, p95: 1.2, basis: 'SES SendEmail' },
+  },
+  HandOverFromPool: {
+    workflow: 'provision-tenant',
+    needs: ['tenants', 'instances', 'poolInstances', 'pool', 'compute', 'discovery', 'platform'],
+    grants: ['pool:handOver'],
+    // After ACTIVE: a failure here is not the client's; the pool keeper finishes an unfinished hand-over.
+    catch: { next: 'HandOverUnfinished', resultPath: '$.handOverError' },
   },
   MarkFailed: { workflow: 'provision-tenant', needs: ['tenants'], grants: [], catch: NO_CATCH },
   NotifyOps: { workflow: 'provision-tenant', needs: ['tenants', 'mail', 'platform'], grants: ['mail:send'], catch: NO_CATCH },

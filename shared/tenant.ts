@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { InstanceRecord } from './instance-state';
 import { planSchema, tenantStatusSchema } from './lifecycle';
+import { pooledInstanceSchema } from './pool';
 import { PROVISIONING_STEPS, stepRecordSchema, type TenantStatusView } from './provisioning';
 import { migrateStoredSettings, smtpHealthSchema, tenantSettingsSchema } from './settings';
 
@@ -44,6 +45,8 @@ export const tenantSchema = z.object({
   lastUpgrade: z.optional(z.object({ runId: z.string(), version: z.optional(z.string()), outcome: z.enum(['upgraded', 'rolled-back', 'failed']), error: z.optional(z.string()), at: z.string() })),
   /** The spaceOS version (image tag) both instances run; set at launch and by fleet rollouts. */
   appVersion: z.optional(z.string()),
+  /** The warm-pool instance serving this tenant's production host until its own service takes over (shared/pool.ts). */
+  pooledInstance: z.optional(pooledInstanceSchema),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 

@@ -19,8 +19,11 @@ export interface ServiceSpec {
 
 /** Port for running instances: ECS Fargate in AWS, a local process on the embedded default. */
 export interface Compute {
-  /** Describe-before-create: returns the running service, creating only what is missing. */
-  ensureService(spec: ServiceSpec): Promise<{ name: string; created: boolean }>;
+  /**
+   * Describe-before-create: returns the service, creating only what is missing. A new service runs
+   * CREATED_WITH tasks, or `desiredCount` (0: created asleep, started by a wake or a hand-over).
+   */
+  ensureService(spec: ServiceSpec, options?: { desiredCount?: number }): Promise<{ name: string; created: boolean }>;
   /**
    * Sets how many copies of an instance run: 0 puts it to sleep or stops it (the tenant router
    * then answers its host itself), more serves the tenant again.

@@ -62,7 +62,7 @@ export class EcsCompute implements Compute {
     private readonly config: EcsComputeConfig,
   ) {}
 
-  async ensureService(spec: ServiceSpec): Promise<{ name: string; created: boolean }> {
+  async ensureService(spec: ServiceSpec, { desiredCount = CREATED_WITH } = {}): Promise<{ name: string; created: boolean }> {
     const name = serviceName(spec);
     const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: [name] }));
     if (services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING')) return { name, created: false };
@@ -74,7 +74,7 @@ export class EcsCompute implements Compute {
         cluster: this.config.cluster,
         serviceName: name,
         taskDefinition,
-        desiredCount: CREATED_WITH,
+        desiredCount,
         launchType: 'FARGATE',
         // Same token for the same service: a retried create is deduplicated by ECS.
         clientToken: createHash('sha256').update(`${this.config.cluster}/${name}`).digest('hex').slice(0, 36),

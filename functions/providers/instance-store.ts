@@ -1,8 +1,11 @@
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { instanceRecordSchema, type InstanceRecord, type InstanceState } from '../../shared/instance-state';
+import type { Endpoint } from './discovery';
 import { batchGetAll, indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE } from './table';
 
 const { partitionKey: GPK, sortKey: GSK } = TABLE.byStatusIndex;
+const SIZING_NAMES = { '#tenantId': 'tenantId', '#subdomain': 'subdomain', '#env': 'env', '#plan': 'plan', '#desiredCount': 'desiredCount', '#host': 'host' };
+const sizingValues = (sizing: InstanceSizing) => ({ ':tenantId': sizing.tenantId, ':subdomain': sizing.subdomain, ':env': sizing.env, ':plan': sizing.plan, ':desiredCount': sizing.desiredCount, ':host': sizing.host });
 
 /** What sizing an instance records: who it belongs to and how many tasks it runs when awake. */
 export type InstanceSizing = Pick<InstanceRecord, 'host' | 'tenantId' | 'subdomain' | 'env' | 'plan' | 'desiredCount'>;
@@ -33,17 +36,49 @@ export class InstanceStore {
    * The instance runs at `desiredCount` (deployed, resumed, upgraded): running, filed as awake. Being
    * (re)started counts as a request, so it gets a whole idle period before it may sleep.
    */
-  async markRunning(sizing: InstanceSizing, at: string): Promise<void> {
+  async markRunning(sizing: InstanceSizing, at: string, { pinnedTo }: { pinnedTo?: Endpoint } = {}): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.instance(sizing.host),
-        UpdateExpression:
-          'SET #tenantId = :tenantId, #subdomain = :subdomain, #env = :env, #plan = :plan, #desiredCount = :desiredCount, #state = :running, #since = :at, #lastRequestAt = :at, #host = :host, #gpk = :awake, #gsk = :at',
-        ExpressionAttributeNames: { '#tenantId': 'tenantId', '#subdomain': 'subdomain', '#env': 'env', '#plan': 'plan', '#desiredCount': 'desiredCount', '#state': 'state', '#since': 'since', '#lastRequestAt': 'lastRequestAt', '#host': 'host', '#gpk': GPK, '#gsk': GSK },
-        ExpressionAttributeValues: { ':tenantId': sizing.tenantId, ':subdomain': sizing.subdomain, ':env': sizing.env, ':plan': sizing.plan, ':desiredCount': sizing.desiredCount, ':running': 'running', ':at': at, ':host': sizing.host, ':awake': indexPartition.awakeInstances },
+        UpdateExpression: `SET #tenantId = :tenantId, #subdomain = :subdomain, #env = :env, #plan = :plan, #desiredCount = :desiredCount, #state = :running, #since = :at, #lastRequestAt = :at, #host = :host, #gpk = :awake, #gsk = :at${pinnedTo ? ', #endpoint = :endpoint' : ''}`,
+        ExpressionAttributeNames: { ...SIZING_NAMES, '#state': 'state', '#since': 'since', '#lastRequestAt': 'lastRequestAt', '#gpk': GPK, '#gsk': GSK, ...(pinnedTo ? { '#endpoint': 'endpoint' } : {}) },
+        ExpressionAttributeValues: { ...sizingValues(sizing), ':running': 'running', ':at': at, ':awake': indexPartition.awakeInstances, ...(pinnedTo ? { ':endpoint': pinnedTo } : {}) },
       }),
     );
+  }
+
+  /** Created asleep (a staging instance on a warm-pool signup): the first visit wakes it. */
+  async markCreatedAsleep(sizing: InstanceSizing, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.instance(sizing.host),
+        UpdateExpression: 'SET #tenantId = :tenantId, #subdomain = :subdomain, #env = :env, #plan = :plan, #desiredCount = :desiredCount, #state = :sleeping, #since = :at, #lastRequestAt = :at, #host = :host REMOVE #gpk, #gsk',
+        ExpressionAttributeNames: { ...SIZING_NAMES, '#state': 'state', '#since': 'since', '#lastRequestAt': 'lastRequestAt', '#gpk': GPK, '#gsk': GSK },
+        ExpressionAttributeValues: { ...sizingValues(sizing), ':sleeping': 'sleeping', ':at': at },
+      }),
+    );
+  }
+
+  /** The pin to `endpoint` is removed (the tenant's own tasks take the host); false when it pinned elsewhere or nowhere. */
+  async unpin(host: string, endpoint: Endpoint): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.instance(host),
+          UpdateExpression: 'REMOVE #endpoint',
+          ConditionExpression: '#endpoint.#host = :host AND #endpoint.#port = :port',
+          ExpressionAttributeNames: { '#endpoint': 'endpoint', '#host': 'host', '#port': 'port' },
+          ExpressionAttributeValues: { ':host': endpoint.host, ':port': endpoint.port },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Scaled to zero for a reason a visit does not undo (suspension, failed provisioning); out of the awake list. */
@@ -91,7 +126,7 @@ export class InstanceStore {
    * awake); also a wake claimed before `staleWakeBefore` that never finished (its router died after scaling).
    */
   async claimSleep(host: string, idleBefore: string, at: string, staleWakeBefore: string): Promise<boolean> {
-    return this.changeState(host, 'sleeping', at, { from: ['running'], idleBefore, orWakingSince: staleWakeBefore });
+    return this.changeState(host, 'sleeping', at, { from: ['running'], idleBefore, orWakingSince: staleWakeBefore, unpinned: true });
   }
 
   /**
@@ -116,7 +151,7 @@ export class InstanceStore {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.instance(host) }));
   }
 
-  private async changeState(host: string, to: InstanceState, at: string, guard: { from: InstanceState[]; idleBefore?: string; orWakingSince?: string }): Promise<boolean> {
+  private async changeState(host: string, to: InstanceState, at: string, guard: { from: InstanceState[]; idleBefore?: string; orWakingSince?: string; unpinned?: boolean }): Promise<boolean> {
     const values: Record<string, unknown> = { ':to': to, ':at': at };
     guard.from.forEach((state, i) => (values[`:from${i}`] = state));
     let condition = `#state IN (${guard.from.map((_, i) => `:from${i}`).join(', ')})`;
@@ -124,6 +159,8 @@ export class InstanceStore {
       values[':idleBefore'] = guard.idleBefore;
       condition = `(${condition}) AND #lastRequestAt < :idleBefore`;
     }
+    // A pool instance serving the host is handed over (and discarded) by provisioning, not put to sleep.
+    if (guard.unpinned) condition = `(${condition}) AND attribute_not_exists(#endpoint)`;
     if (guard.orWakingSince) {
       values[':waking'] = 'waking';
       values[':staleBefore'] = guard.orWakingSince;
@@ -141,7 +178,7 @@ export class InstanceStore {
           UpdateExpression:
             to === 'running' ? 'SET #state = :to, #since = :at, #lastRequestAt = :at, #gpk = :awake, #gsk = :at' : awake ? 'SET #state = :to, #since = :at, #gpk = :awake, #gsk = :at' : 'SET #state = :to, #since = :at REMOVE #gpk, #gsk',
           ConditionExpression: `attribute_exists(#state) AND (${condition})`,
-          ExpressionAttributeNames: { '#state': 'state', '#since': 'since', '#gpk': GPK, '#gsk': GSK, ...(guard.idleBefore || to === 'running' ? { '#lastRequestAt': 'lastRequestAt' } : {}) },
+          ExpressionAttributeNames: { '#state': 'state', '#since': 'since', '#gpk': GPK, '#gsk': GSK, ...(guard.idleBefore || to === 'running' ? { '#lastRequestAt': 'lastRequestAt' } : {}), ...(guard.unpinned ? { '#endpoint': 'endpoint' } : {}) },
           ExpressionAttributeValues: values,
         }),
       );

@@ -42,6 +42,8 @@ export const keys = {
   rateWindow: (key: string, window: number) => ({ [PK]: `RATE#${key}`, [SK]: `W#${window}` }),
   /** An instance's routing record, by its host label (`acme`, `acme-stg`): the router reads one item per host. */
   instance: (host: string) => ({ [PK]: `INSTANCE#${host}`, [SK]: 'ROUTE' }),
+  /** A warm-pool instance (shared/pool.ts), by its id (an ECS task id, a local process's). */
+  poolInstance: (id: string) => ({ [PK]: `POOL#${id}`, [SK]: 'INSTANCE' }),
 };
 
 /** The partitions of the status index: tenants by status, the sparse list of unrendered saves, awake instances. */
@@ -50,6 +52,10 @@ export const indexPartition = {
   renderPending: 'RENDER#PENDING',
   /** Running instances, sorted by their last request: the sleep job reads the idle end. */
   awakeInstances: 'INSTANCE#AWAKE',
+  /** Pool instances ready to be claimed, oldest first. */
+  poolReady: 'POOL#READY',
+  /** Every other pool instance (starting, claimed, assigned): the refill counts them, the reconciler checks them. */
+  poolBusy: 'POOL#BUSY',
 } as const;
 
 /** Index attributes filing an item under `partition`, sorted by `sortValue` (when it entered it). */

@@ -27,6 +27,8 @@ export interface TenantTaskRolesConfig {
   sendMailArns: string[];
   /** `arn:<partition>:secretsmanager:<region>:<account>:secret:`, for the tenant's own SMTP password. */
   secretArnPrefix: string;
+  /** aws, aws-cn, aws-us-gov (default aws). */
+  partition?: string;
 }
 
 type TenantEnv = { tenantId: string; subdomain: string; env: Environment };
@@ -34,6 +36,13 @@ type TenantEnv = { tenantId: string; subdomain: string; env: Environment };
 /** spaceos-<env>-<tenant id>: readable in the console, at most 64 characters for a UUID id. */
 export const tenantRoleName = ({ tenantId, env }: Pick<TenantEnv, 'tenantId' | 'env'>) => `spaceos-${env}-${tenantId}`;
 const POLICY = 'own-resources';
+
+/** The tag of the one function allowed to assume tenant roles: it hands their credentials to an assigned pool task. */
+export const POOL_ASSIGNER_TAG = { key: 'launchpad:role', value: 'pool-assigner' } as const;
+
+/** The role's ARN without asking IAM (it lives on the configured path). */
+export const tenantRoleArn = (config: Pick<TenantTaskRolesConfig, 'path' | 'accountId'> & { partition?: string }, tenant: Pick<TenantEnv, 'tenantId' | 'env'>) =>
+  `arn:${config.partition ?? 'aws'}:iam::${config.accountId}:role${config.path}${tenantRoleName(tenant)}`;
 
 const isMissing = (error: unknown) => error instanceof NoSuchEntityException;
 
@@ -114,6 +123,14 @@ export class TenantTaskRoles {
           Action: 'sts:AssumeRole',
           // Confused-deputy guard: only ECS acting for this account may assume it.
           Condition: { StringEquals: { 'aws:SourceAccount': this.config.accountId } },
+        },
+        {
+          // The step that assigns a warm-pool task to this tenant assumes the role for an hour and hands the
+          // credentials to that task (functions/providers/instance-pool.ts); no other principal carries the tag.
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${this.config.partition ?? 'aws'}:iam::${this.config.accountId}:root` },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { [`aws:PrincipalTag/${POOL_ASSIGNER_TAG.key}`]: POOL_ASSIGNER_TAG.value } },
         },
       ],
     };

@@ -2,6 +2,7 @@ import type { Deps } from '../deps';
 import { createRenderPending } from '../reconciler/render-pending';
 import { createStartPending } from '../reconciler/start-pending';
 import { createDetectDrift } from './detect-drift';
+import { createKeepPool } from './keep-pool';
 import { createSleepIdle } from './sleep-idle';
 import { createSmtpCheck } from './smtp-check';
 import { createTrialSweep } from './trial-sweep';
@@ -63,6 +64,16 @@ export const SCHEDULED_JOBS = [
     awsSchedule: 'rate(1 hour)',
     timeoutSeconds: 300,
     localEveryMs: 60_000,
+  },
+  {
+    name: 'keep-pool',
+    id: 'PoolKeeper',
+    entry: 'scheduled/keep-pool',
+    create: createKeepPool,
+    description: 'Keeps the warm pool full, marks started instances ready, discards leaked and orphaned ones, finishes overdue hand-overs',
+    awsSchedule: 'rate(1 minute)',
+    timeoutSeconds: 60,
+    localEveryMs: 1000,
   },
   {
     name: 'detect-drift',

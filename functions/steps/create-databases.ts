@@ -7,7 +7,8 @@ import { databases } from '../lambda/databases';
 
 /** A role and a database per environment on the shared Postgres server, seeded once. */
 export const createCreateDatabases = defineStep('CreateDatabases', async (tenant, { databases }) => {
-  for (const env of ENVIRONMENTS) await databases.ensure(tenant, env);
+  // Side by side: each has its own role, database and advisory lock.
+  await Promise.all(ENVIRONMENTS.map((env) => databases.ensure(tenant, env)));
 });
 
 export const handler = lambdaEntry(createCreateDatabases, () => ({ ...core(), tenants: tables().tenants, databases: databases() }));

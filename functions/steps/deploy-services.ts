@@ -1,11 +1,13 @@
 import { configKey, databaseName, databaseSecretName, ENVIRONMENTS, themeKey } from '../../shared/instance';
 import { servicesOf } from '../providers/compute';
-import { runInstances } from '../tenant/instances';
+import { discardPooled, runInstances, servePooled } from '../tenant/instances';
+import { assignPoolInstance } from '../pool/assign';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
-import { compute } from '../lambda/compute';
+import { compute, pool } from '../lambda/compute';
+import { secrets } from '../lambda/secrets';
 
 /**
  * The prod and staging services, pointed at their config, theme and database, running at the
@@ -13,30 +15,51 @@ import { compute } from '../lambda/compute';
  * provisioning finds the services there, possibly stopped: sizing them is what starts them again.
  */
 export const createDeployServices = defineStep('DeployServices', async (tenant, deps) => {
-  const { compute, platform, tenants, fleet, now } = deps;
+  const { compute, platform, tenants, fleet, now, logger } = deps;
   // The version it is recorded on (a resumed provisioning), else the one the last completed fleet
   // rollout reached, else the deployment's; recorded here so the instances and the tenant agree.
   const version = tenant.appVersion ?? (await fleet.currentVersion()) ?? platform.appVersion;
   if (!tenant.appVersion) await tenants.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: version });
-  const ensured = await Promise.all(
-    servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(({ env, ...service }) =>
-      compute.ensureService({
-        ...service,
-        env,
-        configKey: configKey(tenant.tenantId, env, 'config.yml'),
-        themeKey: themeKey(tenant.tenantId),
-        database: {
-          host: platform.database.host,
-          port: platform.database.port,
-          database: databaseName(tenant.subdomain, env),
-          user: databaseName(tenant.subdomain, env),
-          secretName: databaseSecretName(tenant.tenantId, env),
-        },
-        version,
-      }).then(({ created }) => ({ env, created })),
-    ),
-  );
+  const specs = servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(({ env, ...service }) => ({
+    ...service,
+    env,
+    configKey: configKey(tenant.tenantId, env, 'config.yml'),
+    themeKey: themeKey(tenant.tenantId),
+    database: {
+      host: platform.database.host,
+      port: platform.database.port,
+      database: databaseName(tenant.subdomain, env),
+      user: databaseName(tenant.subdomain, env),
+      secretName: databaseSecretName(tenant.tenantId, env),
+    },
+    version,
+  }));
+
+  const pooled = tenant.pooledInstance;
+  if (pooled && !pooled.releasedAt) {
+    try {
+      // Warm path: both services created asleep (the hand-over starts prod's, a visit wakes staging),
+      // the pool instance told whose it is, then the host pinned to it.
+      await Promise.all(specs.map((spec) => compute.ensureService(spec, { desiredCount: 0 })));
+      await assignPoolInstance(deps, tenant, pooled, version);
+      await servePooled(deps, tenant, tenant.plan, pooled.endpoint);
+      return;
+    } catch (error) {
+      // The client gets an instance either way: this one is discarded (it may hold the tenant's
+      // credentials), and the cold path below starts the tenant's own services.
+      logger.warn('Pool instance could not be assigned; starting the tenant\'s own services', { tenantId: tenant.tenantId, poolInstance: pooled.id, error: String(error) });
+      await discardPooled(deps, tenant.tenantId, pooled.id);
+    }
+  }
+  const ensured = await Promise.all(specs.map((spec) => compute.ensureService(spec).then(({ created }) => ({ env: spec.env, created }))));
   await runInstances(deps, tenant, tenant.plan, { justCreated: ensured.filter((e) => e.created).map((e) => e.env) });
 });
 
-export const handler = lambdaEntry(createDeployServices, () => ({ ...core(), tenants: tables().tenants, fleet: tables().fleet, instances: tables().instances, compute: compute(), platform: platform() }));
+export const handler = lambdaEntry(createDeployServices, () => ({
+  ...core(),
+  ...(({ tenants, fleet, instances, poolInstances }) => ({ tenants, fleet, instances, poolInstances }))(tables()),
+  compute: compute(),
+  pool: pool(),
+  secrets: secrets(),
+  platform: platform(),
+}));

@@ -23,7 +23,8 @@ export const createWaitUntilHealthy = defineStep<'WaitUntilHealthy', HealthInput
   'WaitUntilHealthy',
   async (tenant, { platform, probe }, input) => {
     const answers = await Promise.all(
-      ENVIRONMENTS.map(async (env) => {
+      // A warm-pool signup's staging is created asleep: only production must answer.
+      (tenant.pooledInstance ? (['prod'] as const) : ENVIRONMENTS).map(async (env) => {
         const url = `${instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, env)}/health`;
         const status = await probe(url).then((r) => r.status, (e: unknown) => (e instanceof Error ? e.message : String(e)));
         return { url, status };

@@ -3,6 +3,7 @@ import type { Plan } from '../../shared/lifecycle';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { CREATED_WITH, desiredCount, servicesOf } from '../providers/compute';
+import type { Endpoint } from '../providers/discovery';
 
 export type InstanceDeps = Pick<Deps, 'compute' | 'instances' | 'platform' | 'now'>;
 type Owner = Pick<Tenant, 'tenantId' | 'subdomain'>;
@@ -34,4 +35,22 @@ export async function stopInstances({ compute, instances, platform, now }: Insta
       await compute.scale(service, 0);
     }),
   );
+}
+
+/**
+ * A warm-pool signup: the production host pinned to the pool instance that now serves it, staging
+ * recorded asleep (its service was created at zero; the first visit wakes it).
+ */
+export async function servePooled({ instances, now }: Pick<Deps, 'instances' | 'now'>, tenant: Owner, plan: Plan, endpoint: Endpoint): Promise<void> {
+  const at = now().toISOString();
+  const sizing = (env: Environment) => ({ host: instanceHost(tenant.subdomain, env), tenantId: tenant.tenantId, subdomain: tenant.subdomain, env, plan, desiredCount: desiredCount(plan, env) });
+  await instances.markCreatedAsleep(sizing('stg'), at);
+  await instances.markRunning(sizing('prod'), at, { pinnedTo: endpoint });
+}
+
+/** A pool instance given up (its assignment failed): stopped, forgotten, and no longer the tenant's. */
+export async function discardPooled({ pool, poolInstances, tenants, now }: Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'now'>, tenantId: string, id: string): Promise<void> {
+  await pool.discard(id);
+  await poolInstances.remove(id);
+  await tenants.clearAttributes(tenantId, now().toISOString(), ['pooledInstance']);
 }

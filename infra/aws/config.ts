@@ -33,6 +33,8 @@ export const deployConfigSchema = z.object({
   sleepAfterStaging: z._default(z.string().check(z.regex(/^\d+(ms|s|m|h)$/, 'a duration like 30m')), '30m'),
   sleepAfterPaidProd: z.optional(z.string().check(z.regex(/^\d+(ms|s|m|h)$/, 'a duration like 4h'))),
   /** Tasks of the tenant router: at least two (one per availability zone), scaled on requests up to the maximum. */
+  /** Warm-pool instances kept ready (unassigned Fargate tasks a signup takes at once); 0: every signup starts cold. */
+  poolSize: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(100)), 2),
   routerMinTasks: z._default(z.coerce.number().check(z.int(), z.minimum(2)), 2),
   routerMaxTasks: z._default(z.coerce.number().check(z.int(), z.minimum(2)), 10),
 });

@@ -69,6 +69,17 @@ export function functionEnvironment(scope: Construct, { config, table, tenancy, 
       secretArnPrefix: '',
       containerPort: CONTAINER_PORT,
     }),
+    // The warm pool (functions/providers/instance-pool.ts) and Cloud Map discovery (the hand-over finds the tenant's own task).
+    POOL_SIZE: String(config.poolSize),
+    POOL_CONFIG: stack.toJsonString({
+      cluster: tenancy.cluster.clusterName,
+      taskDefinition: tenancy.poolTaskDefinition.family,
+      subnets: privateSubnets,
+      securityGroups: [tenancy.taskSecurityGroup.securityGroupId],
+      containerPort: CONTAINER_PORT,
+      tenantRoles: { path: TENANT_ROLE_PATH, accountId: stack.account, partition: stack.partition },
+    }),
+    DISCOVERY_CONFIG: stack.toJsonString({ namespaceName: tenancy.namespace.namespaceName, containerPort: CONTAINER_PORT }),
     SITE_URL: siteUrl,
   };
 }

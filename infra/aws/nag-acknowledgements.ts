@@ -67,6 +67,8 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     ...scoped.functions.filter(own).map((fn): [string, string] => [`${ref(fn, fn.functionArn)}:*`, 'the versions and aliases of the one function it invokes']),
     [`arn:<AWS::Partition>:ecs:${region}:${account}:service/${ref(scoped.cluster, scoped.cluster.clusterName)}/spaceos-*`, 'tenant services spaceos-<sub>-<env> in the tenant cluster, created at runtime'],
     [`arn:<AWS::Partition>:ecs:${region}:${account}:task-definition/spaceos-*:*`, 'revisions of tenant task definitions spaceos-<sub>-<env>, registered at runtime'],
+    [`arn:<AWS::Partition>:ecs:${region}:${account}:task/${ref(scoped.cluster, scoped.cluster.clusterName)}/*`, 'tasks in the tenant cluster: warm-pool tasks started at runtime (RunTask), described and stopped by their ids'],
+    [`arn:<AWS::Partition>:ecs:${region}:${account}:task-definition/spaceos-pool:*`, "revisions of the warm pool's task definition (RunTask takes the family's latest)"],
     [`arn:<AWS::Partition>:servicediscovery:${region}:${account}:service/*`, 'Cloud Map services of tenant instances (spaceos-<sub>-<env>, ids assigned by Cloud Map), created at runtime in the instance namespace'],
   ];
   for (const [resource, why] of prefixed) ack(stack, `IAM5[Resource::${resource}]`, `Scoped by prefix: ${why}`);
@@ -111,6 +113,10 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     const construct = find(secret);
     if (construct) ack(construct, 'SMG4', secret.endsWith('Secret') ? 'Rotated by operators with the runbook in README (TenantDatabases re-reads it on each cold start); an automatic rotation Lambda would need its own VPC access and NAT path' : 'A third-party credential: rotated in the provider\'s dashboard, then put into the secret');
   }
+  const poolKey = find('Tenancy/PoolKey');
+  if (poolKey) ack(poolKey, 'SMG4', 'Read by pool tasks at start only; rotating it would leave running unassigned tasks unassignable until the pool keeper replaces them, so it is rotated by hand with a pool drain');
+  const poolTask = find('Tenancy/PoolTask');
+  if (poolTask) ack(poolTask, 'ECS2', 'Its environment holds the port, the bucket name and the region; the pool key comes from Secrets Manager');
   const distribution = find('Site/Distribution');
   if (distribution) {
     ack(distribution, 'CFR1', 'Signup is open worldwide: no geo restriction');

@@ -1,10 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ARCHIVE_ROOT, SEED_PREFIX, tenantPrefix } from '../../shared/instance';
 import { stepFacts, type GrantName } from '../../shared/step-catalogue';
 import type { LaunchpadFunction } from './constructs/launchpad-function';
 import { tenantPolicies, type TenantResources } from './tenant-policies';
+import { POOL_ASSIGNER_TAG } from '../../functions/providers/tenant-task-roles';
 
 /**
  * What each grant name of the step catalogue (shared/step-catalogue.ts) lets a step's function do,
@@ -14,7 +16,7 @@ import { tenantPolicies, type TenantResources } from './tenant-policies';
 export function stepGrants(scope: Construct, resources: TenantResources): { grant: (state: string, fn: LaunchpadFunction) => void; inVpc: (state: string) => boolean } {
   const { tenancy, tenantBucket } = resources;
   const stack = Stack.of(scope);
-  const { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, registerInstances, instanceRegistries, readSmtpSecret, renderTenantFiles } = tenantPolicies(scope, resources);
+  const { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, registerInstances, instanceRegistries, readSmtpSecret, renderTenantFiles, scaleServices, poolTasks, discoverInstances } = tenantPolicies(scope, resources);
   const statements = (fn: LaunchpadFunction, ...list: PolicyStatement[]) => list.forEach((s) => fn.addToRolePolicy(s));
   const GRANTS: Record<GrantName, (fn: LaunchpadFunction) => void> = {
     'database:admin': (fn) => {
@@ -65,6 +67,17 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
         new PolicyStatement({ actions: ['iam:ListRolePolicies', 'iam:DeleteRole'], resources: [tenantRoles] }),
         new PolicyStatement({ actions: ['iam:DeleteRolePolicy'], resources: [tenantRoles], conditions: withBoundary }),
       ),
+    'pool:assign': (fn) => {
+      tenancy.poolKey.grantRead(fn);
+      // Tenant roles trust principals of this account tagged as the pool's assigner (functions/providers/tenant-task-roles.ts).
+      Tags.of(fn.role!).add(POOL_ASSIGNER_TAG.key, POOL_ASSIGNER_TAG.value);
+      statements(
+        fn,
+        new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [tenantRoles] }),
+        ...poolTasks.stop,
+      );
+    },
+    'pool:handOver': (fn) => statements(fn, ...scaleServices, ...poolTasks.stop, discoverInstances),
   };
   const factsOf = (state: string) => {
     const facts = stepFacts(state);
@@ -73,7 +86,8 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
   };
   return {
     grant: (state, fn) => factsOf(state).grants.forEach((name) => GRANTS[name](fn)),
-    // Only the steps with the database admin grant reach the private database, so only they run in the VPC.
-    inVpc: (state) => factsOf(state).grants.includes('database:admin'),
+    // Only the steps with the database admin grant reach the private database, so they run in the VPC...
+    // ...and the steps that talk to instances' tasks directly (pool assignment, hand-over).
+    inVpc: (state) => factsOf(state).grants.some((grant) => grant === 'database:admin' || grant === 'pool:assign' || grant === 'pool:handOver'),
   };
 }

@@ -58,5 +58,19 @@ export function tenantPolicies(scope: Construct, { tenancy, tenantBucket }: Tena
   /** Mail as the tenant: its own SMTP server while it works; else SES, re-rendering the config to match. */
   const sendAsTenant = (fn: LaunchpadFunction) => [sendMail, readSmtpSecret, renderTenantFiles].forEach((statement) => fn.addToRolePolicy(statement));
 
-  return { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, scaleServices, registerInstances, instanceRegistries, smtpSecrets, readSmtpSecret, renderTenantFiles, sendAsTenant };
+  // The warm pool's tasks: started from its task definition, stopped, described and listed in the cluster only.
+  const inCluster = { ArnEquals: { 'ecs:cluster': tenancy.cluster.clusterArn } };
+  const poolTasks = {
+    run: [
+      new PolicyStatement({ actions: ['ecs:RunTask'], resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-pool:*' })], conditions: inCluster }),
+      new PolicyStatement({ actions: ['ecs:TagResource'], resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${tenancy.cluster.clusterName}/*` })], conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } } }),
+      new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenancy.poolTaskDefinition.taskRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }),
+      new PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${tenancy.cluster.clusterName}/*` })] }),
+      new PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: inCluster }),
+    ],
+    stop: [new PolicyStatement({ actions: ['ecs:StopTask'], resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${tenancy.cluster.clusterName}/*` })] })],
+  };
+  // DiscoverInstances has no resource-level permissions; the condition holds it to the instance namespace.
+  const discoverInstances = new PolicyStatement({ actions: ['servicediscovery:DiscoverInstances'], resources: ['*'], conditions: { StringEquals: { 'servicediscovery:NamespaceName': tenancy.namespace.namespaceName } } });
+  return { poolTasks, discoverInstances, tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, scaleServices, registerInstances, instanceRegistries, smtpSecrets, readSmtpSecret, renderTenantFiles, sendAsTenant };
 }

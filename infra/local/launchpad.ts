@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,7 @@ import { API_ROUTES, type ApiRoute } from '../../functions/api/routes';
 import type { Deps } from '../../functions/deps';
 import { logger } from '../../functions/logger';
 import { wireDeps } from '../wire-deps';
-import { sleepFromEnv, type Platform, type SleepTimes } from '../../functions/platform';
+import { poolFromEnv, sleepFromEnv, type Platform, type SleepTimes } from '../../functions/platform';
 import { createTenantRouter, type RouterTimings, type TenantRouter } from '../../router/tenant-router';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { SesMail } from '../../functions/providers/mail';
@@ -27,6 +28,7 @@ import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import { s3Client, sesClient, startPostgres, startS3, startSes, type Emulator } from './emulators';
 import { FileSecrets } from './file-secrets';
 import { LocalCompute } from './local-compute';
+import { LocalPool } from './local-pool';
 import { LocalDns } from './local-dns';
 import { LocalWorkflows } from './local-workflows';
 import { handleOps } from './ops';
@@ -53,6 +55,8 @@ export interface LaunchpadOptions {
   fastTimers?: boolean;
   /** Idle times before instances sleep; default from SLEEP_AFTER (e.g. 5s) and its siblings, else 30 minutes. */
   sleep?: SleepTimes;
+  /** Warm-pool instances kept ready; default POOL_SIZE, else 0 (no pool). */
+  poolSize?: number;
   /** Wraps the wired dependencies, e.g. to inject faults in tests. */
   decorate?: (deps: Deps) => Deps;
 }
@@ -199,12 +203,14 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
 
   const emulators: Array<Emulator<unknown>> = [];
   let compute: LocalCompute | undefined;
+  let pool: LocalPool | undefined;
   let router: TenantRouter | undefined;
   const timers: NodeJS.Timeout[] = [];
   const stopAll = async () => {
     for (const timer of timers) clearInterval(timer);
     router?.close();
     await compute?.stopAll();
+    await pool?.stopAll();
     for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
   };
   try {
@@ -239,6 +245,8 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       appVersion: process.env.APP_VERSION ?? '1',
       oauthClients: { google: process.env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: process.env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
       sleep: options.sleep ?? sleepFromEnv(process.env),
+      // The pool instance keeps serving a little longer than the local router caches a route (localRouterTimings).
+      pool: { ...poolFromEnv(process.env, { drainMs: 1500, deferRefillWhileProvisioning: true }), ...(options.poolSize === undefined ? {} : { size: options.poolSize }) },
     };
     const storage = new Storage(s3Client(s3.value.endpoint), BUCKET);
     const secrets = new FileSecrets(join(dataDir, 'secrets'));
@@ -254,6 +262,13 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     await uploadSeedAssets(storage);
     const dns = new LocalDns(join(dataDir, 'dns.json'));
     compute = new LocalCompute({ dataDir, secrets, s3Endpoint: s3.value.endpoint, bucket: BUCKET, log: (line) => logger.warn(line) });
+    // The key assignments carry: made once per data dir, as the CDK app makes the pool's secret once.
+    const poolKey = async () => {
+      let key = await secrets.get(platform.pool.keySecretName);
+      if (!key) await secrets.put(platform.pool.keySecretName, (key = randomBytes(32).toString('hex')));
+      return key;
+    };
+    pool = new LocalPool({ poolKey, s3Endpoint: s3.value.endpoint, bucket: BUCKET, appVersion: platform.appVersion, log: (line) => logger.warn(line) });
     const documents = createDocumentClient(dynamo.endpoint);
     const workflows = new LocalWorkflows(() => deps, {
       dataDir,
@@ -274,6 +289,8 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       mail: new SesMail(sesClient(ses.value.endpoint), { checkDomainVerification: false }),
       dns,
       compute,
+      discovery: compute,
+      pool,
       billing,
     });
     const deps = options.decorate ? options.decorate(wired) : wired;
@@ -290,10 +307,21 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       'smtp-check': options.smtpCheckEveryMs,
       'detect-drift': options.driftCheckEveryMs,
       'sleep-idle': timings.activityEveryMs,
+      // A pool instance taken by a signup is replaced within a second or two (the job defers while one provisions).
+      'keep-pool': platform.pool.size > 0 ? 1000 : 10_000,
     };
     for (const job of SCHEDULED_JOBS) {
       const run = job.create(deps);
-      const timer = setInterval(() => void run().catch((error: unknown) => logger.error('Scheduled job failed', { job: job.name, error })), everyMs[job.name] ?? job.localEveryMs);
+      // One run of a job at a time, as on AWS (a run longer than the interval is not started twice).
+      let inFlight = false;
+      const tick = () => {
+        if (inFlight) return;
+        inFlight = true;
+        void run()
+          .catch((error: unknown) => logger.error('Scheduled job failed', { job: job.name, error }))
+          .finally(() => (inFlight = false));
+      };
+      const timer = setInterval(tick, everyMs[job.name] ?? job.localEveryMs);
       // A timer alone does not keep the process (or a test run) alive; the server does.
       timer.unref();
       timers.push(timer);

@@ -7,8 +7,8 @@ import type { Discovery, Endpoint } from '../../functions/providers/discovery';
 import type { Secrets } from '../../functions/providers/secrets';
 import { freePort } from './free-port';
 
-const TENANT_APP = fileURLToPath(new URL('./tenant-app/server.ts', import.meta.url));
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const TENANT_APP = fileURLToPath(new URL('./tenant-app/server.ts', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A service as recorded under the data dir: its spec and how many copies should run. */
 type StoredSpec = ServiceSpec & { desiredCount?: number };
@@ -53,11 +53,14 @@ export class LocalCompute implements Compute, Discovery {
     await Promise.all(specs.filter((spec) => spec.desiredCount !== 0).map((spec) => this.start(spec)));
   }
 
-  async ensureService(spec: ServiceSpec): Promise<{ name: string; created: boolean }> {
+  async ensureService(spec: ServiceSpec, { desiredCount }: { desiredCount?: number } = {}): Promise<{ name: string; created: boolean }> {
     const name = serviceName(spec);
     if (this.services.has(name)) return { name, created: false };
-    writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(spec, null, 2));
-    await this.start(spec);
+    const stored = this.stored(name);
+    // Recorded already (created asleep, or stopped): it exists, as a service scaled to zero does on ECS.
+    if (stored && stored.desiredCount === 0) return { name, created: false };
+    writeFileSync(join(this.dir, `${name}.json`), JSON.stringify({ ...spec, ...(desiredCount === undefined ? {} : { desiredCount }) }, null, 2));
+    if (desiredCount !== 0) await this.start(spec);
     return { name, created: true };
   }
 

@@ -51,6 +51,9 @@ export interface LocalWorkflowsOptions {
  * Workflows on the embedded default: aws-local-stepfunctions runs the very ASL file that Step
  * Functions runs, with each Task state mapped to the same step handler a Lambda would run.
  */
+/** State machines whose definition this process has validated (definitions do not change while it runs). */
+const validatedDefinitions = new Set<string>();
+
 export class LocalWorkflows implements Workflows {
   private readonly executions = new Map<string, LocalExecution>();
   private readonly running = new Map<string, Promise<void>>();
@@ -125,7 +128,10 @@ export class LocalWorkflows implements Workflows {
       ms === undefined ? undefined : Object.fromEntries(statesOfType(states, types).map((state) => [state, ms]));
     const retryIntervalOverrides = override(['Task', 'Parallel', 'Map'], this.options.retryIntervalMs);
     const waitTimeOverrides = override(['Wait'], this.options.waitMs);
-    const machine = new StateMachine(definition, { validationOptions: { checkArn: true } });
+    // Validated once per definition: asl-validator compiles its schemas on every construction (~0.3 s here).
+    const validated = validatedDefinitions.has(execution.stateMachine);
+    const machine = new StateMachine(definition, { validationOptions: validated ? { noValidate: true } : { checkArn: true } });
+    validatedDefinitions.add(execution.stateMachine);
     const { result, eventLogs } = machine.run(execution.input as unknown as Record<string, never>, {
       overrides: { taskResourceLocalHandlers, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}), ...(waitTimeOverrides ? { waitTimeOverrides } : {}) },
       context: { Execution: { Name: execution.name, StartTime: execution.startDate } },

@@ -20,6 +20,8 @@ const NO_RESOURCE_LEVEL = new Set([
   'ecs:DeregisterTaskDefinition',
   // Held to the instance namespace by a condition (checked below).
   'servicediscovery:DiscoverInstances',
+  // Held to the tenant cluster by a condition (checked below): the pool keeper lists the pool's tasks.
+  'ecs:ListTasks',
   'ecr:GetAuthorizationToken',
   // Step Functions' log delivery to CloudWatch Logs (vended logs) is authorised account-wide.
   'logs:CreateLogDelivery',
@@ -84,8 +86,12 @@ describe('IAM of our own resources', () => {
 
   it('lets the router discover tasks in the instance namespace only, and wake instances only in the tenant cluster', () => {
     const discover = statements.filter((s) => asList(s.Action).includes('servicediscovery:DiscoverInstances'));
-    expect(discover.map((s) => s.id)).toEqual([expect.stringMatching(/^RouterTaskTaskRole/)]);
-    expect((discover[0] as { Condition?: unknown }).Condition).toEqual({ StringEquals: { 'servicediscovery:NamespaceName': expect.anything() } });
+    // The router, and the warm pool's hand-over (the step and the keeper finishing an overdue one).
+    expect(discover.map((s) => s.id).sort()).toEqual([expect.stringMatching(/^PoolKeeperRole/), expect.stringMatching(/^RouterTaskTaskRole/), expect.stringMatching(/^WorkflowsHandOverFromPoolRole/)]);
+    for (const statement of discover) expect((statement as { Condition?: unknown }).Condition, statement.id).toEqual({ StringEquals: { 'servicediscovery:NamespaceName': expect.anything() } });
+    const listTasks = statements.filter((s) => asList(s.Action).includes('ecs:ListTasks'));
+    expect(listTasks.map((s) => s.id)).toEqual([expect.stringMatching(/^PoolKeeperRole/)]);
+    expect((listTasks[0] as { Condition?: unknown }).Condition).toEqual({ ArnEquals: { 'ecs:cluster': expect.anything() } });
     const router = statements.filter((s) => s.id.startsWith('RouterTaskTaskRole'));
     expect(router.flatMap((s) => asList(s.Action)).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'ecs:UpdateService', 'servicediscovery:DiscoverInstances']);
     expect(JSON.stringify(router.find((s) => asList(s.Action).includes('ecs:UpdateService'))!.Resource)).toContain('/spaceos-*');
@@ -105,7 +111,8 @@ describe('IAM of our own resources', () => {
         expect(resources, s.id).toMatch(/TenancyTaskExecutionRole/);
         expect((s as { Condition?: unknown }).Condition, s.id).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
       }
-      for (const resource of asList(s.Resource)) if (!JSON.stringify(resource).includes('TaskExecutionRole')) expect(JSON.stringify(resource), s.id).toMatch(/:role\/launchpad\/tenants\/\*"/);
+      // Besides tenant roles: the execution role, and the pool task's own role (passed by the pool keeper's RunTask).
+      for (const resource of asList(s.Resource)) if (!/TaskExecutionRole|PoolTaskRole/.test(JSON.stringify(resource))) expect(JSON.stringify(resource), s.id).toMatch(/:role\/launchpad\/tenants\/\*"/);
       if (asList(s.Action).some((a) => ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'].includes(a))) {
         // The boundary is the Tenancy stack's; other stacks import it (by an export named after it).
         const sameStack = { StringEquals: { 'iam:PermissionsBoundary': { Ref: expect.stringMatching(/^TenancyTenantTaskBoundary/) } } };

@@ -114,9 +114,9 @@ describe('tenancy', () => {
     expect(everywhere('AWS::ElasticLoadBalancingV2::ListenerRule')).toHaveLength(0);
     expect(everywhere('AWS::ElasticLoadBalancingV2::TargetGroup')).toHaveLength(1);
     templates.tenancy.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { TargetType: 'ip', HealthCheckPath: '/_router/health' });
-    // Instances take traffic from the router only, not from the load balancer.
+    // Instances take traffic from the router (and the steps that assign and hand over pool tasks), never from the load balancer.
     const intoTasks = Object.values(templates.tenancy.findResources('AWS::EC2::SecurityGroupIngress')).filter((rule) => JSON.stringify(rule).includes('"GroupId":{"Fn::GetAtt":["TenancyTaskSg'));
-    expect(intoTasks.map((rule) => JSON.stringify((rule as { Properties: { SourceSecurityGroupId: unknown } }).Properties.SourceSecurityGroupId))).toEqual([expect.stringContaining('TenancyRouterSg')]);
+    expect(intoTasks.map((rule) => JSON.stringify((rule as { Properties: { SourceSecurityGroupId: unknown } }).Properties.SourceSecurityGroupId)).sort()).toEqual([expect.stringContaining('TenancyDatabaseClientSg'), expect.stringContaining('TenancyRouterSg')]);
   });
 
   it('runs the tenant router as at least two ARM tasks across the zones, scaled on request count', () => {
@@ -154,9 +154,11 @@ describe('tenancy', () => {
     // No shared task role for instances: each gets its own (functions/providers/tenant-task-roles.ts). The router has its own pair.
     const ecsRoles = (template: Template) => Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }));
     expect(ecsRoles(templates.router).sort()).toEqual([expect.stringMatching(/^RouterTaskExecutionRole/), expect.stringMatching(/^RouterTaskTaskRole/)]);
-    expect(all.flatMap(ecsRoles)).toHaveLength(3);
+    expect(all.flatMap(ecsRoles)).toHaveLength(4);
     const taskRoles = Object.keys(templates.tenancy.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }));
-    expect(taskRoles).toEqual([expect.stringMatching(/^TenancyTaskExecutionRole/)]);
+    expect(taskRoles.sort()).toEqual([expect.stringMatching(/^TenancyPoolTaskRole/), expect.stringMatching(/^TenancyTaskExecutionRole/)]);
+    // The pool task's own role can do nothing: an unassigned instance reaches no tenant's files, secrets or mail.
+    expect(Object.values(templates.tenancy.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('TenancyPoolTaskRole'))).toEqual([]);
   });
 });
 
@@ -172,7 +174,7 @@ describe('operations', () => {
     const alarms = Object.entries(templates.operations.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, props: (r as { Properties: { AlarmActions: unknown[]; AlarmDescription: string } }).Properties }));
     const ids = alarms.map((a) => a.id.replace(/^Operations/, '').replace(/[0-9A-F]{8}$/, ''));
     expect(ids.sort()).toEqual(
-      ['DetectDriftErrors', 'FleetRolloutFailed', 'OffboardingFailed', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SleepIdleErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'].sort(),
+      ['DetectDriftErrors', 'FleetRolloutFailed', 'OffboardingFailed', 'PoolKeeperErrors', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SleepIdleErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'].sort(),
     );
     for (const { id, props } of alarms) expect(props.AlarmActions, id).toEqual([{ Ref: expect.stringMatching(/Alerts/) }]);
     templates.operations.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }', MetricTransformations: [Match.objectLike({ MetricName: 'StripeWebhookFailures' })] });

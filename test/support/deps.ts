@@ -9,10 +9,13 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../../functions/deps';
 import { wireDeps } from '../../infra/wire-deps';
-import { DEFAULT_SLEEP, type Platform } from '../../functions/platform';
+import { DEFAULT_SLEEP, POOL_KEY_SECRET_NAME, type Platform } from '../../functions/platform';
+import { CloudMapDiscovery } from '../../functions/providers/discovery';
+import { EcsPool } from '../../functions/providers/instance-pool';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Dns } from '../../functions/providers/dns';
 import { EcsCompute } from '../../functions/providers/ecs-compute';
-import { TenantTaskRoles } from '../../functions/providers/tenant-task-roles';
+import { TenantTaskRoles, tenantRoleArn } from '../../functions/providers/tenant-task-roles';
 import { SesMail } from '../../functions/providers/mail';
 import { SecretsManagerSecrets, type Secrets } from '../../functions/providers/secrets';
 import { StripeBilling } from '../../functions/providers/billing';
@@ -52,6 +55,7 @@ export const testPlatform: Platform = {
   appVersion: '1.2.3',
   oauthClients: { google: 'google-client-id.apps.googleusercontent.com' },
   sleep: DEFAULT_SLEEP,
+  pool: { size: 0, drainMs: 20_000, keySecretName: POOL_KEY_SECRET_NAME, deferRefillWhileProvisioning: false },
 };
 
 export const ECS_CONFIG = {
@@ -78,6 +82,15 @@ export const TENANT_ROLES = {
   secretArnPrefix: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
 };
 
+export const POOL_CONFIG = {
+  cluster: 'spaceos',
+  taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/spaceos-pool:3',
+  subnets: ['subnet-a', 'subnet-b'],
+  securityGroups: ['sg-1'],
+  containerPort: 8080,
+  tenantRoleArn: (tenantId: string, env: 'prod' | 'stg') => tenantRoleArn(TENANT_ROLES, { tenantId, env }),
+};
+
 /** A zone with no records of its own (every subdomain free as far as DNS goes); tests of the zone check use LocalDns or CloudflareDns. */
 const emptyZone: Dns = { hasOwnRecord: async () => false, ensureWildcard: () => Promise.reject(new Error('DNS setup not expected in this test')) };
 
@@ -99,6 +112,8 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
       mail: new SesMail(new SESClient({ region })),
       dns: emptyZone,
       compute: new EcsCompute(new ECSClient({ region }), new ServiceDiscoveryClient({ region }), new TenantTaskRoles(new IAMClient({ region }), TENANT_ROLES), ECS_CONFIG),
+      discovery: new CloudMapDiscovery(new ServiceDiscoveryClient({ region }), { namespaceName: 'instances.launchpad.internal', containerPort: 8080 }),
+      pool: new EcsPool(new ECSClient({ region }), new STSClient({ region }), POOL_CONFIG),
       billing: new StripeBilling(new Stripe('sk_test_unused'), { priceId: 'price_test', webhookSecret: TEST_WEBHOOK_SECRET }),
     }),
     now: () => new Date('2026-11-26T10:00:00.000Z'),

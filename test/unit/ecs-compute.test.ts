@@ -176,7 +176,11 @@ describe('ECS compute adapter', () => {
     expect(created).toMatchObject({ RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', PermissionsBoundary: TENANT_ROLES.permissionsBoundaryArn });
     expect(JSON.parse(created.AssumeRolePolicyDocument!)).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } }],
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } },
+        // The warm pool's assigning step only (by its tag), to hand a pool task this tenant's credentials for an hour.
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalTag/launchpad:role': 'pool-assigner' } } },
+      ],
     });
     const policy = iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;
     expect(policy.RoleName).toBe('spaceos-prod-t-1');

@@ -28,6 +28,9 @@ function tasks(states: Record<string, State>): string[] {
   ]);
 }
 const FAILURE_PATH = ['MarkFailed', 'NotifyOps'];
+/** After ACTIVE, not the client's wait: the hand-over from a warm-pool instance (its failure is the pool keeper's to finish, never MarkFailed). */
+const AFTER_ACTIVE = ['HandOverFromPool'];
+const OFF_PATH = [...FAILURE_PATH, ...AFTER_ACTIVE];
 
 describe('the step catalogue', () => {
   it('lists every Task of every state machine, in the order of its file, and nothing else', () => {
@@ -51,7 +54,7 @@ describe('the step catalogue', () => {
   });
 
   it('models every provisioning step on AWS and labels it for the client', () => {
-    for (const name of stepsOf('provision-tenant').filter((n) => !FAILURE_PATH.includes(n))) {
+    for (const name of stepsOf('provision-tenant').filter((n) => !OFF_PATH.includes(n))) {
       const facts = STEP_CATALOGUE[name] as { label?: string; aws?: { p50: number; p95: number; basis: string } };
       expect(facts.label, name).toBeTruthy();
       expect(facts.aws?.p95, name).toBeGreaterThanOrEqual(facts.aws?.p50 ?? Infinity);
@@ -62,7 +65,7 @@ describe('the step catalogue', () => {
 
 describe('provision-tenant state machine', () => {
   it('shows every provisioning Task on the status page, in order', () => {
-    expect(PROVISIONING_STEPS.map((s) => s.name)).toEqual(tasks(asl.States).filter((n) => !FAILURE_PATH.includes(n)));
+    expect(PROVISIONING_STEPS.map((s) => s.name)).toEqual(tasks(asl.States).filter((n) => !OFF_PATH.includes(n)));
   });
 
   it('retries transient errors in every Task, and calls a function substituted at deploy time', () => {
@@ -76,8 +79,11 @@ describe('provision-tenant state machine', () => {
   });
 
   it('catches any failure of the provisioning path into MarkFailed -> NotifyOps -> Fail', () => {
-    const topLevel = Object.entries(asl.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Parallel') && !FAILURE_PATH.includes(name));
+    const topLevel = Object.entries(asl.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Parallel') && !OFF_PATH.includes(name));
     for (const [name, state] of topLevel) expect(state.Catch?.[0], name).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'MarkFailed' });
+    // The hand-over runs after ACTIVE: a failure ends the execution well (the tenant is served) and the pool keeper finishes it.
+    expect(asl.States.HandOverFromPool?.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'HandOverUnfinished' });
+    expect(asl.States.HandOverUnfinished?.Type).toBe('Succeed');
     expect(asl.States.MarkFailed?.Next).toBe('NotifyOps');
     expect(asl.States[asl.States.NotifyOps!.Next!]?.Type).toBe('Fail');
   });

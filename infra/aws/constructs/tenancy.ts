@@ -1,7 +1,7 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { FlowLogDestination, InstanceClass, InstanceSize, InstanceType, IpAddresses, Peer, Port, SecurityGroup, SubnetType, Vpc, type IVpc } from 'aws-cdk-lib/aws-ec2';
-import { Cluster, ContainerInsights } from 'aws-cdk-lib/aws-ecs';
+import { Cluster, ContainerImage, ContainerInsights, CpuArchitecture, FargateTaskDefinition, LogDrivers, OperatingSystemFamily, Secret as EcsSecret } from 'aws-cdk-lib/aws-ecs';
 import { ApplicationListener, ApplicationLoadBalancer, ApplicationProtocol, ApplicationTargetGroup, ListenerAction, Protocol, SslPolicy, TargetType } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { PrivateDnsNamespace } from 'aws-cdk-lib/aws-servicediscovery';
 import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -13,6 +13,7 @@ import { ConfigurationSet, EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { ROUTER_HEALTH_PATH } from '../../../router/host';
 import { tenantPrefix } from '../../../shared/instance';
+import { POOL_KEY_SECRET_NAME } from '../../../functions/platform';
 import type { DeployConfig } from '../config';
 
 /** Where tenants' database passwords live (functions/providers/tenant-databases.ts names them). */
@@ -48,6 +49,9 @@ export class Tenancy extends Construct {
   readonly sessionKey: Secret;
   readonly oauthStateKey: Secret;
   readonly executionRole: Role;
+  /** The warm pool (shared/pool.ts): the key assignments carry, and the task definition of unassigned instances. */
+  readonly poolKey: Secret;
+  readonly poolTaskDefinition: FargateTaskDefinition;
   /** The most any tenant's task role can be allowed: a role is created only with this boundary. */
   readonly tenantTaskBoundary: ManagedPolicy;
   readonly taskLogGroup: LogGroup;
@@ -109,6 +113,8 @@ export class Tenancy extends Construct {
     const dbSecurityGroup = new SecurityGroup(this, 'DatabaseSg', { vpc: this.vpc, description: 'Shared tenant Postgres', allowAllOutbound: false });
     dbSecurityGroup.addIngressRule(this.databaseClientSecurityGroup, Port.tcp(5432), 'Launchpad database steps');
     dbSecurityGroup.addIngressRule(this.taskSecurityGroup, Port.tcp(5432), 'tenant instances');
+    // The steps in the VPC assign pool instances and check a tenant's own task before a hand-over.
+    this.taskSecurityGroup.addIngressRule(this.databaseClientSecurityGroup, Port.tcp(CONTAINER_PORT), 'Launchpad steps: pool assignment and hand-over');
     if (config.databaseEndpoint && config.databaseAdminSecretArn) {
       const [host = '', port = '5432'] = config.databaseEndpoint.split(':');
       this.database = { endpoint: host, port: Number(port), adminSecret: Secret.fromSecretCompleteArn(this, 'DatabaseAdmin', config.databaseAdminSecretArn) };
@@ -169,6 +175,30 @@ export class Tenancy extends Construct {
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [tenantSecretsArn] }));
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })] }));
+
+    // The warm pool: unassigned spaceOS tasks (RunTask) told their tenant at signup. Their own role
+    // reaches nothing of any tenant; an assigned task uses its tenant's own role, assumed for an
+    // hour by the assigning step and handed over (functions/providers/instance-pool.ts).
+    this.poolKey = new Secret(this, 'PoolKey', {
+      secretName: POOL_KEY_SECRET_NAME,
+      description: 'Key every warm-pool assignment carries (instance contract)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    this.poolTaskDefinition = new FargateTaskDefinition(this, 'PoolTask', {
+      family: 'spaceos-pool',
+      cpu: 256,
+      memoryLimitMiB: 512,
+      executionRole: this.executionRole,
+      taskRole: new Role(this, 'PoolTaskRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'Unassigned spaceOS pool tasks: no access to any tenant' }),
+      runtimePlatform: { cpuArchitecture: config.instanceArchitecture === 'X86_64' ? CpuArchitecture.X86_64 : CpuArchitecture.ARM64, operatingSystemFamily: OperatingSystemFamily.LINUX },
+    });
+    this.poolTaskDefinition.addContainer('spaceos', {
+      image: ContainerImage.fromRegistry(config.tenantImage),
+      portMappings: [{ containerPort: CONTAINER_PORT }],
+      environment: { PORT: String(CONTAINER_PORT), CONFIG_BUCKET: props.tenantBucket.bucketName, AWS_REGION: stack.region },
+      secrets: { SPACEOS_POOL_KEY: EcsSecret.fromSecretsManager(this.poolKey) },
+      logging: LogDrivers.awsLogs({ logGroup: this.taskLogGroup, streamPrefix: 'pool' }),
+    });
 
     const senderDomain = `clients.${config.domain}`;
     this.configurationSet = new ConfigurationSet(this, 'MailConfiguration', { configurationSetName: 'launchpad-tenants' });

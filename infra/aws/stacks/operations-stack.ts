@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import type { DeployConfig } from '../config';
 import type { Api } from '../constructs/api';
 import type { Data } from '../constructs/data';
-import { LaunchpadFunction } from '../constructs/launchpad-function';
+import { LaunchpadFunction, type LaunchpadFunctionProps } from '../constructs/launchpad-function';
 import { Operations } from '../constructs/operations';
 import type { Tenancy } from '../constructs/tenancy';
 import { functionEnvironment } from '../environment';
@@ -28,10 +28,10 @@ export class OperationsStack extends Stack {
     const { table, tenantBucket } = props.data;
     const environment = functionEnvironment(this, { config, table, tenancy, tenantBucket, siteUrl });
     const withMachine = { ...environment, PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn };
-    const { sendMail, tenantServices, scaleServices, renderTenantFiles, sendAsTenant } = tenantPolicies(this, { tenancy, tenantBucket });
+    const { sendMail, tenantServices, scaleServices, renderTenantFiles, sendAsTenant, poolTasks, discoverInstances } = tenantPolicies(this, { tenancy, tenantBucket });
 
     // What each job touches; a new row of SCHEDULED_JOBS does not compile until it has its entry here.
-    const jobs: Record<ScheduledJobName, { environment: Record<string, string>; grant: (fn: LaunchpadFunction) => void }> = {
+    const jobs: Record<ScheduledJobName, { environment: Record<string, string>; grant: (fn: LaunchpadFunction) => void; props?: Partial<LaunchpadFunctionProps> }> = {
       'start-pending': {
         environment: withMachine,
         grant: (fn) => {
@@ -64,6 +64,15 @@ export class OperationsStack extends Stack {
           fn.addToRolePolicy(sendMail);
         },
       },
+      'keep-pool': {
+        environment,
+        grant: (fn) => {
+          table.grantReadWriteData(fn);
+          for (const statement of [...poolTasks.run, ...poolTasks.stop, ...scaleServices, discoverInstances]) fn.addToRolePolicy(statement);
+        },
+        // In the VPC to ask launched tasks for /health; one run at a time, so two runs never launch for the same gap.
+        props: { vpc: tenancy.vpc, securityGroups: [tenancy.databaseClientSecurityGroup], reservedConcurrentExecutions: 1 },
+      },
       'sleep-idle': {
         environment,
         grant: (fn) => {
@@ -80,7 +89,7 @@ export class OperationsStack extends Stack {
       },
     };
     for (const job of SCHEDULED_JOBS) {
-      const fn = new LaunchpadFunction(this, job.id, { entry: job.entry, environment: jobs[job.name].environment, timeout: Duration.seconds(job.timeoutSeconds) });
+      const fn = new LaunchpadFunction(this, job.id, { entry: job.entry, environment: jobs[job.name].environment, timeout: Duration.seconds(job.timeoutSeconds), ...jobs[job.name].props });
       jobs[job.name].grant(fn);
       this.jobFunctions.set(job.name, fn);
     }

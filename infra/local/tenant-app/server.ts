@@ -3,12 +3,14 @@
  * Like the real image it gets only pointers in its environment, reads its config and theme from
  * storage at runtime (so settings changes apply without a redeploy), and uses its own database.
  */
-import { createServer } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { parse } from 'yaml';
 import { escapeHtml as escape } from '../../../shared/html';
 import type { InstanceConfig } from '../../../shared/instance-config';
+import { ASSIGN_PATH, assignmentSchema, type Assignment } from '../../../shared/pool';
 import { SOCIAL_LABELS, type SocialNetwork } from '../../../shared/settings';
 
 const env = (name: string) => {
@@ -17,42 +19,74 @@ const env = (name: string) => {
   return value;
 };
 
-/** The spaceOS version this instance runs (the image tag in ECS). */
-const VERSION = process.env.APP_VERSION ?? '1';
+/** The spaceOS version this instance runs (the image tag in ECS; a pool instance is told at assignment). */
+let version = process.env.APP_VERSION ?? '1';
 // Local rehearsal of a bad release: such a version never comes up (see LocalCompute.deploy).
-if (VERSION.includes('broken')) {
-  console.error(`version ${VERSION} fails to start`);
+if (version.includes('broken')) {
+  console.error(`version ${version} fails to start`);
   process.exit(1);
 }
 
-const s3 = new S3Client({
-  region: 'us-east-1',
-  ...(process.env.S3_ENDPOINT ? { endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
-});
-const db = new pg.Pool({
-  host: env('DATABASE_HOST'),
-  port: Number(env('DATABASE_PORT')),
-  database: env('DATABASE_NAME'),
-  user: env('DATABASE_USER'),
-  password: env('DATABASE_PASSWORD'),
-  max: 2,
-});
+/**
+ * Who this instance serves: from its environment (a tenant's own task), or told once by Launchpad
+ * (a warm-pool instance, started unassigned with SPACEOS_POOL_KEY; shared/pool.ts).
+ */
+interface Identity {
+  tenantId: string;
+  env: string;
+  configKey: string;
+  themeKey: string;
+  db: pg.Pool;
+  s3: S3Client;
+}
+
+function s3Client(credentials?: Assignment['credentials']): S3Client {
+  return new S3Client({
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    ...(process.env.S3_ENDPOINT ? { endpoint: process.env.S3_ENDPOINT, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } } : {}),
+    // On AWS a pool instance reads with the short-lived credentials of its tenant, never with a role of its own.
+    ...(credentials && !process.env.S3_ENDPOINT ? { credentials: { ...credentials, expiration: new Date(credentials.expiration) } } : {}),
+  });
+}
+
+const POOL_KEY = process.env.SPACEOS_POOL_KEY;
+let identity: Identity | undefined = POOL_KEY
+  ? undefined
+  : {
+      tenantId: env('TENANT_ID'),
+      env: env('SPACEOS_ENV'),
+      configKey: env('CONFIG_KEY'),
+      themeKey: env('THEME_KEY'),
+      s3: s3Client(),
+      db: new pg.Pool({
+        host: env('DATABASE_HOST'),
+        port: Number(env('DATABASE_PORT')),
+        database: env('DATABASE_NAME'),
+        user: env('DATABASE_USER'),
+        password: env('DATABASE_PASSWORD'),
+        max: 2,
+      }),
+    };
+const own = (): Identity => {
+  if (!identity) throw new Error('This instance has no tenant yet');
+  return identity;
+};
 
 const CACHE_MS = 2000;
 const cache = new Map<string, { at: number; text: string }>();
 async function readObject(key: string): Promise<string> {
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.text;
-  const { Body } = await s3.send(new GetObjectCommand({ Bucket: env('CONFIG_BUCKET'), Key: key }));
+  const { Body } = await own().s3.send(new GetObjectCommand({ Bucket: env('CONFIG_BUCKET'), Key: key }));
   const text = (await Body?.transformToString('utf8')) ?? '';
   cache.set(key, { at: Date.now(), text });
   return text;
 }
-const config = async () => parse(await readObject(env('CONFIG_KEY'))) as InstanceConfig;
+const config = async () => parse(await readObject(own().configKey)) as InstanceConfig;
 
 
 async function readBytes(key: string): Promise<{ bytes: Uint8Array; type: string }> {
-  const { Body, ContentType } = await s3.send(new GetObjectCommand({ Bucket: env('CONFIG_BUCKET'), Key: key }));
+  const { Body, ContentType } = await own().s3.send(new GetObjectCommand({ Bucket: env('CONFIG_BUCKET'), Key: key }));
   return { bytes: (await Body?.transformToByteArray()) ?? new Uint8Array(), type: ContentType ?? 'application/octet-stream' };
 }
 
@@ -62,7 +96,7 @@ const analyticsTag = (id: string | null) =>
 
 async function homePage(): Promise<string> {
   const cfg = await config();
-  const { rows } = await db.query<{ name: string; capacity: number; location: string }>(
+  const { rows } = await own().db.query<{ name: string; capacity: number; location: string }>(
     'SELECT r.name, r.capacity, l.name AS location FROM rooms r JOIN locations l ON l.id = r.location_id ORDER BY r.capacity',
   );
   const staging = cfg.tenant.environment === 'staging';
@@ -85,27 +119,94 @@ function oauthDone(url: URL): string {
   return `<!doctype html><title>Calendar</title><h1>${ok ? 'Calendar connected' : 'Calendar not connected'}</h1><p>${ok ? 'The authorisation code arrived; spaceOS exchanges it using' : 'The provider answered'} ${escape(url.searchParams.get('error') ?? url.searchParams.get('redirect_uri') ?? '')}</p>`;
 }
 
-/** Who this instance is, as the tenant router names it in X-SpaceOS-Route (the instance contract). */
-const OWN_ROUTE = `${env('TENANT_ID')}/${env('SPACEOS_ENV')}`;
+/** Who this instance is, as the tenant router names it in X-SpaceOS-Route (the instance contract); none while unassigned. */
+const ownRoute = () => (identity ? `${identity.tenantId}/${identity.env}` : undefined);
+
+/** Taken by the first assignment that arrives: a second one, even while the first connects, is refused. */
+let assigning: Promise<Identity> | undefined;
+let assignedAs: Assignment | undefined;
+
+/**
+ * POST /_spaceos/assign: Launchpad names the tenant once (bearer token: the pool key). The same
+ * assignment again answers as before (a retried step); another tenant's is refused with 409.
+ * Answers 200 only once the tenant's database and config are reachable: it serves at once.
+ */
+async function assign(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const reply = (status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  const token = Buffer.from(String(req.headers.authorization ?? ''));
+  const expected = Buffer.from(`Bearer ${POOL_KEY ?? ''}`);
+  if (!POOL_KEY || token.length !== expected.length || !timingSafeEqual(token, expected)) return reply(401, { error: 'Not authorised to assign this instance' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 64 * 1024) return reply(413, { error: 'Assignment too large' });
+    chunks.push(chunk);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return reply(400, { error: 'Assignment is not JSON' });
+  }
+  const parsed = assignmentSchema.safeParse(body);
+  if (!parsed.success) return reply(400, { error: 'Invalid assignment', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+  const wanted = parsed.data;
+  if (assignedAs && (assignedAs.tenantId !== wanted.tenantId || assignedAs.env !== wanted.env)) return reply(409, { error: 'This instance serves another tenant' });
+  if (!assigning) {
+    assignedAs = wanted;
+    assigning = (async () => {
+      const next: Identity = {
+        tenantId: wanted.tenantId,
+        env: wanted.env,
+        configKey: wanted.configKey,
+        themeKey: wanted.themeKey,
+        s3: s3Client(wanted.credentials),
+        db: new pg.Pool({ ...wanted.database, max: 2 }),
+      };
+      await next.db.query('SELECT 1');
+      identity = next;
+      version = wanted.version;
+      await config();
+      return next;
+    })();
+  }
+  try {
+    const ready = await assigning;
+    reply(200, { tenant: ready.tenantId, environment: ready.env, version });
+  } catch (error) {
+    // Not serving: Launchpad discards an instance whose assignment failed (never back to the pool).
+    console.error(`assignment failed: ${error instanceof Error ? error.message : String(error)}`);
+    reply(503, { error: 'Could not reach the tenant\'s database or config' });
+  }
+}
 
 const server = createServer((req, res) => {
   const send = (status: number, type: string, body: string) => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-cache' });
     res.end(body);
   };
-  // A request the router meant for another instance (this task has an address that was another's): 421, and nothing else.
+  if (req.method === 'POST' && req.url === ASSIGN_PATH) return void assign(req, res).catch(() => send(500, 'text/plain', 'Assignment failed'));
+  // A request the router meant for another instance (this task has an address that was another's,
+  // or it serves nobody yet): 421, and nothing else.
   const route = req.headers['x-spaceos-route'];
-  if (route !== undefined && route !== OWN_ROUTE) {
-    res.writeHead(421, { 'content-type': 'text/plain', 'x-spaceos-route': OWN_ROUTE });
+  const self = ownRoute();
+  if (route !== undefined && route !== self) {
+    res.writeHead(421, { 'content-type': 'text/plain', ...(self ? { 'x-spaceos-route': self } : {}) });
     return void res.end('Misdirected request');
   }
+  // Unassigned: answers only its own health check (the pool's readiness), nothing of any tenant.
+  if (!identity) return send(req.url === '/health' ? 200 : 404, 'application/json', JSON.stringify({ status: 'unassigned', version }));
   const url = new URL(req.url ?? '/', 'http://instance');
   const path = url.pathname;
   const work =
     path === '/health'
-      ? Promise.all([db.query('SELECT 1'), config()]).then(([, cfg]) => send(200, 'application/json', JSON.stringify({ status: 'ok', tenant: cfg.tenant.id, environment: cfg.tenant.environment, version: VERSION })))
+      ? Promise.all([own().db.query('SELECT 1'), config()]).then(([, cfg]) => send(200, 'application/json', JSON.stringify({ status: 'ok', tenant: cfg.tenant.id, environment: cfg.tenant.environment, version })))
       : path === '/theme.css'
-        ? readObject(env('THEME_KEY')).then((css) => send(200, 'text/css; charset=utf-8', css))
+        ? readObject(own().themeKey).then((css) => send(200, 'text/css; charset=utf-8', css))
         : path === '/'
           ? homePage().then((html) => send(200, 'text/html; charset=utf-8', html))
           : path === '/logo'
@@ -125,6 +226,6 @@ const server = createServer((req, res) => {
 });
 
 server.listen(Number(env('PORT')), '127.0.0.1');
-const stop = () => server.close(() => void db.end().then(() => process.exit(0)));
+const stop = () => server.close(() => void (identity?.db.end() ?? Promise.resolve()).then(() => process.exit(0)));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -1,0 +1,49 @@
+import { instanceHost } from '../../shared/instance';
+import type { Tenant } from '../../shared/tenant';
+import type { Deps } from '../deps';
+import { serviceOf } from '../providers/compute';
+import { answersHealthAs } from '../providers/instance-pool';
+
+export type HandOverDeps = Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'instances' | 'compute' | 'discovery' | 'platform' | 'now'>;
+
+/**
+ * Moves the tenant's production host from the pool instance that served it since signup to a task
+ * of the tenant's own service, without a gap: the own service is started once, the pin is lifted
+ * only when a task of it answers as this tenant, and the pool instance keeps answering for a drain
+ * time (routers re-read routes) before it is discarded. Called again until 'done' (each call is
+ * one step, safe to repeat); also by the pool keeper for a hand-over whose workflow ended early.
+ */
+export async function handOver(deps: HandOverDeps, tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'pooledInstance'>): Promise<'done' | 'waiting'> {
+  const { poolInstances, tenants, instances, compute, discovery, platform, now } = deps;
+  const pooled = tenant.pooledInstance;
+  if (!pooled) return 'done';
+  const at = now();
+  if (!pooled.releasedAt) {
+    const host = instanceHost(tenant.subdomain, 'prod');
+    const record = await instances.get(host, { consistent: true });
+    const pinned = record?.endpoint?.host === pooled.endpoint.host && record.endpoint.port === pooled.endpoint.port;
+    if (record && pinned && record.state === 'running') {
+      const service = serviceOf(platform.instanceUrlTemplate, { ...tenant, env: 'prod' });
+      if (!pooled.ownStartedAt) {
+        await compute.scale(service, record.desiredCount);
+        await tenants.setAttributes(tenant.tenantId, at.toISOString(), { pooledInstance: { ...pooled, ownStartedAt: at.toISOString() } });
+        return 'waiting';
+      }
+      const [own] = await discovery.endpoints(service);
+      if (!own || !(await answersHealthAs(own, `${tenant.tenantId}/prod`))) return 'waiting';
+      await instances.unpin(host, pooled.endpoint);
+    }
+    // Lifted (or the instance was stopped, suspended or removed meanwhile): the drain starts now.
+    await tenants.setAttributes(tenant.tenantId, at.toISOString(), { pooledInstance: { ...pooled, releasedAt: at.toISOString() } });
+    return platform.pool.drainMs > 0 ? 'waiting' : discard(deps, tenant.tenantId, pooled.id, at);
+  }
+  if (at.getTime() - Date.parse(pooled.releasedAt) < platform.pool.drainMs) return 'waiting';
+  return discard(deps, tenant.tenantId, pooled.id, at);
+
+  async function discard({ pool: instancesPool }: HandOverDeps, tenantId: string, id: string, when: Date): Promise<'done'> {
+    await instancesPool.discard(id);
+    await poolInstances.remove(id);
+    await tenants.clearAttributes(tenantId, when.toISOString(), ['pooledInstance']);
+    return 'done';
+  }
+}

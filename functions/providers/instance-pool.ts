@@ -1,0 +1,162 @@
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import type { Environment } from '../../shared/instance';
+import { ASSIGN_PATH, type AssignedCredentials, type Assignment } from '../../shared/pool';
+import { ROUTE_HEADER } from '../../router/forwarded-headers';
+import type { Endpoint } from './discovery';
+import { TransientError } from '../steps/errors';
+
+/**
+ * Port for the warm pool's instances: unassigned spaceOS instances started ahead of signups (ECS
+ * tasks of the pool's task definition on AWS, stand-in processes on the embedded default).
+ */
+export interface InstancePool {
+  /** Starts one unassigned instance; its id. It is claimable once `endpoint` gives its address and it answers. */
+  launch(): Promise<string>;
+  /** Its address once it runs; 'gone' when it stopped or never existed; undefined while it starts. */
+  endpoint(id: string): Promise<Endpoint | 'gone' | undefined>;
+  /** Stops it for good (an instance that was claimed is never put back). Safe to repeat. */
+  discard(id: string): Promise<void>;
+  /** The ids of every pool instance that runs or starts (leaks are found against the records). */
+  running(): Promise<string[]>;
+  /** Credentials an assigned instance uses for this tenant's files (AWS: STS, short-lived); none where storage has no IAM (the embedded default). */
+  credentialsFor(tenantId: string, env: Environment): Promise<AssignedCredentials | undefined>;
+}
+
+/** The assignment was refused for good (another tenant's instance, a bad request): discard it, do not retry. */
+export class AssignmentRefusedError extends Error {
+  override name = 'AssignmentRefusedError';
+}
+
+/**
+ * Tells an unassigned instance whom it serves (the instance contract, shared/pool.ts). Resolves
+ * once the instance answers 200: it reached the tenant's database and config and serves now.
+ */
+export async function assignInstance(endpoint: Endpoint, assignment: Assignment, poolKey: string, timeoutMs = 10_000): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`http://${endpoint.host}:${endpoint.port}${ASSIGN_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${poolKey}` },
+      body: JSON.stringify(assignment),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new TransientError(`Pool instance at ${endpoint.host}:${endpoint.port} did not answer its assignment: ${String(error)}`);
+  }
+  if (response.ok) return;
+  const detail = await response.text().catch(() => '');
+  if (response.status >= 500) throw new TransientError(`Pool instance could not take its assignment (${response.status}): ${detail}`);
+  throw new AssignmentRefusedError(`Pool instance refused its assignment (${response.status}): ${detail}`);
+}
+
+/** Whether an instance answers its health check unassigned (a launched pool instance is then ready). */
+export async function answersUnassigned(endpoint: Endpoint): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${endpoint.host}:${endpoint.port}/health`, { signal: AbortSignal.timeout(2000) });
+    return response.ok && ((await response.json()) as { status?: string }).status === 'unassigned';
+  } catch {
+    return false;
+  }
+}
+
+/** Whether an instance's task answers its health check as the given route (`<tenantId>/<env>`, the router's header). */
+export async function answersHealthAs(endpoint: Endpoint, route: string): Promise<boolean> {
+  try {
+    const response = await fetch(`http://${endpoint.host}:${endpoint.port}/health`, { headers: { [ROUTE_HEADER]: route }, signal: AbortSignal.timeout(2000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export interface EcsPoolConfig {
+  cluster: string;
+  /** The pool's task definition: the spaceOS image with no tenant in its environment, a task role with no tenant's access. */
+  taskDefinition: string;
+  subnets: string[];
+  securityGroups: string[];
+  containerPort: number;
+  /** The ARN of a tenant's own task role for an environment (the role its own service's tasks run with). */
+  tenantRoleArn: (tenantId: string, env: Environment) => string;
+}
+
+/** How long an assigned pool task may act for its tenant: the most STS allows a chained role, far more than a hand-over takes. */
+export const POOL_CREDENTIALS_SECONDS = 3600;
+
+/** Every pool task is started with this, so the pool's tasks can be listed apart from tenants' services. */
+export const POOL_STARTED_BY = 'launchpad-pool';
+
+/**
+ * The warm pool on ECS Fargate: standalone tasks (RunTask), not a service, because a claimed task
+ * must leave the pool (a service would replace or scale in whichever task it likes). Launchpad's
+ * records (PoolStore) say which task is in which state; `startedBy` lets the reconciler find tasks
+ * no record knows (a launch whose record was never written) and stop them.
+ */
+export class EcsPool implements InstancePool {
+  constructor(
+    private readonly ecs: ECSClient,
+    private readonly sts: STSClient,
+    private readonly config: EcsPoolConfig,
+  ) {}
+
+  /**
+   * The tenant's own task role, assumed for one hour by the step that assigns (the role trusts it):
+   * the pool task then reaches exactly what the tenant's own tasks reach, and nothing once they expire.
+   */
+  async credentialsFor(tenantId: string, env: Environment): Promise<AssignedCredentials> {
+    const { Credentials } = await this.sts.send(
+      new AssumeRoleCommand({ RoleArn: this.config.tenantRoleArn(tenantId, env), RoleSessionName: `pool-${tenantId}`.slice(0, 64), DurationSeconds: POOL_CREDENTIALS_SECONDS }),
+    );
+    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey || !Credentials.SessionToken || !Credentials.Expiration) throw new TransientError('STS returned no credentials');
+    return { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken, expiration: Credentials.Expiration.toISOString() };
+  }
+
+  async launch(): Promise<string> {
+    const { tasks = [], failures = [] } = await this.ecs.send(
+      new RunTaskCommand({
+        cluster: this.config.cluster,
+        taskDefinition: this.config.taskDefinition,
+        launchType: 'FARGATE',
+        count: 1,
+        startedBy: POOL_STARTED_BY,
+        networkConfiguration: { awsvpcConfiguration: { subnets: this.config.subnets, securityGroups: this.config.securityGroups, assignPublicIp: 'DISABLED' } },
+        tags: [{ key: 'launchpad:role', value: 'pool' }],
+      }),
+    );
+    const arn = tasks[0]?.taskArn;
+    // Out of capacity or over a quota: the next refill tries again.
+    if (!arn) throw new TransientError(`RunTask started no pool task: ${failures.map((f) => `${f.reason ?? ''} ${f.detail ?? ''}`.trim()).join('; ') || 'no reason given'}`);
+    return arn.slice(arn.lastIndexOf('/') + 1);
+  }
+
+  async endpoint(id: string): Promise<Endpoint | 'gone' | undefined> {
+    const { tasks = [] } = await this.ecs.send(new DescribeTasksCommand({ cluster: this.config.cluster, tasks: [id] }));
+    const task = tasks[0];
+    if (!task || task.desiredStatus === 'STOPPED' || task.lastStatus === 'STOPPED' || task.lastStatus === 'DEPROVISIONING') return 'gone';
+    if (task.lastStatus !== 'RUNNING') return undefined;
+    const ip = task.attachments?.flatMap((a) => a.details ?? []).find((d) => d.name === 'privateIPv4Address')?.value;
+    return ip ? { host: ip, port: this.config.containerPort } : undefined;
+  }
+
+  async discard(id: string): Promise<void> {
+    try {
+      await this.ecs.send(new StopTaskCommand({ cluster: this.config.cluster, task: id, reason: 'Launchpad: pool instance discarded' }));
+    } catch (error) {
+      // Stopped and gone already: what discarding wanted.
+      if ((error as { name?: string }).name === 'InvalidParameterException') return;
+      throw error;
+    }
+  }
+
+  async running(): Promise<string[]> {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.ecs.send(new ListTasksCommand({ cluster: this.config.cluster, startedBy: POOL_STARTED_BY, desiredStatus: 'RUNNING', nextToken }));
+      ids.push(...(page.taskArns ?? []).map((arn) => arn.slice(arn.lastIndexOf('/') + 1)));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return ids;
+  }
+}

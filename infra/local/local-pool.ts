@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type { Endpoint } from '../../functions/providers/discovery';
+import type { InstancePool } from '../../functions/providers/instance-pool';
+import { freePort } from './free-port';
+import { REPO_ROOT, TENANT_APP } from './local-compute';
+
+export interface LocalPoolOptions {
+  /** The key assignments must carry (the same secret Launchpad's steps read). */
+  poolKey: () => Promise<string>;
+  s3Endpoint: string;
+  bucket: string;
+  appVersion: string;
+  log?: (line: string) => void;
+}
+
+interface PoolProcess {
+  child: ChildProcess;
+  port: number;
+}
+
+/**
+ * The warm pool on the embedded default: each pool instance is a stand-in process started
+ * unassigned (no tenant, no database, no config in its environment), as a pool task is on ECS.
+ * Processes die with Launchpad; their records are then found 'gone' and cleaned by the pool keeper.
+ */
+export class LocalPool implements InstancePool {
+  private readonly processes = new Map<string, PoolProcess>();
+
+  constructor(private readonly options: LocalPoolOptions) {
+    process.once('exit', () => [...this.processes.values()].forEach((p) => p.child.kill('SIGKILL')));
+  }
+
+  async launch(): Promise<string> {
+    const id = `pool-${randomUUID()}`;
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      PORT: String(port),
+      SPACEOS_POOL_KEY: await this.options.poolKey(),
+      CONFIG_BUCKET: this.options.bucket,
+      S3_ENDPOINT: this.options.s3Endpoint,
+      APP_VERSION: this.options.appVersion,
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', TENANT_APP], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => this.options.log?.(`[${id}] ${chunk.toString().trimEnd()}`));
+    child.once('exit', () => this.processes.delete(id));
+    this.processes.set(id, { child, port });
+    return id;
+  }
+
+  async endpoint(id: string): Promise<Endpoint | 'gone' | undefined> {
+    const running = this.processes.get(id);
+    return running && running.child.exitCode === null ? { host: '127.0.0.1', port: running.port } : 'gone';
+  }
+
+  async discard(id: string): Promise<void> {
+    const running = this.processes.get(id);
+    if (!running) return;
+    this.processes.delete(id);
+    await new Promise<void>((resolve) => {
+      if (running.child.exitCode !== null) return resolve();
+      running.child.once('exit', () => resolve());
+      running.child.kill('SIGTERM');
+    });
+  }
+
+  /** s3rver has one key and no IAM: a local instance reads with it, as every local instance does (README: isolation). */
+  async credentialsFor(): Promise<undefined> {
+    return undefined;
+  }
+
+  async running(): Promise<string[]> {
+    return [...this.processes.keys()];
+  }
+
+  /** The process of a pool instance (tests kill it to rehearse a crash). */
+  pid(id: string): number | undefined {
+    return this.processes.get(id)?.child.pid;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.processes.keys()].map((id) => this.discard(id)));
+  }
+}
