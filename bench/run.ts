@@ -8,6 +8,7 @@ import { criticalPath, lognormalSampler, SIGNUP_S, simulateRun } from './aws-mod
 import { fmt, percentile } from './stats';
 import { fleetUpgradeBench } from './fleet-upgrade';
 import { lambdaBundlesBench } from './lambda-bundles';
+import { poolBench } from './pool';
 import { routerBench } from './router';
 import { signupOverheadBench } from './signup-overhead';
 import { webBundleBench } from './web-bundle';
@@ -75,6 +76,8 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 
+// Issue 13: a warm pool against cold starts, on Launchpads of their own (with and without a pool).
+await poolBench();
 await fleetUpgradeBench();
 // Issue 11's figures, side by side: bundles and load times, the signup handler's overhead, the page's first load.
 await lambdaBundlesBench();

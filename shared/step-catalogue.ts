@@ -179,8 +179,9 @@ export const STEP_CATALOGUE = {
   DeployServices: {
     workflow: 'provision-tenant',
     label: 'Starting your instance and its staging copy',
-    needs: ['tenants', 'fleet', 'compute', 'instances', 'poolInstances', 'pool', 'secrets', 'platform'],
-    grants: ['ecs:createService', 'pool:assign'],
+    needs: ['tenants', 'fleet', 'compute', 'instances', 'poolInstances', 'pool', 'secrets', 'databases', 'platform'],
+    // database:admin: a warm path that falls back to the cold one creates staging's database first.
+    grants: ['ecs:createService', 'pool:assign', 'database:admin', 'tenantSecrets:write'],
     aws: { p50: 2, p95: 5, basis: 'ECS DescribeServices, RegisterTaskDefinition, CreateService, UpdateService; IAM task role; Cloud Map CreateService' },
   },
   WaitUntilHealthy: {
@@ -214,8 +215,9 @@ export const STEP_CATALOGUE = {
   },
   HandOverFromPool: {
     workflow: 'provision-tenant',
-    needs: ['tenants', 'instances', 'poolInstances', 'pool', 'compute', 'discovery', 'platform'],
-    grants: ['pool:handOver'],
+    needs: ['tenants', 'instances', 'poolInstances', 'pool', 'compute', 'discovery', 'databases', 'platform'],
+    // Creates staging's database and the tenant's own services (asleep) on its first poll: off the signup's critical path.
+    grants: ['database:admin', 'tenantSecrets:write', 'ecs:createService', 'pool:handOver'],
     // After ACTIVE: a failure here is not the client's; the pool keeper finishes an unfinished hand-over.
     catch: { next: 'HandOverUnfinished', resultPath: '$.handOverError' },
   },

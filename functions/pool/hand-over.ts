@@ -3,8 +3,9 @@ import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { serviceOf } from '../providers/compute';
 import { answersHealthAs } from '../providers/instance-pool';
+import { serviceSpecs } from '../tenant/instances';
 
-export type HandOverDeps = Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'instances' | 'compute' | 'discovery' | 'platform' | 'now'>;
+export type HandOverDeps = Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'instances' | 'compute' | 'discovery' | 'databases' | 'platform' | 'now'>;
 
 /**
  * Moves the tenant's production host from the pool instance that served it since signup to a task
@@ -13,8 +14,8 @@ export type HandOverDeps = Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'in
  * time (routers re-read routes) before it is discarded. Called again until 'done' (each call is
  * one step, safe to repeat); also by the pool keeper for a hand-over whose workflow ended early.
  */
-export async function handOver(deps: HandOverDeps, tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'pooledInstance'>): Promise<'done' | 'waiting'> {
-  const { poolInstances, tenants, instances, compute, discovery, platform, now } = deps;
+export async function handOver(deps: HandOverDeps, tenant: Tenant): Promise<'done' | 'waiting'> {
+  const { poolInstances, tenants, instances, compute, discovery, databases, platform, now } = deps;
   const pooled = tenant.pooledInstance;
   if (!pooled) return 'done';
   const at = now();
@@ -25,6 +26,10 @@ export async function handOver(deps: HandOverDeps, tenant: Pick<Tenant, 'tenantI
     if (record && pinned && record.state === 'running') {
       const service = serviceOf(platform.instanceUrlTemplate, { ...tenant, env: 'prod' });
       if (!pooled.ownStartedAt) {
+        // Staging's database (a warm-pool signup leaves it to this step), the tenant's own services
+        // created asleep (describe-before-create: safe to repeat), then prod's started.
+        await databases.ensure(tenant, 'stg');
+        await Promise.all(serviceSpecs(platform, tenant, tenant.appVersion ?? platform.appVersion).map((spec) => compute.ensureService(spec, { desiredCount: 0 })));
         await compute.scale(service, record.desiredCount);
         await tenants.setAttributes(tenant.tenantId, at.toISOString(), { pooledInstance: { ...pooled, ownStartedAt: at.toISOString() } });
         return 'waiting';
@@ -41,8 +46,10 @@ export async function handOver(deps: HandOverDeps, tenant: Pick<Tenant, 'tenantI
   return discard(deps, tenant.tenantId, pooled.id, at);
 
   async function discard({ pool: instancesPool }: HandOverDeps, tenantId: string, id: string, when: Date): Promise<'done'> {
-    await instancesPool.discard(id);
+    // Record first: a keeper pass in between must not take a stopped instance for one that died serving.
+    // (A crash after this leaves a process no record knows, which the keeper stops as a leak.)
     await poolInstances.remove(id);
+    await instancesPool.discard(id);
     await tenants.clearAttributes(tenantId, when.toISOString(), ['pooledInstance']);
     return 'done';
   }

@@ -34,8 +34,8 @@ export async function keepPool(deps: KeeperDeps): Promise<KeeperReport> {
   const { pool, poolInstances, tenants, instances, compute, platform, now, logger } = deps;
   const report: KeeperReport = { launched: 0, ready: 0, discarded: [] };
   const discard = async (id: string, why: string) => {
-    await pool.discard(id);
     await poolInstances.remove(id);
+    await pool.discard(id);
     report.discarded.push(id);
     logger.info('Pool instance discarded', { id, why });
   };
@@ -88,11 +88,18 @@ export async function keepPool(deps: KeeperDeps): Promise<KeeperReport> {
 
   const missing = platform.pool.size - live.length;
   if (missing <= 0) return report;
-  if (platform.pool.deferRefillWhileProvisioning && (await tenants.listByStatus('PROVISIONING', now().toISOString(), 1)).length > 0) return report;
+  if (platform.pool.deferRefillWhileProvisioning && (await signupsInProgress(deps))) return report;
   for (let i = 0; i < (platform.pool.deferRefillWhileProvisioning ? 1 : missing); i++) {
     const id = await pool.launch();
     await poolInstances.addStarting(id, now().toISOString());
     report.launched++;
   }
   return report;
+}
+
+/** A signup accepted (PENDING) or provisioning: on the embedded default the refill waits for it. */
+async function signupsInProgress({ tenants, now }: KeeperDeps): Promise<boolean> {
+  const at = now().toISOString();
+  for (const status of ['PENDING', 'PROVISIONING'] as const) if ((await tenants.listByStatus(status, at, 1)).length > 0) return true;
+  return false;
 }

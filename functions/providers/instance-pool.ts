@@ -29,10 +29,17 @@ export class AssignmentRefusedError extends Error {
 }
 
 /**
+ * How long an assignment may take (connect to the database, read the config). A warm task answers in
+ * well under a second; a busy machine (the embedded default booting a burst of cold instances on two
+ * cores) can take many. Past it the step falls back to the cold path, which is slower still.
+ */
+export const ASSIGN_TIMEOUT_MS = 30_000;
+
+/**
  * Tells an unassigned instance whom it serves (the instance contract, shared/pool.ts). Resolves
  * once the instance answers 200: it reached the tenant's database and config and serves now.
  */
-export async function assignInstance(endpoint: Endpoint, assignment: Assignment, poolKey: string, timeoutMs = 10_000): Promise<void> {
+export async function assignInstance(endpoint: Endpoint, assignment: Assignment, poolKey: string, timeoutMs = ASSIGN_TIMEOUT_MS): Promise<void> {
   let response: Response;
   try {
     response = await fetch(`http://${endpoint.host}:${endpoint.port}${ASSIGN_PATH}`, {

@@ -4,6 +4,7 @@ import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
 import { compute, discovery, pool } from '../lambda/compute';
+import { databases } from '../lambda/databases';
 
 /** The pool keeper as a scheduled job (functions/pool/keeper.ts); one run at a time (reserved concurrency 1 on AWS). */
 export function createKeepPool(deps: KeeperDeps | Deps): () => Promise<object> {
@@ -20,5 +21,6 @@ export const handler = lambdaEntry(createKeepPool, () => ({
   compute: compute(),
   discovery: discovery(),
   pool: pool(),
+  databases: databases(),
   platform: platform(),
 }));

@@ -1,6 +1,5 @@
-import { configKey, databaseName, databaseSecretName, ENVIRONMENTS, themeKey } from '../../shared/instance';
-import { servicesOf } from '../providers/compute';
-import { discardPooled, runInstances, servePooled } from '../tenant/instances';
+import { databaseSecretName } from '../../shared/instance';
+import { discardPooled, runInstances, servePooled, serviceSpecs } from '../tenant/instances';
 import { assignPoolInstance } from '../pool/assign';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
@@ -8,6 +7,7 @@ import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
 import { compute, pool } from '../lambda/compute';
 import { secrets } from '../lambda/secrets';
+import { databases } from '../lambda/databases';
 
 /**
  * The prod and staging services, pointed at their config, theme and database, running at the
@@ -20,27 +20,13 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
   // rollout reached, else the deployment's; recorded here so the instances and the tenant agree.
   const version = tenant.appVersion ?? (await fleet.currentVersion()) ?? platform.appVersion;
   if (!tenant.appVersion) await tenants.setAttributes(tenant.tenantId, now().toISOString(), { appVersion: version });
-  const specs = servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(({ env, ...service }) => ({
-    ...service,
-    env,
-    configKey: configKey(tenant.tenantId, env, 'config.yml'),
-    themeKey: themeKey(tenant.tenantId),
-    database: {
-      host: platform.database.host,
-      port: platform.database.port,
-      database: databaseName(tenant.subdomain, env),
-      user: databaseName(tenant.subdomain, env),
-      secretName: databaseSecretName(tenant.tenantId, env),
-    },
-    version,
-  }));
+  const specs = serviceSpecs(platform, tenant, version);
 
   const pooled = tenant.pooledInstance;
   if (pooled && !pooled.releasedAt) {
     try {
-      // Warm path: both services created asleep (the hand-over starts prod's, a visit wakes staging),
-      // the pool instance told whose it is, then the host pinned to it.
-      await Promise.all(specs.map((spec) => compute.ensureService(spec, { desiredCount: 0 })));
+      // Warm path: the pool instance told whose it is, then the host pinned to it. The tenant's own
+      // services are created by the hand-over, after ACTIVE (ECS calls take seconds on AWS).
       await assignPoolInstance(deps, tenant, pooled, version);
       await servePooled(deps, tenant, tenant.plan, pooled.endpoint);
       return;
@@ -51,6 +37,9 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
       await discardPooled(deps, tenant.tenantId, pooled.id);
     }
   }
+  // CreateDatabases leaves staging's database to the hand-over when the claim took an instance; a
+  // signup that ends on the cold path anyway (its instance failed or died) needs it now.
+  if (!(await deps.secrets.get(databaseSecretName(tenant.tenantId, 'stg')))) await deps.databases.ensure(tenant, 'stg');
   const ensured = await Promise.all(specs.map((spec) => compute.ensureService(spec).then(({ created }) => ({ env: spec.env, created }))));
   await runInstances(deps, tenant, tenant.plan, { justCreated: ensured.filter((e) => e.created).map((e) => e.env) });
 });
@@ -61,5 +50,6 @@ export const handler = lambdaEntry(createDeployServices, () => ({
   compute: compute(),
   pool: pool(),
   secrets: secrets(),
+  databases: databases(),
   platform: platform(),
 }));

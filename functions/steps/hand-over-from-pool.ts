@@ -5,6 +5,7 @@ import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
 import { compute, discovery, pool } from '../lambda/compute';
+import { databases } from '../lambda/databases';
 
 export interface HandOverInput extends ProvisionInput {
   handOver?: { done: boolean; attempt: number };
@@ -30,5 +31,6 @@ export const handler = lambdaEntry(createHandOverFromPool, () => ({
   compute: compute(),
   discovery: discovery(),
   pool: pool(),
+  databases: databases(),
   platform: platform(),
 }));

@@ -1,8 +1,8 @@
-import { ENVIRONMENTS, instanceHost, type Environment } from '../../shared/instance';
+import { configKey, databaseName, databaseSecretName, ENVIRONMENTS, instanceHost, themeKey, type Environment } from '../../shared/instance';
 import type { Plan } from '../../shared/lifecycle';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { CREATED_WITH, desiredCount, servicesOf } from '../providers/compute';
+import { CREATED_WITH, desiredCount, servicesOf, type ServiceSpec } from '../providers/compute';
 import type { Endpoint } from '../providers/discovery';
 
 export type InstanceDeps = Pick<Deps, 'compute' | 'instances' | 'platform' | 'now'>;
@@ -22,6 +22,24 @@ export async function runInstances({ compute, instances, platform, now }: Instan
       await instances.markRunning({ host: instanceHost(tenant.subdomain, service.env), tenantId: tenant.tenantId, subdomain: tenant.subdomain, env: service.env, plan, desiredCount: count }, now().toISOString());
     }),
   );
+}
+
+/** What the tenant's prod and staging services run: pointers to their config, theme and database, and the version. */
+export function serviceSpecs(platform: Deps['platform'], tenant: Owner, version: string): ServiceSpec[] {
+  return servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(({ env, ...service }) => ({
+    ...service,
+    env,
+    configKey: configKey(tenant.tenantId, env, 'config.yml'),
+    themeKey: themeKey(tenant.tenantId),
+    database: {
+      host: platform.database.host,
+      port: platform.database.port,
+      database: databaseName(tenant.subdomain, env),
+      user: databaseName(tenant.subdomain, env),
+      secretName: databaseSecretName(tenant.tenantId, env),
+    },
+    version,
+  }));
 }
 
 /**
@@ -50,7 +68,7 @@ export async function servePooled({ instances, now }: Pick<Deps, 'instances' | '
 
 /** A pool instance given up (its assignment failed): stopped, forgotten, and no longer the tenant's. */
 export async function discardPooled({ pool, poolInstances, tenants, now }: Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'now'>, tenantId: string, id: string): Promise<void> {
-  await pool.discard(id);
   await poolInstances.remove(id);
+  await pool.discard(id);
   await tenants.clearAttributes(tenantId, now().toISOString(), ['pooledInstance']);
 }

@@ -1,6 +1,7 @@
 import { CreateServiceCommand, DescribeServicesCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, GetRoleCommand, IAMClient, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateServiceCommand as CreateDiscoveryServiceCommand, ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -11,11 +12,14 @@ const dynamo = mockClient(DynamoDBDocumentClient);
 const ecs = mockClient(ECSClient);
 const cloudMap = mockClient(ServiceDiscoveryClient);
 const iam = mockClient(IAMClient);
+const secretsManager = mockClient(SecretsManagerClient);
 
 const tenant = { pk: 'TENANT#t-1', sk: 'META', tenantId: 't-1', subdomain: 'acme', companyName: 'Acme', adminName: 'A', adminEmail: 'a@acme.example', primaryColor: '#336699', plan: 'trial', status: 'PROVISIONING', createdAt: '2026-11-26T10:00:00.000Z', updatedAt: '2026-11-26T10:00:00.000Z', steps: {}, urls: {}, version: 3, appVersion: '1.2.3' };
 
 beforeEach(() => {
-  for (const mock of [dynamo, ecs, cloudMap, iam]) mock.reset();
+  for (const mock of [dynamo, ecs, cloudMap, iam, secretsManager]) mock.reset();
+  // Both databases exist (CreateDatabases ran): nothing to create for staging here.
+  secretsManager.on(GetSecretValueCommand).resolves({ SecretString: 'password' });
   dynamo.on(GetCommand, { Key: { pk: 'TENANT#t-1', sk: 'META' } }).resolves({ Item: tenant });
   dynamo.on(UpdateCommand).resolves({});
   iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no role', $metadata: {} }));

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { DeployConfig } from '../config';
 import type { Api } from '../constructs/api';
 import type { Data } from '../constructs/data';
+import { stepGrants } from '../step-grants';
 import { LaunchpadFunction, type LaunchpadFunctionProps } from '../constructs/launchpad-function';
 import { Operations } from '../constructs/operations';
 import type { Tenancy } from '../constructs/tenancy';
@@ -28,7 +29,7 @@ export class OperationsStack extends Stack {
     const { table, tenantBucket } = props.data;
     const environment = functionEnvironment(this, { config, table, tenancy, tenantBucket, siteUrl });
     const withMachine = { ...environment, PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn };
-    const { sendMail, tenantServices, scaleServices, renderTenantFiles, sendAsTenant, poolTasks, discoverInstances } = tenantPolicies(this, { tenancy, tenantBucket });
+    const { sendMail, tenantServices, scaleServices, renderTenantFiles, sendAsTenant, poolTasks } = tenantPolicies(this, { tenancy, tenantBucket });
 
     // What each job touches; a new row of SCHEDULED_JOBS does not compile until it has its entry here.
     const jobs: Record<ScheduledJobName, { environment: Record<string, string>; grant: (fn: LaunchpadFunction) => void; props?: Partial<LaunchpadFunctionProps> }> = {
@@ -68,7 +69,9 @@ export class OperationsStack extends Stack {
         environment,
         grant: (fn) => {
           table.grantReadWriteData(fn);
-          for (const statement of [...poolTasks.run, ...poolTasks.stop, ...scaleServices, discoverInstances]) fn.addToRolePolicy(statement);
+          for (const statement of poolTasks.run) fn.addToRolePolicy(statement);
+          // It finishes overdue hand-overs: what the hand-over step may do.
+          stepGrants(this, { tenancy, tenantBucket }).grant('HandOverFromPool', fn);
         },
         // In the VPC to ask launched tasks for /health; one run at a time, so two runs never launch for the same gap.
         props: { vpc: tenancy.vpc, securityGroups: [tenancy.databaseClientSecurityGroup], reservedConcurrentExecutions: 1 },
