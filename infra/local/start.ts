@@ -25,6 +25,7 @@ console.log(`
     Sent mail     ${launchpad.sesEndpoint}  (aws-ses-v2-local viewer; JSON at /store)
     Instances     http://<subdomain>.localhost:${port} and http://<subdomain>-stg.localhost:${port}
                   (through the tenant router; idle ones sleep after ${sleepText(launchpad.deps.platform.sleep)}, the next visit wakes them; SLEEP_AFTER=5s to watch it)
+    Warm pool     ${launchpad.deps.platform.pool.size > 0 ? `${launchpad.deps.platform.pool.size} unassigned instances kept ready: a signup is live in under a second` : 'off (POOL_SIZE=3 npm start keeps 3 instances ready: a signup is live in under a second)'}
     Billing       ${process.env.STRIPE_SECRET_KEY ? 'Stripe test mode (forward webhooks with `stripe listen`)' : 'local checkout page (no Stripe key set)'}
     DynamoDB      ${launchpad.dynamoDbEndpoint}  (data in ${process.env.LAUNCHPAD_DATA_DIR ?? '.data'}/, \`npm run reset\` clears it)
   Press Ctrl-C to stop.
