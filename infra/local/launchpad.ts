@@ -294,7 +294,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       billing,
     });
     const deps = options.decorate ? options.decorate(wired) : wired;
-    await compute.restore();
+    await Promise.all([compute.restore(), workflows.warmUp()]);
     const timings = localRouterTimings(platform.sleep);
     router = createTenantRouter({ instances: deps.instances, tenants: deps.tenants, compute: deps.compute, discovery: compute, platform, now: deps.now, log: deps.logger }, timings);
     ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), router, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint, ...(localBilling ? { localBilling } : {}) };

@@ -7,7 +7,7 @@ type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenera
 import type { Deps } from '../../functions/deps';
 import { startResumed, type ExecutionState, type ProvisionInput, type StartResult, type StateMachineName, type Workflows } from '../../functions/providers/workflows';
 import type { RolloutRequestInput } from '../../shared/fleet';
-import { localTaskHandlers } from './step-handlers';
+import { localTaskHandlers, stepFactory } from './step-handlers';
 import { statesOfType, type AslState } from '../asl-states';
 
 const STATE_MACHINES_DIR = new URL('../../statemachines/', import.meta.url);
@@ -101,6 +101,17 @@ export class LocalWorkflows implements Workflows {
     // Names are one namespace here; Step Functions scopes them per state machine, so ask for that one only.
     if (!execution || execution.stateMachine !== stateMachine) return undefined;
     return { status: execution.status, ...(execution.error ? { error: execution.error, cause: execution.cause ?? '' } : {}) };
+  }
+
+  /**
+   * Validates the provisioning definition and loads its steps' modules now, so the first signup
+   * after a start does not pay for them (~0.5 s here: the schema compile and each module's first import).
+   */
+  async warmUp(stateMachine: StateMachineName = 'provision-tenant'): Promise<void> {
+    const definition = loadStateMachineDefinition(stateMachine);
+    if (!validatedDefinitions.has(stateMachine)) new StateMachine(definition, { validationOptions: { checkArn: true } });
+    validatedDefinitions.add(stateMachine);
+    await Promise.all(statesOfType(definition.States as unknown as Record<string, AslState>, ['Task']).map((state) => stepFactory(state)));
   }
 
   private async start(stateMachine: StateMachineName, name: string, input: object): Promise<StartResult> {
