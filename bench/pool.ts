@@ -83,10 +83,10 @@ async function refillTime(launchpad: Launchpad): Promise<number> {
 /** What a pool hit changes on AWS; every other step keeps its catalogue latency (shared/step-catalogue.ts). */
 export const AWS_POOL_HIT_INPUTS: Record<'DeployServices' | 'WaitUntilHealthy', AwsLatency> = {
   DeployServices: {
-    p50: 0.8,
-    p95: 3,
+    p50: 1,
+    p95: 5,
     basis:
-      'assumed (no AWS latency SLA): sts:AssumeRole + 2 Secrets Manager GetSecretValue (parallel) + the assignment (the task opens a TLS connection to RDS and reads config.yml from S3) + 2 DynamoDB writes; p95 includes a VPC Lambda cold start (~1 s)',
+      "assumed (no AWS latency SLA): sts:AssumeRole of the tenant's role (created by ClaimPoolInstance beside the database step; AccessDenied while IAM still propagates it is retried every second), 2 Secrets Manager GetSecretValue, the assignment (the task opens a TLS connection to RDS and reads config.yml from S3), 2 DynamoDB writes; p95 includes a VPC Lambda cold start (~1 s) and a few seconds of propagation left",
   },
   WaitUntilHealthy: { p50: 0.3, p95: 1.5, basis: 'one /health through Cloudflare, the ALB and the router to a warm task (the SmokeTest catalogue figure per request, p95 rounded up)' },
 };

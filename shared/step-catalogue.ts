@@ -57,6 +57,8 @@ export type GrantName =
   | 'ecs:createService'
   | 'ecs:deployVersion'
   | 'ecs:removeServices'
+  /** create (with the boundary) and converge tenant task roles */
+  | 'tenantRoles:ensure'
   /** the pool key, the tenant's own task role assumed for its credentials, the pool tasks' port (in the VPC) */
   | 'pool:assign'
   /** start the tenant's own service, find its tasks (Cloud Map), stop the pool task (in the VPC, to probe them) */
@@ -171,10 +173,10 @@ export const STEP_CATALOGUE = {
   ClaimPoolInstance: {
     workflow: 'provision-tenant',
     label: 'Reserving a ready instance',
-    needs: ['tenants', 'poolInstances', 'platform'],
-    grants: [],
+    needs: ['tenants', 'poolInstances', 'pool', 'platform'],
+    grants: ['tenantRoles:ensure'],
     catch: NO_CATCH,
-    aws: { p50: 0.05, p95: 0.3, basis: 'one DynamoDB Query of the ready index + one TransactWriteItems (claim and tenant record)' },
+    aws: { p50: 0.6, p95: 2.5, basis: 'one DynamoDB Query of the ready index + one TransactWriteItems (claim and tenant record); on a claim, IAM GetRole/CreateRole/PutRolePolicy for the tenant\'s role' },
   },
   DeployServices: {
     workflow: 'provision-tenant',

@@ -18,6 +18,9 @@ export const discovery = once(() => new CloudMapDiscovery(new ServiceDiscoveryCl
 
 /** The warm pool's ECS tasks (POOL_CONFIG); the credentials handed to an assigned task are its tenant's own role's. */
 export const pool = once(() => {
-  const { tenantRoles, ...config } = JSON.parse(required('POOL_CONFIG')) as Omit<EcsPoolConfig, 'tenantRoleArn'> & { tenantRoles: Pick<TenantTaskRolesConfig, 'path' | 'accountId'> & { partition?: string } };
-  return new EcsPool(new ECSClient({}), new STSClient({}), { ...config, tenantRoleArn: (tenantId, env) => tenantRoleArn(tenantRoles, { tenantId, env }) });
+  const config = JSON.parse(required('POOL_CONFIG')) as Omit<EcsPoolConfig, 'tenantRoleArn' | 'ensureTenantRole'>;
+  // The tenant roles as the compute adapter creates them (ECS_CONFIG), so both agree on name, policy and boundary.
+  const { tenantRoles } = JSON.parse(required('ECS_CONFIG')) as { tenantRoles: TenantTaskRolesConfig };
+  const roles = new TenantTaskRoles(new IAMClient({}), tenantRoles);
+  return new EcsPool(new ECSClient({}), new STSClient({}), { ...config, tenantRoleArn: (tenantId, env) => tenantRoleArn(tenantRoles, { tenantId, env }), ensureTenantRole: (tenant) => roles.ensure(tenant) });
 });

@@ -12,7 +12,7 @@ export type AssignDeps = Pick<Deps, 'pool' | 'poolInstances' | 'secrets' | 'plat
  * tenant's files only (short-lived; the tenant's own service takes over long before they expire).
  */
 export async function assignPoolInstance({ pool, poolInstances, secrets, platform, now }: AssignDeps, tenant: Pick<Tenant, 'tenantId' | 'subdomain'>, pooled: PooledInstance, version: string): Promise<void> {
-  const [password, key, credentials] = await Promise.all([secrets.get(databaseSecretName(tenant.tenantId, 'prod')), secrets.get(platform.pool.keySecretName), pool.credentialsFor(tenant.tenantId, 'prod')]);
+  const [password, key, credentials] = await Promise.all([secrets.get(databaseSecretName(tenant.tenantId, 'prod')), secrets.get(platform.pool.keySecretName), pool.credentialsFor(tenant, 'prod')]);
   if (password === undefined) throw new Error(`Secret ${databaseSecretName(tenant.tenantId, 'prod')} is missing; the database step must run first`);
   if (key === undefined) throw new Error(`The pool key ${platform.pool.keySecretName} is missing`);
   const assignment: Assignment = {

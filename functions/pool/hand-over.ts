@@ -15,7 +15,7 @@ export type HandOverDeps = Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'in
  * one step, safe to repeat); also by the pool keeper for a hand-over whose workflow ended early.
  */
 export async function handOver(deps: HandOverDeps, tenant: Tenant): Promise<'done' | 'waiting'> {
-  const { poolInstances, tenants, instances, compute, discovery, databases, platform, now } = deps;
+  const { poolInstances, tenants, instances, compute, discovery, platform, now } = deps;
   const pooled = tenant.pooledInstance;
   if (!pooled) return 'done';
   const at = now();
@@ -23,13 +23,11 @@ export async function handOver(deps: HandOverDeps, tenant: Tenant): Promise<'don
     const host = instanceHost(tenant.subdomain, 'prod');
     const record = await instances.get(host, { consistent: true });
     const pinned = record?.endpoint?.host === pooled.endpoint.host && record.endpoint.port === pooled.endpoint.port;
+    // Whatever happens next, the tenant has its own staging database and services (a warm signup left them to this step).
+    if (!pooled.ownStartedAt) await ensureOwnServices(deps, tenant);
     if (record && pinned && record.state === 'running') {
       const service = serviceOf(platform.instanceUrlTemplate, { ...tenant, env: 'prod' });
       if (!pooled.ownStartedAt) {
-        // Staging's database (a warm-pool signup leaves it to this step), the tenant's own services
-        // created asleep (describe-before-create: safe to repeat), then prod's started.
-        await databases.ensure(tenant, 'stg');
-        await Promise.all(serviceSpecs(platform, tenant, tenant.appVersion ?? platform.appVersion).map((spec) => compute.ensureService(spec, { desiredCount: 0 })));
         await compute.scale(service, record.desiredCount);
         await tenants.setAttributes(tenant.tenantId, at.toISOString(), { pooledInstance: { ...pooled, ownStartedAt: at.toISOString() } });
         return 'waiting';
@@ -53,4 +51,14 @@ export async function handOver(deps: HandOverDeps, tenant: Tenant): Promise<'don
     await tenants.clearAttributes(tenantId, when.toISOString(), ['pooledInstance']);
     return 'done';
   }
+}
+
+/**
+ * Staging's database and both of the tenant's own services (created asleep; describe-before-create,
+ * so safe to repeat): what a warm signup leaves to its hand-over, and what must exist before a host
+ * can be given back to the tenant's own service.
+ */
+export async function ensureOwnServices({ databases, compute, platform }: Pick<HandOverDeps, 'databases' | 'compute' | 'platform'>, tenant: Tenant): Promise<void> {
+  await databases.ensure(tenant, 'stg');
+  await Promise.all(serviceSpecs(platform, tenant, tenant.appVersion ?? platform.appVersion).map((spec) => compute.ensureService(spec, { desiredCount: 0 })));
 }

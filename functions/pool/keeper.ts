@@ -3,7 +3,7 @@ import type { PoolInstance } from '../../shared/pool';
 import type { Deps } from '../deps';
 import { serviceOf } from '../providers/compute';
 import { answersUnassigned } from '../providers/instance-pool';
-import { handOver, type HandOverDeps } from './hand-over';
+import { ensureOwnServices, handOver, type HandOverDeps } from './hand-over';
 
 export type KeeperDeps = HandOverDeps & Pick<Deps, 'logger'>;
 
@@ -46,30 +46,40 @@ export async function keepPool(deps: KeeperDeps): Promise<KeeperReport> {
 
   const live: PoolInstance[] = [];
   for (const record of records) {
+    // One record that keeps failing (its tenant's hand-over, say) must not stop the pass: the refill below keeps the pool full.
+    try {
+      if (await reconcile(record)) live.push(record);
+    } catch (error) {
+      logger.error('Pool keeper could not reconcile an instance; the next pass tries again', { id: record.id, error: String(error) });
+    }
+  }
+
+  /** Reconciles one record; true when it stays in the pool (starting or ready). */
+  async function reconcile(record: PoolInstance): Promise<boolean> {
     const age = now().getTime() - Date.parse(record.since);
     if (record.state === 'starting' || record.state === 'ready') {
       const endpoint = await pool.endpoint(record.id);
       if (endpoint === 'gone') {
         await poolInstances.remove(record.id);
-        continue;
+        return false;
       }
       if (record.state === 'starting') {
         if (endpoint && (await answersUnassigned(endpoint))) {
           if (await poolInstances.markReady(record.id, endpoint, now().toISOString())) report.ready++;
         } else if (age > START_TIMEOUT_MS) {
           await discard(record.id, 'never answered');
-          continue;
+          return false;
         }
       }
-      live.push(record);
-      continue;
+      return true;
     }
     // Claimed or assigned: it must be its tenant's, and that tenant must still want it.
     const tenant = record.tenantId ? await tenants.getTenant(record.tenantId) : undefined;
     if (!tenant || tenant.pooledInstance?.id !== record.id || ENDED.has(tenant.status)) {
+      if (tenant?.pooledInstance?.id === record.id) await instances.unpin(instanceHost(tenant.subdomain, 'prod'), tenant.pooledInstance.endpoint);
       await discard(record.id, tenant ? `tenant ${tenant.tenantId} is ${tenant.status} or holds another instance` : 'its tenant does not exist');
       if (tenant?.pooledInstance?.id === record.id) await tenants.clearAttributes(tenant.tenantId, now().toISOString(), ['pooledInstance']);
-      continue;
+      return false;
     }
     const pooled = tenant.pooledInstance;
     // Not running by the list read at the start of this pass; a hand-over may have discarded it since (then its record is gone too).
@@ -77,13 +87,17 @@ export async function keepPool(deps: KeeperDeps): Promise<KeeperReport> {
       // Died while serving: the host goes to the tenant's own service at once (the router shows the waking page meanwhile).
       const host = instanceHost(tenant.subdomain, 'prod');
       const routing = await instances.get(host, { consistent: true });
-      if (routing && (await instances.unpin(host, pooled.endpoint))) await compute.scale(serviceOf(platform.instanceUrlTemplate, { ...tenant, env: 'prod' }), routing.desiredCount);
+      if (routing && (await instances.unpin(host, pooled.endpoint))) {
+        await ensureOwnServices(deps, tenant);
+        await compute.scale(serviceOf(platform.instanceUrlTemplate, { ...tenant, env: 'prod' }), routing.desiredCount);
+      }
       await poolInstances.remove(record.id);
       await tenants.clearAttributes(tenant.tenantId, now().toISOString(), ['pooledInstance']);
       logger.warn('Pool instance serving a tenant stopped; its own service takes over', { id: record.id, tenantId: tenant.tenantId });
-      continue;
+      return false;
     }
     if (now().getTime() - Date.parse(pooled.claimedAt) > HAND_OVER_TIMEOUT_MS && (await handOver(deps, tenant)) === 'done') report.discarded.push(record.id);
+    return false;
   }
 
   const missing = platform.pool.size - live.length;

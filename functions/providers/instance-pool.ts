@@ -19,8 +19,13 @@ export interface InstancePool {
   discard(id: string): Promise<void>;
   /** The ids of every pool instance that runs or starts (leaks are found against the records). */
   running(): Promise<string[]>;
+  /**
+   * Readies what an assignment will need that takes time to exist (AWS: the tenant's own task role,
+   * which IAM takes seconds to make assumable); called right after the claim, beside the database steps.
+   */
+  prepare(tenant: { tenantId: string; subdomain: string }, env: Environment): Promise<void>;
   /** Credentials an assigned instance uses for this tenant's files (AWS: STS, short-lived); none where storage has no IAM (the embedded default). */
-  credentialsFor(tenantId: string, env: Environment): Promise<AssignedCredentials | undefined>;
+  credentialsFor(tenant: { tenantId: string; subdomain: string }, env: Environment): Promise<AssignedCredentials | undefined>;
 }
 
 /** The assignment was refused for good (another tenant's instance, a bad request): discard it, do not retry. */
@@ -86,7 +91,12 @@ export interface EcsPoolConfig {
   containerPort: number;
   /** The ARN of a tenant's own task role for an environment (the role its own service's tasks run with). */
   tenantRoleArn: (tenantId: string, env: Environment) => string;
+  /** Creates the tenant's own task role if it is not there yet (a warm signup assigns before its services exist). */
+  ensureTenantRole: (tenant: { tenantId: string; subdomain: string; env: Environment }) => Promise<string>;
 }
+
+/** A role created a moment ago takes seconds to become assumable (IAM is eventually consistent): retried this long. */
+export const ROLE_PROPAGATION_MS = 20_000;
 
 /** How long an assigned pool task may act for its tenant: the most STS allows a chained role, far more than a hand-over takes. */
 export const POOL_CREDENTIALS_SECONDS = 3600;
@@ -107,14 +117,29 @@ export class EcsPool implements InstancePool {
     private readonly config: EcsPoolConfig,
   ) {}
 
+  async prepare(tenant: { tenantId: string; subdomain: string }, env: Environment): Promise<void> {
+    await this.config.ensureTenantRole({ ...tenant, env });
+  }
+
   /**
    * The tenant's own task role, assumed for one hour by the step that assigns (the role trusts it):
    * the pool task then reaches exactly what the tenant's own tasks reach, and nothing once they expire.
    */
-  async credentialsFor(tenantId: string, env: Environment): Promise<AssignedCredentials> {
-    const { Credentials } = await this.sts.send(
-      new AssumeRoleCommand({ RoleArn: this.config.tenantRoleArn(tenantId, env), RoleSessionName: `pool-${tenantId}`.slice(0, 64), DurationSeconds: POOL_CREDENTIALS_SECONDS }),
-    );
+  async credentialsFor(tenant: { tenantId: string; subdomain: string }, env: Environment): Promise<AssignedCredentials> {
+    const { tenantId } = tenant;
+    const RoleArn = await this.config.ensureTenantRole({ ...tenant, env });
+    const assume = () => this.sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: `pool-${tenantId}`.slice(0, 64), DurationSeconds: POOL_CREDENTIALS_SECONDS }));
+    let answer: Awaited<ReturnType<typeof assume>> | undefined;
+    for (const until = Date.now() + ROLE_PROPAGATION_MS; !answer; ) {
+      try {
+        answer = await assume();
+      } catch (error) {
+        // AccessDenied while a new role (or its trust) propagates; anything else, or past the wait, is the caller's.
+        if ((error as { name?: string }).name !== 'AccessDenied' || Date.now() > until) throw error;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+    const { Credentials } = answer;
     if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey || !Credentials.SessionToken || !Credentials.Expiration) throw new TransientError('STS returned no credentials');
     return { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken, expiration: Credentials.Expiration.toISOString() };
   }

@@ -41,8 +41,10 @@ export class InstanceStore {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.instance(sizing.host),
-        UpdateExpression: `SET #tenantId = :tenantId, #subdomain = :subdomain, #env = :env, #plan = :plan, #desiredCount = :desiredCount, #state = :running, #since = :at, #lastRequestAt = :at, #host = :host, #gpk = :awake, #gsk = :at${pinnedTo ? ', #endpoint = :endpoint' : ''}`,
-        ExpressionAttributeNames: { ...SIZING_NAMES, '#state': 'state', '#since': 'since', '#lastRequestAt': 'lastRequestAt', '#gpk': GPK, '#gsk': GSK, ...(pinnedTo ? { '#endpoint': 'endpoint' } : {}) },
+        // Unpinned unless a pin is given: the instance's own tasks serve it from now on (a pin to a pool
+        // instance must never outlive the provisioning that set it).
+        UpdateExpression: `SET #tenantId = :tenantId, #subdomain = :subdomain, #env = :env, #plan = :plan, #desiredCount = :desiredCount, #state = :running, #since = :at, #lastRequestAt = :at, #host = :host, #gpk = :awake, #gsk = :at${pinnedTo ? ', #endpoint = :endpoint' : ' REMOVE #endpoint'}`,
+        ExpressionAttributeNames: { ...SIZING_NAMES, '#state': 'state', '#since': 'since', '#lastRequestAt': 'lastRequestAt', '#gpk': GPK, '#gsk': GSK, '#endpoint': 'endpoint' },
         ExpressionAttributeValues: { ...sizingValues(sizing), ':running': 'running', ':at': at, ':awake': indexPartition.awakeInstances, ...(pinnedTo ? { ':endpoint': pinnedTo } : {}) },
       }),
     );
@@ -176,9 +178,14 @@ export class InstanceStore {
           TableName: this.tableName,
           Key: keys.instance(host),
           UpdateExpression:
-            to === 'running' ? 'SET #state = :to, #since = :at, #lastRequestAt = :at, #gpk = :awake, #gsk = :at' : awake ? 'SET #state = :to, #since = :at, #gpk = :awake, #gsk = :at' : 'SET #state = :to, #since = :at REMOVE #gpk, #gsk',
+            to === 'running'
+              ? 'SET #state = :to, #since = :at, #lastRequestAt = :at, #gpk = :awake, #gsk = :at'
+              : awake
+                ? 'SET #state = :to, #since = :at, #gpk = :awake, #gsk = :at'
+                : // Stopped or asleep: no pool instance serves it any more.
+                  'SET #state = :to, #since = :at REMOVE #gpk, #gsk, #endpoint',
           ConditionExpression: `attribute_exists(#state) AND (${condition})`,
-          ExpressionAttributeNames: { '#state': 'state', '#since': 'since', '#gpk': GPK, '#gsk': GSK, ...(guard.idleBefore || to === 'running' ? { '#lastRequestAt': 'lastRequestAt' } : {}), ...(guard.unpinned ? { '#endpoint': 'endpoint' } : {}) },
+          ExpressionAttributeNames: { '#state': 'state', '#since': 'since', '#gpk': GPK, '#gsk': GSK, ...(guard.idleBefore || to === 'running' ? { '#lastRequestAt': 'lastRequestAt' } : {}), ...(guard.unpinned || !awake ? { '#endpoint': 'endpoint' } : {}) },
           ExpressionAttributeValues: values,
         }),
       );

@@ -6,7 +6,7 @@ import { tables } from '../lambda/tables';
 import { compute, discovery, pool } from '../lambda/compute';
 import { databases } from '../lambda/databases';
 
-/** The pool keeper as a scheduled job (functions/pool/keeper.ts); one run at a time (reserved concurrency 1 on AWS). */
+/** The pool keeper as a scheduled job (functions/pool/keeper.ts); a run ends before the next starts (timeout below the schedule). */
 export function createKeepPool(deps: KeeperDeps | Deps): () => Promise<object> {
   return async () => {
     const report = await keepPool(deps);

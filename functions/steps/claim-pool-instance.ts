@@ -3,6 +3,7 @@ import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
+import { pool } from '../lambda/compute';
 
 /**
  * Takes a ready instance from the warm pool for the production host, side by side with the
@@ -10,7 +11,8 @@ import { tables } from '../lambda/tables';
  * not a failure: DeployServices then starts the tenant's own services, as without a pool.
  */
 export const createClaimPoolInstance = defineStep('ClaimPoolInstance', async (tenant, deps) => {
-  await claimPoolInstance(deps, tenant);
+  // The tenant's role is created now, so IAM propagates it while the databases are made (off the critical path).
+  if (await claimPoolInstance(deps, tenant)) await deps.pool.prepare(tenant, 'prod');
 });
 
-export const handler = lambdaEntry(createClaimPoolInstance, () => ({ ...core(), tenants: tables().tenants, poolInstances: tables().poolInstances, platform: platform() }));
+export const handler = lambdaEntry(createClaimPoolInstance, () => ({ ...core(), tenants: tables().tenants, poolInstances: tables().poolInstances, pool: pool(), platform: platform() }));

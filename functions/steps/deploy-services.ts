@@ -25,6 +25,9 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
   const pooled = tenant.pooledInstance;
   if (pooled && !pooled.releasedAt) {
     try {
+      // Pool instances run the deployment's image; after a fleet rollout to another version a warm
+      // instance would be the wrong one: the tenant starts cold on the fleet's version.
+      if (version !== platform.appVersion) throw new Error(`the pool runs version ${platform.appVersion}, the fleet ${version}`);
       // Warm path: the pool instance told whose it is, then the host pinned to it. The tenant's own
       // services are created by the hand-over, after ACTIVE (ECS calls take seconds on AWS).
       await assignPoolInstance(deps, tenant, pooled, version);
@@ -34,12 +37,13 @@ export const createDeployServices = defineStep('DeployServices', async (tenant, 
       // The client gets an instance either way: this one is discarded (it may hold the tenant's
       // credentials), and the cold path below starts the tenant's own services.
       logger.warn('Pool instance could not be assigned; starting the tenant\'s own services', { tenantId: tenant.tenantId, poolInstance: pooled.id, error: String(error) });
-      await discardPooled(deps, tenant.tenantId, pooled.id);
+      await discardPooled(deps, tenant, pooled);
+      // CreateDatabases left staging's database to the hand-over: the cold path needs it now.
+      await deps.databases.ensure(tenant, 'stg');
     }
   }
-  // CreateDatabases leaves staging's database to the hand-over when the claim took an instance; a
-  // signup that ends on the cold path anyway (its instance failed or died) needs it now.
-  if (!(await deps.secrets.get(databaseSecretName(tenant.tenantId, 'stg')))) await deps.databases.ensure(tenant, 'stg');
+  // The same for a claim that the pool keeper gave up before this step (its instance died meanwhile).
+  else if (!(await deps.secrets.get(databaseSecretName(tenant.tenantId, 'stg')))) await deps.databases.ensure(tenant, 'stg');
   const ensured = await Promise.all(specs.map((spec) => compute.ensureService(spec).then(({ created }) => ({ env: spec.env, created }))));
   await runInstances(deps, tenant, tenant.plan, { justCreated: ensured.filter((e) => e.created).map((e) => e.env) });
 });

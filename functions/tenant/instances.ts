@@ -4,6 +4,7 @@ import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { CREATED_WITH, desiredCount, servicesOf, type ServiceSpec } from '../providers/compute';
 import type { Endpoint } from '../providers/discovery';
+import type { PooledInstance } from '../../shared/pool';
 
 export type InstanceDeps = Pick<Deps, 'compute' | 'instances' | 'platform' | 'now'>;
 type Owner = Pick<Tenant, 'tenantId' | 'subdomain'>;
@@ -67,8 +68,10 @@ export async function servePooled({ instances, now }: Pick<Deps, 'instances' | '
 }
 
 /** A pool instance given up (its assignment failed): stopped, forgotten, and no longer the tenant's. */
-export async function discardPooled({ pool, poolInstances, tenants, now }: Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'now'>, tenantId: string, id: string): Promise<void> {
-  await poolInstances.remove(id);
-  await pool.discard(id);
-  await tenants.clearAttributes(tenantId, now().toISOString(), ['pooledInstance']);
+export async function discardPooled({ pool, poolInstances, tenants, instances, now }: Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'instances' | 'now'>, tenant: Owner, pooled: PooledInstance): Promise<void> {
+  // Unpinned first: the host must never point at a stopped instance (or at whatever gets its address next).
+  await instances.unpin(instanceHost(tenant.subdomain, 'prod'), pooled.endpoint);
+  await poolInstances.remove(pooled.id);
+  await pool.discard(pooled.id);
+  await tenants.clearAttributes(tenant.tenantId, now().toISOString(), ['pooledInstance']);
 }

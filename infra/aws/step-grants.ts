@@ -67,6 +67,7 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
         new PolicyStatement({ actions: ['iam:ListRolePolicies', 'iam:DeleteRole'], resources: [tenantRoles] }),
         new PolicyStatement({ actions: ['iam:DeleteRolePolicy'], resources: [tenantRoles], conditions: withBoundary }),
       ),
+    'tenantRoles:ensure': (fn) => ensureTenantRoles(fn),
     'pool:assign': (fn) => {
       tenancy.poolKey.grantRead(fn);
       // Tenant roles trust principals of this account tagged as the pool's assigner (functions/providers/tenant-task-roles.ts).

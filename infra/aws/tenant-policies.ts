@@ -68,7 +68,8 @@ export function tenantPolicies(scope: Construct, { tenancy, tenantBucket }: Tena
       new PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${tenancy.cluster.clusterName}/*` })] }),
       new PolicyStatement({ actions: ['ecs:ListTasks'], resources: ['*'], conditions: inCluster }),
     ],
-    stop: [new PolicyStatement({ actions: ['ecs:StopTask'], resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${tenancy.cluster.clusterName}/*` })] })],
+    // Pool tasks only (RunTask tags them): never a tenant's own task.
+    stop: [new PolicyStatement({ actions: ['ecs:StopTask'], resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${tenancy.cluster.clusterName}/*` })], conditions: { StringEquals: { 'aws:ResourceTag/launchpad:role': 'pool' } } })],
   };
   // DiscoverInstances has no resource-level permissions; the condition holds it to the instance namespace.
   const discoverInstances = new PolicyStatement({ actions: ['servicediscovery:DiscoverInstances'], resources: ['*'], conditions: { StringEquals: { 'servicediscovery:NamespaceName': tenancy.namespace.namespaceName } } });

@@ -66,6 +66,9 @@ export class LocalPool implements InstancePool {
     });
   }
 
+  /** Nothing to ready locally (no IAM). */
+  async prepare(): Promise<void> {}
+
   /** s3rver has one key and no IAM: a local instance reads with it, as every local instance does (README: isolation). */
   async credentialsFor(): Promise<undefined> {
     return undefined;

@@ -166,6 +166,6 @@ describe('isolation of a pool instance', () => {
     const intoB = new pg.Client({ ...forA.database, database: databaseName(b!.subdomain, 'prod') });
     await expect(intoB.connect()).rejects.toThrow(/permission denied|not permitted|no pg_hba/i);
     await intoB.end().catch(() => undefined);
-    await discardPooled(launchpad.deps, a!.tenantId, instance!.id);
+    await discardPooled(launchpad.deps, a!, { id: instance!.id, endpoint, claimedAt: new Date().toISOString() });
   }, 60_000);
 });

@@ -89,6 +89,7 @@ export const POOL_CONFIG = {
   securityGroups: ['sg-1'],
   containerPort: 8080,
   tenantRoleArn: (tenantId: string, env: 'prod' | 'stg') => tenantRoleArn(TENANT_ROLES, { tenantId, env }),
+  ensureTenantRole: async (tenant: { tenantId: string; env: 'prod' | 'stg' }) => tenantRoleArn(TENANT_ROLES, tenant),
 };
 
 /** A zone with no records of its own (every subdomain free as far as DNS goes); tests of the zone check use LocalDns or CloudflareDns. */

@@ -122,7 +122,7 @@ describe("ECS warm pool: a tenant's credentials", () => {
     const expiration = new Date('2026-11-26T11:00:00.000Z');
     sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIA123', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: expiration } });
 
-    await expect(pool().credentialsFor('t-1', 'prod')).resolves.toEqual({
+    await expect(pool().credentialsFor({ tenantId: 't-1', subdomain: 'acme' }, 'prod')).resolves.toEqual({
       accessKeyId: 'ASIA123',
       secretAccessKey: 'secret',
       sessionToken: 'token',
@@ -133,6 +133,16 @@ describe("ECS warm pool: a tenant's credentials", () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input).toMatchObject({ RoleArn: 'arn:aws:iam::123456789012:role/launchpad/tenants/spaceos-prod-t-1', DurationSeconds: 3600 });
     expect(calls[0]!.args[0].input.RoleArn).toBe(POOL_CONFIG.tenantRoleArn('t-1', 'prod'));
+  });
+
+  it('waits for a role created a moment ago to become assumable (IAM propagation), then assumes it', async () => {
+    const denied = Object.assign(new Error('not authorized to perform sts:AssumeRole'), { name: 'AccessDenied' });
+    sts
+      .on(AssumeRoleCommand)
+      .rejectsOnce(denied)
+      .resolves({ Credentials: { AccessKeyId: 'ASIA123', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date('2026-11-26T11:00:00.000Z') } });
+    await expect(pool().credentialsFor({ tenantId: 't-1', subdomain: 'acme' }, 'prod')).resolves.toMatchObject({ accessKeyId: 'ASIA123' });
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
   });
 });
 

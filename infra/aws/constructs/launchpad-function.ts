@@ -15,8 +15,6 @@ export interface LaunchpadFunctionProps {
   timeout?: Duration;
   vpc?: IVpc;
   securityGroups?: ISecurityGroup[];
-  /** At most this many at once (a job whose runs must not overlap: 1). */
-  reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -61,7 +59,6 @@ export class LaunchpadFunction extends NodejsFunction {
       // Stripe and nodemailer, required on first use by the few functions that use them.
       layers: [VendorLayer.of(scope)],
       ...(props.vpc ? { vpc: props.vpc, securityGroups: props.securityGroups } : {}),
-      ...(props.reservedConcurrentExecutions ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
     });
   }
 }

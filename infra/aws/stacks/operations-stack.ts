@@ -73,8 +73,9 @@ export class OperationsStack extends Stack {
           // It finishes overdue hand-overs: what the hand-over step may do.
           stepGrants(this, { tenancy, tenantBucket }).grant('HandOverFromPool', fn);
         },
-        // In the VPC to ask launched tasks for /health; one run at a time, so two runs never launch for the same gap.
-        props: { vpc: tenancy.vpc, securityGroups: [tenancy.databaseClientSecurityGroup], reservedConcurrentExecutions: 1 },
+        // In the VPC to ask launched tasks for /health. No reserved concurrency (a new account's limit of 10
+        // would refuse it): a run ends within its 50 s timeout, before the next minute's starts.
+        props: { vpc: tenancy.vpc, securityGroups: [tenancy.databaseClientSecurityGroup] },
       },
       'sleep-idle': {
         environment,
