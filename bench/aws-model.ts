@@ -34,14 +34,16 @@ interface State {
 
 type Sampler = (name: string) => number;
 
-/** One draw of a state's latency: lognormal through its p50 and p95 (latencies are right-skewed). */
-export function lognormalSampler(random: () => number = Math.random): Sampler {
-  return (name) => {
-    const latency = latencyOf(name);
-    const sigma = Math.log(latency.p95 / latency.p50) / 1.645;
-    const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-    return latency.p50 * Math.exp(sigma * normal);
-  };
+/** One lognormal draw through a p50 and a p95 (latencies are right-skewed): every model in bench/ samples this way. */
+export function lognormalDraw({ p50, p95 }: { p50: number; p95: number }, random: () => number = Math.random): number {
+  const sigma = Math.log(p95 / p50) / 1.645;
+  const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return p50 * Math.exp(sigma * normal);
+}
+
+/** One draw of a state's latency; `overrides` replace the catalogue's figures for some states (a pool hit's, say). */
+export function lognormalSampler(random: () => number = Math.random, overrides: Record<string, AwsLatency> = {}): Sampler {
+  return (name) => lognormalDraw(overrides[name] ?? latencyOf(name), random);
 }
 
 /** Duration of one simulated successful run along the success path (see criticalPath). */

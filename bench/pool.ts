@@ -6,7 +6,7 @@ import type { Launchpad } from '../infra/local/launchpad';
 import { instanceUrl } from '../shared/instance';
 import type { AwsLatency } from '../shared/step-catalogue';
 import { tempDir } from '../test/support/temp-dir';
-import { lognormalSampler, SIGNUP_S, simulateRun } from './aws-model';
+import { lognormalDraw, lognormalSampler, SIGNUP_S, simulateRun } from './aws-model';
 import { AWS_WAKE_INPUTS } from './router';
 import { fmt, percentile } from './stats';
 
@@ -93,10 +93,9 @@ export const AWS_POOL_HIT_INPUTS: Record<'DeployServices' | 'WaitUntilHealthy', 
 
 /** How long a claimed instance takes to be replaced on AWS (lognormal parts), with the keeper's once-a-minute schedule. */
 export function simulateAwsRefill(random: () => number = Math.random): number {
-  const draw = (p50: number, p95: number) => p50 * Math.exp((Math.log(p95 / p50) / 1.645) * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
   // The keeper runs every minute: up to 60 s before it launches, up to 60 s after the task answers before it is marked ready.
   const keeperWaits = random() * 60 + random() * 60;
-  return keeperWaits + draw(0.3, 1.5) + draw(AWS_WAKE_INPUTS.fargateStart.p50, AWS_WAKE_INPUTS.fargateStart.p95) + draw(AWS_WAKE_INPUTS.appBoot.p50, AWS_WAKE_INPUTS.appBoot.p95);
+  return keeperWaits + lognormalDraw({ p50: 0.3, p95: 1.5 }, random) + lognormalDraw(AWS_WAKE_INPUTS.fargateStart, random) + lognormalDraw(AWS_WAKE_INPUTS.appBoot, random);
 }
 
 /** Share of signups that find the pool empty: Poisson arrivals at `perHour`, `size` instances, each claim replaced after a refill time. */
@@ -153,12 +152,7 @@ export async function poolBench(): Promise<PoolBenchFigures> {
 
   const asl = JSON.parse(readFileSync('statemachines/provision-tenant.asl.json', 'utf8'));
   const base = lognormalSampler();
-  const hitSampler = (name: string) => {
-    const input = AWS_POOL_HIT_INPUTS[name as keyof typeof AWS_POOL_HIT_INPUTS];
-    if (!input) return base(name);
-    const sigma = Math.log(input.p95 / input.p50) / 1.645;
-    return input.p50 * Math.exp(sigma * Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random()));
-  };
+  const hitSampler = lognormalSampler(Math.random, AWS_POOL_HIT_INPUTS);
   const runs = (sampler: (name: string) => number) => Array.from({ length: 20_000 }, () => simulateRun(asl, sampler, 'MarkActive') + SIGNUP_S.p50);
   const awsHit = stats(runs(hitSampler));
   const awsMiss = stats(runs(base));

@@ -16,6 +16,7 @@ import { instanceUrl } from '../shared/instance';
 import type { InstanceRecord } from '../shared/instance-state';
 import { AWS_ROUTER_TIMINGS, createTenantRouter } from '../router/tenant-router';
 import { tempDir } from '../test/support/temp-dir';
+import { lognormalDraw } from './aws-model';
 import { percentile } from './stats';
 
 /** Open-loop rate at 200 connections: below what this 2-core machine routes (the bench prints its closed-loop capacity beside it). */
@@ -412,23 +413,16 @@ export const AWS_WAKE_INPUTS: Record<'wakeCall' | 'scheduling' | 'fargateStart' 
   pageTrip: { label: 'one page load through Cloudflare, ALB, router', p50: 0.2, p95: 0.7, source: 'from SmokeTest in shared/step-catalogue.ts (3 such requests: p50 0.5 s, p95 2 s)' },
 };
 
-/** A lognormal draw through p50 and p95, as bench/aws-model.ts samples its steps. */
-function lognormal(input: WakeInput, random: () => number = Math.random): number {
-  const sigma = Math.log(input.p95 / input.p50) / 1.645;
-  const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  return input.p50 * Math.exp(sigma * normal);
-}
-
 /**
  * One simulated wake on AWS, from the first visit (t = 0) to the page of the instance: the tasks
  * start meanwhile; the waking page reloads every retryAfterSeconds after each load; the first
  * reload that arrives after the instance is ready is served by it.
  */
 export function simulateAwsWake(inputs = AWS_WAKE_INPUTS, retryAfterSeconds = AWS_ROUTER_TIMINGS.retryAfterSeconds): number {
-  const ready = lognormal(inputs.wakeCall) + lognormal(inputs.scheduling) + lognormal(inputs.fargateStart) + lognormal(inputs.appBoot) + lognormal(inputs.cloudMap);
+  const ready = lognormalDraw(inputs.wakeCall) + lognormalDraw(inputs.scheduling) + lognormalDraw(inputs.fargateStart) + lognormalDraw(inputs.appBoot) + lognormalDraw(inputs.cloudMap);
   let arrival = 0;
-  while (arrival < ready) arrival += lognormal(inputs.pageTrip) + retryAfterSeconds;
-  return arrival + lognormal(inputs.routerServe) + lognormal(inputs.pageTrip);
+  while (arrival < ready) arrival += lognormalDraw(inputs.pageTrip) + retryAfterSeconds;
+  return arrival + lognormalDraw(inputs.routerServe) + lognormalDraw(inputs.pageTrip);
 }
 
 /** 3. Sleep an instance as the sleep job does, then time a browser's first visit to its first 200. */

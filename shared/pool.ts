@@ -52,7 +52,6 @@ export const poolInstanceSchema = z.object({
   state: poolStateSchema,
   /** When it entered `state`. */
   since: z.string(),
-  launchedAt: z.string(),
   endpoint: z.optional(endpointSchema),
   /** The tenant that claimed it (claimed, assigned). */
   tenantId: z.optional(z.string()),

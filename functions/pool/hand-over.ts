@@ -3,7 +3,7 @@ import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { serviceOf } from '../providers/compute';
 import { answersHealthAs } from '../providers/instance-pool';
-import { serviceSpecs } from '../tenant/instances';
+import { discardPooled, serviceSpecs } from '../tenant/instances';
 
 export type HandOverDeps = Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'instances' | 'compute' | 'discovery' | 'databases' | 'platform' | 'now'>;
 
@@ -15,7 +15,7 @@ export type HandOverDeps = Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'in
  * one step, safe to repeat); also by the pool keeper for a hand-over whose workflow ended early.
  */
 export async function handOver(deps: HandOverDeps, tenant: Tenant): Promise<'done' | 'waiting'> {
-  const { poolInstances, tenants, instances, compute, discovery, platform, now } = deps;
+  const { tenants, instances, compute, discovery, platform, now } = deps;
   const pooled = tenant.pooledInstance;
   if (!pooled) return 'done';
   const at = now();
@@ -38,19 +38,13 @@ export async function handOver(deps: HandOverDeps, tenant: Tenant): Promise<'don
     }
     // Lifted (or the instance was stopped, suspended or removed meanwhile): the drain starts now.
     await tenants.setAttributes(tenant.tenantId, at.toISOString(), { pooledInstance: { ...pooled, releasedAt: at.toISOString() } });
-    return platform.pool.drainMs > 0 ? 'waiting' : discard(deps, tenant.tenantId, pooled.id, at);
-  }
-  if (at.getTime() - Date.parse(pooled.releasedAt) < platform.pool.drainMs) return 'waiting';
-  return discard(deps, tenant.tenantId, pooled.id, at);
-
-  async function discard({ pool: instancesPool }: HandOverDeps, tenantId: string, id: string, when: Date): Promise<'done'> {
-    // Record first: a keeper pass in between must not take a stopped instance for one that died serving.
-    // (A crash after this leaves a process no record knows, which the keeper stops as a leak.)
-    await poolInstances.remove(id);
-    await instancesPool.discard(id);
-    await tenants.clearAttributes(tenantId, when.toISOString(), ['pooledInstance']);
+    if (platform.pool.drainMs > 0) return 'waiting';
+    await discardPooled(deps, tenant, pooled);
     return 'done';
   }
+  if (at.getTime() - Date.parse(pooled.releasedAt) < platform.pool.drainMs) return 'waiting';
+  await discardPooled(deps, tenant, pooled);
+  return 'done';
 }
 
 /**

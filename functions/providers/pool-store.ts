@@ -3,6 +3,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { poolInstanceSchema, type PooledInstance, type PoolInstance } from '../../shared/pool';
 import type { Endpoint } from './discovery';
 import { indexPartition, isConditionFailure, keys, TABLE } from './table';
+import { tenantUpdateParams } from './tenant-store';
 
 const { partitionKey: GPK, sortKey: GSK } = TABLE.byStatusIndex;
 
@@ -24,7 +25,7 @@ export class PoolStore {
 
   /** A launched instance, not answering yet. */
   async addStarting(id: string, at: string): Promise<void> {
-    const item: PoolInstance = { id, state: 'starting', since: at, launchedAt: at };
+    const item: PoolInstance = { id, state: 'starting', since: at };
     await this.db.send(
       new PutCommand({ TableName: this.tableName, Item: { ...keys.poolInstance(id), ...item, [GPK]: indexPartition.poolBusy, [GSK]: at }, ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': TABLE.partitionKey } }),
     );
@@ -69,16 +70,7 @@ export class PoolStore {
                 ExpressionAttributeValues: { ':claimed': 'claimed', ':ready': 'ready', ':at': at, ':tenantId': tenantId, ':busy': indexPartition.poolBusy },
               },
             },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.tenant(tenantId),
-                UpdateExpression: 'SET #pooled = :pooled, #updatedAt = :at ADD #version :one',
-                ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#pooled)',
-                ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#pooled': 'pooledInstance', '#updatedAt': 'updatedAt', '#version': 'version' },
-                ExpressionAttributeValues: { ':pooled': pooled, ':at': at, ':one': 1 },
-              },
-            },
+            { Update: tenantUpdateParams(this.tableName, tenantId, { at, set: { pooledInstance: pooled }, absent: ['pooledInstance'] }) },
           ],
         }),
       );

@@ -16,7 +16,8 @@ const { partitionKey: PK, sortKey: SK } = TABLE;
 
 /** Attributes a status change or a billing event may set on the tenant item. */
 export type TenantChanges = Partial<Omit<Tenant, 'tenantId' | 'status' | 'version' | 'createdAt' | 'updatedAt'>>;
-export type TenantUpdate = { to?: TenantStatus; at: string; set?: TenantChanges; remove?: Array<keyof Tenant>; newerThan?: number };
+/** `absent`: only if the tenant has none of these attributes yet (first writer wins). */
+export type TenantUpdate = { to?: TenantStatus; at: string; set?: TenantChanges; remove?: Array<keyof Tenant>; newerThan?: number; absent?: Array<keyof Tenant> };
 
 export class TransitionRefusedError extends Error {
   override name = 'TransitionRefusedError';
@@ -30,7 +31,7 @@ export class TransitionRefusedError extends Error {
  * event-ordering guard, attributes, updatedAt and version. Also used inside transactions (and by
  * FleetStore for rollout outcomes), so every tenant write keeps the same bookkeeping.
  */
-export function tenantUpdateParams(tableName: string, tenantId: string, { to, at, set = {}, remove = [], newerThan }: TenantUpdate) {
+export function tenantUpdateParams(tableName: string, tenantId: string, { to, at, set = {}, remove = [], newerThan, absent = [] }: TenantUpdate) {
   const names: Record<string, string> = { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version' };
   const values: Record<string, unknown> = { ':at': at, ':one': 1 };
   const sets = ['#updatedAt = :at'];
@@ -50,6 +51,10 @@ export function tenantUpdateParams(tableName: string, tenantId: string, { to, at
     sets.push(`#${field} = :${field}`);
   }
   for (const field of remove) names[`#${String(field)}`] = String(field);
+  for (const field of absent) {
+    names[`#${String(field)}`] = String(field);
+    conditions.push(`attribute_not_exists(#${String(field)})`);
+  }
   if (newerThan !== undefined) {
     names['#billingEventAt'] = 'billingEventAt';
     values[':newerThan'] = newerThan;

@@ -2,10 +2,7 @@ import type { ProvisionInput } from '../providers/workflows';
 import { handOver } from '../pool/hand-over';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
-import { core, platform } from '../lambda/core';
-import { tables } from '../lambda/tables';
-import { compute, discovery, pool } from '../lambda/compute';
-import { databases } from '../lambda/databases';
+import { handOverDeps } from '../lambda/hand-over';
 
 export interface HandOverInput extends ProvisionInput {
   handOver?: { done: boolean; attempt: number };
@@ -25,12 +22,4 @@ export const createHandOverFromPool = defineStep<'HandOverFromPool', HandOverInp
   { isComplete: (result) => result.done },
 );
 
-export const handler = lambdaEntry(createHandOverFromPool, () => ({
-  ...core(),
-  ...(({ tenants, instances, poolInstances }) => ({ tenants, instances, poolInstances }))(tables()),
-  compute: compute(),
-  discovery: discovery(),
-  pool: pool(),
-  databases: databases(),
-  platform: platform(),
-}));
+export const handler = lambdaEntry(createHandOverFromPool, handOverDeps);

@@ -67,10 +67,12 @@ export async function servePooled({ instances, now }: Pick<Deps, 'instances' | '
   await instances.markRunning(sizing('prod'), at, { pinnedTo: endpoint });
 }
 
-/** A pool instance given up (its assignment failed): stopped, forgotten, and no longer the tenant's. */
+/** A pool instance done with (its assignment failed, or the hand-over drained it): unpinned, forgotten, stopped, and no longer the tenant's. */
 export async function discardPooled({ pool, poolInstances, tenants, instances, now }: Pick<Deps, 'pool' | 'poolInstances' | 'tenants' | 'instances' | 'now'>, tenant: Owner, pooled: PooledInstance): Promise<void> {
   // Unpinned first: the host must never point at a stopped instance (or at whatever gets its address next).
   await instances.unpin(instanceHost(tenant.subdomain, 'prod'), pooled.endpoint);
+  // Then the record: a keeper pass in between must not take a stopped instance for one that died
+  // serving (a crash after this leaves a process no record knows, which the keeper stops as a leak).
   await poolInstances.remove(pooled.id);
   await pool.discard(pooled.id);
   await tenants.clearAttributes(tenant.tenantId, now().toISOString(), ['pooledInstance']);

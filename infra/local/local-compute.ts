@@ -7,8 +7,22 @@ import type { Discovery, Endpoint } from '../../functions/providers/discovery';
 import type { Secrets } from '../../functions/providers/secrets';
 import { freePort } from './free-port';
 
-export const TENANT_APP = fileURLToPath(new URL('./tenant-app/server.ts', import.meta.url));
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TENANT_APP = fileURLToPath(new URL('./tenant-app/server.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * A process of the tenant stand-in app with `env` (plus PATH), its stderr logged under `name`: what a
+ * task of a tenant's service and a warm-pool instance both are on the embedded default.
+ */
+export function spawnStandIn(name: string, env: Record<string, string>, log?: (line: string) => void): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', TENANT_APP], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', (chunk: Buffer) => log?.(`[${name}] ${chunk.toString().trimEnd()}`));
+  return child;
+}
 
 /** A service as recorded under the data dir: its spec and how many copies should run. */
 type StoredSpec = ServiceSpec & { desiredCount?: number };
@@ -179,8 +193,6 @@ export class LocalCompute implements Compute, Discovery {
     if (password === undefined) throw new Error(`Secret ${spec.database.secretName} is missing; the database step must run first`);
     const port = await freePort();
     const env = {
-      PATH: process.env.PATH ?? '',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       PORT: String(port),
       TENANT_ID: spec.tenantId,
       SPACEOS_ENV: spec.env,
@@ -196,9 +208,8 @@ export class LocalCompute implements Compute, Discovery {
       // Services recorded before versions existed run the version they launched with.
       APP_VERSION: spec.version ?? '1',
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', TENANT_APP], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnStandIn(name, env, this.options.log);
     const service: RunningService = { spec, port, child, stopping: false };
-    child.stderr?.on('data', (chunk: Buffer) => this.options.log?.(`[${name}] ${chunk.toString().trimEnd()}`));
     child.once('exit', (code) => {
       if (service.stopping || this.services.get(name) !== service) return;
       // Like an ECS service replacing a stopped task.

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Endpoint } from '../../functions/providers/discovery';
 import type { InstancePool } from '../../functions/providers/instance-pool';
 import { freePort } from './free-port';
-import { REPO_ROOT, TENANT_APP } from './local-compute';
+import { spawnStandIn } from './local-compute';
 
 export interface LocalPoolOptions {
   /** The key assignments must carry (the same secret Launchpad's steps read). */
@@ -34,17 +34,13 @@ export class LocalPool implements InstancePool {
   async launch(): Promise<string> {
     const id = `pool-${randomUUID()}`;
     const port = await freePort();
-    const env = {
-      PATH: process.env.PATH ?? '',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    const child = spawnStandIn(id, {
       PORT: String(port),
       SPACEOS_POOL_KEY: await this.options.poolKey(),
       CONFIG_BUCKET: this.options.bucket,
       S3_ENDPOINT: this.options.s3Endpoint,
       APP_VERSION: this.options.appVersion,
-    };
-    const child = spawn(process.execPath, ['--import', 'tsx', TENANT_APP], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (chunk: Buffer) => this.options.log?.(`[${id}] ${chunk.toString().trimEnd()}`));
+    }, this.options.log);
     child.once('exit', () => this.processes.delete(id));
     this.processes.set(id, { child, port });
     return id;
