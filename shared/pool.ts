@@ -10,6 +10,16 @@ import { ENVIRONMENTS } from './instance';
 /** Where Launchpad tells an unassigned instance whom it serves (POST, bearer token). */
 export const ASSIGN_PATH = '/_spaceos/assign';
 
+/**
+ * How an instance knows its own pool id: `SPACEOS_INSTANCE_ID` when set (the embedded default), else
+ * on ECS its task id, the last part of `TaskARN` from the task metadata endpoint
+ * (`$ECS_CONTAINER_METADATA_URI_V4/task`). Unassigned, it answers `/health` with it.
+ */
+export const INSTANCE_ID_ENV = 'SPACEOS_INSTANCE_ID';
+
+/** What an unassigned instance answers on `GET /health`. */
+export const unassignedHealthSchema = z.object({ status: z.literal('unassigned'), instance: z.string(), version: z.optional(z.string()) });
+
 export const endpointSchema = z.object({ host: z.string(), port: z.number() });
 
 /** Short-lived AWS credentials scoped to one tenant (STS); absent on the embedded default. */
@@ -27,6 +37,11 @@ export type AssignedCredentials = z.infer<typeof assignedCredentialsSchema>;
  * Manager), and on AWS credentials that reach this tenant's files only.
  */
 export const assignmentSchema = z.object({
+  /**
+   * The pool instance this assignment is for: the instance refuses (409) one meant for another, so an
+   * address that was reused by another task (the one Launchpad recorded stopped) is never given a tenant.
+   */
+  instanceId: z.string().check(z.minLength(1)),
   tenantId: z.string().check(z.minLength(1)),
   env: z.enum(ENVIRONMENTS),
   hostname: z.string(),

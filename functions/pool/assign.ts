@@ -16,6 +16,7 @@ export async function assignPoolInstance({ pool, poolInstances, secrets, platfor
   if (password === undefined) throw new Error(`Secret ${databaseSecretName(tenant.tenantId, 'prod')} is missing; the database step must run first`);
   if (key === undefined) throw new Error(`The pool key ${platform.pool.keySecretName} is missing`);
   const assignment: Assignment = {
+    instanceId: pooled.id,
     tenantId: tenant.tenantId,
     env: 'prod',
     hostname: new URL(instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'prod')).hostname,

@@ -29,7 +29,7 @@ export async function handOver(deps: HandOverDeps, tenant: Tenant): Promise<'don
       const service = serviceOf(platform.instanceUrlTemplate, { ...tenant, env: 'prod' });
       if (!pooled.ownStartedAt) {
         await compute.scale(service, record.desiredCount);
-        await tenants.setAttributes(tenant.tenantId, at.toISOString(), { pooledInstance: { ...pooled, ownStartedAt: at.toISOString() } });
+        await tenants.updatePooled(tenant.tenantId, at.toISOString(), pooled.id, { ...pooled, ownStartedAt: at.toISOString() });
         return 'waiting';
       }
       const [own] = await discovery.endpoints(service);
@@ -37,7 +37,8 @@ export async function handOver(deps: HandOverDeps, tenant: Tenant): Promise<'don
       await instances.unpin(host, pooled.endpoint);
     }
     // Lifted (or the instance was stopped, suspended or removed meanwhile): the drain starts now.
-    await tenants.setAttributes(tenant.tenantId, at.toISOString(), { pooledInstance: { ...pooled, releasedAt: at.toISOString() } });
+    // Not if the instance was discarded meanwhile (the keeper): nothing is left to drain.
+    if (!(await tenants.updatePooled(tenant.tenantId, at.toISOString(), pooled.id, { ...pooled, releasedAt: at.toISOString() }))) return 'done';
     if (platform.pool.drainMs > 0) return 'waiting';
     await discardPooled(deps, tenant, pooled);
     return 'done';

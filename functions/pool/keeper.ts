@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { instanceHost } from '../../shared/instance';
-import type { PoolInstance } from '../../shared/pool';
+import type { PooledInstance, PoolInstance } from '../../shared/pool';
+import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { serviceOf } from '../providers/compute';
 import { answersUnassigned } from '../providers/instance-pool';
+import { discardPooled } from '../tenant/instances';
 import { ensureOwnServices, handOver, type HandOverDeps } from './hand-over';
 
 export type KeeperDeps = HandOverDeps & Pick<Deps, 'logger'>;
@@ -11,6 +14,13 @@ export type KeeperDeps = HandOverDeps & Pick<Deps, 'logger'>;
 export const START_TIMEOUT_MS = 10 * 60_000;
 /** A claim whose provisioning has not handed over in this long is finished by the keeper. */
 export const HAND_OVER_TIMEOUT_MS = 15 * 60_000;
+/**
+ * An assigned pool instance serves this long at most: its tenant's credentials last an hour
+ * (POOL_CREDENTIALS_SECONDS), and the keeper runs once a minute.
+ */
+export const SERVING_LIMIT_MS = 45 * 60_000;
+/** Longer than a pass may take (the job's timeout is 50 s), so a crashed pass's lease lapses by the next schedule. */
+export const KEEPER_LEASE_MS = 55_000;
 /** Tenants whose instances are not to run: a pool instance serving one is discarded. */
 const ENDED = new Set(['FAILED', 'SUSPENDED', 'OFFBOARDING', 'DELETED']);
 
@@ -18,20 +28,46 @@ export interface KeeperReport {
   launched: number;
   ready: number;
   discarded: string[];
+  /** Why the pass did nothing. */
+  skipped?: string;
+}
+
+/** The host back to the tenant's own service: pin lifted, staging's database and both services there, production's started. */
+async function giveHostBack(deps: KeeperDeps, tenant: Tenant, pooled: PooledInstance): Promise<void> {
+  const host = instanceHost(tenant.subdomain, 'prod');
+  const routing = await deps.instances.get(host, { consistent: true });
+  if (routing && (await deps.instances.unpin(host, pooled.endpoint))) {
+    await ensureOwnServices(deps, tenant);
+    await deps.compute.scale(serviceOf(deps.platform.instanceUrlTemplate, { ...tenant, env: 'prod' }), routing.desiredCount);
+  }
 }
 
 /**
  * One pass of the pool keeper (a scheduled job; an interval on the embedded default):
  * 1. reconcile: records whose instance is gone are dropped; instances no record knows (leaks) are
  *    stopped; a claim its tenant does not hold, or whose tenant ended, is discarded; a pinned host
- *    whose pool instance died is given back to the tenant's own service; a hand-over long overdue
- *    is carried on here;
+ *    whose pool instance died, or that served 45 minutes (its credentials last an hour), is given
+ *    back to the tenant's own service; a hand-over long overdue is carried on here;
  * 2. ready: launched instances that answer unassigned become claimable;
  * 3. refill: launches what the pool lacks. On the embedded default not while a signup provisions
  *    (the pool's processes would take the CPU its steps need), and one at a time.
+ * One pass at a time (a lease in the table): a schedule delivered twice must not launch twice.
  */
 export async function keepPool(deps: KeeperDeps): Promise<KeeperReport> {
-  const { pool, poolInstances, tenants, instances, compute, platform, now, logger } = deps;
+  const { poolInstances, now } = deps;
+  const holder = randomUUID();
+  if (!(await poolInstances.takeKeeperLease(holder, now().toISOString(), new Date(now().getTime() + KEEPER_LEASE_MS).toISOString()))) {
+    return { launched: 0, ready: 0, discarded: [], skipped: 'another pass holds the lease' };
+  }
+  try {
+    return await keepPoolOnce(deps);
+  } finally {
+    await poolInstances.releaseKeeperLease(holder);
+  }
+}
+
+async function keepPoolOnce(deps: KeeperDeps): Promise<KeeperReport> {
+  const { pool, poolInstances, tenants, platform, now, logger } = deps;
   const report: KeeperReport = { launched: 0, ready: 0, discarded: [] };
   const discard = async (id: string, why: string) => {
     await poolInstances.remove(id);
@@ -64,7 +100,7 @@ export async function keepPool(deps: KeeperDeps): Promise<KeeperReport> {
         return false;
       }
       if (record.state === 'starting') {
-        if (endpoint && (await answersUnassigned(endpoint))) {
+        if (endpoint && (await answersUnassigned(endpoint, record.id))) {
           if (await poolInstances.markReady(record.id, endpoint, now().toISOString())) report.ready++;
         } else if (age > START_TIMEOUT_MS) {
           await discard(record.id, 'never answered');
@@ -75,25 +111,33 @@ export async function keepPool(deps: KeeperDeps): Promise<KeeperReport> {
     }
     // Claimed or assigned: it must be its tenant's, and that tenant must still want it.
     const tenant = record.tenantId ? await tenants.getTenant(record.tenantId) : undefined;
-    if (!tenant || tenant.pooledInstance?.id !== record.id || ENDED.has(tenant.status)) {
-      if (tenant?.pooledInstance?.id === record.id) await instances.unpin(instanceHost(tenant.subdomain, 'prod'), tenant.pooledInstance.endpoint);
-      await discard(record.id, tenant ? `tenant ${tenant.tenantId} is ${tenant.status} or holds another instance` : 'its tenant does not exist');
-      if (tenant?.pooledInstance?.id === record.id) await tenants.clearAttributes(tenant.tenantId, now().toISOString(), ['pooledInstance']);
+    const pooled = tenant?.pooledInstance?.id === record.id ? tenant.pooledInstance : undefined;
+    if (!tenant || !pooled || ENDED.has(tenant.status)) {
+      if (tenant && pooled) {
+        await discardPooled(deps, tenant, pooled);
+        report.discarded.push(record.id);
+        logger.info('Pool instance discarded', { id: record.id, why: `tenant ${tenant.tenantId} is ${tenant.status}` });
+      } else await discard(record.id, tenant ? `tenant ${tenant.tenantId} holds another instance` : 'its tenant does not exist');
       return false;
     }
-    const pooled = tenant.pooledInstance;
+    // Claimed, not assigned yet: its provisioning is on its way to DeployServices (which assigns it or discards it).
+    if (record.state !== 'assigned') return false;
     // Not running by the list read at the start of this pass; a hand-over may have discarded it since (then its record is gone too).
-    if (!running.has(record.id) && (await poolInstances.get(record.id))) {
-      // Died while serving: the host goes to the tenant's own service at once (the router shows the waking page meanwhile).
-      const host = instanceHost(tenant.subdomain, 'prod');
-      const routing = await instances.get(host, { consistent: true });
-      if (routing && (await instances.unpin(host, pooled.endpoint))) {
-        await ensureOwnServices(deps, tenant);
-        await compute.scale(serviceOf(platform.instanceUrlTemplate, { ...tenant, env: 'prod' }), routing.desiredCount);
+    const died = !running.has(record.id) && (await poolInstances.get(record.id)) !== undefined;
+    // Its credentials (one hour) must never run out while it serves: well before, the tenant's own service takes the host, ready or not.
+    const outOfTime = !pooled.releasedAt && now().getTime() - Date.parse(record.since) > SERVING_LIMIT_MS;
+    if (died || outOfTime) {
+      await giveHostBack(deps, tenant, pooled);
+      if (died) {
+        await poolInstances.remove(record.id);
+        await tenants.updatePooled(tenant.tenantId, now().toISOString(), pooled.id, undefined);
+        logger.warn('Pool instance serving a tenant stopped; its own service takes over', { id: record.id, tenantId: tenant.tenantId });
+      } else {
+        await discardPooled(deps, tenant, pooled);
+        // An alert: the tenant's own service did not answer in all this time (its visitors now see the waking page until it does).
+        logger.error('Hand-over from the pool did not finish in time: the pool instance was discarded before its credentials expire', { id: record.id, tenantId: tenant.tenantId });
       }
-      await poolInstances.remove(record.id);
-      await tenants.clearAttributes(tenant.tenantId, now().toISOString(), ['pooledInstance']);
-      logger.warn('Pool instance serving a tenant stopped; its own service takes over', { id: record.id, tenantId: tenant.tenantId });
+      report.discarded.push(record.id);
       return false;
     }
     if (now().getTime() - Date.parse(pooled.claimedAt) > HAND_OVER_TIMEOUT_MS && (await handOver(deps, tenant)) === 'done') report.discarded.push(record.id);

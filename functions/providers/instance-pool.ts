@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { Environment } from '../../shared/instance';
-import { ASSIGN_PATH, type AssignedCredentials, type Assignment } from '../../shared/pool';
+import { ASSIGN_PATH, unassignedHealthSchema, type AssignedCredentials, type Assignment } from '../../shared/pool';
 import { ROUTE_HEADER } from '../../router/forwarded-headers';
 import type { Endpoint } from './discovery';
 import { TransientError } from '../steps/errors';
@@ -62,11 +62,16 @@ export async function assignInstance(endpoint: Endpoint, assignment: Assignment,
   throw new AssignmentRefusedError(`Pool instance refused its assignment (${response.status}): ${detail}`);
 }
 
-/** Whether an instance answers its health check unassigned (a launched pool instance is then ready). */
-export async function answersUnassigned(endpoint: Endpoint): Promise<boolean> {
+/**
+ * Whether the instance at this address is the pool instance `id` and unassigned (it is then ready).
+ * The id matters: a task's address can be another task's a moment later.
+ */
+export async function answersUnassigned(endpoint: Endpoint, id: string): Promise<boolean> {
   try {
     const response = await fetch(`http://${endpoint.host}:${endpoint.port}/health`, { signal: AbortSignal.timeout(2000) });
-    return response.ok && ((await response.json()) as { status?: string }).status === 'unassigned';
+    if (!response.ok) return false;
+    const health = unassignedHealthSchema.safeParse(await response.json());
+    return health.success && health.data.instance === id;
   } catch {
     return false;
   }

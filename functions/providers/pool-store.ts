@@ -99,6 +99,37 @@ export class PoolStore {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.poolInstance(id) }));
   }
 
+  /**
+   * Takes the keeper's lease until `until` unless another pass holds it (EventBridge Scheduler
+   * delivers at least once: two passes at once would launch the missing instances twice).
+   */
+  async takeKeeperLease(holder: string, at: string, until: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.poolKeeperLease(), holder, until },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #until < :at',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#until': 'until' },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Gives the lease back (only the holder's own). */
+  async releaseKeeperLease(holder: string): Promise<void> {
+    try {
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.poolKeeperLease(), ConditionExpression: '#holder = :holder', ExpressionAttributeNames: { '#holder': 'holder' }, ExpressionAttributeValues: { ':holder': holder } }));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
   private async query(partition: string, limit?: number): Promise<PoolInstance[]> {
     const items: PoolInstance[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;

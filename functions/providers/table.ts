@@ -44,6 +44,8 @@ export const keys = {
   instance: (host: string) => ({ [PK]: `INSTANCE#${host}`, [SK]: 'ROUTE' }),
   /** A warm-pool instance (shared/pool.ts), by its id (an ECS task id, a local process's). */
   poolInstance: (id: string) => ({ [PK]: `POOL#${id}`, [SK]: 'INSTANCE' }),
+  /** The pool keeper's lease: one pass at a time, whatever delivers its schedule twice. */
+  poolKeeperLease: () => ({ [PK]: 'POOL', [SK]: 'KEEPER_LEASE' }),
 };
 
 /** The partitions of the status index: tenants by status, the sparse list of unrendered saves, awake instances. */

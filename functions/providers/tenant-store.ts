@@ -10,14 +10,18 @@ import {
 import { statusesAllowedBefore, type TenantStatus } from '../../shared/lifecycle';
 import type { StepRecord } from '../../shared/provisioning';
 import { tenantSchema, type Tenant } from '../../shared/tenant';
+import type { PooledInstance } from '../../shared/pool';
 import { batchGetAll, indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE, TENANT_SORT_KEY, type TransactItem } from './table';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
 
 /** Attributes a status change or a billing event may set on the tenant item. */
 export type TenantChanges = Partial<Omit<Tenant, 'tenantId' | 'status' | 'version' | 'createdAt' | 'updatedAt'>>;
-/** `absent`: only if the tenant has none of these attributes yet (first writer wins). */
-export type TenantUpdate = { to?: TenantStatus; at: string; set?: TenantChanges; remove?: Array<keyof Tenant>; newerThan?: number; absent?: Array<keyof Tenant> };
+/**
+ * `absent`: only if the tenant has none of these attributes yet (first writer wins). `holdingPooled`:
+ * only while the tenant holds this pool instance (a hand-over must not bring back one discarded meanwhile).
+ */
+export type TenantUpdate = { to?: TenantStatus; at: string; set?: TenantChanges; remove?: Array<keyof Tenant>; newerThan?: number; absent?: Array<keyof Tenant>; holdingPooled?: string };
 
 export class TransitionRefusedError extends Error {
   override name = 'TransitionRefusedError';
@@ -31,7 +35,7 @@ export class TransitionRefusedError extends Error {
  * event-ordering guard, attributes, updatedAt and version. Also used inside transactions (and by
  * FleetStore for rollout outcomes), so every tenant write keeps the same bookkeeping.
  */
-export function tenantUpdateParams(tableName: string, tenantId: string, { to, at, set = {}, remove = [], newerThan, absent = [] }: TenantUpdate) {
+export function tenantUpdateParams(tableName: string, tenantId: string, { to, at, set = {}, remove = [], newerThan, absent = [], holdingPooled }: TenantUpdate) {
   const names: Record<string, string> = { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version' };
   const values: Record<string, unknown> = { ':at': at, ':one': 1 };
   const sets = ['#updatedAt = :at'];
@@ -54,6 +58,11 @@ export function tenantUpdateParams(tableName: string, tenantId: string, { to, at
   for (const field of absent) {
     names[`#${String(field)}`] = String(field);
     conditions.push(`attribute_not_exists(#${String(field)})`);
+  }
+  if (holdingPooled !== undefined) {
+    Object.assign(names, { '#pooledInstance': 'pooledInstance', '#pooledId': 'id' });
+    values[':holdingPooled'] = holdingPooled;
+    conditions.push('#pooledInstance.#pooledId = :holdingPooled');
   }
   if (newerThan !== undefined) {
     names['#billingEventAt'] = 'billingEventAt';
@@ -172,6 +181,14 @@ export class TenantStore {
   /** Removes attributes from an existing tenant (no status change). */
   async clearAttributes(tenantId: string, at: string, fields: Array<keyof Tenant>): Promise<void> {
     await this.update(tenantId, { at, remove: fields });
+  }
+
+  /**
+   * Moves the tenant's pool instance on (`next`) or lets it go (undefined), only while the tenant
+   * still holds that instance; false when it no longer does.
+   */
+  async updatePooled(tenantId: string, at: string, id: string, next: PooledInstance | undefined): Promise<boolean> {
+    return this.update(tenantId, next ? { at, set: { pooledInstance: next }, holdingPooled: id } : { at, remove: ['pooledInstance'], holdingPooled: id });
   }
 
   /** One conditional UpdateItem; false when a guard refused it. */

@@ -37,6 +37,9 @@ type TenantEnv = { tenantId: string; subdomain: string; env: Environment };
 export const tenantRoleName = ({ tenantId, env }: Pick<TenantEnv, 'tenantId' | 'env'>) => `spaceos-${env}-${tenantId}`;
 const POLICY = 'own-resources';
 
+/** The only tags a tenant role is created with (Launchpad's functions may set no others: IAM condition on aws:TagKeys). */
+export const TENANT_ROLE_TAG_KEYS = ['tenantId', 'environment'] as const;
+
 /** The tag of the one function allowed to assume tenant roles: it hands their credentials to an assigned pool task. */
 export const POOL_ASSIGNER_TAG = { key: 'launchpad:role', value: 'pool-assigner' } as const;
 
@@ -72,8 +75,8 @@ export class TenantTaskRoles {
             AssumeRolePolicyDocument: JSON.stringify(this.trustPolicy()),
             Description: `spaceOS instance of tenant ${tenant.tenantId} (${tenant.env})`,
             Tags: [
-              { Key: 'tenantId', Value: tenant.tenantId },
-              { Key: 'environment', Value: tenant.env },
+              { Key: TENANT_ROLE_TAG_KEYS[0], Value: tenant.tenantId },
+              { Key: TENANT_ROLE_TAG_KEYS[1], Value: tenant.env },
             ],
           }),
         );
@@ -127,10 +130,14 @@ export class TenantTaskRoles {
         {
           // The step that assigns a warm-pool task to this tenant assumes the role for an hour and hands the
           // credentials to that task (functions/providers/instance-pool.ts); no other principal carries the tag.
+          // Never a tenant role, whatever tags it got: one tenant's instance must not become another's.
           Effect: 'Allow',
           Principal: { AWS: `arn:${this.config.partition ?? 'aws'}:iam::${this.config.accountId}:root` },
           Action: 'sts:AssumeRole',
-          Condition: { StringEquals: { [`aws:PrincipalTag/${POOL_ASSIGNER_TAG.key}`]: POOL_ASSIGNER_TAG.value } },
+          Condition: {
+            StringEquals: { [`aws:PrincipalTag/${POOL_ASSIGNER_TAG.key}`]: POOL_ASSIGNER_TAG.value },
+            ArnNotLike: { 'aws:PrincipalArn': `arn:${this.config.partition ?? 'aws'}:iam::${this.config.accountId}:role${this.config.path}*` },
+          },
         },
       ],
     };

@@ -75,5 +75,5 @@ export async function discardPooled({ pool, poolInstances, tenants, instances, n
   // serving (a crash after this leaves a process no record knows, which the keeper stops as a leak).
   await poolInstances.remove(pooled.id);
   await pool.discard(pooled.id);
-  await tenants.clearAttributes(tenant.tenantId, now().toISOString(), ['pooledInstance']);
+  await tenants.updatePooled(tenant.tenantId, now().toISOString(), pooled.id, undefined);
 }

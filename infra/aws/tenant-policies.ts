@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { tenantPrefix } from '../../shared/instance';
+import { TENANT_ROLE_TAG_KEYS } from '../../functions/providers/tenant-task-roles';
 import type { LaunchpadFunction } from './constructs/launchpad-function';
 import { TENANT_ROLE_PATH, TENANT_SECRETS_PREFIX, type Tenancy } from './constructs/tenancy';
 
@@ -29,10 +30,14 @@ export function tenantPolicies(scope: Construct, { tenancy, tenantBucket }: Tena
   // Tenant task roles: created, changed and deleted only on their path and only with the boundary.
   const tenantRoles = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${TENANT_ROLE_PATH.slice(1)}*` });
   const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': tenancy.tenantTaskBoundary.managedPolicyArn } };
+  const tenantTagsOnly = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [...TENANT_ROLE_TAG_KEYS] } };
   const passTaskRoles = new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenantRoles], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } });
   const ensureTenantRoles = (fn: LaunchpadFunction) => {
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:GetRole', 'iam:TagRole'], resources: [tenantRoles] }));
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:CreateRole', 'iam:PutRolePolicy'], resources: [tenantRoles], conditions: withBoundary }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:GetRole'], resources: [tenantRoles] }));
+    // Tenant roles carry the tenant's tags and no others (never the pool assigner's, which tenant roles' trust honours).
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:TagRole'], resources: [tenantRoles], conditions: tenantTagsOnly }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:CreateRole'], resources: [tenantRoles], conditions: { ...withBoundary, ...tenantTagsOnly } }));
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:PutRolePolicy'], resources: [tenantRoles], conditions: withBoundary }));
     fn.addToRolePolicy(passTaskRoles);
   };
   const deployVersions = (fn: LaunchpadFunction) => {

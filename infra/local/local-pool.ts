@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { INSTANCE_ID_ENV } from '../../shared/pool';
 import type { Endpoint } from '../../functions/providers/discovery';
 import type { InstancePool } from '../../functions/providers/instance-pool';
 import { freePort } from './free-port';
@@ -36,6 +37,7 @@ export class LocalPool implements InstancePool {
     const port = await freePort();
     const child = spawnStandIn(id, {
       PORT: String(port),
+      [INSTANCE_ID_ENV]: id,
       SPACEOS_POOL_KEY: await this.options.poolKey(),
       CONFIG_BUCKET: this.options.bucket,
       S3_ENDPOINT: this.options.s3Endpoint,

@@ -117,7 +117,12 @@ describe('IAM of our own resources', () => {
         // The boundary is the Tenancy stack's; other stacks import it (by an export named after it).
         const sameStack = { StringEquals: { 'iam:PermissionsBoundary': { Ref: expect.stringMatching(/^TenancyTenantTaskBoundary/) } } };
         const imported = { StringEquals: { 'iam:PermissionsBoundary': { 'Fn::ImportValue': expect.stringMatching(/^Launchpad-Tenancy:ExportsOutputRefTenancyTenantTaskBoundary/) } } };
-        expect([sameStack, imported], s.id).toContainEqual((s as { Condition?: unknown }).Condition);
+        const condition = (s as { Condition?: Record<string, unknown> }).Condition;
+        expect([sameStack, imported], s.id).toContainEqual({ StringEquals: condition?.StringEquals });
+      }
+      // Tenant roles get the tenant's tags and no others: the pool assigner's tag (which their trust honours) cannot be put on one.
+      if (asList(s.Action).some((a) => ['iam:CreateRole', 'iam:TagRole'].includes(a))) {
+        expect((s as { Condition?: Record<string, unknown> }).Condition?.['ForAllValues:StringEquals'], s.id).toEqual({ 'aws:TagKeys': ['tenantId', 'environment'] });
       }
     }
   });

@@ -131,7 +131,7 @@ describe('isolation of a pool instance', () => {
     // Unassigned: no tenant, database or config in its environment; answers only its own health check.
     const environ = readFileSync(`/proc/${(launchpad.deps.pool as LocalPool).pid(instance!.id)}/environ`, 'utf8');
     for (const name of ['TENANT_ID', 'DATABASE_PASSWORD', 'DATABASE_NAME', 'CONFIG_KEY']) expect(environ).not.toContain(`${name}=`);
-    expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'unassigned' });
+    expect(await (await fetch(`${base}/health`)).json()).toMatchObject({ status: 'unassigned', instance: instance!.id });
     expect((await fetch(`${base}/`, { headers: { 'x-spaceos-route': 'someone/prod' } })).status).toBe(421);
     // Without the pool key nobody can assign it.
     expect((await fetch(`${base}${ASSIGN_PATH}`, { method: 'POST', body: '{}' })).status).toBe(401);
@@ -141,7 +141,8 @@ describe('isolation of a pool instance', () => {
     const b = await launchpad.deps.tenants.tenantBySubdomain('burst1');
     expect(await launchpad.deps.poolInstances.claim({ ...instance!, endpoint }, a!.tenantId, new Date().toISOString())).toBe('claimed');
     const key = (await launchpad.deps.secrets.get(launchpad.deps.platform.pool.keySecretName))!;
-    const assignmentFor = async (tenant: NonNullable<typeof a>): Promise<Assignment> => ({
+    const assignmentFor = async (tenant: NonNullable<typeof a>, instanceId = instance!.id): Promise<Assignment> => ({
+      instanceId,
       tenantId: tenant.tenantId,
       env: 'prod',
       hostname: `${tenant.subdomain}.localhost`,
@@ -157,6 +158,8 @@ describe('isolation of a pool instance', () => {
       },
     });
     const forA = await assignmentFor(a!);
+    // An assignment meant for another pool instance (one whose address this one got) is refused, key or not.
+    await expect(assignInstance(endpoint, await assignmentFor(a!, 'pool-that-stopped'), key)).rejects.toMatchObject({ name: 'AssignmentRefusedError' });
     await assignInstance(endpoint, forA, key);
     expect(await (await fetch(`${base}/health`, { headers: { 'x-spaceos-route': `${a!.tenantId}/prod` } })).json()).toMatchObject({ status: 'ok', tenant: a!.tenantId });
     // Once A's, always A's: B's assignment is refused and B's requests are misdirected.

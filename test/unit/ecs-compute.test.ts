@@ -178,8 +178,14 @@ describe('ECS compute adapter', () => {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } },
-        // The warm pool's assigning step only (by its tag), to hand a pool task this tenant's credentials for an hour.
-        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalTag/launchpad:role': 'pool-assigner' } } },
+        // The warm pool's assigning step only (by its tag), to hand a pool task this tenant's credentials for an hour;
+        // never another tenant's role, even one that got the tag.
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'aws:PrincipalTag/launchpad:role': 'pool-assigner' }, ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/launchpad/tenants/*' } },
+        },
       ],
     });
     const policy = iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;

@@ -159,6 +159,7 @@ describe('Pool instance contract over HTTP', () => {
   let reply: { status: number; body: string };
 
   const assignment: Assignment = {
+    instanceId: 'task-1',
     tenantId: 't-1',
     env: 'prod',
     hostname: 'acme.spaceos.io',
@@ -217,18 +218,24 @@ describe('Pool instance contract over HTTP', () => {
     await expect(assignInstance(endpoint, assignment, 'pool-key')).rejects.toMatchObject({ name: 'AssignmentRefusedError', message: expect.stringContaining('409') });
   });
 
-  it('counts an instance as ready only when its health check says it is unassigned', async () => {
-    reply = { status: 200, body: JSON.stringify({ status: 'unassigned' }) };
-    await expect(answersUnassigned(endpoint)).resolves.toBe(true);
+  it('counts an instance as ready only when its health check says it is this pool instance, unassigned', async () => {
+    reply = { status: 200, body: JSON.stringify({ status: 'unassigned', instance: 'task-1' }) };
+    await expect(answersUnassigned(endpoint, 'task-1')).resolves.toBe(true);
     expect(received.at(-1)?.url).toBe('/health');
 
-    reply = { status: 200, body: JSON.stringify({ status: 'ok' }) };
-    await expect(answersUnassigned(endpoint)).resolves.toBe(false);
+    // Another task now holds the address the record has (the recorded one stopped).
+    await expect(answersUnassigned(endpoint, 'task-0')).resolves.toBe(false);
 
-    reply = { status: 503, body: JSON.stringify({ status: 'unassigned' }) };
-    await expect(answersUnassigned(endpoint)).resolves.toBe(false);
+    reply = { status: 200, body: JSON.stringify({ status: 'unassigned' }) };
+    await expect(answersUnassigned(endpoint, 'task-1')).resolves.toBe(false);
+
+    reply = { status: 200, body: JSON.stringify({ status: 'ok', instance: 'task-1' }) };
+    await expect(answersUnassigned(endpoint, 'task-1')).resolves.toBe(false);
+
+    reply = { status: 503, body: JSON.stringify({ status: 'unassigned', instance: 'task-1' }) };
+    await expect(answersUnassigned(endpoint, 'task-1')).resolves.toBe(false);
 
     reply = { status: 200, body: 'not json' };
-    await expect(answersUnassigned(endpoint)).resolves.toBe(false);
+    await expect(answersUnassigned(endpoint, 'task-1')).resolves.toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { parse } from 'yaml';
 import { escapeHtml as escape } from '../../../shared/html';
 import type { InstanceConfig } from '../../../shared/instance-config';
-import { ASSIGN_PATH, assignmentSchema, type Assignment } from '../../../shared/pool';
+import { ASSIGN_PATH, assignmentSchema, INSTANCE_ID_ENV, type Assignment } from '../../../shared/pool';
 import { SOCIAL_LABELS, type SocialNetwork } from '../../../shared/settings';
 
 const env = (name: string) => {
@@ -50,6 +50,18 @@ function s3Client(credentials?: Assignment['credentials']): S3Client {
 }
 
 const POOL_KEY = process.env.SPACEOS_POOL_KEY;
+
+/** This pool instance's id (shared/pool.ts): set by Launchpad, else the ECS task id from the task metadata endpoint. */
+async function ownInstanceId(): Promise<string | undefined> {
+  if (process.env[INSTANCE_ID_ENV]) return process.env[INSTANCE_ID_ENV];
+  const metadata = process.env.ECS_CONTAINER_METADATA_URI_V4;
+  if (!metadata) return undefined;
+  const { TaskARN } = (await (await fetch(`${metadata}/task`)).json()) as { TaskARN?: string };
+  return TaskARN?.slice(TaskARN.lastIndexOf('/') + 1);
+}
+const instanceId = POOL_KEY ? ownInstanceId() : Promise.resolve(undefined);
+// Without an id the instance never reads as ready, and Launchpad discards it after its start timeout.
+instanceId.catch((error: unknown) => console.error(`no instance id: ${String(error)}`));
 let identity: Identity | undefined = POOL_KEY
   ? undefined
   : {
@@ -155,6 +167,8 @@ async function assign(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const parsed = assignmentSchema.safeParse(body);
   if (!parsed.success) return reply(400, { error: 'Invalid assignment', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
   const wanted = parsed.data;
+  // Meant for the task that had this address before: refused, whoever holds the key.
+  if (wanted.instanceId !== (await instanceId)) return reply(409, { error: 'This assignment is for another instance' });
   if (assignedAs && (assignedAs.tenantId !== wanted.tenantId || assignedAs.env !== wanted.env)) return reply(409, { error: 'This instance serves another tenant' });
   if (!assigning) {
     assignedAs = wanted;
@@ -199,7 +213,13 @@ const server = createServer((req, res) => {
     return void res.end('Misdirected request');
   }
   // Unassigned: answers only its own health check (the pool's readiness), nothing of any tenant.
-  if (!identity) return send(req.url === '/health' ? 200 : 404, 'application/json', JSON.stringify({ status: 'unassigned', version }));
+  if (!identity) {
+    if (req.url !== '/health') return send(404, 'application/json', JSON.stringify({ status: 'unassigned' }));
+    return void instanceId.then(
+      (instance) => send(200, 'application/json', JSON.stringify({ status: 'unassigned', instance, version })),
+      () => send(503, 'application/json', JSON.stringify({ status: 'unavailable' })),
+    );
+  }
   const url = new URL(req.url ?? '/', 'http://instance');
   const path = url.pathname;
   const work =
