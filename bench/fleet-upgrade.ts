@@ -10,6 +10,7 @@ import { initialSettings } from '../shared/settings';
 import type { Tenant } from '../shared/tenant';
 import { tempDir } from '../test/support/temp-dir';
 import { percentile } from './stats';
+import { MANY_SIGNUPS } from '../test/support/signup-limits';
 
 /** How long an instance takes to come up after a deploy: about what the stand-in app process takes here (a Fargate task takes 30-60 s). */
 const START_MS = Number(process.env.BENCH_START_MS ?? 1000);
@@ -88,7 +89,7 @@ export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?
       return answer;
     },
   });
-  const launchpad = await startLaunchpad({ port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web'), fastTimers: true, waitMs: POLL_MS, decorate });
+  const launchpad = await startLaunchpad({ signupLimits: MANY_SIGNUPS, port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web'), fastTimers: true, waitMs: POLL_MS, decorate });
   try {
     const { tenants, signups, platform } = launchpad.deps;
     const at = new Date(Date.now() - 60_000).toISOString();

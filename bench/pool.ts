@@ -9,6 +9,7 @@ import { tempDir } from '../test/support/temp-dir';
 import { lognormalDraw, lognormalSampler, SIGNUP_S, simulateRun } from './aws-model';
 import { AWS_WAKE_INPUTS } from './router';
 import { fmt, percentile } from './stats';
+import { MANY_SIGNUPS } from '../test/support/signup-limits';
 
 const SIGNUPS = Number(process.env.BENCH_POOL_SIGNUPS ?? 8);
 const POOL_SIZE = 3;
@@ -52,7 +53,7 @@ async function withLaunchpad<T>(poolSize: number, run: (launchpad: Launchpad) =>
   mkdirSync(join(root, 'web'));
   writeFileSync(join(root, 'web', 'index.html'), '');
   const { startLaunchpad } = await import('../infra/local/launchpad');
-  const launchpad = await startLaunchpad({ port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web'), poolSize });
+  const launchpad = await startLaunchpad({ signupLimits: MANY_SIGNUPS, port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web'), poolSize });
   try {
     return await run(launchpad);
   } finally {

@@ -18,6 +18,7 @@ import { AWS_ROUTER_TIMINGS, createTenantRouter } from '../router/tenant-router'
 import { tempDir } from '../test/support/temp-dir';
 import { lognormalDraw } from './aws-model';
 import { percentile } from './stats';
+import { MANY_SIGNUPS } from '../test/support/signup-limits';
 
 /** Open-loop rate at 200 connections: below what this 2-core machine routes (the bench prints its closed-loop capacity beside it). */
 const RATE = Number(process.env.BENCH_ROUTER_RATE ?? 200);
@@ -497,7 +498,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const root = tempDir('launchpad-router-bench-');
   mkdirSync(join(root, 'web'));
   writeFileSync(join(root, 'web', 'index.html'), '');
-  const launchpad = await startLaunchpad({ port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web') });
+  const launchpad = await startLaunchpad({ signupLimits: MANY_SIGNUPS, port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web') });
   try {
     const subdomain = 'rbench';
     const response = await fetch(`${launchpad.url}/api/signups`, {

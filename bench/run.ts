@@ -12,6 +12,7 @@ import { poolBench } from './pool';
 import { routerBench } from './router';
 import { signupOverheadBench } from './signup-overhead';
 import { webBundleBench } from './web-bundle';
+import { MANY_SIGNUPS } from '../test/support/signup-limits';
 
 const SIGNUPS = Math.max(10, Number(process.env.BENCH_SIGNUPS ?? 10));
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,7 +24,7 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const root = tempDir('launchpad-bench-');
 mkdirSync(join(root, 'web'));
 writeFileSync(join(root, 'web', 'index.html'), '');
-const launchpad = await startLaunchpad({ port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web') });
+const launchpad = await startLaunchpad({ signupLimits: MANY_SIGNUPS, port: 0, sesPort: 0, dataDir: join(root, 'data'), webRoot: join(root, 'web') });
 try {
   const accepted: number[] = [];
   const answering: number[] = [];

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { parseDuration } from '../shared/duration';
+import { SIGNUP_LIMITS } from '../shared/signup-limits';
 
 /** Idle times after which instances sleep (30 minutes unless configured); paid production instances never sleep unless given one. */
 export const sleepSchema = z.object({ trialProductionMs: z.number(), stagingMs: z.number(), paidProductionMs: z.optional(z.number()) });
@@ -63,6 +64,15 @@ export const platformSchema = z.object({
   oauthClients: z.object({ google: z.optional(z.string()), microsoft: z.optional(z.string()) }),
   sleep: sleepSchema,
   pool: poolSchema,
+  /**
+   * Private addresses or CIDR ranges that tenants' SMTP settings may point at all the same (on any
+   * port): the embedded default's and the tests' servers on loopback. Empty on AWS.
+   */
+  smtpAllowedPrivateHosts: z.optional(z.array(z.string())),
+  /** Signups accepted per hour per client address, per email domain and in total (functions/tenant/signup-limits.ts has the defaults). */
+  signupLimits: z.optional(z.object({ perClientPerHour: z.number(), perEmailDomainPerHour: z.number(), totalPerHour: z.number(), perMailboxPerHour: z.optional(z.number()) })),
+  /** Cloudflare Turnstile on the signup form, when configured: its public site key, and the secret holding its secret key. */
+  turnstile: z.optional(z.object({ siteKey: z.string(), secretName: z.string() })),
 });
 export type Platform = z.infer<typeof platformSchema>;
 
@@ -81,5 +91,31 @@ export function platformFromEnv(env: NodeJS.ProcessEnv = process.env): Platform 
     oauthClients: { google: env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
     sleep: sleepFromEnv(env),
     pool: poolFromEnv(env),
+    smtpAllowedPrivateHosts: smtpAllowanceFromEnv(env),
+    signupLimits: signupLimitsFromEnv(env),
+    turnstile: env.TURNSTILE_SITE_KEY && env.TURNSTILE_SECRET_NAME ? { siteKey: env.TURNSTILE_SITE_KEY, secretName: env.TURNSTILE_SECRET_NAME } : undefined,
   });
+}
+
+/** SMTP_ALLOWED_PRIVATE_HOSTS, comma-separated (`127.0.0.0/8,::1`); unset: `fallback`, set but empty: none. */
+export function smtpAllowanceFromEnv(env: NodeJS.ProcessEnv, fallback: readonly string[] = []): string[] {
+  const value = env.SMTP_ALLOWED_PRIVATE_HOSTS;
+  if (value === undefined) return [...fallback];
+  return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+/** SIGNUP_LIMIT_PER_CLIENT / SIGNUP_LIMIT_PER_DOMAIN / SIGNUP_LIMIT_TOTAL (per hour); unset: the defaults. */
+export function signupLimitsFromEnv(env: NodeJS.ProcessEnv): Platform['signupLimits'] {
+  const { SIGNUP_LIMIT_PER_CLIENT: client, SIGNUP_LIMIT_PER_DOMAIN: domain, SIGNUP_LIMIT_TOTAL: total } = env;
+  if (client === undefined && domain === undefined && total === undefined) return undefined;
+  const whole = (name: string, value: string | undefined, fallback: number) => {
+    const n = value === undefined ? fallback : Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of signups per hour, at least 1 (not ${value})`);
+    return n;
+  };
+  return {
+    perClientPerHour: whole('SIGNUP_LIMIT_PER_CLIENT', client, SIGNUP_LIMITS.perClientPerHour),
+    perEmailDomainPerHour: whole('SIGNUP_LIMIT_PER_DOMAIN', domain, SIGNUP_LIMITS.perEmailDomainPerHour),
+    totalPerHour: whole('SIGNUP_LIMIT_TOTAL', total, SIGNUP_LIMITS.totalPerHour),
+  };
 }

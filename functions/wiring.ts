@@ -3,6 +3,7 @@ import { CustomerStore } from './providers/customer-store';
 import { FleetStore } from './providers/fleet-store';
 import { InstanceStore } from './providers/instance-store';
 import { PoolStore } from './providers/pool-store';
+import { RateLimits } from './providers/rate-limits';
 import { SettingsStore } from './providers/settings-store';
 import { SignInStore } from './providers/sign-in-store';
 import { SignupStore } from './providers/signup-store';
@@ -24,6 +25,7 @@ export function tableStores(documents: DynamoDBDocumentClient, tableName: string
     signIns: new SignInStore(documents, tableName),
     instances: new InstanceStore(documents, tableName),
     poolInstances: new PoolStore(documents, tableName),
+    rateLimits: new RateLimits(documents, tableName),
   };
 }
 export type TableStores = ReturnType<typeof tableStores>;

@@ -6,6 +6,7 @@ import { logger } from '../functions/logger';
 import { AdminLinks } from '../functions/providers/admin-links';
 import { probe } from '../functions/providers/instance-probe';
 import type { Secrets } from '../functions/providers/secrets';
+import { SignInStore } from '../functions/providers/sign-in-store';
 import { NodemailerSmtp } from '../functions/providers/smtp';
 import { TenantDatabases } from '../functions/providers/tenant-databases';
 import { tableStores } from '../functions/wiring';
@@ -32,10 +33,10 @@ export function wireDeps({ documents, tableName, databaseAdmin, keySecrets, ...p
     now: () => new Date(),
     newId: () => crypto.randomUUID(),
     probe: (url) => probe(url),
-    smtp: new NodemailerSmtp(),
+    smtp: new NodemailerSmtp({ allowedPrivateHosts: parts.platform.smtpAllowedPrivateHosts ?? [], log: logger }),
     databases: new TenantDatabases(databaseAdmin, parts.secrets),
     links: new AdminLinks(keySecrets ?? parts.secrets),
-    sessions: new Sessions(keySecrets ?? parts.secrets),
+    sessions: new Sessions(keySecrets ?? parts.secrets, new SignInStore(documents, tableName), parts.platform.siteUrl),
     ...parts,
   };
 }

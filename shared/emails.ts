@@ -37,7 +37,10 @@ function layout({ settings, logoUrl }: MailBrand, body: string): string {
 </table></td></tr></table></body></html>`;
 }
 
-/** Where the instance puts each mail's body in the rendered layout template. */
+/**
+ * Where the instance puts each mail's body in the rendered layout template: its only template tag,
+ * since every text in the layout goes through escapeHtml, which makes typed braces entities.
+ */
 export const MAIL_CONTENT_PLACEHOLDER = '{{{content}}}';
 
 /** The layout the instance wraps its own mails (booking confirmations...) in: same look as ours. */

@@ -39,6 +39,8 @@ export const tenantStatusViewSchema = z.object({
   steps: z.array(stepProgressSchema),
   urls: z.object({ app: z.optional(z.string()), staging: z.optional(z.string()) }),
   trialEndsAt: z.optional(z.string()),
+  /** The admin has not opened the verification mail's link yet: the instance is not handed over. */
+  awaitingEmailVerification: z.optional(z.literal(true)),
   /** Each instance's state (running, sleeping, waking, stopped), once it exists. */
   instances: z.optional(z.partialRecord(z.enum(ENVIRONMENTS), instanceStateSchema)),
 });

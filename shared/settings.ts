@@ -1,10 +1,12 @@
 import * as z from 'zod/mini';
+import { plainText, truncateText, withoutForbiddenCharacters } from './plain-text';
 import { emailSchema, hexColorSchema } from './signup';
 
-const text = (max: number, label: string) => z.string().check(z.trim(), z.maxLength(max, `${label} must be at most ${max} characters`));
-const required = (max: number, label: string) => z.string().check(z.trim(), z.minLength(1, `${label} is required`), z.maxLength(max, `${label} must be at most ${max} characters`));
+const text = (max: number, label: string) => z.string().check(z.trim(), plainText(label), z.maxLength(max, `${label} must be at most ${max} characters`));
+const required = (max: number, label: string) => z.string().check(z.trim(), plainText(label), z.minLength(1, `${label} is required`), z.maxLength(max, `${label} must be at most ${max} characters`));
 const httpsUrl = z.string().check(
   z.trim(),
+  plainText('A link'),
   z.maxLength(500, 'Links must be at most 500 characters'),
   z.refine((value) => /^https:\/\/[^\s/$.?#][^\s]*$/i.test(value), 'Use a full https:// link'),
 );
@@ -57,7 +59,7 @@ export const tenantSettingsSchema = z.object({
     primaryColor: hexColorSchema,
     accentColor: hexColorSchema,
     /** Storage key of the logo, relative to the tenant prefix. */
-    logo: z.optional(z.string()),
+    logo: z.optional(z.string().check(plainText('Logo'))),
   }),
   mail: z.object({
     fromName: required(60, 'Sender name'),
@@ -125,12 +127,14 @@ export const DEFAULT_ACCENT = '#f59e0b';
 
 /** Settings a new tenant starts with, derived from the signup. */
 export function initialSettings(tenant: { companyName: string; adminEmail: string; primaryColor: string }): TenantSettings {
+  // Signups from before the plain-text rule may carry control characters: the rule holds for what is derived.
+  const companyName = withoutForbiddenCharacters(tenant.companyName);
   return {
-    branding: { appName: tenant.companyName.slice(0, 40), primaryColor: tenant.primaryColor, accentColor: DEFAULT_ACCENT, logo: DEFAULT_LOGO },
+    branding: { appName: truncateText(companyName, 40), primaryColor: tenant.primaryColor, accentColor: DEFAULT_ACCENT, logo: DEFAULT_LOGO },
     mail: {
-      fromName: tenant.companyName.slice(0, 60),
+      fromName: truncateText(companyName, 60),
       replyTo: tenant.adminEmail,
-      footer: { text: `${tenant.companyName} · powered by spaceOS`, postalAddress: '', socialLinks: {} },
+      footer: { text: `${companyName} · powered by spaceOS`, postalAddress: '', socialLinks: {} },
       sender: { kind: 'default' },
     },
     analytics: {},
@@ -142,14 +146,27 @@ export function initialSettings(tenant: { companyName: string; adminEmail: strin
 /**
  * Migrates settings stored before the settings were grouped (a plain footer string, no app name)
  * to the current shape as they are read, so old tenants keep working without rewriting their items.
+ * Text stored before the plain-text rule loses its control characters here, so that reading such a
+ * tenant never fails the schema and nothing rendered from it carries them.
  */
 export function migrateStoredSettings(stored: unknown): unknown {
+  return withoutForbiddenText(groupedSettings(stored));
+}
+
+function withoutForbiddenText(value: unknown): unknown {
+  if (typeof value === 'string') return withoutForbiddenCharacters(value);
+  if (Array.isArray(value)) return value.map(withoutForbiddenText);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, withoutForbiddenText(v)]));
+  return value;
+}
+
+function groupedSettings(stored: unknown): unknown {
   if (!stored || typeof stored !== 'object') return stored;
   const old = stored as { branding?: Record<string, unknown>; mail?: Record<string, unknown>; analytics?: Record<string, unknown>; locale?: unknown; integrations?: unknown };
   if (typeof old.mail?.footer !== 'string') return stored;
   const fromName = String(old.mail.fromName ?? 'spaceOS');
   return {
-    branding: { appName: fromName.slice(0, 40), accentColor: DEFAULT_ACCENT, ...old.branding },
+    branding: { appName: truncateText(fromName, 40), accentColor: DEFAULT_ACCENT, ...old.branding },
     mail: { fromName, replyTo: old.mail.replyTo, footer: { text: old.mail.footer, postalAddress: '', socialLinks: {} }, sender: { kind: 'default' } },
     analytics: old.analytics ?? {},
     locale: old.locale ?? { language: 'en-GB', timezone: 'Europe/London' },

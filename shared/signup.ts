@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { plainText } from './plain-text';
 import { subdomainSchema } from './subdomain';
 
 export const HONEYPOT_FIELD = 'website';
@@ -6,6 +7,7 @@ export const HONEYPOT_FIELD = 'website';
 const text = (label: string, min: number, max: number) =>
   z.string(`${label} is required`).check(
     z.trim(),
+    plainText(label),
     z.minLength(min, `${label} needs at least ${min} characters`),
     z.maxLength(max, `${label} can have at most ${max} characters`),
   );
@@ -33,6 +35,8 @@ export const signupSchema = z.object({
   acceptTerms: z.literal(true, 'Please accept the terms to start your trial'),
   // Honeypot: invisible to people, filled by form-spamming bots.
   [HONEYPOT_FIELD]: z.optional(z.string().check(z.maxLength(0, 'Leave this field empty'))),
+  /** The CAPTCHA widget's answer (Cloudflare Turnstile), where one is configured; checked by the server. */
+  captchaToken: z.optional(z.string().check(z.maxLength(2048, 'This check answer is too long'))),
 });
 
 export type SignupInput = z.input<typeof signupSchema>;
@@ -48,8 +52,8 @@ export function fieldErrors(error: z.core.$ZodError): Record<string, string> {
   return errors;
 }
 
-/** 202 of POST /api/signups; adminToken authorises admin actions (upgrade) until sign-in exists. */
-export const signupAcceptedSchema = z.object({ tenantId: z.string(), statusUrl: z.string(), adminToken: z.string() });
+/** 202 of POST /api/signups (no admin token: the verification of the email gives it, shared/verification.ts). */
+export const signupAcceptedSchema = z.object({ tenantId: z.string(), statusUrl: z.string() });
 export type SignupAccepted = z.infer<typeof signupAcceptedSchema>;
 
 export const subdomainAvailabilitySchema = z.object({

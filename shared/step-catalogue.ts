@@ -17,6 +17,7 @@ export type AdapterName =
   | 'customers'
   | 'settingsStore'
   | 'signIns'
+  | 'rateLimits'
   | 'fleet'
   | 'instances'
   | 'poolInstances'

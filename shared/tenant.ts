@@ -28,6 +28,15 @@ export const tenantSchema = z.object({
   /** Where and why provisioning last failed (for ops; the client sees a plain message). */
   failure: z.optional(z.object({ step: z.string(), error: z.string(), cause: z.string(), at: z.string() })),
   welcomeEmailSentAt: z.optional(z.string()),
+  /**
+   * Set on a self-signup: until the admin opens the verification mail's link (`emailVerifiedAt`) the
+   * signup is not the admin's (no trial clock, no welcome mail, no instance link), and it is removed
+   * when this passes (functions/tenant/email-verification.ts). Absent on tenants from before
+   * verification existed (and on tenants created for a client by customer success): nothing to confirm.
+   */
+  verifyBy: z.optional(z.string()),
+  /** When the admin opened the verification mail's link. */
+  emailVerifiedAt: z.optional(z.string()),
   // Billing (Stripe): ids, the creation time of the last event applied, and what it changed.
   stripeCustomerId: z.optional(z.string()),
   stripeSubscriptionId: z.optional(z.string()),
@@ -50,6 +59,9 @@ export const tenantSchema = z.object({
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 
+/** Whether the tenant is its admin's: nothing to confirm (`verifyBy` unset), or confirmed. */
+export const isEmailVerified = (tenant: Pick<Tenant, 'verifyBy' | 'emailVerifiedAt'>) => !tenant.verifyBy || Boolean(tenant.emailVerifiedAt);
+
 /**
  * What the public status endpoint may show. Deliberately leaves out the admin's name and email:
  * anyone holding the (unguessable) tenant id can read it.
@@ -62,7 +74,9 @@ export function statusView(tenant: Tenant, instances: readonly Pick<InstanceReco
     status: tenant.status,
     plan: tenant.plan,
     steps: PROVISIONING_STEPS.map(({ name }) => ({ name, status: 'PENDING' as const, ...tenant.steps[name] })),
-    urls: tenant.urls,
+    // The instance links are the admin's: not shown until the signup is verified.
+    urls: isEmailVerified(tenant) ? tenant.urls : {},
+    ...(isEmailVerified(tenant) ? {} : { awaitingEmailVerification: true as const }),
     ...(tenant.plan === 'trial' && tenant.trialEndsAt ? { trialEndsAt: tenant.trialEndsAt } : {}),
     ...(instances.length ? { instances: Object.fromEntries(instances.map((i) => [i.env, i.state])) } : {}),
   };

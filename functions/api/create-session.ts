@@ -3,8 +3,9 @@ import type { Tenant } from '../../shared/tenant';
 import { hashToken } from '../auth/sign-in-links';
 import type { Deps } from '../deps';
 import { json, jsonBody, type ApiEvent, type ApiHandler } from './http';
+import { crossSiteRefusal } from './same-origin';
 import { lambdaEntry } from '../lambda/entry';
-import { core, platform } from '../lambda/core';
+import { core } from '../lambda/core';
 import { sessions } from '../lambda/keys';
 import { tables } from '../lambda/tables';
 
@@ -18,15 +19,18 @@ export const sessionView = (tenant: Tenant, email: string, expiresAt: number): S
   expiresAt: new Date(expiresAt).toISOString(),
 });
 
-type SessionDeps = Pick<Deps, 'now' | 'platform' | 'sessions' | 'signIns' | 'tenants'>;
+type SessionDeps = Pick<Deps, 'now' | 'sessions' | 'signIns' | 'tenants'>;
 
 /**
  * POST /api/auth/session {token}: spends a sign-in link's token (once: it is deleted as it is
  * read) and answers with the session cookie. The sign-in page posts it, so a mail scanner that
- * follows links does not spend it.
+ * follows links does not spend it. Only from the site's own pages, as JSON (403/415): another
+ * page must not sign the browser in to a session of its choosing.
  */
-export function createSessionHandler({ signIns, sessions, tenants, now, platform }: SessionDeps): ApiHandler {
+export function createSessionHandler({ signIns, sessions, tenants, now }: SessionDeps): ApiHandler {
   return async (event: ApiEvent) => {
+    const refusal = crossSiteRefusal(event, sessions.siteOrigin);
+    if (refusal) return refusal;
     const body = jsonBody(event);
     if (!body.ok) return body.response;
     const parsed = sessionRequestSchema.safeParse(body.value);
@@ -36,9 +40,9 @@ export function createSessionHandler({ signIns, sessions, tenants, now, platform
     if (!token || token.expiresAt <= at.getTime()) return SPENT;
     const tenant = await tenants.getTenant(token.tenantId);
     if (!tenant || tenant.adminEmail !== token.email || tenant.status === 'DELETED') return SPENT;
-    const { cookie, session } = await sessions.cookieFor(tenant.tenantId, token.email, at, platform.siteUrl);
+    const { cookie, session } = await sessions.cookieFor(tenant.tenantId, token.email, at);
     return { ...json(200, sessionView(tenant, session.email, session.expiresAt)), cookies: [cookie] };
   };
 }
 
-export const handler = lambdaEntry(createSessionHandler, () => ({ ...core(), platform: platform(), sessions: sessions(), signIns: tables().signIns, tenants: tables().tenants }));
+export const handler = lambdaEntry(createSessionHandler, () => ({ ...core(), sessions: sessions(), signIns: tables().signIns, tenants: tables().tenants }));

@@ -1,3 +1,4 @@
+import { isEmailVerified } from '../../shared/tenant';
 import { setTimeout as pause } from 'node:timers/promises';
 import { MAGIC_LINK_LIMIT, MAGIC_LINK_MINUTES, magicLinkRequestSchema } from '../../shared/auth';
 import { signInEmail } from '../../shared/emails';
@@ -5,7 +6,7 @@ import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { issueSignInLink } from '../auth/sign-in-links';
 import type { Deps } from '../deps';
 import { brandOf } from '../tenant/settings-of';
-import { json, validBody, type ApiEvent, type ApiHandler } from './http';
+import { clientAddress, json, validBody, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { mail } from '../lambda/mail';
@@ -36,12 +37,12 @@ export function createMagicLinkHandler(deps: MagicLinkDeps): ApiHandler {
     const email = parsed.value.email.toLowerCase();
     const { subdomain } = parsed.value;
     const at = now();
-    const allowed = (await signIns.hit(`magic:${subdomain}:${email}`, at, MAGIC_LINK_LIMIT)) && (await signIns.hit(`magic-ip:${event.requestContext.http.sourceIp}`, at, PER_IP_LIMIT));
+    const allowed = (await signIns.hit(`magic:${subdomain}:${email}`, at, MAGIC_LINK_LIMIT)) && (await signIns.hit(`magic-ip:${clientAddress(event)}`, at, PER_IP_LIMIT));
     if (!allowed) {
       return json(429, { errors: { body: `Too many sign-in links asked for. Wait ${MAGIC_LINK_LIMIT.windowMinutes} minutes, or use the last link you received.` } }, { 'retry-after': String(MAGIC_LINK_LIMIT.windowMinutes * 60) });
     }
     const tenant = await tenants.tenantBySubdomain(subdomain);
-    if (tenant && tenant.adminEmail.toLowerCase() === email && HAS_INSTANCE.has(tenant.status)) {
+    if (tenant && tenant.adminEmail.toLowerCase() === email && HAS_INSTANCE.has(tenant.status) && isEmailVerified(tenant)) {
       const signInUrl = await issueSignInLink(deps, tenant, MAGIC_LINK_MINUTES * 60_000);
       // From Launchpad, not as the tenant: signing in must work even while the tenant's own SMTP does not.
       const email = signInEmail({ brand: brandOf(tenant, deps.platform), adminName: tenant.adminName, companyName: tenant.companyName, signInUrl });

@@ -8,6 +8,7 @@ import { createSubdomainAvailabilityHandler } from './subdomain-availability';
 import { createStripeWebhookHandler } from './stripe-webhook';
 import { createTenantStatusHandler } from './tenant-status';
 import { createUpgradeLinkHandler } from './upgrade-link';
+import { createVerifyEmailHandler } from './verify-email';
 import { createBrandingHandler } from './branding';
 import { createSessionHandler } from './create-session';
 import { createDeleteSessionHandler } from './delete-session';
@@ -44,6 +45,7 @@ export interface ApiRoute {
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/api/health', entry: 'health', create: createHealthHandler, access: 'public' },
   { method: 'POST', path: '/api/signups', entry: 'signup', create: createSignupHandler, access: 'public' },
+  { method: 'POST', path: '/api/signups/verify', entry: 'verify-email', create: createVerifyEmailHandler, access: 'public' },
   { method: 'GET', path: '/api/subdomains/{name}', entry: 'subdomain-availability', create: createSubdomainAvailabilityHandler, access: 'public' },
   { method: 'GET', path: '/api/tenants/{id}/status', entry: 'tenant-status', create: createTenantStatusHandler, access: 'public' },
   { method: 'POST', path: '/api/tenants/{id}/checkout', entry: 'checkout', create: createCheckoutHandler, access: 'session-or-link' },

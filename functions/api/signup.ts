@@ -1,13 +1,21 @@
 import { createHash } from 'node:crypto';
+import MailChecker from 'mailchecker';
 import * as z from 'zod/mini';
 import { signupSchema, type Signup, type SignupAccepted } from '../../shared/signup';
-import type { Tenant } from '../../shared/tenant';
+import { isEmailVerified, type Tenant } from '../../shared/tenant';
+import { VERIFICATION_HOURS, type VerificationResent } from '../../shared/verification';
 import type { Deps } from '../deps';
-import { badRequest, header, json, validBody, type ApiEvent, type ApiHandler } from './http';
+import { sendVerificationMail } from '../tenant/email-verification';
+import { SIGNUP_LIMITS } from '../../shared/signup-limits';
+import { signupLimitReached } from '../tenant/signup-limits';
+import { checkCaptcha } from '../tenant/captcha';
+import { badRequest, clientAddress, header, json, tooManyRequests, validBody, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { dns } from '../lambda/dns';
 import { shadowedByZone } from '../tenant/zone';
-import { core } from '../lambda/core';
+import { core, platform } from '../lambda/core';
+import { mail } from '../lambda/mail';
+import { secrets } from '../lambda/secrets';
 import { links } from '../lambda/keys';
 import { tables } from '../lambda/tables';
 import { workflows } from '../lambda/workflows';
@@ -21,6 +29,7 @@ export const statusUrlOf = (tenantId: string) => `/api/tenants/${tenantId}/statu
 
 function newTenant(signup: Signup, tenantId: string, now: string): Tenant {
   return {
+    verifyBy: new Date(Date.parse(now) + VERIFICATION_HOURS * 3_600_000).toISOString(),
     tenantId,
     subdomain: signup.subdomain,
     companyName: signup.companyName,
@@ -42,10 +51,18 @@ const TAKEN_MESSAGES = {
   adminEmail: 'This email already has a trial; sign in to it or use another email',
 } as const;
 
-type SignupDeps = Pick<Deps, 'dns' | 'links' | 'logger' | 'newId' | 'now' | 'signups' | 'workflows'>;
+type SignupDeps = Pick<Deps, 'dns' | 'links' | 'logger' | 'mail' | 'newId' | 'now' | 'platform' | 'rateLimits' | 'secrets' | 'signups' | 'tenants' | 'workflows'>;
 
-/** POST /api/signups: claim the subdomain and email, store the tenant, start provisioning. */
-export function createSignupHandler({ dns, signups, workflows, logger, now, newId, links }: SignupDeps): ApiHandler {
+const DISPOSABLE_MESSAGE = 'Use your work email: addresses of disposable mail services are not accepted';
+
+/**
+ * POST /api/signups: claim the subdomain and email, store the tenant, start provisioning, and mail
+ * the verification link. Provisioning starts at once (speed), but the instance is handed over (trial
+ * clock, welcome mail, instance links) only once the admin opens that link. Limited per client
+ * address, per email domain and in total; disposable mail domains refused.
+ */
+export function createSignupHandler(deps: SignupDeps): ApiHandler {
+  const { dns, signups, tenants, workflows, logger, now, newId } = deps;
   const accepted = async (tenantId: string) => {
     // Start failures are not the visitor's problem: the tenant stays PENDING and the reconciler
     // starts it again under the same execution name.
@@ -54,21 +71,50 @@ export function createSignupHandler({ dns, signups, workflows, logger, now, newI
     } catch (error) {
       logger.error('Provisioning did not start; the reconciler will retry', { tenantId, error });
     }
-    // The admin token goes only to whoever submitted the form (and, later, to the admin's mailbox).
-    const body: SignupAccepted = { tenantId, statusUrl: statusUrlOf(tenantId), adminToken: await links.sign(tenantId, now()) };
+    // No admin token here: whoever submitted the form has proven nothing yet (the verification gives it).
+    const body: SignupAccepted = { tenantId, statusUrl: statusUrlOf(tenantId) };
     return json(202, body, { location: body.statusUrl });
+  };
+  const mailVerification = async (tenant: Pick<Tenant, 'tenantId' | 'adminEmail'>) => {
+    try {
+      await sendVerificationMail(deps, tenant);
+    } catch (error) {
+      // Signing up again with the same email resends it; an unverified signup is removed after a day.
+      logger.error('Verification mail not sent', { tenantId: tenant.tenantId, error });
+    }
+  };
+
+  /** The email is claimed: by a signup never verified, its link goes out again (limited); else 409 as before. */
+  const resendIfUnverified = async (email: string, at: Date) => {
+    const holder = await signups.emailClaimHolder(email);
+    const tenant = holder ? await tenants.getTenant(holder) : undefined;
+    if (!tenant || isEmailVerified(tenant) || tenant.status === 'DELETING' || tenant.status === 'DELETED') return undefined;
+    const limit = await deps.rateLimits.hit(`verify-resend:${tenant.tenantId}`, SIGNUP_LIMITS.resendsPerSignupPerHour, 3_600_000, at);
+    if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds, 'The confirmation link was sent to this address a few times already; check the inbox (and spam folder), or try again later');
+    await mailVerification(tenant);
+    logger.info('Verification mail sent again', { tenantId: tenant.tenantId });
+    const body: VerificationResent = { verificationResent: true };
+    return json(202, body);
   };
 
   return async (event: ApiEvent) => {
     const parsed = validBody(event, signupSchema);
     if (!parsed.ok) return parsed.response;
+    if (!MailChecker.isValid(parsed.value.adminEmail)) return badRequest({ adminEmail: DISPOSABLE_MESSAGE });
+    const human = await checkCaptcha(deps, parsed.value.captchaToken, clientAddress(event));
+    if (human === 'refused') return badRequest({ captchaToken: 'Please complete the check that you are a person' });
+    if (human === 'unavailable') return json(503, { error: 'We could not check that you are a person just now; try again in a minute' });
+    const limited = await signupLimitReached(deps, event, parsed.value.adminEmail);
+    if (limited) return limited;
 
     const rawKey = header(event, IDEMPOTENCY_HEADER);
     let idempotency;
     if (rawKey !== undefined) {
       const key = idempotencyKeySchema.safeParse(rawKey);
       if (!key.success) return badRequest({ [IDEMPOTENCY_HEADER]: key.error.issues[0]?.message ?? 'Invalid key' });
-      const requestHash = createHash('sha256').update(JSON.stringify(parsed.value)).digest('hex');
+      // The CAPTCHA answer is single use: a retried submit carries a fresh one and is still the same form.
+      const { captchaToken: _answer, ...form } = parsed.value;
+      const requestHash = createHash('sha256').update(JSON.stringify(form)).digest('hex');
       idempotency = { key: key.data, requestHash };
     }
 
@@ -79,6 +125,7 @@ export function createSignupHandler({ dns, signups, workflows, logger, now, newI
     switch (result.kind) {
       case 'created':
         logger.info('Signup accepted', { tenantId: tenant.tenantId, subdomain: tenant.subdomain });
+        await mailVerification(tenant);
         return accepted(tenant.tenantId);
       case 'replayed':
         logger.info('Signup replayed for its idempotency key', { tenantId: result.tenantId });
@@ -86,9 +133,9 @@ export function createSignupHandler({ dns, signups, workflows, logger, now, newI
       case 'idempotency-key-reused':
         return json(422, { errors: { [IDEMPOTENCY_HEADER]: 'This key was already used for a different signup' } });
       case 'taken':
-        return json(409, { errors: Object.fromEntries(result.fields.map((f) => [f, TAKEN_MESSAGES[f]])) });
+        return (result.fields.includes('adminEmail') && (await resendIfUnverified(tenant.adminEmail, now()))) || json(409, { errors: Object.fromEntries(result.fields.map((f) => [f, TAKEN_MESSAGES[f]])) });
     }
   };
 }
 
-export const handler = lambdaEntry(createSignupHandler, () => ({ ...core(), dns: dns(), links: links(), signups: tables().signups, workflows: workflows() }));
+export const handler = lambdaEntry(createSignupHandler, () => ({ ...core(), dns: dns(), links: links(), mail: mail(), platform: platform(), rateLimits: tables().rateLimits, secrets: secrets(), signups: tables().signups, tenants: tables().tenants, workflows: workflows() }));

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { createStripeEventHandler, runEventEffects } from '../billing/stripe-events';
+import { createStripeEventHandler, runEventEffects, stripeEventEnvelopeSchema } from '../billing/stripe-events';
 import type { Deps } from '../deps';
 import type { EventEffects } from '../providers/stripe-event-ledger';
 import { header, json, type ApiEvent, type ApiHandler } from './http';
@@ -26,7 +26,8 @@ type StripeWebhookDeps = Pick<Deps, 'billing' | 'compute' | 'customers' | 'fleet
  * before the change is applied gives the claim back; what follows an applied change (instance size,
  * mail) is written on the claim in the same transaction as the change, so if it fails the next
  * delivery finishes it rather than finding the change applied and doing nothing. 400 for a bad
- * signature, 409/500 when a retry may help, else 200.
+ * signature or a signed body that is no event, 409/500 when a retry may help, else 200 (also for
+ * an event whose object Launchpad cannot use: retrying would not make it usable).
  */
 export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler {
   const handleEvent = createStripeEventHandler(deps);
@@ -52,6 +53,11 @@ export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler 
     } catch (error) {
       deps.logger.warn('Stripe webhook refused: signature', { error: error instanceof Error ? error.message : String(error) });
       return json(400, { errors: { signature: 'Invalid or expired Stripe signature' } });
+    }
+    // Correctly signed is not yet well-formed: without an id, type and time there is nothing to claim or order.
+    if (!stripeEventEnvelopeSchema.safeParse(verified).success) {
+      deps.logger.warn('Stripe webhook refused: signed, but not an event');
+      return json(400, { errors: { body: 'This is not a Stripe event: it needs an id, a type and a created time' } });
     }
     if (!(await deps.stripeEvents.claimEvent(verified.id, deps.now(), EVENT_LEASE_MS))) {
       const earlier = await deps.stripeEvents.takeOverEvent(verified.id, deps.now(), EVENT_LEASE_MS);

@@ -1,7 +1,7 @@
 import { subdomainCandidates, subdomainProblem } from '../../shared/subdomain';
 import type { SubdomainAvailability } from '../../shared/signup';
 import type { Deps } from '../deps';
-import { json, type ApiEvent, type ApiHandler } from './http';
+import { json, pathParameter, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { dns } from '../lambda/dns';
 import { shadowedByZone } from '../tenant/zone';
@@ -18,8 +18,9 @@ export function createSubdomainAvailabilityHandler({ dns, signups }: SubdomainAv
     return new Set([...claimed, ...zoned.flat()]);
   };
   return async (event: ApiEvent) => {
-    const raw = decodeURIComponent(event.pathParameters?.name ?? '');
-    const name = raw.trim().toLowerCase();
+    const raw = pathParameter(event, 'name');
+    if (!raw.ok) return raw.response;
+    const name = raw.value.trim().toLowerCase();
     const candidates = subdomainCandidates(name);
     const problem = subdomainProblem(name);
     const taken = await takenOf(problem ? candidates : [name, ...candidates]);

@@ -18,20 +18,24 @@ type TestSmtpDeps = Pick<Deps, 'now' | 'secrets' | 'sessions' | 'smtp' | 'tenant
 
 /**
  * POST /api/tenants/{id}/settings/test-smtp {sender, password?}: signs in to the SMTP server
- * without saving anything. Without a password, the stored one (same host and user only).
+ * without saving anything. Without a password, the stored one (same host and user only). Only to
+ * public servers on SMTP ports (providers/safe-address.ts), and the answer never quotes the server.
  */
 export function createTestSmtpHandler(deps: TestSmtpDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const admin = await sessionTenantWithBody(deps, event, testSmtpSchema);
     if ('response' in admin) return admin.response;
     const { sender, password } = admin.value;
-    const account = password ? { ...sender, password } : await smtpAccountOf(deps, admin.tenant.tenantId, sender);
-    if (!account) return badRequest({ smtpPassword: 'Enter the SMTP password to test it' });
     try {
+      // A host Launchpad may not connect to is refused first, whether or not a password came.
+      await deps.smtp.check(sender);
+      const account = password ? { ...sender, password } : await smtpAccountOf(deps, admin.tenant.tenantId, sender);
+      if (!account) return badRequest({ smtpPassword: 'Enter the SMTP password to test it' });
       await deps.smtp.verify(account);
       return json(200, { ok: true, message: `Signed in to ${sender.host} as ${sender.user}` });
     } catch (error) {
-      if (error instanceof SmtpRefusedError) return badRequest({ smtpPassword: `The SMTP server refused: ${error.message}` });
+      // Our message only (the adapter logged the server's words): host and port refusals name their field.
+      if (error instanceof SmtpRefusedError) return badRequest({ [error.field ? `sender.${error.field}` : 'smtpPassword']: error.message });
       throw error;
     }
   };

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import * as z from 'zod/mini';
 import { statusForSubscription } from '../../shared/billing';
 import { paymentFailedEmail, thankYouEmail } from '../../shared/emails';
 import type { TenantStatus } from '../../shared/lifecycle';
@@ -14,6 +15,29 @@ export type EventOutcome = 'applied' | 'stale' | 'ignored';
 export type HandledEvent = { outcome: EventOutcome; effects?: EventEffects };
 
 const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : value?.id);
+
+/** Stripe ids are short; anything longer cannot be one (and would not fit in a DynamoDB key). */
+const stripeId = z.string().check(z.minLength(1), z.maxLength(255));
+
+/**
+ * What every event must carry before it is claimed: the id it is claimed under and deduplicated
+ * by, its type, and its time (the order of billing changes). A signed body without them is not a
+ * Stripe event (400); one with them is acknowledged even when Launchpad cannot use its object.
+ */
+export const stripeEventEnvelopeSchema = z.looseObject({ id: stripeId, type: z.string(), created: z.int().check(z.minimum(0)) });
+
+/** An expandable reference: the id, or the object it names (only its id is read). */
+const reference = z.nullish(z.union([stripeId, z.looseObject({ id: stripeId })]));
+const metadata = z.nullish(z.looseObject({ tenantId: z.optional(stripeId) }));
+
+/**
+ * What Launchpad reads of each event's `data.object`, and nothing more: the SDK's types say what
+ * Stripe sends, these say what arrived. An object that does not match is ignored (and logged),
+ * never half-read.
+ */
+const checkoutSessionSchema = z.looseObject({ client_reference_id: z.nullish(stripeId), metadata, customer: reference, subscription: reference });
+const subscriptionSchema = z.looseObject({ id: stripeId, status: z.string(), metadata, customer: reference });
+const invoiceSchema = z.looseObject({ customer: reference });
 
 /**
  * Applies one verified Stripe event to its tenant. Each change is guarded twice: the lifecycle
@@ -43,10 +67,21 @@ export function createStripeEventHandler(deps: Pick<Deps, 'tenants' | 'customers
     return tenantById(id ? await customers.tenantForCustomer(id) : undefined);
   };
 
+  /** The event's object in the shape `schema` reads, or undefined (logged) when it is not. */
+  const objectOf = <S extends z.core.$ZodType>(event: Stripe.Event, schema: S): z.output<S> | undefined => {
+    // `data` is read as untrusted: a signed body is still only what the sender put in it.
+    const parsed = z.safeParse(schema, (event as { data?: { object?: unknown } }).data?.object);
+    if (parsed.success) return parsed.data;
+    logger.warn('Stripe event without a usable object; acknowledged, nothing changed', { id: event.id, type: event.type, issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) });
+    return undefined;
+  };
+  const IGNORED: HandledEvent = { outcome: 'ignored' };
+
   return async (event: Stripe.Event): Promise<HandledEvent> => {
     switch (event.type) {
       case 'checkout.session.completed': {
-        const session = event.data.object;
+        const session = objectOf(event, checkoutSessionSchema);
+        if (!session) return IGNORED;
         const tenant = await tenantById(session.client_reference_id ?? session.metadata?.tenantId);
         const customerId = idOf(session.customer);
         if (!tenant || !customerId) return { outcome: 'ignored' };
@@ -67,7 +102,8 @@ export function createStripeEventHandler(deps: Pick<Deps, 'tenants' | 'customers
       }
       case 'customer.subscription.updated':
       case 'customer.subscription.deleted': {
-        const subscription = event.data.object;
+        const subscription = objectOf(event, subscriptionSchema);
+        if (!subscription) return IGNORED;
         const tenant = (await tenantById(subscription.metadata?.tenantId)) ?? (await tenantByCustomer(subscription.customer));
         const to = event.type === 'customer.subscription.deleted' ? 'SUSPENDED' : statusForSubscription(subscription.status);
         if (!tenant || !to) return { outcome: 'ignored' };
@@ -76,12 +112,16 @@ export function createStripeEventHandler(deps: Pick<Deps, 'tenants' | 'customers
         return apply(tenant, event, { to, set: { stripeSubscriptionId: subscription.id }, ...(effects ? { effects } : {}) });
       }
       case 'invoice.payment_failed': {
-        const tenant = await tenantByCustomer(event.data.object.customer);
+        const invoice = objectOf(event, invoiceSchema);
+        if (!invoice) return IGNORED;
+        const tenant = await tenantByCustomer(invoice.customer);
         if (!tenant) return { outcome: 'ignored' };
         return apply(tenant, event, { to: 'PAST_DUE', effects: { tenantId: tenant.tenantId, mail: 'payment-failed' } });
       }
       case 'invoice.paid': {
-        const tenant = await tenantByCustomer(event.data.object.customer);
+        const invoice = objectOf(event, invoiceSchema);
+        if (!invoice) return IGNORED;
+        const tenant = await tenantByCustomer(invoice.customer);
         if (!tenant || tenant.plan !== 'paid') return { outcome: 'ignored' };
         return apply(tenant, event, { to: 'ACTIVE', ...(tenant.status === 'SUSPENDED' ? { effects: { tenantId: tenant.tenantId, size: 'paid', wake: true } } : {}) });
       }

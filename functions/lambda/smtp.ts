@@ -1,5 +1,8 @@
+import { logger } from '../logger';
+import { smtpAllowanceFromEnv } from '../platform';
 import { NodemailerSmtp } from '../providers/smtp';
 import { once } from './env';
 
-// Only the usual submission ports: a tenant cannot point Launchpad at arbitrary services.
-export const smtp = once(() => new NodemailerSmtp({ ports: [25, 465, 587, 2525] }));
+// Public servers on the usual submission ports only (the adapter's defaults); the CDK app sets no
+// SMTP_ALLOWED_PRIVATE_HOSTS, so no private address is reachable from AWS.
+export const smtp = once(() => new NodemailerSmtp({ allowedPrivateHosts: smtpAllowanceFromEnv(process.env), log: logger }));

@@ -17,14 +17,31 @@ export class AdminLinks {
   }
 
   async sign(tenantId: string, now: Date, days = 30): Promise<string> {
-    const expires = Math.floor(now.getTime() / 1000) + days * DAY_S;
-    return `${expires}.${await this.key.sign(`admin:${tenantId}:${expires}`)}`;
+    return this.signAs('admin', tenantId, now, days * DAY_S);
   }
 
   async verify(tenantId: string, token: string | undefined, now: Date): Promise<boolean> {
+    return this.verifyAs('admin', tenantId, token, now);
+  }
+
+  /** The link in the verification mail: proves the admin reads that mailbox (a different purpose: never an admin token). */
+  async signEmailVerification(tenantId: string, now: Date, seconds: number): Promise<string> {
+    return this.signAs('verify-email', tenantId, now, seconds);
+  }
+
+  async verifyEmailVerification(tenantId: string, token: string | undefined, now: Date): Promise<boolean> {
+    return this.verifyAs('verify-email', tenantId, token, now);
+  }
+
+  private async signAs(purpose: string, tenantId: string, now: Date, seconds: number): Promise<string> {
+    const expires = Math.floor(now.getTime() / 1000) + seconds;
+    return `${expires}.${await this.key.sign(`${purpose}:${tenantId}:${expires}`)}`;
+  }
+
+  private async verifyAs(purpose: string, tenantId: string, token: string | undefined, now: Date): Promise<boolean> {
     const [expiresText, given] = (token ?? '').split('.');
     const expires = Number(expiresText);
     if (!given || !Number.isInteger(expires) || expires * 1000 < now.getTime()) return false;
-    return this.key.verify(`admin:${tenantId}:${expires}`, given);
+    return this.key.verify(`${purpose}:${tenantId}:${expires}`, given);
   }
 }

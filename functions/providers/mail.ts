@@ -1,10 +1,22 @@
 import { GetIdentityVerificationAttributesCommand, SendEmailCommand, type SESClient } from '@aws-sdk/client-ses';
 import type { Email } from '../../shared/emails';
+import { formatMailbox, headerText, InvalidMailAddressError, type Mailbox } from '../../shared/mail-headers';
 
 export interface OutgoingMail extends Email {
-  from: string;
+  /**
+   * A `Mailbox` whenever a display name comes from people (the tenant's sender name): the adapter
+   * quotes or encodes it. A string is an address as configured by the operator, used as it is.
+   */
+  from: string | Mailbox;
   to: string[];
   replyTo?: string[];
+}
+
+/** The From header value SES takes as `Source`. */
+export function sourceOf(from: OutgoingMail['from']): string {
+  if (typeof from !== 'string') return formatMailbox(from);
+  if (/[\r\n]/.test(from)) throw new InvalidMailAddressError('The configured sender must be one line');
+  return from;
 }
 
 /** A sender that SES will refuse: permanent until someone verifies the domain. */
@@ -22,11 +34,12 @@ export class SesMail {
   async send(mail: OutgoingMail): Promise<string> {
     const { MessageId } = await this.ses.send(
       new SendEmailCommand({
-        Source: mail.from,
+        Source: sourceOf(mail.from),
         Destination: { ToAddresses: mail.to },
         ReplyToAddresses: mail.replyTo,
         Message: {
-          Subject: { Data: mail.subject, Charset: 'UTF-8' },
+          // SES encodes a non-ASCII subject itself (Charset); a line break must not reach it at all.
+          Subject: { Data: headerText(mail.subject), Charset: 'UTF-8' },
           Body: { Html: { Data: mail.html, Charset: 'UTF-8' }, Text: { Data: mail.text, Charset: 'UTF-8' } },
         },
       }),

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, keys, TABLE } from './table';
 
 const { partitionKey: PK } = TABLE;
@@ -10,9 +10,17 @@ export interface SignInToken {
   expiresAt: number;
 }
 
+/** What a live session record holds (see `Sessions` in functions/auth/sessions.ts). */
+export interface SessionRecord {
+  tenantId: string;
+  email: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
 /**
- * Sign-in tokens (stored by their SHA-256 only: the table never holds a usable link) and rate
- * limit counters, in the tenants table with a TTL.
+ * Sign-in tokens (stored by their SHA-256 only: the table never holds a usable link), the live
+ * admin sessions (by the SHA-256 of their ids) and rate limit counters, in the tenants table with a TTL.
  */
 export class SignInStore {
   constructor(
@@ -41,6 +49,32 @@ export class SignInStore {
       new DeleteCommand({ TableName: this.tableName, Key: keys.signInToken(tokenHash), ReturnValues: 'ALL_OLD' }),
     );
     return Attributes ? { tenantId: String(Attributes.tenantId), email: String(Attributes.email), expiresAt: Number(Attributes.validUntil) } : undefined;
+  }
+
+  /** Records a new session as live until `expiresAt` (ids are random: the condition only guards against a reused one). */
+  async saveSession(idHash: string, record: SessionRecord): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.session(idHash), tenantId: record.tenantId, email: record.email, validUntil: record.expiresAt, [TABLE.ttlAttribute]: Math.ceil(record.expiresAt / 1000) },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PK },
+      }),
+    );
+  }
+
+  /**
+   * Whether the session is still live: recorded and not past its expiry (TTL deletes expired items
+   * only eventually). A strongly consistent read, so a sign-out counts from the next request on.
+   */
+  async isSessionLive(idHash: string, now: Date): Promise<boolean> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.session(idHash), ConsistentRead: true }));
+    return Item !== undefined && Number(Item.validUntil) > now.getTime();
+  }
+
+  /** Ends the session (signing out); ending one that is gone already is no error. */
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.session(idHash) }));
   }
 
   /**

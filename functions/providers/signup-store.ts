@@ -103,7 +103,16 @@ export class SignupStore {
 
   /** The id of the tenant holding the subdomain's claim (a claim outlives its tenant until released; `tenants.tenantBySubdomain` finds a tenant item instead). */
   async subdomainClaimHolder(subdomain: string): Promise<string | undefined> {
-    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.subdomain(subdomain) }));
+    return this.claimHolder(keys.subdomain(subdomain));
+  }
+
+  /** The id of the tenant holding the email's claim. */
+  async emailClaimHolder(email: string): Promise<string | undefined> {
+    return this.claimHolder(keys.email(email));
+  }
+
+  private async claimHolder(Key: Record<string, string>): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
     return Item ? String(Item.tenantId) : undefined;
   }
 

@@ -40,6 +40,10 @@ export const keys = {
   fleetCurrent: () => ({ [PK]: PARTITION.fleet, [SK]: 'CURRENT' }),
   signInToken: (tokenHash: string) => ({ [PK]: `SIGNIN#${tokenHash}`, [SK]: 'TOKEN' }),
   rateWindow: (key: string, window: number) => ({ [PK]: `RATE#${key}`, [SK]: `W#${window}` }),
+  /** A fixed window's counter of RateLimits, by the window's start (epoch ms): windows of different lengths on one key never share a counter. */
+  rateLimitWindow: (key: string, windowStartMs: number) => ({ [PK]: `RATE#${key}`, [SK]: `FROM#${windowStartMs}` }),
+  /** A live admin session, by the SHA-256 of its id: signing out deletes it, and a cookie without one is refused. */
+  session: (idHash: string) => ({ [PK]: `SESSION#${idHash}`, [SK]: 'LIVE' }),
   /** An instance's routing record, by its host label (`acme`, `acme-stg`): the router reads one item per host. */
   instance: (host: string) => ({ [PK]: `INSTANCE#${host}`, [SK]: 'ROUTE' }),
   /** A warm-pool instance (shared/pool.ts), by its id (an ECS task id, a local process's). */

@@ -20,8 +20,18 @@ export type TenantChanges = Partial<Omit<Tenant, 'tenantId' | 'status' | 'versio
 /**
  * `absent`: only if the tenant has none of these attributes yet (first writer wins). `holdingPooled`:
  * only while the tenant holds this pool instance (a hand-over must not bring back one discarded meanwhile).
+ * `present`: only if the tenant has all of these.
  */
-export type TenantUpdate = { to?: TenantStatus; at: string; set?: TenantChanges; remove?: Array<keyof Tenant>; newerThan?: number; absent?: Array<keyof Tenant>; holdingPooled?: string };
+export type TenantUpdate = {
+  to?: TenantStatus;
+  at: string;
+  set?: TenantChanges;
+  remove?: Array<keyof Tenant>;
+  newerThan?: number;
+  absent?: Array<keyof Tenant>;
+  present?: Array<keyof Tenant>;
+  holdingPooled?: string;
+};
 
 export class TransitionRefusedError extends Error {
   override name = 'TransitionRefusedError';
@@ -35,7 +45,7 @@ export class TransitionRefusedError extends Error {
  * event-ordering guard, attributes, updatedAt and version. Also used inside transactions (and by
  * FleetStore for rollout outcomes), so every tenant write keeps the same bookkeeping.
  */
-export function tenantUpdateParams(tableName: string, tenantId: string, { to, at, set = {}, remove = [], newerThan, absent = [], holdingPooled }: TenantUpdate) {
+export function tenantUpdateParams(tableName: string, tenantId: string, { to, at, set = {}, remove = [], newerThan, absent = [], present = [], holdingPooled }: TenantUpdate) {
   const names: Record<string, string> = { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version' };
   const values: Record<string, unknown> = { ':at': at, ':one': 1 };
   const sets = ['#updatedAt = :at'];
@@ -58,6 +68,10 @@ export function tenantUpdateParams(tableName: string, tenantId: string, { to, at
   for (const field of absent) {
     names[`#${String(field)}`] = String(field);
     conditions.push(`attribute_not_exists(#${String(field)})`);
+  }
+  for (const field of present) {
+    names[`#${String(field)}`] = String(field);
+    conditions.push(`attribute_exists(#${String(field)})`);
   }
   if (holdingPooled !== undefined) {
     Object.assign(names, { '#pooledInstance': 'pooledInstance', '#pooledId': 'id' });
@@ -189,6 +203,52 @@ export class TenantStore {
    */
   async updatePooled(tenantId: string, at: string, id: string, next: PooledInstance | undefined): Promise<boolean> {
     return this.update(tenantId, next ? { at, set: { pooledInstance: next }, holdingPooled: id } : { at, remove: ['pooledInstance'], holdingPooled: id });
+  }
+
+  /**
+   * Starts the trial clock once: only on an ACTIVE trial that is its admin's (nothing to confirm, or
+   * confirmed) and has none yet. Both the provisioning (at ACTIVE) and the confirmation call it after
+   * their own write, so whichever comes second starts it; false when not due or already started.
+   */
+  async startTrial(tenantId: string, at: string, trialEndsAt: string): Promise<boolean> {
+    return this.conditional(tenantId, at, {
+      set: 'trialEndsAt = :trialEndsAt',
+      condition: 'attribute_exists(#pk) AND #status = :active AND #plan = :trial AND attribute_not_exists(trialEndsAt) AND (attribute_not_exists(verifyBy) OR attribute_exists(emailVerifiedAt))',
+      names: { '#status': 'status', '#plan': 'plan' },
+      values: { ':trialEndsAt': trialEndsAt, ':active': 'ACTIVE', ':trial': 'trial' },
+    });
+  }
+
+  /** Records the confirmation, unless the signup's removal has begun; false then (or when recorded before). */
+  async markEmailVerified(tenantId: string, at: string): Promise<boolean> {
+    return this.update(tenantId, { at, set: { emailVerifiedAt: at }, absent: ['emailVerifiedAt', 'offboardingRequestedAt'] });
+  }
+
+  /**
+   * Marks a signup never confirmed for removal: only if it still is unconfirmed, not already marked,
+   * and has no billing (a confirmation or a payment that arrived meanwhile wins).
+   */
+  async requestUnverifiedRemoval(tenantId: string, at: string): Promise<boolean> {
+    return this.update(tenantId, { at, set: { offboardingRequestedAt: at }, present: ['verifyBy'], absent: ['emailVerifiedAt', 'offboardingRequestedAt', 'stripeCustomerId'] });
+  }
+
+  private async conditional(tenantId: string, at: string, { set, condition, names, values }: { set: string; condition: string; names: Record<string, string>; values: Record<string, unknown> }): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.tenant(tenantId),
+          UpdateExpression: `SET ${set}, #updatedAt = :at ADD #version :one`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version', ...names },
+          ExpressionAttributeValues: { ':at': at, ':one': 1, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** One conditional UpdateItem; false when a guard refused it. */

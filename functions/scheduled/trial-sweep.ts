@@ -3,6 +3,7 @@ import { trialEndedEmail, trialReminderEmail } from '../../shared/emails';
 import { sizeInstances, upgradeUrl } from '../billing/plan';
 import type { Deps } from '../deps';
 import { mailAdmin } from '../tenant/tenant-mail';
+import { isEmailVerified } from '../../shared/tenant';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { compute } from '../lambda/compute';
@@ -28,10 +29,23 @@ type TrialSweepDeps = Pick<Deps, 'compute' | 'fleet' | 'instances' | 'links' | '
 export function createTrialSweep(deps: TrialSweepDeps) {
   const { tenants, signups, now, logger, workflows } = deps;
 
-  return async (): Promise<{ reminded: string[]; suspended: string[]; markedForOffboarding: string[]; offboarding: string[]; claimsReleased: string[] }> => {
+  return async (): Promise<{ reminded: string[]; suspended: string[]; unverifiedRemoved: string[]; markedForOffboarding: string[]; offboarding: string[]; claimsReleased: string[] }> => {
     const at = now();
-    const result = { reminded: [] as string[], suspended: [] as string[], markedForOffboarding: [] as string[], offboarding: [] as string[], claimsReleased: [] as string[] };
-    const trials = (await tenants.listByStatus('ACTIVE', at.toISOString())).filter((t) => t.plan === 'trial' && t.trialEndsAt);
+    const result = { reminded: [] as string[], suspended: [] as string[], unverifiedRemoved: [] as string[], markedForOffboarding: [] as string[], offboarding: [] as string[], claimsReleased: [] as string[] };
+    // Signups never confirmed by their deadline are removed (offboarded; their name and email are free once DELETED).
+    for (const status of ['ACTIVE', 'FAILED'] as const) {
+      for (const tenant of await tenants.listByStatus(status, at.toISOString())) {
+        if (isEmailVerified(tenant) || !tenant.verifyBy || tenant.verifyBy > at.toISOString()) continue;
+        try {
+          // Conditional: a confirmation or a payment that arrived since this (eventually consistent) list wins.
+          if (!tenant.offboardingRequestedAt && !(await tenants.requestUnverifiedRemoval(tenant.tenantId, at.toISOString()))) continue;
+          if ((await workflows.startOffboarding(tenant.tenantId)) === 'started') result.unverifiedRemoved.push(tenant.tenantId);
+        } catch (error) {
+          logger.error('Removing an unverified signup failed; the next run retries', { tenantId: tenant.tenantId, error });
+        }
+      }
+    }
+    const trials = (await tenants.listByStatus('ACTIVE', at.toISOString())).filter((t) => t.plan === 'trial' && t.trialEndsAt && isEmailVerified(t));
     for (const tenant of trials) {
       const endsAt = Date.parse(tenant.trialEndsAt!);
       try {

@@ -21,6 +21,13 @@ export type SaveOutcome =
 async function verifiedSmtp(deps: Pick<Deps, 'secrets' | 'smtp'>, tenant: Tenant, settings: TenantSettings, typedPassword: string | undefined): Promise<{ account?: SmtpAccount; error?: Record<string, string> }> {
   const { sender } = settings.mail;
   if (sender.kind !== 'smtp') return {};
+  try {
+    // A host Launchpad may not connect to is the host's error, before any talk of passwords.
+    await deps.smtp.check(sender);
+  } catch (error) {
+    if (error instanceof SmtpRefusedError) return { error: { [`settings.mail.sender.${error.field ?? 'host'}`]: error.message } };
+    throw error;
+  }
   const account = typedPassword
     ? { host: sender.host, port: sender.port, secure: sender.secure, user: sender.user, password: typedPassword }
     : await smtpAccountOf(deps, tenant.tenantId, sender);
@@ -29,7 +36,8 @@ async function verifiedSmtp(deps: Pick<Deps, 'secrets' | 'smtp'>, tenant: Tenant
     await deps.smtp.verify(account);
     return { account };
   } catch (error) {
-    if (error instanceof SmtpRefusedError) return { error: { smtpPassword: `The SMTP server refused: ${error.message}` } };
+    // A refused host or port is that field's error (the form marks it); the rest concerns the login.
+    if (error instanceof SmtpRefusedError) return { error: { [error.field ? `settings.mail.sender.${error.field}` : 'smtpPassword']: error.message } };
     throw error;
   }
 }

@@ -1,4 +1,5 @@
 import type { Email, MailBrand } from '../../shared/emails';
+import { mailbox } from '../../shared/mail-headers';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
@@ -15,20 +16,19 @@ export type MailDeps = Pick<Deps, 'mail' | 'smtp' | 'platform' | 'secrets' | 'se
  */
 export async function sendAsTenant(deps: MailDeps, tenant: Tenant, mail: Email & { to: string[] }): Promise<{ messageId: string; via: 'smtp' | 'ses' }> {
   const settings = settingsOf(tenant);
-  const name = settings.mail.fromName.replace(/["<>\r\n]/g, '');
   const { sender } = settings.mail;
   if (sender.kind === 'smtp' && tenant.smtpHealth?.state !== 'failing') {
     const account = await smtpAccountOf(deps, tenant.tenantId, sender);
     try {
       if (!account) throw new SmtpRefusedError('No password is stored for this SMTP server and user');
-      const messageId = await deps.smtp.send(account, { ...mail, from: `${name} <${sender.fromAddress}>`, replyTo: [settings.mail.replyTo] });
+      const messageId = await deps.smtp.send(account, { ...mail, from: mailbox(settings.mail.fromName, sender.fromAddress), replyTo: [settings.mail.replyTo] });
       return { messageId, via: 'smtp' };
     } catch (error) {
       if (!(error instanceof SmtpRefusedError)) throw error;
       await markSmtpFailing(deps, tenant, sender, error.message);
     }
   }
-  const messageId = await deps.mail.send({ ...mail, from: `${name} <${sesFromAddress(tenant, deps.platform)}>`, replyTo: [settings.mail.replyTo] });
+  const messageId = await deps.mail.send({ ...mail, from: mailbox(settings.mail.fromName, sesFromAddress(tenant, deps.platform)), replyTo: [settings.mail.replyTo] });
   return { messageId, via: 'ses' };
 }
 

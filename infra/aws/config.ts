@@ -35,6 +35,8 @@ export const deployConfigSchema = z.object({
   /** Tasks of the tenant router: at least two (one per availability zone), scaled on requests up to the maximum. */
   /** Warm-pool instances kept ready (unassigned Fargate tasks a signup takes at once); 0: every signup starts cold. */
   poolSize: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(100)), 2),
+  /** Cloudflare Turnstile's site key: when set, the signup form shows the check and the signup function verifies it (secret key in Secrets Manager at TURNSTILE_SECRET_NAME). */
+  turnstileSiteKey: z.optional(z.string().check(z.regex(/^[0-9A-Za-z_-]{10,64}$/, 'the site key from the Turnstile dashboard'))),
   routerMinTasks: z._default(z.coerce.number().check(z.int(), z.minimum(2)), 2),
   routerMaxTasks: z._default(z.coerce.number().check(z.int(), z.minimum(2)), 10),
 });

@@ -17,6 +17,9 @@ export interface EnvironmentResources extends TenantResources {
  * addresses only, never a secret's value. Built in each stack with functions (`scope`); what other
  * stacks own is imported.
  */
+/** Where the operator stores Turnstile's secret key (README, Deploy). */
+export const TURNSTILE_SECRET_NAME = 'launchpad/turnstile-secret-key';
+
 export function functionEnvironment(scope: Construct, { config, table, tenancy, tenantBucket, siteUrl }: EnvironmentResources): Record<string, string> {
   const stack = Stack.of(scope);
   const privateSubnets = tenancy.vpc.selectSubnets({ subnetType: tenancy.privateSubnetType }).subnetIds;
@@ -80,5 +83,6 @@ export function functionEnvironment(scope: Construct, { config, table, tenancy, 
     }),
     DISCOVERY_CONFIG: stack.toJsonString({ namespaceName: tenancy.namespace.namespaceName, containerPort: CONTAINER_PORT }),
     SITE_URL: siteUrl,
+    ...(config.turnstileSiteKey ? { TURNSTILE_SITE_KEY: config.turnstileSiteKey, TURNSTILE_SECRET_NAME } : {}),
   };
 }

@@ -66,7 +66,7 @@ export function launchpadStacks(scope: Construct, props: LaunchpadProps): Launch
   const shared = { config, data: data.data, tenancy: tenancy.tenancy, siteUrl: site.siteUrl };
   const router = new RouterStack(scope, STACK_NAMES.router, { ...common(STACK_NAMES.router, 'tenant router (every instance host)'), ...shared });
   const workflows = new WorkflowsStack(scope, STACK_NAMES.workflows, { ...common(STACK_NAMES.workflows, 'provisioning, rollout and offboarding workflows'), ...shared });
-  const api = new ApiStack(scope, STACK_NAMES.api, { ...common(STACK_NAMES.api, 'API routes'), ...shared, httpApi: site.gateway.httpApi, provision: workflows.provision });
+  const api = new ApiStack(scope, STACK_NAMES.api, { ...common(STACK_NAMES.api, 'API routes'), ...shared, httpApi: site.gateway.httpApi, apiDomain: site.gateway.domainName, originSecret: site.site.originSecret, provision: workflows.provision });
   const operations = new OperationsStack(scope, STACK_NAMES.operations, {
     ...common(STACK_NAMES.operations, 'scheduled jobs, alarms and dashboard'),
     ...shared,

@@ -113,6 +113,8 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     const construct = find(secret);
     if (construct) ack(construct, 'SMG4', secret.endsWith('Secret') ? 'Rotated by operators with the runbook in README (TenantDatabases re-reads it on each cold start); an automatic rotation Lambda would need its own VPC access and NAT path' : 'A third-party credential: rotated in the provider\'s dashboard, then put into the secret');
   }
+  const originSecret = find('Site/OriginSecret');
+  if (originSecret) ack(originSecret, 'SMG4', 'Set on the CloudFront origin and in the route functions by deploy-time references; rotating it means redeploying the Site and Api stacks, so it is rotated by hand when it may have leaked');
   const poolKey = find('Tenancy/PoolKey');
   if (poolKey) ack(poolKey, 'SMG4', 'Read by pool tasks at start only; rotating it would leave running unassigned tasks unassignable until the pool keeper replaces them, so it is rotated by hand with a pool drain');
   const poolTask = find('Tenancy/PoolTask');

@@ -1,5 +1,7 @@
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { TURNSTILE_SECRET_NAME } from './environment';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { API_ROUTES } from '../../functions/api/routes';
@@ -25,6 +27,15 @@ export function grantRoutes(scope: Construct, route: (entry: string) => Launchpa
   table.grantReadWriteData(route('signup'));
   provision.grantStartExecution(route('signup'));
   tenancy.adminLinkKey.grantRead(route('signup'));
+  route('signup').addToRolePolicy(sendMail); // the verification mail
+  // Turnstile's secret key, when the operator configured the check (infra/aws/environment.ts).
+  route('signup').addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TURNSTILE_SECRET_NAME}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }));
+  // The verification: records it, starts the trial and sends the welcome mail (as the tenant, with a sign-in link).
+  const verify = route('verify-email');
+  table.grantReadWriteData(verify);
+  tenancy.adminLinkKey.grantRead(verify);
+  verify.addToRolePolicy(readSmtpSecret);
+  sendAsTenant(verify);
   // Names with records of their own in the zone are refused (the wildcard would not answer them).
   for (const entry of ['signup', 'subdomain-availability']) tenancy.cloudflareToken.grantRead(route(entry));
   for (const entry of ['subdomain-availability', 'tenant-status', 'health']) table.grantReadData(route(entry));
@@ -33,7 +44,7 @@ export function grantRoutes(scope: Construct, route: (entry: string) => Launchpa
     tenancy.adminLinkKey.grantRead(route(entry));
     tenancy.stripeKeys.grantRead(route(entry));
   }
-  table.grantReadData(route('upgrade-link'));
+  table.grantReadWriteData(route('upgrade-link')); // counts requests per tenant and client address
   tenancy.adminLinkKey.grantRead(route('upgrade-link'));
   route('upgrade-link').addToRolePolicy(sendMail);
   const webhook = route('stripe-webhook');
@@ -50,6 +61,8 @@ export function grantRoutes(scope: Construct, route: (entry: string) => Launchpa
   route('magic-link').addToRolePolicy(sendMail);
   table.grantReadWriteData(route('create-session')); // spends the token
   tenancy.sessionKey.grantRead(route('create-session'));
+  table.grantReadWriteData(route('delete-session')); // signing out ends the session's record
+  tenancy.sessionKey.grantRead(route('delete-session'));
   for (const entry of ['get-session', 'get-settings', 'settings-history', 'test-smtp', 'logo-upload', 'logo', 'branding', 'oauth-start', 'oauth-callback']) table.grantReadData(route(entry));
   for (const entry of ['get-settings', 'test-smtp']) route(entry).addToRolePolicy(readSmtpSecret);
   const putSettings = route('put-settings');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { ApiEvent, ApiResult } from '../../functions/api/http';
+import { decodedOrUndefined, type ApiEvent, type ApiResult } from '../../functions/api/http';
 import type { ApiRoute } from '../../functions/api/routes';
 
 /** Matches a path against an HTTP API route path like /api/tenants/{id}/status. */
@@ -18,6 +18,28 @@ export function matchRoute(routes: readonly ApiRoute[], method: string, path: st
   return undefined;
 }
 
+const BROKEN_ENCODING = 'This is not valid percent-encoding (a lone % or bytes that are not UTF-8)';
+
+/**
+ * The request target as a URL, or the field errors of the 400 to answer: a query, or a page's path,
+ * whose percent-encoding is broken (`/%E0%A4%A`) is refused here, once, before anything decodes it.
+ * An /api/ path goes to its route as sent, as API Gateway passes path parameters on: the handler
+ * decodes its parameters (`pathParameter`) and names the broken one in its 400.
+ */
+export function requestTarget(target: string | undefined): { url: URL } | { errors: Record<string, string> } {
+  let url: URL;
+  try {
+    // Origin-form is appended to a fixed origin rather than resolved against it: `//x` stays a
+    // path (resolved, it would be a host, and `//` alone throws). Absolute-form is taken as it is.
+    url = (target ?? '/').startsWith('/') ? new URL(`http://localhost${target ?? '/'}`) : new URL(target ?? '/');
+  } catch {
+    return { errors: { path: 'This is not a request target' } };
+  }
+  if (!url.pathname.startsWith('/api/') && decodedOrUndefined(url.pathname) === undefined) return { errors: { path: BROKEN_ENCODING } };
+  if (decodedOrUndefined(url.search) === undefined) return { errors: { query: BROKEN_ENCODING } };
+  return { url };
+}
+
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded)|text\/)/;
 
 /** The event API Gateway (HTTP API, payload 2.0) would hand the Lambda for this request. */
@@ -26,8 +48,9 @@ export function toApiEvent(req: IncomingMessage, url: URL, route: ApiRoute, para
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined && key !== 'cookie') headers[key] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  // No prototype: `?constructor=x` or `?__proto__=x` are parameters like any other.
+  const query: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of url.searchParams) query[key] = Object.hasOwn(query, key) ? `${query[key]},${value}` : value;
   const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
   const now = new Date();
   const routeKey = `${route.method} ${route.path}`;

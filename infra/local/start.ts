@@ -1,5 +1,6 @@
 import type { SleepTimes } from '../../functions/platform';
 import { startLaunchpad } from './launchpad';
+import { SHUTDOWN_DEADLINE_MS } from './shutdown';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -34,11 +35,22 @@ console.log(`
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    // A second Ctrl-C means now. process.exit() still runs the exit hooks, which SIGKILL every
+    // child left (DynamoDB Local, instances) and send PostgreSQL its immediate shutdown.
+    if (stopping) return process.exit(130);
     stopping = true;
-    console.log('\nStopping Launchpad...');
+    console.log('\nStopping Launchpad... (Ctrl-C again to stop at once)');
+    const started = Date.now();
+    // stop() bounds each of its waits; this is the last resort should one of them still hang.
+    setTimeout(() => {
+      console.error(`Launchpad did not stop within ${SHUTDOWN_DEADLINE_MS / 1000} s; exiting anyway (remaining processes are killed).`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     launchpad.stop().then(
-      () => process.exit(0),
+      () => {
+        console.log(`Stopped in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+        process.exit(0);
+      },
       (error: unknown) => {
         console.error(error);
         process.exit(1);

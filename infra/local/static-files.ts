@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { decodedOrUndefined } from '../../functions/api/http';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -24,15 +25,24 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     res.end('The web app is not built yet: run `npm run build` (npm start does it for you).');
     return;
   }
-  const candidate = normalize(join(root, decodeURIComponent(pathname)));
+  const decoded = decodedOrUndefined(pathname);
+  if (decoded === undefined) {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('This address is not valid percent-encoding.');
+    return;
+  }
+  const candidate = normalize(join(root, decoded));
   const inside = candidate.startsWith(root + sep);
-  const file = inside && existsSync(candidate) && statSync(candidate).isFile() ? candidate : index;
+  const file = inside && existsSync(candidate) && statSync(candidate, { throwIfNoEntry: false })?.isFile() ? candidate : index;
   const immutable = file !== index && pathname.startsWith('/assets/');
   res.writeHead(200, {
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
   });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
+  if (req.method === 'HEAD') return void res.end();
+  // A file that cannot be read after all (removed by a rebuild meanwhile) ends this answer, not the process.
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }

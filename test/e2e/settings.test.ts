@@ -1,6 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it, inject } from 'vitest';
 import { signInLinkIn, waitForMail } from '../support/sent-mail';
+import { verifyFromMail } from '../support/verification';
 import { useBrowser } from './browser';
 
 const baseUrl = inject('baseUrl');
@@ -45,6 +46,7 @@ describe('runtime settings in a real browser', () => {
       body: JSON.stringify({ companyName: 'Brand Co', subdomain, adminName: 'Bea', adminEmail: email, primaryColor: '#1d4ed8', acceptTerms: true }),
     });
     expect(signup.status).toBe(202);
+    expect((await verifyFromMail(baseUrl, sesUrl, email)).status).toBe(200);
     const welcome = await waitForMail(sesUrl, email, /is ready/, 60_000);
 
     const page = await browser().newPage();

@@ -1,7 +1,10 @@
 import { describe, expect, it, inject } from 'vitest';
+import { waitForMail } from '../support/sent-mail';
+import { VERIFICATION_SUBJECT, verificationLinkIn } from '../support/verification';
 import { useBrowser } from './browser';
 
 const baseUrl = inject('baseUrl');
+const sesUrl = inject('sesUrl');
 const browser = useBrowser();
 
 describe('trial to paid in a real browser', () => {
@@ -12,9 +15,14 @@ describe('trial to paid in a real browser', () => {
     await page.getByLabel('Company name').fill(company);
     const subdomain = await page.getByLabel('Your spaceOS address').inputValue();
     await page.getByLabel('Your name').fill('Paula Payer');
-    await page.getByLabel('Work email').fill(`paula+${subdomain}@example.com`);
+    const email = `paula+${subdomain}@example.com`;
+    await page.getByLabel('Work email').fill(email);
     await page.getByLabel(/I accept the spaceOS terms/).check();
     await page.getByRole('button', { name: 'Start my free trial' }).click();
+    await page.waitForURL(/\/status\/[0-9a-f-]{36}$/);
+    // The admin opens the confirmation link in this browser: it hands the instance (and its upgrade) over.
+    await page.goto(verificationLinkIn(await waitForMail(sesUrl, email, VERIFICATION_SUBJECT)).url);
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
 
     await page.getByRole('heading', { name: 'Your instance is ready' }).waitFor({ timeout: 60_000 });
     await expect(page.locator('[data-plan="trial"]').textContent()).resolves.toMatch(/Plan: free trial · 14 days left/);

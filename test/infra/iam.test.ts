@@ -59,7 +59,10 @@ describe('IAM of our own resources', () => {
     const READ = /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator))$/;
     const allowed: Record<string, RegExp> = {
       health: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator))$/,
-      signup: /^(dynamodb:\w+|states:StartExecution|secretsmanager:(GetSecretValue|DescribeSecret))$/,
+      // ses:SendEmail: the verification mail (Launchpad's own sender).
+      signup: /^(dynamodb:\w+|states:StartExecution|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail)$/,
+      // The verification starts the trial and sends the welcome mail as the tenant (s3:PutObject as for the webhook).
+      verifyemail: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|s3:PutObject)$/,
       checkout: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)|secretsmanager:(GetSecretValue|DescribeSecret))$/,
       // s3:PutObject: mail as the tenant re-renders its config when its SMTP server fails.
       // ECS task definitions and IAM tenant roles: a woken instance catches up with the fleet's version.

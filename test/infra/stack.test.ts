@@ -51,7 +51,7 @@ describe('API', () => {
   });
 
   it('throttles the stage and allows CORS from the site only', () => {
-    templates.site.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 }, AccessLogSettings: Match.anyValue() });
+    templates.api.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 }, AccessLogSettings: Match.anyValue() });
     templates.site.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: { AllowOrigins: ['https://spaceos.example'], AllowHeaders: ['content-type', 'idempotency-key'] } });
   });
 });

@@ -61,6 +61,8 @@ async function activeTrial(trialEndsAt = '2026-12-10T10:00:00.000Z'): Promise<Te
   const tenant: Tenant = {
     tenantId: id, subdomain: `bill-${id}`, companyName: `Billing ${n}`, adminName: 'Bea', adminEmail: `bea+${id}@example.com`, primaryColor: '#123456',
     plan: 'trial', status: 'PENDING', createdAt: at, updatedAt: at, steps: {}, urls: { app: `https://bill-${id}.spaceos.io` }, version: 1,
+    // A trial is a verified signup's (functions/tenant/email-verification.ts).
+    emailVerifiedAt: at,
   };
   await deps.signups.createSignup(tenant);
   await deps.tenants.transition(id, 'PROVISIONING', at);

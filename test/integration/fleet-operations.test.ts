@@ -15,6 +15,7 @@ import type { RolloutRequestInput, RolloutSummary } from '../../shared/fleet';
 import { validSignup } from '../support/api-event';
 import { mailTo } from '../support/sent-mail';
 import { tempDir } from '../support/temp-dir';
+import { MANY_SIGNUPS } from '../support/signup-limits';
 
 /** Subdomains whose deployment of a version fails (the image does not start, say). */
 const brokenDeploys = new Map<string, string>();
@@ -41,7 +42,7 @@ beforeAll(async () => {
   const webRoot = join(root, 'web');
   mkdirSync(webRoot);
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html>');
-  launchpad = await startLaunchpad({ port: 0, dataDir: join(root, 'data'), webRoot, sesPort: 0, fastTimers: true, opsEmail: OPS, decorate: injectDeployFaults });
+  launchpad = await startLaunchpad({ signupLimits: MANY_SIGNUPS, port: 0, dataDir: join(root, 'data'), webRoot, sesPort: 0, fastTimers: true, opsEmail: OPS, decorate: injectDeployFaults });
   await Promise.all(
     SUBDOMAINS.map(async (subdomain, i) => {
       // Signed up one after the other: waves follow signup order.

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { probe } from '../../functions/providers/instance-probe';
 import { freePort } from '../../infra/local/free-port';
 import { startLaunchpad } from '../../infra/local/launchpad';
+import { verifyFromMail } from '../support/verification';
 import { validSignup } from '../support/api-event';
 import { tempDir } from '../support/temp-dir';
 
@@ -31,6 +32,7 @@ describe('the embedded default server', () => {
       const accepted = await signup(launchpad.url, validSignup());
       expect(accepted.status).toBe(202);
       ({ tenantId } = (await accepted.json()) as { tenantId: string });
+      expect((await verifyFromMail(launchpad.url, launchpad.sesEndpoint, validSignup().adminEmail)).status).toBe(200);
       await launchpad.workflows.settled(tenantId);
 
       const invalid = await signup(launchpad.url, validSignup({ subdomain: 'other', adminEmail: 'nope' }));

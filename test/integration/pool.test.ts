@@ -13,6 +13,7 @@ import { ASSIGN_PATH, type Assignment } from '../../shared/pool';
 import { validSignup } from '../support/api-event';
 import { tempDir } from '../support/temp-dir';
 import { until } from '../support/until';
+import { MANY_SIGNUPS } from '../support/signup-limits';
 
 const POOL_SIZE = 5;
 const root = tempDir('launchpad-pool-');
@@ -41,7 +42,7 @@ beforeAll(async () => {
   mkdirSync(webRoot);
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html>');
   // Health polls every second (60 s budget): 15 cold starts at once share two cores here.
-  launchpad = await startLaunchpad({ port: 0, dataDir: join(root, 'data'), webRoot, sesPort: 0, waitMs: 1000, poolSize: POOL_SIZE, decorate: observeClaims });
+  launchpad = await startLaunchpad({ signupLimits: MANY_SIGNUPS, port: 0, dataDir: join(root, 'data'), webRoot, sesPort: 0, waitMs: 1000, poolSize: POOL_SIZE, decorate: observeClaims });
   await until('the pool to fill', async () => ((await launchpad.deps.poolInstances.ready()).length >= POOL_SIZE ? true : undefined), { timeoutMs: 60_000 });
 }, 120_000);
 afterAll(async () => {

@@ -8,7 +8,10 @@ import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
 import { TransientError } from '../../functions/steps/errors';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { validSignup } from '../support/api-event';
+import { FAILED_STEP_MESSAGE } from '../../shared/public-status';
 import { tempDir } from '../support/temp-dir';
+import { verifyFromMail } from '../support/verification';
+import { MANY_SIGNUPS } from '../support/signup-limits';
 
 /** Faults by subdomain: how many calls of a provider still fail, and with what. */
 type Fault = { provider: 'databases'; remaining: number; error: () => Error };
@@ -45,7 +48,7 @@ let postgresAdmin: pg.ClientConfig;
 beforeAll(async () => {
   mkdirSync(webRoot);
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html>');
-  launchpad = await startLaunchpad({ port: 0, dataDir: join(root, 'data'), webRoot, sesPort: 0, fastTimers: true, opsEmail: 'cs@spaceos.test', decorate: injectFaults });
+  launchpad = await startLaunchpad({ signupLimits: MANY_SIGNUPS, port: 0, dataDir: join(root, 'data'), webRoot, sesPort: 0, fastTimers: true, opsEmail: 'cs@spaceos.test', decorate: injectFaults });
   postgresAdmin = launchpad.postgres;
 }, 120_000);
 afterAll(async () => {
@@ -53,27 +56,54 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function signup(subdomain: string): Promise<string> {
+/** A signup; its admin opens the verification link at once unless told not to. */
+async function signup(subdomain: string, { verify = true } = {}): Promise<string> {
   const response = await fetch(`${launchpad.url}/api/signups`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example`, primaryColor: '#0f766e' })),
   });
   expect(response.status).toBe(202);
-  return ((await response.json()) as { tenantId: string }).tenantId;
+  const { tenantId } = (await response.json()) as { tenantId: string };
+  if (verify) expect((await verifyFromMail(launchpad.url, launchpad.sesEndpoint, `admin@${subdomain}.example`)).status).toBe(200);
+  return tenantId;
 }
 
 const statusOf = async (tenantId: string) => (await (await fetch(`${launchpad.url}/api/tenants/${tenantId}/status`)).json()) as { status: string; steps: Array<{ name: string; status: string; error?: string }>; urls: { app?: string; staging?: string } };
 const sentMail = async () => ((await (await fetch(`${launchpad.sesEndpoint}/store`)).json()) as { emails: Array<{ subject: string; destination: { to: string[] }; body: { text: string; html?: string } }> }).emails;
 const settle = (name: string) => launchpad.workflows.settled(name);
+/** Resume on the ops page, as the browser posts it: from the page's own origin, with the page's form token (one per server). */
+let formToken: string | undefined;
+async function pressResume(tenantId: string): Promise<Response> {
+  formToken ??= /name="csrf" value="([^"]+)"/.exec(await (await fetch(`${launchpad.url}/ops`)).text())?.[1];
+  const token = formToken ?? '';
+  return fetch(`${launchpad.url}/ops/tenants/${tenantId}/resume`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: launchpad.url, 'content-type': 'application/x-www-form-urlencoded' },
+    body: `csrf=${encodeURIComponent(token)}`,
+  });
+}
 
 describe('provision-tenant on the embedded default', () => {
-  it('takes a signup to a branded, seeded, ACTIVE trial with staging and a welcome mail', async () => {
-    const tenantId = await signup('happy');
+  it('takes a signup to a branded, seeded, ACTIVE instance, handed over (trial, welcome mail, links) once the admin verifies the email', async () => {
+    const tenantId = await signup('happy', { verify: false });
     expect((await settle(tenantId))?.status, JSON.stringify((await launchpad.deps.tenants.getTenant(tenantId))?.failure)).toBe('SUCCEEDED');
 
+    // Live, but not the admin's yet: no links on the public page, no trial clock, only the fixed-text verification mail.
+    const waiting = await statusOf(tenantId);
+    expect(waiting).toMatchObject({ status: 'ACTIVE', urls: {}, awaitingEmailVerification: true });
+    expect((await launchpad.deps.tenants.getTenant(tenantId))?.trialEndsAt).toBeUndefined();
+    const beforeVerifying = (await sentMail()).filter((m) => m.destination.to.includes('admin@happy.example'));
+    expect(beforeVerifying.map((m) => m.subject)).toEqual(['Confirm your email address for spaceOS']);
+    expect(beforeVerifying[0]!.body.text).not.toContain('happy');
+
+    const verified = await verifyFromMail(launchpad.url, launchpad.sesEndpoint, 'admin@happy.example');
+    expect(verified.status).toBe(200);
+    expect(await verified.json()).toMatchObject({ tenantId, adminToken: expect.any(String) });
     const status = await statusOf(tenantId);
     expect(status.status).toBe('ACTIVE');
+    expect(status).not.toHaveProperty('awaitingEmailVerification');
     expect(status.steps.every((s) => s.status === 'SUCCEEDED')).toBe(true);
     expect(status.urls).toEqual({ app: launchpad.url.replace('localhost', 'happy.localhost'), staging: launchpad.url.replace('localhost', 'happy-stg.localhost') });
 
@@ -85,7 +115,7 @@ describe('provision-tenant on the embedded default', () => {
 
     const tenant = await launchpad.deps.tenants.getTenant(tenantId);
     expect(tenant?.trialEndsAt && Date.parse(tenant.trialEndsAt) - Date.parse(tenant.updatedAt)).toBeGreaterThan(13 * 86_400_000);
-    const welcome = (await sentMail()).filter((m) => m.destination.to.includes('admin@happy.example'));
+    const welcome = (await sentMail()).filter((m) => m.destination.to.includes('admin@happy.example') && !m.subject.startsWith('Confirm'));
     expect(welcome).toHaveLength(1);
     expect(welcome[0]!.subject).toBe('Your spaceOS instance for happy Works is ready');
     expect(welcome[0]!.body.html).toContain('#0f766e');
@@ -108,7 +138,8 @@ describe('provision-tenant on the embedded default', () => {
 
     const failed = await statusOf(tenantId);
     expect(failed.status).toBe('FAILED');
-    expect(failed.steps.find((s) => s.name === 'CreateDatabases')).toMatchObject({ status: 'FAILED', error: 'password authentication failed for user "launchpad_admin"' });
+    // The public page says it plainly; the cause is for ops (the tenant's failure, the alert).
+    expect(failed.steps.find((s) => s.name === 'CreateDatabases')).toMatchObject({ status: 'FAILED', error: FAILED_STEP_MESSAGE });
     expect((await launchpad.deps.tenants.getTenant(tenantId))?.failure).toMatchObject({ step: 'CreateDatabases', error: 'AuthenticationError' });
     const alert = (await sentMail()).filter((m) => m.destination.to.includes('cs@spaceos.test') && m.subject.includes('broken'));
     expect(alert).toHaveLength(1);
@@ -117,7 +148,7 @@ describe('provision-tenant on the embedded default', () => {
 
     // The cause is fixed; customer success presses Resume on the ops page.
     faults.delete('broken');
-    const resume = await fetch(`${launchpad.url}/ops/tenants/${tenantId}/resume`, { method: 'POST', redirect: 'manual' });
+    const resume = await pressResume(tenantId);
     expect(resume.status).toBe(303);
     const resumed = await settle(`${tenantId}-r1`);
     expect(resumed?.status, JSON.stringify((await launchpad.deps.tenants.getTenant(tenantId))?.failure)).toBe('SUCCEEDED');
@@ -133,9 +164,9 @@ describe('provision-tenant on the embedded default', () => {
     expect(dbs).toEqual(['t_broken_prod', 't_broken_stg']);
     expect(launchpad.compute.list().filter((s) => s.name.startsWith('spaceos-broken-')).map((s) => s.name).sort()).toEqual(['spaceos-broken-prod', 'spaceos-broken-stg']);
     expect((await launchpad.deps.instances.getMany(['broken', 'broken-stg'])).map((r) => `${r.host} ${r.state}`).sort()).toEqual(['broken running', 'broken-stg running']);
-    expect((await sentMail()).filter((m) => m.destination.to.includes('admin@broken.example'))).toHaveLength(1);
+    expect((await sentMail()).filter((m) => m.destination.to.includes('admin@broken.example')).map((m) => m.subject)).toEqual(['Confirm your email address for spaceOS', 'Your spaceOS instance for broken Works is ready']);
     // A tenant that is not FAILED cannot be resumed.
-    expect((await fetch(`${launchpad.url}/ops/tenants/${tenantId}/resume`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
+    expect((await pressResume(tenantId)).status).toBe(409);
   });
 
   it('at the end of the trial stops the instance, whose address then offers the upgrade', async () => {
@@ -155,13 +186,29 @@ describe('provision-tenant on the embedded default', () => {
     expect((await sentMail()).filter((m) => m.destination.to.includes('admin@expiring.example')).map((m) => m.subject)).toContain('Your expiring Works trial has ended');
   });
 
+  it('removes a signup never verified after a day, and frees its name and email at once', async () => {
+    const tenantId = await signup('ghost', { verify: false });
+    await settle(tenantId);
+    const created = Date.parse((await launchpad.deps.tenants.getTenant(tenantId))!.createdAt);
+    // Within the day: kept.
+    expect((await createTrialSweep({ ...launchpad.deps, now: () => new Date(created + 23 * 3_600_000) })()).unverifiedRemoved).not.toContain(tenantId);
+    const sweep = createTrialSweep({ ...launchpad.deps, now: () => new Date(created + 25 * 3_600_000) });
+    expect((await sweep()).unverifiedRemoved).toContain(tenantId);
+    expect((await settle(`offboard-${tenantId}`))?.status).toBe('SUCCEEDED');
+    expect((await launchpad.deps.tenants.getTenant(tenantId))?.status).toBe('DELETED');
+    expect((await sweep()).claimsReleased).toContain(tenantId);
+    // The real owner of the address (or anyone) can now take the name with that email.
+    const again = await signup('ghost', { verify: false });
+    expect(again).not.toBe(tenantId);
+  });
+
   it('shows executions on the ops page as timelines', async () => {
     const page = await (await fetch(`${launchpad.url}/ops`)).text();
     expect(page).toContain('happy Works');
     expect(page).toMatch(/<svg role="img" aria-label="Timeline of /);
     const executions = (await (await fetch(`${launchpad.url}/ops/api/executions`)).json()) as Array<{ name: string; status: string; timeline: Array<{ state: string; outcome: string }> }>;
     expect(executions.length).toBeGreaterThanOrEqual(4);
-    expect(executions.find((e) => e.status === 'SUCCEEDED')?.timeline.map((t) => t.state)).toEqual(expect.arrayContaining(['CreateDatabases', 'WaitUntilHealthy', 'SendWelcomeEmail']));
+    expect(executions.find((e) => e.status === 'SUCCEEDED' && !e.name.startsWith('offboard-'))?.timeline.map((t) => t.state)).toEqual(expect.arrayContaining(['CreateDatabases', 'WaitUntilHealthy', 'SendWelcomeEmail']));
     expect(executions.find((e) => e.status === 'FAILED')?.timeline.find((t) => t.state === 'CreateDatabases')?.outcome).toBe('failed');
   });
 });

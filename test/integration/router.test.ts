@@ -9,6 +9,7 @@ import { instanceUrl } from '../../shared/instance';
 import { validSignup } from '../support/api-event';
 import { tempDir } from '../support/temp-dir';
 import { until } from '../support/until';
+import { MANY_SIGNUPS } from '../support/signup-limits';
 
 const SLEEP_MS = 1500;
 const root = tempDir('launchpad-router-');
@@ -37,7 +38,7 @@ beforeAll(async () => {
   const webRoot = join(root, 'web');
   mkdirSync(webRoot);
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html>');
-  launchpad = await startLaunchpad({
+  launchpad = await startLaunchpad({ signupLimits: MANY_SIGNUPS,
     port: 0,
     dataDir: join(root, 'data'),
     webRoot,

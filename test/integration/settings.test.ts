@@ -10,11 +10,13 @@ import { createMagicLinkHandler, MAGIC_LINK_ANSWER_MS } from '../../functions/ap
 import { createPutSettingsHandler } from '../../functions/api/put-settings';
 import { createSettingsHistoryHandler } from '../../functions/api/settings-history';
 import { createTestMailHandler } from '../../functions/api/test-mail';
+import { createTestSmtpHandler } from '../../functions/api/test-smtp';
 import { createBrandingHandler } from '../../functions/api/branding';
 import { createOAuthCallbackHandler } from '../../functions/api/oauth-callback';
 import { createOAuthStartHandler } from '../../functions/api/oauth-start';
 import type { Deps } from '../../functions/deps';
 import { SesMail } from '../../functions/providers/mail';
+import { NodemailerSmtp } from '../../functions/providers/smtp';
 import { Storage } from '../../functions/providers/storage';
 import { createRenderPending } from '../../functions/reconciler/render-pending';
 import { issueSignInLink } from '../../functions/auth/sign-in-links';
@@ -255,6 +257,8 @@ describe('logo upload', () => {
     expect(branding).toMatchObject({ appName: tenant.companyName, colors: { primary: '#123456' }, logo: { url: `https://spaceos.io/api/tenants/${tenant.tenantId}/logo?v=2` } });
   });
 
+  // Refused on asking (the declared type and size) or on saving (the stored bytes), never by the upload:
+  // s3rver stores whatever is posted, ignoring the policy. test/unit/logo-upload-policy.test.ts reads the policy S3 enforces.
   it('answers 400 to a wrong type, an oversized file, a file that is not what it claims, and a key outside the tenant', async () => {
     const tenant = await activeTenant();
     const cookies = await signIn(tenant);
@@ -296,19 +300,26 @@ describe('custom SMTP', () => {
     port = (server.server.address() as AddressInfo).port;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  beforeEach(() => void (accept = true));
+  beforeEach(() => {
+    accept = true;
+    // The deployment-level allowance the embedded default sets (SMTP_ALLOWED_PRIVATE_HOSTS): this server is on loopback.
+    deps = { ...deps, platform: { ...deps.platform, smtpAllowedPrivateHosts: ['127.0.0.1'] }, smtp: new NodemailerSmtp({ allowedPrivateHosts: ['127.0.0.1'] }) };
+  });
 
   const smtpSettings = (settings: TenantSettings): TenantSettings => ({
     ...settings,
     mail: { ...settings.mail, sender: { kind: 'smtp', host: '127.0.0.1', port, secure: false, user: account.user, fromAddress: 'hello@tenant.example' } },
   });
 
-  it('verifies credentials before saving: a wrong password is a 400 with the server reason, nothing saved', async () => {
+  it('verifies credentials before saving: a wrong password is a 400 that does not quote the server, nothing saved', async () => {
     const tenant = await activeTenant();
     const cookies = await signIn(tenant);
     const wrong = await put(tenant, cookies, 1, smtpSettings(tenant.settings!), 'wrong');
     expect(wrong.statusCode).toBe(400);
-    expect(parseBody(wrong).errors?.smtpPassword).toMatch(/refused: .*Invalid username or password/);
+    expect(parseBody(wrong).errors).toEqual({ smtpPassword: 'The SMTP server did not accept this user name and password' });
+    const tested = await call(createTestSmtpHandler, { method: 'POST', cookies, pathParameters: { id: tenant.tenantId }, body: { sender: smtpSettings(tenant.settings!).mail.sender, password: 'wrong' } });
+    expect(tested.statusCode).toBe(400);
+    expect(tested.body).not.toMatch(/Invalid username|535/);
     expect(await secrets.get(smtpSecretName(tenant.tenantId))).toBeUndefined();
     expect((await deps.tenants.getTenant(tenant.tenantId))?.settings?.mail.sender.kind).toBe('default');
   });
@@ -316,6 +327,8 @@ describe('custom SMTP', () => {
   it('saves good credentials to the secrets port only, sends through the server, and falls back to SES (telling the admin) when it later refuses', async () => {
     const tenant = await activeTenant();
     const cookies = await signIn(tenant);
+    const tested = await call(createTestSmtpHandler, { method: 'POST', cookies, pathParameters: { id: tenant.tenantId }, body: { sender: smtpSettings(tenant.settings!).mail.sender, password: account.password } });
+    expect(tested.statusCode).toBe(200);
     const saved = await put(tenant, cookies, 1, smtpSettings(tenant.settings!), account.password);
     expect(saved.statusCode).toBe(200);
     expect(parseBody(saved)).toMatchObject({ smtpPasswordSet: true, smtpHealth: { state: 'ok' } });
@@ -336,7 +349,9 @@ describe('custom SMTP', () => {
     expect((await mailTo(sesEndpoint, tenant.adminEmail)).map((m) => m.subject)).toEqual(
       expect.arrayContaining([expect.stringMatching(/going out through spaceOS: your SMTP server refused us/), `Test mail from ${tenant.companyName}`]),
     );
-    expect((await settingsOf(tenant, cookies)).smtpHealth).toMatchObject({ state: 'failing', error: expect.stringMatching(/Invalid username or password/) });
+    // The page and the admin's mail say what failed in our words, not the server's.
+    expect((await settingsOf(tenant, cookies)).smtpHealth).toMatchObject({ state: 'failing', error: 'The SMTP server did not accept this user name and password' });
+    expect(JSON.stringify(await mailTo(sesEndpoint, tenant.adminEmail))).not.toContain('Invalid username');
     const fallback = parse((await deps.storage.getText(configKey(tenant.tenantId, 'prod', 'config.yml')))!) as { mail: { transport: string; from: string } };
     expect(fallback.mail).toMatchObject({ transport: 'ses', from: `${tenant.subdomain}@clients.spaceos.io` });
 
@@ -358,6 +373,63 @@ describe('custom SMTP', () => {
     expect((await check()).failing).toContain(tenant.tenantId);
     const alerts = (await mailTo(sesEndpoint, tenant.adminEmail)).filter((m) => /SMTP server refused/.test(m.subject));
     expect(alerts).toHaveLength(1);
+  });
+});
+
+describe('SMTP settings cannot reach private networks (no allowance, as on AWS)', () => {
+  const connected: string[] = [];
+  let server: SMTPServer;
+  let port: number;
+
+  beforeAll(async () => {
+    // A server that would accept anyone: reaching it at all is the failure.
+    server = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], onConnect: (session, done) => (connected.push(session.remoteAddress), done()), onAuth: (_auth, _session, done) => done(null, { user: 'x' }) });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const sender = (host: string, p = port) => ({ kind: 'smtp' as const, host, port: p, secure: false, user: 'mailer', fromAddress: 'hello@tenant.example' });
+
+  it.each(['127.0.0.1', 'localhost', '2130706433', '0x7f000001', '127.1', '10.0.0.1', '192.168.1.1', '100.64.0.1', '169.254.169.254', '0.0.0.0'])(
+    'refuses %s in test-smtp and in PUT settings with a field error on the host, and never connects',
+    async (host) => {
+      const tenant = await activeTenant();
+      const cookies = await signIn(tenant);
+      const tested = await call(createTestSmtpHandler, { method: 'POST', cookies, pathParameters: { id: tenant.tenantId }, body: { sender: sender(host), password: 'pw' } });
+      expect(tested.statusCode).toBe(400);
+      const testErrors = parseBody(tested).errors ?? {};
+      expect(Object.keys(testErrors)).toEqual(['sender.host']);
+      expect(testErrors['sender.host']).toMatch(/^Enter (the public host name of your SMTP server|a host name)/);
+
+      // Without a password too: the host is the problem, not the missing password.
+      for (const smtpPassword of ['pw', undefined]) {
+        const saved = await put(tenant, cookies, 1, { ...tenant.settings!, mail: { ...tenant.settings!.mail, sender: sender(host) } }, smtpPassword);
+        expect(saved.statusCode).toBe(400);
+        expect(Object.keys(parseBody(saved).errors ?? {})).toEqual(['settings.mail.sender.host']);
+      }
+      expect((await deps.tenants.getTenant(tenant.tenantId))?.settings?.mail.sender.kind).toBe('default');
+      expect(await secrets.get(smtpSecretName(tenant.tenantId))).toBeUndefined();
+      expect(connected).toEqual([]);
+    },
+  );
+
+  it('refuses a port that is not an SMTP port on a public address, with a field error on the port', async () => {
+    const tenant = await activeTenant();
+    const cookies = await signIn(tenant);
+    const tested = await call(createTestSmtpHandler, { method: 'POST', cookies, pathParameters: { id: tenant.tenantId }, body: { sender: sender('93.184.215.14', 6379), password: 'pw' } });
+    expect(parseBody(tested).errors).toEqual({ 'sender.port': 'Use one of the SMTP ports 25, 465, 587 or 2525' });
+    const saved = await put(tenant, cookies, 1, { ...tenant.settings!, mail: { ...tenant.settings!.mail, sender: sender('93.184.215.14', 6379) } }, 'pw');
+    expect(parseBody(saved).errors).toEqual({ 'settings.mail.sender.port': 'Use one of the SMTP ports 25, 465, 587 or 2525' });
+  });
+
+  it('the scheduled check does not connect to a stored private host either: it marks the sender failing', async () => {
+    // A tenant saved before this check existed (or while an allowance was set): the next check refuses it.
+    const tenant = await activeTenant();
+    await deps.settingsStore.update(tenant.tenantId, 1, { ...tenant.settings!, mail: { ...tenant.settings!.mail, sender: sender('127.0.0.1') } }, { at: clock.toISOString(), by: 'test', fields: ['mail.sender'] }, { state: 'ok', checkedAt: clock.toISOString() });
+    await secrets.put(smtpSecretName(tenant.tenantId), JSON.stringify({ host: '127.0.0.1', user: 'mailer', password: 'pw' }));
+    expect((await createSmtpCheck(deps)()).failing).toContain(tenant.tenantId);
+    expect(connected).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSignupHandler } from '../../functions/api/signup';
+import { createVerifyEmailHandler } from '../../functions/api/verify-email';
 import { createSubdomainAvailabilityHandler } from '../../functions/api/subdomain-availability';
 import { createTenantStatusHandler } from '../../functions/api/tenant-status';
 import type { Deps } from '../../functions/deps';
@@ -36,16 +37,18 @@ describe('signups against DynamoDB Local', () => {
     expect(workflows.started).toHaveLength(1);
   });
 
-  it('refuses names the zone already holds (autodiscover, a record below a name, a record at its staging host): the wildcard would not reach them', async () => {
+  it('refuses names the zone already holds (a record at a name, below a name, at its staging host): the wildcard would not reach them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'launchpad-zone-'));
     dirs.push(dir);
     const zone = new LocalDns(join(dir, 'dns.json'));
     // The zone file, as someone editing it would: a record at atelier-stg (a staging-looking name) and one below workshop.
-    writeFileSync(join(dir, 'dns.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'dns.json'), 'utf8')), 'atelier-stg': 'own record', 'mail.workshop': 'own record' }));
+    writeFileSync(join(dir, 'dns.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(dir, 'dns.json'), 'utf8')), 'atelier-stg': 'own record', 'mail.workshop': 'own record', kiosk: 'own record' }));
     const deps = { ...(await localDeps(new RecordingWorkflows())), dns: zone };
     const signup = createSignupHandler(deps);
     const available = createSubdomainAvailabilityHandler(deps);
-    for (const name of ['autodiscover', 'autoconfig', 'mta-sts', 'atelier', 'workshop']) {
+    // The seeded names (autodiscover, mta-sts, ...) are reserved as well, so refused before the zone is asked.
+    expect(parseBody(await signup(post(validSignup({ subdomain: 'autodiscover', adminEmail: 'owner@autodiscover.example' })))).errors).toEqual({ subdomain: 'This name is reserved' });
+    for (const name of ['kiosk', 'atelier', 'workshop']) {
       const result = await signup(post(validSignup({ subdomain: name, adminEmail: `owner@${name}.example` })));
       expect(result.statusCode, name).toBe(409);
       expect(parseBody(result).errors, name).toEqual({ subdomain: 'This address is already taken; try another one' });
@@ -54,12 +57,31 @@ describe('signups against DynamoDB Local', () => {
     expect((await signup(post(validSignup({ subdomain: 'atelier-one', adminEmail: 'owner@atelier-one.example' })))).statusCode).toBe(202);
   });
 
-  it('allows one live trial per email', async () => {
-    const signup = createSignupHandler(await localDeps(new RecordingWorkflows()));
-    expect((await signup(post(validSignup({ subdomain: 'first', adminEmail: 'Owner@Acme.com' })))).statusCode).toBe(202);
+  it('allows one trial per email: a second signup sends the first one\'s link again until it is verified, then answers 409', async () => {
+    const workflows = new RecordingWorkflows();
+    const deps = await localDeps(workflows);
+    const signup = createSignupHandler(deps);
+    const first = await signup(post(validSignup({ subdomain: 'first', adminEmail: 'Owner@Acme.com' })));
+    expect(first.statusCode).toBe(202);
+
+    // The real owner of the address, or the first signer again: the link goes out again, nothing new is set up.
+    const again = await signup(post(validSignup({ subdomain: 'second', adminEmail: 'owner@acme.com' })));
+    expect(again.statusCode).toBe(202);
+    expect(parseBody(again)).toEqual({ verificationResent: true });
+    expect(workflows.started).toEqual([parseBody(first).tenantId]);
+
+    await deps.tenants.markEmailVerified(String(parseBody(first).tenantId), new Date().toISOString());
     const second = await signup(post(validSignup({ subdomain: 'second', adminEmail: 'owner@acme.com' })));
     expect(second.statusCode).toBe(409);
     expect(Object.keys(parseBody(second).errors!)).toEqual(['adminEmail']);
+  });
+
+  it('limits signups per client address with a clear 429, counted on the table', async () => {
+    const base = await localDeps(new RecordingWorkflows());
+    const signup = createSignupHandler({ ...base, platform: { ...base.platform, signupLimits: { perClientPerHour: 2, perEmailDomainPerHour: 100, totalPerHour: 100 } } });
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await signup(post(validSignup({ subdomain: `limited${i}`, adminEmail: `a${i}@limited${i}.example` })))).statusCode);
+    expect(codes).toEqual([202, 202, 429]);
   });
 
   it('returns the same 202 for a retried submit with the same Idempotency-Key, creating one tenant', async () => {
@@ -72,12 +94,12 @@ describe('signups against DynamoDB Local', () => {
     const concurrent = await Promise.all(Array.from({ length: 5 }, () => signup(post(validSignup(), headers))));
 
     expect(first.statusCode).toBe(202);
-    // The same signup back (a fresh admin token is fine: both are valid for it).
-    const { adminToken: _, ...firstBody } = parseBody(first);
-    for (const again of [retry, ...concurrent]) expect(parseBody(again)).toMatchObject({ ...firstBody, adminToken: expect.any(String) });
+    // The same signup back.
+    for (const again of [retry, ...concurrent]) expect(parseBody(again)).toEqual(parseBody(first));
     expect(workflows.started).toEqual([parseBody(first).tenantId]);
-    // Without the key, the same form is a second signup and collides.
-    expect((await signup(post(validSignup()))).statusCode).toBe(409);
+    // Without the key, the same form is a second signup: its email is the first's, never verified, so its link goes out again.
+    expect(parseBody(await signup(post(validSignup())))).toEqual({ verificationResent: true });
+    expect(workflows.started).toEqual([parseBody(first).tenantId]);
   });
 
   it('shows a taken subdomain as unavailable with a free suggestion', async () => {
@@ -127,5 +149,38 @@ describe('signups against DynamoDB Local', () => {
     expect((await reconcile()).started).toEqual([tenantId]);
     expect((await reconcile()).started).toEqual([]); // already started: never twice
     expect(workflows.started).toEqual([tenantId]);
+  });
+});
+
+describe('confirming the email against DynamoDB Local', () => {
+  const verify = (deps: Deps, body: unknown) => createVerifyEmailHandler(deps)(apiEvent({ method: 'POST', path: '/api/signups/verify', body }));
+  async function signedUp() {
+    const deps = await localDeps(new RecordingWorkflows());
+    const { tenantId } = parseBody(await createSignupHandler(deps)(post(validSignup()))) as { tenantId: string };
+    return { deps, tenantId, token: await deps.links.signEmailVerification(tenantId, deps.now(), 3600) };
+  }
+
+  it('hands the signup over for the right link only: a forged one, or an admin token, is refused', async () => {
+    const { deps, tenantId, token } = await signedUp();
+    expect((await verify(deps, { tenantId, token: '9999999999.forged' })).statusCode).toBe(400);
+    expect((await verify(deps, { tenantId, token: await deps.links.sign(tenantId, deps.now()) })).statusCode).toBe(400);
+    expect((await deps.tenants.getTenant(tenantId))?.emailVerifiedAt).toBeUndefined();
+
+    const ok = await verify(deps, { tenantId, token });
+    expect(ok.statusCode).toBe(200);
+    expect(await deps.links.verify(tenantId, String(parseBody(ok).adminToken), deps.now())).toBe(true);
+    expect((await deps.tenants.getTenant(tenantId))?.emailVerifiedAt).toBeDefined();
+    // Again: the same answer, nothing new.
+    expect((await verify(deps, { tenantId, token })).statusCode).toBe(200);
+  });
+
+  it('refuses a confirmation once the unconfirmed signup\'s removal has begun, and the removal never takes a confirmed one', async () => {
+    const late = await signedUp();
+    expect(await late.deps.tenants.requestUnverifiedRemoval(late.tenantId, late.deps.now().toISOString())).toBe(true);
+    expect((await verify(late.deps, { tenantId: late.tenantId, token: late.token })).statusCode).toBe(410);
+
+    const early = await signedUp();
+    expect((await verify(early.deps, { tenantId: early.tenantId, token: early.token })).statusCode).toBe(200);
+    expect(await early.deps.tenants.requestUnverifiedRemoval(early.tenantId, early.deps.now().toISOString())).toBe(false);
   });
 });

@@ -1,6 +1,10 @@
 import type { ApiEvent } from '../../functions/api/http';
 
-/** A minimal API Gateway HTTP API (payload 2.0) event, as a Lambda receives it. */
+/**
+ * A minimal API Gateway HTTP API (payload 2.0) event, as a Lambda receives it. By default a JSON
+ * request from the site's own page (`Sec-Fetch-Site: same-origin`, as the browser marks the web
+ * app's fetches); tests of other callers pass their own `origin` / `sec-fetch-site` / `content-type`.
+ */
 export function apiEvent({
   method = 'GET',
   path = '/',
@@ -14,7 +18,8 @@ export function apiEvent({
   method?: string;
   path?: string;
   body?: unknown;
-  headers?: Record<string, string>;
+  /** Replaces the defaults by name; `undefined` leaves a default header out. */
+  headers?: Record<string, string | undefined>;
   pathParameters?: Record<string, string>;
   cookies?: string[];
   query?: Record<string, string>;
@@ -25,7 +30,7 @@ export function apiEvent({
     routeKey: `${method} ${path}`,
     rawPath: path,
     rawQueryString: '',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: Object.fromEntries(Object.entries({ 'content-type': 'application/json', 'sec-fetch-site': 'same-origin', ...headers }).filter((e): e is [string, string] => e[1] !== undefined)),
     ...(pathParameters ? { pathParameters } : {}),
     ...(cookies ? { cookies } : {}),
     ...(query ? { queryStringParameters: query } : {}),

@@ -8,6 +8,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../../functions/deps';
+import { MANY_SIGNUPS } from './signup-limits';
 import { wireDeps } from '../../infra/wire-deps';
 import { DEFAULT_SLEEP, POOL_KEY_SECRET_NAME, type Platform } from '../../functions/platform';
 import { CloudMapDiscovery } from '../../functions/providers/discovery';
@@ -56,6 +57,8 @@ export const testPlatform: Platform = {
   oauthClients: { google: 'google-client-id.apps.googleusercontent.com' },
   sleep: DEFAULT_SLEEP,
   pool: { size: 0, drainMs: 20_000, keySecretName: POOL_KEY_SECRET_NAME, deferRefillWhileProvisioning: false },
+  // Tests sign up many tenants from one address; the limits themselves are tested with their own numbers.
+  signupLimits: MANY_SIGNUPS,
 };
 
 export const ECS_CONFIG = {

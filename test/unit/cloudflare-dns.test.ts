@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Cloudflare from 'cloudflare';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CloudflareDns } from '../../functions/providers/dns';
+import { CloudflareDns, ForeignRecordError } from '../../functions/providers/dns';
 
 /** HTTP interceptor: a local server in Cloudflare's place, recording what the SDK sends. */
 let server: Server;
@@ -38,6 +38,8 @@ beforeEach(() => {
 let clock = 0;
 const dns = () => new CloudflareDns(new Cloudflare({ apiToken: 'test-token', baseURL, maxRetries: 0 }), { id: 'zone-1', name: 'spaceos.io', target: 'alb-123.eu-west-1.elb.amazonaws.com' }, () => clock);
 const record = (name: string, type = 'A') => ({ id: `rec-${name}`, type, name, content: '192.0.2.1', proxied: false, ttl: 1 });
+/** `*.spaceos.io` as someone set it up by hand: no comment, so not ours. */
+const wildcard = (content: string): Record<string, unknown> => ({ id: 'rec-wild', type: 'CNAME', name: '*.spaceos.io', content, proxied: true, ttl: 1 });
 
 describe('Cloudflare DNS adapter', () => {
   it("refuses labels that exist in the zone on their own, at or below them (the wildcard would not answer them), but not the wildcard's own", async () => {
@@ -64,23 +66,47 @@ describe('Cloudflare DNS adapter', () => {
     expect(listings()).toBe(2);
   });
 
-  it('creates the proxied wildcard CNAME to the load balancer once, and changes nothing on a rerun', async () => {
+  it('creates the proxied wildcard CNAME to the load balancer once, marked as ours, and changes nothing on a rerun', async () => {
     await expect(dns().ensureWildcard()).resolves.toBe('created');
     expect(decodeURIComponent(requests[0]!.path)).toContain('name.exact=*.spaceos.io');
     expect(requests[1]).toEqual({
       method: 'POST',
       path: '/client/v4/zones/zone-1/dns_records',
-      body: { type: 'CNAME', name: '*.spaceos.io', content: 'alb-123.eu-west-1.elb.amazonaws.com', proxied: true, ttl: 1 },
+      body: { type: 'CNAME', name: '*.spaceos.io', content: 'alb-123.eu-west-1.elb.amazonaws.com', proxied: true, ttl: 1, comment: 'managed-by: spaceos-launchpad' },
     });
     requests = [];
-    existing = [{ id: 'rec-1', type: 'CNAME', name: '*.spaceos.io', content: 'alb-123.eu-west-1.elb.amazonaws.com', proxied: true, ttl: 1 }];
+    existing = [{ ...wildcard('alb-123.eu-west-1.elb.amazonaws.com'), comment: 'managed-by: spaceos-launchpad' }];
     await expect(dns().ensureWildcard()).resolves.toBe('unchanged');
     expect(requests.map((r) => r.method)).toEqual(['GET']);
   });
 
-  it('points a wildcard that goes elsewhere at the load balancer', async () => {
-    existing = [{ id: 'rec-1', type: 'CNAME', name: '*.spaceos.io', content: 'old-alb.example.com', proxied: true, ttl: 1 }];
+  it('points its own (marked) wildcard that goes elsewhere at the load balancer, keeping the mark', async () => {
+    existing = [{ ...wildcard('old-alb.example.com'), comment: 'managed-by: spaceos-launchpad' }];
     await expect(dns().ensureWildcard()).resolves.toBe('updated');
-    expect(requests[1]).toMatchObject({ method: 'PUT', path: '/client/v4/zones/zone-1/dns_records/rec-1', body: { content: 'alb-123.eu-west-1.elb.amazonaws.com', name: '*.spaceos.io' } });
+    expect(requests[1]).toMatchObject({
+      method: 'PUT',
+      path: '/client/v4/zones/zone-1/dns_records/rec-wild',
+      body: { content: 'alb-123.eu-west-1.elb.amazonaws.com', name: '*.spaceos.io', comment: 'managed-by: spaceos-launchpad' },
+    });
+  });
+
+  it('refuses to change a wildcard CNAME it did not create, saying which record and how to hand it over', async () => {
+    existing = [wildcard('someone-elses.example.com')];
+    const attempt = dns().ensureWildcard();
+    await expect(attempt).rejects.toThrow(ForeignRecordError);
+    await expect(attempt).rejects.toThrow(/\*\.spaceos\.io.*someone-elses\.example\.com.*not created by Launchpad.*managed-by: spaceos-launchpad/);
+    expect(requests.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('refuses to put the wildcard beside a record of another type at that name that it did not create', async () => {
+    existing = [{ id: 'rec-a', type: 'A', name: '*.spaceos.io', content: '192.0.2.7', proxied: false, ttl: 1 }];
+    await expect(dns().ensureWildcard()).rejects.toThrow(ForeignRecordError);
+    expect(requests.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('leaves an unmarked wildcard that already points at the load balancer alone (nothing to change)', async () => {
+    existing = [wildcard('alb-123.eu-west-1.elb.amazonaws.com')];
+    await expect(dns().ensureWildcard()).resolves.toBe('unchanged');
+    expect(requests.map((r) => r.method)).toEqual(['GET']);
   });
 });

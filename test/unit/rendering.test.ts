@@ -1,11 +1,12 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { isTransient, forStateMachine, TransientError } from '../../functions/steps/errors';
-import { opsAlertEmail, welcomeEmail } from '../../shared/emails';
+import { MAIL_CONTENT_PLACEHOLDER, mailLayoutTemplate, opsAlertEmail, welcomeEmail } from '../../shared/emails';
+import { decodeEntities } from '../../shared/html';
 import { databaseName, instanceHost, instanceUrl } from '../../shared/instance';
 import { instanceConfig, renderConfigYaml } from '../../shared/instance-config';
 import { progressOf, progressPercent, PROVISIONING_STEPS, secondsLeft } from '../../shared/provisioning';
-import { initialSettings } from '../../shared/settings';
+import { initialSettings, tenantSettingsSchema } from '../../shared/settings';
 import { renderThemeCss } from '../../shared/theme';
 import { STEP_CATALOGUE } from '../../shared/step-catalogue';
 
@@ -61,6 +62,37 @@ describe('emails', () => {
     const mail = opsAlertEmail({ tenantId: 't-1', subdomain: 'acme', companyName: 'Acme', step: 'CreateDatabases', error: 'Error', cause: 'role exists', resumeHow: 'press Resume' });
     expect(mail.subject).toBe('[Launchpad] Provisioning failed for acme at CreateDatabases');
     for (const part of ['t-1', 'CreateDatabases', 'role exists', 'press Resume']) expect(mail.text).toContain(part);
+  });
+});
+
+describe('the instance mail layout', () => {
+  const typed = ['{{{content}}}', '{{#each users}}{{password}}{{/each}}', '{{> partial}}', '{{=<% %>=}}', '{% raw %}'];
+  const hostile = tenantSettingsSchema.parse({
+    ...settings,
+    branding: { ...settings.branding, appName: typed[0] },
+    mail: {
+      ...settings.mail,
+      footer: {
+        text: typed[1],
+        postalAddress: `${typed[2]} ${typed[3]} ${typed[4]}`,
+        socialLinks: { x: 'https://x.com/{{{content}}}', linkedin: 'https://linkedin.com/{{#each.x}}' },
+        headerImage: 'https://acme.com/{{>banner}}.png',
+      },
+    },
+  });
+  const template = mailLayoutTemplate({ settings: hostile, logoUrl: 'https://spaceos.io/api/tenants/t-1/logo?v=2' });
+
+  it('holds exactly one template tag, the content placeholder, whatever the tenant typed', () => {
+    expect(template.split(MAIL_CONTENT_PLACEHOLDER)).toHaveLength(2);
+    const rest = template.replace(MAIL_CONTENT_PLACEHOLDER, '');
+    expect(rest).not.toMatch(/[{}]/);
+  });
+
+  it('shows what the tenant typed literally, braces as HTML entities', () => {
+    expect(template).toContain('&#123;&#123;&#123;content&#125;&#125;&#125;');
+    expect(template).toContain('&#123;&#123;#each users&#125;&#125;');
+    const text = decodeEntities(template);
+    for (const part of [...typed, 'https://x.com/{{{content}}}', 'https://acme.com/{{>banner}}.png']) expect(text).toContain(part);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contrastWarnings } from '../../shared/palette';
-import { changedFields, initialSettings, tenantSettingsSchema, withoutBlankOptionals } from '../../shared/settings';
+import { changedFields, initialSettings, settingsUpdateSchema, tenantSettingsSchema, withoutBlankOptionals } from '../../shared/settings';
+import { fieldErrors } from '../../shared/signup';
 import { tenantSchema } from '../../shared/tenant';
 
 const signup = { companyName: 'Acme', adminEmail: 'anna@acme.com', primaryColor: '#ff5500' };
@@ -23,6 +24,43 @@ describe('tenant settings schema', () => {
     expect(smtp({ host: 'smtp acme' }).success).toBe(false);
     // A password in the settings object is dropped: it only ever travels as smtpPassword.
     expect(smtp({ password: 'x' }).data?.mail.sender).not.toHaveProperty('password');
+  });
+
+  it.each([
+    ['branding.appName', 'Acme\u0000', /App name can't contain invisible or control characters \(U\+0000\)/],
+    ['mail.fromName', 'Acme\r\nBcc: victim@example.com', /Sender name must be on one line/],
+    ['mail.footer.text', 'Acme\u202Emoc.evil', /Footer text can't contain characters that change the text direction/],
+    ['mail.footer.postalAddress', 'Main St 1\u2028Berlin', /Postal address must be on one line/],
+    ['mail.footer.socialLinks.linkedin', 'https://linkedin.com/acme\u0000', /U\+0000/],
+    ['mail.footer.headerImage', 'https://acme.com/banner\u200B.png', /U\+200B/],
+    ['mail.sender.user', 'mailer\u0000admin', /SMTP user can't contain/],
+  ])('refuses %s = %j with an error on that field', (path, value, message) => {
+    const settings = structuredClone(initialSettings(signup)) as Record<string, unknown>;
+    if (path === 'mail.sender.user') (settings.mail as Record<string, unknown>).sender = { kind: 'smtp', host: 'smtp.acme.com', port: 587, secure: false, user: 'u', fromAddress: 'hi@acme.com' };
+    const keys = path.split('.');
+    let at = settings;
+    for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
+    at[keys.at(-1)!] = value;
+    const result = settingsUpdateSchema.safeParse({ version: 1, settings });
+    expect(result.success).toBe(false);
+    const errors = fieldErrors(result.error!);
+    expect(Object.keys(errors)).toEqual([`settings.${path}`]);
+    expect(errors[`settings.${path}`]).toMatch(message);
+  });
+
+  it('accepts accents, other scripts and emoji in every text', () => {
+    const base = initialSettings(signup);
+    const typed = { ...base, branding: { ...base.branding, appName: 'Café Zürich 🚀' }, mail: { ...base.mail, fromName: 'Łódź · 東京 · مساحة', footer: { ...base.mail.footer, text: 'Made with ❤️ by 👩\u200D💻', postalAddress: 'Straße 1, 10115 Berlin' } } };
+    expect(tenantSettingsSchema.parse(typed)).toEqual(typed);
+  });
+
+  it('reads a tenant whose stored settings predate the rule, without the control characters', () => {
+    const stored = { ...initialSettings(signup), mail: { ...initialSettings(signup).mail, fromName: 'Acme\u0000 Spaces', footer: { text: 'Acme\r\nSpaces', postalAddress: '', socialLinks: {} } } };
+    const tenant = tenantSchema.parse({ tenantId: 't', subdomain: 'acme', companyName: 'Acme\u0000', adminName: 'A', adminEmail: 'anna@acme.com', primaryColor: '#ff5500', plan: 'trial', status: 'FAILED', createdAt: '', updatedAt: '', steps: {}, urls: {}, version: 1, settings: stored });
+    expect(tenant.settings?.mail.fromName).toBe('Acme Spaces');
+    expect(tenant.settings?.mail.footer.text).toBe('Acme  Spaces');
+    // And settings derived from such a signup obey the rule too.
+    expect(tenantSettingsSchema.safeParse(initialSettings({ ...signup, companyName: 'Acme\u0000 Spaces' })).success).toBe(true);
   });
 
   it('names only the fields that changed, treating an empty input as none', () => {

@@ -1,6 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSignupHandler } from '../../functions/api/signup';
@@ -9,9 +11,15 @@ import { sdkDeps, STATE_MACHINE_ARN, TABLE_NAME } from '../support/deps';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
+const ses = mockClient(SESClient);
 beforeEach(() => {
   dynamo.reset();
   sfn.reset();
+  ses.reset();
+  // The limits' counters (under their limits) and the email's claim holder (nobody).
+  dynamo.on(UpdateCommand).resolves({});
+  dynamo.on(GetCommand).resolves({});
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
 });
 
 const post = (body: unknown, headers: Record<string, string> = {}) => apiEvent({ method: 'POST', path: '/api/signups', body, headers });
@@ -26,7 +34,8 @@ describe('POST /api/signups', () => {
     const result = await createSignupHandler(sdkDeps())(post(validSignup({ adminEmail: 'Anna@Acme.com' })));
 
     expect(result.statusCode).toBe(202);
-    expect(parseBody(result)).toEqual({ tenantId: 'tenant-1', statusUrl: '/api/tenants/tenant-1/status', adminToken: expect.stringMatching(/^\d+\.[\w-]{43}$/) });
+    // No admin token for whoever posted the form: the verification gives it.
+    expect(parseBody(result)).toEqual({ tenantId: 'tenant-1', statusUrl: '/api/tenants/tenant-1/status' });
     const [write] = dynamo.commandCalls(TransactWriteCommand);
     const puts = write!.args[0].input.TransactItems!.map((item) => item.Put!);
     expect(puts.map((p) => `${p.Item!.pk}|${p.Item!.sk}`)).toEqual(['TENANT#tenant-1|META', 'SUBDOMAIN#acme|CLAIM', 'EMAIL#anna@acme.com|CLAIM']);
@@ -40,6 +49,53 @@ describe('POST /api/signups', () => {
       name: 'tenant-1',
       input: JSON.stringify({ tenantId: 'tenant-1' }),
     });
+  });
+
+  it('mails the typed address a fixed-text verification link, from Launchpad\'s own name, with nothing the signer typed', async () => {
+    dynamo.on(TransactWriteCommand).resolves({});
+    sfn.on(StartExecutionCommand).resolves({});
+    const phishy = 'PayPal Security: verify at paypa1.example';
+    await createSignupHandler(sdkDeps())(post(validSignup({ companyName: phishy, adminName: phishy, adminEmail: 'victim@acme.com' })));
+
+    const [sent] = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(sent).toMatchObject({ Source: 'launchpad@spaceos.io', Destination: { ToAddresses: ['victim@acme.com'] }, Message: { Subject: { Data: 'Confirm your email address for spaceOS' } } });
+    expect(JSON.stringify(sent)).not.toMatch(/PayPal|paypa1/);
+    expect(sent!.Message!.Body!.Text!.Data).toMatch(/https:\/\/spaceos\.io\/verify\?tenant=tenant-1&token=\d+\.[\w-]+/);
+  });
+
+  it('refuses addresses of disposable mail services, and writes nothing', async () => {
+    const result = await createSignupHandler(sdkDeps())(post(validSignup({ adminEmail: 'someone@mailinator.com' })));
+    expect(result.statusCode).toBe(400);
+    expect(parseBody(result).errors).toEqual({ adminEmail: expect.stringContaining('disposable') });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('answers 429 with Retry-After once a limit is reached (per client address first), and claims nothing', async () => {
+    dynamo.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'limit', $metadata: {} }));
+    const result = await createSignupHandler(sdkDeps())(post(validSignup()));
+    expect(result.statusCode).toBe(429);
+    expect(Number(result.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(parseBody(result)).toMatchObject({ error: expect.stringContaining('your network') });
+    expect(dynamo.commandCalls(UpdateCommand)[0]!.args[0].input.Key).toMatchObject({ pk: expect.stringContaining('signup:client:') });
+    expect(dynamo.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ses.calls()).toHaveLength(0);
+  });
+
+  it('sends the link again, instead of 409, when the email belongs to a signup never verified', async () => {
+    dynamo.on(TransactWriteCommand).rejects(canceled('None', 'None', 'ConditionalCheckFailed'));
+    dynamo.on(GetCommand, { Key: { pk: 'EMAIL#anna@acme.com', sk: 'CLAIM' } }).resolves({ Item: { tenantId: 'tenant-0' } });
+    dynamo
+      .on(GetCommand, { Key: { pk: 'TENANT#tenant-0', sk: 'META' } })
+      .resolves({ Item: { tenantId: 'tenant-0', subdomain: 'first', companyName: 'First', adminName: 'Anna', adminEmail: 'anna@acme.com', primaryColor: '#0f766e', plan: 'trial', status: 'ACTIVE', createdAt: 'x', updatedAt: 'x', steps: {}, urls: {}, version: 3, verifyBy: '2026-11-27T10:00:00.000Z' } });
+
+    const result = await createSignupHandler(sdkDeps())(post(validSignup({ subdomain: 'second', adminEmail: 'anna@acme.com' })));
+
+    expect(result.statusCode).toBe(202);
+    expect(parseBody(result)).toEqual({ verificationResent: true });
+    const [sent] = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(sent).toMatchObject({ Destination: { ToAddresses: ['anna@acme.com'] }, Message: { Subject: { Data: 'Confirm your email address for spaceOS' } } });
+    expect(sent!.Message!.Body!.Text!.Data).toContain('tenant=tenant-0');
+    expect(sfn.calls()).toHaveLength(0);
   });
 
   it('answers 400 naming the field for an invalid email, and writes nothing', async () => {

@@ -47,6 +47,29 @@ describe('signup schema', () => {
   it('counts the company name after trimming', () => {
     expect(errorsFor({ ...valid, companyName: '   A   ' }).companyName).toMatch(/at least 2/);
   });
+
+  it.each([
+    ['companyName', 'Acme\u0000Spaces', /Company name can't contain invisible or control characters \(U\+0000\)/],
+    ['companyName', 'Acme\r\nBcc: victim@example.com', /Company name must be on one line/],
+    ['adminName', 'Anna\nAdmin', /Your name must be on one line/],
+    ['companyName', 'Acme\u202Emoc.evil', /Company name can't contain characters that change the text direction \(U\+202E\)/],
+    ['adminName', 'Anna\u2066Admin', /text direction \(U\+2066\)/],
+    ['companyName', 'Ac\u200Bme', /invisible or control characters \(U\+200B\)/],
+    ['companyName', 'Acme\u007FSpaces', /\(U\+007F\)/],
+    ['companyName', 'Acme\u0085Spaces', /on one line/],
+    ['companyName', 'Acme\tSpaces', /tabs/],
+  ])('refuses %s = %j with a field error saying why', (field, value, message) => {
+    const errors = errorsFor({ ...valid, [field]: value });
+    expect(Object.keys(errors)).toEqual([field]);
+    expect(errors[field]).toMatch(message);
+  });
+
+  it.each(['Café Zürich', 'Łódź Coworking', 'Østerbro Ærø', '東京オフィス', 'مساحة العمل', 'שטח עבודה\u200F Acme', 'Rocket 🚀 Spaces', 'Team 👩\u200D💻 Hub', 'Flag 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F} Works'])(
+    'accepts the company name %j as typed',
+    (companyName) => {
+      expect(signupSchema.parse({ ...valid, companyName }).companyName).toBe(companyName);
+    },
+  );
 });
 
 describe('subdomain rules', () => {

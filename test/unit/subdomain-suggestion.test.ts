@@ -22,6 +22,25 @@ describe('subdomain suggestions from a company name', () => {
     },
   );
 
+  it.each([
+    ['Autodiscover', 'autodiscover'],
+    ['Autoconfig', 'autoconfig'],
+    ['MTA STS', 'mta-sts'],
+    ['WPAD', 'wpad'],
+    ['Localhost', 'localhost'],
+    ['Webmail', 'webmail'],
+    ['ISATAP', 'isatap'],
+    ['Proxy', 'proxy'],
+    ['NS1', 'ns1'],
+    ['WWW2', 'www2'],
+    ['OpenPGPKey', 'openpgpkey'],
+  ])('never proposes the infrastructure name itself for %j, nor any reserved name', (company, infrastructureName) => {
+    const names = subdomainCandidates(company);
+    expect(names).not.toContain(infrastructureName);
+    expect(names[0]).toBe(`${infrastructureName}-hq`);
+    for (const name of names) expect(subdomainProblem(name), name).toBeUndefined();
+  });
+
   it('numbers the alternatives after the plain name', () => {
     expect(subdomainCandidates('Acme', 3)).toEqual(['acme', 'acme-2', 'acme-3']);
   });

@@ -1,7 +1,7 @@
 import { Suspense } from 'react';
 import { usePath } from './router';
 import { SignupPage } from './SignupPage';
-import { SettingsPage, SignInPage, StatusPage, UpgradePage } from './pages';
+import { SettingsPage, SignInPage, StatusPage, UpgradePage, VerifyPage } from './pages';
 
 export function App() {
   const path = usePath();
@@ -20,6 +20,8 @@ export function App() {
             <StatusPage tenantId={decodeURIComponent(status[1])} />
           ) : upgrade?.[1] ? (
             <UpgradePage tenantId={decodeURIComponent(upgrade[1])} />
+          ) : /^\/verify\/?$/.test(path) ? (
+            <VerifyPage />
           ) : /^\/signin\/?$/.test(path) ? (
             <SignInPage />
           ) : /^\/settings\/?$/.test(path) ? (

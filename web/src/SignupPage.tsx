@@ -1,10 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { APP_DOMAIN, DEFAULT_PRIMARY_COLOR, TRIAL_DAYS } from '../../shared/brand';
 import { readableTextOn } from '../../shared/palette';
 import { HONEYPOT_FIELD, signupSchema, type Signup } from '../../shared/signup';
+import { Captcha, CAPTCHA_SITE_KEY } from './Captcha';
 import { subdomainCandidates, subdomainProblem } from '../../shared/subdomain';
 import { checkSubdomain, submitSignup } from './api';
-import { rememberAdminToken } from './admin-token';
 import { navigate } from './router';
 import { StatusPage } from './pages';
 import { FieldError, TextField } from './fields';
@@ -18,7 +18,7 @@ type Availability =
   | { state: 'unknown' };
 
 export const AVAILABILITY_DEBOUNCE_MS = 300;
-const FIELDS = ['companyName', 'subdomain', 'adminName', 'adminEmail', 'primaryColor', 'acceptTerms', HONEYPOT_FIELD] as const;
+const FIELDS = ['companyName', 'subdomain', 'adminName', 'adminEmail', 'primaryColor', 'acceptTerms', HONEYPOT_FIELD, 'captchaToken'] as const;
 type Field = (typeof FIELDS)[number];
 const isField = (name: string): name is Field => (FIELDS as readonly string[]).includes(name);
 
@@ -62,8 +62,11 @@ export function SignupPage() {
     primaryColor: DEFAULT_PRIMARY_COLOR,
     [HONEYPOT_FIELD]: '',
     acceptTerms: false,
+    captchaToken: '',
   });
   const [formError, setFormError] = useState<string>();
+  // This email signed up before and never confirmed: the link went out again, nothing new was set up.
+  const [resentTo, setResentTo] = useState<string>();
   // One key per visit: a resubmit after a lost response gets the same tenant back, not a 409.
   const idempotencyKey = useRef(crypto.randomUUID());
 
@@ -82,8 +85,8 @@ export function SignupPage() {
     StatusPage.preload().catch(() => undefined);
     const outcome = await submitSignup(signup, idempotencyKey.current);
     if (outcome.ok) {
-      rememberAdminToken(outcome.accepted.tenantId, outcome.accepted.adminToken);
-      navigate(`/status/${outcome.accepted.tenantId}`);
+      if ('verificationResent' in outcome.accepted) setResentTo(signup.adminEmail);
+      else navigate(`/status/${outcome.accepted.tenantId}`);
       return;
     }
     let focused = false;
@@ -95,6 +98,7 @@ export function SignupPage() {
     }
   };
 
+  const onCaptcha = useCallback((token: string) => setValue('captchaToken', token), [setValue]);
   const applySuggestion = (name: string) => setValue('subdomain', name, { dirty: true, validate: true });
   const validColor = /^#[0-9a-fA-F]{6}$/.test(primaryColor) ? primaryColor : DEFAULT_PRIMARY_COLOR;
   const preview = { background: validColor, color: readableTextOn(validColor.toLowerCase()) };
@@ -114,6 +118,12 @@ export function SignupPage() {
         {formError && (
           <p id="form-error" className="alert" role="alert">
             {formError}
+          </p>
+        )}
+        {resentTo && (
+          <p className="notice" role="status">
+            {resentTo} already signed up and has not confirmed yet: we sent the confirmation link to that address again. Open it
+            to get to your instance.
           </p>
         )}
 
@@ -203,6 +213,8 @@ export function SignupPage() {
           </label>
           <FieldError id="acceptTerms-error" message={errors.acceptTerms} />
         </div>
+
+        {CAPTCHA_SITE_KEY && <Captcha siteKey={CAPTCHA_SITE_KEY} onToken={onCaptcha} error={errors.captchaToken} />}
 
         <button type="submit" className="primary" disabled={isSubmitting} aria-busy={isSubmitting}>
           {isSubmitting ? 'Creating your trial…' : 'Start my free trial'}

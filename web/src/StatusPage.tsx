@@ -2,10 +2,13 @@ import { useEffect, useState } from 'react';
 import { HAS_INSTANCE, SETTLED_STATUSES } from '../../shared/lifecycle';
 import { progressPercent, secondsLeft, stepLabel, stepsDone, type StepProgress, type TenantStatusView } from '../../shared/provisioning';
 import { daysLeft, PAID_PLAN } from '../../shared/billing';
+import { FAILED_STEP_MESSAGE } from '../../shared/public-status';
 import { adminToken } from './admin-token';
 import { fetchTenantStatus, openBillingPortal } from './tenant-api';
 
 export const POLL_INTERVAL_MS = 1000;
+/** While the admin has yet to open the verification mail (minutes to hours): a slower watch. */
+export const VERIFICATION_POLL_INTERVAL_MS = 5000;
 
 const HEADLINES: Record<TenantStatusView['status'], string> = {
   PENDING: 'Your signup is queued',
@@ -20,7 +23,9 @@ const HEADLINES: Record<TenantStatusView['status'], string> = {
 
 /** Nothing left to watch: a settled status, and (unless it failed) every step through, the welcome mail included. */
 const finished = (view: TenantStatusView) =>
-  SETTLED_STATUSES.has(view.status) && (view.status === 'FAILED' || view.steps.every((s) => s.status === 'SUCCEEDED' || s.status === 'FAILED'));
+  SETTLED_STATUSES.has(view.status) && !view.awaitingEmailVerification && (view.status === 'FAILED' || view.steps.every((s) => s.status === 'SUCCEEDED' || s.status === 'FAILED'));
+/** Live, and only the email confirmation missing (the page turns when it is opened, in this tab or another). */
+const awaitingVerification = (view: TenantStatusView) => Boolean(view.awaitingEmailVerification) && view.status === 'ACTIVE';
 
 type Load = { kind: 'loading' } | { kind: 'found'; view: TenantStatusView; stale?: string } | { kind: 'not-found' };
 
@@ -40,7 +45,7 @@ function useTenantStatus(tenantId: string, awaitingPaid: boolean): Load {
       if (result.kind === 'error') setLoad((prev) => (prev.kind === 'found' ? { ...prev, stale: result.message } : prev));
       else setLoad({ kind: 'found', view: result.view });
       const waiting = result.kind === 'error' || !finished(result.view) || (awaitingPaid && result.view.plan !== 'paid');
-      if (waiting) timer = setTimeout(poll, POLL_INTERVAL_MS);
+      if (waiting) timer = setTimeout(poll, result.kind === 'found' && awaitingVerification(result.view) ? VERIFICATION_POLL_INTERVAL_MS : POLL_INTERVAL_MS);
     };
     void poll();
     return () => {
@@ -71,7 +76,7 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
   const left = view.status === 'PROVISIONING' ? secondsLeft(view.steps, Date.now()) : undefined;
   return (
     <section className="status" aria-live="polite">
-      <h1>{HEADLINES[view.status]}</h1>
+      <h1>{awaitingVerification(view) ? 'Confirm your email to open your instance' : HEADLINES[view.status]}</h1>
       <p className="lead">
         {view.companyName} · <code>{view.subdomain}</code>
       </p>
@@ -93,6 +98,13 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
           will email you as soon as it is ready.
         </p>
       )}
+      {view.awaitingEmailVerification && view.status !== 'FAILED' && (
+        <p className="notice" role="status">
+          {view.status === 'ACTIVE' ? 'Your instance is ready. ' : ''}We sent a confirmation link to the email address you gave: open it
+          to get your instance's address and sign-in link, and to start your trial. Nothing there? Check the spam folder, or
+          sign up again with the same email to get a new link.
+        </p>
+      )}
       {view.urls.app && (
         <p className="ready">
           <a className="primary" href={view.urls.app}>Open {view.companyName}</a>
@@ -101,7 +113,7 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
         </p>
       )}
       {view.instances && <InstanceStates instances={view.instances} />}
-      {HAS_INSTANCE.has(view.status) && <PlanPanel view={view} upgraded={upgraded} />}
+      {HAS_INSTANCE.has(view.status) && !view.awaitingEmailVerification && <PlanPanel view={view} upgraded={upgraded} />}
       {stale && <p className="hint">Connection trouble ({stale}); retrying…</p>}
     </section>
   );
@@ -179,6 +191,12 @@ function StepRow({ step }: { step: StepProgress }) {
       <span className="step-state">
         {step.status === 'SUCCEEDED' ? `done${seconds !== undefined ? ` in ${seconds.toFixed(1)} s` : ''}` : step.status.toLowerCase()}
       </span>
+      {/* Our own words, never step.error: the page must not show a cause even if an API ever sends one. */}
+      {step.status === 'FAILED' && (
+        <span className="step-error" style={{ gridColumn: '2 / -1', color: '#b91c1c', fontSize: '0.875rem' }}>
+          {FAILED_STEP_MESSAGE}
+        </span>
+      )}
     </li>
   );
 }

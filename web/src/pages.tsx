@@ -30,3 +30,4 @@ export const StatusPage = onDemand(() => import('./StatusPage').then((m) => m.St
 export const UpgradePage = onDemand(() => import('./UpgradePage').then((m) => m.UpgradePage));
 export const SignInPage = onDemand(() => import('./SignInPage').then((m) => m.SignInPage));
 export const SettingsPage = onDemand(() => import('./SettingsPage').then((m) => m.SettingsPage));
+export const VerifyPage = onDemand(() => import('./VerifyPage').then((m) => m.VerifyPage));

@@ -44,13 +44,16 @@ export async function requestUpgradeLink(tenantId: string): Promise<boolean> {
 
 export type ApiOutcome<T> = { ok: true; value: T } | { ok: false; status: number; errors: ErrorResponse['errors'] };
 
+// Every change is sent as JSON, with a body or without (sign-out, test mail): the API refuses a
+// cookie-carrying change of any other type (415), which is what no other site's form can send.
 async function call<T>(method: string, path: string, body?: unknown): Promise<ApiOutcome<T>> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      ...(method === 'GET' ? {} : { headers: { 'content-type': 'application/json' } }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch {
     return { ok: false, status: 0, errors: { body: NETWORK_ERROR } };

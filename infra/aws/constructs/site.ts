@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Fn } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -18,21 +18,26 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { ORIGIN_VERIFY_HEADER } from '../../../functions/api/http';
 import { privateBucket } from './data';
 
 /**
  * The signup site: the built web/ in a private bucket behind CloudFront (origin access
  * control), /api/* to the HTTP API on the same origin, client-side routes served index.html.
+ * Requests it forwards to the API carry the origin secret, which is how the functions tell its
+ * `CloudFront-Viewer-Address` (the client's real address) from one a client wrote itself.
  */
 export class Site extends Construct {
   readonly distribution: Distribution;
   readonly bucket: Bucket;
+  /** The value CloudFront sends as ORIGIN_VERIFY_HEADER; the route functions get it too. */
+  readonly originSecret: Secret;
 
-  constructor(scope: Construct, id: string, props: { webDist: string; api: HttpApi; logBucket: Bucket; domain: string; certificateArn?: string; uploadOrigin: string }) {
+  constructor(scope: Construct, id: string, props: { webDist: string; apiOriginHost: string; logBucket: Bucket; domain: string; certificateArn?: string; uploadOrigin: string }) {
     super(scope, id);
     if (!existsSync(join(props.webDist, 'index.html'))) {
       throw new Error(`The web app is not built (${props.webDist}/index.html is missing): run \`npm run build\` first (npm run synth does).`);
@@ -61,7 +66,11 @@ export class Site extends Construct {
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
       },
     });
-    const apiDomain = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
+    this.originSecret = new Secret(this, 'OriginSecret', {
+      secretName: 'launchpad/origin-secret',
+      description: 'Sent by CloudFront to the API with every /api/* request: marks its CloudFront-Viewer-Address as trustworthy',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'spaceOS Launchpad signup site',
       defaultRootObject: 'index.html',
@@ -79,10 +88,12 @@ export class Site extends Construct {
       },
       additionalBehaviors: {
         '/api/*': {
-          origin: new HttpOrigin(apiDomain),
+          // The origin's name, not the execute-api endpoint: that is disabled (constructs/api.ts).
+          origin: new HttpOrigin(props.apiOriginHost, { customHeaders: { [ORIGIN_VERIFY_HEADER]: this.originSecret.secretValue.unsafeUnwrap() } }),
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
+          // Every viewer header but Host (the API answers on its own name) plus CloudFront's headers, CloudFront-Viewer-Address among them.
           originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
           responseHeadersPolicy: headers,
         },

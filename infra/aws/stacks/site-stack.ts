@@ -1,18 +1,19 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { siteOrigin, type DeployConfig } from '../config';
-import { ApiGateway } from '../constructs/api';
+import { ApiGateway, apiOriginHost } from '../constructs/api';
 import type { Data } from '../constructs/data';
 import { Site } from '../constructs/site';
 
 /**
- * What visitors reach: the signup site on CloudFront and the HTTP API's endpoint and stage that it
- * forwards /api/* to. The API's routes and their functions are added by the Api stack.
+ * What visitors reach: the signup site on CloudFront and the HTTP API with its custom domain
+ * (`api.<domain>`) that it forwards /api/* to. The API's routes, their functions and its stage are
+ * added by the Api stack.
  *
- * Why the endpoint lives here: every function links to the site (SITE_URL), which without a site
- * certificate is CloudFront's generated name, while CloudFront needs the API's generated endpoint.
- * In one stack CloudFormation orders that by resource; across stacks it would be a cycle. So this
- * stack comes before every stack with functions, which take `siteUrl` by a cross-stack reference.
+ * Why the API lives here: every function links to the site (SITE_URL), which without a site
+ * certificate is CloudFront's generated name, and the route functions need the origin secret
+ * CloudFront sends. So this stack comes before every stack with functions, which take `siteUrl`
+ * (and the API, its domain and the secret) by cross-stack references.
  */
 export class SiteStack extends Stack {
   readonly gateway: ApiGateway;
@@ -24,10 +25,11 @@ export class SiteStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const { logBucket, tenantBucket } = props.data;
-    this.gateway = new ApiGateway(this, 'Api', { siteOrigin: siteOrigin(config) });
+    const originHost = apiOriginHost(config.domain);
+    this.gateway = new ApiGateway(this, 'Api', { siteOrigin: siteOrigin(config), originHost, certificateArn: config.instanceCertificateArn });
     this.site = new Site(this, 'Site', {
       webDist: props.webDist,
-      api: this.gateway.httpApi,
+      apiOriginHost: originHost,
       logBucket,
       domain: config.domain,
       uploadOrigin: `https://${tenantBucket.bucketRegionalDomainName}`,
@@ -37,6 +39,8 @@ export class SiteStack extends Stack {
     this.siteUrl = config.siteCertificateArn ? `https://${config.domain}` : `https://${this.site.distribution.distributionDomainName}`;
 
     new CfnOutput(this, 'SiteUrl', { value: this.siteUrl });
-    new CfnOutput(this, 'ApiUrl', { value: this.gateway.httpApi.apiEndpoint });
+    new CfnOutput(this, 'ApiUrl', { value: `https://${originHost}` });
+    // The DNS-only CNAME api.<domain> -> this name, added once in Cloudflare (README "Deploy").
+    new CfnOutput(this, 'ApiOriginTarget', { value: this.gateway.domainName.regionalDomainName });
   }
 }

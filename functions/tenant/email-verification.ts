@@ -1,0 +1,60 @@
+import { TRIAL_DAYS } from '../../shared/brand';
+import { isEmailVerified, type Tenant } from '../../shared/tenant';
+import { VERIFICATION_HOURS, verificationEmail, verifyPageUrl } from '../../shared/verification';
+import type { Deps } from '../deps';
+import { sendWelcomeEmail, type WelcomeDeps } from './welcome';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The verification mail, from Launchpad's own sender (configured by the operator, no typed text): the link proves that
+ * whoever signed up reads the admin's mailbox. Sent at signup, and again when the same address
+ * signs up again before verifying.
+ */
+export async function sendVerificationMail({ links, mail, platform, now }: Pick<Deps, 'links' | 'mail' | 'platform' | 'now'>, tenant: Pick<Tenant, 'tenantId' | 'adminEmail' | 'verifyBy'>): Promise<void> {
+  // A link sent again works until the signup's own deadline, not a day past it (the removal comes then).
+  const until = tenant.verifyBy ? Date.parse(tenant.verifyBy) : now().getTime() + VERIFICATION_HOURS * 3_600_000;
+  const token = await links.signEmailVerification(tenant.tenantId, now(), Math.max(60, Math.floor((until - now().getTime()) / 1000)));
+  await mail.send({ ...verificationEmail({ url: verifyPageUrl(platform.siteUrl, tenant.tenantId, token) }), from: platform.launchpadSender, to: [tenant.adminEmail] });
+}
+
+/**
+ * Starts the trial clock of a tenant that is ACTIVE and verified, once. Called by both sides after
+ * their own write (MarkActive after ACTIVE, the verification after recording it): the conditional
+ * write in the store lets whichever comes second start it, so a race between them cannot leave a
+ * verified, running tenant without a trial end.
+ */
+export async function startTrialIfDue({ tenants, now }: Pick<Deps, 'tenants' | 'now'>, tenantId: string): Promise<void> {
+  const at = now();
+  await tenants.startTrial(tenantId, at.toISOString(), new Date(at.getTime() + TRIAL_DAYS * DAY_MS).toISOString());
+}
+
+export type VerifyDeps = WelcomeDeps & Pick<Deps, 'links' | 'logger'>;
+
+/**
+ * The admin opened the verification link: recorded once; if the instance is live the trial starts
+ * and the welcome mail (sign-in link, instance links) goes out, otherwise provisioning does both at
+ * ACTIVE. 'invalid' for a wrong or expired token, 'gone' for a signup that was removed.
+ */
+export async function verifyEmail(deps: VerifyDeps, tenantId: string, token: string): Promise<{ outcome: 'verified'; tenant: Tenant } | { outcome: 'invalid' | 'gone' }> {
+  const { links, tenants, now } = deps;
+  if (!(await links.verifyEmailVerification(tenantId, token, now()))) return { outcome: 'invalid' };
+  const before = await tenants.getTenant(tenantId);
+  if (!before || before.status === 'DELETING' || before.status === 'DELETED') return { outcome: 'gone' };
+  // Refused once its removal has begun (the sweep's mark is conditional the other way round: one of them wins).
+  if (!isEmailVerified(before) && !(await tenants.markEmailVerified(tenantId, now().toISOString()))) {
+    const again = await tenants.getTenant(tenantId);
+    if (!again || !isEmailVerified(again)) return { outcome: 'gone' };
+  }
+  await startTrialIfDue(deps, tenantId);
+  const tenant = (await tenants.getTenant(tenantId))!;
+  if (tenant.status === 'ACTIVE' && tenant.trialEndsAt && !tenant.welcomeEmailSentAt) {
+    try {
+      await sendWelcomeEmail(deps, tenant);
+    } catch (error) {
+      // Confirmed all the same; the admin can get a sign-in link from the sign-in page meanwhile.
+      deps.logger.error('Welcome mail not sent after the confirmation', { tenantId, error });
+    }
+  }
+  return { outcome: 'verified', tenant };
+}
