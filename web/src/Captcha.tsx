@@ -10,8 +10,6 @@ declare global {
   }
 }
 
-/** Turnstile's public site key, set at build (VITE_TURNSTILE_SITE_KEY); unset: no check on the form. */
-export const CAPTCHA_SITE_KEY: string | undefined = import.meta.env.VITE_TURNSTILE_SITE_KEY || undefined;
 const SCRIPT = 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit';
 
 let loading: Promise<Turnstile> | undefined;

@@ -1,8 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { APP_DOMAIN, DEFAULT_PRIMARY_COLOR, TRIAL_DAYS } from '../../shared/brand';
 import { readableTextOn } from '../../shared/palette';
 import { HONEYPOT_FIELD, signupSchema, type Signup } from '../../shared/signup';
-import { Captcha, CAPTCHA_SITE_KEY } from './Captcha';
+
+/** Turnstile's public site key, set at build (VITE_TURNSTILE_SITE_KEY); unset (the default): no check, and its code is never loaded. */
+const CAPTCHA_SITE_KEY: string | undefined = import.meta.env.VITE_TURNSTILE_SITE_KEY || undefined;
+const Captcha = lazy(() => import('./Captcha').then((m) => ({ default: m.Captcha })));
 import { subdomainCandidates, subdomainProblem } from '../../shared/subdomain';
 import { checkSubdomain, submitSignup } from './api';
 import { navigate } from './router';
@@ -214,7 +217,11 @@ export function SignupPage() {
           <FieldError id="acceptTerms-error" message={errors.acceptTerms} />
         </div>
 
-        {CAPTCHA_SITE_KEY && <Captcha siteKey={CAPTCHA_SITE_KEY} onToken={onCaptcha} error={errors.captchaToken} />}
+        {CAPTCHA_SITE_KEY && (
+          <Suspense fallback={null}>
+            <Captcha siteKey={CAPTCHA_SITE_KEY} onToken={onCaptcha} error={errors.captchaToken} />
+          </Suspense>
+        )}
 
         <button type="submit" className="primary" disabled={isSubmitting} aria-busy={isSubmitting}>
           {isSubmitting ? 'Creating your trial…' : 'Start my free trial'}
