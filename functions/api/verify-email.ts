@@ -1,7 +1,8 @@
 import { verifyEmailRequestSchema, type EmailVerified } from '../../shared/verification';
 import { verifyEmail, type VerifyDeps } from '../tenant/email-verification';
 import { statusUrlOf } from './signup';
-import { badRequest, json, validBody, type ApiEvent, type ApiHandler } from './http';
+import type { Deps } from '../deps';
+import { badRequest, clientAddress, json, tooManyRequests, validBody, type ApiEvent, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { links } from '../lambda/keys';
@@ -17,8 +18,14 @@ import { tables } from '../lambda/tables';
  * live, else at ACTIVE), and the answer carries the admin token the signup form no longer gets.
  * Safe to repeat (a second click answers the same).
  */
-export function createVerifyEmailHandler(deps: VerifyDeps): ApiHandler {
+/** Far above what people do (one click, maybe a few), far below guessing. */
+export const VERIFY_ATTEMPTS_PER_CLIENT_PER_HOUR = 30;
+
+export function createVerifyEmailHandler(deps: VerifyDeps & Pick<Deps, 'rateLimits'>): ApiHandler {
   return async (event: ApiEvent) => {
+    // Per client, so one flood of guesses cannot use up the route's shared throttle for everyone.
+    const limit = await deps.rateLimits.hit(`verify:client:${clientAddress(event)}`, VERIFY_ATTEMPTS_PER_CLIENT_PER_HOUR, 3_600_000, deps.now());
+    if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds, 'Too many confirmation attempts from your network; try again later');
     const parsed = validBody(event, verifyEmailRequestSchema);
     if (!parsed.ok) return parsed.response;
     const { tenantId, token } = parsed.value;
@@ -33,5 +40,5 @@ export function createVerifyEmailHandler(deps: VerifyDeps): ApiHandler {
 
 export const handler = lambdaEntry(createVerifyEmailHandler, () => {
   const { tenants, signIns, settingsStore } = tables();
-  return { ...core(), links: links(), mail: mail(), platform: platform(), secrets: secrets(), smtp: smtp(), storage: storage(), tenants, signIns, settingsStore };
+  return { ...core(), links: links(), mail: mail(), platform: platform(), rateLimits: tables().rateLimits, secrets: secrets(), smtp: smtp(), storage: storage(), tenants, signIns, settingsStore };
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSignupHandler } from '../../functions/api/signup';
-import { createVerifyEmailHandler } from '../../functions/api/verify-email';
+import { createVerifyEmailHandler, VERIFY_ATTEMPTS_PER_CLIENT_PER_HOUR } from '../../functions/api/verify-email';
 import { createSubdomainAvailabilityHandler } from '../../functions/api/subdomain-availability';
 import { createTenantStatusHandler } from '../../functions/api/tenant-status';
 import type { Deps } from '../../functions/deps';
@@ -172,6 +172,14 @@ describe('confirming the email against DynamoDB Local', () => {
     expect((await deps.tenants.getTenant(tenantId))?.emailVerifiedAt).toBeDefined();
     // Again: the same answer, nothing new.
     expect((await verify(deps, { tenantId, token })).statusCode).toBe(200);
+  });
+
+  it('limits confirmation attempts per client address (guessing), with a clear 429', async () => {
+    const { deps, tenantId } = await signedUp();
+    const codes = [];
+    for (let i = 0; i <= VERIFY_ATTEMPTS_PER_CLIENT_PER_HOUR; i++) codes.push((await verify(deps, { tenantId, token: `${i}.guess` })).statusCode);
+    expect(codes.slice(0, -1).every((c) => c === 400)).toBe(true);
+    expect(codes.at(-1)).toBe(429);
   });
 
   it('refuses a confirmation once the unconfirmed signup\'s removal has begun, and the removal never takes a confirmed one', async () => {
