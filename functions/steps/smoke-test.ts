@@ -1,3 +1,4 @@
+import { TransientError } from './errors';
 import type { Deps } from '../deps';
 import { decodeEntities } from '../../shared/html';
 import { instanceUrl } from '../../shared/instance';
@@ -17,10 +18,17 @@ export class SmokeTestFailedError extends Error {
  * The seed's manual QA, automated: branded home page in prod, its theme, and staging answering.
  * Run after provisioning and after every fleet rollout to the tenant.
  */
-export async function smokeTestInstance({ platform, probe }: Pick<Deps, 'platform' | 'probe'>, tenant: Tenant): Promise<void> {
+export async function smokeTestInstance(deps: Pick<Deps, 'platform' | 'probe'>, tenant: Tenant): Promise<void> {
+  const { platform } = deps;
   const prod = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'prod');
   const staging = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'stg');
   const problems: string[] = [];
+  // No answer in time (a busy or just-started instance) is worth another try: the state machine
+  // retries a TransientError with backoff; a wrong answer is a finding, not a hiccup.
+  const probe = (url: string) =>
+    deps.probe(url).catch((error: unknown) => {
+      throw new TransientError(`No answer from ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    });
   const home = await probe(`${prod}/`);
   if (home.status !== 200) problems.push(`${prod}/ answered ${home.status}`);
   else {

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { smokeTestInstance } from '../../functions/steps/smoke-test';
+import type { Tenant } from '../../shared/tenant';
+import { testPlatform } from '../support/deps';
+
+const tenant = {
+  tenantId: 't-1', subdomain: 'acme', companyName: 'Acme Spaces', adminName: 'Ada', adminEmail: 'ada@acme.com', primaryColor: '#0f766e',
+  plan: 'trial', status: 'PROVISIONING', createdAt: 'x', updatedAt: 'x', steps: {}, urls: {}, version: 1,
+} satisfies Tenant;
+const healthy = async (url: string) => (url.endsWith('/theme.css') ? { status: 200, body: ':root { --brand-primary: #0f766e; }' } : { status: 200, body: '<h1>Acme Spaces</h1><link href="/theme.css">' });
+
+describe('SmokeTest', () => {
+  it('passes an instance that shows the company in its colours, production and staging', async () => {
+    await expect(smokeTestInstance({ platform: testPlatform, probe: healthy }, tenant)).resolves.toBeUndefined();
+  });
+
+  it('retries an instance that does not answer in time (TransientError: the state machine backs off and tries again)', async () => {
+    const slow = async (url: string) => (url.includes('acme-stg') ? Promise.reject(new Error(`Timed out after 5000 ms: ${url}`)) : healthy(url));
+    await expect(smokeTestInstance({ platform: testPlatform, probe: slow }, tenant)).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining('Timed out') });
+  });
+
+  it('fails for good on a wrong answer (no retry makes a missing brand colour appear)', async () => {
+    const unbranded = async (url: string) => (url.endsWith('/theme.css') ? { status: 200, body: ':root {}' } : healthy(url));
+    await expect(smokeTestInstance({ platform: testPlatform, probe: unbranded }, tenant)).rejects.toMatchObject({ name: 'SmokeTestFailedError' });
+  });
+});
