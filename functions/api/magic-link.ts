@@ -6,7 +6,8 @@ import { HAS_INSTANCE } from '../../shared/lifecycle';
 import { issueSignInLink } from '../auth/sign-in-links';
 import type { Deps } from '../deps';
 import { brandOf } from '../tenant/settings-of';
-import { clientAddress, json, validBody, type ApiEvent, type ApiHandler } from './http';
+import { json, validBody, type ApiEvent, type ApiHandler } from './http';
+import { clientLimitKey } from './client-key';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { mail } from '../lambda/mail';
@@ -37,7 +38,7 @@ export function createMagicLinkHandler(deps: MagicLinkDeps): ApiHandler {
     const email = parsed.value.email.toLowerCase();
     const { subdomain } = parsed.value;
     const at = now();
-    const allowed = (await signIns.hit(`magic:${subdomain}:${email}`, at, MAGIC_LINK_LIMIT)) && (await signIns.hit(`magic-ip:${clientAddress(event)}`, at, PER_IP_LIMIT));
+    const allowed = (await signIns.hit(`magic:${subdomain}:${email}`, at, MAGIC_LINK_LIMIT)) && (await signIns.hit(`magic-ip:${clientLimitKey(event)}`, at, PER_IP_LIMIT));
     if (!allowed) {
       return json(429, { errors: { body: `Too many sign-in links asked for. Wait ${MAGIC_LINK_LIMIT.windowMinutes} minutes, or use the last link you received.` } }, { 'retry-after': String(MAGIC_LINK_LIMIT.windowMinutes * 60) });
     }

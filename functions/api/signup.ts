@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import MailChecker from 'mailchecker';
 import * as z from 'zod/mini';
 import { signupSchema, type Signup, type SignupAccepted } from '../../shared/signup';
 import { isEmailVerified, type Tenant } from '../../shared/tenant';
 import { VERIFICATION_HOURS, type VerificationResent } from '../../shared/verification';
 import type { Deps } from '../deps';
-import { sendVerificationMail } from '../tenant/email-verification';
+import { sendVerificationMail } from '../tenant/verification-mail';
 import { SIGNUP_LIMITS } from '../../shared/signup-limits';
 import { signupLimitReached } from '../tenant/signup-limits';
 import { checkCaptcha } from '../tenant/captcha';
 import { badRequest, clientAddress, header, json, tooManyRequests, validBody, type ApiEvent, type ApiHandler } from './http';
+import { clientLimitKey } from './client-key';
 import { lambdaEntry } from '../lambda/entry';
 import { dns } from '../lambda/dns';
 import { shadowedByZone } from '../tenant/zone';
@@ -56,6 +56,13 @@ type SignupDeps = Pick<Deps, 'dns' | 'links' | 'logger' | 'mail' | 'newId' | 'no
 const DISPOSABLE_MESSAGE = 'Use your work email: addresses of disposable mail services are not accepted';
 
 /**
+ * mailchecker's maintained list of disposable mail domains (from the vendor layer in Lambda):
+ * loaded on the first valid form, since building its ~56,000-entry set takes a noticeable part of a
+ * cold start that requests refused earlier need not pay.
+ */
+const isDisposable = async (email: string) => !(await import('mailchecker')).default.isValid(email);
+
+/**
  * POST /api/signups: claim the subdomain and email, store the tenant, start provisioning, and mail
  * the verification link. Provisioning starts at once (speed), but the instance is handed over (trial
  * clock, welcome mail, instance links) only once the admin opens that link. Limited per client
@@ -100,12 +107,12 @@ export function createSignupHandler(deps: SignupDeps): ApiHandler {
   return async (event: ApiEvent) => {
     const parsed = validBody(event, signupSchema);
     if (!parsed.ok) return parsed.response;
-    if (!MailChecker.isValid(parsed.value.adminEmail)) return badRequest({ adminEmail: DISPOSABLE_MESSAGE });
+    if (await isDisposable(parsed.value.adminEmail)) return badRequest({ adminEmail: DISPOSABLE_MESSAGE });
     const human = await checkCaptcha(deps, parsed.value.captchaToken, clientAddress(event));
     if (human === 'refused') return badRequest({ captchaToken: 'Please complete the check that you are a person' });
     if (human === 'unavailable') return json(503, { error: 'We could not check that you are a person just now; try again in a minute' });
-    const limited = await signupLimitReached(deps, event, parsed.value.adminEmail);
-    if (limited) return limited;
+    const limited = await signupLimitReached(deps, clientLimitKey(event), parsed.value.adminEmail);
+    if (limited) return tooManyRequests(limited.retryAfterSeconds, limited.message);
 
     const rawKey = header(event, IDEMPOTENCY_HEADER);
     let idempotency;

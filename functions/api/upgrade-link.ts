@@ -5,7 +5,8 @@ import { upgradeUrl } from '../billing/plan';
 import type { Deps } from '../deps';
 import { brandOf } from '../tenant/settings-of';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
-import { clientAddress, json, tenantOfPath, tooManyRequests, type ApiEvent, type ApiHandler } from './http';
+import { json, tenantOfPath, tooManyRequests, type ApiEvent, type ApiHandler } from './http';
+import { clientLimitKey } from './client-key';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { links } from '../lambda/keys';
@@ -38,7 +39,7 @@ export function createUpgradeLinkHandler(deps: UpgradeLinkDeps): ApiHandler {
     const arrived = performance.now();
     const at = now();
     // Counted before the id is even looked at, so a refusal here says nothing about any tenant.
-    const client = await rateLimits.hit(`upgrade-link-ip:${clientAddress(event)}`, UPGRADE_LINK_PER_CLIENT.limit, UPGRADE_LINK_PER_CLIENT.windowMs, at);
+    const client = await rateLimits.hit(`upgrade-link-ip:${clientLimitKey(event)}`, UPGRADE_LINK_PER_CLIENT.limit, UPGRADE_LINK_PER_CLIENT.windowMs, at);
     if (!client.allowed) return tooManyRequests(client.retryAfterSeconds, 'Too many upgrade links asked for from your address. Use the last link you received, or try again later.');
 
     const tenant = await tenantOfPath(deps.tenants, event);

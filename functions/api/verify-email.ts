@@ -2,7 +2,8 @@ import { verifyEmailRequestSchema, type EmailVerified } from '../../shared/verif
 import { verifyEmail, type VerifyDeps } from '../tenant/email-verification';
 import { statusUrlOf } from './signup';
 import type { Deps } from '../deps';
-import { badRequest, clientAddress, json, tooManyRequests, validBody, type ApiEvent, type ApiHandler } from './http';
+import { badRequest, json, tooManyRequests, validBody, type ApiEvent, type ApiHandler } from './http';
+import { clientLimitKey } from './client-key';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { links } from '../lambda/keys';
@@ -24,7 +25,7 @@ export const VERIFY_ATTEMPTS_PER_CLIENT_PER_HOUR = 30;
 export function createVerifyEmailHandler(deps: VerifyDeps & Pick<Deps, 'rateLimits'>): ApiHandler {
   return async (event: ApiEvent) => {
     // Per client, so one flood of guesses cannot use up the route's shared throttle for everyone.
-    const limit = await deps.rateLimits.hit(`verify:client:${clientAddress(event)}`, VERIFY_ATTEMPTS_PER_CLIENT_PER_HOUR, 3_600_000, deps.now());
+    const limit = await deps.rateLimits.hit(`verify:client:${clientLimitKey(event)}`, VERIFY_ATTEMPTS_PER_CLIENT_PER_HOUR, 3_600_000, deps.now());
     if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds, 'Too many confirmation attempts from your network; try again later');
     const parsed = validBody(event, verifyEmailRequestSchema);
     if (!parsed.ok) return parsed.response;
@@ -39,6 +40,6 @@ export function createVerifyEmailHandler(deps: VerifyDeps & Pick<Deps, 'rateLimi
 }
 
 export const handler = lambdaEntry(createVerifyEmailHandler, () => {
-  const { tenants, signIns, settingsStore } = tables();
-  return { ...core(), links: links(), mail: mail(), platform: platform(), rateLimits: tables().rateLimits, secrets: secrets(), smtp: smtp(), storage: storage(), tenants, signIns, settingsStore };
+  const { tenants, signIns, settingsStore, mailStore } = tables();
+  return { ...core(), links: links(), mail: mail(), platform: platform(), rateLimits: tables().rateLimits, secrets: secrets(), smtp: smtp(), storage: storage(), tenants, signIns, settingsStore, mailStore };
 });

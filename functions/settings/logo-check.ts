@@ -9,8 +9,6 @@ const SIGNATURES: Record<LogoType, (b: Uint8Array) => boolean> = {
   'image/webp': (b) => String.fromCharCode(...b.slice(0, 4)) === 'RIFF' && String.fromCharCode(...b.slice(8, 12)) === 'WEBP',
 };
 
-export const isLogoType = (type: string): type is LogoType => type in LOGO_TYPES;
-
 /** Key (relative to the tenant prefix) an upload of this type goes to. */
 export const logoUploadKey = (type: LogoType, id: string) => `${LOGO_UPLOAD_DIR}logo-${id}.${LOGO_TYPES[type]}`;
 

@@ -11,7 +11,7 @@ import { tempDir } from '../support/temp-dir';
  * runs it: from a directory with no node_modules, the layer reachable only through NODE_PATH.
  */
 describe('the vendor layer', () => {
-  it('is where a bundled function finds Stripe and nodemailer on first use', async () => {
+  it('is where a bundled function finds Stripe, nodemailer, mailchecker and tldts on first use', async () => {
     const root = tempDir('launchpad-layer-');
     buildVendorLayer(join(root, 'opt'));
     const entry = join(root, 'entry.ts');
@@ -19,11 +19,14 @@ describe('the vendor layer', () => {
       entry,
       `import { LazyStripeBilling } from '${resolve('functions/providers/billing')}';
        import { NodemailerSmtp, SmtpRefusedError } from '${resolve('functions/providers/smtp')}';
+       import { emailOrganisation } from '${resolve('functions/tenant/signup-limits')}';
        export async function handler() {
          const billing = new LazyStripeBilling(async () => ({ secretKey: 'sk_test_x', webhookSecret: 'whsec_x' }), 'price_x');
          const stripe = await billing.verify('{}', 't=1,v1=bad').then(() => 'verified', (e: { type?: string }) => e.type);
          const smtp = await new NodemailerSmtp({ allowedPrivateHosts: ['127.0.0.1'] }).verify({ host: '127.0.0.1', port: 1, secure: false, user: 'u', password: 'p' }).then(() => 'ok', (e: Error) => (e instanceof SmtpRefusedError ? 'refused' : String(e)));
-         return { stripe, smtp };
+         const organisation = await emailOrganisation('anna@sales.acme-spaces.co.uk');
+         const disposable = !(await import('mailchecker')).default.isValid('someone@mailinator.com');
+         return { stripe, smtp, organisation, disposable };
        }`,
     );
     mkdirSync(join(root, 'task'));
@@ -34,7 +37,8 @@ describe('the vendor layer', () => {
       encoding: 'utf8',
     });
     expect(run.stderr).toBe('');
-    // Stripe loaded and refused the forged signature; nodemailer loaded and met a closed port.
-    expect(JSON.parse(run.stdout)).toEqual({ stripe: 'StripeSignatureVerificationError', smtp: 'refused' });
+    // Stripe loaded and refused the forged signature; nodemailer loaded and met a closed port; the
+    // Public Suffix List (tldts) and the disposable-domain list (mailchecker) answered.
+    expect(JSON.parse(run.stdout)).toEqual({ stripe: 'StripeSignatureVerificationError', smtp: 'refused', organisation: 'acme-spaces.co.uk', disposable: true });
   });
 });

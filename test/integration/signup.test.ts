@@ -84,6 +84,29 @@ describe('signups against DynamoDB Local', () => {
     expect(codes).toEqual([202, 202, 429]);
   });
 
+  it('counts an IPv6 client by its /64: rotating addresses inside it does not buy more signups', async () => {
+    const base = await localDeps(new RecordingWorkflows());
+    const signup = createSignupHandler({ ...base, platform: { ...base.platform, signupLimits: { perClientPerHour: 1, perEmailDomainPerHour: 100, totalPerHour: 100 } } });
+    const from = (sourceIp: string, i: number) => signup(apiEvent({ method: 'POST', path: '/api/signups', sourceIp, body: validSignup({ subdomain: `six${i}`, adminEmail: `a${i}@six${i}.example` }) }));
+    expect((await from('2001:db8:1:2::a', 0)).statusCode).toBe(202);
+    expect((await from('2001:db8:1:2:ffff::b', 1)).statusCode).toBe(429);
+    // The neighbouring /64 is another subscriber.
+    expect((await from('2001:db8:1:3::a', 2)).statusCode).toBe(202);
+  });
+
+  it('limits per organisation (subdomains of one registrable domain count together) but not per shared mail provider', async () => {
+    const base = await localDeps(new RecordingWorkflows());
+    const signup = createSignupHandler({ ...base, platform: { ...base.platform, signupLimits: { perClientPerHour: 100, perEmailDomainPerHour: 1, totalPerHour: 100 } } });
+    const as = (adminEmail: string, subdomain: string) => signup(post(validSignup({ subdomain, adminEmail })));
+    expect((await as('anna@sales.acme-spaces.co.uk', 'org-one')).statusCode).toBe(202);
+    const second = await as('ben@support.acme-spaces.co.uk', 'org-two');
+    expect(second.statusCode).toBe(429);
+    expect(parseBody(second).error).toContain('acme-spaces.co.uk');
+    // gmail.com is millions of unrelated people: one budget for all of them would lock everyone out.
+    expect((await as('anna.spaces@gmail.com', 'free-one')).statusCode).toBe(202);
+    expect((await as('ben.spaces@gmail.com', 'free-two')).statusCode).toBe(202);
+  });
+
   it('returns the same 202 for a retried submit with the same Idempotency-Key, creating one tenant', async () => {
     const workflows = new RecordingWorkflows();
     const deps = await localDeps(workflows);

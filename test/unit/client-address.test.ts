@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clientLimitKey } from '../../functions/api/client-key';
 import { clientAddress, ORIGIN_VERIFY_HEADER, tooManyRequests } from '../../functions/api/http';
 import { apiEvent } from '../support/api-event';
 
@@ -43,5 +44,18 @@ describe('tooManyRequests', () => {
     expect(result.statusCode).toBe(429);
     expect(result.headers).toMatchObject({ 'retry-after': '43', 'content-type': expect.stringContaining('application/json') });
     expect(JSON.parse(result.body ?? '')).toEqual({ error: 'Too many signups from your address.', retryAfterSeconds: 43 });
+  });
+});
+
+describe('clientLimitKey', () => {
+  const from = (sourceIp: string) => clientLimitKey(apiEvent({ sourceIp }));
+  it('keys an IPv6 client by its /64, however the address is written', () => {
+    expect(from('2001:db8:a:b:1:2:3:4')).toBe('2001:db8:a:b::/64');
+    expect(from('2001:0db8:000a:000b::9')).toBe('2001:db8:a:b::/64');
+    expect(from('2001:db8:a:c::1')).not.toBe(from('2001:db8:a:b::1'));
+  });
+  it('keys IPv4 by the address, also when it arrives IPv4-mapped', () => {
+    expect(from('203.0.113.7')).toBe('203.0.113.7');
+    expect(from('::ffff:203.0.113.7')).toBe('203.0.113.7');
   });
 });
