@@ -10,10 +10,11 @@ import { buildSync, type BuildOptions } from 'esbuild';
 /**
  * Third-party modules that cannot be tree-shaken (Stripe attaches every API resource to its client;
  * nodemailer's mailer carries MIME tables; mailchecker is a list of ~56,000 disposable domains,
- * ~1 MB; tldts carries the Public Suffix List, ~140 KB) and that only a few functions use: shipped
+ * ~1 MB; tldts carries the Public Suffix List, ~140 KB; yaml, ~115 KB, comes with every function
+ * that renders instance files or mails as a tenant) and that only some functions use: shipped
  * once, in the shared `vendor` layer, instead of inside each of those bundles.
  */
-export const VENDOR_LAYER_MODULES = ['stripe', 'nodemailer', 'mailchecker', 'tldts'] as const;
+export const VENDOR_LAYER_MODULES = ['stripe', 'nodemailer', 'mailchecker', 'tldts', 'yaml'] as const;
 
 /** The runtime ships the AWS SDK v3; pg's optional native binding is never used. */
 export const LAMBDA_EXTERNALS = ['@aws-sdk/*', 'pg-native', ...VENDOR_LAYER_MODULES];

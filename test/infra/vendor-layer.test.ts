@@ -7,11 +7,11 @@ import { buildVendorLayer, LAMBDA_ESBUILD } from '../../infra/aws/lambda-bundlin
 import { tempDir } from '../support/temp-dir';
 
 /**
- * A function that uses Stripe and nodemailer, bundled as the CDK app bundles it, run the way Lambda
+ * A function that uses every layer module, bundled as the CDK app bundles it, run the way Lambda
  * runs it: from a directory with no node_modules, the layer reachable only through NODE_PATH.
  */
 describe('the vendor layer', () => {
-  it('is where a bundled function finds Stripe, nodemailer, mailchecker and tldts on first use', async () => {
+  it('is where a bundled function finds Stripe, nodemailer, mailchecker, tldts and yaml', async () => {
     const root = tempDir('launchpad-layer-');
     buildVendorLayer(join(root, 'opt'));
     const entry = join(root, 'entry.ts');
@@ -20,13 +20,15 @@ describe('the vendor layer', () => {
       `import { LazyStripeBilling } from '${resolve('functions/providers/billing')}';
        import { NodemailerSmtp, SmtpRefusedError } from '${resolve('functions/providers/smtp')}';
        import { emailOrganisation } from '${resolve('functions/tenant/signup-limits')}';
+       import { renderConfigYaml, type InstanceConfig } from '${resolve('shared/instance-config')}';
        export async function handler() {
          const billing = new LazyStripeBilling(async () => ({ secretKey: 'sk_test_x', webhookSecret: 'whsec_x' }), 'price_x');
          const stripe = await billing.verify('{}', 't=1,v1=bad').then(() => 'verified', (e: { type?: string }) => e.type);
          const smtp = await new NodemailerSmtp({ allowedPrivateHosts: ['127.0.0.1'] }).verify({ host: '127.0.0.1', port: 1, secure: false, user: 'u', password: 'p' }).then(() => 'ok', (e: Error) => (e instanceof SmtpRefusedError ? 'refused' : String(e)));
          const organisation = await emailOrganisation('anna@sales.acme-spaces.co.uk');
          const disposable = !(await import('mailchecker')).default.isValid('someone@mailinator.com');
-         return { stripe, smtp, organisation, disposable };
+         const yaml = renderConfigYaml({ tenant: { subdomain: 'acme' } } as unknown as InstanceConfig);
+         return { stripe, smtp, organisation, disposable, yaml };
        }`,
     );
     mkdirSync(join(root, 'task'));
@@ -38,7 +40,7 @@ describe('the vendor layer', () => {
     });
     expect(run.stderr).toBe('');
     // Stripe loaded and refused the forged signature; nodemailer loaded and met a closed port; the
-    // Public Suffix List (tldts) and the disposable-domain list (mailchecker) answered.
-    expect(JSON.parse(run.stdout)).toEqual({ stripe: 'StripeSignatureVerificationError', smtp: 'refused', organisation: 'acme-spaces.co.uk', disposable: true });
+    // Public Suffix List (tldts) and the disposable-domain list (mailchecker) answered; yaml rendered.
+    expect(JSON.parse(run.stdout)).toMatchObject({ stripe: 'StripeSignatureVerificationError', smtp: 'refused', organisation: 'acme-spaces.co.uk', disposable: true, yaml: expect.stringContaining('subdomain: acme') });
   });
 });

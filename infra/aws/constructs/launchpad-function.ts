@@ -56,7 +56,7 @@ export class LaunchpadFunction extends NodejsFunction {
         // See LAMBDA_ESBUILD: layer modules are required, not imported.
         esbuildArgs: { '--supported:dynamic-import': 'false' },
       },
-      // Stripe and nodemailer, required on first use by the few functions that use them.
+      // VENDOR_LAYER_MODULES (Stripe, nodemailer, the disposable-domain and suffix lists, yaml): one upload, not one copy per bundle.
       layers: [VendorLayer.of(scope)],
       ...(props.vpc ? { vpc: props.vpc, securityGroups: props.securityGroups } : {}),
     });
