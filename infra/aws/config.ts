@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { PUBLIC_SUBNET_MASK } from './constructs/network';
 
 /**
  * Deployment settings, from CDK context (`-c key=value` or cdk.json / cdk.context.json).
@@ -16,6 +17,16 @@ export const deployConfigSchema = z.object({
   instanceCertificateArn: z.string().check(z.regex(/^arn:aws[\w-]*:acm:/, 'an ACM certificate ARN')),
   /** ACM certificate in us-east-1 for <domain> on CloudFront; without it the site uses the CloudFront domain. */
   siteCertificateArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:acm:us-east-1:/, 'an ACM certificate ARN in us-east-1'))),
+  /** The created VPC's range (AWS allows /16 at most). */
+  vpcCidr: z._default(z.string().check(z.regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, 'an IPv4 range like 10.40.0.0/16')), '10.40.0.0/16'),
+  /** Size of each private subnet: every awake task takes an address (two while a deploy rolls). /18: 16,379 each. */
+  privateSubnetMask: z._default(z.coerce.number().check(z.int(), z.minimum(16), z.maximum(24)), 18),
+  /** Availability zones of the created VPC (2 or 3): more zones, more addresses and one more NAT gateway with natPerAz. */
+  availabilityZones: z._default(z.coerce.number().check(z.int(), z.minimum(2), z.maximum(3)), 2),
+  /** One NAT gateway per zone instead of one for all: a zone's outage no longer cuts the others off (+ one gateway's cost each). */
+  natPerAz: z._default(z.pipe(z.union([z.boolean(), z.enum(['true', 'false'])]), z.transform((v) => v === true || v === 'true')), false),
+  /** Interface endpoints for ECR, Secrets Manager, Logs and STS: task starts stop depending on the NAT gateway. */
+  interfaceEndpoints: z._default(z.pipe(z.union([z.boolean(), z.enum(['true', 'false'])]), z.transform((v) => v === true || v === 'true')), false),
   /** Use an existing VPC instead of creating one. */
   vpcId: z.optional(z.string().check(z.regex(/^vpc-[0-9a-f]+$/, 'a VPC id (vpc-...)'))),
   /** Use an existing Postgres server (endpoint + Secrets Manager secret of its admin) instead of creating RDS. */
@@ -58,6 +69,11 @@ export function deployConfig(tryGetContext: (key: string) => unknown): DeployCon
       return raw[key] === undefined ? `  - ${key}: missing (pass -c ${key}=...)` : `  - ${key}: ${issue.message}`;
     });
     throw new DeployConfigError(`Launchpad's deployment settings are incomplete:\n${lines.join('\n')}\nSee README "Deploy to AWS".`);
+  }
+  const { vpcCidr, privateSubnetMask, availabilityZones } = parsed.data;
+  const needed = availabilityZones * (2 ** (32 - privateSubnetMask) + 2 ** (32 - PUBLIC_SUBNET_MASK));
+  if (needed > 2 ** (32 - Number(vpcCidr.split('/')[1]))) {
+    throw new DeployConfigError(`vpcCidr ${vpcCidr} cannot hold ${availabilityZones} private /${privateSubnetMask} and ${availabilityZones} public /${PUBLIC_SUBNET_MASK} subnets: use a larger range or a larger privateSubnetMask`);
   }
   if (parsed.data.databaseEndpoint && !parsed.data.databaseAdminSecretArn) {
     throw new DeployConfigError('databaseEndpoint is set but databaseAdminSecretArn is not: an imported Postgres needs its admin secret (pass -c databaseAdminSecretArn=...)');

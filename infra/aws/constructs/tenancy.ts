@@ -1,6 +1,6 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
-import { FlowLogDestination, InstanceClass, InstanceSize, InstanceType, IpAddresses, Peer, Port, SecurityGroup, SubnetType, Vpc, type IVpc } from 'aws-cdk-lib/aws-ec2';
+import { InstanceClass, InstanceSize, InstanceType, Peer, Port, SecurityGroup, SubnetType, type IVpc } from 'aws-cdk-lib/aws-ec2';
 import { Cluster, ContainerImage, ContainerInsights, CpuArchitecture, FargateTaskDefinition, LogDrivers, OperatingSystemFamily, Secret as EcsSecret } from 'aws-cdk-lib/aws-ecs';
 import { ApplicationListener, ApplicationLoadBalancer, ApplicationProtocol, ApplicationTargetGroup, ListenerAction, Protocol, SslPolicy, TargetType } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { PrivateDnsNamespace } from 'aws-cdk-lib/aws-servicediscovery';
@@ -15,6 +15,7 @@ import { ROUTER_HEALTH_PATH } from '../../../router/host';
 import { tenantPrefix } from '../../../shared/instance';
 import { POOL_KEY_SECRET_NAME } from '../../../functions/platform';
 import type { DeployConfig } from '../config';
+import { launchpadVpc } from './network';
 
 /** Where tenants' database passwords live (functions/providers/tenant-databases.ts names them). */
 export const TENANT_SECRETS_PREFIX = 'launchpad/tenants/';
@@ -64,18 +65,7 @@ export class Tenancy extends Construct {
     super(scope, id);
     const { config } = props;
 
-    this.vpc = config.vpcId
-      ? Vpc.fromLookup(this, 'Vpc', { vpcId: config.vpcId })
-      : new Vpc(this, 'Vpc', {
-          ipAddresses: IpAddresses.cidr('10.40.0.0/16'),
-          maxAzs: 2,
-          natGateways: 1,
-          subnetConfiguration: [
-            { name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 22 },
-            { name: 'private', subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
-          ],
-          flowLogs: { rejected: { destination: FlowLogDestination.toCloudWatchLogs(new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })) } },
-        });
+    this.vpc = launchpadVpc(this, config);
 
     // Container Insights bills metrics per task; with thousands of mostly idle tenants it is off unless asked for.
     this.cluster = new Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: config.containerInsights ? ContainerInsights.ENABLED : ContainerInsights.DISABLED });
