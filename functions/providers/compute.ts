@@ -36,8 +36,11 @@ export interface Compute {
   deploy(service: ScaledService, version: string): Promise<void>;
   /** Removes the instance and its registration (offboarding); 'absent' when it was gone already. */
   removeService(service: ScaledService): Promise<'removed' | 'absent'>;
-  /** Does the instance's service exist (running or scaled to zero)? For drift detection. */
-  hasService(service: ScaledService): Promise<boolean>;
+  /**
+   * Which of these services exist (running or scaled to zero), by serviceName. For drift detection:
+   * one call for many tenants, since ECS describes up to 10 services per request.
+   */
+  existingServices(services: readonly ScaledService[]): Promise<Set<string>>;
 }
 
 /** Instances per plan: the paid production instance runs twice (capacity and availability). */

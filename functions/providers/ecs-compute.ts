@@ -54,6 +54,9 @@ export async function scaleEcsService(ecs: ECSClient, cluster: string, service: 
  * every host to the tenant router, which finds the tasks through Cloud Map. Describes before it
  * creates, so a rerun converges.
  */
+/** DescribeServices' limit on names per request (ECS API reference). */
+export const DESCRIBE_SERVICES_MAX = 10;
+
 export class EcsCompute implements Compute {
   constructor(
     private readonly ecs: ECSClient,
@@ -128,9 +131,18 @@ export class EcsCompute implements Compute {
     await this.ecs.send(new UpdateServiceCommand({ cluster: this.config.cluster, service: name, taskDefinition: registered.taskDefinitionArn }));
   }
 
-  async hasService(service: ScaledService): Promise<boolean> {
-    const { services = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: [serviceName(service)] }));
-    return services.some((s) => s.status === 'ACTIVE' || s.status === 'DRAINING');
+  /**
+   * DescribeServices takes at most 10 names; the calls go one after another, so a check of the whole
+   * fleet stays a steady trickle inside ECS's shared read budget (see the README's ceiling table).
+   */
+  async existingServices(services: readonly ScaledService[]): Promise<Set<string>> {
+    const names = [...new Set(services.map(serviceName))];
+    const existing = new Set<string>();
+    for (let i = 0; i < names.length; i += DESCRIBE_SERVICES_MAX) {
+      const { services: found = [] } = await this.ecs.send(new DescribeServicesCommand({ cluster: this.config.cluster, services: names.slice(i, i + DESCRIBE_SERVICES_MAX) }));
+      for (const s of found) if (s.serviceName && (s.status === 'ACTIVE' || s.status === 'DRAINING')) existing.add(s.serviceName);
+    }
+    return existing;
   }
 
   /**

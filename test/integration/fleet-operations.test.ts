@@ -29,7 +29,7 @@ const injectDeployFaults = (deps: Deps): Deps => ({
       return deps.compute.deploy(service, version);
     },
     removeService: (service) => deps.compute.removeService(service),
-    hasService: (service) => deps.compute.hasService(service),
+    existingServices: (services) => deps.compute.existingServices(services),
   },
 });
 

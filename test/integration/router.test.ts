@@ -24,7 +24,7 @@ const recordScaleUps = (deps: Deps): Deps => ({
     ensureService: (spec) => deps.compute.ensureService(spec),
     deploy: (service, version) => deps.compute.deploy(service, version),
     removeService: (service) => deps.compute.removeService(service),
-    hasService: (service) => deps.compute.hasService(service),
+    existingServices: (services) => deps.compute.existingServices(services),
     scale: (service, count) => {
       if (count > 0) scaleUps.push(`${service.subdomain}-${service.env}`);
       return deps.compute.scale(service, count);

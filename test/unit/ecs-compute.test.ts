@@ -217,6 +217,22 @@ describe('ECS compute adapter', () => {
   });
 });
 
+describe('drift lookups', () => {
+  it('asks ECS about many services 10 names at a time and answers the ones that exist (scaled to zero or draining too, not deleted ones)', async () => {
+    const services = Array.from({ length: 12 }, (_, i) => ({ tenantId: `t-${i}`, subdomain: `t${i}`, hostname: `t${i}.spaceos.io` })).flatMap((t) => (['prod', 'stg'] as const).map((env) => ({ ...t, env })));
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+      services: input.services.flatMap((name) => (name === 'spaceos-t3-stg' ? [] : [{ serviceName: name, status: name === 'spaceos-t5-prod' ? 'INACTIVE' : name === 'spaceos-t7-prod' ? 'DRAINING' : 'ACTIVE' }])),
+      failures: input.services.filter((name) => name === 'spaceos-t3-stg').map((arn) => ({ arn, reason: 'MISSING' })),
+    }));
+    const existing = await compute().existingServices(services);
+    const calls = ecs.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services ?? []);
+    expect(calls.map((names) => names.length)).toEqual([10, 10, 4]);
+    expect(existing.size).toBe(22);
+    expect(existing.has('spaceos-t3-stg') || existing.has('spaceos-t5-prod')).toBe(false);
+    expect(existing.has('spaceos-t7-prod')).toBe(true);
+  });
+});
+
 describe('Cloud Map discovery', () => {
   const discovery = () => new CloudMapDiscovery(new ServiceDiscoveryClient({ region: 'us-east-1' }), { namespaceName: 'tenants.launchpad.internal', containerPort: 8080 });
 
