@@ -12,6 +12,7 @@ import { poolBench } from './pool';
 import { routerBench } from './router';
 import { signupOverheadBench } from './signup-overhead';
 import { webBundleBench } from './web-bundle';
+import { scaleBench } from './scale';
 import { MANY_SIGNUPS } from '../test/support/signup-limits';
 
 const SIGNUPS = Math.max(10, Number(process.env.BENCH_SIGNUPS ?? 10));
@@ -84,3 +85,5 @@ await fleetUpgradeBench();
 await lambdaBundlesBench();
 await signupOverheadBench();
 await webBundleBench();
+// Issue 16: the jobs and reads that go through the whole fleet, at 10,000 synthetic tenants.
+await scaleBench();
