@@ -40,7 +40,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   ack(
     stack,
     'IAM5[Resource::*]',
-    "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition, servicediscovery:DiscoverInstances (held to the instance namespace by a condition), ecr:GetAuthorizationToken, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
+    "Only for actions that have no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords, EC2 network-interface actions of the VPC function, ses:GetIdentityVerificationAttributes, ecs:RegisterTaskDefinition, DescribeTaskDefinition, ListTaskDefinitions and DeregisterTaskDefinition, servicediscovery:DiscoverInstances (held to the instance namespace by a condition), ecr:GetAuthorizationToken, the capacity check's read-only servicequotas:GetServiceQuota/GetAWSDefaultServiceQuota, iam:GetAccountSummary and ses:GetSendQuota, and Step Functions' vended log delivery (test/infra/iam.test.ts holds that list)",
   );
   // Resources scoped by prefix: what they cover is created at runtime, per tenant or per stream.
   // How this stack's template names an attribute of `owner`: directly in the owner's own stack, else

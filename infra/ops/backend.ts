@@ -1,4 +1,9 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { SESClient } from '@aws-sdk/client-ses';
+import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { capacityReport, type CapacityLine } from '../../functions/ops/capacity';
+import { AwsAccountQuotas } from '../../functions/providers/account-quotas';
 import type { RolloutRequest, TenantRow } from '../../shared/fleet';
 import { createOpsService, OpsError, type OpsService, type RolloutStatus } from '../../functions/ops/ops-service';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
@@ -19,6 +24,8 @@ export interface OpsBackend {
   offboard(subdomain: string, force: boolean): Promise<string>;
   /** RUNNING, SUCCEEDED, FAILED... of any execution, with the error if it failed. */
   executionStatus(name: string): Promise<{ status: string; error?: string; cause?: string }>;
+  /** Usage and limit of every quota that grows with the fleet. */
+  capacity(): Promise<CapacityLine[]>;
 }
 
 /** The embedded default, through its /ops/api (the server owns the local engine). */
@@ -48,6 +55,7 @@ export class LocalOps implements OpsBackend {
   resume = async (subdomain: string) => (await this.call<{ name: string }>('POST', `/ops/api/tenants/${encodeURIComponent(subdomain)}/resume`)).name;
   offboard = async (subdomain: string, force: boolean) => (await this.call<{ name: string }>('POST', `/ops/api/tenants/${encodeURIComponent(subdomain)}/offboard${force ? '?force=1' : ''}`)).name;
   executionStatus = (name: string) => this.call<{ status: string; error?: string; cause?: string }>('GET', `/ops/api/executions/${encodeURIComponent(name)}`);
+  capacity = () => this.call<CapacityLine[]>('GET', '/ops/api/capacity');
 }
 
 /**
@@ -57,12 +65,21 @@ export class LocalOps implements OpsBackend {
  */
 export class AwsOps implements OpsBackend {
   private readonly ops: OpsService;
+  private readonly stores: ReturnType<typeof tableStores>;
 
   constructor(private readonly config: { table: string; provisionArn: string; rolloutArn: string; offboardArn: string }) {
-    const { tenants, fleet, instances } = tableStores(createDocumentClient(), config.table);
+    this.stores = tableStores(createDocumentClient(), config.table);
+    const { tenants, fleet, instances } = this.stores;
     const workflows = new SfnWorkflows(new SFNClient({}), config.provisionArn, config.rolloutArn, config.offboardArn);
     this.ops = createOpsService({ tenants, fleet, instances, workflows, now: () => new Date() });
   }
+
+  /** The account's own limits; the pool's size as the deployment sets it (POOL_SIZE, default 2). */
+  capacity = () =>
+    capacityReport(
+      { tenants: this.stores.tenants, instances: this.stores.instances, now: () => new Date(), platform: { pool: { size: Number(process.env.POOL_SIZE ?? 2) } } },
+      new AwsAccountQuotas({ quotas: new ServiceQuotasClient({}), globalQuotas: new ServiceQuotasClient({ region: 'us-east-1' }), iam: new IAMClient({}), ses: new SESClient({}) }),
+    );
 
   get describe() {
     return `AWS (table ${this.config.table})`;

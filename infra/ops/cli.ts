@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { BaseRecords } from 'cloudflare/resources/dns/records';
 import { createClient } from 'cloudflare/tree-shakable';
 import { CloudflareDns } from '../../functions/providers/dns';
+import { CAPACITY_ALARM_PERCENT } from '../../functions/ops/capacity';
 import { rolloutRequestSchema, type RolloutSummary } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
 import { opsBackend, OpsError, type OpsBackend } from './backend';
@@ -14,6 +15,8 @@ const USAGE = `Usage: npm run ops -- <command>
           [--tolerated-failure-percentage 10] [--staging-first] [--no-wait]
                                     roll a spaceOS version out to every running instance
                                     (canary first, then waves; \`upgrade\` is an old alias)
+  capacity                          every quota that grows with the fleet: used, limit, % (marked
+                                    at 80 %; exits 1 then); AWS: the account's own limits
   resume <subdomain>                start provisioning again for a FAILED tenant
   offboard <subdomain> [--force]    remove a tenant (archive kept); --force for a paying one
   wildcard-dns                      (AWS, once per deployment) the proxied CNAME *.<domain> to the
@@ -98,6 +101,12 @@ export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out
   if (command === 'tenants' && sub === 'show' && rest[0]) {
     out(JSON.stringify(await ops.showTenant(rest[0]), null, 2));
     return 0;
+  }
+  if (command === 'capacity') {
+    const lines = await ops.capacity();
+    const rows = lines.map((l) => ({ quota: l.quota, used: l.used === undefined ? 'n/a' : l.used.toLocaleString('en'), limit: l.limit.toLocaleString('en'), percent: l.percent === undefined ? '-' : `${l.percent} %${l.alarm ? `  <- at or above ${CAPACITY_ALARM_PERCENT} %` : ''}`, 'limit from': l.limitSource }));
+    out(table(rows, ['quota', 'used', 'limit', 'percent', 'limit from']));
+    return lines.some((l) => l.alarm) ? 1 : 0;
   }
   if (command === 'upgrade') note('Note: `npm run ops -- upgrade` is now `npm run ops -- rollout` (same options); the old name still works for now.');
   if (command === 'rollout' || command === 'upgrade') return rollout(ops, [sub, ...rest].filter((a): a is string => a !== undefined), out);

@@ -23,6 +23,11 @@ const NO_RESOURCE_LEVEL = new Set([
   // Held to the tenant cluster by a condition (checked below): the pool keeper lists the pool's tasks.
   'ecs:ListTasks',
   'ecr:GetAuthorizationToken',
+  // The capacity check's read-only account figures.
+  'servicequotas:GetServiceQuota',
+  'servicequotas:GetAWSDefaultServiceQuota',
+  'iam:GetAccountSummary',
+  'ses:GetSendQuota',
   // Step Functions' log delivery to CloudWatch Logs (vended logs) is authorised account-wide.
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',

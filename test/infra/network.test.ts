@@ -38,7 +38,7 @@ describe('the network (sized for a fleet)', () => {
   });
 
   it('refuses subnets the VPC range cannot hold, before any deploy', () => {
-    const context = { ...(exampleContext as Record<string, unknown>), vpcCidr: '10.40.0.0/18', privateSubnetMask: 18 };
+    const context: Record<string, unknown> = { ...(exampleContext as Record<string, unknown>), vpcCidr: '10.40.0.0/18', privateSubnetMask: 18 };
     expect(() => deployConfig((key) => context[key])).toThrow(/cannot hold 2 private \/18/);
   });
 });

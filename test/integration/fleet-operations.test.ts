@@ -160,6 +160,11 @@ describe('ops CLI against the local stack', () => {
     expect(await runOps(['tenants', 'list'], ops, (l) => lines.push(l))).toBe(0);
     for (const subdomain of SUBDOMAINS) expect(lines.join('\n')).toMatch(new RegExp(`${subdomain} +ACTIVE +trial +4 `));
 
+    // Quota headroom of this fleet against a new account's defaults: two ECS services per tenant.
+    lines.length = 0;
+    await runOps(['capacity'], ops, (l) => lines.push(l));
+    expect(lines.join('\n')).toMatch(new RegExp(`ECS services per cluster +${2 * SUBDOMAINS.length} +5,000 `));
+
     // A tenant signing up after a completed rollout launches on the fleet's version.
     const response = await fetch(`${launchpad.url}/api/signups`, {
       method: 'POST',

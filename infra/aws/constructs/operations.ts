@@ -11,6 +11,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { CAPACITY_ALARM_PERCENT } from '../../../functions/ops/capacity';
+import { CAPACITY_METRICS } from '../../../functions/scheduled/capacity-check';
 import type { ScheduledJob } from '../../../functions/scheduled/jobs';
 
 /**
@@ -67,6 +69,17 @@ export class Operations extends Construct {
       metricValue: '1',
     }).metric({ statistic: 'Sum', period });
     alarm('StripeWebhookFailing', webhookFailures, "The Stripe webhook answered 500 (Stripe retries for up to 3 days; the event's change or its resize/mail is finished by the retry). Its log names the event; look if it repeats");
+
+    // Quota headroom (functions/scheduled/capacity-check.ts publishes the highest usage of all fleet quotas hourly).
+    const quotaUsed = new Metric({ namespace: CAPACITY_METRICS.namespace, metricName: CAPACITY_METRICS.max, dimensionsMap: { service: CAPACITY_METRICS.serviceName }, statistic: 'Maximum', period: Duration.hours(1) });
+    new Alarm(this, 'CapacityHeadroom', {
+      alarmDescription: `A quota that grows with the fleet is at or above ${CAPACITY_ALARM_PERCENT} % of its limit: \`npm run ops -- capacity\` names it; ask for an increase in the Service Quotas console before it stops signups`,
+      metric: quotaUsed,
+      threshold: CAPACITY_ALARM_PERCENT,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(this.alerts));
 
     const signups = new MetricFilter(this, 'Signups', {
       logGroup: props.signupLogGroup,
