@@ -10,6 +10,12 @@ import { tables } from '../lambda/tables';
 type BrandingDeps = Pick<Deps, 'platform' | 'tenants'>;
 
 /**
+ * How stale a client or CloudFront (which caches this path) may show branding after a settings
+ * change: a minute, instead of an invalidation per save (its version is in the body for those who compare).
+ */
+export const BRANDING_MAX_AGE_SECONDS = 60;
+
+/**
  * GET /api/tenants/{id}/branding.json (id or subdomain): what the mobile team needs to brand a
  * build. Public and cacheable; nothing in it is private.
  */
@@ -40,7 +46,7 @@ export function createBrandingHandler(deps: BrandingDeps): ApiHandler {
         logo: branding.logo ? { url: logoUrlOf(tenant, deps.platform), path: branding.logo } : null,
         appUrl: tenant.urls.app ?? null,
       },
-      { 'cache-control': 'public, max-age=300', etag: `"${tenant.tenantId}-${version}"` },
+      { 'cache-control': `public, max-age=${BRANDING_MAX_AGE_SECONDS}`, etag: `"${tenant.tenantId}-${version}"` },
     );
   };
 }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN_SECRET_VARIABLE, ORIGIN_VERIFY_HEADER } from '../../functions/api/http';
 import { API_ROUTES } from '../../functions/api/routes';
 import { ROUTE_THROTTLES } from '../../infra/aws/constructs/api';
+import { PUBLIC_READ_PATHS } from '../../infra/aws/constructs/site';
 import { synthStacks, templatesOf } from './synth';
 
 let templates: ReturnType<typeof templatesOf>;
@@ -69,5 +70,28 @@ describe('only CloudFront reaches the API', () => {
   it('points nothing at the execute-api endpoint (its URL is the API\'s ApiEndpoint attribute)', () => {
     // `execute-api` itself still appears, rightly: the ARNs API Gateway invokes the functions under.
     for (const template of Object.values(templates)) expect(JSON.stringify(template.toJSON())).not.toContain('"ApiEndpoint"');
+  });
+});
+
+describe('public reads at the edge', () => {
+  it('caches tenant logos (keyed on ?v=, the settings version) and branding.json at CloudFront, and nothing else under /api/*', () => {
+    const [, distribution] = only(templates.site, 'AWS::CloudFront::Distribution');
+    const config = distribution.Properties.DistributionConfig as { CacheBehaviors: Array<{ PathPattern: string; CachePolicyId: unknown; AllowedMethods: string[]; TargetOriginId: string }> };
+    const byPath = new Map(config.CacheBehaviors.map((b) => [b.PathPattern, b]));
+    // Listed before /api/*: CloudFront takes the first pattern that matches.
+    expect(config.CacheBehaviors.map((b) => b.PathPattern)).toEqual([...PUBLIC_READ_PATHS, '/api/*']);
+    const [policyId, policy] = only(templates.site, 'AWS::CloudFront::CachePolicy');
+    for (const path of PUBLIC_READ_PATHS) {
+      expect(byPath.get(path)).toMatchObject({ CachePolicyId: { Ref: policyId }, AllowedMethods: ['GET', 'HEAD'], TargetOriginId: byPath.get('/api/*')!.TargetOriginId });
+    }
+    expect(policy.Properties).toMatchObject({
+      CachePolicyConfig: {
+        DefaultTTL: 0,
+        MaxTTL: 86_400,
+        ParametersInCacheKeyAndForwardedToOrigin: { QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['v'] }, CookiesConfig: { CookieBehavior: 'none' }, HeadersConfig: { HeaderBehavior: 'none' } },
+      },
+    });
+    // AWS's managed CachingDisabled policy.
+    expect(byPath.get('/api/*')!.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
   });
 });

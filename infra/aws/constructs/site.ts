@@ -4,7 +4,10 @@ import { Duration } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
+  CacheCookieBehavior,
+  CacheHeaderBehavior,
   CachePolicy,
+  CacheQueryStringBehavior,
   Distribution,
   Function as CloudFrontFunction,
   FunctionCode,
@@ -24,6 +27,13 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { ORIGIN_VERIFY_HEADER } from '../../../functions/api/http';
 import { privateBucket } from './data';
+
+/**
+ * Public GETs CloudFront caches (functions/api/logo.ts, branding.ts set how long): every mail a
+ * tenant sends embeds its logo, mobile builds read branding.json. Everything else under /api/* is
+ * never cached.
+ */
+export const PUBLIC_READ_PATHS = ['/api/tenants/*/logo', '/api/tenants/*/branding.json'] as const;
 
 /**
  * The signup site: the built web/ in a private bucket behind CloudFront (origin access
@@ -71,6 +81,21 @@ export class Site extends Construct {
       description: 'Sent by CloudFront to the API with every /api/* request: marks its CloudFront-Viewer-Address as trustworthy',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
+    // The origin's name, not the execute-api endpoint: that is disabled (constructs/api.ts).
+    const api = new HttpOrigin(props.apiOriginHost, { customHeaders: { [ORIGIN_VERIFY_HEADER]: this.originSecret.secretValue.unsafeUnwrap() } });
+    // Keyed on the path and `v` alone (a logo link carries ?v=<settings version>: a new logo is a new
+    // key, nothing to invalidate); kept as long as the API's Cache-Control says, a day at most.
+    const publicReads = new CachePolicy(this, 'PublicReads', {
+      comment: 'Tenant logos and branding.json: path + v, as long as the origin allows',
+      defaultTtl: Duration.seconds(0),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.days(1),
+      queryStringBehavior: CacheQueryStringBehavior.allowList('v'),
+      headerBehavior: CacheHeaderBehavior.none(),
+      cookieBehavior: CacheCookieBehavior.none(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'spaceOS Launchpad signup site',
       defaultRootObject: 'index.html',
@@ -87,9 +112,10 @@ export class Site extends Construct {
         functionAssociations: [{ function: spaFallback, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
       additionalBehaviors: {
+        // Public reads every tenant mail and app repeats (PUBLIC_READ_PATHS): cached at the edge, off the API's throttle.
+        ...Object.fromEntries(PUBLIC_READ_PATHS.map((path) => [path, { origin: api, viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY, allowedMethods: AllowedMethods.ALLOW_GET_HEAD, cachePolicy: publicReads, responseHeadersPolicy: headers }])),
         '/api/*': {
-          // The origin's name, not the execute-api endpoint: that is disabled (constructs/api.ts).
-          origin: new HttpOrigin(props.apiOriginHost, { customHeaders: { [ORIGIN_VERIFY_HEADER]: this.originSecret.secretValue.unsafeUnwrap() } }),
+          origin: api,
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_ALL,
           cachePolicy: CachePolicy.CACHING_DISABLED,
