@@ -67,6 +67,12 @@ describe('only CloudFront reaches the API', () => {
     for (const fn of routeFunctions) expect(JSON.stringify(fn.Properties.Environment?.Variables?.[ORIGIN_SECRET_VARIABLE])).toContain('{{resolve:secretsmanager:');
   });
 
+  it("outputs every name the README asks to CNAME: the site's CloudFront name and the API's origin target", () => {
+    const outputs = templates.site.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(JSON.stringify(outputs.SiteCloudFrontName?.Value)).toMatch(/DomainName/);
+    expect(outputs.ApiOriginTarget).toBeDefined();
+  });
+
   it('points nothing at the execute-api endpoint (its URL is the API\'s ApiEndpoint attribute)', () => {
     // `execute-api` itself still appears, rightly: the ARNs API Gateway invokes the functions under.
     for (const template of Object.values(templates)) expect(JSON.stringify(template.toJSON())).not.toContain('"ApiEndpoint"');

@@ -39,6 +39,8 @@ export class SiteStack extends Stack {
     this.siteUrl = config.siteCertificateArn ? `https://${config.domain}` : `https://${this.site.distribution.distributionDomainName}`;
 
     new CfnOutput(this, 'SiteUrl', { value: this.siteUrl });
+    // What <domain> is CNAMEd to in Cloudflare (DNS only): with a site certificate SiteUrl is the domain itself.
+    new CfnOutput(this, 'SiteCloudFrontName', { value: this.site.distribution.distributionDomainName, description: 'CNAME <domain> to this name in Cloudflare (DNS only)' });
     new CfnOutput(this, 'ApiUrl', { value: `https://${originHost}` });
     // The DNS-only CNAME api.<domain> -> this name, added once in Cloudflare (README "Deploy").
     new CfnOutput(this, 'ApiOriginTarget', { value: this.gateway.domainName.regionalDomainName });
