@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CustomerStore } from './providers/customer-store';
 import { FleetStore } from './providers/fleet-store';
 import { InstanceStore } from './providers/instance-store';
+import { MailStore } from './providers/mail-store';
 import { PoolStore } from './providers/pool-store';
 import { RateLimits } from './providers/rate-limits';
 import { SettingsStore } from './providers/settings-store';
@@ -26,6 +27,7 @@ export function tableStores(documents: DynamoDBDocumentClient, tableName: string
     instances: new InstanceStore(documents, tableName),
     poolInstances: new PoolStore(documents, tableName),
     rateLimits: new RateLimits(documents, tableName),
+    mailStore: new MailStore(documents, tableName),
   };
 }
 export type TableStores = ReturnType<typeof tableStores>;

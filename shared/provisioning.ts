@@ -43,6 +43,8 @@ export const tenantStatusViewSchema = z.object({
   awaitingEmailVerification: z.optional(z.literal(true)),
   /** Each instance's state (running, sleeping, waking, stopped), once it exists. */
   instances: z.optional(z.partialRecord(z.enum(ENVIRONMENTS), instanceStateSchema)),
+  /** The welcome mail could not be delivered yet (retried on its own) or at all: the page says so, never why. */
+  welcomeMail: z.optional(z.enum(['retrying', 'failed'])),
 });
 export type TenantStatusView = z.infer<typeof tenantStatusViewSchema>;
 

@@ -113,6 +113,8 @@ export interface SettingsView {
   logoUrl?: string;
   /** Only in the answer to a save: stored, but the instance files are rendered a little later. */
   instanceUpdatePending?: boolean;
+  /** The admin's address bounced (SES hard bounce): no mail from us reaches it. When it was reported. */
+  adminEmailBouncedAt?: string;
 }
 
 export interface SettingsChange {

@@ -18,6 +18,7 @@ export type AdapterName =
   | 'settingsStore'
   | 'signIns'
   | 'rateLimits'
+  | 'mailStore'
   | 'fleet'
   | 'instances'
   | 'poolInstances'
@@ -212,8 +213,10 @@ export const STEP_CATALOGUE = {
   SendWelcomeEmail: {
     workflow: 'provision-tenant',
     label: 'Sending your welcome email',
-    needs: ['tenants', 'signIns', 'mail', 'secrets', 'smtp', 'storage', 'settingsStore', 'platform', 'links'],
+    needs: ['tenants', 'signIns', 'mail', 'secrets', 'smtp', 'storage', 'settingsStore', 'platform', 'links', 'mailStore'],
     grants: [...sendAsTenant, 'adminLinkKey:read'],
+    // After ACTIVE: a mail that cannot be sent is retried on its own (the step records it); whatever else escapes ends here, not in MarkFailed.
+    catch: { next: 'WelcomeMailPending', resultPath: '$.welcomeMailError' },
     aws: { p50: 0.3, p95: 1.2, basis: 'SES SendEmail' },
   },
   HandOverFromPool: {

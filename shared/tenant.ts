@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { InstanceRecord } from './instance-state';
 import { planSchema, tenantStatusSchema } from './lifecycle';
+import { welcomeMailNotice, welcomeMailSchema } from './mail-delivery';
 import { pooledInstanceSchema } from './pool';
 import { PROVISIONING_STEPS, stepRecordSchema, type TenantStatusView } from './provisioning';
 import { migrateStoredSettings, smtpHealthSchema, tenantSettingsSchema } from './settings';
@@ -28,6 +29,13 @@ export const tenantSchema = z.object({
   /** Where and why provisioning last failed (for ops; the client sees a plain message). */
   failure: z.optional(z.object({ step: z.string(), error: z.string(), cause: z.string(), at: z.string() })),
   welcomeEmailSentAt: z.optional(z.string()),
+  /** The welcome mail's delivery: claimed, sent, retried on its own, or given up (shared/mail-delivery.ts). */
+  welcomeMail: z.optional(welcomeMailSchema),
+  /** SES reported a hard bounce of the admin's address (functions/mail-events/): no more mail goes to it. */
+  adminEmailBounce: z.optional(z.object({ at: z.string(), bounceType: z.string(), bounceSubType: z.string() })),
+  /** Complaints (marked as spam) about mail sent for this tenant, as SES reported them. */
+  complaintCount: z.optional(z.number()),
+  lastComplaintAt: z.optional(z.string()),
   /**
    * Set on a self-signup: until the admin opens the verification mail's link (`emailVerifiedAt`) the
    * signup is not the admin's (no trial clock, no welcome mail, no instance link), and it is removed
@@ -37,9 +45,10 @@ export const tenantSchema = z.object({
   verifyBy: z.optional(z.string()),
   /** When the admin opened the verification mail's link. */
   emailVerifiedAt: z.optional(z.string()),
-  // Billing (Stripe): ids, the creation time of the last event applied, and what it changed.
+  // Billing (Stripe): the customer and the one subscription kept (functions/billing/stripe-events.ts).
   stripeCustomerId: z.optional(z.string()),
   stripeSubscriptionId: z.optional(z.string()),
+  /** No longer written (billing state is read from Stripe, not ordered by event time); items from before still carry it. */
   billingEventAt: z.optional(z.number()),
   paidSince: z.optional(z.string()),
   trialReminderSentAt: z.optional(z.string()),
@@ -56,6 +65,16 @@ export const tenantSchema = z.object({
   appVersion: z.optional(z.string()),
   /** The warm-pool instance serving this tenant's production host until its own service takes over (shared/pool.ts). */
   pooledInstance: z.optional(pooledInstanceSchema),
+  /**
+   * The provisioning execution last started for this tenant by a resume (ops or the reconciler), claimed
+   * together with `resumes`. Absent: the tenant's own first one, `<tenantId>` (or, on tenants resumed
+   * before it was recorded, the last `<tenantId>-r<n>` that exists).
+   */
+  executionName: z.optional(z.string()),
+  /** How many resumes were claimed: the last is `<tenantId>-r<resumes>`. A conditional write claims the next, so no two resumes share a number. */
+  resumes: z.optional(z.number()),
+  /** Restarts by the reconciler of an execution that stopped while the tenant was PENDING/PROVISIONING, since ops last resumed it (bounded). */
+  reconcilerRestarts: z.optional(z.number()),
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 
@@ -78,6 +97,7 @@ export function statusView(tenant: Tenant, instances: readonly Pick<InstanceReco
     urls: isEmailVerified(tenant) ? tenant.urls : {},
     ...(isEmailVerified(tenant) ? {} : { awaitingEmailVerification: true as const }),
     ...(tenant.plan === 'trial' && tenant.trialEndsAt ? { trialEndsAt: tenant.trialEndsAt } : {}),
+    ...(welcomeMailNotice(tenant.welcomeMail) ? { welcomeMail: welcomeMailNotice(tenant.welcomeMail) } : {}),
     ...(instances.length ? { instances: Object.fromEntries(instances.map((i) => [i.env, i.state])) } : {}),
   };
 }

@@ -20,14 +20,17 @@ export const EVENT_LEASE_MS = 60_000;
 type StripeWebhookDeps = Pick<Deps, 'billing' | 'compute' | 'customers' | 'fleet' | 'instances' | 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'secrets' | 'settingsStore' | 'smtp' | 'storage' | 'stripeEvents' | 'tenants'>;
 
 /**
- * POST /api/webhooks/stripe. The signature is checked over the raw body exactly as received. Each
- * event id is claimed by one attempt at a time (a lease): a delivery arriving while another attempt
- * works on it is asked to retry (409); one arriving after it is done is a duplicate (200). A failure
- * before the change is applied gives the claim back; what follows an applied change (instance size,
- * mail) is written on the claim in the same transaction as the change, so if it fails the next
- * delivery finishes it rather than finding the change applied and doing nothing. 400 for a bad
- * signature or a signed body that is no event, 409/500 when a retry may help, else 200 (also for
- * an event whose object Launchpad cannot use: retrying would not make it usable).
+ * POST /api/webhooks/stripe. The signature is checked over the raw body exactly as received. An
+ * event is a notice: the tenant's subscriptions are read from billing as they are now and that
+ * state is applied (functions/billing/stripe-events.ts), so late, repeated or reordered deliveries
+ * end the same. Each event id is claimed by one attempt at a time (a lease): a delivery arriving
+ * while another attempt works on it is asked to retry (409); one arriving after it is done is a
+ * duplicate (200). A failure before the change is applied gives the claim back; what follows an
+ * applied change (instance size, mail, cancelling a duplicate subscription) is written on the claim
+ * in the same transaction as the change, so if it fails the next delivery finishes it rather than
+ * finding the change applied and doing nothing. 400 for a bad signature or a signed body that is no
+ * event, 409/500 when a retry may help, else 200 (also for an event whose object Launchpad cannot
+ * use: retrying would not make it usable).
  */
 export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler {
   const handleEvent = createStripeEventHandler(deps);

@@ -1,10 +1,15 @@
 import { instanceHosts } from '../../shared/instance';
 import type { TenantStatusView } from '../../shared/provisioning';
 import { offboardingRefusal, rolloutRequestSchema, rolloutRunName, tenantRow, type RolloutSummary, type TenantRow } from '../../shared/fleet';
+import { mailIssuesOf } from '../../shared/mail-delivery';
 import { fieldErrors } from '../../shared/signup';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { ResumeLimitError, stateMachineOfExecution, type ExecutionState, type StateMachineName } from '../providers/workflows';
+import { isRunning, stateMachineOfExecution, type ExecutionState, type StateMachineName } from '../providers/workflows';
+import { claimAndStartResume, currentExecution, ResumeRaceError } from '../reconciler/provisioning-runs';
+
+/** Statuses a resume may start from: the provisioning failed, or stopped without an execution going on. */
+const RESUMABLE: ReadonlySet<Tenant['status']> = new Set(['FAILED', 'PENDING', 'PROVISIONING']);
 
 /** How many recent rollout summaries are searched for a run's own (runs are few; the newest come first). */
 const SUMMARIES_SEARCHED = 50;
@@ -49,7 +54,11 @@ export interface OpsService {
   listTenants(): Promise<TenantRow[]>;
   /** The tenant and its instances' states (running, sleeping, waking, stopped), as customer success needs them. */
   showTenant(subdomain: string): Promise<{ tenant: Tenant; instances: InstanceStates }>;
-  /** Starts provisioning again for a FAILED tenant (once its cause is fixed); returns the execution name. */
+  /**
+   * Starts provisioning again as a new execution (`<tenantId>-r<n>`, no limit on n) for a FAILED tenant
+   * (once its cause is fixed), or a PENDING/PROVISIONING one whose execution stopped; refused (conflict)
+   * while the tenant's execution runs. Returns the execution name.
+   */
   resume(subdomain: string): Promise<string>;
   /** resume, for a tenant named by id (the /ops page's button). */
   resumeTenant(tenantId: string): Promise<string>;
@@ -67,7 +76,7 @@ export interface OpsService {
  * fleet summaries, the workflows and the clock.
  */
 export interface OpsServiceDeps {
-  tenants: Pick<Deps['tenants'], 'listTenants' | 'tenantBySubdomain' | 'getTenant'>;
+  tenants: Pick<Deps['tenants'], 'listTenants' | 'tenantBySubdomain' | 'getTenant' | 'claimExecution'>;
   fleet: Pick<Deps['fleet'], 'summaries'>;
   instances: Pick<Deps['instances'], 'getMany'>;
   workflows: Deps['workflows'];
@@ -82,12 +91,19 @@ export function createOpsService({ tenants, fleet, instances, workflows, now }: 
   };
 
   const resume = async (tenant: Tenant): Promise<string> => {
-    // Only a FAILED provisioning is resumed: anything else is running, or done, or gone on purpose.
-    if (tenant.status !== 'FAILED') throw new OpsRefusal('conflict', { status: `${tenant.subdomain} is ${tenant.status}; only FAILED tenants are resumed` });
+    // A provisioning that failed, or stopped halfway (its execution gone); anything else is done, or gone on purpose.
+    if (!RESUMABLE.has(tenant.status)) {
+      throw new OpsRefusal('conflict', { status: `${tenant.subdomain} is ${tenant.status}; only FAILED tenants are resumed, or PENDING/PROVISIONING ones whose execution stopped` });
+    }
+    // Two executions on one tenant race each other's create-if-absent steps: the loser's MarkFailed would fail a tenant the other is finishing.
+    const current = await currentExecution(workflows, tenant);
+    if (isRunning(current.state)) {
+      throw new OpsRefusal('conflict', { status: `${tenant.subdomain} is ${tenant.status} and its execution ${current.name} is running: wait for it to end, or stop it first` });
+    }
     try {
-      return await workflows.resumeProvisioning(tenant.tenantId);
+      return await claimAndStartResume({ tenants, workflows, now }, tenant);
     } catch (error) {
-      if (error instanceof ResumeLimitError) throw new OpsRefusal('conflict', { status: error.message });
+      if (error instanceof ResumeRaceError) throw new OpsRefusal('conflict', { status: `${tenant.subdomain} was resumed (or moved on) by someone else just now: look at it again before resuming` });
       throw error;
     }
   };
@@ -100,7 +116,8 @@ export function createOpsService({ tenants, fleet, instances, workflows, now }: 
 
   return {
     async listTenants() {
-      return (await tenants.listTenants()).map(tenantRow);
+      // With what is wrong with its mail, if anything: a bouncing admin address is customer success's to chase.
+      return (await tenants.listTenants()).map((t) => ({ ...tenantRow(t), ...mailIssuesOf(t) }));
     },
 
     async showTenant(subdomain) {

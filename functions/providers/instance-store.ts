@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { instanceRecordSchema, type InstanceRecord, type InstanceState } from '../../shared/instance-state';
 import type { Endpoint } from './discovery';
-import { batchGetAll, indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE } from './table';
+import { batchGetAll, indexPartition, indexQueryBefore, keys, TABLE, writtenUnlessRefused } from './table';
 
 const { partitionKey: GPK, sortKey: GSK } = TABLE.byStatusIndex;
 const SIZING_NAMES = { '#tenantId': 'tenantId', '#subdomain': 'subdomain', '#env': 'env', '#plan': 'plan', '#desiredCount': 'desiredCount', '#host': 'host' };
@@ -65,8 +65,8 @@ export class InstanceStore {
 
   /** The pin to `endpoint` is removed (the tenant's own tasks take the host); false when it pinned elsewhere or nowhere. */
   async unpin(host: string, endpoint: Endpoint): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writtenUnlessRefused(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.instance(host),
@@ -75,12 +75,8 @@ export class InstanceStore {
           ExpressionAttributeNames: { '#endpoint': 'endpoint', '#host': 'host', '#port': 'port' },
           ExpressionAttributeValues: { ':host': endpoint.host, ':port': endpoint.port },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Scaled to zero for a reason a visit does not undo (suspension, failed provisioning); out of the awake list. */
@@ -93,8 +89,8 @@ export class InstanceStore {
    * instance's record moves; `notAfter` keeps several router tasks to one write a minute between them.
    */
   async recordRequest(host: string, at: string, notAfter: string): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writtenUnlessRefused(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.instance(host),
@@ -103,12 +99,8 @@ export class InstanceStore {
           ExpressionAttributeNames: { '#lastRequestAt': 'lastRequestAt', '#gsk': GSK, '#state': 'state' },
           ExpressionAttributeValues: { ':at': at, ':running': 'running', ':notAfter': notAfter },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Awake instances (running, or waking) untouched since `before`, idlest first (the sleep job's candidates). */
@@ -172,8 +164,8 @@ export class InstanceStore {
     // woken one gets now; a waking one by its claim, so a wake that never finishes is found too).
     const awake = to === 'running' || to === 'waking';
     if (awake) Object.assign(values, { ':awake': indexPartition.awakeInstances });
-    try {
-      await this.db.send(
+    return writtenUnlessRefused(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.instance(host),
@@ -188,11 +180,7 @@ export class InstanceStore {
           ExpressionAttributeNames: { '#state': 'state', '#since': 'since', '#gpk': GPK, '#gsk': GSK, ...(guard.idleBefore || to === 'running' ? { '#lastRequestAt': 'lastRequestAt' } : {}), ...(guard.unpinned || !awake ? { '#endpoint': 'endpoint' } : {}) },
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

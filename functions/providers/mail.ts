@@ -10,7 +10,17 @@ export interface OutgoingMail extends Email {
   from: string | Mailbox;
   to: string[];
   replyTo?: string[];
+  /** SES message tags (name -> value; letters, digits, `_` and `-`): they come back in SES's bounce and complaint events. */
+  tags?: Record<string, string>;
 }
+
+/** Addresses that must get no mail (hard bounces SES reported: functions/providers/mail-store.ts). */
+export interface SuppressionList {
+  suppressedAmong(addresses: readonly string[]): Promise<string[]>;
+}
+
+/** A send that SES itself refused (sandbox: "Email address is not verified"; a blocked recipient): retrying soon will not help. */
+export const isMessageRejected = (error: unknown) => error instanceof Error && (error.name === 'MessageRejected' || error.name === 'MailFromDomainNotVerifiedException' || error instanceof SenderNotVerifiedError);
 
 /** The From header value SES takes as `Source`. */
 export function sourceOf(from: OutgoingMail['from']): string {
@@ -28,15 +38,34 @@ export class SenderNotVerifiedError extends Error {
 export class SesMail {
   constructor(
     private readonly ses: SESClient,
-    private readonly options: { checkDomainVerification: boolean } = { checkDomainVerification: true },
+    private readonly options: {
+      checkDomainVerification?: boolean;
+      /** Without one nothing is suppressed (tests, tools). */
+      suppressions?: SuppressionList;
+      log?: { warn(message: string, details: Record<string, unknown>): void };
+    } = {},
   ) {}
 
+  /** The recipients among `addresses` that get no mail (lower-cased). */
+  async suppressedAmong(addresses: readonly string[]): Promise<string[]> {
+    return this.options.suppressions ? this.options.suppressions.suppressedAmong(addresses) : [];
+  }
+
+  /**
+   * Sends through SES, leaving out recipients whose address bounced (logged; a mail left with
+   * nobody to go to is not sent at all and answers an empty message id).
+   */
   async send(mail: OutgoingMail): Promise<string> {
+    const suppressed = new Set(await this.suppressedAmong(mail.to));
+    const to = mail.to.filter((address) => !suppressed.has(address.toLowerCase()));
+    if (suppressed.size > 0) this.options.log?.warn('Mail not sent to addresses that bounced before (suppressed)', { suppressed: [...suppressed], subject: headerText(mail.subject), sent: to.length > 0 });
+    if (to.length === 0) return '';
     const { MessageId } = await this.ses.send(
       new SendEmailCommand({
         Source: sourceOf(mail.from),
-        Destination: { ToAddresses: mail.to },
+        Destination: { ToAddresses: to },
         ReplyToAddresses: mail.replyTo,
+        ...(mail.tags ? { Tags: Object.entries(mail.tags).map(([Name, Value]) => ({ Name, Value })) } : {}),
         Message: {
           // SES encodes a non-ASCII subject itself (Charset); a line break must not reach it at all.
           Subject: { Data: headerText(mail.subject), Charset: 'UTF-8' },
@@ -49,7 +78,7 @@ export class SesMail {
 
   /** Throws unless SES has verified the sender's domain (tenant senders share one domain). */
   async assertCanSendAs(address: string): Promise<void> {
-    if (!this.options.checkDomainVerification) return;
+    if (this.options.checkDomainVerification === false) return;
     const domain = address.slice(address.lastIndexOf('@') + 1);
     const { VerificationAttributes } = await this.ses.send(new GetIdentityVerificationAttributesCommand({ Identities: [domain] }));
     const status = VerificationAttributes?.[domain]?.VerificationStatus;

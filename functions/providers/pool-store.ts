@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteComma
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { poolInstanceSchema, type PooledInstance, type PoolInstance } from '../../shared/pool';
 import type { Endpoint } from './discovery';
-import { indexPartition, isConditionFailure, keys, TABLE } from './table';
+import { indexPartition, isConditionFailure, keys, TABLE, writtenUnlessRefused } from './table';
 import { tenantUpdateParams } from './tenant-store';
 
 const { partitionKey: GPK, sortKey: GSK } = TABLE.byStatusIndex;
@@ -104,8 +104,8 @@ export class PoolStore {
    * delivers at least once: two passes at once would launch the missing instances twice).
    */
   async takeKeeperLease(holder: string, at: string, until: string): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writtenUnlessRefused(
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.poolKeeperLease(), holder, until },
@@ -113,12 +113,8 @@ export class PoolStore {
           ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#until': 'until' },
           ExpressionAttributeValues: { ':at': at },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Gives the lease back (only the holder's own). */
@@ -152,8 +148,8 @@ export class PoolStore {
   }
 
   private async update(id: string, expression: string, condition: string, { names = {}, values = {}, at }: { names?: Record<string, string>; values?: Record<string, unknown>; at: string }): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writtenUnlessRefused(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.poolInstance(id),
@@ -162,11 +158,7 @@ export class PoolStore {
           ExpressionAttributeNames: { '#state': 'state', '#since': 'since', ...(expression.includes('#gpk') ? { '#gpk': GPK, '#gsk': GSK } : {}), ...names },
           ExpressionAttributeValues: { ':at': at, ...values },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

@@ -20,13 +20,12 @@ export class SfnWorkflows implements Workflows {
   }
 
   /**
-   * Step Functions keeps no counter of resumes, but refuses a name already used (ExecutionAlreadyExists,
-   * for 90 days after the execution closed), so the next free `-r<n>` is found by trying. (Same name and
-   * same input as a still-running execution is accepted as that one: a double resume starts nothing new.)
+   * Under the name the caller claimed on the tenant. Step Functions refuses a name already used
+   * (ExecutionAlreadyExists, for 90 days after the execution closed): `already-started`. (Same name and
+   * same input as a still-running execution is accepted as that one: a double start starts nothing new.)
    */
-  resumeProvisioning(tenantId: string): Promise<string> {
-    const input: ProvisionInput = { tenantId };
-    return startResumed(tenantId, (name) => this.start(this.provisionStateMachineArn, name, input));
+  resumeProvisioning(tenantId: string, name: string): Promise<StartResult> {
+    return startResumed(tenantId, name, (n, input) => this.start(this.provisionStateMachineArn, n, input));
   }
 
   startFleetRollout(request: RolloutRequestInput, name: string): Promise<StartResult> {

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, keys, TABLE } from './table';
+import { keys, TABLE, writtenUnlessRefused } from './table';
 
 const { partitionKey: PK } = TABLE;
 
@@ -84,8 +84,8 @@ export class SignInStore {
   async hit(key: string, now: Date, limit: { perWindow: number; windowMinutes: number }): Promise<boolean> {
     const windowMs = limit.windowMinutes * 60_000;
     const window = Math.floor(now.getTime() / windowMs);
-    try {
-      await this.db.send(
+    return writtenUnlessRefused(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.rateWindow(key, window),
@@ -94,11 +94,7 @@ export class SignInStore {
           ExpressionAttributeNames: { '#count': 'hits', '#ttl': TABLE.ttlAttribute },
           ExpressionAttributeValues: { ':one': 1, ':limit': limit.perWindow, ':ttl': Math.ceil(((window + 1) * windowMs) / 1000) + 60 },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { isConditionFailure, keys, TABLE, type TransactItem } from './table';
+import { isConditionFailure, keys, TABLE, writtenUnlessRefused, type TransactItem } from './table';
 
 const { partitionKey: PK } = TABLE;
 const EVENT_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -16,6 +16,8 @@ export const eventEffectsSchema = z.object({
   /** The instances were stopped (SUSPENDED): they catch up with the fleet's version before starting. */
   wake: z.optional(z.boolean()),
   mail: z.optional(z.enum(['thank-you', 'payment-failed'])),
+  /** A second live subscription of the tenant (two checkouts paid): cancelled and refunded, or ops is told. */
+  duplicates: z.optional(z.array(z.string())),
 });
 export type EventEffects = z.infer<typeof eventEffectsSchema>;
 
@@ -42,20 +44,16 @@ export class StripeEventLedger {
    * false if another attempt claimed it already (see `takeOverEvent`).
    */
   async claimEvent(eventId: string, at: Date, leaseMs: number): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writtenUnlessRefused(
+      this.db.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.stripeEvent(eventId), receivedAt: at.toISOString(), leaseUntil: at.getTime() + leaseMs, [TABLE.ttlAttribute]: Math.floor(at.getTime() / 1000) + EVENT_TTL_SECONDS },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': PK },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** For an event claimed before: takes its lease over if the claim is abandoned (see `EventTakeOver`). */
@@ -72,8 +70,8 @@ export class StripeEventLedger {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      // Effects this version cannot read count as none: the event is handled again, and its
-      // guards (lifecycle, event order, plan) find the change applied.
+      // Effects this version cannot read count as none: the event is handled again, and reads
+      // the state it would apply, which is applied already.
       const effects = eventEffectsSchema.safeParse(Attributes?.effects);
       return { state: 'abandoned', ...(effects.success ? { effects: effects.data } : {}) };
     } catch (error) {

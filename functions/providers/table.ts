@@ -114,6 +114,17 @@ export async function batchGetAll(db: DynamoDBDocumentClient, tableName: string,
 
 export const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 
+/** A conditional write's outcome: true when it was made, false when its condition refused it (any other error throws). */
+export async function writtenUnlessRefused(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const { partitionKey, sortKey, byStatusIndex } = TABLE;
   return {

@@ -11,7 +11,7 @@ import { statusesAllowedBefore, type TenantStatus } from '../../shared/lifecycle
 import type { StepRecord } from '../../shared/provisioning';
 import { tenantSchema, type Tenant } from '../../shared/tenant';
 import type { PooledInstance } from '../../shared/pool';
-import { batchGetAll, indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE, TENANT_SORT_KEY, type TransactItem } from './table';
+import { batchGetAll, indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE, TENANT_SORT_KEY, writtenUnlessRefused, type TransactItem } from './table';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
 
@@ -20,7 +20,9 @@ export type TenantChanges = Partial<Omit<Tenant, 'tenantId' | 'status' | 'versio
 /**
  * `absent`: only if the tenant has none of these attributes yet (first writer wins). `holdingPooled`:
  * only while the tenant holds this pool instance (a hand-over must not bring back one discarded meanwhile).
- * `present`: only if the tenant has all of these.
+ * `present`: only if the tenant has all of these. `sameRun`: only while the tenant's `resumes` is still
+ * this (undefined: none claimed), i.e. no resume claimed a new execution since the caller read it, and
+ * (with `status`) it is still in that status.
  */
 export type TenantUpdate = {
   to?: TenantStatus;
@@ -31,7 +33,23 @@ export type TenantUpdate = {
   absent?: Array<keyof Tenant>;
   present?: Array<keyof Tenant>;
   holdingPooled?: string;
+  /** Only if the item is still at this version (nobody wrote it since it was read). */
+  version?: number;
+  sameRun?: { resumes: number | undefined; status?: TenantStatus };
 };
+
+/** A resume's claim on the tenant (TenantStore.claimExecution). */
+export interface ExecutionClaim {
+  /** The status the claimer saw: the claim holds only while the tenant is still in it. */
+  status: TenantStatus;
+  /** The `resumes` the claimer saw (undefined: none yet). */
+  seen: number | undefined;
+  /** The number claimed, and the execution named after it. */
+  resumes: number;
+  executionName: string;
+  /** The reconciler's restarts count to set; undefined clears it (ops resumed, a fresh budget). */
+  reconcilerRestarts?: number;
+}
 
 export class TransitionRefusedError extends Error {
   override name = 'TransitionRefusedError';
@@ -45,7 +63,7 @@ export class TransitionRefusedError extends Error {
  * event-ordering guard, attributes, updatedAt and version. Also used inside transactions (and by
  * FleetStore for rollout outcomes), so every tenant write keeps the same bookkeeping.
  */
-export function tenantUpdateParams(tableName: string, tenantId: string, { to, at, set = {}, remove = [], newerThan, absent = [], present = [], holdingPooled }: TenantUpdate) {
+export function tenantUpdateParams(tableName: string, tenantId: string, { to, at, set = {}, remove = [], newerThan, absent = [], present = [], holdingPooled, sameRun, version }: TenantUpdate) {
   const names: Record<string, string> = { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version' };
   const values: Record<string, unknown> = { ':at': at, ':one': 1 };
   const sets = ['#updatedAt = :at'];
@@ -78,6 +96,23 @@ export function tenantUpdateParams(tableName: string, tenantId: string, { to, at
     values[':holdingPooled'] = holdingPooled;
     conditions.push('#pooledInstance.#pooledId = :holdingPooled');
   }
+  if (sameRun) {
+    names['#resumes'] = 'resumes';
+    if (sameRun.status) {
+      names['#status'] = 'status';
+      values[':statusSeen'] = sameRun.status;
+      conditions.push('#status = :statusSeen');
+    }
+    if (sameRun.resumes === undefined) conditions.push('attribute_not_exists(#resumes)');
+    else {
+      values[':resumesSeen'] = sameRun.resumes;
+      conditions.push('#resumes = :resumesSeen');
+    }
+  }
+  if (version !== undefined) {
+    values[':readVersion'] = version;
+    conditions.push('#version = :readVersion');
+  }
   if (newerThan !== undefined) {
     names['#billingEventAt'] = 'billingEventAt';
     values[':newerThan'] = newerThan;
@@ -94,6 +129,31 @@ export function tenantUpdateParams(tableName: string, tenantId: string, { to, at
 }
 
 /** Tenant items: their lifecycle, attributes and progress, in the single DynamoDB table. */
+/** A tenant change written only under `condition`: `set` (and `add`) with the tenant's updatedAt and version. */
+export interface TenantCondition {
+  set: string;
+  add?: string;
+  condition: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
+/** Writes a TenantCondition; false when the condition refused it. Shared by the stores that change tenant items. */
+export function updateTenantIf(db: DynamoDBDocumentClient, tableName: string, tenantId: string, at: string, { set, add, condition, names, values }: TenantCondition): Promise<boolean> {
+  return writtenUnlessRefused(
+    db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.tenant(tenantId),
+        UpdateExpression: `SET ${set}, #updatedAt = :at ADD #version :one${add ? `, ${add}` : ''}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version', ...names },
+        ExpressionAttributeValues: { ':at': at, ':one': 1, ...values },
+      }),
+    ),
+  );
+}
+
 export class TenantStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -159,30 +219,32 @@ export class TenantStore {
   }
 
   /**
-   * Applies a billing event: the transition (if any) and the Stripe fields. With `orderedAt` (the
-   * event's creation time) only if it is newer than the last ordered event applied: Stripe delivers
-   * out of order and more than once. One-time facts (a completed checkout) pass no `orderedAt`.
+   * Applies a billing change: the transition (if any) and the Stripe fields, only if the tenant is
+   * still at `ifVersion` (the version the change was worked out from): a change derived from an
+   * older read must not overwrite one from a newer read (see functions/billing/stripe-events.ts).
    * `alongside` (the event's effects on its ledger claim, see StripeEventLedger.effectsWrite) is
-   * written in the same transaction: the change and its to-do list are stored together or not at all.
+   * written in the same transaction: the change and its to-do list are stored together or not at
+   * all. A concurrent transaction on the item counts as not applied: the caller reads again.
    */
   async applyBillingEvent(
     tenantId: string,
-    change: { to?: TenantStatus; at: string; orderedAt?: number; set?: TenantChanges; remove?: Array<keyof Tenant> },
+    change: { to?: TenantStatus; at: string; ifVersion?: number; set?: TenantChanges; remove?: Array<keyof Tenant> },
     alongside?: TransactItem,
   ): Promise<'applied' | 'stale-or-refused'> {
     const update: TenantUpdate = {
       ...(change.to ? { to: change.to } : {}),
       at: change.at,
-      set: { ...change.set, ...(change.orderedAt === undefined ? {} : { billingEventAt: change.orderedAt }) },
+      set: change.set ?? {},
       remove: change.remove ?? [],
-      ...(change.orderedAt === undefined ? {} : { newerThan: change.orderedAt }),
+      ...(change.ifVersion === undefined ? {} : { version: change.ifVersion }),
     };
     if (!alongside) return (await this.update(tenantId, update)) ? 'applied' : 'stale-or-refused';
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: [{ Update: tenantUpdateParams(this.tableName, tenantId, update) }, alongside] }));
       return 'applied';
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return 'stale-or-refused';
+      const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
+      if (reasons[0] === 'ConditionalCheckFailed' || reasons.includes('TransactionConflict')) return 'stale-or-refused';
       throw error;
     }
   }
@@ -190,6 +252,43 @@ export class TenantStore {
   /** Sets attributes on an existing tenant (no status change). */
   async setAttributes(tenantId: string, at: string, set: TenantChanges): Promise<void> {
     await this.update(tenantId, { at, set });
+  }
+
+  /**
+   * Claims the tenant's next provisioning execution (a resume): `resumes` and `executionName` are
+   * written together, only while the tenant is still in the status and at the `resumes` the claimer
+   * read. Of two resumes racing, one wins; the other gets false and starts nothing.
+   */
+  async claimExecution(tenantId: string, at: string, claim: ExecutionClaim): Promise<boolean> {
+    const names: Record<string, string> = { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version', '#status': 'status', '#resumes': 'resumes', '#executionName': 'executionName', '#restarts': 'reconcilerRestarts' };
+    const values: Record<string, unknown> = { ':at': at, ':one': 1, ':status': claim.status, ':resumes': claim.resumes, ':name': claim.executionName };
+    const sets = ['#updatedAt = :at', '#resumes = :resumes', '#executionName = :name'];
+    if (claim.reconcilerRestarts !== undefined) {
+      values[':restarts'] = claim.reconcilerRestarts;
+      sets.push('#restarts = :restarts');
+    }
+    if (claim.seen !== undefined) values[':seen'] = claim.seen;
+    return writtenUnlessRefused(
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.tenant(tenantId),
+          UpdateExpression: `SET ${sets.join(', ')}${claim.reconcilerRestarts === undefined ? ' REMOVE #restarts' : ''} ADD #version :one`,
+          ConditionExpression: `attribute_exists(#pk) AND #status = :status AND ${claim.seen === undefined ? 'attribute_not_exists(#resumes)' : '#resumes = :seen'}`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Moves a tenant whose provisioning execution is gone to FAILED with `failure`, only while it is as
+   * the caller read it (`status`, `resumes`: no resume claimed a new execution, no MarkFailed got there
+   * first) and the lifecycle allows it; false otherwise.
+   */
+  async failLostExecution(tenantId: string, at: string, seen: Pick<Tenant, 'status' | 'resumes'>, failure: NonNullable<Tenant['failure']>): Promise<boolean> {
+    return this.update(tenantId, { to: 'FAILED', at, set: { failure }, sameRun: { resumes: seen.resumes, status: seen.status } });
   }
 
   /** Removes attributes from an existing tenant (no status change). */
@@ -232,24 +331,10 @@ export class TenantStore {
     return this.update(tenantId, { at, set: { offboardingRequestedAt: at }, present: ['verifyBy'], absent: ['emailVerifiedAt', 'offboardingRequestedAt', 'stripeCustomerId'] });
   }
 
-  private async conditional(tenantId: string, at: string, { set, condition, names, values }: { set: string; condition: string; names: Record<string, string>; values: Record<string, unknown> }): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.tenant(tenantId),
-          UpdateExpression: `SET ${set}, #updatedAt = :at ADD #version :one`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version', ...names },
-          ExpressionAttributeValues: { ':at': at, ':one': 1, ...values },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  private conditional(tenantId: string, at: string, change: TenantCondition): Promise<boolean> {
+    return updateTenantIf(this.db, this.tableName, tenantId, at, change);
   }
+
 
   /** One conditional UpdateItem; false when a guard refused it. */
   private async update(tenantId: string, change: TenantUpdate): Promise<boolean> {
@@ -267,8 +352,8 @@ export class TenantStore {
    * not overwrite later edits, and a mail recorded as sent must not be sent again.
    */
   async setIfAbsent<K extends 'settings' | 'welcomeEmailSentAt' | 'trialReminderSentAt' | 'offboardingRequestedAt' | 'claimsReleasedAt'>(tenantId: string, field: K, value: NonNullable<Tenant[K]>): Promise<boolean> {
-    try {
-      await this.db.send(
+    return writtenUnlessRefused(
+      this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.tenant(tenantId),
@@ -277,12 +362,8 @@ export class TenantStore {
           ExpressionAttributeNames: { '#field': field, '#pk': PK },
           ExpressionAttributeValues: { ':value': value },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Records one step's progress on the tenant item (what the status page shows). */

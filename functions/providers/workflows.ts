@@ -18,6 +18,12 @@ export interface ExecutionState {
 }
 
 /**
+ * Whether an execution is still going (or about to go on): RUNNING, or PENDING_REDRIVE (a redrive
+ * Step Functions accepted). Anything else (SUCCEEDED, FAILED, TIMED_OUT, ABORTED) has stopped.
+ */
+export const isRunning = (state: ExecutionState | undefined): boolean => state?.status === 'RUNNING' || state?.status === 'PENDING_REDRIVE';
+
+/**
  * Which state machine an execution name belongs to: `offboard-<tenantId>[-<ms>]`, `rollout-<version>-<ms>`
  * (rolloutRunName; `upgrade-<version>-<ms>` for runs started before the rename), else a provisioning
  * (`<tenantId>`, `<tenantId>-r<n>`). Tenant ids are UUIDs, so they never start with any of these prefixes.
@@ -29,33 +35,27 @@ export function stateMachineOfExecution(name: string): StateMachineName {
 }
 
 /**
- * How many times a tenant's provisioning may be resumed. On Step Functions each attempt to find a
- * free name is one StartExecution call, so the search must end; a tenant that failed this often
- * needs a person to look at why, not another resume.
+ * How many resumes the old rule (before resumes were counted on the tenant, `resumes`) could have
+ * started: it took the first free `-r<n>` up to 25. Only to find a legacy tenant's names, never a limit.
  */
-export const MAX_RESUMES = 25;
+export const LEGACY_MAX_RESUMES = 25;
 
 /** The one naming rule for resumed provisionings: the n-th resume of a tenant is `<tenantId>-r<n>` (n from 1). */
 export const resumedExecutionName = (tenantId: string, n: number) => `${tenantId}-r${n}`;
 
-export class ResumeLimitError extends Error {
-  override name = 'ResumeLimitError';
-  constructor(readonly tenantId: string) {
-    super(`Provisioning of ${tenantId} was resumed ${MAX_RESUMES} times already (${resumedExecutionName(tenantId, 1)} to ${resumedExecutionName(tenantId, MAX_RESUMES)}): find out why it keeps failing first`);
-  }
-}
+/** Whether `name` is a resume of this tenant (`<tenantId>-r<n>`, n >= 1). */
+export const isResumedExecutionName = (tenantId: string, name: string) =>
+  name.startsWith(`${tenantId}-r`) && /^[1-9][0-9]*$/.test(name.slice(tenantId.length + 2));
 
 /**
- * Starts a resumed provisioning under the first free name `<tenantId>-r1`, `-r2`, ... Both engines
- * refuse a name they have seen (`already-started`), so the free one is found by trying: no
- * engine-specific counting, and two resumes racing each other get different names. Returns the name.
+ * Starts the resumed provisioning `name` of a tenant on an engine's `start`. The number in the name
+ * is claimed on the tenant first (functions/reconciler/provisioning-runs.ts), so two resumes never
+ * ask for one name; the engines still refuse a name they have seen (`already-started`).
  */
-export async function startResumed(tenantId: string, start: (name: string) => Promise<StartResult>): Promise<string> {
-  for (let n = 1; n <= MAX_RESUMES; n++) {
-    const name = resumedExecutionName(tenantId, n);
-    if ((await start(name)) === 'started') return name;
-  }
-  throw new ResumeLimitError(tenantId);
+export function startResumed(tenantId: string, name: string, start: (name: string, input: ProvisionInput) => Promise<StartResult>): Promise<StartResult> {
+  // A name outside the rule would be an execution nothing can find again (stateMachineOfExecution, the reconciler).
+  if (!isResumedExecutionName(tenantId, name)) return Promise.reject(new Error(`${name} is not a resume of ${tenantId} (<tenantId>-r<n>)`));
+  return start(name, { tenantId });
 }
 
 /**
@@ -67,12 +67,12 @@ export async function startResumed(tenantId: string, start: (name: string) => Pr
 export interface Workflows {
   startProvisioning(input: ProvisionInput): Promise<StartResult>;
   /**
-   * Starts provision-tenant again for a tenant (FAILED, its cause fixed) as a new execution named by
-   * resumedExecutionName (via startResumed); the steps are idempotent, so finished work is not
-   * redone. A new execution, not a redrive: a redrive would restart at the final Fail state.
-   * Returns the execution's name.
+   * Starts provision-tenant again for a tenant (FAILED with its cause fixed, or stuck with its execution
+   * gone) as a new execution under `name`, a resumedExecutionName the caller claimed on the tenant (via
+   * startResumed); the steps are idempotent, so finished work is not redone. A new execution, not a
+   * redrive: a redrive would restart at the final Fail state. `already-started` when the name was used.
    */
-  resumeProvisioning(tenantId: string): Promise<string>;
+  resumeProvisioning(tenantId: string, name: string): Promise<StartResult>;
   /** Starts a roll-out-fleet execution under `name` (one per run; a rerun is a new run). */
   startFleetRollout(request: RolloutRequestInput, name: string): Promise<StartResult>;
   /** Starts offboard-tenant; by default named offboard-<tenantId>, so the sweep starts it once. */

@@ -1,8 +1,10 @@
 import type { Deps } from '../deps';
 import { createRenderPending } from '../reconciler/render-pending';
 import { createStartPending } from '../reconciler/start-pending';
+import { createCapacityCheck } from './capacity-check';
 import { createDetectDrift } from './detect-drift';
 import { createKeepPool } from './keep-pool';
+import { createRetryWelcomeMail } from './retry-welcome-mail';
 import { createSleepIdle } from './sleep-idle';
 import { createSmtpCheck } from './smtp-check';
 import { createTrialSweep } from './trial-sweep';
@@ -40,9 +42,10 @@ export const SCHEDULED_JOBS = [
     id: 'Reconciler',
     entry: 'reconciler/start-pending',
     create: createStartPending,
-    description: 'Starts provisioning for signups whose StartExecution was lost',
+    description: 'Starts signups whose StartExecution was lost; restarts (3 times at most) or fails with an ops alert provisionings whose execution stopped',
     awsSchedule: 'rate(1 minute)',
-    timeoutSeconds: 30,
+    // A few calls per stuck-looking tenant (read, DescribeExecution, claim, start); below the minute, so runs do not overlap.
+    timeoutSeconds: 50,
     localEveryMs: 15_000,
   },
   {
@@ -106,6 +109,26 @@ export const SCHEDULED_JOBS = [
     timeoutSeconds: 300,
     // Locally SLEEP_AFTER sets a shorter interval (infra/local/launchpad.ts).
     localEveryMs: 60_000,
+  },
+  {
+    name: 'retry-welcome-mail',
+    id: 'WelcomeMailRetry',
+    entry: 'scheduled/retry-welcome-mail',
+    create: createRetryWelcomeMail,
+    description: 'Sends welcome mails that could not be sent before (backoff, then given up with an ops alert)',
+    awsSchedule: 'rate(5 minutes)',
+    timeoutSeconds: 120,
+    localEveryMs: 15_000,
+  },
+  {
+    name: 'capacity-check',
+    id: 'CapacityCheck',
+    entry: 'scheduled/capacity-check',
+    create: createCapacityCheck,
+    description: 'Usage and limit of every quota that grows with the fleet, as metrics; the highest one is alarmed on at 80 %',
+    awsSchedule: 'rate(1 hour)',
+    timeoutSeconds: 120,
+    localEveryMs: 5 * 60_000,
   },
 ] as const satisfies readonly ScheduledJob[];
 

@@ -14,6 +14,8 @@ export async function settingsView(deps: Pick<Deps, 'platform' | 'secrets'>, ten
     defaultFromAddress: sesFromAddress(tenant, deps.platform),
     smtpPasswordSet: sender.kind === 'smtp' && (await smtpAccountOf(deps, tenant.tenantId, sender)) !== undefined,
     ...(tenant.smtpHealth ? { smtpHealth: tenant.smtpHealth } : {}),
+    // Sign-in links and notices go to this address: the admin must know none of them arrive.
+    ...(tenant.adminEmailBounce ? { adminEmailBouncedAt: tenant.adminEmailBounce.at } : {}),
     ...(settings.branding.logo ? { logoUrl: logoUrlOf(tenant, deps.platform) } : {}),
   };
 }

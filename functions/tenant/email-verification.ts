@@ -1,22 +1,9 @@
 import { TRIAL_DAYS } from '../../shared/brand';
 import { isEmailVerified, type Tenant } from '../../shared/tenant';
-import { VERIFICATION_HOURS, verificationEmail, verifyPageUrl } from '../../shared/verification';
 import type { Deps } from '../deps';
 import { sendWelcomeEmail, type WelcomeDeps } from './welcome';
 
 const DAY_MS = 86_400_000;
-
-/**
- * The verification mail, from Launchpad's own sender (configured by the operator, no typed text): the link proves that
- * whoever signed up reads the admin's mailbox. Sent at signup, and again when the same address
- * signs up again before verifying.
- */
-export async function sendVerificationMail({ links, mail, platform, now }: Pick<Deps, 'links' | 'mail' | 'platform' | 'now'>, tenant: Pick<Tenant, 'tenantId' | 'adminEmail' | 'verifyBy'>): Promise<void> {
-  // A link sent again works until the signup's own deadline, not a day past it (the removal comes then).
-  const until = tenant.verifyBy ? Date.parse(tenant.verifyBy) : now().getTime() + VERIFICATION_HOURS * 3_600_000;
-  const token = await links.signEmailVerification(tenant.tenantId, now(), Math.max(60, Math.floor((until - now().getTime()) / 1000)));
-  await mail.send({ ...verificationEmail({ url: verifyPageUrl(platform.siteUrl, tenant.tenantId, token) }), from: platform.launchpadSender, to: [tenant.adminEmail] });
-}
 
 /**
  * Starts the trial clock of a tenant that is ACTIVE and verified, once. Called by both sides after
@@ -50,7 +37,8 @@ export async function verifyEmail(deps: VerifyDeps, tenantId: string, token: str
   const tenant = (await tenants.getTenant(tenantId))!;
   if (tenant.status === 'ACTIVE' && tenant.trialEndsAt && !tenant.welcomeEmailSentAt) {
     try {
-      await sendWelcomeEmail(deps, tenant);
+      // Claimed before it is sent: racing SendWelcomeEmail, one of the two sends it. One that fails is retried on its own.
+      await sendWelcomeEmail(deps, tenant, 'verification');
     } catch (error) {
       // Confirmed all the same; the admin can get a sign-in link from the sign-in page meanwhile.
       deps.logger.error('Welcome mail not sent after the confirmation', { tenantId, error });

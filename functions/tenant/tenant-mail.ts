@@ -1,4 +1,5 @@
 import type { Email, MailBrand } from '../../shared/emails';
+import { TENANT_MAIL_TAG } from '../../shared/mail-delivery';
 import { mailbox } from '../../shared/mail-headers';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
@@ -17,6 +18,13 @@ export type MailDeps = Pick<Deps, 'mail' | 'smtp' | 'platform' | 'secrets' | 'se
 export async function sendAsTenant(deps: MailDeps, tenant: Tenant, mail: Email & { to: string[] }): Promise<{ messageId: string; via: 'smtp' | 'ses' }> {
   const settings = settingsOf(tenant);
   const { sender } = settings.mail;
+  // An address SES reported as a hard bounce gets nothing more, whichever way the mail would go.
+  const suppressed = new Set(await deps.mail.suppressedAmong(mail.to));
+  if (suppressed.size > 0) {
+    deps.logger.warn('Mail as the tenant not sent to addresses that bounced before (suppressed)', { tenantId: tenant.tenantId, suppressed: [...suppressed], subject: mail.subject });
+    mail = { ...mail, to: mail.to.filter((address) => !suppressed.has(address.toLowerCase())) };
+    if (mail.to.length === 0) return { messageId: '', via: 'ses' };
+  }
   if (sender.kind === 'smtp' && tenant.smtpHealth?.state !== 'failing') {
     const account = await smtpAccountOf(deps, tenant.tenantId, sender);
     try {
@@ -28,7 +36,8 @@ export async function sendAsTenant(deps: MailDeps, tenant: Tenant, mail: Email &
       await markSmtpFailing(deps, tenant, sender, error.message);
     }
   }
-  const messageId = await deps.mail.send({ ...mail, from: mailbox(settings.mail.fromName, sesFromAddress(tenant, deps.platform)), replyTo: [settings.mail.replyTo] });
+  // Tagged with the tenant: SES's bounce and complaint events name it (functions/mail-events/ses-events.ts).
+  const messageId = await deps.mail.send({ ...mail, from: mailbox(settings.mail.fromName, sesFromAddress(tenant, deps.platform)), replyTo: [settings.mail.replyTo], tags: { [TENANT_MAIL_TAG]: tenant.tenantId } });
   return { messageId, via: 'ses' };
 }
 

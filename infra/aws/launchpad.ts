@@ -77,7 +77,7 @@ export function launchpadStacks(scope: Construct, props: LaunchpadProps): Launch
   });
 
   const stacks: LaunchpadStacks = { data, tenancy, site, router, workflows, api, operations };
-  const functions = [...workflows.workflows.stepFunctions.values(), ...api.api.routeFunctions.values(), ...operations.jobs];
+  const functions = [...workflows.workflows.stepFunctions.values(), ...api.api.routeFunctions.values(), ...operations.jobs, operations.mailEvents.fn];
   const all: Stack[] = Object.values(stacks);
   for (const stack of all) {
     acknowledgeFindings(stack, {

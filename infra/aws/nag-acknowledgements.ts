@@ -70,6 +70,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     [`arn:<AWS::Partition>:ecs:${region}:${account}:task/${ref(scoped.cluster, scoped.cluster.clusterName)}/*`, 'tasks in the tenant cluster: warm-pool tasks started at runtime (RunTask), described and stopped by their ids'],
     [`arn:<AWS::Partition>:ecs:${region}:${account}:task-definition/spaceos-pool:*`, "revisions of the warm pool's task definition (RunTask takes the family's latest)"],
     [`arn:<AWS::Partition>:servicediscovery:${region}:${account}:service/*`, 'Cloud Map services of tenant instances (spaceos-<sub>-<env>, ids assigned by Cloud Map), created at runtime in the instance namespace'],
+    [`arn:<AWS::Partition>:states:${region}:${account}:execution:provision-tenant:*`, 'executions of provision-tenant (named per tenant at runtime): the reconciler describes them (states:DescribeExecution only)'],
   ];
   for (const [resource, why] of prefixed) ack(stack, `IAM5[Resource::${resource}]`, `Scoped by prefix: ${why}`);
 

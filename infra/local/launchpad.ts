@@ -15,6 +15,7 @@ import { poolFromEnv, sleepFromEnv, signupLimitsFromEnv, smtpAllowanceFromEnv, t
 import { createTenantRouter, type RouterTimings, type TenantRouter } from '../../router/tenant-router';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { SesMail } from '../../functions/providers/mail';
+import { MailStore } from '../../functions/providers/mail-store';
 import { Storage } from '../../functions/providers/storage';
 import { SCHEDULED_JOBS, type ScheduledJobName } from '../../functions/scheduled/jobs';
 import { StripeBilling, type Billing } from '../../functions/providers/billing';
@@ -33,7 +34,6 @@ import { LocalPool } from './local-pool';
 import { LocalDns } from './local-dns';
 import { LocalWorkflows } from './local-workflows';
 import { handleOps } from './ops';
-import { stablePort } from './free-port';
 import { serveStatic } from './static-files';
 import { closeServer, DRAIN_GRACE_MS, TIMED_OUT, trackSockets, withDeadline } from './shutdown';
 
@@ -259,12 +259,12 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
   try {
     // The mail viewer's port is asked for (SES_PORT), the others' are picked free: bind it first (it
     // takes milliseconds), so a free pick of another emulator cannot land on it meanwhile.
-    const ses = await startSes(options.sesPort ?? 8005);
+    const ses = await startSes(options.sesPort ?? 8005, join(dataDir, 'sent-mail.jsonl'));
     emulators.push(ses);
     // The rest side by side; allSettled so that one failing still leaves the others stoppable.
     const started = await Promise.allSettled([
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }).then((e) => (emulators.push({ value: e, stop: e.stop }), e)),
-      stablePort(join(dataDir, 'postgres.port')).then((port) => startPostgres({ directory: join(dataDir, 'postgres'), port })).then((e) => (emulators.push(e), e)),
+      startPostgres({ directory: join(dataDir, 'postgres'), portFile: join(dataDir, 'postgres.port') }).then((e) => (emulators.push(e), e)),
       startS3({ directory: join(dataDir, 's3'), bucket: BUCKET }).then((e) => (emulators.push(e), e)),
     ] as const);
     for (const result of started) if (result.status === 'rejected') throw result.reason;
@@ -297,7 +297,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const secrets = new FileSecrets(join(dataDir, 'secrets'));
     // With Stripe test keys in the environment the real Stripe is used; without, the local checkout.
     const stripeKey = process.env.STRIPE_SECRET_KEY;
-    const localBilling = stripeKey ? undefined : new LocalBilling(baseUrl, await localWebhookSecret(secrets));
+    const localBilling = stripeKey ? undefined : new LocalBilling(baseUrl, await localWebhookSecret(secrets), { file: join(dataDir, 'billing.json'), log: (line) => logger.warn(line) });
     const billing: Billing =
       localBilling ??
       new StripeBilling(new Stripe(stripeKey!), {
@@ -331,7 +331,8 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       secrets,
       storage,
       // aws-ses-v2-local accepts every sender, like a verified SES domain.
-      mail: new SesMail(sesClient(ses.value.endpoint), { checkDomainVerification: false }),
+      // Hard bounces reported (locally: sample events posted to /ops/api/mail-events) suppress their address, as on AWS.
+      mail: new SesMail(sesClient(ses.value.endpoint), { checkDomainVerification: false, suppressions: new MailStore(documents, tableName), log: logger }),
       dns,
       compute,
       discovery: compute,
@@ -343,6 +344,8 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const timings = localRouterTimings(platform.sleep);
     router = createTenantRouter({ instances: deps.instances, tenants: deps.tenants, compute: deps.compute, discovery: compute, platform, now: deps.now, log: deps.logger }, timings);
     ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), router, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint, ...(localBilling ? { localBilling } : {}) };
+    // Everything the steps use is up (emulators, table, instances): executions a stop or crash cut short carry on.
+    workflows.resumeInterrupted();
 
     // Locally an interval per row plays the EventBridge schedules of the scheduled jobs.
     const everyMs: Partial<Record<ScheduledJobName, number>> = {
@@ -387,8 +390,11 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
         // Keep-alive, mid-request and upgraded (WebSocket) connections all end now: any of them made close() wait.
         await closeServer(server, sockets);
         // A provisioning in a Wait or a Retry backoff can take minutes: it gets a moment to finish its
-        // step, and an execution still running is recorded as interrupted on the next start (Resume).
-        if ((await withDeadline(workflows.drain(), DRAIN_GRACE_MS)) === TIMED_OUT) logger.warn('Stopping with executions still running');
+        // step; one still running stays recorded where it is and carries on at the next start.
+        if ((await withDeadline(workflows.drain(), DRAIN_GRACE_MS)) === TIMED_OUT) {
+          logger.warn('Stopping with executions still running; they carry on at the next start');
+          workflows.interrupt();
+        }
         await stopAll();
         unlock();
       },

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serviceName, type Compute, type ScaledService, type ServiceSpec } from '../../functions/providers/compute';
 import type { Discovery, Endpoint } from '../../functions/providers/discovery';
 import type { Secrets } from '../../functions/providers/secrets';
+import { alive, processInfo } from './data-dir-lock';
 import { freePort } from './free-port';
 import { INSTANCE_GRACE_MS, stopChild } from './shutdown';
 
@@ -27,6 +28,12 @@ export function spawnStandIn(name: string, env: Record<string, string>, log?: (l
 
 /** A service as recorded under the data dir: its spec and how many copies should run. */
 type StoredSpec = ServiceSpec & { desiredCount?: number };
+
+/** Whole or not at all: a crash mid-write must not leave a record that stops the next start. */
+function writeAtomically(file: string, text: string): void {
+  writeFileSync(`${file}.partial`, text);
+  renameSync(`${file}.partial`, file);
+}
 
 interface RunningService {
   spec: ServiceSpec;
@@ -54,18 +61,56 @@ export class LocalCompute implements Compute, Discovery {
   /** Processes of deploys in flight, not taking traffic yet (stopped with the rest all the same). */
   private readonly rolling = new Set<RunningService>();
   private readonly dir: string;
+  /** The pid of each instance process while it runs: a Launchpad killed on its own leaves them running. */
+  private readonly pids: string;
 
   constructor(private readonly options: LocalComputeOptions) {
     this.dir = join(options.dataDir, 'services');
+    this.pids = join(options.dataDir, 'instance-pids');
     mkdirSync(this.dir, { recursive: true });
+    mkdirSync(this.pids, { recursive: true });
     // Instances never outlive Launchpad, even when it dies without stopAll() (crash, exit()).
     process.once('exit', () => [...this.services.values(), ...this.rolling].forEach((s) => s.child.kill('SIGKILL')));
   }
 
-  /** Starts every recorded service (after a restart). */
+  /**
+   * Starts every recorded service (after a restart), once the instances a crash of Launchpad alone
+   * left running are stopped: the restored ones replace them, one process per service as before.
+   */
   async restore(): Promise<void> {
-    const specs = readdirSync(this.dir).map((file) => JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as StoredSpec);
-    await Promise.all(specs.filter((spec) => spec.desiredCount !== 0).map((spec) => this.start(spec)));
+    await this.stopOrphans();
+    const specs: StoredSpec[] = [];
+    for (const file of readdirSync(this.dir)) {
+      if (!file.endsWith('.json')) {
+        // A write the crash cut short: the record it was to replace is whole beside it.
+        if (file.endsWith('.partial')) rmSync(join(this.dir, file), { force: true });
+        continue;
+      }
+      const spec = this.stored(file.slice(0, -'.json'.length));
+      if (spec && typeof spec.tenantId === 'string' && typeof spec.database === 'object') specs.push(spec);
+      // One unreadable record must not keep every other instance (and Launchpad) from starting.
+      else this.options.log?.(`[compute] skipping ${join(this.dir, file)}: not a service record`);
+    }
+    const started = await Promise.allSettled(specs.filter((spec) => spec.desiredCount !== 0).map((spec) => this.start(spec)));
+    // Nor one that cannot start: the others run, and this one is logged.
+    for (const result of started) if (result.status === 'rejected') this.options.log?.(`[compute] an instance could not be restored: ${String(result.reason)}`);
+  }
+
+  /** Instance processes recorded by an earlier run that are still alive and still the stand-in app (pids are reused). */
+  private async stopOrphans(): Promise<void> {
+    const waits: Array<Promise<void>> = [];
+    for (const file of readdirSync(this.pids)) {
+      const pid = Number(file);
+      rmSync(join(this.pids, file), { force: true });
+      if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !processInfo(pid)?.command.includes(TENANT_APP)) continue;
+      process.kill(pid, 'SIGKILL');
+      waits.push(
+        (async () => {
+          for (let waited = 0; alive(pid) && waited < 2000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+        })(),
+      );
+    }
+    await Promise.all(waits);
   }
 
   async ensureService(spec: ServiceSpec, { desiredCount }: { desiredCount?: number } = {}): Promise<{ name: string; created: boolean }> {
@@ -74,7 +119,7 @@ export class LocalCompute implements Compute, Discovery {
     const stored = this.stored(name);
     // Recorded already (created asleep, or stopped): it exists, as a service scaled to zero does on ECS.
     if (stored && stored.desiredCount === 0) return { name, created: false };
-    writeFileSync(join(this.dir, `${name}.json`), JSON.stringify({ ...spec, ...(desiredCount === undefined ? {} : { desiredCount }) }, null, 2));
+    writeAtomically(join(this.dir, `${name}.json`), JSON.stringify({ ...spec, ...(desiredCount === undefined ? {} : { desiredCount }) }, null, 2));
     if (desiredCount !== 0) await this.start(spec);
     return { name, created: true };
   }
@@ -84,7 +129,7 @@ export class LocalCompute implements Compute, Discovery {
     const name = serviceName(service);
     const file = join(this.dir, `${name}.json`);
     const spec = JSON.parse(readFileSync(file, 'utf8')) as StoredSpec;
-    writeFileSync(file, JSON.stringify({ ...spec, desiredCount }, null, 2));
+    writeAtomically(file, JSON.stringify({ ...spec, desiredCount }, null, 2));
     const running = this.services.get(name);
     if (desiredCount === 0) await this.stop(name);
     // One process stands for any number of tasks locally.
@@ -104,7 +149,7 @@ export class LocalCompute implements Compute, Discovery {
     const stored = this.stored(name);
     if (!stored) throw new Error(`Service ${name} does not exist`);
     const spec = { ...stored, version };
-    writeFileSync(join(this.dir, `${name}.json`), JSON.stringify(spec, null, 2));
+    writeAtomically(join(this.dir, `${name}.json`), JSON.stringify(spec, null, 2));
     if (spec.desiredCount === 0) return;
     const old = this.services.get(name);
     if (!old) return this.start(spec);
@@ -124,8 +169,8 @@ export class LocalCompute implements Compute, Discovery {
     await this.kill(old);
   }
 
-  async hasService(service: ScaledService): Promise<boolean> {
-    return this.stored(serviceName(service)) !== undefined;
+  async existingServices(services: readonly ScaledService[]): Promise<Set<string>> {
+    return new Set(services.map(serviceName).filter((name) => this.stored(name) !== undefined));
   }
 
   async removeService(service: ScaledService): Promise<'removed' | 'absent'> {
@@ -212,7 +257,10 @@ export class LocalCompute implements Compute, Discovery {
     };
     const child = spawnStandIn(name, env, this.options.log);
     const service: RunningService = { spec, port, child, stopping: false };
+    const pidFile = child.pid === undefined ? undefined : join(this.pids, String(child.pid));
+    if (pidFile) writeFileSync(pidFile, name);
     child.once('exit', (code) => {
+      if (pidFile) rmSync(pidFile, { force: true });
       if (service.stopping || this.services.get(name) !== service) return;
       // Like an ECS service replacing a stopped task.
       this.options.log?.(`[${name}] exited with ${code}; starting it again`);

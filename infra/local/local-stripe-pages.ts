@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PAID_PLAN } from '../../shared/billing';
+import { isLiveSubscription, PAID_PLAN } from '../../shared/billing';
 import { escapeHtml as escape } from '../../shared/html';
 import type { LocalBilling } from './local-billing';
 import { formToken, formTokenInput, localOnlyRefusal, refuse } from './local-only';
@@ -31,6 +31,9 @@ export async function handleLocalStripe(req: IncomingMessage, res: ServerRespons
   if (checkout?.[1]) {
     const session = billing.session(checkout[1]);
     if (!session) return send(res, 404, page('Checkout', '<h1>This checkout has expired</h1><p>Start the upgrade again from your status page.</p>'));
+    if (session.status === 'complete') {
+      return send(res, 409, page('Checkout', `<h1>This checkout is paid already</h1><p><a href="${escape(session.successUrl)}">Back to your status page</a></p>`));
+    }
     if (req.method === 'POST' && checkout[2]) {
       return seeOther(res, await billing.pay(checkout[1]));
     }
@@ -48,17 +51,18 @@ export async function handleLocalStripe(req: IncomingMessage, res: ServerRespons
   const portal = /^\/local-stripe\/portal\/([\w-]+)(\/cancel)?$/.exec(url.pathname);
   if (portal?.[1]) {
     const returnUrl = url.searchParams.get('return') ?? '/';
-    const tenantId = /\/status\/([\w-]+)/.exec(returnUrl)?.[1] ?? '';
     if (req.method === 'POST' && portal[2]) {
-      await billing.cancel(portal[1], tenantId);
+      await billing.cancel(portal[1]);
       return seeOther(res, returnUrl);
     }
+    const live = billing.subscriptionsOf(portal[1]).filter((s) => isLiveSubscription(s.status));
+    const state = live.length === 0 ? 'No active subscription' : live.map((s) => (s.status === 'active' ? 'Active' : `Payment overdue (${s.status})`)).join(', ');
     return send(
       res,
       200,
       page(
         'Billing',
-        `<span class="badge">Local test billing portal</span><h1>${escape(PAID_PLAN.name)}</h1><p>Active · ${escape(PAID_PLAN.price)}</p>
+        `<span class="badge">Local test billing portal</span><h1>${escape(PAID_PLAN.name)}</h1><p>${escape(state)} · ${escape(PAID_PLAN.price)}</p>
 <form method="post" action="/local-stripe/portal/${escape(portal[1])}/cancel?return=${encodeURIComponent(returnUrl)}">${formTokenInput()}<button class="secondary">Cancel subscription</button></form>
 <p><a href="${escape(returnUrl)}">Back</a></p>`,
       ),

@@ -1,10 +1,11 @@
 import './polyfills';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 
 type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 import type { Deps } from '../../functions/deps';
+import { logger } from '../../functions/logger';
 import { startResumed, type ExecutionState, type ProvisionInput, type StartResult, type StateMachineName, type Workflows } from '../../functions/providers/workflows';
 import type { RolloutRequestInput } from '../../shared/fleet';
 import { localTaskHandlers, stepFactory } from './step-handlers';
@@ -12,6 +13,8 @@ import { statesOfType, type AslState } from '../asl-states';
 
 const STATE_MACHINES_DIR = new URL('../../statemachines/', import.meta.url);
 const SAVE_EVERY_MS = 250;
+/** A record being written; renamed over the record once whole, so a crash never leaves half a file. */
+const PARTIAL = '.partial';
 
 /**
  * Loads an ASL file the way the CDK app deploys it: `${XFunctionArn}` placeholders become
@@ -35,7 +38,36 @@ export interface LocalExecution {
   stopDate?: string;
   error?: string;
   cause?: string;
+  /**
+   * The top-level state this execution last entered and the input it entered with, while it runs:
+   * where it carries on after a stop or crash (a Parallel or Map runs again whole; its branches are idempotent).
+   */
+  current?: { state: string; input: unknown };
   events: Array<{ type: string; timestamp: string; state?: string; error?: string; cause?: string }>;
+}
+
+const STATUSES: ReadonlySet<string> = new Set<ExecutionStatus>(['RUNNING', 'SUCCEEDED', 'FAILED']);
+
+/** A saved record as this runner writes it, or undefined (cut short, edited by hand, from elsewhere). */
+function parseExecution(text: string): LocalExecution | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Partial<Record<keyof LocalExecution, unknown>>;
+  const valid =
+    typeof record.name === 'string' &&
+    typeof record.stateMachine === 'string' &&
+    typeof record.startDate === 'string' &&
+    typeof record.status === 'string' &&
+    STATUSES.has(record.status) &&
+    typeof record.input === 'object' &&
+    record.input !== null &&
+    Array.isArray(record.events);
+  return valid ? (value as LocalExecution) : undefined;
 }
 
 export interface LocalWorkflowsOptions {
@@ -57,6 +89,12 @@ const validatedDefinitions = new Set<string>();
 export class LocalWorkflows implements Workflows {
   private readonly executions = new Map<string, LocalExecution>();
   private readonly running = new Map<string, Promise<void>>();
+  /** Aborts the engine's run of each running execution (interrupt()). */
+  private readonly aborts = new Map<string, () => void>();
+  /** Recorded RUNNING by a process that stopped or crashed: resumeInterrupted() carries them on. */
+  private readonly interrupted = new Set<string>();
+  /** Set by interrupt(): what still finishes must not be recorded as the execution's end. */
+  private stopping = false;
   private readonly dir: string;
 
   constructor(
@@ -66,12 +104,68 @@ export class LocalWorkflows implements Workflows {
     this.dir = join(options.dataDir, 'executions');
     mkdirSync(this.dir, { recursive: true });
     for (const file of readdirSync(this.dir)) {
-      const execution = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as LocalExecution;
-      // A run cut short by a restart is no longer running; Step Functions would have gone on.
-      if (execution.status === 'RUNNING') Object.assign(execution, { status: 'FAILED', error: 'Local.Interrupted', cause: 'The local server stopped during this execution' });
+      const path = join(this.dir, file);
+      // A write the crash cut short: the record it was to replace is still whole beside it.
+      if (file.endsWith(PARTIAL)) {
+        rmSync(path, { force: true });
+        continue;
+      }
+      if (!file.endsWith('.json')) continue;
+      const execution = parseExecution(readFileSync(path, 'utf8'));
+      if (!execution) {
+        // One unreadable record must not keep Launchpad from starting; kept aside for a person to look at.
+        logger.error('Skipping an execution record that cannot be read; moved aside', { file: `${path}.unreadable` });
+        renameSync(path, `${path}.unreadable`);
+        continue;
+      }
       // Rollouts recorded before roll-out-fleet got its name.
       if (execution.stateMachine === 'upgrade-fleet') execution.stateMachine = 'roll-out-fleet';
       this.executions.set(execution.name, execution);
+      // Still RUNNING, as Step Functions would report it: it carries on once resumeInterrupted() is called.
+      if (execution.status === 'RUNNING') this.interrupted.add(execution.name);
+    }
+  }
+
+  /**
+   * Carries on every execution that a stop or crash cut short, under its own name, from the
+   * top-level state it was in with the input it had (from its start if it had entered none yet);
+   * Step Functions would have gone on. Each gets an `ExecutionResumed` event. Call it once
+   * everything the steps use is up (emulators, instances restored). Returns the names resumed.
+   */
+  resumeInterrupted(): string[] {
+    const resumed: string[] = [];
+    for (const name of this.interrupted) {
+      this.interrupted.delete(name);
+      const execution = this.executions.get(name);
+      if (!execution || execution.status !== 'RUNNING' || this.running.has(name)) continue;
+      let at: string;
+      try {
+        at = execution.current?.state ?? loadStateMachineDefinition(execution.stateMachine).StartAt;
+      } catch (error) {
+        // A state machine this version no longer has: ends failed, for ops to see, rather than stopping the start.
+        this.end(execution, error);
+        continue;
+      }
+      execution.events.push({ type: 'ExecutionResumed', timestamp: new Date().toISOString(), state: at });
+      this.save(execution);
+      this.launch(execution);
+      resumed.push(name);
+    }
+    if (resumed.length > 0) logger.info('Resumed executions interrupted by a stop or crash', { resumed });
+    return resumed;
+  }
+
+  /**
+   * Stops the engine on every execution still running and leaves each recorded RUNNING with the
+   * state it is in, so that the next start resumes it (the shutdown's last step for executions
+   * that did not finish in their grace). A step handler in flight is not cut; its result is dropped.
+   */
+  interrupt(): void {
+    this.stopping = true;
+    for (const abort of this.aborts.values()) abort();
+    for (const name of this.running.keys()) {
+      const execution = this.executions.get(name);
+      if (execution) this.save(execution);
     }
   }
 
@@ -88,12 +182,11 @@ export class LocalWorkflows implements Workflows {
   }
 
   /**
-   * The names already taken are the recorded executions (kept in dataDir, so across restarts too),
-   * which start() refuses like Step Functions does: startResumed takes the first free `-r<n>`.
+   * Under the name the caller claimed on the tenant. The names already taken are the recorded
+   * executions (kept in dataDir, so across restarts too), which start() refuses like Step Functions does.
    */
-  resumeProvisioning(tenantId: string): Promise<string> {
-    const input: ProvisionInput = { tenantId };
-    return startResumed(tenantId, (name) => this.start('provision-tenant', name, input));
+  resumeProvisioning(tenantId: string, name: string): Promise<StartResult> {
+    return startResumed(tenantId, name, (resumed, input) => this.start('provision-tenant', resumed, input));
   }
 
   async executionState(stateMachine: StateMachineName, name: string): Promise<ExecutionState | undefined> {
@@ -126,52 +219,97 @@ export class LocalWorkflows implements Workflows {
     };
     this.executions.set(name, execution);
     this.save(execution);
-    this.running.set(name, this.run(execution).finally(() => this.running.delete(name)));
+    this.launch(execution);
     return 'started';
+  }
+
+  private launch(execution: LocalExecution): void {
+    const { name } = execution;
+    this.running.set(
+      name,
+      this.run(execution)
+        // Only the engine's setup throws here (a missing definition, a wiring error); run() records every failure of the execution itself.
+        .catch((error: unknown) => {
+          if (!this.stopping) this.end(execution, error);
+        })
+        .finally(() => {
+          this.running.delete(name);
+          this.aborts.delete(name);
+        }),
+    );
   }
 
   private async run(execution: LocalExecution): Promise<void> {
     const definition = loadStateMachineDefinition(execution.stateMachine);
     const deps = this.deps();
     const states = definition.States as unknown as Record<string, AslState>;
+    // A resumed execution starts again at the top-level state it was in, with the input it had.
+    const resumeAt = execution.current && execution.current.state in states ? execution.current : undefined;
     const taskResourceLocalHandlers = localTaskHandlers(statesOfType(states, ['Task']), deps);
     const override = (types: string[], ms: number | undefined) =>
       ms === undefined ? undefined : Object.fromEntries(statesOfType(states, types).map((state) => [state, ms]));
     const retryIntervalOverrides = override(['Task', 'Parallel', 'Map'], this.options.retryIntervalMs);
     const waitTimeOverrides = override(['Wait'], this.options.waitMs);
     // Validated once per definition: asl-validator compiles its schemas on every construction (~0.3 s here).
-    const validated = validatedDefinitions.has(execution.stateMachine);
-    const machine = new StateMachine(definition, { validationOptions: validated ? { noValidate: true } : { checkArn: true } });
+    if (!validatedDefinitions.has(execution.stateMachine)) new StateMachine(definition, { validationOptions: { checkArn: true } });
     validatedDefinitions.add(execution.stateMachine);
-    const { result, eventLogs } = machine.run(execution.input as unknown as Record<string, never>, {
+    // The same definition entered at another state (states before it are left unreachable, which the validator would refuse).
+    const machine = new StateMachine(resumeAt ? { ...definition, StartAt: resumeAt.state } : definition, { validationOptions: { noValidate: true } });
+    const input = resumeAt ? resumeAt.input : execution.input;
+    const { result, eventLogs, abort } = machine.run(input as Record<string, never>, {
       overrides: { taskResourceLocalHandlers, ...(retryIntervalOverrides ? { retryIntervalOverrides } : {}), ...(waitTimeOverrides ? { waitTimeOverrides } : {}) },
       context: { Execution: { Name: execution.name, StartTime: execution.startDate } },
+      noThrowOnAbort: true,
     });
-    const recording = this.record(execution, eventLogs);
+    this.aborts.set(execution.name, abort);
+    const recording = this.record(execution, eventLogs, { states, resumed: resumeAt !== undefined });
+    let failure: unknown;
+    let succeeded = false;
     try {
       await result;
-      execution.status = 'SUCCEEDED';
+      succeeded = true;
     } catch (error) {
-      execution.status = 'FAILED';
-      // The engine wraps the state's error; Step Functions reports the state's own Error/Cause.
-      const reported = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-      execution.error = reported instanceof Error ? reported.name : 'Error';
-      execution.cause = reported instanceof Error ? reported.message : String(reported);
-      deps.logger.error('Local execution failed', { execution: execution.name, error });
+      failure = error;
     }
     await recording;
+    // Interrupted by a stop: left RUNNING where it is (interrupt() saved it), for the next start to carry on.
+    if (this.stopping) return;
+    delete execution.current;
+    if (!succeeded) return this.end(execution, failure);
+    execution.status = 'SUCCEEDED';
     execution.stopDate = new Date().toISOString();
     this.save(execution);
   }
 
-  private async record(execution: LocalExecution, events: AsyncGenerator<EventLog>): Promise<void> {
+  /** Records the execution as FAILED with the error as Step Functions reports it. */
+  private end(execution: LocalExecution, failure: unknown): void {
+    delete execution.current;
+    execution.status = 'FAILED';
+    // The engine wraps the state's error; Step Functions reports the state's own Error/Cause.
+    const reported = failure instanceof Error && failure.cause instanceof Error ? failure.cause : failure;
+    execution.error = reported instanceof Error ? reported.name : 'Error';
+    execution.cause = reported instanceof Error ? reported.message : String(reported);
+    this.deps().logger.error('Local execution failed', { execution: execution.name, error: failure });
+    execution.stopDate = new Date().toISOString();
+    this.save(execution);
+  }
+
+  private async record(execution: LocalExecution, events: AsyncGenerator<EventLog>, { states, resumed }: { states: Record<string, AslState>; resumed: boolean }): Promise<void> {
     for await (const event of events) {
+      if (this.stopping) continue;
+      // Its ExecutionResumed event stands for the engine's second start.
+      if (resumed && event.type === 'ExecutionStarted') continue;
       const entry: LocalExecution['events'][number] = { type: event.type, timestamp: new Date(event.timestamp).toISOString() };
       if ('state' in event) entry.state = event.state.name;
       if ('Error' in event && typeof event.Error === 'string') entry.error = event.Error;
       if ('Cause' in event && event.Cause !== undefined) entry.cause = String(event.Cause);
       execution.events.push(entry);
-      this.saveSoon(execution);
+      // A new top-level state is where a crash from now on resumes: written at once, not within SAVE_EVERY_MS.
+      // (State names are unique across a definition and its branches; Map iterations carry an index.)
+      if (event.type === 'StateEntered' && event.index === undefined && event.state.name in states) {
+        execution.current = { state: event.state.name, input: event.state.input };
+        this.save(execution);
+      } else this.saveSoon(execution);
     }
   }
 
@@ -195,7 +333,9 @@ export class LocalWorkflows implements Workflows {
   private save(execution: LocalExecution): void {
     clearTimeout(this.pendingSaves.get(execution.name));
     this.pendingSaves.delete(execution.name);
-    writeFileSync(join(this.dir, `${execution.name}.json`), JSON.stringify(execution, null, 2));
+    const file = join(this.dir, `${execution.name}.json`);
+    writeFileSync(file + PARTIAL, JSON.stringify(execution, null, 2));
+    renameSync(file + PARTIAL, file);
   }
 
   get(name: string): LocalExecution | undefined {

@@ -6,6 +6,8 @@ import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
 import type { RolloutSummary } from '../../shared/fleet';
 import { createOpsService, OpsRefusal } from '../../functions/ops/ops-service';
+import { capacityReport } from '../../functions/ops/capacity';
+import { applySesNotification } from '../../functions/mail-events/ses-events';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
 import { formToken, formTokenInput, jsonOrEmpty, localOnlyRefusal, refuse } from './local-only';
 
@@ -58,16 +60,20 @@ function timelineSvg(execution: LocalExecution): string {
 }
 
 function tenantSection(tenant: Tenant, executions: LocalExecution[], instances: readonly InstanceRecord[]): string {
-  const failed = tenant.status === 'FAILED';
+  // FAILED, or stuck PENDING/PROVISIONING (its newest execution not running); the service refuses while one runs.
+  const resumable = tenant.status === 'FAILED' || ((tenant.status === 'PENDING' || tenant.status === 'PROVISIONING') && executions[0]?.status !== 'RUNNING');
   const links = [tenant.urls.app, tenant.urls.staging].filter(Boolean).map((u) => `<a href="${escape(u!)}">${escape(u!)}</a>`).join(' · ');
   return `<section class="tenant" id="tenant-${escape(tenant.tenantId)}" data-status="${tenant.status}">
 <h2>${escape(tenant.companyName)} <code>${escape(tenant.subdomain)}</code> <span class="status ${tenant.status.toLowerCase()}">${tenant.status}</span> <small>${tenant.plan}</small></h2>
 <p><small>${escape(tenant.tenantId)} · signed up ${escape(tenant.createdAt)}</small>${links ? `<br>${links}` : ''}</p>
 ${tenant.appVersion ? `<p><small>spaceOS version <b data-version>${escape(tenant.appVersion)}</b></small></p>` : ''}
 ${instances.length ? `<p><small>${instances.map((i) => `${i.env} <b data-instance="${i.env}">${i.state}</b> <span title="last request">(last request ${escape(i.lastRequestAt)})</span>`).join(' · ')}</small></p>` : ''}
+${tenant.adminEmailBounce ? `<p class="failure" data-admin-bounce><b>Admin address bounces</b>: ${escape(tenant.adminEmail)} (hard bounce ${escape(tenant.adminEmailBounce.bounceSubType)} at ${escape(tenant.adminEmailBounce.at)}); no more mail goes to it</p>` : ''}
+${tenant.complaintCount ? `<p class="failure" data-complaints><b>${tenant.complaintCount} complaint${tenant.complaintCount === 1 ? '' : 's'}</b> about mail sent for this tenant (last ${escape(tenant.lastComplaintAt ?? '')})</p>` : ''}
+${tenant.welcomeMail && tenant.welcomeMail.status !== 'sent' && tenant.welcomeMail.status !== 'sending' ? `<p class="failure" data-welcome-mail="${tenant.welcomeMail.status}"><b>Welcome mail ${tenant.welcomeMail.status === 'failed' ? 'given up' : 'not delivered yet'}</b> after ${tenant.welcomeMail.attempts} attempt${tenant.welcomeMail.attempts === 1 ? '' : 's'}: ${escape(tenant.welcomeMail.lastError ?? '')}${tenant.welcomeMail.nextAttemptAt ? ` · next attempt ${escape(tenant.welcomeMail.nextAttemptAt)}` : ''}</p>` : ''}
 ${tenant.drift ? `<p class="failure" data-drift><b>Drift</b> since ${escape(tenant.drift.since)}: missing ${escape(tenant.drift.missing.join(', '))}</p>` : ''}
 ${tenant.failure ? `<p class="failure"><b>Failed at ${escape(tenant.failure.step)}</b>: ${escape(tenant.failure.error)} — ${escape(tenant.failure.cause)}</p>` : ''}
-${failed ? `<form method="post" action="/ops/tenants/${encodeURIComponent(tenant.tenantId)}/resume">${formTokenInput()}<button>Resume provisioning</button> <small>after fixing the cause; steps are idempotent</small></form>` : ''}
+${resumable ? `<form method="post" action="/ops/tenants/${encodeURIComponent(tenant.tenantId)}/resume">${formTokenInput()}<button>Resume provisioning</button> <small>after fixing the cause; steps are idempotent</small></form>` : ''}
 ${executions
   .map(
     (e) => `<details id="${escape(e.name)}" ${e === executions[0] ? 'open' : ''}><summary><code>${escape(e.name)}</code> ${e.status}${e.error ? ` — ${escape(e.error)}` : ''} <small>${escape(e.startDate)}</small></summary>${timelineSvg(e)}</details>`,
@@ -144,6 +150,8 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
   const path = url.pathname;
   const ops = createOpsService(deps);
   if (req.method === 'GET' && path === '/ops/api/tenants') return answer(200, () => ops.listTenants());
+  // Locally the limits are AWS's documented defaults: what the fleet on this machine would need of a new account.
+  if (req.method === 'GET' && path === '/ops/api/capacity') return answer(200, () => capacityReport(deps));
   const show = /^\/ops\/api\/tenants\/([a-z0-9-]+)$/.exec(path);
   if (req.method === 'GET' && show?.[1]) {
     const subdomain = show[1];
@@ -175,6 +183,11 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
   if (req.method === 'POST' && path === '/ops/api/rollouts') {
     const request = await readJson(req);
     return answer(202, async () => ({ name: await ops.startRollout(request) }));
+  }
+  if (req.method === 'POST' && path === '/ops/api/mail-events') {
+    // The embedded default gets no SES feedback: post an SES bounce or complaint notification (as SES publishes it) to rehearse one.
+    const result = await applySesNotification(deps, await readJson(req));
+    return result.kind === 'invalid' ? { status: 400, body: { errors: result.errors } } : { status: 202, body: result };
   }
   const run = /^\/ops\/api\/rollouts\/([A-Za-z0-9_-]+)$/.exec(path);
   if (req.method === 'GET' && run?.[1]) {

@@ -89,7 +89,8 @@ describe('site', () => {
       DistributionConfig: Match.objectLike({
         Aliases: ['spaceos.example'],
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })] }),
-        CacheBehaviors: [Match.objectLike({ PathPattern: '/api/*', AllowedMethods: Match.arrayWith(['POST']) })],
+        // After the cached public reads (api-edge.test.ts): the rest of /api/*.
+        CacheBehaviors: Match.arrayWith([Match.objectLike({ PathPattern: '/api/*', AllowedMethods: Match.arrayWith(['POST']) })]),
       }),
     });
     templates.site.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
@@ -174,7 +175,11 @@ describe('operations', () => {
     const alarms = Object.entries(templates.operations.findResources('AWS::CloudWatch::Alarm')).map(([id, r]) => ({ id, props: (r as { Properties: { AlarmActions: unknown[]; AlarmDescription: string } }).Properties }));
     const ids = alarms.map((a) => a.id.replace(/^Operations/, '').replace(/[0-9A-F]{8}$/, ''));
     expect(ids.sort()).toEqual(
-      ['DetectDriftErrors', 'FleetRolloutFailed', 'OffboardingFailed', 'PoolKeeperErrors', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SleepIdleErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'].sort(),
+      [
+        ...['DetectDriftErrors', 'FleetRolloutFailed', 'OffboardingFailed', 'PoolKeeperErrors', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SleepIdleErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'],
+        // Quota headroom (capacity.test.ts), the welcome-mail retry and SES events (mail-events.test.ts).
+        ...['CapacityCheckErrors', 'CapacityHeadroom', 'WelcomeMailRetryErrors', 'MailEventsUndeliveredEvents', 'MailEventsWelcomeMailFailing'],
+      ].sort(),
     );
     for (const { id, props } of alarms) expect(props.AlarmActions, id).toEqual([{ Ref: expect.stringMatching(/Alerts/) }]);
     templates.operations.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "ERROR" }', MetricTransformations: [Match.objectLike({ MetricName: 'StripeWebhookFailures' })] });

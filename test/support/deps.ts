@@ -149,10 +149,10 @@ export class RecordingWorkflows implements Workflows {
     this.started.push(name);
     return 'started' as const;
   }
-  resumeProvisioning(tenantId: string) {
-    return startResumed(tenantId, async (name) => {
-      if (this.started.includes(name)) return 'already-started' as const;
-      this.started.push(name);
+  resumeProvisioning(tenantId: string, name: string) {
+    return startResumed(tenantId, name, async (resumed) => {
+      if (this.started.includes(resumed)) return 'already-started' as const;
+      this.started.push(resumed);
       return 'started' as const;
     });
   }

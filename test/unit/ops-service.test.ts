@@ -1,9 +1,9 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createOpsService, OpsError, OpsRefusal, type OpsServiceDeps } from '../../functions/ops/ops-service';
-import { MAX_RESUMES, resumedExecutionName, type StateMachineName } from '../../functions/providers/workflows';
+import { LEGACY_MAX_RESUMES, resumedExecutionName, type StateMachineName } from '../../functions/providers/workflows';
 import { AwsOps, LocalOps, opsBackend } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
 import type { RolloutSummary } from '../../shared/fleet';
@@ -31,14 +31,24 @@ const tenant = (subdomain: string, changes: Partial<Tenant> = {}): Tenant => ({
 
 const summary: RolloutSummary = { runId: 'rollout-2-1', version: '2', startedAt: '2026-11-26T09:00:00.000Z', endedAt: '2026-11-26T09:10:00.000Z', upgraded: ['acme'], rolledBack: [], failed: [], skipped: [] };
 
+const copy = (t: Tenant | undefined) => (t ? structuredClone(t) : undefined);
+
 /** The service on in-memory stores and recording workflows: the rules, without an engine or a table. */
 function service(tenants: Tenant[]) {
   const workflows = new RecordingWorkflows();
   const deps: OpsServiceDeps = {
     tenants: {
       listTenants: async () => tenants,
-      tenantBySubdomain: async (subdomain) => tenants.find((t) => t.subdomain === subdomain),
-      getTenant: async (tenantId) => tenants.find((t) => t.tenantId === tenantId),
+      // Each read its own copy, as from the table: a caller sees the tenant as it was when it read it.
+      tenantBySubdomain: async (subdomain) => copy(tenants.find((t) => t.subdomain === subdomain)),
+      getTenant: async (tenantId) => copy(tenants.find((t) => t.tenantId === tenantId)),
+      // The store's conditional claim, in memory: only while status and resumes are as the claimer saw them.
+      claimExecution: async (tenantId, _at, claim) => {
+        const t = tenants.find((x) => x.tenantId === tenantId);
+        if (!t || t.status !== claim.status || t.resumes !== claim.seen) return false;
+        Object.assign(t, { resumes: claim.resumes, executionName: claim.executionName, reconcilerRestarts: claim.reconcilerRestarts });
+        return true;
+      },
     },
     fleet: { summaries: async () => [summary] },
     instances: { getMany: async () => [] },
@@ -69,22 +79,64 @@ describe('ops service', () => {
     expect(await refusal(ops.showTenant('nobody'))).toEqual({ kind: 'not-found', errors: { subdomain: 'No tenant nobody' } });
   });
 
-  it('resumes only a FAILED tenant, each time under the next -r<n>', async () => {
-    const { ops, workflows } = service([tenant('acme', { status: 'FAILED' }), tenant('beta')]);
+  it('resumes a FAILED tenant under the next -r<n>, recorded on the tenant; not while that execution runs', async () => {
+    const acme = tenant('acme', { status: 'FAILED' });
+    const { ops, workflows } = service([acme, tenant('beta')]);
+    workflows.started.push('id-acme');
+    // RecordingWorkflows runs nothing: its executions stay RUNNING. The first one failed.
+    const running = workflows.executionState.bind(workflows);
+    workflows.executionState = async (machine, name) => (name === 'id-acme' ? { status: 'FAILED' } : running(machine, name));
     expect(await ops.resume('acme')).toBe('id-acme-r1');
-    expect(await ops.resumeTenant('id-acme')).toBe('id-acme-r2');
-    expect(workflows.started).toEqual(['id-acme-r1', 'id-acme-r2']);
-    expect(await refusal(ops.resume('beta'))).toEqual({ kind: 'conflict', errors: { status: 'beta is ACTIVE; only FAILED tenants are resumed' } });
+    expect(acme).toMatchObject({ resumes: 1, executionName: 'id-acme-r1' });
+    // A second press while -r1 runs would race it: refused, nothing started.
+    expect(await refusal(ops.resumeTenant('id-acme'))).toEqual({ kind: 'conflict', errors: { status: 'acme is FAILED and its execution id-acme-r1 is running: wait for it to end, or stop it first' } });
+    expect(workflows.started).toEqual(['id-acme', 'id-acme-r1']);
+    expect(await refusal(ops.resume('beta'))).toEqual({
+      kind: 'conflict',
+      errors: { status: 'beta is ACTIVE; only FAILED tenants are resumed, or PENDING/PROVISIONING ones whose execution stopped' },
+    });
     expect(await refusal(ops.resumeTenant('id-nobody'))).toEqual({ kind: 'not-found', errors: { tenantId: 'No tenant id-nobody' } });
     expect(await refusal(ops.resume('nobody'))).toMatchObject({ kind: 'not-found' });
   });
 
-  it('refuses a resume past the limit as a conflict, for a person to look at', async () => {
+  it('resumes a tenant resumed 25 times and more: the number comes from the tenant, with no ceiling', async () => {
+    const acme = tenant('acme', { status: 'FAILED', resumes: 40, executionName: 'id-acme-r40' });
+    const { ops, workflows } = service([acme]);
+    workflows.executionState = async () => ({ status: 'FAILED' });
+    expect(await ops.resume('acme')).toBe('id-acme-r41');
+    expect(acme.resumes).toBe(41);
+  });
+
+  it('resumes a tenant whose 25 resumes were named by the old rule (no counter): after the last one', async () => {
     const { ops, workflows } = service([tenant('acme', { status: 'FAILED' })]);
-    for (let n = 1; n <= MAX_RESUMES; n++) workflows.started.push(resumedExecutionName('id-acme', n));
-    const refused = await refusal(ops.resume('acme'));
-    expect(refused.kind).toBe('conflict');
-    expect(refused.errors.status).toMatch(/resumed 25 times already .*find out why it keeps failing/);
+    const used = ['id-acme', ...Array.from({ length: LEGACY_MAX_RESUMES }, (_, i) => resumedExecutionName('id-acme', i + 1))];
+    workflows.started.push(...used);
+    workflows.executionState = async (_machine, name) => (used.includes(name) ? { status: 'FAILED' } : undefined);
+    expect(await ops.resume('acme')).toBe('id-acme-r26');
+  });
+
+  it('resumes a PENDING or PROVISIONING tenant whose execution stopped, and refuses (409) while it runs', async () => {
+    const stuck = tenant('stuck', { status: 'PROVISIONING' });
+    const busy = tenant('busy', { status: 'PROVISIONING', executionName: 'id-busy-r2', resumes: 2 });
+    const lost = tenant('lost', { status: 'PENDING' });
+    const { ops, workflows } = service([stuck, busy, lost]);
+    workflows.started.push('id-busy-r2');
+    const running = workflows.executionState.bind(workflows);
+    workflows.executionState = async (machine, name) => (name === 'id-stuck' ? { status: 'ABORTED' } : running(machine, name));
+    expect(await ops.resume('stuck')).toBe('id-stuck-r1');
+    expect(await ops.resume('lost')).toBe('id-lost-r1'); // its own start never happened
+    expect(await refusal(ops.resume('busy'))).toEqual({ kind: 'conflict', errors: { status: 'busy is PROVISIONING and its execution id-busy-r2 is running: wait for it to end, or stop it first' } });
+  });
+
+  it('of two resumes racing for one tenant, starts one; the other is refused as a conflict', async () => {
+    const { ops, workflows } = service([tenant('acme', { status: 'FAILED' })]);
+    workflows.executionState = async () => undefined;
+    const results = await Promise.allSettled([ops.resume('acme'), ops.resume('acme')]);
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => r.value)).toEqual(['id-acme-r1']);
+    const [lost] = results.filter((r) => r.status === 'rejected');
+    expect(lost!.reason).toBeInstanceOf(OpsRefusal);
+    expect((lost!.reason as OpsRefusal).errors.status).toBe('acme was resumed (or moved on) by someone else just now: look at it again before resuming');
+    expect(workflows.started).toEqual(['id-acme-r1']);
   });
 
   it('offboards under the sweep’s name, a repeat under a name of its own, and a paying customer only with force', async () => {
@@ -147,8 +199,11 @@ describe('the ops CLI against AWS (the same service on DynamoDB and Step Functio
     dynamo.on(GetCommand, { Key: { pk: `TENANT#${t.tenantId}`, sk: 'META' } }).resolves({ Item: t });
   };
 
-  it('resumes under the next free name: -r1 was used, so -r2', async () => {
+  it('resumes under the next free name: -r1 was used (before resumes were counted), so -r2', async () => {
     withTenant(tenant('acme', { status: 'FAILED' }));
+    const missing = new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+    const execution = (name: string) => `arn:aws:states:eu-west-1:123456789012:execution:provision-tenant:${name}`;
+    sfn.on(DescribeExecutionCommand).rejects(missing).on(DescribeExecutionCommand, { executionArn: execution('id-acme') }).resolves({ status: 'FAILED' }).on(DescribeExecutionCommand, { executionArn: execution('id-acme-r1') }).resolves({ status: 'FAILED' });
     sfn.on(StartExecutionCommand, { name: 'id-acme-r1' }).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} })).on(StartExecutionCommand, { name: 'id-acme-r2' }).resolves({ executionArn: 'arn' });
     const lines: string[] = [];
     expect(await runOps(['resume', 'acme'], aws(), (l) => lines.push(l))).toBe(0);
@@ -172,7 +227,7 @@ describe('the ops CLI against AWS (the same service on DynamoDB and Step Functio
     withTenant(tenant('acme'));
     const error = await runOps(['resume', 'acme'], aws(), () => undefined).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpsError);
-    expect((error as OpsError).message).toBe('acme is ACTIVE; only FAILED tenants are resumed');
+    expect((error as OpsError).message).toBe('acme is ACTIVE; only FAILED tenants are resumed, or PENDING/PROVISIONING ones whose execution stopped');
     expect(sfn.calls()).toHaveLength(0);
   });
 });

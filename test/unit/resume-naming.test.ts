@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
-import { MAX_RESUMES, ResumeLimitError, resumedExecutionName, stateMachineOfExecution } from '../../functions/providers/workflows';
+import { isResumedExecutionName, resumedExecutionName, stateMachineOfExecution } from '../../functions/providers/workflows';
 import { LocalWorkflows, type LocalExecution } from '../../infra/local/local-workflows';
 import { sdkDeps } from '../support/deps';
 import { tempDir } from '../support/temp-dir';
@@ -26,6 +26,8 @@ const sfnWorkflows = () => new SfnWorkflows(new SFNClient({}), PROVISION, ROLLOU
 describe('the resume naming rule', () => {
   it('names the n-th resume <tenantId>-r<n>, and tells executions apart by name', () => {
     expect(resumedExecutionName('t-1', 1)).toBe('t-1-r1');
+    expect(isResumedExecutionName('t-1', resumedExecutionName('t-1', 26))).toBe(true);
+    expect(isResumedExecutionName('t-1', 't-10-r1')).toBe(false);
     expect(stateMachineOfExecution(resumedExecutionName('t-1', 3))).toBe('provision-tenant');
     expect(stateMachineOfExecution('t-1')).toBe('provision-tenant');
     expect(stateMachineOfExecution('offboard-t-1-1700000000000')).toBe('offboard-tenant');
@@ -35,10 +37,11 @@ describe('the resume naming rule', () => {
 });
 
 describe('SfnWorkflows.resumeProvisioning', () => {
-  it('takes the next name when Step Functions refuses one already used: -r1 exists, so -r2', async () => {
+  it('starts the claimed name, and answers already-started when Step Functions refuses a name already used', async () => {
     sfn.on(StartExecutionCommand, { name: 't-1-r1' }).rejects(exists()).on(StartExecutionCommand, { name: 't-1-r2' }).resolves({ executionArn: 'arn' });
 
-    await expect(sfnWorkflows().resumeProvisioning('t-1')).resolves.toBe('t-1-r2');
+    await expect(sfnWorkflows().resumeProvisioning('t-1', 't-1-r1')).resolves.toBe('already-started');
+    await expect(sfnWorkflows().resumeProvisioning('t-1', 't-1-r2')).resolves.toBe('started');
 
     const calls = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
     expect(calls).toEqual([
@@ -47,22 +50,15 @@ describe('SfnWorkflows.resumeProvisioning', () => {
     ]);
   });
 
-  it('starts -r1 first when the tenant was never resumed', async () => {
+  it('starts nothing under a name outside the resume rule (another tenant’s, or not -r<n>)', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn' });
-    await expect(sfnWorkflows().resumeProvisioning('t-1')).resolves.toBe('t-1-r1');
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    for (const name of ['t-2-r1', 't-1', 't-1-r0', 't-1-rx', 't-1-r1-r2']) await expect(sfnWorkflows().resumeProvisioning('t-1', name), name).rejects.toThrow(/is not a resume of t-1/);
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 
-  it('gives up after MAX_RESUMES names instead of trying forever', async () => {
-    sfn.on(StartExecutionCommand).rejects(exists());
-    await expect(sfnWorkflows().resumeProvisioning('t-1')).rejects.toBeInstanceOf(ResumeLimitError);
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(MAX_RESUMES);
-    expect(sfn.commandCalls(StartExecutionCommand).at(-1)!.args[0].input.name).toBe(`t-1-r${MAX_RESUMES}`);
-  });
-
-  it('does not skip a name for any other error: it is the caller’s to see', async () => {
+  it('passes any other error on: it is the caller’s to see', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionLimitExceeded({ message: 'too many', $metadata: {} }));
-    await expect(sfnWorkflows().resumeProvisioning('t-1')).rejects.toBeInstanceOf(ExecutionLimitExceeded);
+    await expect(sfnWorkflows().resumeProvisioning('t-1', 't-1-r1')).rejects.toBeInstanceOf(ExecutionLimitExceeded);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 });
@@ -94,7 +90,7 @@ describe('LocalWorkflows.resumeProvisioning', () => {
     events: [],
   });
 
-  it('takes the first name the recorded executions leave free, across restarts', async () => {
+  it('refuses a name recorded before, across restarts, as Step Functions does', async () => {
     const dataDir = join(root, 'data');
     mkdirSync(join(dataDir, 'executions'), { recursive: true });
     for (const name of ['t-1', 't-1-r1']) writeFileSync(join(dataDir, 'executions', `${name}.json`), JSON.stringify(recorded(name)));
@@ -103,14 +99,14 @@ describe('LocalWorkflows.resumeProvisioning', () => {
     const deps = sdkDeps();
     const workflows = new LocalWorkflows(() => deps, { dataDir, retryIntervalMs: 0, waitMs: 0 });
 
-    expect(await workflows.resumeProvisioning('t-1')).toBe('t-1-r2');
+    expect(await workflows.resumeProvisioning('t-1', 't-1-r1')).toBe('already-started');
+    expect(await workflows.resumeProvisioning('t-1', 't-1-r2')).toBe('started');
     expect(workflows.get('t-1-r2')).toMatchObject({ stateMachine: 'provision-tenant', input: { tenantId: 't-1' } });
     await workflows.drain();
 
-    // Recorded on disk: after a restart the next resume is -r3, as Step Functions would refuse -r2.
+    // Recorded on disk: after a restart -r2 is refused too.
     const restarted = new LocalWorkflows(() => deps, { dataDir, retryIntervalMs: 0, waitMs: 0 });
-    expect(await restarted.resumeProvisioning('t-1')).toBe('t-1-r3');
-    await restarted.drain();
+    expect(await restarted.resumeProvisioning('t-1', 't-1-r2')).toBe('already-started');
     expect(await restarted.executionState('provision-tenant', 't-1-r2')).toMatchObject({ status: 'FAILED' });
     // Names are scoped by state machine, as in Step Functions.
     expect(await restarted.executionState('offboard-tenant', 't-1-r2')).toBeUndefined();

@@ -79,8 +79,11 @@ describe('provision-tenant state machine', () => {
   });
 
   it('catches any failure of the provisioning path into MarkFailed -> NotifyOps -> Fail', () => {
-    const topLevel = Object.entries(asl.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Parallel') && !OFF_PATH.includes(name));
+    const topLevel = Object.entries(asl.States).filter(([name, s]) => (s.Type === 'Task' || s.Type === 'Parallel') && !OFF_PATH.includes(name) && name !== 'SendWelcomeEmail');
     for (const [name, state] of topLevel) expect(state.Catch?.[0], name).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'MarkFailed' });
+    // The welcome mail comes after ACTIVE, which cannot become FAILED: its failure goes on (the mail is retried on its own), never to MarkFailed.
+    expect(asl.States.SendWelcomeEmail?.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'WelcomeMailPending' });
+    expect(asl.States.WelcomeMailPending).toMatchObject({ Type: 'Pass', Next: asl.States.SendWelcomeEmail?.Next });
     // The hand-over runs after ACTIVE: a failure ends the execution well (the tenant is served) and the pool keeper finishes it.
     expect(asl.States.HandOverFromPool?.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'HandOverUnfinished' });
     expect(asl.States.HandOverUnfinished?.Type).toBe('Succeed');

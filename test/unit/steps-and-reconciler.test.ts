@@ -1,4 +1,4 @@
-import { SFNClient, StartExecutionCommand, ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ExecutionAlreadyExists, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -49,7 +49,10 @@ describe('MarkProvisioning step', () => {
 
 describe('reconciler', () => {
   it('starts provisioning for signups stuck in PENDING past the grace period, never twice', async () => {
-    dynamo.on(QueryCommand).resolves({ Items: [tenant('t-1'), tenant('t-2')] });
+    dynamo.on(QueryCommand).resolves({ Items: [] }).on(QueryCommand, { ExpressionAttributeValues: { ':status': 'STATUS#PENDING', ':before': '2026-11-26T09:59:30.000Z' } }).resolves({ Items: [tenant('t-1'), tenant('t-2')] });
+    for (const id of ['t-1', 't-2']) dynamo.on(GetCommand, { Key: { pk: `TENANT#${id}`, sk: 'META' } }).resolves({ Item: tenant(id) });
+    // Neither has an execution the reconciler can see: t-2's start got through just before it asked.
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'nope', $metadata: {} }));
     sfn.on(StartExecutionCommand, { name: 't-1' }).resolves({}).on(StartExecutionCommand, { name: 't-2' }).rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
 
     const { started } = await createStartPending(sdkDeps())();

@@ -190,6 +190,14 @@ function SettingsForm({ session, initial, onReload }: { session: SessionView; in
         </button>
       </div>
 
+      {view.adminEmailBouncedAt && (
+        <p className="alert" role="alert" data-admin-bounce>
+          Mail to your address {session.email} bounced on {new Date(view.adminEmailBouncedAt).toLocaleString()}: the receiving server said it does not exist or
+          refuses our mail, so we have stopped sending to it (sign-in links, trial and billing notices). Check the address with your mail provider, then
+          contact spaceOS support to have it tried again.
+        </p>
+      )}
+
       {view.smtpHealth?.state === 'failing' && (
         <p className="alert" role="alert">
           Your SMTP server refused us on {new Date(view.smtpHealth.checkedAt).toLocaleString()}: “{view.smtpHealth.error}”. Mail goes out through the spaceOS mail service meanwhile. Update

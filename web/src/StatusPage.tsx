@@ -4,11 +4,9 @@ import { progressPercent, secondsLeft, stepLabel, stepsDone, type StepProgress, 
 import { daysLeft, PAID_PLAN } from '../../shared/billing';
 import { FAILED_STEP_MESSAGE } from '../../shared/public-status';
 import { adminToken } from './admin-token';
+import { pollDelayMs } from './poll-delay';
 import { fetchTenantStatus, openBillingPortal } from './tenant-api';
 
-export const POLL_INTERVAL_MS = 1000;
-/** While the admin has yet to open the verification mail (minutes to hours): a slower watch. */
-export const VERIFICATION_POLL_INTERVAL_MS = 5000;
 
 const HEADLINES: Record<TenantStatusView['status'], string> = {
   PENDING: 'Your signup is queued',
@@ -26,6 +24,8 @@ const finished = (view: TenantStatusView) =>
   SETTLED_STATUSES.has(view.status) && !view.awaitingEmailVerification && (view.status === 'FAILED' || view.steps.every((s) => s.status === 'SUCCEEDED' || s.status === 'FAILED'));
 /** Live, and only the email confirmation missing (the page turns when it is opened, in this tab or another). */
 const awaitingVerification = (view: TenantStatusView) => Boolean(view.awaitingEmailVerification) && view.status === 'ACTIVE';
+/** Live, with the welcome mail still being retried: watched slowly, so the notice goes once it is sent. */
+const awaitingWelcomeMail = (view: TenantStatusView) => view.welcomeMail === 'retrying' && view.status === 'ACTIVE';
 
 type Load = { kind: 'loading' } | { kind: 'found'; view: TenantStatusView; stale?: string } | { kind: 'not-found' };
 
@@ -38,19 +38,33 @@ function useTenantStatus(tenantId: string, awaitingPaid: boolean): Load {
   useEffect(() => {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const started = Date.now();
+    let failuresInARow = 0;
     const poll = async () => {
+      timer = undefined;
       const result = await fetchTenantStatus(tenantId, controller.signal).catch(() => undefined);
       if (!result || controller.signal.aborted) return;
       if (result.kind === 'not-found') return setLoad({ kind: 'not-found' });
       if (result.kind === 'error') setLoad((prev) => (prev.kind === 'found' ? { ...prev, stale: result.message } : prev));
       else setLoad({ kind: 'found', view: result.view });
-      const waiting = result.kind === 'error' || !finished(result.view) || (awaitingPaid && result.view.plan !== 'paid');
-      if (waiting) timer = setTimeout(poll, result.kind === 'found' && awaitingVerification(result.view) ? VERIFICATION_POLL_INTERVAL_MS : POLL_INTERVAL_MS);
+      const waiting = result.kind === 'error' || !finished(result.view) || (awaitingPaid && result.view.plan !== 'paid') || awaitingWelcomeMail(result.view);
+      // Waiting on the admin (the confirmation mail: minutes to hours) or on a retried welcome mail: a slower watch.
+      const slow = result.kind === 'found' && (awaitingVerification(result.view) || (finished(result.view) && awaitingWelcomeMail(result.view)));
+      failuresInARow = result.kind === 'error' ? failuresInARow + 1 : 0;
+      if (waiting) timer = setTimeout(poll, pollDelayMs({ watchingForMs: Date.now() - started, slow, failuresInARow, hidden: document.visibilityState === 'hidden' }));
     };
+    // Back in view: look now instead of finishing a hidden tab's long wait.
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible' || timer === undefined) return;
+      clearTimeout(timer);
+      void poll();
+    };
+    document.addEventListener('visibilitychange', onVisible);
     void poll();
     return () => {
       controller.abort();
       clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisible);
     };
   }, [tenantId, awaitingPaid]);
   return load;
@@ -89,13 +103,20 @@ export function StatusPage({ tenantId }: { tenantId: string }) {
       </p>
       <ol className="steps">
         {view.steps.map((step) => (
-          <StepRow key={step.name} step={step} />
+          <StepRow key={step.name} step={step} late={step.name === 'SendWelcomeEmail' ? view.welcomeMail : undefined} />
         ))}
       </ol>
       {view.status === 'FAILED' && (
         <p className="alert" role="alert">
           Something went wrong while setting up your instance. Our team has been alerted and will finish it for you; we
           will email you as soon as it is ready.
+        </p>
+      )}
+      {view.welcomeMail && !view.awaitingEmailVerification && (
+        <p className="notice" role="status" data-welcome-mail={view.welcomeMail}>
+          {view.welcomeMail === 'retrying'
+            ? 'We could not deliver your welcome email yet. We will keep trying on our own, and our team has been told. Meanwhile you can open your instance from here, or get a sign-in link from the sign-in page.'
+            : 'We could not deliver your welcome email to the address you gave. Our team has been alerted and will get in touch; meanwhile you can open your instance from here.'}
         </p>
       )}
       {view.awaitingEmailVerification && view.status !== 'FAILED' && (
@@ -180,7 +201,8 @@ function PlanPanel({ view, upgraded }: { view: TenantStatusView; upgraded: boole
   );
 }
 
-function StepRow({ step }: { step: StepProgress }) {
+/** `late`: the welcome mail's step ran, but the mail did not go out (retried on its own, or given up). */
+function StepRow({ step, late }: { step: StepProgress; late?: TenantStatusView['welcomeMail'] }) {
   const seconds = step.startedAt && step.endedAt ? (Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
   return (
     <li className={`step ${step.status.toLowerCase()}`} data-step={step.name} data-status={step.status}>
@@ -189,7 +211,13 @@ function StepRow({ step }: { step: StepProgress }) {
       </span>
       <span className="step-label">{stepLabel(step.name)}</span>
       <span className="step-state">
-        {step.status === 'SUCCEEDED' ? `done${seconds !== undefined ? ` in ${seconds.toFixed(1)} s` : ''}` : step.status.toLowerCase()}
+        {late && step.status === 'SUCCEEDED'
+          ? late === 'retrying'
+            ? 'not delivered yet, retrying'
+            : 'not delivered'
+          : step.status === 'SUCCEEDED'
+            ? `done${seconds !== undefined ? ` in ${seconds.toFixed(1)} s` : ''}`
+            : step.status.toLowerCase()}
       </span>
       {/* Our own words, never step.error: the page must not show a cause even if an API ever sends one. */}
       {step.status === 'FAILED' && (

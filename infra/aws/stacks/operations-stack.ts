@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -7,15 +7,18 @@ import type { Api } from '../constructs/api';
 import type { Data } from '../constructs/data';
 import { stepGrants } from '../step-grants';
 import { LaunchpadFunction, type LaunchpadFunctionProps } from '../constructs/launchpad-function';
+import { MailEvents } from '../constructs/mail-events';
 import { Operations } from '../constructs/operations';
 import type { Tenancy } from '../constructs/tenancy';
 import { functionEnvironment } from '../environment';
 import { tenantPolicies } from '../tenant-policies';
 import { SCHEDULED_JOBS, type ScheduledJobName } from '../../../functions/scheduled/jobs';
+import type { StateMachineName } from '../../../functions/providers/workflows';
 
 /** What customer success watches and what keeps things moving: the scheduled jobs, alarms and the dashboard. */
 export class OperationsStack extends Stack {
   readonly operations: Operations;
+  readonly mailEvents: MailEvents;
   /** The scheduled jobs' functions, by job name (one per row of SCHEDULED_JOBS). */
   readonly jobFunctions = new Map<ScheduledJobName, LaunchpadFunction>();
 
@@ -36,8 +39,16 @@ export class OperationsStack extends Stack {
       'start-pending': {
         environment: withMachine,
         grant: (fn) => {
-          table.grantReadData(fn);
+          // Reads and claims tenants (a resume's number, FAILED when given up).
+          table.grantReadWriteData(fn);
           provision.grantStartExecution(fn);
+          // Where each stuck tenant's execution stands: on provision-tenant's executions only (by its fixed
+          // name, so the resource reads as it is; nag-acknowledgements.ts accepts that prefix).
+          const machine: StateMachineName = 'provision-tenant';
+          const executions = this.formatArn({ service: 'states', resource: 'execution', resourceName: `${machine}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+          fn.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
+          // The ops alert when it gives up (NotifyOps).
+          fn.addToRolePolicy(sendMail);
         },
       },
       'render-pending': {
@@ -91,6 +102,25 @@ export class OperationsStack extends Stack {
           sendAsTenant(fn);
         },
       },
+      'retry-welcome-mail': {
+        environment,
+        grant: (fn) => {
+          // The claim, the sign-in link and the outcome; the welcome mail as the tenant (its SMTP or SES), the ops alert.
+          table.grantReadWriteData(fn);
+          tenancy.adminLinkKey.grantRead(fn);
+          sendAsTenant(fn);
+        },
+      },
+      'capacity-check': {
+        environment,
+        grant: (fn) => {
+          table.grantReadData(fn);
+          // Read-only account figures: quota values (Service Quotas has no resource-level permissions), the account's role count, SES's send quota.
+          fn.addToRolePolicy(new PolicyStatement({ actions: ['servicequotas:GetServiceQuota', 'servicequotas:GetAWSDefaultServiceQuota', 'ses:GetSendQuota'], resources: ['*'] }));
+          // Counts only (roles, users, policies): no role's name or content.
+          fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:GetAccountSummary'], resources: ['*'] }));
+        },
+      },
     };
     for (const job of SCHEDULED_JOBS) {
       const fn = new LaunchpadFunction(this, job.id, { entry: job.entry, environment: jobs[job.name].environment, timeout: Duration.seconds(job.timeoutSeconds), ...jobs[job.name].props });
@@ -107,6 +137,14 @@ export class OperationsStack extends Stack {
       signupLogGroup: route('signup').logGroup,
       stripeWebhookLogGroup: route('stripe-webhook').logGroup,
       jobs: SCHEDULED_JOBS.map((job) => ({ job, fn: this.jobFunctions.get(job.name)! })),
+    });
+    // SES bounces and complaints (the configuration set of every sender) -> SNS -> functions/mail-events/ses-events.ts.
+    this.mailEvents = new MailEvents(this, 'MailEvents', {
+      configurationSet: tenancy.configurationSet,
+      table,
+      environment: { TABLE_NAME: table.tableName },
+      alerts: this.operations.alerts,
+      welcomeRetryLogGroup: this.jobFunctions.get('retry-welcome-mail')!.logGroup,
     });
   }
 

@@ -1,0 +1,213 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { WelcomeMail } from '../../shared/mail-delivery';
+import type { Tenant } from '../../shared/tenant';
+import { batchGetAll, indexKeys, indexQueryBefore, keys, PARTITION, TABLE, writtenUnlessRefused } from './table';
+import { updateTenantIf, type TenantCondition } from './tenant-store';
+
+const { partitionKey: PK, sortKey: SK } = TABLE;
+
+/** The sparse index partition of welcome mails not settled yet, by when each is due (a retry, or a lease running out). */
+export const WELCOME_DUE_PARTITION = 'MAIL#WELCOME';
+const welcomeMarkerKey = (tenantId: string) => ({ [PK]: PARTITION.tenant(tenantId), [SK]: 'WELCOME_MAIL' });
+const suppressedKey = (address: string) => ({ [PK]: `SUPPRESSED#${address.toLowerCase()}`, [SK]: 'ADDRESS' });
+
+export interface SuppressedAddress {
+  address: string;
+  since: string;
+  bounceType: string;
+  bounceSubType: string;
+  tenantId?: string;
+}
+
+/**
+ * Mail delivery on the one table: the welcome mail's claim and its retry schedule (on the tenant
+ * item, with a marker item `TENANT#<id>`/`WELCOME_MAIL` filed under `MAIL#WELCOME` in the status
+ * index by when it is due, present from the claim until the mail is settled, so neither a failure
+ * nor a sender dying after its claim loses the mail), and what SES reported: suppressed addresses
+ * (`SUPPRESSED#<address>`) and per-tenant bounces and complaints.
+ */
+export class MailStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Claims the tenant's welcome mail for one send, if nobody has sent it, nobody holds it and it is
+   * due: as read in `tenant` (the conditions compare what was read, so of racing claimers one wins).
+   * Returns the claim (its attempt number), or undefined when someone else has it or it is not due.
+   */
+  async claimWelcome(tenant: Pick<Tenant, 'tenantId' | 'welcomeMail' | 'welcomeEmailSentAt'>, by: string, at: Date, leaseMs: number): Promise<WelcomeMail | undefined> {
+    if (tenant.welcomeEmailSentAt) return undefined;
+    const previous = tenant.welcomeMail;
+    const now = at.toISOString();
+    if (previous && !claimable(previous, now)) return undefined;
+    const claim: WelcomeMail = { status: 'sending', attempts: (previous?.attempts ?? 0) + 1, by, leaseUntil: new Date(at.getTime() + leaseMs).toISOString(), ...(previous?.lastError ? { lastError: previous.lastError } : {}) };
+    const names: Record<string, string> = { '#pk': PK, '#welcomeMail': 'welcomeMail', '#sent': 'welcomeEmailSentAt', '#updatedAt': 'updatedAt', '#version': 'version' };
+    const values: Record<string, unknown> = { ':claim': claim, ':at': now, ':one': 1 };
+    const conditions = ['attribute_exists(#pk)', 'attribute_not_exists(#sent)'];
+    if (!previous) conditions.push('attribute_not_exists(#welcomeMail)');
+    else {
+      // The state as read is still the state: another claimer (or a settle) changes status or attempts.
+      Object.assign(names, { '#status': 'status', '#attempts': 'attempts', '#due': previous.status === 'retrying' ? 'nextAttemptAt' : 'leaseUntil' });
+      Object.assign(values, { ':prevStatus': previous.status, ':prevAttempts': previous.attempts });
+      conditions.push('#welcomeMail.#status = :prevStatus', '#welcomeMail.#attempts = :prevAttempts', '#welcomeMail.#due <= :at');
+    }
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.tenant(tenant.tenantId),
+                UpdateExpression: 'SET #welcomeMail = :claim, #updatedAt = :at ADD #version :one',
+                ConditionExpression: conditions.join(' AND '),
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: values,
+              },
+            },
+            // Due when the lease runs out: a sender that dies after claiming is replaced by the retry job.
+            { Put: { TableName: this.tableName, Item: { ...welcomeMarkerKey(tenant.tenantId), tenantId: tenant.tenantId, ...indexKeys(WELCOME_DUE_PARTITION, claim.leaseUntil!) } } },
+          ],
+        }),
+        );
+        return claim;
+    } catch (error) {
+        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return undefined;
+        throw error;
+    }
+  }
+
+  /**
+   * Records how the claimed send ended. Sent: `welcomeEmailSentAt` too, and the marker goes. Retrying:
+   * the marker is filed under the next attempt's time. Failed: the marker goes (nothing more is tried).
+   * Written only while `claim` is still the tenant's (a sender whose lease ran out and was replaced
+   * records nothing); false then.
+   */
+  async settleWelcome(tenantId: string, claim: WelcomeMail, outcome: WelcomeMail, at: string): Promise<boolean> {
+    const marker =
+        outcome.status === 'retrying'
+        ? { Put: { TableName: this.tableName, Item: { ...welcomeMarkerKey(tenantId), tenantId, ...indexKeys(WELCOME_DUE_PARTITION, outcome.nextAttemptAt!) } } }
+        : { Delete: { TableName: this.tableName, Key: welcomeMarkerKey(tenantId) } };
+    const sent = outcome.status === 'sent';
+    try {
+        await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.tenant(tenantId),
+                UpdateExpression: `SET #welcomeMail = :outcome, #updatedAt = :at${sent ? ', #sent = if_not_exists(#sent, :at)' : ''} ADD #version :one`,
+                ConditionExpression: 'attribute_exists(#pk) AND #welcomeMail.#status = :sending AND #welcomeMail.#attempts = :attempts',
+                ExpressionAttributeNames: { '#pk': PK, '#welcomeMail': 'welcomeMail', '#status': 'status', '#attempts': 'attempts', '#updatedAt': 'updatedAt', '#version': 'version', ...(sent ? { '#sent': 'welcomeEmailSentAt' } : {}) },
+                ExpressionAttributeValues: { ':outcome': outcome, ':sending': 'sending', ':attempts': claim.attempts, ':at': at, ':one': 1 },
+              },
+            },
+            marker,
+          ],
+        }),
+        );
+        return true;
+    } catch (error) {
+        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+        throw error;
+    }
+  }
+
+  /** Tenants whose welcome mail is due (a retry's time came, or a sender's lease ran out), oldest first. */
+  async dueWelcomeMails(at: string, limit = 100): Promise<string[]> {
+    const { Items = [] } = await this.db.send(new QueryCommand({ ...indexQueryBefore(this.tableName, WELCOME_DUE_PARTITION, at), Limit: limit }));
+    return Items.map((item) => String(item.tenantId));
+  }
+
+  /** Drops a marker whose tenant has nothing left to send (sent meanwhile, or offboarded). */
+  async dropWelcomeMarker(tenantId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: welcomeMarkerKey(tenantId) }));
+  }
+
+  // --- What SES reported ---
+
+  /**
+   * True the first time an SES event (message id and type) is seen: SNS delivers at least once, and
+   * a complaint must count once. Kept 30 days (TTL).
+   */
+  async firstDelivery(eventKey: string, at: Date): Promise<boolean> {
+    return writtenUnlessRefused(
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { [PK]: `MAILEVENT#${eventKey}`, [SK]: 'SEEN', [TABLE.ttlAttribute]: Math.floor(at.getTime() / 1000) + 30 * 86_400 },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      ),
+    );
+  }
+
+  /** Forgets an event seen, when applying it failed: the redelivery applies it. */
+  async forgetDelivery(eventKey: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { [PK]: `MAILEVENT#${eventKey}`, [SK]: 'SEEN' } }));
+  }
+
+  /** A hard bounce: the address gets no more mail from us (the first bounce's time is kept). */
+  async suppress(entry: SuppressedAddress): Promise<void> {
+    const address = entry.address.toLowerCase();
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: suppressedKey(address),
+        UpdateExpression: 'SET #address = :address, #since = if_not_exists(#since, :since), #bounceType = :bounceType, #bounceSubType = :bounceSubType, #lastAt = :since, #count = if_not_exists(#count, :zero) + :one' + (entry.tenantId ? ', #tenantId = :tenantId' : ''),
+        ExpressionAttributeNames: { '#address': 'address', '#since': 'since', '#bounceType': 'bounceType', '#bounceSubType': 'bounceSubType', '#lastAt': 'lastBounceAt', '#count': 'bounces', ...(entry.tenantId ? { '#tenantId': 'tenantId' } : {}) },
+        ExpressionAttributeValues: { ':address': address, ':since': entry.since, ':bounceType': entry.bounceType, ':bounceSubType': entry.bounceSubType, ':zero': 0, ':one': 1, ...(entry.tenantId ? { ':tenantId': entry.tenantId } : {}) },
+      }),
+    );
+  }
+
+  /** Lifts a suppression (ops, once the address is known to work again). */
+  async unsuppress(address: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: suppressedKey(address) }));
+  }
+
+  async suppression(address: string): Promise<SuppressedAddress | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: suppressedKey(address), ConsistentRead: true }));
+    return Item?.address ? (Item as unknown as SuppressedAddress) : undefined;
+  }
+
+  /** The addresses among `addresses` that get no mail (lower-cased). */
+  async suppressedAmong(addresses: readonly string[]): Promise<string[]> {
+    if (addresses.length === 0) return [];
+    const items = await batchGetAll(this.db, this.tableName, addresses.map(suppressedKey));
+    return items.filter((item) => item.address).map((item) => String(item.address));
+  }
+
+  /** The tenant whose admin address this is (the signup's email claim), if any. */
+  async tenantOfAddress(address: string): Promise<string | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.email(address.toLowerCase()) }));
+    return Item?.tenantId ? String(Item.tenantId) : undefined;
+  }
+
+  /** A hard bounce of the tenant's admin address, for /ops and the settings page; false when the address is not (any more) the admin's. */
+  async recordAdminBounce(tenantId: string, address: string, bounce: { at: string; bounceType: string; bounceSubType: string }): Promise<boolean> {
+    return this.updateTenant(tenantId, bounce.at, { set: '#bounce = :bounce', names: { '#bounce': 'adminEmailBounce', '#adminEmail': 'adminEmail' }, values: { ':bounce': bounce, ':address': address.toLowerCase() }, condition: '#adminEmail = :address' });
+  }
+
+  /** One complaint about mail sent for the tenant. */
+  async countComplaint(tenantId: string, at: string): Promise<boolean> {
+    return this.updateTenant(tenantId, at, { set: '#last = :at', add: '#count :one', names: { '#last': 'lastComplaintAt', '#count': 'complaintCount' }, values: {} });
+  }
+
+  private updateTenant(tenantId: string, at: string, change: Omit<TenantCondition, 'condition'> & { condition?: string }): Promise<boolean> {
+    return updateTenantIf(this.db, this.tableName, tenantId, at, { ...change, condition: ['attribute_exists(#pk)', ...(change.condition ? [change.condition] : [])].join(' AND ') });
+  }
+
+}
+
+/** Whether a welcome mail in this state may be claimed now: a retry whose time came, or a claim whose lease ran out. */
+function claimable(mail: WelcomeMail, now: string): boolean {
+  if (mail.status === 'retrying') return (mail.nextAttemptAt ?? '') <= now;
+  if (mail.status === 'sending') return (mail.leaseUntil ?? '') <= now;
+  return false;
+}
