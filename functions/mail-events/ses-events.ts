@@ -65,6 +65,10 @@ export async function applySesNotification(deps: MailEventDeps, input: unknown):
   const parsed = sesNotificationSchema.safeParse(normalized);
   if (!parsed.success) return { kind: 'invalid', errors: fieldErrors(parsed.error) };
   const event = parsed.data;
+  // A bounce applies idempotently (the suppression keeps its first time, the tenant mark is conditional):
+  // applied on every delivery, a run that died halfway is finished by the redelivery. A complaint is
+  // counted, so it is recorded as seen first (a run that dies after that loses one count, never doubles one).
+  if (event.eventType === 'Bounce') return apply(deps, event);
   const key = `${event.mail.messageId}#${event.eventType}`;
   if (!(await deps.mailStore.firstDelivery(key, deps.now()))) return { kind: 'ignored', reason: 'seen before' };
   try {

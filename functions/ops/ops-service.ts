@@ -6,7 +6,7 @@ import { fieldErrors } from '../../shared/signup';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { isRunning, stateMachineOfExecution, type ExecutionState, type StateMachineName } from '../providers/workflows';
-import { claimAndStartResume, currentExecution, ResumeRaceError } from '../reconciler/provisioning-runs';
+import { claimAndStartResume, currentExecution, RECONCILE_GRACE_MS, ResumeRaceError } from '../reconciler/provisioning-runs';
 
 /** Statuses a resume may start from: the provisioning failed, or stopped without an execution going on. */
 const RESUMABLE: ReadonlySet<Tenant['status']> = new Set(['FAILED', 'PENDING', 'PROVISIONING']);
@@ -96,6 +96,9 @@ export function createOpsService({ tenants, fleet, instances, workflows, now }: 
       throw new OpsRefusal('conflict', { status: `${tenant.subdomain} is ${tenant.status}; only FAILED tenants are resumed, or PENDING/PROVISIONING ones whose execution stopped` });
     }
     // Two executions on one tenant race each other's create-if-absent steps: the loser's MarkFailed would fail a tenant the other is finishing.
+    if (tenant.status !== 'FAILED' && now().getTime() - Date.parse(tenant.updatedAt) < RECONCILE_GRACE_MS) {
+      throw new OpsRefusal('conflict', { status: `${tenant.subdomain} was ${tenant.status === 'PENDING' ? 'signed up' : 'changed'} moments ago and its execution may still be starting: look again in ${Math.ceil(RECONCILE_GRACE_MS / 1000)} s` });
+    }
     const current = await currentExecution(workflows, tenant);
     if (isRunning(current.state)) {
       throw new OpsRefusal('conflict', { status: `${tenant.subdomain} is ${tenant.status} and its execution ${current.name} is running: wait for it to end, or stop it first` });

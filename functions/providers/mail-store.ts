@@ -27,6 +27,9 @@ export interface SuppressedAddress {
  * nor a sender dying after its claim loses the mail), and what SES reported: suppressed addresses
  * (`SUPPRESSED#<address>`) and per-tenant bounces and complaints.
  */
+/** How often a welcome-mail claim that collided with another sender's is tried. */
+const CLAIM_ATTEMPTS = 4;
+
 export class MailStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -54,29 +57,34 @@ export class MailStore {
       Object.assign(values, { ':prevStatus': previous.status, ':prevAttempts': previous.attempts });
       conditions.push('#welcomeMail.#status = :prevStatus', '#welcomeMail.#attempts = :prevAttempts', '#welcomeMail.#due <= :at');
     }
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.tenant(tenant.tenantId),
-                UpdateExpression: 'SET #welcomeMail = :claim, #updatedAt = :at ADD #version :one',
-                ConditionExpression: conditions.join(' AND '),
-                ExpressionAttributeNames: names,
-                ExpressionAttributeValues: values,
-              },
-            },
-            // Due when the lease runs out: a sender that dies after claiming is replaced by the retry job.
-            { Put: { TableName: this.tableName, Item: { ...welcomeMarkerKey(tenant.tenantId), tenantId: tenant.tenantId, ...indexKeys(WELCOME_DUE_PARTITION, claim.leaseUntil!) } } },
-          ],
-        }),
-        );
+    const write = new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.tenant(tenant.tenantId),
+            UpdateExpression: 'SET #welcomeMail = :claim, #updatedAt = :at ADD #version :one',
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          },
+        },
+        // Due when the lease runs out: a sender that dies after claiming is replaced by the retry job.
+        { Put: { TableName: this.tableName, Item: { ...welcomeMarkerKey(tenant.tenantId), tenantId: tenant.tenantId, ...indexKeys(WELCOME_DUE_PARTITION, claim.leaseUntil!) } } },
+      ],
+    });
+    // Two senders claiming at the same moment can cancel each other (TransactionConflict) instead of
+    // one winning: tried again, the condition (the state this sender read) tells whether the other won.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(write);
         return claim;
-    } catch (error) {
-        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return undefined;
-        throw error;
+      } catch (error) {
+        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
+        if (reasons[0] === 'ConditionalCheckFailed') return undefined;
+        if (!reasons.includes('TransactionConflict') || attempt >= CLAIM_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+      }
     }
   }
 

@@ -2,6 +2,12 @@ import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { LEGACY_MAX_RESUMES, resumedExecutionName, type ExecutionState, type Workflows } from '../providers/workflows';
 
+/**
+ * A tenant that entered PENDING/PROVISIONING (or was resumed) less than this ago is left alone, by
+ * the reconciler and by a resume from ops: its StartExecution may still be in flight, its first step not yet run.
+ */
+export const RECONCILE_GRACE_MS = 30_000;
+
 /** A tenant's current provisioning execution: its name, and where it stands (undefined: it does not exist). */
 export interface CurrentExecution {
   name: string;

@@ -3,18 +3,15 @@ import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { isRunning } from '../providers/workflows';
 import { createNotifyOps } from '../steps/notify-ops';
-import { claimAndStartResume, currentExecution, ResumeRaceError } from './provisioning-runs';
+import { claimAndStartResume, currentExecution, RECONCILE_GRACE_MS, ResumeRaceError } from './provisioning-runs';
+
+export { RECONCILE_GRACE_MS };
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { mail } from '../lambda/mail';
 import { tables } from '../lambda/tables';
 import { workflows } from '../lambda/workflows';
 
-/**
- * A tenant that entered PENDING/PROVISIONING (or was resumed) less than this ago is left alone: its
- * StartExecution may still be in flight, its first step not yet run.
- */
-export const RECONCILE_GRACE_MS = 30_000;
 /** The name the signup reconciler had: the same grace. */
 export const PENDING_GRACE_MS = RECONCILE_GRACE_MS;
 /**

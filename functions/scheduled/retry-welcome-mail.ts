@@ -22,8 +22,8 @@ export function createRetryWelcomeMail(deps: WelcomeDeps) {
     for (const tenantId of await mailStore.dueWelcomeMails(now().toISOString())) {
       try {
         const tenant = await tenants.getTenant(tenantId);
-        // Offboarded, or sent meanwhile: nothing left to send.
-        if (!tenant || !HAS_INSTANCE.has(tenant.status) || tenant.welcomeEmailSentAt || tenant.welcomeMail?.status === 'failed') {
+        // Offboarded, sent meanwhile, given up, or never claimed (a marker without a claim has nothing to retry).
+        if (!tenant || !HAS_INSTANCE.has(tenant.status) || tenant.welcomeEmailSentAt || !tenant.welcomeMail || tenant.welcomeMail.status === 'failed') {
           await mailStore.dropWelcomeMarker(tenantId);
           continue;
         }

@@ -66,7 +66,9 @@ async function alertOps(deps: WelcomeDeps, tenant: Tenant, outcome: WelcomeMail,
  */
 export async function sendWelcomeEmail(deps: WelcomeDeps, tenant: Tenant, by: WelcomeSender): Promise<WelcomeOutcome> {
   const { mailStore, now, logger } = deps;
-  if (!tenant.trialEndsAt || tenant.welcomeEmailSentAt) return 'not-due';
+  // Due once the trial started, and for good once a send was first claimed (a tenant that upgraded
+  // since, with no trial end any more, still gets the mail it is owed).
+  if (tenant.welcomeEmailSentAt || (!tenant.trialEndsAt && !tenant.welcomeMail)) return 'not-due';
   const claim = await mailStore.claimWelcome(tenant, by, now(), WELCOME_LEASE_MS);
   if (!claim) return 'not-due';
   const suppressed = (await deps.mail.suppressedAmong([tenant.adminEmail])).length > 0;

@@ -128,6 +128,14 @@ describe('ops service', () => {
     expect(await refusal(ops.resume('busy'))).toEqual({ kind: 'conflict', errors: { status: 'busy is PROVISIONING and its execution id-busy-r2 is running: wait for it to end, or stop it first' } });
   });
 
+  it('leaves a signup of seconds ago alone: its own execution may still be starting (the reconciler waits as long)', async () => {
+    const fresh = tenant('fresh', { status: 'PENDING', updatedAt: new Date(NOW.getTime() - 5_000).toISOString() });
+    const { ops, workflows } = service([fresh]);
+    workflows.executionState = async () => undefined;
+    expect(await refusal(ops.resume('fresh'))).toMatchObject({ kind: 'conflict', errors: { status: expect.stringMatching(/^fresh was signed up moments ago/) } });
+    expect(workflows.started).toEqual([]);
+  });
+
   it('of two resumes racing for one tenant, starts one; the other is refused as a conflict', async () => {
     const { ops, workflows } = service([tenant('acme', { status: 'FAILED' })]);
     workflows.executionState = async () => undefined;

@@ -181,6 +181,32 @@ describe('the welcome mail when SES refuses it (sandbox: recipient not verified)
   });
 });
 
+describe('the welcome mail owed across other changes', () => {
+  it('still goes to an admin who upgraded while it was being retried (no trial end any more)', async () => {
+    await createSendWelcomeEmail(deps())({ tenantId: 't-1' });
+    // Paid meanwhile: the trial end goes, the mail it is owed stays.
+    delete table.get('TENANT#t-1|META')!.trialEndsAt;
+    Object.assign(table.get('TENANT#t-1|META')!, { plan: 'paid' });
+    sandbox = false;
+    advance(WELCOME_RETRY_DELAYS_MS[0] + 1000);
+    expect(await createRetryWelcomeMail(deps())()).toEqual({ sent: ['t-1'], retrying: [], failed: [] });
+    expect(welcomeMails()).toHaveLength(1);
+    expect(marker()).toBeUndefined();
+  });
+
+  it('tries its claim again when a racing sender\'s transaction collided with it (TransactionConflict), instead of dropping the mail', async () => {
+    sandbox = false;
+    const { TransactionCanceledException } = await import('@aws-sdk/client-dynamodb');
+    const collided = () => Object.assign(new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {} }), { CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] });
+    // The first claim collides; the mock's table is left as it was, so the second claim is the first to land.
+    dynamo.on(TransactWriteCommand).rejectsOnce(collided()).resolves({});
+    await createSendWelcomeEmail(deps())({ tenantId: 't-1' });
+    const claims = dynamo.commandCalls(TransactWriteCommand).filter((c) => JSON.stringify(c.args[0].input).includes(':claim'));
+    expect(claims).toHaveLength(2);
+    expect(welcomeMails()).toHaveLength(1);
+  });
+});
+
 describe('SES bounce and complaint events', () => {
   const handle = (message: unknown) => createSesEvents(deps())(snsEventOf(message) as unknown as SNSEvent);
 

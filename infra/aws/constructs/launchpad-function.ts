@@ -4,6 +4,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LAMBDA_ESBUILD } from '../lambda-bundling';
 import { VendorLayer } from './vendor-layer';
@@ -15,6 +16,8 @@ export interface LaunchpadFunctionProps {
   timeout?: Duration;
   vpc?: IVpc;
   securityGroups?: ISecurityGroup[];
+  /** Where asynchronous invocations that keep failing go (functions SNS or EventBridge invoke). */
+  deadLetterQueue?: IQueue;
 }
 
 /**
@@ -59,6 +62,7 @@ export class LaunchpadFunction extends NodejsFunction {
       // VENDOR_LAYER_MODULES (Stripe, nodemailer, the disposable-domain and suffix lists, yaml): one upload, not one copy per bundle.
       layers: [VendorLayer.of(scope)],
       ...(props.vpc ? { vpc: props.vpc, securityGroups: props.securityGroups } : {}),
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
     });
   }
 }

@@ -49,10 +49,13 @@ export class MailEvents extends Construct {
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
 
-    this.fn = new LaunchpadFunction(this, 'Function', { entry: 'mail-events/ses-events', environment: props.environment, timeout: Duration.seconds(30) });
+    this.deadLetters = new Queue(this, 'DeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    // SNS invokes the function asynchronously: once Lambda accepted an event, a run that keeps throwing
+    // (after Lambda's two retries) lands in the queue through the function's own dead-letter setting,
+    // not the subscription's (that one holds only what SNS could not hand to Lambda at all).
+    this.fn = new LaunchpadFunction(this, 'Function', { entry: 'mail-events/ses-events', environment: props.environment, timeout: Duration.seconds(30), deadLetterQueue: this.deadLetters });
     // Suppressions, bounce and complaint marks on tenants, the once-only record of each event: the table only.
     props.table.grantReadWriteData(this.fn);
-    this.deadLetters = new Queue(this, 'DeadLetters', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     this.topic.addSubscription(new LambdaSubscription(this.fn, { deadLetterQueue: this.deadLetters }));
     const alarm = (alarmId: string, metric: IMetric, alarmDescription: string) =>
       new Alarm(this, alarmId, { alarmDescription, metric, threshold: 1, evaluationPeriods: 1, comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: TreatMissingData.NOT_BREACHING }).addAlarmAction(
