@@ -202,7 +202,20 @@ describe('the embedded default killed during provisioning', () => {
     await start();
     const signups = [alpha, beta, gamma, delta];
     for (const signup of signups) {
-      await until(`${signup.subdomain} to be ACTIVE`, async () => ((await tenantStatus(signup.tenantId)) === 'ACTIVE' ? true : undefined), { timeoutMs: 180_000, everyMs: 250 });
+      await until(
+        `${signup.subdomain} to be ACTIVE`,
+        async () => {
+          const status = await tenantStatus(signup.tenantId);
+          // Ended elsewhere: say where and why at once, instead of waiting out the deadline.
+          if (status === 'FAILED' || status === 'DELETING') throw new Error(`${signup.subdomain} ended ${status}: ${JSON.stringify(await (await fetch(`${url()}/ops/api/tenants/${signup.subdomain}`)).json()).slice(0, 3000)}`);
+          return status === 'ACTIVE' ? true : undefined;
+        },
+        { timeoutMs: 180_000, everyMs: 250 },
+      ).catch(async (error: unknown) => {
+        // Where it stood, for the run's log: its status, its execution and the server's last words.
+        console.error(`${signup.subdomain}: status ${await tenantStatus(signup.tenantId).catch(() => '?')}; execution ${JSON.stringify(await execution(signup.tenantId).catch(() => undefined))}; killed at ${killedAt.join('; ')}\n--- server output (end) ---\n${output.slice(-4000)}`);
+        throw error;
+      });
       // The welcome mail of a confirmed admin goes out after MarkActive: the execution's end is awaited too.
       await until(`${signup.subdomain}'s provisioning to end`, async () => ((await execution(signup.tenantId))?.status === 'RUNNING' ? undefined : true), { timeoutMs: 180_000, everyMs: 250 });
     }
