@@ -14,6 +14,9 @@ export class SmokeTestFailedError extends Error {
   override name = 'SmokeTestFailedError';
 }
 
+/** What a proxy answers for an upstream it could not reach or that did not answer in time. */
+const UNREACHABLE: ReadonlySet<number> = new Set([502, 503, 504]);
+
 /**
  * The seed's manual QA, automated: branded home page in prod, its theme, and staging answering.
  * Run after provisioning and after every fleet rollout to the tenant.
@@ -23,12 +26,16 @@ export async function smokeTestInstance(deps: Pick<Deps, 'platform' | 'probe'>, 
   const prod = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'prod');
   const staging = instanceUrl(platform.instanceUrlTemplate, tenant.subdomain, 'stg');
   const problems: string[] = [];
-  // No answer in time (a busy or just-started instance) is worth another try: the state machine
-  // retries a TransientError with backoff; a wrong answer is a finding, not a hiccup.
-  const probe = (url: string) =>
-    deps.probe(url).catch((error: unknown) => {
+  // No answer in time (a busy or just-started instance), or the router (a load balancer on AWS)
+  // answering for it that it could not reach it (502/503/504), is worth another try: the state
+  // machine retries a TransientError with backoff; a wrong answer from the instance is a finding.
+  const probe = async (url: string) => {
+    const answer = await deps.probe(url).catch((error: unknown) => {
       throw new TransientError(`No answer from ${url}: ${error instanceof Error ? error.message : String(error)}`);
     });
+    if (UNREACHABLE.has(answer.status)) throw new TransientError(`${url} could not be reached through the router (${answer.status})`);
+    return answer;
+  };
   const home = await probe(`${prod}/`);
   if (home.status !== 200) problems.push(`${prod}/ answered ${home.status}`);
   else {

@@ -19,6 +19,15 @@ describe('SmokeTest', () => {
     await expect(smokeTestInstance({ platform: testPlatform, probe: slow }, tenant)).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining('Timed out') });
   });
 
+  it('retries when the router answers that it could not reach the instance (502, 503, 504), and fails for good on a 404 from the instance', async () => {
+    for (const status of [502, 503, 504]) {
+      const unreachable = async (url: string) => (url.includes('acme-stg') ? { status, body: 'Bad gateway' } : healthy(url));
+      await expect(smokeTestInstance({ platform: testPlatform, probe: unreachable }, tenant), String(status)).rejects.toMatchObject({ name: 'TransientError', message: expect.stringContaining(`(${status})`) });
+    }
+    const missing = async (url: string) => (url.includes('acme-stg') ? { status: 404, body: 'Not found' } : healthy(url));
+    await expect(smokeTestInstance({ platform: testPlatform, probe: missing }, tenant)).rejects.toMatchObject({ name: 'SmokeTestFailedError' });
+  });
+
   it('fails for good on a wrong answer (no retry makes a missing brand colour appear)', async () => {
     const unbranded = async (url: string) => (url.endsWith('/theme.css') ? { status: 200, body: ':root {}' } : healthy(url));
     await expect(smokeTestInstance({ platform: testPlatform, probe: unbranded }, tenant)).rejects.toMatchObject({ name: 'SmokeTestFailedError' });
