@@ -96,12 +96,12 @@ export class MailStore {
    */
   async settleWelcome(tenantId: string, claim: WelcomeMail, outcome: WelcomeMail, at: string): Promise<boolean> {
     const marker =
-        outcome.status === 'retrying'
-        ? { Put: { TableName: this.tableName, Item: { ...welcomeMarkerKey(tenantId), tenantId, ...indexKeys(WELCOME_DUE_PARTITION, outcome.nextAttemptAt!) } } }
-        : { Delete: { TableName: this.tableName, Key: welcomeMarkerKey(tenantId) } };
+      outcome.status === 'retrying'
+      ? { Put: { TableName: this.tableName, Item: { ...welcomeMarkerKey(tenantId), tenantId, ...indexKeys(WELCOME_DUE_PARTITION, outcome.nextAttemptAt!) } } }
+      : { Delete: { TableName: this.tableName, Key: welcomeMarkerKey(tenantId) } };
     const sent = outcome.status === 'sent';
     try {
-        await this.db.send(
+      await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -117,11 +117,11 @@ export class MailStore {
             marker,
           ],
         }),
-        );
-        return true;
+      );
+      return true;
     } catch (error) {
-        if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-        throw error;
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
     }
   }
 

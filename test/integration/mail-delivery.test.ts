@@ -12,13 +12,12 @@ import { sendAsTenant } from '../../functions/tenant/tenant-mail';
 import { sendWelcomeEmail } from '../../functions/tenant/welcome';
 import { WELCOME_RETRY_DELAYS_MS } from '../../shared/mail-delivery';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
-import { validSignup } from '../support/api-event';
 import { mailTo } from '../support/sent-mail';
 import { bounceNotification, complaintNotification } from '../support/ses-notifications';
 import { MANY_SIGNUPS } from '../support/signup-limits';
 import { tempDir } from '../support/temp-dir';
 import { until } from '../support/until';
-import { verifyFromMail } from '../support/verification';
+import { signUpOn } from '../support/verification';
 
 /** Addresses SES refuses the welcome mail to, as in its sandbox (recipient not verified). */
 const unverified = new Set<string>();
@@ -52,17 +51,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function signup(subdomain: string, { verify }: { verify: boolean }): Promise<string> {
-  const response = await fetch(`${launchpad.url}/api/signups`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example`, primaryColor: '#0f766e' })),
-  });
-  expect(response.status).toBe(202);
-  const { tenantId } = (await response.json()) as { tenantId: string };
-  if (verify) expect((await verifyFromMail(launchpad.url, launchpad.sesEndpoint, `admin@${subdomain}.example`)).status).toBe(200);
-  return tenantId;
-}
+const signup = (subdomain: string, options?: { verify?: boolean }) => signUpOn(launchpad, subdomain, options);
 const welcomeMailsTo = async (address: string) => (await mailTo(launchpad.sesEndpoint, address)).filter((m) => WELCOME_SUBJECT.test(m.subject));
 const tenantOf = async (tenantId: string) => (await launchpad.deps.tenants.getTenant(tenantId))!;
 const opsApi = (path: string, body?: unknown) =>

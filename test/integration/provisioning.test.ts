@@ -7,10 +7,9 @@ import { probe } from '../../functions/providers/instance-probe';
 import { createTrialSweep } from '../../functions/scheduled/trial-sweep';
 import { TransientError } from '../../functions/steps/errors';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
-import { validSignup } from '../support/api-event';
 import { FAILED_STEP_MESSAGE } from '../../shared/public-status';
 import { tempDir } from '../support/temp-dir';
-import { verifyFromMail } from '../support/verification';
+import { signUpOn, verifyFromMail } from '../support/verification';
 import { MANY_SIGNUPS } from '../support/signup-limits';
 
 /** Faults by subdomain: how many calls of a provider still fail, and with what. */
@@ -56,18 +55,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** A signup; its admin opens the verification link at once unless told not to. */
-async function signup(subdomain: string, { verify = true } = {}): Promise<string> {
-  const response = await fetch(`${launchpad.url}/api/signups`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example`, primaryColor: '#0f766e' })),
-  });
-  expect(response.status).toBe(202);
-  const { tenantId } = (await response.json()) as { tenantId: string };
-  if (verify) expect((await verifyFromMail(launchpad.url, launchpad.sesEndpoint, `admin@${subdomain}.example`)).status).toBe(200);
-  return tenantId;
-}
+const signup = (subdomain: string, options?: { verify?: boolean }) => signUpOn(launchpad, subdomain, options);
 
 const statusOf = async (tenantId: string) => (await (await fetch(`${launchpad.url}/api/tenants/${tenantId}/status`)).json()) as { status: string; steps: Array<{ name: string; status: string; error?: string }>; urls: { app?: string; staging?: string } };
 const sentMail = async () => ((await (await fetch(`${launchpad.sesEndpoint}/store`)).json()) as { emails: Array<{ subject: string; destination: { to: string[] }; body: { text: string; html?: string } }> }).emails;

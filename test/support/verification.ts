@@ -1,3 +1,4 @@
+import { validSignup } from './api-event';
 import { waitForMail, type SentMail } from './sent-mail';
 
 export const VERIFICATION_SUBJECT = /^Confirm your email address for spaceOS$/;
@@ -17,4 +18,23 @@ export function verificationLinkIn(mail: SentMail): { url: string; tenantId: str
 export async function verifyFromMail(launchpadUrl: string, sesEndpoint: string, email: string): Promise<Response> {
   const { tenantId, token } = verificationLinkIn(await waitForMail(sesEndpoint, email, VERIFICATION_SUBJECT));
   return fetch(`${launchpadUrl}/api/signups/verify`, { method: 'POST', headers: { 'content-type': 'application/json', origin: launchpadUrl }, body: JSON.stringify({ tenantId, token }) });
+}
+
+/**
+ * A signup of `<subdomain> Works` (admin admin@<subdomain>.example) on a running Launchpad; its admin
+ * opens the verification link at once unless told not to. Returns the tenant id.
+ */
+export async function signUpOn(launchpad: { url: string; sesEndpoint: string }, subdomain: string, { verify = true } = {}): Promise<string> {
+  const response = await fetch(`${launchpad.url}/api/signups`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example`, primaryColor: '#0f766e' })),
+  });
+  if (response.status !== 202) throw new Error(`Signup of ${subdomain} answered ${response.status}: ${await response.text()}`);
+  const { tenantId } = (await response.json()) as { tenantId: string };
+  if (verify) {
+    const confirmed = await verifyFromMail(launchpad.url, launchpad.sesEndpoint, `admin@${subdomain}.example`);
+    if (confirmed.status !== 200) throw new Error(`Confirming ${subdomain} answered ${confirmed.status}`);
+  }
+  return tenantId;
 }

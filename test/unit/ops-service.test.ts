@@ -9,25 +9,11 @@ import { runOps } from '../../infra/ops/cli';
 import type { RolloutSummary } from '../../shared/fleet';
 import type { Tenant } from '../../shared/tenant';
 import { RecordingWorkflows, TABLE_NAME } from '../support/deps';
+import { tenantFixture } from '../support/tenants';
 
 const NOW = new Date('2026-11-26T10:00:00.000Z');
 
-const tenant = (subdomain: string, changes: Partial<Tenant> = {}): Tenant => ({
-  tenantId: `id-${subdomain}`,
-  subdomain,
-  companyName: `${subdomain} Works`,
-  adminName: 'Anna',
-  adminEmail: `anna@${subdomain}.example`,
-  primaryColor: '#ff5500',
-  plan: 'trial',
-  status: 'ACTIVE',
-  createdAt: '2026-11-01T09:00:00.000Z',
-  updatedAt: '2026-11-01T09:00:00.000Z',
-  steps: {},
-  urls: {},
-  version: 1,
-  ...changes,
-});
+const tenant = tenantFixture;
 
 const summary: RolloutSummary = { runId: 'rollout-2-1', version: '2', startedAt: '2026-11-26T09:00:00.000Z', endedAt: '2026-11-26T09:10:00.000Z', upgraded: ['acme'], rolledBack: [], failed: [], skipped: [] };
 

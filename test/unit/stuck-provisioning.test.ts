@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createStartPending, MAX_RECONCILER_RESTARTS } from '../../functions/reconciler/start-pending';
 import type { Tenant } from '../../shared/tenant';
 import { sdkDeps, STATE_MACHINE_ARN } from '../support/deps';
+import { tenantFixture } from '../support/tenants';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
@@ -23,22 +24,16 @@ const LONG_AGO = '2026-11-26T09:00:00.000Z';
 const JUST_NOW = '2026-11-26T09:59:50.000Z';
 const EXECUTIONS = STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:');
 
-const tenant = (id: string, changes: Partial<Tenant> = {}): Tenant => ({
-  tenantId: id,
-  subdomain: id,
-  companyName: `${id} Works`,
-  adminName: 'Anna',
-  adminEmail: `anna@${id}.example`,
-  primaryColor: '#ff5500',
-  plan: 'trial',
-  status: 'PROVISIONING',
-  createdAt: LONG_AGO,
-  updatedAt: LONG_AGO,
-  steps: { MarkProvisioning: { status: 'SUCCEEDED', startedAt: LONG_AGO, endedAt: LONG_AGO }, DeployServices: { status: 'RUNNING', startedAt: LONG_AGO } },
-  urls: {},
-  version: 3,
-  ...changes,
-});
+const tenant = (id: string, changes: Partial<Tenant> = {}): Tenant =>
+  tenantFixture(id, {
+    tenantId: id,
+    status: 'PROVISIONING',
+    createdAt: LONG_AGO,
+    updatedAt: LONG_AGO,
+    steps: { MarkProvisioning: { status: 'SUCCEEDED', startedAt: LONG_AGO, endedAt: LONG_AGO }, DeployServices: { status: 'RUNNING', startedAt: LONG_AGO } },
+    version: 3,
+    ...changes,
+  });
 
 /**
  * The table holds these tenants: the status index lists them by status, GetItem reads each (with the
