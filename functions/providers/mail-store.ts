@@ -131,6 +131,44 @@ export class MailStore {
     return Items.map((item) => String(item.tenantId));
   }
 
+  /**
+   * Ends every welcome-mail lease still running, when the senders holding them are known to be dead:
+   * the embedded default starting again on its data dir (one process holds it, its claims died with
+   * it). Without this a mail claimed just before a crash waited out WELCOME_LEASE_MS (minutes) before
+   * the retry job could send it. Each is made due now; a claim taken meanwhile (the condition) is left.
+   */
+  async endLeases(at: Date): Promise<string[]> {
+    const now = at.toISOString();
+    const ended: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ ...indexQueryBefore(this.tableName, WELCOME_DUE_PARTITION, '9999'), ExclusiveStartKey: start }));
+      start = page.LastEvaluatedKey;
+      for (const item of page.Items ?? []) {
+        const tenantId = String(item.tenantId);
+        const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId), ConsistentRead: true }));
+        const mail = Item?.welcomeMail as WelcomeMail | undefined;
+        if (mail?.status !== 'sending' || (mail.leaseUntil ?? '') <= now) continue;
+        const released = await writtenUnlessRefused(
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: keys.tenant(tenantId),
+              UpdateExpression: 'SET #welcomeMail.#lease = :now',
+              ConditionExpression: '#welcomeMail.#status = :sending AND #welcomeMail.#attempts = :attempts AND #welcomeMail.#lease = :lease',
+              ExpressionAttributeNames: { '#welcomeMail': 'welcomeMail', '#status': 'status', '#attempts': 'attempts', '#lease': 'leaseUntil' },
+              ExpressionAttributeValues: { ':now': now, ':sending': 'sending', ':attempts': mail.attempts, ':lease': mail.leaseUntil },
+            }),
+          ),
+        );
+        // The marker after the claim: had this write failed, the marker would only fall due at the old lease's end.
+        if (released) await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...welcomeMarkerKey(tenantId), tenantId, ...indexKeys(WELCOME_DUE_PARTITION, now) } }));
+        if (released) ended.push(tenantId);
+      }
+    } while (start);
+    return ended;
+  }
+
   /** Drops a marker whose tenant has nothing left to send (sent meanwhile, or offboarded). */
   async dropWelcomeMarker(tenantId: string): Promise<void> {
     await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: welcomeMarkerKey(tenantId) }));

@@ -344,6 +344,9 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const timings = localRouterTimings(platform.sleep);
     router = createTenantRouter({ instances: deps.instances, tenants: deps.tenants, compute: deps.compute, discovery: compute, platform, now: deps.now, log: deps.logger }, timings);
     ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), router, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint, ...(localBilling ? { localBilling } : {}) };
+    // Welcome mails claimed by the previous process (a crash mid-send) are due at once, not when their lease runs out.
+    const released = await deps.mailStore.endLeases(deps.now());
+    if (released.length > 0) logger.info('Welcome mails claimed before a stop are due again', { tenants: released });
     // Everything the steps use is up (emulators, table, instances): executions a stop or crash cut short carry on.
     workflows.resumeInterrupted();
 

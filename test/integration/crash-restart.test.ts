@@ -161,7 +161,7 @@ function objectKeys(prefix: string): string[] {
 }
 
 describe('the embedded default killed during provisioning', () => {
-  it('resumes every interrupted provisioning after a restart: all tenants ACTIVE, nothing doubled', { timeout: 900_000 }, async () => {
+  it('resumes every interrupted provisioning after a restart: all tenants ACTIVE, nothing doubled', { timeout: 1_200_000 }, async () => {
     // Fixed ports: instance URLs (stored on each tenant) include Launchpad's, as they would a domain.
     port = await freeFixedPort();
     sesPort = await freeFixedPort();
@@ -258,7 +258,15 @@ describe('the embedded default killed during provisioning', () => {
     // Exactly one welcome mail per tenant (the store keeps mail across restarts). A send that failed
     // under load is retried by its own job (a minute later at first): waited for, then counted.
     const welcomeOf = (mail: SentMail[], signup: Signup) => mail.filter((m) => m.destination.to.includes(signup.adminEmail) && m.subject === `Your spaceOS instance for ${signup.companyName} is ready`);
-    for (const signup of signups) await until(`${signup.subdomain}'s welcome mail`, async () => (welcomeOf(await sentMail(), signup).length > 0 ? true : undefined), { timeoutMs: 180_000, everyMs: 500 });
+    // A claim cut by a kill is due again at the next start (MailStore.endLeases); two failed sends in a
+    // row wait out the first two retry delays (1 + 5 minutes): the budget covers that.
+    for (const signup of signups) {
+      await until(`${signup.subdomain}'s welcome mail`, async () => (welcomeOf(await sentMail(), signup).length > 0 ? true : undefined), { timeoutMs: 420_000, everyMs: 1000 }).catch(async (error: unknown) => {
+        const tenant = (await (await fetch(`${url()}/ops/api/tenants/${signup.subdomain}`)).json().catch(() => undefined)) as { welcomeMail?: unknown } | undefined;
+        console.error(`${signup.subdomain}: welcome mail ${JSON.stringify(tenant?.welcomeMail)}\n--- server output (end) ---\n${output.slice(-4000)}`);
+        throw error;
+      });
+    }
     const mail = await sentMail();
     for (const signup of signups) {
       expect({ tenant: signup.subdomain, welcomeMails: welcomeOf(mail, signup).length }).toEqual({ tenant: signup.subdomain, welcomeMails: 1 });

@@ -10,7 +10,7 @@ import { createSendWelcomeEmail } from '../../functions/steps/send-welcome-email
 import { startTrialIfDue } from '../../functions/tenant/email-verification';
 import { sendAsTenant } from '../../functions/tenant/tenant-mail';
 import { sendWelcomeEmail } from '../../functions/tenant/welcome';
-import { WELCOME_RETRY_DELAYS_MS } from '../../shared/mail-delivery';
+import { WELCOME_LEASE_MS, WELCOME_RETRY_DELAYS_MS } from '../../shared/mail-delivery';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { mailTo } from '../support/sent-mail';
 import { bounceNotification, complaintNotification } from '../support/ses-notifications';
@@ -110,6 +110,25 @@ describe('a welcome mail SES refuses (sandbox)', () => {
     ]);
     expect(await welcomeMailsTo('admin@racing.example')).toHaveLength(1);
     expect((await tenantOf(raced)).welcomeMail).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('claimed by a sender that died (a crash mid-send) is sent by the next retry run after a start, not once the lease runs out', async () => {
+    const orphan = await signup('orphaned', { verify: false });
+    expect((await launchpad.workflows.settled(orphan))?.status).toBe('SUCCEEDED');
+    const deps = launchpad.deps;
+    await deps.tenants.markEmailVerified(orphan, deps.now().toISOString());
+    await startTrialIfDue(deps, orphan);
+    // The sender claims, then its process is killed: nothing settles the claim.
+    expect(await deps.mailStore.claimWelcome(await tenantOf(orphan), 'provisioning', deps.now(), WELCOME_LEASE_MS)).toMatchObject({ status: 'sending', attempts: 1 });
+    await createRetryWelcomeMail(deps)();
+    expect(await welcomeMailsTo('admin@orphaned.example')).toHaveLength(0);
+
+    // What the embedded default does as it starts again on its data dir.
+    expect(await deps.mailStore.endLeases(deps.now())).toEqual([orphan]);
+    expect(await deps.mailStore.endLeases(deps.now())).toEqual([]);
+    await createRetryWelcomeMail(deps)();
+    expect(await welcomeMailsTo('admin@orphaned.example')).toHaveLength(1);
+    expect((await tenantOf(orphan)).welcomeMail).toMatchObject({ status: 'sent', attempts: 2, by: 'retry' });
   });
 });
 
