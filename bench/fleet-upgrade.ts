@@ -10,6 +10,8 @@ import { initialSettings } from '../shared/settings';
 import type { Tenant } from '../shared/tenant';
 import { tempDir } from '../test/support/temp-dir';
 import { percentile } from './stats';
+import { MAX_WAVE_SIZE } from '../shared/fleet';
+import { stepFacts } from '../shared/step-catalogue';
 import { MANY_SIGNUPS } from '../test/support/signup-limits';
 
 /** How long an instance takes to come up after a deploy: about what the stand-in app process takes here (a Fargate task takes 30-60 s). */
@@ -150,10 +152,35 @@ export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?
     const sorted = [...took].sort((a, b) => a - b);
     console.log(`  one tenant inside a wave of ${waveSize}      p50 ${percentile(sorted, 50).toFixed(0).padStart(5)} ms   p95 ${percentile(sorted, 95).toFixed(0)} ms`);
     console.log(`  slowest wave                        ${Math.max(...spans).toFixed(0).padStart(7)} ms   (waves: ${spans.map((s) => s.toFixed(0)).join(", ")} ms)`);
+    printAwsRolloutModel(10_000);
   } finally {
     await pause(START_MS + 50);
     await launchpad.stop();
     await instances.stopAll();
     rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same rollout at `tenants` on AWS, on paper (nothing here reaches AWS). Inputs, pessimistic side:
+ * - a wave lasts as long as its slowest tenant: a new Fargate task started and found healthy, p95 of
+ *   WaitUntilHealthy in the step catalogue (45-60 s image pull and ENI, 5 s polls), plus DeployServices'
+ *   p95 for the new task definition and UpdateService, plus the smoke test's p95;
+ * - ECS service changes are throttled at 5 a second after a burst of 50
+ *   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html): a wave
+ *   deploys 2 services per tenant, those beyond the burst queue at 5/s;
+ * - Step Functions starts a Distributed Map's child executions and records the wave: 5 s a wave (an estimate);
+ * - history: the run ~32 events a wave with every Task retried twice (test/unit/rollout-history.test.ts).
+ */
+export function printAwsRolloutModel(tenants: number): void {
+  const facts = (name: string) => stepFacts(name)?.aws ?? { p50: 0, p95: 0 };
+  const tenantS = facts('DeployServices').p95 + facts('WaitUntilHealthy').p95 + facts('SmokeTest').p95;
+  console.log(`\nModel on AWS at ${tenants.toLocaleString('en')} tenants (each wave as long as its slowest tenant: ${tenantS.toFixed(0)} s at p95; ECS changes 5/s after a burst of 50; 5 s a wave for Step Functions)`);
+  for (const waveSize of [25, 50, MAX_WAVE_SIZE]) {
+    const waves = 1 + Math.ceil((tenants - 1) / waveSize);
+    const throttledS = Math.max(0, 2 * waveSize - 50) / 5;
+    const waveS = tenantS + throttledS + 5;
+    const hours = (waves * waveS) / 3600;
+    console.log(`  waves of ${String(waveSize).padEnd(3)} (maxConcurrency ${String(waveSize).padEnd(3)}) ${String(waves).padStart(4)} waves x ${waveS.toFixed(0).padStart(3)} s = ${hours.toFixed(1).padStart(4)} h   run history ~${(waves * 32 + 20).toLocaleString('en')} events of 25,000; each tenant its own`);
   }
 }

@@ -1,5 +1,5 @@
 import { TRIAL_DAYS } from './brand';
-import type { RolloutSummary } from './fleet';
+import { moreThanListed, summaryCount, type RolloutSummary } from './fleet';
 import { MAGIC_LINK_MINUTES, SIGN_IN_LINK_LABEL } from './auth';
 import { escapeHtml as escape } from './html';
 import { footerLines, SOCIAL_LABELS, socialLinksOf, type TenantSettings } from './settings';
@@ -179,14 +179,14 @@ export const testEmail = (i: { brand: MailBrand; adminName: string; companyName:
 
 /** To ops when a fleet rollout ends: what was upgraded, rolled back, failed, skipped, and why it stopped. */
 export function rolloutSummaryEmail(summary: RolloutSummary, executionUrl?: string): Email {
-  const counts = `${summary.upgraded.length} upgraded, ${summary.rolledBack.length} rolled back, ${summary.failed.length} failed, ${summary.skipped.length} skipped`;
+  const counts = `${summaryCount(summary, 'upgraded')} upgraded, ${summaryCount(summary, 'rolledBack')} rolled back, ${summaryCount(summary, 'failed')} failed, ${summaryCount(summary, 'skipped')} skipped`;
   const subject = `[Launchpad] Fleet rollout of ${summary.version}: ${summary.stopped ? 'stopped' : 'done'} (${counts})`;
   const lines = [
     summary.stopped ? `Stopped: ${summary.stopped}` : 'Completed.',
-    `Upgraded: ${summary.upgraded.join(', ') || 'none'}`,
-    `Rolled back (back on their previous version): ${summary.rolledBack.map((r) => `${r.subdomain} (${r.error})`).join('; ') || 'none'}`,
-    `Failed (rollback failed too; needs a person): ${summary.failed.map((r) => `${r.subdomain} (${r.error})`).join('; ') || 'none'}`,
-    `Skipped (already on ${summary.version}): ${summary.skipped.length}`,
+    `Upgraded: ${summary.upgraded.join(', ') || 'none'}${moreThanListed(summary, 'upgraded')}`,
+    `Rolled back (back on their previous version): ${summary.rolledBack.map((r) => `${r.subdomain} (${r.error})`).join('; ') || 'none'}${moreThanListed(summary, 'rolledBack')}`,
+    `Failed (rollback failed too; needs a person): ${summary.failed.map((r) => `${r.subdomain} (${r.error})`).join('; ') || 'none'}${moreThanListed(summary, 'failed')}`,
+    `Skipped (already on ${summary.version}): ${summaryCount(summary, 'skipped')}`,
     ...(executionUrl ? [`Execution: ${executionUrl}`] : []),
     'A rerun with the same version rolls out only to the tenants still left.',
   ];

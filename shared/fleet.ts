@@ -2,13 +2,28 @@ import * as z from 'zod/mini';
 import { subdomainSchema } from './subdomain';
 import type { Tenant } from './tenant';
 
+/**
+ * Bounds of one roll-out-fleet run, from Step Functions' per-execution limits (25,000 history events,
+ * 256 KiB per state's payload; https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+ * Each tenant runs as its own child execution (the wave's Distributed Map), so its health polls do not
+ * count against the run; the run's own history grows by a fixed number of events per wave (see
+ * shared/history-events.ts and its test, which counts them on the real definition): 700 waves stay
+ * under the limit with every Task of every wave retried twice. The plan itself lives in the table.
+ */
+export const MAX_ROLLOUT_WAVES = 700;
+export const MAX_WAVE_SIZE = 100;
+/** Names a rollout summary lists per outcome (its counts are whole): a 10,000-tenant list is neither readable nor storable in one item. */
+export const SUMMARY_LIST_CAP = 200;
+
 /** Input of a roll-out-fleet execution (and of `npm run ops -- rollout`). */
 export const rolloutRequestSchema = z.object({
   version: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'A version is an image tag: letters, digits, . _ -')),
   /** Subdomains rolled out to first, alone; if any of them fails, the rollout stops there. */
   canary: z._default(z.array(subdomainSchema), []),
-  waveSize: z._default(z.int().check(z.minimum(1), z.maximum(500)), 25),
-  maxConcurrency: z._default(z.int().check(z.minimum(1), z.maximum(40)), 10),
+  /** At most 100: a wave's outcomes come back to the run in one state (Step Functions' 256 KiB payload limit). */
+  waveSize: z._default(z.int().check(z.minimum(1), z.maximum(MAX_WAVE_SIZE)), 25),
+  /** Up to a whole wave at once: each tenant is its own child execution (a Distributed Map runs up to 10,000). */
+  maxConcurrency: z._default(z.int().check(z.minimum(1), z.maximum(MAX_WAVE_SIZE)), 10),
   /** A wave with more failures than this (in % of its tenants) stops the rollout. */
   toleratedFailurePercentage: z._default(z.number().check(z.minimum(0), z.maximum(100)), 10),
   /** Staging instances move to the version (and prove healthy) before production ones, tenant by tenant. */
@@ -20,6 +35,13 @@ export type RolloutRequest = z.output<typeof rolloutRequestSchema>;
 export interface RolloutTarget {
   tenantId: string;
   subdomain: string;
+}
+
+/** One wave of a rollout: its tenants, and the share of them that may fail before the rollout stops (the canary: none). */
+export interface RolloutWave {
+  label: string;
+  toleratedFailurePercentage: number;
+  tenants: RolloutTarget[];
 }
 
 export interface RolloutPlan {
@@ -72,7 +94,18 @@ export interface RolloutSummary {
   skipped: string[];
   /** Why the rollout stopped before the end, if it did. */
   stopped?: string;
+  /** How many tenants ended each way; each list above names at most SUMMARY_LIST_CAP of them. Absent on summaries from before the cap. */
+  counts?: Record<RolloutSummaryList, number>;
 }
+export type RolloutSummaryList = 'upgraded' | 'rolledBack' | 'failed' | 'skipped';
+
+/** How many tenants a summary counts for one outcome (its list's length where it has no counts). */
+export const summaryCount = (summary: RolloutSummary, list: RolloutSummaryList): number => summary.counts?.[list] ?? summary[list].length;
+/** ", and N more" when a summary's list names fewer tenants than it counts. */
+export const moreThanListed = (summary: RolloutSummary, list: RolloutSummaryList): string => {
+  const more = summaryCount(summary, list) - summary[list].length;
+  return more > 0 ? ` and ${more.toLocaleString('en')} more` : '';
+};
 
 /** Share of a wave's tenants that did not upgrade, in %. */
 export const failurePercentage = (outcomes: RolloutOutcome[]) => (outcomes.length === 0 ? 0 : (100 * outcomes.filter((o) => o.outcome !== 'upgraded').length) / outcomes.length);

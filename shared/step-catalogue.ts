@@ -231,7 +231,8 @@ export const STEP_CATALOGUE = {
   NotifyOps: { workflow: 'provision-tenant', needs: ['tenants', 'mail', 'platform'], grants: ['mail:send'], catch: NO_CATCH },
 
   // roll-out-fleet
-  PlanRollout: { workflow: 'roll-out-fleet', needs: ['tenants'], grants: [] },
+  PlanRollout: { workflow: 'roll-out-fleet', needs: ['tenants', 'fleet'], grants: [] },
+  LoadWave: { workflow: 'roll-out-fleet', needs: ['fleet'], grants: [] },
   DeployVersion: { workflow: 'roll-out-fleet', needs: ['compute', 'platform'], grants: ['ecs:deployVersion'], catch: rollBack },
   CheckVersion: { workflow: 'roll-out-fleet', needs: ['probe', 'platform'], grants: [], catch: rollBack },
   SmokeTestVersion: { workflow: 'roll-out-fleet', needs: ['tenants', 'probe', 'platform'], grants: [], catch: rollBack },

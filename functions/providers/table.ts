@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type BatchGetCommandOutput, type BatchWriteCommandInput, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TenantStatus } from '../../shared/lifecycle';
 
 /**
@@ -38,6 +38,8 @@ export const keys = {
   /** A fleet rollout's summary; the stored keys `FLEET` / `RUN#...` keep their names (runs before the rename have `upgrade-` run ids). */
   fleetRun: (startedAt: string, runId: string) => ({ [PK]: PARTITION.fleet, [SK]: `${PREFIX.fleetRun}${startedAt}#${runId}` }),
   fleetCurrent: () => ({ [PK]: PARTITION.fleet, [SK]: 'CURRENT' }),
+  /** One part of a rollout's plan (a wave, or a page of the tenants it skips): kept out of the execution's state. */
+  rolloutPlanPart: (runId: string, part: string) => ({ [PK]: `ROLLOUT#${runId}`, [SK]: part }),
   signInToken: (tokenHash: string) => ({ [PK]: `SIGNIN#${tokenHash}`, [SK]: 'TOKEN' }),
   rateWindow: (key: string, window: number) => ({ [PK]: `RATE#${key}`, [SK]: `W#${window}` }),
   /** A fixed window's counter of RateLimits, by the window's start (epoch ms): windows of different lengths on one key never share a counter. */
@@ -110,6 +112,17 @@ export async function batchGetAll(db: DynamoDBDocumentClient, tableName: string,
     }
   }
   return items;
+}
+
+/** Puts every item by BatchWriteItem: 25 a request, items handed back unprocessed written again with backoff. */
+export async function batchPutAll(db: DynamoDBDocumentClient, tableName: string, items: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let requests: BatchWriteCommandInput['RequestItems'] | undefined = { [tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
+    for (let attempt = 0; requests?.[tableName]?.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      requests = (await db.send(new BatchWriteCommand({ RequestItems: requests }))).UnprocessedItems;
+    }
+  }
 }
 
 export const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';

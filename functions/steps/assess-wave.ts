@@ -9,9 +9,10 @@ import { tables } from '../lambda/tables';
  * After each wave (the canary first): records every tenant's outcome on it (the new appVersion for
  * the upgraded, so a rerun skips them) in one transaction per 100 tenants, then goes on with the
  * next wave, or stops the rollout saying why when more of this wave's tenants failed than it
- * tolerates (the canary tolerates none). Recording per wave rather than per tenant saves a Task and
- * a write for each tenant; a run cut short mid-wave leaves that wave unrecorded, and a rerun
- * deploys those tenants again (idempotent, just slower).
+ * tolerates (the canary tolerates none). The wave's tenants and outcomes leave the run's state here,
+ * so it stays the same size from wave to wave. Recording per wave rather than per tenant saves a
+ * Task and a write for each tenant; a run cut short mid-wave leaves that wave unrecorded, and a
+ * rerun deploys those tenants again (idempotent, just slower).
  */
 export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, current, ...run }: RolloutRun & { outcomes: RolloutOutcome[] }, { fleet, now }): Promise<RolloutRun> => {
   await fleet.recordRolloutOutcomes(run.runId, run.request.version, outcomes, now().toISOString());
@@ -19,11 +20,10 @@ export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, curre
   const tolerated = current?.toleratedFailurePercentage ?? run.request.toleratedFailurePercentage;
   const failed = outcomes.filter((o) => o.outcome !== 'upgraded');
   if (failurePercentage(outcomes) > tolerated) {
-    return { ...run, stopped: `${label}: ${failed.length} of ${outcomes.length} tenants did not upgrade (${failed.map((f) => f.subdomain).join(', ')}); tolerated ${tolerated} %` };
+    const named = failed.slice(0, 20).map((f) => f.subdomain).join(', ') + (failed.length > 20 ? `, and ${failed.length - 20} more` : '');
+    return { ...run, stopped: `${label}: ${failed.length} of ${outcomes.length} tenants did not upgrade (${named}); tolerated ${tolerated} %` };
   }
-  const wave = run.wave + 1;
-  const next = run.plan.waves[wave];
-  return { ...run, wave, ...(next ? { current: next } : {}) };
+  return { ...run, wave: run.wave + 1 };
 });
 
 export const handler = lambdaEntry(createAssessWave, () => ({ ...core(), fleet: tables().fleet }));

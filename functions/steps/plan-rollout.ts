@@ -1,4 +1,4 @@
-import { planRollout, rolloutRequestSchema, type RolloutRequest, type RolloutTarget } from '../../shared/fleet';
+import { MAX_ROLLOUT_WAVES, planRollout, rolloutRequestSchema, type RolloutRequest, type RolloutWave } from '../../shared/fleet';
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
 import { fieldErrors } from '../../shared/signup';
 import { fleetStep } from './fleet-step';
@@ -10,37 +10,34 @@ export class InvalidRolloutRequestError extends Error {
   override name = 'InvalidRolloutRequestError';
 }
 
-export interface Wave {
-  label: string;
-  toleratedFailurePercentage: number;
-  tenants: RolloutTarget[];
-}
-
-/** The state of a roll-out-fleet execution between waves. */
+/**
+ * The state of a roll-out-fleet execution between waves: small and of fixed size whatever the
+ * fleet's (the plan itself is in the table, FleetStore.savePlan; LoadWave brings one wave's tenants in).
+ */
 export interface RolloutRun {
   runId: string;
   startedAt: string;
   request: RolloutRequest;
   /** Per tenant, the environments deployed together, in order: [[stg], [prod]] with stagingFirst. */
   phases: Array<Array<'stg' | 'prod'>>;
-  plan: {
-    /** The canary (if any) is the first wave, tolerating no failure. */
-    waves: Wave[];
-    skipped: RolloutTarget[];
-  };
-  /** Index of the wave to run next, and that wave (absent once all ran). */
+  /** How many waves the plan has (the canary, if any, is the first). */
+  waves: number;
+  /** Index of the wave to run next. */
   wave: number;
-  current?: Wave;
+  /** The wave under way, loaded by LoadWave and dropped by AssessWave. */
+  current?: RolloutWave;
   /** Why the rollout stopped early, once it has. */
   stopped?: string;
 }
 
 /**
  * First state of roll-out-fleet: validates the request and plans the run over the tenants not yet
- * on the version (so a rerun picks up only what is left). A canary that names no running tenant
- * is refused: a typo must not turn into a rollout without a canary.
+ * on the version (so a rerun picks up only what is left), keeping the plan in the table. A canary
+ * that names no running tenant is refused: a typo must not turn into a rollout without a canary.
+ * So is a plan of more waves than one execution's history holds (MAX_ROLLOUT_WAVES), naming the
+ * wave size that fits.
  */
-export const createPlanRollout = fleetStep('PlanRollout', async (input: { request: unknown; runId: string; startedAt: string }, { tenants, now }): Promise<RolloutRun> => {
+export const createPlanRollout = fleetStep('PlanRollout', async (input: { request: unknown; runId: string; startedAt: string }, { tenants, fleet, now }): Promise<RolloutRun> => {
   const parsed = rolloutRequestSchema.safeParse(input.request);
   if (!parsed.success) throw new InvalidRolloutRequestError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `${f}: ${m}`).join('; '));
   const request = parsed.data;
@@ -48,22 +45,23 @@ export const createPlanRollout = fleetStep('PlanRollout', async (input: { reques
   const running = (await Promise.all(RUNNING_STATUSES.map((status) => tenants.listByStatus(status, before)))).flat();
   const { unknownCanary, canary, waves, skipped } = planRollout(running, request);
   if (unknownCanary.length > 0) throw new InvalidRolloutRequestError(`Canary ${unknownCanary.join(', ')} is not a running tenant`);
-  const plan = {
-    waves: [
-      ...(canary.length > 0 ? [{ label: 'Canary', toleratedFailurePercentage: 0, tenants: canary }] : []),
-      ...waves.map((tenants, i) => ({ label: `Wave ${i + 1} of ${waves.length}`, toleratedFailurePercentage: request.toleratedFailurePercentage, tenants })),
-    ],
-    skipped,
-  };
+  const plan: RolloutWave[] = [
+    ...(canary.length > 0 ? [{ label: 'Canary', toleratedFailurePercentage: 0, tenants: canary }] : []),
+    ...waves.map((tenants, i) => ({ label: `Wave ${i + 1} of ${waves.length}`, toleratedFailurePercentage: request.toleratedFailurePercentage, tenants })),
+  ];
+  if (plan.length > MAX_ROLLOUT_WAVES) {
+    const fits = Math.ceil(waves.flat().length / (MAX_ROLLOUT_WAVES - 1));
+    throw new InvalidRolloutRequestError(`waveSize: ${plan.length} waves are more than one run holds (${MAX_ROLLOUT_WAVES}); use a wave size of at least ${fits}`);
+  }
+  await fleet.savePlan(input.runId, { waves: plan, skipped }, now());
   return {
     runId: input.runId,
     startedAt: input.startedAt,
     request,
     phases: request.stagingFirst ? [['stg'], ['prod']] : [['stg', 'prod']],
-    plan,
+    waves: plan.length,
     wave: 0,
-    ...(plan.waves[0] ? { current: plan.waves[0] } : {}),
   };
 });
 
-export const handler = lambdaEntry(createPlanRollout, () => ({ ...core(), tenants: tables().tenants }));
+export const handler = lambdaEntry(createPlanRollout, () => ({ ...core(), tenants: tables().tenants, fleet: tables().fleet }));

@@ -1,11 +1,14 @@
 import { rolloutSummaryEmail } from '../../shared/emails';
-import type { RolloutSummary } from '../../shared/fleet';
+import { SUMMARY_LIST_CAP, type RolloutSummary } from '../../shared/fleet';
 import { fleetStep } from './fleet-step';
 import type { RolloutRun } from './plan-rollout';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
 import { mail } from '../lambda/mail';
+
+/** Of each tenant's error in the summary: with the lists capped, the summary stays far below 256 KiB. */
+const ERROR_CHARS = 300;
 
 /** A Lambda error's Cause (WaveBroken) arrives as JSON ({errorMessage, ...}) from Step Functions; locally it is the message. */
 function causeMessage(cause: string): string {
@@ -23,19 +26,26 @@ function causeMessage(cause: string): string {
  * mailed to ops.
  */
 export const createSummarizeRollout = fleetStep('SummarizeRollout', async (input: RolloutRun, { tenants, fleet, mail, platform, now }): Promise<RolloutSummary> => {
-  const planned = input.plan.waves.flatMap((wave) => wave.tenants.map((t) => t.tenantId));
+  const plan = await fleet.plan(input.runId);
+  const planned = plan.waves.flatMap((wave) => wave.tenants.map((t) => t.tenantId));
   const outcomes = (await tenants.getTenants(planned)).flatMap((t) =>
     t.lastUpgrade?.runId === input.runId ? [{ subdomain: t.subdomain, outcome: t.lastUpgrade.outcome, ...(t.lastUpgrade.error ? { error: t.lastUpgrade.error } : {}) }] : [],
   );
+  const upgraded = outcomes.filter((o) => o.outcome === 'upgraded').map((o) => o.subdomain).sort();
+  const rolledBack = outcomes.filter((o) => o.outcome === 'rolled-back').map((o) => ({ subdomain: o.subdomain, error: (o.error ?? '').slice(0, ERROR_CHARS) }));
+  const failed = outcomes.filter((o) => o.outcome === 'failed').map((o) => ({ subdomain: o.subdomain, error: (o.error ?? '').slice(0, ERROR_CHARS) }));
+  const skipped = plan.skipped.map((t) => t.subdomain).sort();
+  // Whole counts, capped lists: the summary is one item, the step's output and a mail, whatever the fleet's size.
   const summary: RolloutSummary = {
     runId: input.runId,
     version: input.request.version,
     startedAt: input.startedAt,
     endedAt: now().toISOString(),
-    upgraded: outcomes.filter((o) => o.outcome === 'upgraded').map((o) => o.subdomain).sort(),
-    rolledBack: outcomes.filter((o) => o.outcome === 'rolled-back').map((o) => ({ subdomain: o.subdomain, error: o.error ?? '' })),
-    failed: outcomes.filter((o) => o.outcome === 'failed').map((o) => ({ subdomain: o.subdomain, error: o.error ?? '' })),
-    skipped: input.plan.skipped.map((t) => t.subdomain).sort(),
+    upgraded: upgraded.slice(0, SUMMARY_LIST_CAP),
+    rolledBack: rolledBack.slice(0, SUMMARY_LIST_CAP),
+    failed: failed.slice(0, SUMMARY_LIST_CAP),
+    skipped: skipped.slice(0, SUMMARY_LIST_CAP),
+    counts: { upgraded: upgraded.length, rolledBack: rolledBack.length, failed: failed.length, skipped: skipped.length },
     ...(input.stopped ? { stopped: causeMessage(input.stopped) } : {}),
   };
   await fleet.saveSummary(summary);

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
-import type { RolloutSummary } from '../../shared/fleet';
+import { moreThanListed, summaryCount, type RolloutSummary } from '../../shared/fleet';
 import { createOpsService, OpsRefusal } from '../../functions/ops/ops-service';
 import { capacityReport } from '../../functions/ops/capacity';
 import { applySesNotification } from '../../functions/mail-events/ses-events';
@@ -92,8 +92,8 @@ function fleetSection(rollouts: LocalExecution[], summaries: RolloutSummary[]): 
 ${running.map((e) => `<p><b>Running</b> <code>${escape(e.name)}</code> since ${escape(e.startDate)}</p>`).join('')}
 ${summaries
   .map(
-    (s) => `<details id="${escape(s.runId)}" data-run="${escape(s.runId)}" ${s === summaries[0] ? 'open' : ''}><summary><code>${escape(s.runId)}</code> → <b>${escape(s.version)}</b>: ${s.stopped ? '<span class="status failed">stopped</span>' : '<span class="status active">done</span>'} ${s.upgraded.length} upgraded · ${s.rolledBack.length} rolled back · ${s.failed.length} failed · ${s.skipped.length} skipped <small>${escape(s.endedAt)}</small></summary>
-${s.stopped ? `<p class="failure">Stopped: ${escape(s.stopped)}</p>` : ''}<p>Upgraded: ${list(s.upgraded)}</p><p>Rolled back: ${errors(s.rolledBack)}</p><p>Failed: ${errors(s.failed)}</p><p>Skipped (already on ${escape(s.version)}): ${list(s.skipped)}</p></details>`,
+    (s) => `<details id="${escape(s.runId)}" data-run="${escape(s.runId)}" ${s === summaries[0] ? 'open' : ''}><summary><code>${escape(s.runId)}</code> → <b>${escape(s.version)}</b>: ${s.stopped ? '<span class="status failed">stopped</span>' : '<span class="status active">done</span>'} ${summaryCount(s, 'upgraded')} upgraded · ${summaryCount(s, 'rolledBack')} rolled back · ${summaryCount(s, 'failed')} failed · ${summaryCount(s, 'skipped')} skipped <small>${escape(s.endedAt)}</small></summary>
+${s.stopped ? `<p class="failure">Stopped: ${escape(s.stopped)}</p>` : ''}<p>Upgraded: ${list(s.upgraded)}${moreThanListed(s, 'upgraded')}</p><p>Rolled back: ${errors(s.rolledBack)}${moreThanListed(s, 'rolledBack')}</p><p>Failed: ${errors(s.failed)}${moreThanListed(s, 'failed')}</p><p>Skipped (already on ${escape(s.version)}): ${list(s.skipped)}${moreThanListed(s, 'skipped')}</p></details>`,
   )
   .join('')}</section>`;
 }

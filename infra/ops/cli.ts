@@ -3,7 +3,7 @@ import { BaseRecords } from 'cloudflare/resources/dns/records';
 import { createClient } from 'cloudflare/tree-shakable';
 import { CloudflareDns } from '../../functions/providers/dns';
 import { CAPACITY_ALARM_PERCENT } from '../../functions/ops/capacity';
-import { rolloutRequestSchema, type RolloutSummary } from '../../shared/fleet';
+import { moreThanListed, rolloutRequestSchema, summaryCount, type RolloutSummary } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
 import { opsBackend, OpsError, type OpsBackend } from './backend';
 
@@ -38,10 +38,10 @@ function table<T extends object>(rows: T[], columns: Array<keyof T & string>): s
 export function formatSummary(summary: RolloutSummary): string {
   const lines = [
     `Rollout of ${summary.version} (${summary.runId}): ${summary.stopped ? `STOPPED: ${summary.stopped}` : 'done'}`,
-    `  upgraded     ${summary.upgraded.length}  ${summary.upgraded.join(', ')}`,
-    `  rolled back  ${summary.rolledBack.length}  ${summary.rolledBack.map((r) => `${r.subdomain} (${r.error})`).join('; ')}`,
-    `  failed       ${summary.failed.length}  ${summary.failed.map((r) => `${r.subdomain} (${r.error})`).join('; ')}`,
-    `  skipped      ${summary.skipped.length}  (already on ${summary.version})`,
+    `  upgraded     ${summaryCount(summary, 'upgraded')}  ${summary.upgraded.join(', ')}${moreThanListed(summary, 'upgraded')}`,
+    `  rolled back  ${summaryCount(summary, 'rolledBack')}  ${summary.rolledBack.map((r) => `${r.subdomain} (${r.error})`).join('; ')}${moreThanListed(summary, 'rolledBack')}`,
+    `  failed       ${summaryCount(summary, 'failed')}  ${summary.failed.map((r) => `${r.subdomain} (${r.error})`).join('; ')}${moreThanListed(summary, 'failed')}`,
+    `  skipped      ${summaryCount(summary, 'skipped')}  (already on ${summary.version})`,
   ];
   return lines.map((l) => l.trimEnd()).join('\n');
 }

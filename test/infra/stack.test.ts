@@ -76,6 +76,20 @@ describe('workflows', () => {
     templates.workflows.hasOutput('RolloutStateMachine', { Description: 'LAUNCHPAD_ROLLOUT_ARN for npm run ops' });
   });
 
+  it('lets roll-out-fleet run each tenant of a wave as a child execution of itself (Distributed Map), and nothing more', () => {
+    templates.workflows.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'roll-out-fleet',
+      DefinitionSubstitutions: Match.objectLike({ LoadWaveFunctionArn: Match.anyValue() }),
+    });
+    const policies = Object.values(templates.workflows.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('states:StartExecution'));
+    expect(policies).toHaveLength(1);
+    const statements = (policies[0] as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } }).Properties.PolicyDocument.Statement;
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['states:DescribeExecution', 'states:RedriveExecution', 'states:StartExecution', 'states:StopExecution']);
+    // Its own machine and executions only.
+    expect(JSON.stringify(statements)).toContain('roll-out-fleet');
+    expect(JSON.stringify(statements)).not.toContain('provision-tenant');
+  });
+
   it('runs the reconciler every minute', () => {
     templates.operations.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 minute)' });
     templates.operations.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });

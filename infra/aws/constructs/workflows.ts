@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -16,6 +17,24 @@ export function aslFiles(): Array<{ name: string; text: string; tasks: string[] 
     const text = readAsl(name);
     return { name, text, tasks: taskStates((JSON.parse(text) as { States: Record<string, AslState> }).States) };
   });
+}
+
+/** Whether a definition has a Map in DISTRIBUTED mode (each item a child execution of the same state machine). */
+export const hasDistributedMap = (text: string): boolean =>
+  statesOfType((JSON.parse(text) as { States: Record<string, AslState> }).States, ['Map']).length > 0 && /"Mode":\s*"DISTRIBUTED"/.test(text);
+
+/**
+ * What a Distributed Map needs of its own state machine's role, as CDK grants it for a DistributedMap
+ * construct: start child executions of the machine, describe and stop them (the Map Run watches and
+ * cancels them), redrive them (their ARNs carry `<machine>/<label>`). An inline policy of its own, so
+ * the role does not depend on the machine it belongs to.
+ */
+function grantDistributedMap(scope: Construct, name: string, machine: StateMachine): void {
+  const policy = new Policy(scope, `${name}DistributedMap`);
+  machine.role.attachInlinePolicy(policy);
+  machine.grantStartExecution(policy);
+  machine.grantExecution(policy, 'states:DescribeExecution', 'states:StopExecution');
+  policy.addStatements(new PolicyStatement({ actions: ['states:RedriveExecution'], resources: [Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName: `${name}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }));
 }
 
 /**
@@ -57,6 +76,7 @@ export class Workflows extends Construct {
         },
       });
       for (const state of tasks) this.stepFunctions.get(state)!.grantInvoke(machine);
+      if (hasDistributedMap(text)) grantDistributedMap(this, name, machine);
       this.stateMachines.set(name, machine);
     }
   }
