@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import { parseDuration } from '../shared/duration';
 import { SIGNUP_LIMITS } from '../shared/signup-limits';
+import { databaseServersSchema } from '../shared/database-servers';
+import { dashboardUrl } from './ops/console-links';
 
 /** Idle times after which instances sleep (30 minutes unless configured); paid production instances never sleep unless given one. */
 export const sleepSchema = z.object({ trialProductionMs: z.number(), stagingMs: z.number(), paidProductionMs: z.optional(z.number()) });
@@ -54,10 +56,14 @@ export const platformSchema = z.object({
   siteUrl: z.string(),
   bucket: z.string(),
   database: z.object({ host: z.string(), port: z.coerce.number(), adminSecretName: z.string() }),
+  /** Every server tenants are placed on (shared/database-servers.ts; TENANT_DB_SERVERS as JSON); unset: `database` alone, as db-1. */
+  databaseServers: z.optional(databaseServersSchema),
   /** How customer success resumes a failed provisioning, for the alert mail. */
   resumeHow: z.string(),
   /** Link to a tenant's execution for ops (console URL template with {executionName}). */
   executionUrlTemplate: z.optional(z.string()),
+  /** Where ops mails send customer success: the operations dashboard on AWS, /ops locally; unset: `<siteUrl>/ops` (opsConsoleUrl). */
+  opsConsoleUrl: z.optional(z.string()),
   /** The spaceOS version new instances launch with (the image tag). */
   appVersion: z.string(),
   /** The spaceOS OAuth apps (one per provider, one redirect URI for all tenants); unset: calendars cannot be connected. */
@@ -76,6 +82,9 @@ export const platformSchema = z.object({
 });
 export type Platform = z.infer<typeof platformSchema>;
 
+/** The page an ops mail links to (the drift and welcome-mail alerts). */
+export const opsConsoleUrl = (platform: Pick<Platform, 'opsConsoleUrl' | 'siteUrl'>) => platform.opsConsoleUrl ?? `${platform.siteUrl}/ops`;
+
 export function platformFromEnv(env: NodeJS.ProcessEnv = process.env): Platform {
   return platformSchema.parse({
     instanceUrlTemplate: env.INSTANCE_URL_TEMPLATE,
@@ -85,8 +94,11 @@ export function platformFromEnv(env: NodeJS.ProcessEnv = process.env): Platform 
     siteUrl: env.SITE_URL,
     bucket: env.TENANT_BUCKET,
     database: { host: env.TENANT_DB_HOST, port: env.TENANT_DB_PORT ?? '5432', adminSecretName: env.TENANT_DB_ADMIN_SECRET },
+    databaseServers: env.TENANT_DB_SERVERS ? JSON.parse(env.TENANT_DB_SERVERS) : undefined,
     resumeHow: env.RESUME_HOW ?? 'Open the execution in the Step Functions console, fix the cause, then start provision-tenant again with the same input (name <tenantId>-r<n>)',
     executionUrlTemplate: env.EXECUTION_URL_TEMPLATE,
+    // On AWS <site>/ops is the signup page: the dashboard of the Lambda's own region (AWS_REGION, set by the runtime) unless set.
+    opsConsoleUrl: env.OPS_CONSOLE_URL ?? (env.AWS_REGION ? dashboardUrl(env.AWS_REGION) : undefined),
     appVersion: env.APP_VERSION ?? 'unknown',
     oauthClients: { google: env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
     sleep: sleepFromEnv(env),

@@ -15,14 +15,15 @@ export const magicLinkRequestSchema = z.object({ email: emailSchema, subdomain: 
 export type MagicLinkRequest = z.infer<typeof magicLinkRequestSchema>;
 export const sessionRequestSchema = z.object({ token: z.string('The sign-in link is incomplete').check(z.regex(/^[A-Za-z0-9_-]{20,100}$/, 'The sign-in link is incomplete')) });
 
-/** GET /api/auth/session */
-export interface SessionView {
-  tenantId: string;
-  subdomain: string;
-  companyName: string;
-  email: string;
-  expiresAt: string;
-}
+/** GET /api/auth/session, and the 200 of POST /api/auth/session */
+export const sessionViewSchema = z.object({
+  tenantId: z.string(),
+  subdomain: z.string(),
+  companyName: z.string(),
+  email: z.string(),
+  expiresAt: z.iso.datetime(),
+});
+export type SessionView = z.infer<typeof sessionViewSchema>;
 
 /** The web page the mailed link opens; it exchanges the token for a session (a GET would be spent by mail scanners). */
 export const signInPageUrl = (siteUrl: string, token: string) => `${siteUrl}/signin?token=${encodeURIComponent(token)}`;

@@ -57,8 +57,9 @@ function button({ settings }: MailBrand, href: string, label: string): string {
 }
 
 /** Sent once a trial instance answers: where it lives, and what happens next. */
-export function welcomeEmail(input: { adminName: string; companyName: string; brand: MailBrand; appUrl: string; stagingUrl: string; trialEndsAt: string; upgradeUrl?: string; signInUrl: string }): Email {
-  const ends = new Date(input.trialEndsAt).toDateString();
+/** Without `trialEndsAt` (an invoiced tenant, on the paid plan from the start) the mail says nothing of a trial. */
+export function welcomeEmail(input: { adminName: string; companyName: string; brand: MailBrand; appUrl: string; stagingUrl: string; trialEndsAt?: string; upgradeUrl?: string; signInUrl: string }): Email {
+  const ends = input.trialEndsAt ? new Date(input.trialEndsAt).toDateString() : undefined;
   const subject = `Your spaceOS instance for ${input.companyName} is ready`;
   const html = layout(
     input.brand,
@@ -67,7 +68,7 @@ export function welcomeEmail(input: { adminName: string; companyName: string; br
 <p>${button(input.brand, input.appUrl, `Open ${input.companyName}`)}</p>
 <p>Your instance: <a href="${escape(input.appUrl)}">${escape(input.appUrl)}</a><br>
 Staging copy, to try changes safely: <a href="${escape(input.stagingUrl)}">${escape(input.stagingUrl)}</a></p>
-<p>Your ${TRIAL_DAYS}-day trial runs until ${escape(ends)}. Colours, logo, mail footer and more can be changed at any time from your settings:</p>
+<p>${ends ? `Your ${TRIAL_DAYS}-day trial runs until ${escape(ends)}. ` : ''}Colours, logo, mail footer and more can be changed at any time from your settings:</p>
 <p>${button(input.brand, input.signInUrl, 'Sign in to your settings')}<br><small>This sign-in link works once, for ${SIGN_IN_LINK_LABEL}; you can always ask for a new one.</small></p>${
       input.upgradeUrl ? `<p>Ready to keep it? <a href="${escape(input.upgradeUrl)}">Upgrade to the paid plan</a> (this link is yours: keep it private).</p>` : ''
     }`,
@@ -79,7 +80,7 @@ Your spaceOS instance for ${input.companyName} is live. You are its administrato
 Your instance: ${input.appUrl}
 Staging copy, to try changes safely: ${input.stagingUrl}
 
-Your ${TRIAL_DAYS}-day trial runs until ${ends}. Colours, logo, mail footer and more can be changed at any time from your settings.
+${ends ? `Your ${TRIAL_DAYS}-day trial runs until ${ends}. ` : ''}Colours, logo, mail footer and more can be changed at any time from your settings.
 Sign in (works once, for ${SIGN_IN_LINK_LABEL}): ${input.signInUrl}
 ${input.upgradeUrl ? `\nReady to keep it? Upgrade to the paid plan (this link is yours: keep it private):\n${input.upgradeUrl}\n` : ''}
 --

@@ -111,8 +111,11 @@ export const moreThanListed = (summary: RolloutSummary, list: RolloutSummaryList
 export const failurePercentage = (outcomes: RolloutOutcome[]) => (outcomes.length === 0 ? 0 : (100 * outcomes.filter((o) => o.outcome !== 'upgraded').length) / outcomes.length);
 
 /** Why ops may not offboard this tenant now (undefined: go ahead). A paying tenant is cancelled in Stripe first. */
-export function offboardingRefusal(tenant: Pick<Tenant, 'subdomain' | 'status' | 'plan'>, force: boolean): string | undefined {
+export function offboardingRefusal(tenant: Pick<Tenant, 'subdomain' | 'status' | 'plan' | 'billing'>, force: boolean): string | undefined {
   if (tenant.status === 'PROVISIONING') return `${tenant.subdomain} is being provisioned; offboard it once that has ended`;
+  if (!force && tenant.billing === 'invoiced' && (tenant.status === 'ACTIVE' || tenant.status === 'PAST_DUE')) {
+    return `${tenant.subdomain} is billed by invoice (created by ops): end its contract first, then pass --force`;
+  }
   if (!force && tenant.plan === 'paid' && (tenant.status === 'ACTIVE' || tenant.status === 'PAST_DUE')) {
     return `${tenant.subdomain} is a paying customer: cancel the subscription in Stripe first (the webhook suspends it), or pass --force`;
   }

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { databaseName, instanceUrl, mailTemplateKey, tenantPrefix, type Environment } from './instance';
+import { DATABASE_POOL_SIZE, databaseName, instanceUrl, mailTemplateKey, tenantPrefix, type Environment } from './instance';
 import { footerLines, socialLinksOf, type TenantSettings } from './settings';
 
 /**
@@ -29,7 +29,7 @@ export function instanceConfig({ tenant, settings, settingsVersion, env, urlTemp
     tenant: { id: tenant.tenantId, name: tenant.companyName, subdomain: tenant.subdomain, plan: tenant.plan, environment: env === 'prod' ? 'production' : 'staging' },
     settings_version: settingsVersion,
     app: { url: instanceUrl(urlTemplate, tenant.subdomain, env), staging_url: instanceUrl(urlTemplate, tenant.subdomain, 'stg') },
-    database: { host: database.host, port: database.port, name, user: name, password_secret: database.secretName },
+    database: { host: database.host, port: database.port, name, user: name, password_secret: database.secretName, pool_size: DATABASE_POOL_SIZE[env] },
     storage: { bucket, prefix },
     mail: {
       transport: mail.transport,

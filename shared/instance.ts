@@ -22,6 +22,14 @@ export const instanceUrl = (template: string, subdomain: string, env: Environmen
  */
 export const databaseName = (subdomain: string, env: Environment) => `t_${subdomain.replace(/-/g, '_')}_${env}`;
 
+/**
+ * Connections one instance task may hold in its pool (the rendered config's `database.pool_size`).
+ * A 0.25 vCPU task mostly serves one request at a time: two let a slow query not block the next page.
+ * Each role's connection limit (shared/database-servers.ts) is sized from these, so a bigger pool
+ * without a bigger limit would be refused by Postgres ("too many connections for role").
+ */
+export const DATABASE_POOL_SIZE: Record<Environment, number> = { prod: 2, stg: 1 };
+
 export const tenantPrefix = (tenantId: string) => `tenants/${tenantId}/`;
 export const configKey = (tenantId: string, env: Environment, file: 'config.yml' | 'config.json') => `${tenantPrefix(tenantId)}config/${env}/${file}`;
 export const themeKey = (tenantId: string) => `${tenantPrefix(tenantId)}theme.css`;

@@ -45,6 +45,8 @@ export const tenantStatusViewSchema = z.object({
   instances: z.optional(z.partialRecord(z.enum(ENVIRONMENTS), instanceStateSchema)),
   /** The welcome mail could not be delivered yet (retried on its own) or at all: the page says so, never why. */
   welcomeMail: z.optional(z.enum(['retrying', 'failed'])),
+  /** Billed by invoice (created by ops on the paid plan): no Stripe, nothing to manage from this page. */
+  billing: z.optional(z.literal('invoiced')),
 });
 export type TenantStatusView = z.infer<typeof tenantStatusViewSchema>;
 

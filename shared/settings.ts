@@ -101,28 +101,65 @@ export const smtpHealthSchema = z.object({
 });
 export type SmtpHealth = z.infer<typeof smtpHealthSchema>;
 
-/** GET /api/tenants/{id}/settings */
-export interface SettingsView {
-  version: number;
-  settings: TenantSettings;
+/** GET /api/tenants/{id}/settings, and the 200 of PUT */
+export const settingsViewSchema = z.object({
+  version: z.int(),
+  settings: tenantSettingsSchema,
   /** The address mail is sent from with the default sender. */
-  defaultFromAddress: string;
-  smtpPasswordSet: boolean;
-  smtpHealth?: SmtpHealth;
+  defaultFromAddress: z.string(),
+  smtpPasswordSet: z.boolean(),
+  smtpHealth: z.optional(smtpHealthSchema),
   /** Where the logo can be seen (undefined: the default logo). */
-  logoUrl?: string;
+  logoUrl: z.optional(z.string()),
   /** Only in the answer to a save: stored, but the instance files are rendered a little later. */
-  instanceUpdatePending?: boolean;
+  instanceUpdatePending: z.optional(z.boolean()),
   /** The admin's address bounced (SES hard bounce): no mail from us reaches it. When it was reported. */
-  adminEmailBouncedAt?: string;
-}
+  adminEmailBouncedAt: z.optional(z.string()),
+});
+export type SettingsView = z.infer<typeof settingsViewSchema>;
 
-export interface SettingsChange {
-  version: number;
-  at: string;
-  by: string;
-  fields: string[];
-}
+export const settingsChangeSchema = z.object({ version: z.int(), at: z.string(), by: z.string(), fields: z.array(z.string()) });
+export type SettingsChange = z.infer<typeof settingsChangeSchema>;
+
+/** GET /api/tenants/{id}/settings/history: newest first. */
+export const settingsHistorySchema = z.object({ changes: z.array(settingsChangeSchema) });
+
+/** 409 of PUT /api/tenants/{id}/settings: saved meanwhile by someone else; the version to reload. */
+export const staleSettingsSchema = z.object({ errors: z.record(z.string(), z.string()), currentVersion: z.int() });
+
+/** POST /api/tenants/{id}/settings/test-smtp: a sign-in to the server, nothing saved. */
+export const testSmtpRequestSchema = z.object({ sender: smtpSenderSchema, password: z.optional(z.string()) });
+export const testSmtpResultSchema = z.object({ ok: z.literal(true), message: z.string() });
+export type TestSmtpResult = z.infer<typeof testSmtpResultSchema>;
+
+/** POST /api/tenants/{id}/settings/test-mail: to whom, and which way it went. */
+export const testMailResultSchema = z.object({ sentTo: z.string(), via: z.enum(['smtp', 'ses']) });
+export type TestMailResult = z.infer<typeof testMailResultSchema>;
+
+// An enum of the allowed types, not a key lookup in LOGO_TYPES: `toString` or `__proto__` are keys of every object.
+const logoTypes = Object.keys(LOGO_TYPES) as [LogoType, ...LogoType[]];
+
+/** POST /api/tenants/{id}/logo-upload */
+export const logoUploadRequestSchema = z.object({
+  contentType: z.enum(logoTypes, `Upload a ${Object.values(LOGO_TYPES).map((e) => e.toUpperCase()).join(', ')} image`),
+  size: z.int().check(z.minimum(1, 'The file is empty'), z.maximum(LOGO_MAX_BYTES, `The logo may be at most ${LOGO_MAX_BYTES / 1024} KB`)),
+});
+/** Its 200: a presigned POST (url and form fields) and the key to put into the settings once uploaded. */
+export const logoUploadSchema = z.object({ url: z.string(), fields: z.record(z.string(), z.string()), key: z.string() });
+export type LogoUpload = z.infer<typeof logoUploadSchema>;
+
+/** GET /api/tenants/{id}/branding.json: what a mobile build needs, public. */
+export const brandingViewSchema = z.object({
+  tenantId: z.string(),
+  subdomain: z.string(),
+  version: z.int(),
+  appName: z.string(),
+  // The accent pair is left out of a palette without an accent colour (settings from before it had one).
+  colors: z.object({ primary: z.string(), onPrimary: z.string(), primaryDark: z.string(), primarySoft: z.string(), accent: z.optional(z.string()), onAccent: z.optional(z.string()) }),
+  logo: z.nullable(z.object({ url: z.string(), path: z.string() })),
+  appUrl: z.nullable(z.string()),
+});
+export type BrandingView = z.infer<typeof brandingViewSchema>;
 
 export const DEFAULT_LOGO = 'assets/logo.svg';
 export const DEFAULT_ACCENT = '#f59e0b';

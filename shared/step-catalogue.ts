@@ -59,8 +59,6 @@ export type GrantName =
   | 'ecs:createService'
   | 'ecs:deployVersion'
   | 'ecs:removeServices'
-  /** create (with the boundary) and converge tenant task roles */
-  | 'tenantRoles:ensure'
   /** the pool key, the tenant's own task role assumed for its credentials, the pool tasks' port (in the VPC) */
   | 'pool:assign'
   /** start the tenant's own service, find its tasks (Cloud Map), stop the pool task (in the VPC, to probe them) */
@@ -176,9 +174,9 @@ export const STEP_CATALOGUE = {
     workflow: 'provision-tenant',
     label: 'Reserving a ready instance',
     needs: ['tenants', 'poolInstances', 'pool', 'platform'],
-    grants: ['tenantRoles:ensure'],
+    grants: [],
     catch: NO_CATCH,
-    aws: { p50: 0.6, p95: 2.5, basis: 'one DynamoDB Query of the ready index + one TransactWriteItems (claim and tenant record); on a claim, IAM GetRole/CreateRole/PutRolePolicy for the tenant\'s role' },
+    aws: { p50: 0.3, p95: 1.5, basis: 'one DynamoDB Query of the ready index + one TransactWriteItems (claim and tenant record)' },
   },
   DeployServices: {
     workflow: 'provision-tenant',
@@ -186,7 +184,7 @@ export const STEP_CATALOGUE = {
     needs: ['tenants', 'fleet', 'compute', 'instances', 'poolInstances', 'pool', 'secrets', 'databases', 'platform'],
     // database:admin: a warm path that falls back to the cold one creates staging's database first.
     grants: ['ecs:createService', 'pool:assign', 'database:admin', 'tenantSecrets:write'],
-    aws: { p50: 2, p95: 5, basis: 'ECS DescribeServices, RegisterTaskDefinition, CreateService, UpdateService; IAM task role; Cloud Map CreateService' },
+    aws: { p50: 2, p95: 5, basis: 'ECS DescribeServices, RegisterTaskDefinition, CreateService, UpdateService; the instance token secret; Cloud Map CreateService' },
   },
   WaitUntilHealthy: {
     workflow: 'provision-tenant',

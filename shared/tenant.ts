@@ -45,6 +45,13 @@ export const tenantSchema = z.object({
   verifyBy: z.optional(z.string()),
   /** When the admin opened the verification mail's link. */
   emailVerifiedAt: z.optional(z.string()),
+  /** Who created the tenant when it was not a self-signup: `ops`, customer service on a client's behalf (functions/ops/create-on-behalf.ts). */
+  createdBy: z.optional(z.literal('ops')),
+  /**
+   * How a paid tenant pays when not through Stripe: `invoiced`, billed by invoice outside Stripe
+   * Checkout. Such a tenant has no trial to expire, no Upgrade to offer, and Stripe events leave it alone.
+   */
+  billing: z.optional(z.literal('invoiced')),
   // Billing (Stripe): the customer and the one subscription kept (functions/billing/stripe-events.ts).
   stripeCustomerId: z.optional(z.string()),
   stripeSubscriptionId: z.optional(z.string()),
@@ -73,6 +80,14 @@ export const tenantSchema = z.object({
   executionName: z.optional(z.string()),
   /** How many resumes were claimed: the last is `<tenantId>-r<resumes>`. A conditional write claims the next, so no two resumes share a number. */
   resumes: z.optional(z.number()),
+  /**
+   * The Postgres server holding the tenant's databases (shared/database-servers.ts), chosen once by
+   * CreateDatabases; absent on tenants from before placement: `db-1`. `databaseConnections` is what
+   * the placement counted on that server; `databaseReleasedAt` when offboarding gave it back.
+   */
+  databaseServer: z.optional(z.string()),
+  databaseConnections: z.optional(z.number()),
+  databaseReleasedAt: z.optional(z.string()),
   /** Restarts by the reconciler of an execution that stopped while the tenant was PENDING/PROVISIONING, since ops last resumed it (bounded). */
   reconcilerRestarts: z.optional(z.number()),
 });
@@ -98,6 +113,7 @@ export function statusView(tenant: Tenant, instances: readonly Pick<InstanceReco
     ...(isEmailVerified(tenant) ? {} : { awaitingEmailVerification: true as const }),
     ...(tenant.plan === 'trial' && tenant.trialEndsAt ? { trialEndsAt: tenant.trialEndsAt } : {}),
     ...(welcomeMailNotice(tenant.welcomeMail) ? { welcomeMail: welcomeMailNotice(tenant.welcomeMail) } : {}),
+    ...(tenant.billing ? { billing: tenant.billing } : {}),
     ...(instances.length ? { instances: Object.fromEntries(instances.map((i) => [i.env, i.state])) } : {}),
   };
 }

@@ -1,11 +1,9 @@
-import * as z from 'zod/mini';
+import { adminTokenRequestSchema } from '../../shared/api-bodies';
 import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { sessionTenant } from './admin-session';
 import { badRequest, json, jsonBody, notFound, tenantOfPath, type ApiEvent, type ApiResult } from './http';
 import { crossSiteRefusal } from './same-origin';
-
-const adminBodySchema = z.object({ token: z.optional(z.string()) });
 
 /**
  * For the `session-or-link` routes (checkout, billing portal): the tenant, if the request comes
@@ -21,7 +19,7 @@ export async function adminTenant(deps: Pick<Deps, 'tenants' | 'links' | 'now' |
   if (refusal) return { response: refusal };
   const body = event.body ? jsonBody(event) : { ok: true as const, value: {} };
   if (!body.ok) return { response: body.response };
-  const parsed = adminBodySchema.safeParse(body.value);
+  const parsed = adminTokenRequestSchema.safeParse(body.value);
   if (!parsed.success) return { response: badRequest({ token: 'The admin link token must be text' }) };
   const { token } = parsed.data;
   if (!token) return sessionTenant(deps, event);

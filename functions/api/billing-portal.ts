@@ -1,3 +1,4 @@
+import type { RedirectUrl } from '../../shared/api-bodies';
 import type { Deps } from '../deps';
 import { adminTenant } from './admin-request';
 import { json, type ApiEvent, type ApiHandler } from './http';
@@ -15,8 +16,10 @@ export function createBillingPortalHandler(deps: BillingPortalDeps): ApiHandler 
     const admin = await adminTenant(deps, event);
     if ('response' in admin) return admin.response;
     const { tenant } = admin;
+    // Created by ops for a client billed outside Stripe: there is no Stripe billing to open.
+    if (tenant.billing === 'invoiced') return json(409, { errors: { plan: 'This instance is billed by invoice, outside this page: your contact at spaceOS handles billing' } });
     if (tenant.plan !== 'paid' || !tenant.stripeCustomerId) return json(409, { errors: { plan: 'Billing opens once the instance is on the paid plan' } });
-    return json(200, { url: await deps.billing.portalUrl({ customerId: tenant.stripeCustomerId, returnUrl: `${deps.platform.siteUrl}/status/${tenant.tenantId}` }) });
+    return json(200, { url: await deps.billing.portalUrl({ customerId: tenant.stripeCustomerId, returnUrl: `${deps.platform.siteUrl}/status/${tenant.tenantId}` }) } satisfies RedirectUrl);
   };
 }
 

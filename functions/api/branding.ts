@@ -1,3 +1,4 @@
+import type { BrandingView } from '../../shared/settings';
 import { paletteOf } from '../../shared/theme';
 import type { Deps } from '../deps';
 import { logoUrlOf, settingsOf } from '../tenant/settings-of';
@@ -45,7 +46,7 @@ export function createBrandingHandler(deps: BrandingDeps): ApiHandler {
         },
         logo: branding.logo ? { url: logoUrlOf(tenant, deps.platform), path: branding.logo } : null,
         appUrl: tenant.urls.app ?? null,
-      },
+      } satisfies BrandingView,
       { 'cache-control': `public, max-age=${BRANDING_MAX_AGE_SECONDS}`, etag: `"${tenant.tenantId}-${version}"` },
     );
   };

@@ -1,3 +1,4 @@
+import type { RedirectUrl } from '../../shared/api-bodies';
 import type { Deps } from '../deps';
 import { adminTenant } from './admin-request';
 import { HAS_INSTANCE } from '../../shared/lifecycle';
@@ -36,7 +37,7 @@ export function createCheckoutHandler(deps: CheckoutDeps): ApiHandler {
       // A returning customer subscribes under the same customer (and reuses a session still open).
       ...(tenant.stripeCustomerId ? { customerId: tenant.stripeCustomerId } : {}),
     });
-    return json(200, { url });
+    return json(200, { url } satisfies RedirectUrl);
   };
 }
 

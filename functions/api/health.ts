@@ -1,4 +1,5 @@
 import type { Deps } from '../deps';
+import type { Health } from '../../shared/api-bodies';
 import { json, type ApiHandler } from './http';
 import { lambdaEntry } from '../lambda/entry';
 import { core } from '../lambda/core';
@@ -11,10 +12,10 @@ export function createHealthHandler({ tenants, logger }: HealthDeps): ApiHandler
   return async () => {
     try {
       await tenants.ping();
-      return json(200, { status: 'ok' });
+      return json(200, { status: 'ok' } satisfies Health);
     } catch (error) {
       logger.error('Health check failed', { error });
-      return json(503, { status: 'unavailable' });
+      return json(503, { status: 'unavailable' } satisfies Health);
     }
   };
 }

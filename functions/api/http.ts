@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod/mini';
+import type { RateLimited } from '../../shared/api-bodies';
 import { fieldErrors } from '../../shared/signup';
 import type { Tenant } from '../../shared/tenant';
 import type { TenantStore } from '../providers/tenant-store';
@@ -78,7 +79,7 @@ export function validBody<S extends z.core.$ZodType>(event: ApiEvent, schema: S)
  */
 export function tooManyRequests(retryAfterSeconds: number, error: string): ApiResult {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-  return json(429, { error, retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
+  return json(429, { error, retryAfterSeconds: seconds } satisfies RateLimited, { 'retry-after': String(seconds) });
 }
 
 /**

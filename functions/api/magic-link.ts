@@ -1,3 +1,4 @@
+import type { SentNotice } from '../../shared/api-bodies';
 import { isEmailVerified } from '../../shared/tenant';
 import { setTimeout as pause } from 'node:timers/promises';
 import { MAGIC_LINK_LIMIT, MAGIC_LINK_MINUTES, magicLinkRequestSchema } from '../../shared/auth';
@@ -21,7 +22,7 @@ const PER_IP_LIMIT = { perWindow: 30, windowMinutes: MAGIC_LINK_LIMIT.windowMinu
  * unknown address, telling who the admin is by timing alone.
  */
 export const MAGIC_LINK_ANSWER_MS = 800;
-const SENT = json(202, { sent: 'If this email belongs to the admin of that instance, a sign-in link is on its way. It works once, for 15 minutes.' });
+const SENT = json(202, { sent: 'If this email belongs to the admin of that instance, a sign-in link is on its way. It works once, for 15 minutes.' } satisfies SentNotice);
 
 type MagicLinkDeps = Pick<Deps, 'logger' | 'mail' | 'now' | 'platform' | 'signIns' | 'tenants'>;
 

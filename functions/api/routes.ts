@@ -17,55 +17,53 @@ import { createGetSettingsHandler } from './get-settings';
 import { createLogoHandler } from './logo';
 import { createLogoUploadHandler } from './logo-upload';
 import { createMagicLinkHandler } from './magic-link';
+import { createInstanceCredentialsHandler } from './instance-credentials';
+import { createOpenApiHandler } from './openapi';
 import { createOAuthCallbackHandler } from './oauth-callback';
 import { createOAuthStartHandler } from './oauth-start';
 import { createPutSettingsHandler } from './put-settings';
 import { createSettingsHistoryHandler } from './settings-history';
 import { createTestMailHandler } from './test-mail';
 import { createTestSmtpHandler } from './test-smtp';
+import { ROUTE_FACTS, type ApiRouteFacts } from './route-table';
 
-export interface ApiRoute {
-  /** HTTP API route key form: method and path with {param} placeholders. */
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  path: string;
-  /** The file under functions/api/ whose `handler` export serves it in Lambda. */
-  entry: string;
+export type { ApiRouteFacts } from './route-table';
+export interface ApiRoute extends ApiRouteFacts {
   create: (deps: Deps) => ApiHandler;
-  /**
-   * Who may call it, checked in the function: anyone (`public`), the tenant's signed-in admin
-   * (`session`), the admin by session or by a signed link from a mail (`session-or-link`),
-   * Stripe by signature (`stripe`), or a browser carrying a signed OAuth state (`oauth-state`).
-   */
-  access: 'public' | 'session' | 'session-or-link' | 'stripe' | 'oauth-state';
-  /** Routes that talk to a tenant's SMTP server (or redeploy instances) wait longer than the default 10 s (API Gateway allows 30). */
-  timeoutSeconds?: number;
 }
 
-/** Every public route, used by the local server now and by the CDK HTTP API. */
-export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'GET', path: '/api/health', entry: 'health', create: createHealthHandler, access: 'public' },
-  { method: 'POST', path: '/api/signups', entry: 'signup', create: createSignupHandler, access: 'public' },
-  { method: 'POST', path: '/api/signups/verify', entry: 'verify-email', create: createVerifyEmailHandler, access: 'public' },
-  { method: 'GET', path: '/api/subdomains/{name}', entry: 'subdomain-availability', create: createSubdomainAvailabilityHandler, access: 'public' },
-  { method: 'GET', path: '/api/tenants/{id}/status', entry: 'tenant-status', create: createTenantStatusHandler, access: 'public' },
-  { method: 'POST', path: '/api/tenants/{id}/checkout', entry: 'checkout', create: createCheckoutHandler, access: 'session-or-link' },
-  { method: 'POST', path: '/api/tenants/{id}/billing-portal', entry: 'billing-portal', create: createBillingPortalHandler, access: 'session-or-link' },
-  { method: 'POST', path: '/api/tenants/{id}/upgrade-link', entry: 'upgrade-link', create: createUpgradeLinkHandler, access: 'public' },
-  // A woken tenant's instances are redeployed and resized before the answer: more than the default 10 s at times.
-  { method: 'POST', path: '/api/webhooks/stripe', entry: 'stripe-webhook', timeoutSeconds: 28, create: createStripeWebhookHandler, access: 'stripe' },
-  // Sign-in and runtime settings (issue 6)
-  { method: 'POST', path: '/api/auth/magic-link', entry: 'magic-link', create: createMagicLinkHandler, access: 'public' },
-  { method: 'POST', path: '/api/auth/session', entry: 'create-session', create: createSessionHandler, access: 'public' },
-  { method: 'GET', path: '/api/auth/session', entry: 'get-session', create: createGetSessionHandler, access: 'session' },
-  { method: 'DELETE', path: '/api/auth/session', entry: 'delete-session', create: createDeleteSessionHandler, access: 'public' },
-  { method: 'GET', path: '/api/tenants/{id}/settings', entry: 'get-settings', create: createGetSettingsHandler, access: 'session' },
-  { method: 'PUT', path: '/api/tenants/{id}/settings', entry: 'put-settings', timeoutSeconds: 28, create: createPutSettingsHandler, access: 'session' },
-  { method: 'GET', path: '/api/tenants/{id}/settings/history', entry: 'settings-history', create: createSettingsHistoryHandler, access: 'session' },
-  { method: 'POST', path: '/api/tenants/{id}/settings/test-mail', entry: 'test-mail', timeoutSeconds: 28, create: createTestMailHandler, access: 'session' },
-  { method: 'POST', path: '/api/tenants/{id}/settings/test-smtp', entry: 'test-smtp', timeoutSeconds: 28, create: createTestSmtpHandler, access: 'session' },
-  { method: 'POST', path: '/api/tenants/{id}/logo-upload', entry: 'logo-upload', create: createLogoUploadHandler, access: 'session' },
-  { method: 'GET', path: '/api/tenants/{id}/logo', entry: 'logo', create: createLogoHandler, access: 'public' },
-  { method: 'GET', path: '/api/tenants/{id}/branding.json', entry: 'branding', create: createBrandingHandler, access: 'public' },
-  { method: 'GET', path: '/api/oauth/{provider}/start', entry: 'oauth-start', create: createOAuthStartHandler, access: 'oauth-state' },
-  { method: 'GET', path: '/api/oauth/{provider}/callback', entry: 'oauth-callback', create: createOAuthCallbackHandler, access: 'oauth-state' },
-];
+/** The handler of each route, by its entry (the file under functions/api/ whose `handler` serves it in Lambda). */
+const HANDLERS: Record<string, (deps: Deps) => ApiHandler> = {
+  'health': createHealthHandler,
+  'openapi': createOpenApiHandler,
+  'signup': createSignupHandler,
+  'verify-email': createVerifyEmailHandler,
+  'subdomain-availability': createSubdomainAvailabilityHandler,
+  'tenant-status': createTenantStatusHandler,
+  'checkout': createCheckoutHandler,
+  'billing-portal': createBillingPortalHandler,
+  'upgrade-link': createUpgradeLinkHandler,
+  'stripe-webhook': createStripeWebhookHandler,
+  'magic-link': createMagicLinkHandler,
+  'create-session': createSessionHandler,
+  'get-session': createGetSessionHandler,
+  'delete-session': createDeleteSessionHandler,
+  'get-settings': createGetSettingsHandler,
+  'put-settings': createPutSettingsHandler,
+  'settings-history': createSettingsHistoryHandler,
+  'test-mail': createTestMailHandler,
+  'test-smtp': createTestSmtpHandler,
+  'logo-upload': createLogoUploadHandler,
+  'logo': createLogoHandler,
+  'branding': createBrandingHandler,
+  'oauth-start': createOAuthStartHandler,
+  'oauth-callback': createOAuthCallbackHandler,
+  'instance-credentials': createInstanceCredentialsHandler,
+};
+
+/** Every public route with its handler: the local server serves these; the CDK app and the OpenAPI document need only ROUTE_FACTS. */
+export const API_ROUTES: readonly ApiRoute[] = ROUTE_FACTS.map((route) => {
+  const create = HANDLERS[route.entry];
+  if (!create) throw new Error(`No handler for the route entry ${route.entry}`);
+  return { ...route, create };
+});

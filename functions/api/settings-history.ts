@@ -1,3 +1,5 @@
+import type * as z from 'zod/mini';
+import type { settingsHistorySchema } from '../../shared/settings';
 import type { Deps } from '../deps';
 import { sessionTenant } from './admin-session';
 import { json, type ApiEvent, type ApiHandler } from './http';
@@ -13,7 +15,8 @@ export function createSettingsHistoryHandler(deps: SettingsHistoryDeps): ApiHand
   return async (event: ApiEvent) => {
     const admin = await sessionTenant(deps, event);
     if ('response' in admin) return admin.response;
-    return json(200, { changes: await deps.settingsStore.history(admin.tenant.tenantId) });
+    const body: z.infer<typeof settingsHistorySchema> = { changes: await deps.settingsStore.history(admin.tenant.tenantId) };
+    return json(200, body);
   };
 }
 

@@ -27,7 +27,8 @@ const idempotencyKeySchema = z.string().check(
 
 export const statusUrlOf = (tenantId: string) => `/api/tenants/${tenantId}/status`;
 
-function newTenant(signup: Signup, tenantId: string, now: string): Tenant {
+/** A self-signup's new tenant: PENDING, a trial, to be verified by `verifyBy` (ops create theirs from it too, functions/ops/create-on-behalf.ts). */
+export function newTenant(signup: Pick<Signup, 'subdomain' | 'companyName' | 'adminName' | 'adminEmail' | 'primaryColor'>, tenantId: string, now: string): Tenant {
   return {
     verifyBy: new Date(Date.parse(now) + VERIFICATION_HOURS * 3_600_000).toISOString(),
     tenantId,
@@ -112,7 +113,11 @@ export function createSignupHandler(deps: SignupDeps): ApiHandler {
     if (human === 'refused') return badRequest({ captchaToken: 'Please complete the check that you are a person' });
     if (human === 'unavailable') return json(503, { error: 'We could not check that you are a person just now; try again in a minute' });
     const limited = await signupLimitReached(deps, clientLimitKey(event), parsed.value.adminEmail);
-    if (limited) return tooManyRequests(limited.retryAfterSeconds, limited.message);
+    if (limited) {
+      // The saved Logs Insights query "Signups refused by limit" reads these lines (which limit, by its message).
+      logger.warn('Signup refused by limit', { limit: limited.message, retryAfterSeconds: limited.retryAfterSeconds });
+      return tooManyRequests(limited.retryAfterSeconds, limited.message);
+    }
 
     const rawKey = header(event, IDEMPOTENCY_HEADER);
     let idempotency;

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import type { StripeReceipt } from '../../shared/api-bodies';
 import { createStripeEventHandler, runEventEffects, stripeEventEnvelopeSchema } from '../billing/stripe-events';
 import type { Deps } from '../deps';
 import type { EventEffects } from '../providers/stripe-event-ledger';
@@ -64,9 +65,9 @@ export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler 
     }
     if (!(await deps.stripeEvents.claimEvent(verified.id, deps.now(), EVENT_LEASE_MS))) {
       const earlier = await deps.stripeEvents.takeOverEvent(verified.id, deps.now(), EVENT_LEASE_MS);
-      if (earlier.state === 'done') return json(200, { received: true, duplicate: true });
+      if (earlier.state === 'done') return json(200, { received: true, duplicate: true } satisfies StripeReceipt);
       if (earlier.state === 'busy') return json(409, { errors: { body: 'This event is being processed by another delivery; retry later' } });
-      if (earlier.effects) return (await finish(verified, earlier.effects)) ? json(200, { received: true, outcome: 'applied', finished: true }) : retryLater;
+      if (earlier.effects) return (await finish(verified, earlier.effects)) ? json(200, { received: true, outcome: 'applied', finished: true } satisfies StripeReceipt) : retryLater;
       // An earlier attempt died before applying anything: handle it as new.
     }
     let handled;
@@ -78,9 +79,9 @@ export function createStripeWebhookHandler(deps: StripeWebhookDeps): ApiHandler 
       return retryLater;
     }
     deps.logger.info('Stripe event', { id: verified.id, type: verified.type, outcome: handled.outcome });
-    if (handled.effects) return (await finish(verified, handled.effects)) ? json(200, { received: true, outcome: handled.outcome }) : retryLater;
+    if (handled.effects) return (await finish(verified, handled.effects)) ? json(200, { received: true, outcome: handled.outcome } satisfies StripeReceipt) : retryLater;
     await deps.stripeEvents.finishEvent(verified.id, deps.now());
-    return json(200, { received: true, outcome: handled.outcome });
+    return json(200, { received: true, outcome: handled.outcome } satisfies StripeReceipt);
   };
 }
 

@@ -1,4 +1,5 @@
 import { testEmail } from '../../shared/emails';
+import type { TestMailResult } from '../../shared/settings';
 import type { Deps } from '../deps';
 import { sendAsTenant } from '../tenant/tenant-mail';
 import { brandOf } from '../tenant/settings-of';
@@ -25,7 +26,7 @@ export function createTestMailHandler(deps: TestMailDeps): ApiHandler {
     const via = sender?.kind === 'smtp' && tenant.smtpHealth?.state !== 'failing' ? `through your SMTP server ${sender.host}` : 'through the spaceOS mail service';
     const email = testEmail({ brand: brandOf(tenant, deps.platform), adminName: tenant.adminName, companyName: tenant.companyName, via });
     const sent = await sendAsTenant(deps, tenant, { ...email, to: [tenant.adminEmail] });
-    return json(200, { sentTo: tenant.adminEmail, via: sent.via });
+    return json(200, { sentTo: tenant.adminEmail, via: sent.via } satisfies TestMailResult);
   };
 }
 

@@ -1,5 +1,4 @@
-import * as z from 'zod/mini';
-import { smtpSenderSchema } from '../../shared/settings';
+import { testSmtpRequestSchema, type TestSmtpResult } from '../../shared/settings';
 import type { Deps } from '../deps';
 import { SmtpRefusedError } from '../providers/smtp';
 import { smtpAccountOf } from '../settings/smtp-secret';
@@ -12,8 +11,6 @@ import { sessions } from '../lambda/keys';
 import { smtp } from '../lambda/smtp';
 import { tables } from '../lambda/tables';
 
-const testSmtpSchema = z.object({ sender: smtpSenderSchema, password: z.optional(z.string()) });
-
 type TestSmtpDeps = Pick<Deps, 'now' | 'secrets' | 'sessions' | 'smtp' | 'tenants'>;
 
 /**
@@ -23,7 +20,7 @@ type TestSmtpDeps = Pick<Deps, 'now' | 'secrets' | 'sessions' | 'smtp' | 'tenant
  */
 export function createTestSmtpHandler(deps: TestSmtpDeps): ApiHandler {
   return async (event: ApiEvent) => {
-    const admin = await sessionTenantWithBody(deps, event, testSmtpSchema);
+    const admin = await sessionTenantWithBody(deps, event, testSmtpRequestSchema);
     if ('response' in admin) return admin.response;
     const { sender, password } = admin.value;
     try {
@@ -32,7 +29,8 @@ export function createTestSmtpHandler(deps: TestSmtpDeps): ApiHandler {
       const account = password ? { ...sender, password } : await smtpAccountOf(deps, admin.tenant.tenantId, sender);
       if (!account) return badRequest({ smtpPassword: 'Enter the SMTP password to test it' });
       await deps.smtp.verify(account);
-      return json(200, { ok: true, message: `Signed in to ${sender.host} as ${sender.user}` });
+      const result: TestSmtpResult = { ok: true, message: `Signed in to ${sender.host} as ${sender.user}` };
+      return json(200, result);
     } catch (error) {
       // Our message only (the adapter logged the server's words): host and port refusals name their field.
       if (error instanceof SmtpRefusedError) return badRequest({ [error.field ? `sender.${error.field}` : 'smtpPassword']: error.message });

@@ -1,3 +1,4 @@
+import type { SentNotice } from '../../shared/api-bodies';
 import { isEmailVerified } from '../../shared/tenant';
 import { setTimeout as pause } from 'node:timers/promises';
 import { noticeEmail } from '../../shared/emails';
@@ -24,7 +25,7 @@ export const UPGRADE_LINK_PER_CLIENT = { limit: 10, windowMs: HOUR_MS };
  * without the floor the time alone would tell whether the id exists and whether a mail went out.
  */
 export const UPGRADE_LINK_ANSWER_MS = 800;
-const ANSWER = json(202, { sent: 'If this instance exists, its admin will receive an upgrade link by email.' });
+const ANSWER = json(202, { sent: 'If this instance exists, its admin will receive an upgrade link by email.' } satisfies SentNotice);
 
 type UpgradeLinkDeps = Pick<Deps, 'links' | 'logger' | 'mail' | 'now' | 'platform' | 'rateLimits' | 'tenants'>;
 

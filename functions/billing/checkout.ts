@@ -8,7 +8,9 @@ import type { Deps } from '../deps';
  * Only a tenant with a recorded customer can be looked up; the first checkout's duplicate, should
  * one slip through, is cancelled and refunded when its events arrive (functions/billing/duplicates.ts).
  */
-export async function hasLiveSubscription({ billing }: Pick<Deps, 'billing'>, tenant: Pick<Tenant, 'stripeCustomerId'>): Promise<boolean> {
+export async function hasLiveSubscription({ billing }: Pick<Deps, 'billing'>, tenant: Pick<Tenant, 'stripeCustomerId' | 'billing'>): Promise<boolean> {
+  // An invoiced tenant pays outside Stripe: a checkout would bill it twice.
+  if (tenant.billing === 'invoiced') return true;
   if (!tenant.stripeCustomerId) return false;
   return (await billing.subscriptions(tenant.stripeCustomerId)).some((s) => isLiveSubscription(s.status));
 }

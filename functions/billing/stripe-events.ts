@@ -55,12 +55,34 @@ const parse = <S extends z.core.$ZodType>(schema: S, object: unknown): z.output<
   return parsed.success ? parsed.data : undefined;
 };
 
+/**
+ * The events the webhook reads: the one list `npm run ops -- stripe-setup` subscribes the endpoint
+ * to and preflight checks it against. Every other type is noise (Launchpad uses no Stripe trials,
+ * so no trial_will_end); `concernOf` has a case for each of these and the compiler holds it to that.
+ */
+export const HANDLED_STRIPE_EVENTS = [
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'customer.subscription.paused',
+  'customer.subscription.resumed',
+  'invoice.paid',
+  'invoice.payment_succeeded',
+  'invoice.payment_failed',
+] as const satisfies readonly Stripe.Event.Type[];
+export type HandledStripeEvent = (typeof HANDLED_STRIPE_EVENTS)[number];
+
+const isHandled = (type: string): type is HandledStripeEvent => (HANDLED_STRIPE_EVENTS as readonly string[]).includes(type);
+
 /** What a notice names, `unread` for events Launchpad does not read, `unusable` for an object it cannot read. */
 function concernOf(event: Stripe.Event): Concern | 'unread' | 'unusable' {
   // `data` is read as untrusted: a signed body is still only what the sender put in it.
   const object = (event as { data?: { object?: unknown } }).data?.object;
   const named = (concern: Concern | undefined) => (concern && (concern.tenantId || concern.customerId) ? concern : 'unusable');
-  switch (event.type as string) {
+  const type: string = event.type;
+  if (!isHandled(type)) return 'unread';
+  switch (type) {
     case 'checkout.session.completed': {
       const session = parse(checkoutSessionSchema, object);
       return named(session && { tenantId: session.client_reference_id ?? session.metadata?.tenantId, customerId: idOf(session.customer) });
@@ -79,9 +101,11 @@ function concernOf(event: Stripe.Event): Concern | 'unread' | 'unusable' {
       const invoice = parse(invoiceSchema, object);
       return named(invoice && { tenantId: invoice.parent?.subscription_details?.metadata?.tenantId, customerId: idOf(invoice.customer) });
     }
-    default:
-      // Launchpad uses no Stripe trials (trial_will_end) and subscribes to few events; the rest is noise.
-      return 'unread';
+    default: {
+      // A type added to HANDLED_STRIPE_EVENTS without its case here does not compile.
+      const unread: never = type;
+      return unread;
+    }
   }
 }
 
@@ -173,6 +197,11 @@ export function createStripeEventHandler(deps: Pick<Deps, 'tenants' | 'customers
       logger.info('Stripe event for no known tenant; acknowledged', { id: event.id, type: event.type });
       return IGNORED;
     }
+    // Billed by invoice outside Stripe (created by ops): its plan is ops' to change, never a subscription's.
+    if (tenant.billing === 'invoiced') {
+      logger.warn('Stripe event for an invoiced tenant; acknowledged, nothing changed', { tenantId: tenant.tenantId, id: event.id, type: event.type });
+      return IGNORED;
+    }
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const customerIds = [...new Set([tenant.stripeCustomerId, named.customerId].filter((id): id is string => Boolean(id)))];
       const subscriptions = (await Promise.all(customerIds.map((id) => billing.subscriptions(id)))).flat();
@@ -188,7 +217,9 @@ export function createStripeEventHandler(deps: Pick<Deps, 'tenants' | 'customers
       const { effects, ...update } = change;
       const result = await tenants.applyBillingEvent(tenant.tenantId, { ...update, at: now().toISOString(), ifVersion: tenant.version }, effects && stripeEvents.effectsWrite(event.id, effects));
       if (result === 'applied') {
-        logger.info('Billing state applied', { tenantId: tenant.tenantId, id: event.id, type: event.type, status: change.to, plan: change.set.plan, subscription: change.set.stripeSubscriptionId, duplicates: effects?.duplicates });
+        // trialConverted: a trial's first subscription (never paid before); the TrialConverted metric filter counts these lines (infra/aws/constructs/operations.ts).
+        const trialConverted = change.set.plan === 'paid' && tenant.plan !== 'paid' && !tenant.stripeSubscriptionId;
+        logger.info('Billing state applied', { tenantId: tenant.tenantId, id: event.id, type: event.type, status: change.to, plan: change.set.plan, subscription: change.set.stripeSubscriptionId, duplicates: effects?.duplicates, trialConverted });
         return { outcome: 'applied', ...(effects ? { effects } : {}) };
       }
       const fresh = await tenants.getTenant(tenant.tenantId);

@@ -1,12 +1,13 @@
 import { HAS_INSTANCE, type TenantStatus } from '../../shared/lifecycle';
 import type { Deps } from '../deps';
+import type { Databases } from '../providers/tenant-databases';
 
 /** A quota above this share of its limit raises the CapacityHeadroom alarm (and is marked in the CLI). */
 export const CAPACITY_ALARM_PERCENT = 80;
 
 /** What Launchpad counts in its own table, for every quota that grows with the fleet. */
 export interface FleetCounts {
-  /** Tenants that have (or are getting) services, roles, databases and secrets: not gone, not just signed up. */
+  /** Tenants that have (or are getting) services, databases and secrets: not gone, not just signed up. */
   tenants: number;
   /** Tasks of tenant instances running now (awake instances at their desired count). */
   awakeTasks: number;
@@ -17,7 +18,7 @@ export interface FleetCounts {
 /** Tenant statuses whose tenant holds per-tenant resources (PROVISIONING and FAILED may hold some of them). */
 const HOLDING: readonly TenantStatus[] = [...HAS_INSTANCE, 'PROVISIONING', 'FAILED', 'DELETING'];
 
-/** Roles the stacks create for themselves (README ceiling table: ~75). */
+/** Roles the stacks create (README ceiling table: ~75), the one role all instances share among them: none per tenant. */
 const STACK_ROLES = 75;
 /** Launchpad's own secrets (README cost table). */
 const PLATFORM_SECRETS = 7;
@@ -44,14 +45,15 @@ export interface QuotaSpec {
 }
 
 export const QUOTAS: readonly QuotaSpec[] = [
-  { key: 'iam-roles', name: 'IAM roles per account', serviceQuota: { serviceCode: 'iam', quotaCode: 'L-FE177D64', global: true }, defaultLimit: 1000, used: (c) => 2 * c.tenants + STACK_ROLES },
+  { key: 'iam-roles', name: 'IAM roles per account', serviceQuota: { serviceCode: 'iam', quotaCode: 'L-FE177D64', global: true }, defaultLimit: 1000, used: () => STACK_ROLES },
   { key: 'ecs-services', name: 'ECS services per cluster', serviceQuota: { serviceCode: 'ecs', quotaCode: 'L-9EF96962' }, defaultLimit: 5000, used: (c) => 2 * c.tenants },
   { key: 'fargate-vcpu', name: 'Fargate On-Demand vCPU', serviceQuota: { serviceCode: 'fargate', quotaCode: 'L-3032A538' }, defaultLimit: 6, used: (c) => (c.awakeTasks + c.poolTasks + ROUTER_TASKS) * TASK_VCPU },
   { key: 'network-interfaces', name: 'Network interfaces per Region', serviceQuota: { serviceCode: 'vpc', quotaCode: 'L-DF5E4CA3' }, defaultLimit: 5000, used: (c) => c.awakeTasks + c.poolTasks + ROUTER_TASKS },
   // Cloud Map's per-namespace limit is read as documented (2,000): no Service Quotas code is relied on for it.
   { key: 'cloud-map-instances', name: 'Cloud Map instances per namespace', defaultLimit: 2000, used: (c) => c.awakeTasks },
   { key: 'route53-records', name: "Route 53 records in the namespace's zone", serviceQuota: { serviceCode: 'route53', quotaCode: 'L-E209CC9F', global: true }, defaultLimit: 10_000, used: (c) => c.awakeTasks },
-  { key: 'secrets', name: 'Secrets Manager secrets per Region (not adjustable)', defaultLimit: 500_000, used: (c) => 3 * c.tenants + PLATFORM_SECRETS },
+  // Per tenant: the database passwords and instance tokens of both environments, and the SMTP password.
+  { key: 'secrets', name: 'Secrets Manager secrets per Region (not adjustable)', defaultLimit: 500_000, used: (c) => 5 * c.tenants + PLATFORM_SECRETS },
   { key: 'ses-daily-sending', name: 'SES mails per 24 hours', serviceQuota: { serviceCode: 'ses', quotaCode: 'L-804C8AE8' }, defaultLimit: 200 },
 ];
 
@@ -68,11 +70,11 @@ export interface AccountQuotas {
   usage(spec: QuotaSpec): Promise<number | undefined>;
 }
 
-/** What counting takes: the table's stores and the pool's size. */
-export type CapacityDeps = Pick<Deps, 'tenants' | 'instances' | 'now'> & { platform: { pool: { size: number } } };
+/** What counting takes: the table's stores and the pool's size; with `databases`, a Postgres line per server. */
+export type CapacityDeps = Pick<Deps, 'tenants' | 'instances' | 'now'> & { platform: { pool: { size: number } } } & { databases?: Pick<Databases, 'usage'> };
 
 export interface CapacityLine {
-  key: QuotaSpec['key'];
+  key: QuotaSpec['key'] | `postgres-connections:${string}`;
   quota: string;
   /** Undefined where nothing here can count it (SES locally). */
   used?: number;
@@ -103,12 +105,22 @@ export async function fleetCounts({ tenants, instances, platform, now }: Capacit
  */
 export async function capacityReport(deps: CapacityDeps, account?: AccountQuotas): Promise<CapacityLine[]> {
   const counts = await fleetCounts(deps);
-  return Promise.all(
+  const quotas = await Promise.all(
     QUOTAS.map(async (spec): Promise<CapacityLine> => {
       const limit = account ? await account.limit(spec) : { value: spec.defaultLimit, source: 'AWS default (nothing to ask locally)' };
       const used = (account ? await account.usage(spec) : undefined) ?? spec.used?.(counts);
-      const percent = used === undefined || limit.value <= 0 ? undefined : Math.round((used / limit.value) * 1000) / 10;
-      return { key: spec.key, quota: spec.name, ...(used === undefined ? {} : { used }), limit: limit.value, limitSource: limit.source, ...(percent === undefined ? {} : { percent }), alarm: percent !== undefined && percent >= CAPACITY_ALARM_PERCENT };
+      return capacityLine(spec.key, spec.name, used, limit);
     }),
   );
+  // Per server: the connection limits of the tenants placed there, against what it offers tenants.
+  const servers = (await deps.databases?.usage()) ?? [];
+  const postgres = servers.map(({ server, placed }) =>
+    capacityLine(`postgres-connections:${server.id}`, `Postgres connections on ${server.id} (roles' limits placed)`, placed, { value: server.capacity, source: 'max_connections less the reserve (configured)' }),
+  );
+  return [...quotas, ...postgres];
+}
+
+function capacityLine(key: CapacityLine['key'], quota: string, used: number | undefined, limit: QuotaLimit): CapacityLine {
+  const percent = used === undefined || limit.value <= 0 ? undefined : Math.round((used / limit.value) * 1000) / 10;
+  return { key, quota, ...(used === undefined ? {} : { used }), limit: limit.value, limitSource: limit.source, ...(percent === undefined ? {} : { percent }), alarm: percent !== undefined && percent >= CAPACITY_ALARM_PERCENT };
 }

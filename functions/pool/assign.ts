@@ -1,6 +1,7 @@
 import { configKey, databaseName, databaseSecretName, instanceUrl, themeKey } from '../../shared/instance';
 import type { Assignment, PooledInstance } from '../../shared/pool';
 import type { Tenant } from '../../shared/tenant';
+import { databaseEndpointOf } from '../../shared/database-servers';
 import type { Deps } from '../deps';
 import { assignInstance } from '../providers/instance-pool';
 
@@ -11,7 +12,7 @@ export type AssignDeps = Pick<Deps, 'pool' | 'poolInstances' | 'secrets' | 'plat
  * and database a task of the tenant's own service gets, and on AWS credentials that reach this
  * tenant's files only (short-lived; the tenant's own service takes over long before they expire).
  */
-export async function assignPoolInstance({ pool, poolInstances, secrets, platform, now }: AssignDeps, tenant: Pick<Tenant, 'tenantId' | 'subdomain'>, pooled: PooledInstance, version: string): Promise<void> {
+export async function assignPoolInstance({ pool, poolInstances, secrets, platform, now }: AssignDeps, tenant: Pick<Tenant, 'tenantId' | 'subdomain' | 'databaseServer'>, pooled: PooledInstance, version: string): Promise<void> {
   const [password, key, credentials] = await Promise.all([secrets.get(databaseSecretName(tenant.tenantId, 'prod')), secrets.get(platform.pool.keySecretName), pool.credentialsFor(tenant, 'prod')]);
   if (password === undefined) throw new Error(`Secret ${databaseSecretName(tenant.tenantId, 'prod')} is missing; the database step must run first`);
   if (key === undefined) throw new Error(`The pool key ${platform.pool.keySecretName} is missing`);
@@ -23,7 +24,7 @@ export async function assignPoolInstance({ pool, poolInstances, secrets, platfor
     configKey: configKey(tenant.tenantId, 'prod', 'config.yml'),
     themeKey: themeKey(tenant.tenantId),
     version,
-    database: { host: platform.database.host, port: platform.database.port, database: databaseName(tenant.subdomain, 'prod'), user: databaseName(tenant.subdomain, 'prod'), password },
+    database: { ...databaseEndpointOf(platform, tenant), database: databaseName(tenant.subdomain, 'prod'), user: databaseName(tenant.subdomain, 'prod'), password },
     ...(credentials ? { credentials } : {}),
   };
   await assignInstance(pooled.endpoint, assignment, key);

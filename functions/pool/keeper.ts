@@ -16,7 +16,7 @@ export const START_TIMEOUT_MS = 10 * 60_000;
 export const HAND_OVER_TIMEOUT_MS = 15 * 60_000;
 /**
  * An assigned pool instance serves this long at most: its tenant's credentials last an hour
- * (POOL_CREDENTIALS_SECONDS), and the keeper runs once a minute.
+ * (INSTANCE_CREDENTIALS_SECONDS in tenant-task-roles.ts), and the keeper runs once a minute.
  */
 export const SERVING_LIMIT_MS = 45 * 60_000;
 /** Longer than a pass may take (the job's timeout is 50 s), so a crashed pass's lease lapses by the next schedule. */

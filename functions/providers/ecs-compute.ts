@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CreateServiceCommand, DeleteServiceCommand, DeregisterTaskDefinitionCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { CreateServiceCommand as CreateDiscoveryServiceCommand, DeleteServiceCommand as DeleteDiscoveryServiceCommand, GetServiceCommand as GetDiscoveryServiceCommand, type ServiceDiscoveryClient } from '@aws-sdk/client-servicediscovery';
 import { CREATED_WITH, serviceName, type Compute, type ScaledService, type ServiceSpec } from './compute';
-import type { TenantTaskRoles } from './tenant-task-roles';
+import type { TenantInstanceAccess } from './tenant-task-roles';
 
 export interface EcsComputeConfig {
   cluster: string;
@@ -15,12 +15,16 @@ export interface EcsComputeConfig {
   securityGroups: string[];
   /** Shared by every task: ECS uses it to pull the image, write logs and read the database password. */
   executionRoleArn: string;
+  /** A private registry's credentials secret (not ECR): the container's repositoryCredentials. */
+  imageCredentialsSecretArn?: string;
   bucket: string;
   logGroup: string;
   region: string;
   /** Prefix for a secret's name in valueFrom: '' for secrets in the task's own region (named), or a cross-region ARN prefix. */
   secretArnPrefix: string;
   containerPort?: number;
+  /** The credentials route as every instance's AWS SDK asks it (`https://api.<domain>/api/instance-credentials`: the SDKs take a non-loopback FULL_URI over HTTPS only). */
+  instanceCredentialsUrl: string;
 }
 
 /** The configured image at another tag: registry:5000/spaceos:1.2 -> registry:5000/spaceos:<version>. */
@@ -37,6 +41,9 @@ export class ServiceMissingError extends Error {
 }
 
 const CONTAINER = 'spaceos';
+/** What every AWS SDK's default credential chain reads in a container (the ECS container-credentials protocol). */
+const CREDENTIALS_URI = 'AWS_CONTAINER_CREDENTIALS_FULL_URI';
+const CREDENTIALS_TOKEN = 'AWS_CONTAINER_AUTHORIZATION_TOKEN';
 
 /** The Cloud Map service still has registered tasks (they deregister as the ECS service drains): transient, the step is retried (functions/steps/errors.ts). */
 export class StillRegisteredError extends Error {
@@ -49,7 +56,7 @@ export async function scaleEcsService(ecs: ECSClient, cluster: string, service: 
 }
 
 /**
- * spaceOS instances on ECS Fargate: the tenant's own task role, task definition, Cloud Map
+ * spaceOS instances on ECS Fargate: the tenant's instance token, task definition, Cloud Map
  * registration and service. No load-balancer resources per tenant: the one wildcard entry sends
  * every host to the tenant router, which finds the tasks through Cloud Map. Describes before it
  * creates, so a rerun converges.
@@ -61,7 +68,7 @@ export class EcsCompute implements Compute {
   constructor(
     private readonly ecs: ECSClient,
     private readonly discovery: ServiceDiscoveryClient,
-    private readonly roles: TenantTaskRoles,
+    private readonly access: TenantInstanceAccess,
     private readonly config: EcsComputeConfig,
   ) {}
 
@@ -107,9 +114,16 @@ export class EcsCompute implements Compute {
     if (!current) throw new ServiceMissingError(`Service ${name} does not exist in ${this.config.cluster}`);
     const { taskDefinition, tags } = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current, include: ['TAGS'] }));
     if (!taskDefinition) throw new ServiceMissingError(`Task definition ${current} of ${name} was not found`);
+    const credentials = this.credentialsSource(await this.access.ensure(service));
     const containerDefinitions = (taskDefinition.containerDefinitions ?? []).map((container) =>
       container.name === CONTAINER
-        ? { ...container, image: imageAt(container.image ?? this.config.image, version), environment: [...(container.environment ?? []).filter((e) => e.name !== 'APP_VERSION'), { name: 'APP_VERSION', value: version }] }
+        ? {
+            ...container,
+            image: imageAt(container.image ?? this.config.image, version),
+            // Converged on every deploy: also moves an instance that still ran as a role of its own onto the vended credentials.
+            environment: [...(container.environment ?? []).filter((e) => e.name !== 'APP_VERSION' && e.name !== CREDENTIALS_URI), { name: 'APP_VERSION', value: version }, credentials.environment],
+            secrets: [...(container.secrets ?? []).filter((s) => s.name !== CREDENTIALS_TOKEN), credentials.secret],
+          }
         : container,
     );
     const { taskDefinition: registered } = await this.ecs.send(
@@ -121,8 +135,7 @@ export class EcsCompute implements Compute {
         cpu: taskDefinition.cpu,
         memory: taskDefinition.memory,
         executionRoleArn: taskDefinition.executionRoleArn,
-        // Converged on every deploy: also moves an instance still on a shared role onto its own.
-        taskRoleArn: await this.roles.ensure(service),
+        // No task role: ECS would then set AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, which the SDKs prefer to the FULL_URI.
         containerDefinitions,
         ...(tags?.length ? { tags } : {}),
       }),
@@ -148,7 +161,7 @@ export class EcsCompute implements Compute {
   /**
    * Offboarding: the service (forced down), its Cloud Map service (once ECS has deregistered the
    * tasks; until then this throws StillRegisteredError and the step retries), its task definition
-   * revisions and its role. Each part is looked up first, so a rerun removes only what is left.
+   * revisions, its instance token and any role of its own from before the shared one. Each part is looked up first, so a rerun removes only what is left.
    */
   async removeService(service: ScaledService): Promise<'removed' | 'absent'> {
     const name = serviceName(service);
@@ -173,7 +186,7 @@ export class EcsCompute implements Compute {
       for (const arn of page.taskDefinitionArns ?? []) await this.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
       nextToken = page.nextToken;
     } while (nextToken);
-    if ((await this.roles.remove(service)) === 'removed') removed = true;
+    if ((await this.access.remove(service)) === 'removed') removed = true;
     return removed ? 'removed' : 'absent';
   }
 
@@ -207,11 +220,20 @@ export class EcsCompute implements Compute {
     }
   }
 
+  /** The container-credentials protocol: the URL in the environment, the token as a secret ECS reads at launch. */
+  private credentialsSource(tokenSecretName: string) {
+    return {
+      environment: { name: CREDENTIALS_URI, value: this.config.instanceCredentialsUrl },
+      secret: { name: CREDENTIALS_TOKEN, valueFrom: `${this.config.secretArnPrefix}${tokenSecretName}` },
+    };
+  }
+
   private get port() {
     return this.config.containerPort ?? 8080;
   }
 
   private async registerTaskDefinition(family: string, spec: ServiceSpec): Promise<string> {
+    const credentials = this.credentialsSource(await this.access.ensure(spec));
     const { taskDefinition } = await this.ecs.send(
       new RegisterTaskDefinitionCommand({
         family,
@@ -221,11 +243,13 @@ export class EcsCompute implements Compute {
         cpu: '256',
         memory: '512',
         executionRoleArn: this.config.executionRoleArn,
-        taskRoleArn: await this.roles.ensure(spec),
+        // No task role (see deploy): the instance's AWS SDK gets its tenant's credentials from the credentials route.
         containerDefinitions: [
           {
             name: CONTAINER,
             image: imageAt(this.config.image, spec.version),
+            // A deploy copies the container definition, so later revisions keep it.
+            ...(this.config.imageCredentialsSecretArn ? { repositoryCredentials: { credentialsParameter: this.config.imageCredentialsSecretArn } } : {}),
             essential: true,
             portMappings: [{ containerPort: this.port, protocol: 'tcp' }],
             // Where to read config at runtime; nothing tenant-specific is baked into the image.
@@ -241,8 +265,9 @@ export class EcsCompute implements Compute {
               { name: 'DATABASE_NAME', value: spec.database.database },
               { name: 'DATABASE_USER', value: spec.database.user },
               { name: 'APP_VERSION', value: spec.version },
+              credentials.environment,
             ],
-            secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: `${this.config.secretArnPrefix}${spec.database.secretName}` }],
+            secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: `${this.config.secretArnPrefix}${spec.database.secretName}` }, credentials.secret],
             logConfiguration: {
               logDriver: 'awslogs',
               options: { 'awslogs-group': this.config.logGroup, 'awslogs-region': this.config.region, 'awslogs-stream-prefix': family },

@@ -1,10 +1,10 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { DescribeTasksCommand, ListTasksCommand, RunTaskCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { Environment } from '../../shared/instance';
 import { ASSIGN_PATH, unassignedHealthSchema, type AssignedCredentials, type Assignment } from '../../shared/pool';
 import { ROUTE_HEADER } from '../../router/forwarded-headers';
 import type { Endpoint } from './discovery';
 import { TransientError } from '../steps/errors';
+import type { InstanceSessions } from './tenant-task-roles';
 
 /**
  * Port for the warm pool's instances: unassigned spaceOS instances started ahead of signups (ECS
@@ -20,8 +20,8 @@ export interface InstancePool {
   /** The ids of every pool instance that runs or starts (leaks are found against the records). */
   running(): Promise<string[]>;
   /**
-   * Readies what an assignment will need that takes time to exist (AWS: the tenant's own task role,
-   * which IAM takes seconds to make assumable); called right after the claim, beside the database steps.
+   * Readies what an assignment will need that takes time to exist; called right after the claim,
+   * beside the database steps. Nothing on AWS any more (the instance role is shared and exists from the deploy).
    */
   prepare(tenant: { tenantId: string; subdomain: string }, env: Environment): Promise<void>;
   /** Credentials an assigned instance uses for this tenant's files (AWS: STS, short-lived); none where storage has no IAM (the embedded default). */
@@ -94,17 +94,7 @@ export interface EcsPoolConfig {
   subnets: string[];
   securityGroups: string[];
   containerPort: number;
-  /** The ARN of a tenant's own task role for an environment (the role its own service's tasks run with). */
-  tenantRoleArn: (tenantId: string, env: Environment) => string;
-  /** Creates the tenant's own task role if it is not there yet (a warm signup assigns before its services exist). */
-  ensureTenantRole: (tenant: { tenantId: string; subdomain: string; env: Environment }) => Promise<string>;
 }
-
-/** A role created a moment ago takes seconds to become assumable (IAM is eventually consistent): retried this long. */
-export const ROLE_PROPAGATION_MS = 20_000;
-
-/** How long an assigned pool task may act for its tenant: the most STS allows a chained role, far more than a hand-over takes. */
-export const POOL_CREDENTIALS_SECONDS = 3600;
 
 /** Every pool task is started with this, so the pool's tasks can be listed apart from tenants' services. */
 export const POOL_STARTED_BY = 'launchpad-pool';
@@ -118,35 +108,19 @@ export const POOL_STARTED_BY = 'launchpad-pool';
 export class EcsPool implements InstancePool {
   constructor(
     private readonly ecs: ECSClient,
-    private readonly sts: STSClient,
+    private readonly sessions: InstanceSessions,
     private readonly config: EcsPoolConfig,
   ) {}
 
-  async prepare(tenant: { tenantId: string; subdomain: string }, env: Environment): Promise<void> {
-    await this.config.ensureTenantRole({ ...tenant, env });
-  }
+  async prepare(): Promise<void> {}
 
   /**
-   * The tenant's own task role, assumed for one hour by the step that assigns (the role trusts it):
-   * the pool task then reaches exactly what the tenant's own tasks reach, and nothing once they expire.
+   * The shared instance role, assumed for one hour by the step that assigns (the role trusts it) with
+   * the tenant's session tags: the pool task then reaches exactly what the tenant's own tasks reach,
+   * and nothing once they expire.
    */
   async credentialsFor(tenant: { tenantId: string; subdomain: string }, env: Environment): Promise<AssignedCredentials> {
-    const { tenantId } = tenant;
-    const RoleArn = await this.config.ensureTenantRole({ ...tenant, env });
-    const assume = () => this.sts.send(new AssumeRoleCommand({ RoleArn, RoleSessionName: `pool-${tenantId}`.slice(0, 64), DurationSeconds: POOL_CREDENTIALS_SECONDS }));
-    let answer: Awaited<ReturnType<typeof assume>> | undefined;
-    for (const until = Date.now() + ROLE_PROPAGATION_MS; !answer; ) {
-      try {
-        answer = await assume();
-      } catch (error) {
-        // AccessDenied while a new role (or its trust) propagates; anything else, or past the wait, is the caller's.
-        if ((error as { name?: string }).name !== 'AccessDenied' || Date.now() > until) throw error;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-    const { Credentials } = answer;
-    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey || !Credentials.SessionToken || !Credentials.Expiration) throw new TransientError('STS returned no credentials');
-    return { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken, expiration: Credentials.Expiration.toISOString() };
+    return this.sessions.credentials({ ...tenant, env }, `pool-${tenant.tenantId}`);
   }
 
   async launch(): Promise<string> {

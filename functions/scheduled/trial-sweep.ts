@@ -45,7 +45,8 @@ export function createTrialSweep(deps: TrialSweepDeps) {
         }
       }
     }
-    const trials = (await tenants.listByStatus('ACTIVE', at.toISOString())).filter((t) => t.plan === 'trial' && t.trialEndsAt && isEmailVerified(t));
+    // An invoiced tenant (billed outside Stripe) never expires, whatever its record says of a trial.
+    const trials = (await tenants.listByStatus('ACTIVE', at.toISOString())).filter((t) => t.plan === 'trial' && t.billing !== 'invoiced' && t.trialEndsAt && isEmailVerified(t));
     for (const tenant of trials) {
       const endsAt = Date.parse(tenant.trialEndsAt!);
       try {

@@ -1,6 +1,7 @@
 import { mailLayoutTemplate } from '../../shared/emails';
 import { configKey, databaseSecretName, ENVIRONMENTS, mailTemplateKey, smtpSecretName, themeKey } from '../../shared/instance';
 import { instanceConfig, renderConfigYaml, type InstanceContext } from '../../shared/instance-config';
+import { databaseEndpointOf } from '../../shared/database-servers';
 import { renderThemeCss } from '../../shared/theme';
 import { footerLines } from '../../shared/settings';
 import type { Tenant } from '../../shared/tenant';
@@ -38,7 +39,7 @@ export async function renderTenantFiles({ storage, platform }: Pick<Deps, 'stora
       env,
       urlTemplate: platform.instanceUrlTemplate,
       bucket: platform.bucket,
-      database: { host: platform.database.host, port: platform.database.port, secretName: databaseSecretName(tenant.tenantId, env) },
+      database: { ...databaseEndpointOf(platform, tenant), secretName: databaseSecretName(tenant.tenantId, env) },
       mail: mailTransportOf(tenant, platform),
       oauthStartUrl: (provider) => `${platform.siteUrl}/api/oauth/${provider}/start?tenant=${tenant.subdomain}&env=${env}`,
     });

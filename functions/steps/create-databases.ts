@@ -24,14 +24,19 @@ async function tookPoolInstance({ tenants }: Pick<Deps, 'tenants'>, tenantId: st
   return false;
 }
 
-/** A role and a database per environment on the shared Postgres server, seeded once; side by side. */
+/**
+ * A role and a database per environment on the tenant's Postgres server, seeded once; side by side.
+ * The server is placed first (most room, recorded once: a retry or resume keeps it); none with room
+ * fails the step with NoDatabaseRoom, and the pipeline's failure path alerts ops.
+ */
 export const createCreateDatabases = defineStep('CreateDatabases', async (tenant, deps) => {
   const { databases } = deps;
+  const placed = { ...tenant, databaseServer: await databases.place(tenant) };
   await Promise.all([
-    databases.ensure(tenant, 'prod'),
+    databases.ensure(placed, 'prod'),
     (async () => {
       if (tenant.pooledInstance || (await tookPoolInstance(deps, tenant.tenantId))) return;
-      await databases.ensure(tenant, 'stg');
+      await databases.ensure(placed, 'stg');
     })(),
   ]);
 });

@@ -5,6 +5,7 @@ import type { Deps } from '../deps';
 import { CREATED_WITH, desiredCount, servicesOf, type ServiceSpec } from '../providers/compute';
 import type { Endpoint } from '../providers/discovery';
 import type { PooledInstance } from '../../shared/pool';
+import { databaseEndpointOf } from '../../shared/database-servers';
 
 export type InstanceDeps = Pick<Deps, 'compute' | 'instances' | 'platform' | 'now'>;
 type Owner = Pick<Tenant, 'tenantId' | 'subdomain'>;
@@ -26,15 +27,16 @@ export async function runInstances({ compute, instances, platform, now }: Instan
 }
 
 /** What the tenant's prod and staging services run: pointers to their config, theme and database, and the version. */
-export function serviceSpecs(platform: Deps['platform'], tenant: Owner, version: string): ServiceSpec[] {
+export function serviceSpecs(platform: Deps['platform'], tenant: Owner & Pick<Tenant, 'databaseServer'>, version: string): ServiceSpec[] {
+  const { host, port } = databaseEndpointOf(platform, tenant);
   return servicesOf(platform.instanceUrlTemplate, tenant, ENVIRONMENTS).map(({ env, ...service }) => ({
     ...service,
     env,
     configKey: configKey(tenant.tenantId, env, 'config.yml'),
     themeKey: themeKey(tenant.tenantId),
     database: {
-      host: platform.database.host,
-      port: platform.database.port,
+      host,
+      port,
       database: databaseName(tenant.subdomain, env),
       user: databaseName(tenant.subdomain, env),
       secretName: databaseSecretName(tenant.tenantId, env),

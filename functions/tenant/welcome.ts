@@ -6,6 +6,7 @@ import { issueSignInLink } from '../auth/sign-in-links';
 import { upgradeUrl } from '../billing/plan';
 import type { Deps } from '../deps';
 import { isMessageRejected } from '../providers/mail';
+import { opsConsoleUrl } from '../platform';
 import { mailAdmin, type MailDeps } from './tenant-mail';
 
 export type WelcomeDeps = MailDeps & Pick<Deps, 'tenants' | 'signIns' | 'links' | 'mailStore'>;
@@ -19,7 +20,8 @@ export type WelcomeOutcome = 'sent' | 'retrying' | 'failed' | 'not-due';
 async function composeAndSend(deps: WelcomeDeps, tenant: Tenant): Promise<void> {
   const { app, staging } = tenant.urls;
   if (!app || !staging) throw new Error('The tenant has no instance URLs; MarkActive must run first');
-  const url = await upgradeUrl(deps, tenant);
+  // An invoiced tenant (created by ops, billed outside Stripe) has no trial to end and nothing to upgrade to.
+  const trial = tenant.billing === 'invoiced' ? {} : { trialEndsAt: tenant.trialEndsAt ?? deps.now().toISOString(), upgradeUrl: await upgradeUrl(deps, tenant) };
   const signInUrl = await issueSignInLink(deps, tenant, WELCOME_LINK_HOURS * 3_600_000);
   await mailAdmin(deps, tenant, (brand) =>
     welcomeEmail({
@@ -29,8 +31,7 @@ async function composeAndSend(deps: WelcomeDeps, tenant: Tenant): Promise<void> 
       signInUrl,
       appUrl: app,
       stagingUrl: staging,
-      trialEndsAt: tenant.trialEndsAt ?? deps.now().toISOString(),
-      upgradeUrl: url,
+      ...trial,
     }),
   );
 }
@@ -46,7 +47,7 @@ async function alertOps(deps: WelcomeDeps, tenant: Tenant, outcome: WelcomeMail,
     attempts: outcome.attempts,
     error: cause,
     ...(outcome.nextAttemptAt ? { nextAttemptAt: outcome.nextAttemptAt } : {}),
-    opsUrl: `${platform.siteUrl}/ops`,
+    opsUrl: opsConsoleUrl(platform),
   });
   try {
     await deps.mail.send({ ...email, from: platform.launchpadSender, to: [platform.opsEmail] });
@@ -68,7 +69,9 @@ export async function sendWelcomeEmail(deps: WelcomeDeps, tenant: Tenant, by: We
   const { mailStore, now, logger } = deps;
   // Due once the trial started, and for good once a send was first claimed (a tenant that upgraded
   // since, with no trial end any more, still gets the mail it is owed).
-  if (tenant.welcomeEmailSentAt || (!tenant.trialEndsAt && !tenant.welcomeMail)) return 'not-due';
+  // An invoiced tenant never gets a trial clock: due as soon as it is live (created by ops, nothing to verify).
+  const live = tenant.billing === 'invoiced' ? tenant.status === 'ACTIVE' && tenant.plan === 'paid' : Boolean(tenant.trialEndsAt);
+  if (tenant.welcomeEmailSentAt || (!live && !tenant.welcomeMail)) return 'not-due';
   const claim = await mailStore.claimWelcome(tenant, by, now(), WELCOME_LEASE_MS);
   if (!claim) return 'not-due';
   const suppressed = (await deps.mail.suppressedAmong([tenant.adminEmail])).length > 0;

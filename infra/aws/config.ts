@@ -1,5 +1,25 @@
 import * as z from 'zod/mini';
+import { ecrImageOf } from '../../functions/providers/image-source';
 import { PUBLIC_SUBNET_MASK } from './constructs/network';
+import { DEFAULT_RDS_CLASS, FIRST_DATABASE_SERVER, RDS_INSTANCE_CLASSES, rdsMaxConnections, serverCapacity } from '../../shared/database-servers';
+
+/** A context list given as JSON on the command line (-c key='[...]') or as a list in cdk.json. */
+const jsonList = (value: string | unknown[]): unknown => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value; // the list schema then says what is wrong
+  }
+};
+
+const extraDatabaseServerSchema = z.object({
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'a short id like db-2')),
+  endpoint: z.string().check(z.regex(/^[\w.-]+(:\d+)?$/, 'host or host:port')),
+  adminSecretArn: z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:/, 'a Secrets Manager secret ARN')),
+  instanceClass: z.optional(z.enum(RDS_INSTANCE_CLASSES)),
+  maxConnections: z.optional(z.number().check(z.int(), z.minimum(50))),
+});
 
 /**
  * Deployment settings, from CDK context (`-c key=value` or cdk.json / cdk.context.json).
@@ -11,6 +31,11 @@ export const deployConfigSchema = z.object({
   cloudflareZoneId: z.string().check(z.regex(/^[a-f0-9]{32}$/, 'the 32-hex-digit zone id from the Cloudflare dashboard')),
   /** The spaceOS image every tenant runs, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/spaceos:1.42.0 */
   tenantImage: z.string().check(z.minLength(3, 'an image reference')),
+  /**
+   * A private registry other than ECR: the Secrets Manager secret {"username","password"} ECS pulls
+   * with (repositoryCredentials). ECR needs none: the execution role is granted the image's repository.
+   */
+  tenantImageCredentialsSecretArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/, "the secret's full ARN, with the 6-character suffix the console shows"))),
   opsEmail: z.string().check(z.regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address')),
   stripePriceId: z.string().check(z.regex(/^price_\w+$/, 'a Stripe price id (price_...)')),
   /** ACM certificate (in the stack's region) for *.<domain> on the instances' load balancer. */
@@ -35,6 +60,12 @@ export const deployConfigSchema = z.object({
   googleOAuthClientId: z.optional(z.string().check(z.minLength(10, 'the OAuth client id from the Google Cloud console'))),
   microsoftOAuthClientId: z.optional(z.string().check(z.regex(/^[0-9a-f-]{36}$/, 'the application (client) id from Entra ID'))),
   databaseAdminSecretArn: z.optional(z.string().check(z.regex(/^arn:aws[\w-]*:secretsmanager:/, 'a Secrets Manager secret ARN'))),
+  /**
+   * More Postgres servers tenants are placed on, beside the stack's own (`db-1`): a JSON list of
+   * {id, endpoint, adminSecretArn, instanceClass | maxConnections}. Adding one is this, no code
+   * (README "Database placement"); a server holding tenants must stay listed.
+   */
+  databaseServers: z.optional(z.pipe(z.pipe(z.union([z.string(), z.array(z.unknown())]), z.transform(jsonList)), z.array(extraDatabaseServerSchema))),
   /** CPU architecture of tenant tasks: ARM64 (Graviton, ~20 % cheaper) unless the spaceOS image is built for x86 only. */
   instanceArchitecture: z._default(z.enum(['ARM64', 'X86_64']), 'ARM64'),
   /** CloudWatch Container Insights on the tenant cluster: off by default (it is billed per task and metric). */
@@ -52,6 +83,14 @@ export const deployConfigSchema = z.object({
   routerMaxTasks: z._default(z.coerce.number().check(z.int(), z.minimum(2)), 10),
 });
 export type DeployConfig = z.infer<typeof deployConfigSchema>;
+
+/** The tenant-facing capacity of every server the stack places tenants on, `db-1` (the stack's RDS) first. */
+export function databaseServerCapacities(config: DeployConfig): Array<{ id: string; capacity: number }> {
+  return [
+    { id: FIRST_DATABASE_SERVER, capacity: serverCapacity(rdsMaxConnections(DEFAULT_RDS_CLASS)) },
+    ...(config.databaseServers ?? []).map((s) => ({ id: s.id, capacity: serverCapacity(s.maxConnections ?? rdsMaxConnections(s.instanceClass!)) })),
+  ];
+}
 
 export const CONTEXT_KEYS = Object.keys(deployConfigSchema.shape) as Array<keyof DeployConfig>;
 
@@ -75,6 +114,14 @@ export function deployConfig(tryGetContext: (key: string) => unknown): DeployCon
   if (needed > 2 ** (32 - Number(vpcCidr.split('/')[1]))) {
     throw new DeployConfigError(`vpcCidr ${vpcCidr} cannot hold ${availabilityZones} private /${privateSubnetMask} and ${availabilityZones} public /${PUBLIC_SUBNET_MASK} subnets: use a larger range or a larger privateSubnetMask`);
   }
+  if (parsed.data.tenantImageCredentialsSecretArn && ecrImageOf(parsed.data.tenantImage)) {
+    throw new DeployConfigError('tenantImageCredentialsSecretArn is set but tenantImage is in ECR: ECR is pulled with the task execution role (for another account, its repository policy must allow that role), not with registry credentials');
+  }
+  const ids = [FIRST_DATABASE_SERVER, ...(parsed.data.databaseServers ?? []).map((s) => s.id)];
+  const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (repeated) throw new DeployConfigError(`databaseServers: ${repeated} is listed twice (db-1 is the stack's own server)`);
+  const unsized = parsed.data.databaseServers?.find((s) => !s.instanceClass && !s.maxConnections);
+  if (unsized) throw new DeployConfigError(`databaseServers: ${unsized.id} needs instanceClass (${RDS_INSTANCE_CLASSES.join(', ')}) or maxConnections`);
   if (parsed.data.databaseEndpoint && !parsed.data.databaseAdminSecretArn) {
     throw new DeployConfigError('databaseEndpoint is set but databaseAdminSecretArn is not: an imported Postgres needs its admin secret (pass -c databaseAdminSecretArn=...)');
   }

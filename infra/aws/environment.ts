@@ -2,8 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from './config';
-import { CONTAINER_PORT, TENANT_ROLE_PATH } from './constructs/tenancy';
-import type { TenantResources } from './tenant-policies';
+import { CONTAINER_PORT } from './constructs/tenancy';
+import { apiOriginHost } from './constructs/api';
+import { INSTANCE_CREDENTIALS_PATH } from '../../shared/instance-token';
+import { instanceRoleArnIn, type TenantResources } from './tenant-policies';
 
 export interface EnvironmentResources extends TenantResources {
   config: DeployConfig;
@@ -33,6 +35,8 @@ export function functionEnvironment(scope: Construct, { config, table, tenancy, 
     TENANT_DB_HOST: tenancy.database.endpoint,
     TENANT_DB_PORT: String(tenancy.database.port),
     TENANT_DB_ADMIN_SECRET: tenancy.database.adminSecret.secretArn,
+    // The servers tenants are placed on (shared/database-servers.ts); tokens inside, so the stack renders the JSON.
+    TENANT_DB_SERVERS: stack.toJsonString(tenancy.databaseServers.map((s) => ({ id: s.id, host: s.endpoint, port: s.port, adminSecretName: s.adminSecret.secretArn, capacity: s.capacity }))),
     CLOUDFLARE_TOKEN_SECRET: tenancy.cloudflareToken.secretArn,
     STRIPE_SECRET: tenancy.stripeKeys.secretArn,
     STRIPE_PRICE_ID: config.stripePriceId,
@@ -56,15 +60,10 @@ export function functionEnvironment(scope: Construct, { config, table, tenancy, 
       subnets: privateSubnets,
       securityGroups: [tenancy.taskSecurityGroup.securityGroupId],
       executionRoleArn: tenancy.executionRole.roleArn,
-      tenantRoles: {
-        path: TENANT_ROLE_PATH,
-        permissionsBoundaryArn: tenancy.tenantTaskBoundary.managedPolicyArn,
-        bucketArn: tenantBucket.bucketArn,
-        accountId: stack.account,
-        mailDomain: `clients.${config.domain}`,
-        sendMailArns: tenancy.tenantSendMailArns,
-        secretArnPrefix: `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:`,
-      },
+      // Every instance's SDK asks here for its tenant's credentials (HTTPS: the SDKs refuse a plain non-loopback FULL_URI).
+      instanceCredentialsUrl: `https://${apiOriginHost(config.domain)}${INSTANCE_CREDENTIALS_PATH}`,
+      // A private registry other than ECR: the task definitions name its credentials (the execution role reads that one secret).
+      ...(config.tenantImageCredentialsSecretArn ? { imageCredentialsSecretArn: config.tenantImageCredentialsSecretArn } : {}),
       bucket: tenantBucket.bucketName,
       logGroup: tenancy.taskLogGroup.logGroupName,
       region: stack.region,
@@ -81,6 +80,8 @@ export function functionEnvironment(scope: Construct, { config, table, tenancy, 
       securityGroups: [tenancy.taskSecurityGroup.securityGroupId],
       containerPort: CONTAINER_PORT,
     }),
+    // The shared instance role (Tenancy), by name rather than reference: the credentials route and the pool's assigner assume it.
+    INSTANCE_ROLE_ARN: instanceRoleArnIn(stack),
     DISCOVERY_CONFIG: stack.toJsonString({ namespaceName: tenancy.namespace.namespaceName, containerPort: CONTAINER_PORT }),
     SITE_URL: siteUrl,
     ...(config.turnstileSiteKey ? { TURNSTILE_SITE_KEY: config.turnstileSiteKey, TURNSTILE_SECRET_NAME } : {}),

@@ -59,10 +59,14 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     [`${tenantBucket}/archive/*`, 'archives of offboarded tenants (archive/<id>/), written at runtime'],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*`, "tenants' database passwords, created per tenant at runtime"],
     [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp*`, "tenants' own SMTP passwords, saved from the settings page at runtime"],
-    [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp-??????`, "the boundary of tenant task roles: each role itself reads only its own tenant's SMTP password"],
+    [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/smtp-??????`, "the boundary of the instance role: a session itself reads only its own tenant's SMTP password"],
+    // cdk-nag shows a policy variable ${...} as <...>.
+    [`${tenantBucket}/tenants/<aws:PrincipalTag/tenantId>/*`, "the shared instance role: a session reads only the files of the tenant its tags name"],
+    [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/instance-token-??????`, "instances' tokens for their credentials (launchpad/tenants/<id>/<env>/instance-token), created per tenant at runtime"],
+    [`arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:launchpad/tenants/*/instance-token*`, "creating instances' tokens (CreateSecret is authorized on the name, before its random suffix exists)"],
     [`${tenantBucket}/tenants/*/uploads/*`, 'logo uploads under tenants/<id>/uploads/, created per tenant at runtime'],
     [`arn:<AWS::Partition>:ecr:${region}:${account}:repository/*`, "pulling the spaceOS image from the account's registry"],
-    [`arn:<AWS::Partition>:iam::${account}:role/launchpad/tenants/*`, 'task roles of tenant instances (one per tenant and environment), created at runtime; creating or changing one requires the tenant permissions boundary'],
+    [`arn:<AWS::Partition>:iam::${account}:role/launchpad/tenants/*`, 'task roles of tenant instances from before the shared instance role (one per tenant and environment), only deleted now, at offboarding'],
     ...scoped.logGroups.filter(own).map((group): [string, string] => [`${ref(group, group.logGroupArn)}:*`, 'log streams of its own log group']),
     ...scoped.functions.filter(own).map((fn): [string, string] => [`${ref(fn, fn.functionArn)}:*`, 'the versions and aliases of the one function it invokes']),
     [`arn:<AWS::Partition>:ecs:${region}:${account}:service/${ref(scoped.cluster, scoped.cluster.clusterName)}/spaceos-*`, 'tenant services spaceos-<sub>-<env> in the tenant cluster, created at runtime'],
@@ -71,6 +75,8 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
     [`arn:<AWS::Partition>:ecs:${region}:${account}:task-definition/spaceos-pool:*`, "revisions of the warm pool's task definition (RunTask takes the family's latest)"],
     [`arn:<AWS::Partition>:servicediscovery:${region}:${account}:service/*`, 'Cloud Map services of tenant instances (spaceos-<sub>-<env>, ids assigned by Cloud Map), created at runtime in the instance namespace'],
     [`arn:<AWS::Partition>:states:${region}:${account}:execution:provision-tenant:*`, 'executions of provision-tenant (named per tenant at runtime): the reconciler describes them (states:DescribeExecution only)'],
+    [`arn:<AWS::Partition>:states:${region}:${account}:execution:roll-out-fleet:*`, "roll-out-fleet's own executions: its Distributed Map describes and stops the runs it started"],
+    [`arn:<AWS::Partition>:states:${region}:${account}:execution:roll-out-fleet/*`, "the child executions of roll-out-fleet's Distributed Map (roll-out-fleet/RolloutWave:<id>, one per tenant of a wave), started at runtime"],
   ];
   for (const [resource, why] of prefixed) ack(stack, `IAM5[Resource::${resource}]`, `Scoped by prefix: ${why}`);
 

@@ -1,5 +1,5 @@
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Tags } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { TURNSTILE_SECRET_NAME } from './environment';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -8,7 +8,8 @@ import { API_ROUTES } from '../../functions/api/routes';
 import { tenantPrefix } from '../../shared/instance';
 import { LOGO_UPLOAD_DIR } from '../../shared/settings';
 import type { LaunchpadFunction } from './constructs/launchpad-function';
-import { tenantPolicies, type TenantResources } from './tenant-policies';
+import { instanceRoleArnIn, tenantPolicies, type TenantResources } from './tenant-policies';
+import { CREDENTIALS_VENDOR_TAG } from '../../functions/providers/tenant-task-roles';
 
 export interface RouteResources extends TenantResources {
   table: TableV2;
@@ -22,7 +23,15 @@ export interface RouteResources extends TenantResources {
  */
 export function grantRoutes(scope: Construct, route: (entry: string) => LaunchpadFunction, resources: RouteResources): void {
   const { table, tenantBucket, tenancy, provision } = resources;
-  const { sendMail, scaleServices, deployVersions, smtpSecrets, readSmtpSecret, renderTenantFiles, tenantObjects, sendAsTenant } = tenantPolicies(scope, resources);
+  const { sendMail, scaleServices, deployVersions, smtpSecrets, readSmtpSecret, renderTenantFiles, tenantObjects, sendAsTenant, instanceTokens } = tenantPolicies(scope, resources);
+
+  // Instances' credentials: the instance role trusts this function by its tag (infra/aws/constructs/tenancy.ts); it reads
+  // instance tokens (and no other secret), the tenant's status and its own rate-limit counters.
+  const vend = route('instance-credentials');
+  Tags.of(vend.role!).add(CREDENTIALS_VENDOR_TAG.key, CREDENTIALS_VENDOR_TAG.value);
+  vend.addToRolePolicy(new PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [instanceRoleArnIn(Stack.of(scope))] }));
+  vend.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [instanceTokens] }));
+  table.grantReadWriteData(vend);
 
   table.grantReadWriteData(route('signup'));
   provision.grantStartExecution(route('signup'));

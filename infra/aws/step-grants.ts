@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { ARCHIVE_ROOT, SEED_PREFIX, tenantPrefix } from '../../shared/instance';
 import { stepFacts, type GrantName } from '../../shared/step-catalogue';
 import type { LaunchpadFunction } from './constructs/launchpad-function';
-import { tenantPolicies, type TenantResources } from './tenant-policies';
+import { instanceRoleArnIn, tenantPolicies, type TenantResources } from './tenant-policies';
 import { POOL_ASSIGNER_TAG } from '../../functions/providers/tenant-task-roles';
 
 /**
@@ -16,11 +16,12 @@ import { POOL_ASSIGNER_TAG } from '../../functions/providers/tenant-task-roles';
 export function stepGrants(scope: Construct, resources: TenantResources): { grant: (state: string, fn: LaunchpadFunction) => void; inVpc: (state: string) => boolean } {
   const { tenancy, tenantBucket } = resources;
   const stack = Stack.of(scope);
-  const { tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, registerInstances, instanceRegistries, readSmtpSecret, renderTenantFiles, scaleServices, poolTasks, discoverInstances } = tenantPolicies(scope, resources);
+  const { tenantSecrets, instanceTokens, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureInstanceTokens, deployVersions, registerInstances, instanceRegistries, readSmtpSecret, renderTenantFiles, scaleServices, poolTasks, discoverInstances } = tenantPolicies(scope, resources);
+  const instanceRoleArn = instanceRoleArnIn(stack);
   const statements = (fn: LaunchpadFunction, ...list: PolicyStatement[]) => list.forEach((s) => fn.addToRolePolicy(s));
   const GRANTS: Record<GrantName, (fn: LaunchpadFunction) => void> = {
     'database:admin': (fn) => {
-      tenancy.database.adminSecret.grantRead(fn);
+      for (const server of tenancy.databaseServers) server.adminSecret.grantRead(fn);
       fn.addEnvironment('NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem'); // the RDS CA, for pg's TLS
     },
     'tenantSecrets:write': (fn) => statements(fn, new PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], resources: [tenantSecrets] })),
@@ -53,7 +54,7 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
         new PolicyStatement({ actions: ['ecs:TagResource'], resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }),
         ...registerInstances,
       );
-      ensureTenantRoles(fn);
+      ensureInstanceTokens(fn);
     },
     // Rolling a service onto another image tag (and back).
     'ecs:deployVersion': (fn) => deployVersions(fn),
@@ -64,17 +65,19 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
         new PolicyStatement({ actions: ['ecs:ListTaskDefinitions', 'ecs:DeregisterTaskDefinition'], resources: ['*'] }),
         ...registerInstances,
         new PolicyStatement({ actions: ['servicediscovery:DeleteService'], resources: [instanceRegistries] }),
+        new PolicyStatement({ actions: ['secretsmanager:DeleteSecret'], resources: [instanceTokens] }),
+        // The role an instance had before the shared one (migration): deleted with the tenant.
         new PolicyStatement({ actions: ['iam:ListRolePolicies', 'iam:DeleteRole'], resources: [tenantRoles] }),
         new PolicyStatement({ actions: ['iam:DeleteRolePolicy'], resources: [tenantRoles], conditions: withBoundary }),
       ),
-    'tenantRoles:ensure': (fn) => ensureTenantRoles(fn),
     'pool:assign': (fn) => {
       tenancy.poolKey.grantRead(fn);
-      // Tenant roles trust principals of this account tagged as the pool's assigner (functions/providers/tenant-task-roles.ts).
+      // The instance role trusts principals of this account tagged as the pool's assigner (infra/aws/constructs/tenancy.ts),
+      // assumed with the tenant's session tags.
       Tags.of(fn.role!).add(POOL_ASSIGNER_TAG.key, POOL_ASSIGNER_TAG.value);
       statements(
         fn,
-        new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [tenantRoles] }),
+        new PolicyStatement({ actions: ['sts:AssumeRole', 'sts:TagSession'], resources: [instanceRoleArn] }),
         ...poolTasks.stop,
       );
     },

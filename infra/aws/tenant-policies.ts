@@ -3,9 +3,12 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { tenantPrefix } from '../../shared/instance';
-import { TENANT_ROLE_TAG_KEYS } from '../../functions/providers/tenant-task-roles';
+import { INSTANCE_ROLE_NAME } from '../../functions/providers/tenant-task-roles';
 import type { LaunchpadFunction } from './constructs/launchpad-function';
 import { TENANT_ROLE_PATH, TENANT_SECRETS_PREFIX, type Tenancy } from './constructs/tenancy';
+
+/** The shared instance role's ARN from its fixed name and path (no cross-stack reference: Tenancy creates it). */
+export const instanceRoleArnIn = (stack: Stack) => stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${TENANT_ROLE_PATH.slice(1)}${INSTANCE_ROLE_NAME}` });
 
 export interface TenantResources {
   tenancy: Tenancy;
@@ -14,7 +17,7 @@ export interface TenantResources {
 
 /**
  * What functions of several stacks (steps, routes, scheduled jobs) are granted alike on tenants'
- * secrets, files, services, task roles and mail. Built per stack (`scope`), so ARNs use its
+ * secrets, files, services, instance tokens and mail. Built per stack (`scope`), so ARNs use its
  * account and region and other stacks' resources are imported.
  */
 export function tenantPolicies(scope: Construct, { tenancy, tenantBucket }: TenantResources) {
@@ -27,24 +30,25 @@ export function tenantPolicies(scope: Construct, { tenancy, tenantBucket }: Tena
   });
 
   const tenantServices = stack.formatArn({ service: 'ecs', resource: 'service', resourceName: `${tenancy.cluster.clusterName}/spaceos-*` });
-  // Tenant task roles: created, changed and deleted only on their path and only with the boundary.
+  // Roles on the tenant path: the shared instance role (Tenancy) and the per-tenant roles instances had
+  // before it, which functions only ever delete now (offboarding), their policies only under the boundary.
   const tenantRoles = stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${TENANT_ROLE_PATH.slice(1)}*` });
   const withBoundary = { StringEquals: { 'iam:PermissionsBoundary': tenancy.tenantTaskBoundary.managedPolicyArn } };
-  const tenantTagsOnly = { 'ForAllValues:StringEquals': { 'aws:TagKeys': [...TENANT_ROLE_TAG_KEYS] } };
-  const passTaskRoles = new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn, tenantRoles], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } });
-  const ensureTenantRoles = (fn: LaunchpadFunction) => {
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:GetRole'], resources: [tenantRoles] }));
-    // Tenant roles carry the tenant's tags and no others (never the pool assigner's, which tenant roles' trust honours).
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:TagRole'], resources: [tenantRoles], conditions: tenantTagsOnly }));
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:CreateRole'], resources: [tenantRoles], conditions: { ...withBoundary, ...tenantTagsOnly } }));
-    fn.addToRolePolicy(new PolicyStatement({ actions: ['iam:PutRolePolicy'], resources: [tenantRoles], conditions: withBoundary }));
+  // Each instance's token (launchpad/tenants/<id>/<env>/instance-token, shared/instance-token.ts).
+  const instanceTokens = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*/instance-token-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  // Task definitions name the execution role only: instances have no task role (their credentials are vended).
+  const passTaskRoles = new PolicyStatement({ actions: ['iam:PassRole'], resources: [tenancy.executionRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } });
+  /** What registering a tenant's task definition needs beside ECS: its instance token (created once) and passing the execution role. */
+  const ensureInstanceTokens = (fn: LaunchpadFunction) => {
+    // CreateSecret is authorized against the name before the random suffix exists.
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:CreateSecret'], resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*/instance-token*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }));
     fn.addToRolePolicy(passTaskRoles);
   };
   const deployVersions = (fn: LaunchpadFunction) => {
     fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [tenantServices] }));
     fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'], resources: ['*'] }));
     fn.addToRolePolicy(new PolicyStatement({ actions: ['ecs:TagResource'], resources: [stack.formatArn({ service: 'ecs', resource: 'task-definition', resourceName: 'spaceos-*:*' })] }));
-    ensureTenantRoles(fn);
+    ensureInstanceTokens(fn);
   };
   // Sizing, sleeping and stopping an instance is its desired count alone: the router answers for stopped ones.
   const scaleServices = [new PolicyStatement({ actions: ['ecs:UpdateService'], resources: [tenantServices] })];
@@ -78,5 +82,5 @@ export function tenantPolicies(scope: Construct, { tenancy, tenantBucket }: Tena
   };
   // DiscoverInstances has no resource-level permissions; the condition holds it to the instance namespace.
   const discoverInstances = new PolicyStatement({ actions: ['servicediscovery:DiscoverInstances'], resources: ['*'], conditions: { StringEquals: { 'servicediscovery:NamespaceName': tenancy.namespace.namespaceName } } });
-  return { poolTasks, discoverInstances, tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureTenantRoles, deployVersions, scaleServices, registerInstances, instanceRegistries, smtpSecrets, readSmtpSecret, renderTenantFiles, sendAsTenant };
+  return { poolTasks, discoverInstances, instanceTokens, tenantSecrets, tenantObjects, sendMail, tenantServices, tenantRoles, withBoundary, ensureInstanceTokens, deployVersions, scaleServices, registerInstances, instanceRegistries, smtpSecrets, readSmtpSecret, renderTenantFiles, sendAsTenant };
 }

@@ -181,7 +181,7 @@ async function clearLeftoverServer(databaseDir: string): Promise<void> {
  * `postgres` system user, which needs to traverse the data dir's parents. With `portFile`, on the
  * port it had last time if that is free (stablePort), as an RDS endpoint keeps its address.
  */
-export async function startPostgres({ directory, port, portFile }: { directory: string; port?: number; portFile?: string }): Promise<Emulator<pg.ClientConfig>> {
+export async function startPostgres({ directory, port, portFile, maxConnections }: { directory: string; port?: number; portFile?: string; maxConnections?: number }): Promise<Emulator<pg.ClientConfig>> {
   const databaseDir = resolve(directory);
   const parent = resolve(databaseDir, '..');
   mkdirSync(parent, { recursive: true });
@@ -210,6 +210,7 @@ export async function startPostgres({ directory, port, portFile }: { directory: 
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: asRoot,
+    postgresFlags: maxConnections === undefined ? [] : ['-c', `max_connections=${maxConnections}`],
     onLog: (message: string) => {
       log.push(...message.trimEnd().split('\n'));
       log.splice(0, Math.max(0, log.length - 20));
@@ -243,4 +244,21 @@ export async function startPostgres({ directory, port, portFile }: { directory: 
       if ((await withDeadline(server.stop(), EMULATOR_GRACE_MS)) === TIMED_OUT) await stopChild(postmaster, { graceMs: 1000, signal: 'SIGQUIT' });
     },
   };
+}
+
+/** max_connections of each local server: 270 after the reserve, 19 tenants (the default 100 would hold 5). */
+export const LOCAL_MAX_CONNECTIONS = 300;
+
+/**
+ * The embedded default's Postgres servers (LOCAL_DB_SERVERS, default two, so that placement is
+ * exercised): `db-1` keeps the data dir and port file it always had (`postgres`, `postgres.port`),
+ * `db-<n>` gets `postgres-db-<n>` and `postgres-db-<n>.port`.
+ */
+export function localDatabaseServers(dataDir: string, count: number): Array<{ id: string; directory: string; portFile: string }> {
+  if (!Number.isInteger(count) || count < 1 || count > 9) throw new Error(`LOCAL_DB_SERVERS must be a whole number from 1 to 9, not ${count}`);
+  return Array.from({ length: count }, (_, i) => {
+    const id = `db-${i + 1}`;
+    const base = i === 0 ? 'postgres' : `postgres-${id}`;
+    return { id, directory: join(dataDir, base), portFile: join(dataDir, `${base}.port`) };
+  });
 }

@@ -27,7 +27,8 @@ import { matchRoute, requestTarget, toApiEvent, writeApiResult } from './api-gat
 import { neverCrash } from './last-resort';
 import { lockDataDir } from './data-dir-lock';
 import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
-import { s3Client, sesClient, startPostgres, startS3, startSes, type Emulator } from './emulators';
+import { LOCAL_MAX_CONNECTIONS, localDatabaseServers, s3Client, sesClient, startPostgres, startS3, startSes, type Emulator } from './emulators';
+import { serverCapacity } from '../../shared/database-servers';
 import { FileSecrets } from './file-secrets';
 import { LocalCompute } from './local-compute';
 import { LocalPool } from './local-pool';
@@ -63,6 +64,8 @@ export interface LaunchpadOptions {
   signupLimits?: Platform['signupLimits'];
   /** Wraps the wired dependencies, e.g. to inject faults in tests. */
   decorate?: (deps: Deps) => Deps;
+  /** Postgres servers tenants are placed on; default LOCAL_DB_SERVERS, else 2. */
+  databaseServers?: number;
 }
 
 export interface Launchpad {
@@ -71,8 +74,10 @@ export interface Launchpad {
   sesEndpoint: string;
   /** s3rver, the bucket the instances read (tests check it is closed after stop()). */
   s3Endpoint: string;
-  /** Admin connection to the tenants' Postgres server. */
+  /** Admin connection to the tenants' first Postgres server (db-1). */
   postgres: pg.ClientConfig;
+  /** Admin connection to each of the tenants' Postgres servers, by id (db-1, db-2, ...). */
+  postgresServers: Record<string, pg.ClientConfig>;
   deps: Deps;
   workflows: LocalWorkflows;
   compute: LocalCompute;
@@ -262,17 +267,20 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     const ses = await startSes(options.sesPort ?? 8005, join(dataDir, 'sent-mail.jsonl'));
     emulators.push(ses);
     // The rest side by side; allSettled so that one failing still leaves the others stoppable.
+    const dbServers = localDatabaseServers(dataDir, options.databaseServers ?? Number(process.env.LOCAL_DB_SERVERS ?? 2));
     const started = await Promise.allSettled([
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }).then((e) => (emulators.push({ value: e, stop: e.stop }), e)),
-      startPostgres({ directory: join(dataDir, 'postgres'), portFile: join(dataDir, 'postgres.port') }).then((e) => (emulators.push(e), e)),
       startS3({ directory: join(dataDir, 's3'), bucket: BUCKET }).then((e) => (emulators.push(e), e)),
+      ...dbServers.map(({ directory, portFile }) => startPostgres({ directory, portFile, maxConnections: LOCAL_MAX_CONNECTIONS }).then((e) => (emulators.push(e), e))),
     ] as const);
     for (const result of started) if (result.status === 'rejected') throw result.reason;
-    const [dynamo, postgres, s3] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+    const [dynamo, s3, ...postgresStarted] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
       Awaited<ReturnType<typeof startDynamoDbLocal>>,
-      Awaited<ReturnType<typeof startPostgres>>,
       Awaited<ReturnType<typeof startS3>>,
+      ...Array<Awaited<ReturnType<typeof startPostgres>>>,
     ];
+    const postgresServers = Object.fromEntries(dbServers.map(({ id }, i) => [id, postgresStarted[i]!.value]));
+    const postgres = postgresStarted[0]!;
     await ensureTable(dynamo.endpoint, tableName);
 
     const platform: Platform = {
@@ -283,8 +291,10 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       siteUrl: baseUrl,
       bucket: BUCKET,
       database: { host: '127.0.0.1', port: Number(postgres.value.port), adminSecretName: 'local' },
+      databaseServers: dbServers.map(({ id }) => ({ id, host: '127.0.0.1', port: Number(postgresServers[id]!.port), adminSecretName: 'local', capacity: serverCapacity(LOCAL_MAX_CONNECTIONS) })),
       resumeHow: `Fix the cause, then open ${baseUrl}/ops and press Resume for tenant {tenantId}`,
       executionUrlTemplate: `${baseUrl}/ops#{executionName}`,
+      opsConsoleUrl: `${baseUrl}/ops`,
       appVersion: process.env.APP_VERSION ?? '1',
       oauthClients: { google: process.env.GOOGLE_OAUTH_CLIENT_ID || undefined, microsoft: process.env.MICROSOFT_OAUTH_CLIENT_ID || undefined },
       sleep: options.sleep ?? sleepFromEnv(process.env),
@@ -326,6 +336,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       documents,
       tableName,
       databaseAdmin: async () => postgres.value,
+      databaseAdmins: Object.fromEntries(Object.entries(postgresServers).map(([id, config]) => [id, async () => config])),
       workflows,
       platform,
       secrets,
@@ -385,6 +396,7 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       sesEndpoint: ses.value.endpoint,
       s3Endpoint: s3.value.endpoint,
       postgres: postgres.value,
+      postgresServers,
       deps,
       workflows,
       compute: running,

@@ -58,17 +58,23 @@ export function jsonOrEmpty(req: IncomingMessage): boolean {
 
 /** Reads a posted form and checks it carries this process's token. */
 export async function formToken(req: IncomingMessage): Promise<boolean> {
-  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type']?.trim() ?? '')) return false;
+  return (await tokenedForm(req)) !== undefined;
+}
+
+/** A posted form's fields, if it carries this process's token (else undefined): for forms whose fields matter too. */
+export async function tokenedForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type']?.trim() ?? '')) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > 4096) return false;
+    if (size > 4096) return undefined;
     chunks.push(chunk as Buffer);
   }
-  const sent = Buffer.from(new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get(FORM_TOKEN_FIELD) ?? '');
+  const fields = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  const sent = Buffer.from(fields.get(FORM_TOKEN_FIELD) ?? '');
   const expected = Buffer.from(FORM_TOKEN);
-  return sent.length === expected.length && timingSafeEqual(sent, expected);
+  return sent.length === expected.length && timingSafeEqual(sent, expected) ? fields : undefined;
 }
 
 export function refuse(res: ServerResponse, status: number, message: string): void {

@@ -9,7 +9,9 @@ import { createOpsService, OpsRefusal } from '../../functions/ops/ops-service';
 import { capacityReport } from '../../functions/ops/capacity';
 import { applySesNotification } from '../../functions/mail-events/ses-events';
 import type { LocalExecution, LocalWorkflows } from './local-workflows';
-import { formToken, formTokenInput, jsonOrEmpty, localOnlyRefusal, refuse } from './local-only';
+import { formToken, formTokenInput, jsonOrEmpty, localOnlyRefusal, refuse, tokenedForm } from './local-only';
+import { createTenantOnBehalf } from '../../functions/ops/create-on-behalf';
+import { CREATE_FORM_PATH, CREATE_POST_PATH, createTenantPage, onBehalfFromForm } from './ops-create-form';
 
 interface OpsContext {
   deps: Deps;
@@ -65,7 +67,7 @@ function tenantSection(tenant: Tenant, executions: LocalExecution[], instances: 
   const links = [tenant.urls.app, tenant.urls.staging].filter(Boolean).map((u) => `<a href="${escape(u!)}">${escape(u!)}</a>`).join(' · ');
   return `<section class="tenant" id="tenant-${escape(tenant.tenantId)}" data-status="${tenant.status}">
 <h2>${escape(tenant.companyName)} <code>${escape(tenant.subdomain)}</code> <span class="status ${tenant.status.toLowerCase()}">${tenant.status}</span> <small>${tenant.plan}</small></h2>
-<p><small>${escape(tenant.tenantId)} · signed up ${escape(tenant.createdAt)}</small>${links ? `<br>${links}` : ''}</p>
+<p><small>${escape(tenant.tenantId)} · ${tenant.createdBy === 'ops' ? `<span data-created-by="ops">created by ops</span>` : 'signed up'} ${escape(tenant.createdAt)}${tenant.billing ? ` · <span data-billing="${tenant.billing}">billed: ${tenant.billing}</span>` : ''}</small>${links ? `<br>${links}` : ''}</p>
 ${tenant.appVersion ? `<p><small>spaceOS version <b data-version>${escape(tenant.appVersion)}</b></small></p>` : ''}
 ${instances.length ? `<p><small>${instances.map((i) => `${i.env} <b data-instance="${i.env}">${i.state}</b> <span title="last request">(last request ${escape(i.lastRequestAt)})</span>`).join(' · ')}</small></p>` : ''}
 ${tenant.adminEmailBounce ? `<p class="failure" data-admin-bounce><b>Admin address bounces</b>: ${escape(tenant.adminEmail)} (hard bounce ${escape(tenant.adminEmailBounce.bounceSubType)} at ${escape(tenant.adminEmailBounce.at)}); no more mail goes to it</p>` : ''}
@@ -111,7 +113,7 @@ async function page({ deps, workflows, sesUrl }: OpsContext): Promise<string> {
 .status{font-size:.8rem;border-radius:999px;padding:.1rem .5rem;background:#e5e7eb}.status.active{background:#d1fae5}.status.failed{background:#fee2e2}.status.provisioning{background:#e0e7ff}
 .failure{color:#991b1b}summary{cursor:pointer;margin:.25rem 0}</style></head>
 <body><h1>Launchpad ops <small>(what the Step Functions console shows in AWS)</small></h1>
-<p>${tenants.length} tenants · ${executions.filter((e) => e.status === 'RUNNING').length} executions running · sent mail (welcome, alerts to ${escape(deps.platform.opsEmail)}): <a href="${escape(sesUrl)}">aws-ses-v2-local</a></p>
+<p>${tenants.length} tenants · ${executions.filter((e) => e.status === 'RUNNING').length} executions running · sent mail (welcome, alerts to ${escape(deps.platform.opsEmail)}): <a href="${escape(sesUrl)}">aws-ses-v2-local</a> · <a href="${CREATE_FORM_PATH}">Create a tenant for a client</a></p>
 ${fleetSection(rollouts, summaries)}
 ${tenants.map((t) => tenantSection(t, ofTenant(t.tenantId), instancesOf(t))).join('\n') || '<p>No tenants yet.</p>'}
 </body></html>`;
@@ -150,6 +152,10 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
   const path = url.pathname;
   const ops = createOpsService(deps);
   if (req.method === 'GET' && path === '/ops/api/tenants') return answer(200, () => ops.listTenants());
+  if (req.method === 'POST' && path === '/ops/api/tenants') {
+    const request = await readJson(req);
+    return answer(202, () => createTenantOnBehalf(deps, request));
+  }
   // Locally the limits are AWS's documented defaults: what the fleet on this machine would need of a new account.
   if (req.method === 'GET' && path === '/ops/api/capacity') return answer(200, () => capacityReport(deps));
   const show = /^\/ops\/api\/tenants\/([a-z0-9-]+)$/.exec(path);
@@ -197,6 +203,26 @@ async function handleOpsApi(req: IncomingMessage, url: URL, { deps, workflows }:
   return undefined;
 }
 
+function html(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/** The "Create a tenant for a client" form: on to the new tenant on /ops, or back with each error next to its field. */
+async function createFromForm(req: IncomingMessage, res: ServerResponse, { deps }: OpsContext): Promise<void> {
+  const form = await tokenedForm(req);
+  if (!form) return refuse(res, 403, 'Create the tenant from the ops page: reload the form and send it again.');
+  const input = onBehalfFromForm(form);
+  try {
+    const created = await createTenantOnBehalf(deps, input);
+    res.writeHead(303, { location: `/ops#tenant-${encodeURIComponent(created.tenantId)}` });
+    res.end();
+  } catch (error) {
+    if (!(error instanceof OpsRefusal)) throw error;
+    html(res, REFUSAL_STATUS[error.kind], createTenantPage(input, error.errors));
+  }
+}
+
 /**
  * The local ops console: tenants, their executions as timelines, errors, and Resume. It lists every
  * tenant with its admin's email and can offboard any of them, with no sign-in: only for this
@@ -223,6 +249,8 @@ export async function handleOps(req: IncomingMessage, res: ServerResponse, url: 
     res.end();
     return;
   }
+  if (req.method === 'POST' && url.pathname === CREATE_POST_PATH) return createFromForm(req, res, context);
+  if (req.method === 'GET' && url.pathname === CREATE_FORM_PATH) return html(res, 200, createTenantPage());
   if (req.method !== 'GET' && req.method !== 'HEAD' && !jsonOrEmpty(req)) return refuse(res, 415, 'Send JSON (Content-Type: application/json) or no body.');
   const api = await handleOpsApi(req, url, context);
   if (api) {

@@ -28,6 +28,7 @@ console.log(`
                   (through the tenant router; idle ones sleep after ${sleepText(launchpad.deps.platform.sleep)}, the next visit wakes them; SLEEP_AFTER=5s to watch it)
     Warm pool     ${launchpad.deps.platform.pool.size > 0 ? `${launchpad.deps.platform.pool.size} unassigned instances kept ready: a signup is live in under a second` : 'off (POOL_SIZE=3 npm start keeps 3 instances ready: a signup is live in under a second)'}
     Billing       ${process.env.STRIPE_SECRET_KEY ? 'Stripe test mode (forward webhooks with `stripe listen`)' : 'local checkout page (no Stripe key set)'}
+    Postgres      ${Object.entries(launchpad.postgresServers).map(([id, db]) => `${id} 127.0.0.1:${db.port}`).join(', ')}  (tenants placed on the one with most room; LOCAL_DB_SERVERS=3 for more)
     DynamoDB      ${launchpad.dynamoDbEndpoint}  (data in ${process.env.LAUNCHPAD_DATA_DIR ?? '.data'}/, \`npm run reset\` clears it)
   Press Ctrl-C to stop.
 `);

@@ -9,6 +9,12 @@ import { createOpsService, OpsError, type OpsService, type RolloutStatus } from 
 import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { SfnWorkflows } from '../../functions/providers/sfn-workflows';
 import { tableStores } from '../../functions/wiring';
+import { BaseRecords } from 'cloudflare/resources/dns/records';
+import { createClient } from 'cloudflare/tree-shakable';
+import { CloudflareDns } from '../../functions/providers/dns';
+import { createTenantOnBehalf } from '../../functions/ops/create-on-behalf';
+import { OpsRefusal } from '../../functions/ops/ops-service';
+import type { OnBehalfCreated, OnBehalfInput } from '../../shared/on-behalf';
 
 // The CLI's error type is the service's: its refusals reach the operator the same way on both backends.
 export { OpsError, type RolloutStatus };
@@ -26,7 +32,12 @@ export interface OpsBackend {
   executionStatus(name: string): Promise<{ status: string; error?: string; cause?: string }>;
   /** Usage and limit of every quota that grows with the fleet. */
   capacity(): Promise<CapacityLine[]>;
+  /** A tenant created on a client's behalf (functions/ops/create-on-behalf.ts); refusals are OpsRefusals with field errors. */
+  createTenant(request: OnBehalfInput): Promise<OnBehalfCreated>;
 }
+
+/** The local /ops API's refusal statuses back as the service's refusals, so the CLI prints each field's error. */
+const REFUSAL_OF_STATUS: Readonly<Record<number, OpsRefusal['kind']>> = { 400: 'invalid', 404: 'not-found', 409: 'conflict' };
 
 /** The embedded default, through its /ops/api (the server owns the local engine). */
 export class LocalOps implements OpsBackend {
@@ -44,7 +55,9 @@ export class LocalOps implements OpsBackend {
       throw new OpsError(`Launchpad does not answer at ${this.baseUrl}: start it with \`npm start\` (or set LAUNCHPAD_URL)`);
     }
     const answer = (await response.json().catch(() => ({}))) as T & { errors?: Record<string, string> };
-    if (!response.ok) throw new OpsError(Object.values(answer.errors ?? {}).join('; ') || `HTTP ${response.status}`);
+    const kind = REFUSAL_OF_STATUS[response.status];
+    // The same message as before for every command; a refusal keeps its fields (the create prints one line per flag).
+    if (!response.ok) throw answer.errors && kind ? new OpsRefusal(kind, answer.errors) : new OpsError(Object.values(answer.errors ?? {}).join('; ') || `HTTP ${response.status}`);
     return answer;
   }
 
@@ -56,6 +69,7 @@ export class LocalOps implements OpsBackend {
   offboard = async (subdomain: string, force: boolean) => (await this.call<{ name: string }>('POST', `/ops/api/tenants/${encodeURIComponent(subdomain)}/offboard${force ? '?force=1' : ''}`)).name;
   executionStatus = (name: string) => this.call<{ status: string; error?: string; cause?: string }>('GET', `/ops/api/executions/${encodeURIComponent(name)}`);
   capacity = () => this.call<CapacityLine[]>('GET', '/ops/api/capacity');
+  createTenant = (request: OnBehalfInput) => this.call<OnBehalfCreated>('POST', '/ops/api/tenants', request);
 }
 
 /**
@@ -92,6 +106,20 @@ export class AwsOps implements OpsBackend {
   resume = (subdomain: string) => this.ops.resume(subdomain);
   offboard = (subdomain: string, force: boolean) => this.ops.offboard(subdomain, force);
   executionStatus = (name: string) => this.ops.executionStatus(name);
+
+  /**
+   * Straight to the table and the provisioning state machine, with the zone check on Cloudflare
+   * (the variables `wildcard-dns` reads): a name the zone holds would never reach its instance.
+   */
+  createTenant = (request: OnBehalfInput) => {
+    const env = (name: string) => process.env[name] || (() => { throw new OpsError(`${name} is not set: creating a tenant on AWS checks the subdomain against the Cloudflare zone (CLOUDFLARE_API_TOKEN, LAUNCHPAD_CLOUDFLARE_ZONE_ID, LAUNCHPAD_DOMAIN)`); })();
+    const zone = { id: env('LAUNCHPAD_CLOUDFLARE_ZONE_ID'), name: env('LAUNCHPAD_DOMAIN'), target: process.env.LAUNCHPAD_INSTANCE_LB ?? '' };
+    const dns = new CloudflareDns(createClient({ apiToken: env('CLOUDFLARE_API_TOKEN'), resources: [BaseRecords] }), zone);
+    const workflows = new SfnWorkflows(new SFNClient({}), this.config.provisionArn, this.config.rolloutArn, this.config.offboardArn);
+    // The CLI prints its own lines; only a provisioning that did not start (the reconciler retries it) is worth one more.
+    const logger = { info: () => undefined, error: (message: string) => console.error(message) };
+    return createTenantOnBehalf({ signups: this.stores.signups, workflows, dns, logger, newId: () => crypto.randomUUID(), now: () => new Date() }, request);
+  };
 }
 
 /** LAUNCHPAD_ROLLOUT_ARN, else its old name LAUNCHPAD_UPGRADE_ARN (still read, with a line saying so). */

@@ -6,11 +6,13 @@ import { CAPACITY_ALARM_PERCENT } from '../../functions/ops/capacity';
 import { moreThanListed, rolloutRequestSchema, summaryCount, type RolloutSummary } from '../../shared/fleet';
 import { fieldErrors } from '../../shared/signup';
 import { opsBackend, OpsError, type OpsBackend } from './backend';
+import { CREATE_TENANT_USAGE, createTenantCommand } from './create-tenant-command';
 
 const USAGE = `Usage: npm run ops -- <command>
 
   tenants list                      every tenant: subdomain, status, plan, version
   tenants show <subdomain>          one tenant, with its executions
+${CREATE_TENANT_USAGE}
   rollout --version <v> [--canary a,b] [--wave-size 25] [--max-concurrency 10]
           [--tolerated-failure-percentage 10] [--staging-first] [--no-wait]
                                     roll a spaceOS version out to every running instance
@@ -19,6 +21,12 @@ const USAGE = `Usage: npm run ops -- <command>
                                     at 80 %; exits 1 then); AWS: the account's own limits
   resume <subdomain>                start provisioning again for a FAILED tenant
   offboard <subdomain> [--force]    remove a tenant (archive kept); --force for a paying one
+  preflight                         (AWS, read-only) the account against what the stack needs: SES,
+                                    quotas, Cloudflare zone and SSL mode, Stripe, the image, the
+                                    secrets; prints what to fix, exits 1 when a check fails
+  stripe-setup                      (AWS) the Stripe webhook endpoint with the events Launchpad
+                                    handles (its signing secret into launchpad/stripe) and the
+                                    billing portal configuration; rerunning changes nothing
   wildcard-dns                      (AWS, once per deployment) the proxied CNAME *.<domain> to the
                                     instance load balancer, from CLOUDFLARE_API_TOKEN,
                                     LAUNCHPAD_CLOUDFLARE_ZONE_ID, LAUNCHPAD_DOMAIN and
@@ -102,6 +110,7 @@ export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out
     out(JSON.stringify(await ops.showTenant(rest[0]), null, 2));
     return 0;
   }
+  if (command === 'tenants' && sub === 'create') return createTenantCommand(ops, rest, out, note);
   if (command === 'capacity') {
     const lines = await ops.capacity();
     const rows = lines.map((l) => ({ quota: l.quota, used: l.used === undefined ? 'n/a' : l.used.toLocaleString('en'), limit: l.limit.toLocaleString('en'), percent: l.percent === undefined ? '-' : `${l.percent} %${l.alarm ? `  <- at or above ${CAPACITY_ALARM_PERCENT} %` : ''}`, 'limit from': l.limitSource }));
@@ -112,6 +121,19 @@ export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out
   if (command === 'rollout' || command === 'upgrade') return rollout(ops, [sub, ...rest].filter((a): a is string => a !== undefined), out);
   if (command === 'resume' && sub) {
     out(`Started ${await ops.resume(sub)}; watch it on /ops (or the Step Functions console)`);
+    return 0;
+  }
+  if (command === 'preflight') {
+    // Loaded only here: the SDKs and the deployment schema it reads are no cost to the other commands.
+    const [{ preflight }, { preflightReport }] = await Promise.all([import('./preflight'), import('../../functions/ops/preflight/check')]);
+    const report = preflightReport(await preflight());
+    out(table(report.rows, ['check', 'status', 'detail']));
+    out(report.fixes.length ? ['', 'What to fix:', ...report.fixes.map((f) => `  ${f}`)].join('\n') : '\nNothing to fix.');
+    return report.exitCode;
+  }
+  if (command === 'stripe-setup') {
+    const { runStripeSetup } = await import('./preflight');
+    for (const line of (await runStripeSetup()).lines) out(line);
     return 0;
   }
   if (command === 'wildcard-dns') {

@@ -70,8 +70,10 @@ describe('IAM of our own resources', () => {
       verifyemail: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|s3:PutObject)$/,
       checkout: /^(dynamodb:(GetItem|BatchGetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)|secretsmanager:(GetSecretValue|DescribeSecret))$/,
       // s3:PutObject: mail as the tenant re-renders its config when its SMTP server fails.
-      // ECS task definitions and IAM tenant roles: a woken instance catches up with the fleet's version.
-      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret)|ses:SendEmail|s3:PutObject|ecs:(UpdateService|DescribeServices|DescribeTaskDefinition|RegisterTaskDefinition|TagResource)|iam:(GetRole|TagRole|CreateRole|PutRolePolicy|PassRole))$/,
+      // ECS task definitions (with the instance token, and passing the execution role): a woken instance catches up with the fleet's version.
+      stripewebhook: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret|CreateSecret)|ses:SendEmail|s3:PutObject|ecs:(UpdateService|DescribeServices|DescribeTaskDefinition|RegisterTaskDefinition|TagResource)|iam:PassRole)$/,
+      // Instances' credentials: their tokens, the tenant's status and the rate counters, and the shared instance role.
+      instancecredentials: /^(dynamodb:\w+|secretsmanager:GetSecretValue|sts:(AssumeRole|TagSession))$/,
       branding: READ,
       magiclink: /^(dynamodb:\w+|ses:SendEmail)$/,
       createsession: /^(dynamodb:\w+|secretsmanager:(GetSecretValue|DescribeSecret))$/,
@@ -109,33 +111,34 @@ describe('IAM of our own resources', () => {
     expect(leadingKeys('dynamodb:UpdateItem')).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['INSTANCE#*'] } });
   });
 
-  it('lets functions create, change and delete tenant task roles only on their path and with the boundary', () => {
+  it('lets no function create, tag or change a role: tenant roles from before the shared one are only deleted, on their path', () => {
     // The capacity check's account-wide role count is the one IAM read that is not about tenant roles.
     const accountSummary = statements.filter((s) => asList(s.Action).includes('iam:GetAccountSummary'));
     expect(accountSummary.map((s) => [asList(s.Action), s.Resource])).toEqual([[['iam:GetAccountSummary'], '*']]);
     const iamStatements = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('iam:')) && !asList(s.Action).includes('iam:GetAccountSummary'));
     const granted = new Set(iamStatements.flatMap((s) => asList(s.Action)));
-    expect([...granted].sort()).toEqual(['iam:CreateRole', 'iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:PassRole', 'iam:PutRolePolicy', 'iam:TagRole']);
+    expect([...granted].sort()).toEqual(['iam:DeleteRole', 'iam:DeleteRolePolicy', 'iam:ListRolePolicies', 'iam:PassRole']);
     for (const s of iamStatements) {
       const resources = JSON.stringify(s.Resource);
       if (asList(s.Action).includes('iam:PassRole')) {
-        expect(resources, s.id).toMatch(/TenancyTaskExecutionRole/);
+        // The execution role, and the pool task's own role (the pool keeper's RunTask): never a tenant role, instances have none.
+        for (const resource of asList(s.Resource)) expect(JSON.stringify(resource), s.id).toMatch(/TaskExecutionRole|PoolTaskRole/);
         expect((s as { Condition?: unknown }).Condition, s.id).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-      }
-      // Besides tenant roles: the execution role, and the pool task's own role (passed by the pool keeper's RunTask).
-      for (const resource of asList(s.Resource)) if (!/TaskExecutionRole|PoolTaskRole/.test(JSON.stringify(resource))) expect(JSON.stringify(resource), s.id).toMatch(/:role\/launchpad\/tenants\/\*"/);
-      if (asList(s.Action).some((a) => ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'].includes(a))) {
-        // The boundary is the Tenancy stack's; other stacks import it (by an export named after it).
-        const sameStack = { StringEquals: { 'iam:PermissionsBoundary': { Ref: expect.stringMatching(/^TenancyTenantTaskBoundary/) } } };
-        const imported = { StringEquals: { 'iam:PermissionsBoundary': { 'Fn::ImportValue': expect.stringMatching(/^Launchpad-Tenancy:ExportsOutputRefTenancyTenantTaskBoundary/) } } };
-        const condition = (s as { Condition?: Record<string, unknown> }).Condition;
-        expect([sameStack, imported], s.id).toContainEqual({ StringEquals: condition?.StringEquals });
-      }
-      // Tenant roles get the tenant's tags and no others: the pool assigner's tag (which their trust honours) cannot be put on one.
-      if (asList(s.Action).some((a) => ['iam:CreateRole', 'iam:TagRole'].includes(a))) {
-        expect((s as { Condition?: Record<string, unknown> }).Condition?.['ForAllValues:StringEquals'], s.id).toEqual({ 'aws:TagKeys': ['tenantId', 'environment'] });
+      } else {
+        expect(resources, s.id).toMatch(/:role\/launchpad\/tenants\/\*"/);
       }
     }
+  });
+
+  it('lets only the credentials route and the pool assigner assume the shared instance role, always with session tags', () => {
+    const assuming = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('sts:')));
+    expect(new Set(assuming.map((s) => s.id.replace(/Role(DefaultPolicy)?\w*$/, ''))).size).toBeGreaterThan(0);
+    for (const s of assuming) {
+      expect(asList(s.Action).sort(), s.id).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+      expect(JSON.stringify(s.Resource), s.id).toMatch(/:role\/launchpad\/tenants\/launchpad-tenant-instance"/);
+      expect(s.id, s.id).toMatch(/^(Apiinstancecredentials|Workflows\w*(DeployServices|ClaimPoolInstance|AssignPoolInstance)\w*|\w*[Pp]ool\w*)/);
+    }
+    expect(assuming.some((s) => s.id.startsWith('Apiinstancecredentials'))).toBe(true);
   });
 
   it('lets the logo upload sign uploads into tenant upload folders only', () => {

@@ -154,7 +154,7 @@ describe('tenancy', () => {
     templates.tenancy.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'launchpad-tenants' });
   });
 
-  it("caps every tenant task role at tenant files, the tenant sender and tenants' SMTP passwords (the boundary each is created with)", () => {
+  it("caps the instance role at tenant files, the tenant sender and tenants' SMTP passwords (its boundary)", () => {
     templates.tenancy.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       ManagedPolicyName: 'launchpad-tenant-task-boundary',
       PolicyDocument: {
@@ -166,7 +166,7 @@ describe('tenancy', () => {
         Version: '2012-10-17',
       },
     });
-    // No shared task role for instances: each gets its own (functions/providers/tenant-task-roles.ts). The router has its own pair.
+    // No task role for instances: their SDK gets the shared instance role's session from the credentials route (STS, not ECS; test/infra/instance-role.test.ts). The router has its own pair.
     const ecsRoles = (template: Template) => Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })] } } }));
     expect(ecsRoles(templates.router).sort()).toEqual([expect.stringMatching(/^RouterTaskExecutionRole/), expect.stringMatching(/^RouterTaskTaskRole/)]);
     expect(all.flatMap(ecsRoles)).toHaveLength(4);
@@ -193,6 +193,8 @@ describe('operations', () => {
         ...['DetectDriftErrors', 'FleetRolloutFailed', 'OffboardingFailed', 'PoolKeeperErrors', 'ProvisioningFailed', 'ReconcilerErrors', 'RenderPendingErrors', 'SleepIdleErrors', 'SmtpCheckErrors', 'StripeWebhookFailing', 'TrialSweepErrors'],
         // Quota headroom (capacity.test.ts), the welcome-mail retry and SES events (mail-events.test.ts).
         ...['CapacityCheckErrors', 'CapacityHeadroom', 'WelcomeMailRetryErrors', 'MailEventsUndeliveredEvents', 'MailEventsWelcomeMailFailing'],
+        // Customer success's console (console.test.ts): stuck tenants, crash loops, router, API, Lambda, database, SES reputation.
+        ...['StuckTenants', 'InstanceCrashLoop', 'RouterErrors', 'RouterUnhealthy', 'ApiServerErrors', 'ApiThrottled', 'LambdaErrors', 'LambdaThrottles', 'DatabaseCpu', 'DatabaseStorage', 'DatabaseConnections', 'SesBounceRate', 'SesComplaintRate'],
       ].sort(),
     );
     for (const { id, props } of alarms) expect(props.AlarmActions, id).toEqual([{ Ref: expect.stringMatching(/Alerts/) }]);

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { SesMail } from '../../functions/providers/mail';
 import { Storage } from '../../functions/providers/storage';
 import { TenantDatabases } from '../../functions/providers/tenant-databases';
+import { DatabasePlacements } from '../../functions/providers/database-placement';
+import { createDocumentClient } from '../../functions/providers/dynamodb';
 import { databaseSecretName } from '../../shared/instance';
 import { s3Client, sesClient } from '../../infra/local/emulators';
 import { FileSecrets } from '../../infra/local/file-secrets';
@@ -15,8 +17,13 @@ const dir = mkdtempSync(join(tmpdir(), 'launchpad-secrets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const admin = inject('postgres');
 const secrets = new FileSecrets(dir);
-const databases = new TenantDatabases(async () => admin, secrets);
-const tenant = (subdomain: string) => ({ tenantId: `id-${subdomain}`, subdomain, companyName: `${subdomain} Ltd`, adminName: 'Anna Admin', adminEmail: `anna@${subdomain}.example` });
+// One server; a tenant without a placement is on db-1 (the placements' table is never read for these).
+const databases = new TenantDatabases(
+  { servers: [{ id: 'db-1', host: String(admin.host), port: Number(admin.port), adminSecretName: 'local', capacity: 1000 }], admin: async () => admin },
+  secrets,
+  new DatabasePlacements(createDocumentClient(inject('dynamoDbEndpoint')), 'launchpad-adapters-no-table'),
+);
+const tenant = (subdomain: string) => ({ tenantId: `id-${subdomain}`, subdomain, databaseServer: 'db-1', companyName: `${subdomain} Ltd`, adminName: 'Anna Admin', adminEmail: `anna@${subdomain}.example` });
 
 async function query<T extends pg.QueryResultRow>(config: pg.ClientConfig, text: string, values?: unknown[]): Promise<T[]> {
   const client = new pg.Client(config);

@@ -234,18 +234,23 @@ describe('the embedded default killed during provisioning', () => {
       expect(resumed.length, `${signup.subdomain} was running at a kill`).toBeGreaterThan(0);
     }
 
-    // One database and one role per environment and tenant, nothing else.
-    const admin = new pg.Client({ host: '127.0.0.1', port: Number(readFileSync(join(dataDir, 'postgres.port'), 'utf8')), user: 'postgres', password: 'launchpad-local-admin', database: 'postgres' });
-    await admin.connect();
-    try {
-      const expected = signups.flatMap(({ subdomain }) => ['prod', 'stg'].map((env) => `t_${subdomain.replace(/-/g, '_')}_${env}`)).sort();
-      const databases = await admin.query<{ name: string }>(`select datname as name from pg_database where datname like 't\\_%' order by 1`);
-      expect(databases.rows.map((r) => r.name)).toEqual(expected);
-      const roles = await admin.query<{ name: string }>(`select rolname as name from pg_roles where rolname like 't\\_%' order by 1`);
-      expect(roles.rows.map((r) => r.name)).toEqual(expected);
-    } finally {
-      await admin.end();
+    // One database and one role per environment and tenant, nothing else, across the Postgres
+    // servers (db-1's port file is postgres.port, db-<n>'s postgres-db-<n>.port): none on two.
+    const databases: string[] = [];
+    const roles: string[] = [];
+    for (const portFile of readdirSync(dataDir).filter((name) => /^postgres(-db-\d+)?\.port$/.test(name))) {
+      const admin = new pg.Client({ host: '127.0.0.1', port: Number(readFileSync(join(dataDir, portFile), 'utf8')), user: 'postgres', password: 'launchpad-local-admin', database: 'postgres' });
+      await admin.connect();
+      try {
+        databases.push(...(await admin.query<{ name: string }>(`select datname as name from pg_database where datname like 't\\_%' order by 1`)).rows.map((r) => r.name));
+        roles.push(...(await admin.query<{ name: string }>(`select rolname as name from pg_roles where rolname like 't\\_%' order by 1`)).rows.map((r) => r.name));
+      } finally {
+        await admin.end();
+      }
     }
+    const expected = signups.flatMap(({ subdomain }) => ['prod', 'stg'].map((env) => `t_${subdomain.replace(/-/g, '_')}_${env}`)).sort();
+    expect(databases.sort()).toEqual(expected);
+    expect(roles.sort()).toEqual(expected);
 
     // One set of files per tenant: the same keys under each prefix, and no other prefixes.
     const tenantIds = new Set(signups.map((s) => s.tenantId));

@@ -220,13 +220,18 @@ describe('offboard-tenant', () => {
     expect(lines.at(-1)).toMatch(/fleet-e is offboarded/);
 
     const leftovers = async () => {
-      const admin = new pg.Client(launchpad.postgres);
-      await admin.connect();
-      const { rows: dbs } = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 't_fleet_e_%'");
-      const { rows: roles } = await admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 't_fleet_e_%'");
-      await admin.end();
+      // On every server: placement put the tenant on one of them.
+      let databases = 0;
+      for (const config of Object.values(launchpad.postgresServers)) {
+        const admin = new pg.Client(config);
+        await admin.connect();
+        const { rows: dbs } = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 't_fleet_e_%'");
+        const { rows: roles } = await admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 't_fleet_e_%'");
+        await admin.end();
+        databases += dbs.length + roles.length;
+      }
       return {
-        databases: dbs.length + roles.length,
+        databases,
         services: launchpad.compute.list().filter((s) => s.hostname.startsWith('fleet-e')).length,
         files: (await launchpad.deps.storage.list(tenantPrefix(tenantId))).length,
         secrets: (await Promise.all([databaseSecretName(tenantId, 'prod'), databaseSecretName(tenantId, 'stg')].map((n) => launchpad.deps.secrets.get(n)))).filter(Boolean).length,

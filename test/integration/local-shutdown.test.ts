@@ -52,7 +52,8 @@ describe('stopping the embedded default', () => {
     const ports = {
       launchpad: portOf(launchpad.url),
       dynamodb: portOf(launchpad.dynamoDbEndpoint),
-      postgres: Number(launchpad.postgres.port),
+      // Every Postgres server tenants are placed on (two by default).
+      ...Object.fromEntries(Object.entries(launchpad.postgresServers).map(([id, config]) => [`postgres ${id}`, Number(config.port)])),
       s3: portOf(launchpad.s3Endpoint),
       ses: portOf(launchpad.sesEndpoint),
     };

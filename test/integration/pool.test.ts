@@ -9,6 +9,7 @@ import { discardPooled } from '../../functions/tenant/instances';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import type { LocalPool } from '../../infra/local/local-pool';
 import { databaseName, databaseSecretName, instanceUrl } from '../../shared/instance';
+import { databaseEndpointOf } from '../../shared/database-servers';
 import { ASSIGN_PATH, type Assignment } from '../../shared/pool';
 import { validSignup } from '../support/api-event';
 import { tempDir } from '../support/temp-dir';
@@ -151,8 +152,8 @@ describe('isolation of a pool instance', () => {
       themeKey: `tenants/${tenant.tenantId}/theme.css`,
       version: '1',
       database: {
-        host: launchpad.deps.platform.database.host,
-        port: launchpad.deps.platform.database.port,
+        // The tenant's own server (placement picks one of the embedded default's two).
+        ...databaseEndpointOf(launchpad.deps.platform, tenant),
         database: databaseName(tenant.subdomain, 'prod'),
         user: databaseName(tenant.subdomain, 'prod'),
         password: (await launchpad.deps.secrets.get(databaseSecretName(tenant.tenantId, 'prod')))!,

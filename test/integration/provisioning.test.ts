@@ -36,19 +36,20 @@ const injectFaults = (deps: Deps): Deps => ({
     },
     dump: (tenant, env) => deps.databases.dump(tenant, env),
     drop: (tenant, env) => deps.databases.drop(tenant, env),
+    place: (tenant) => deps.databases.place(tenant),
+    release: (tenant, at) => deps.databases.release(tenant, at),
+    usage: () => deps.databases.usage(),
   },
 });
 
 const root = tempDir('launchpad-provisioning-');
 const webRoot = join(root, 'web');
 let launchpad: Launchpad;
-let postgresAdmin: pg.ClientConfig;
 
 beforeAll(async () => {
   mkdirSync(webRoot);
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html>');
   launchpad = await startLaunchpad({ signupLimits: MANY_SIGNUPS, port: 0, dataDir: join(root, 'data'), webRoot, sesPort: 0, fastTimers: true, opsEmail: 'cs@spaceos.test', decorate: injectFaults });
-  postgresAdmin = launchpad.postgres;
 }, 120_000);
 afterAll(async () => {
   await launchpad?.stop();
@@ -142,8 +143,8 @@ describe('provision-tenant on the embedded default', () => {
     expect(resumed?.status, JSON.stringify((await launchpad.deps.tenants.getTenant(tenantId))?.failure)).toBe('SUCCEEDED');
     expect((await statusOf(tenantId)).status).toBe('ACTIVE');
 
-    // Nothing twice: roles/databases, services, routing records, welcome mail.
-    const admin = new pg.Client(postgresAdmin);
+    // Nothing twice: roles/databases (on the server placed at the first attempt), services, routing records, welcome mail.
+    const admin = new pg.Client(launchpad.postgresServers[(await launchpad.deps.tenants.getTenant(tenantId))?.databaseServer ?? 'db-1']);
     await admin.connect();
     const roles = (await admin.query("SELECT rolname FROM pg_roles WHERE rolname LIKE 't_broken_%' ORDER BY 1")).rows.map((r: { rolname: string }) => r.rolname);
     const dbs = (await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 't_broken_%' ORDER BY 1")).rows.map((r: { datname: string }) => r.datname);

@@ -39,6 +39,9 @@ const injectFaults = (deps: Deps): Deps => {
       },
       dump: (tenant, env) => deps.databases.dump(tenant, env),
       drop: (tenant, env) => deps.databases.drop(tenant, env),
+      place: (tenant) => deps.databases.place(tenant),
+      release: (tenant, at) => deps.databases.release(tenant, at),
+      usage: () => deps.databases.usage(),
     },
   };
 };
@@ -90,11 +93,18 @@ const provisioningsOf = (tenantId: string) =>
 
 /** Nothing doubled: one role and database per environment, one service each, one welcome mail. */
 async function expectProvisionedOnce(subdomain: string): Promise<void> {
-  const admin = new pg.Client(launchpad.postgres);
-  await admin.connect();
-  const dbs = (await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [`t_${subdomain}_%`])).rows.map((r: { datname: string }) => r.datname);
-  const roles = (await admin.query('SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1', [`t_${subdomain}_%`])).rows.map((r: { rolname: string }) => r.rolname);
-  await admin.end();
+  // Across every Postgres server: the tenant is on one of them, and on no other.
+  const dbs: string[] = [];
+  const roles: string[] = [];
+  for (const config of Object.values(launchpad.postgresServers)) {
+    const admin = new pg.Client(config);
+    await admin.connect();
+    dbs.push(...(await admin.query('SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY 1', [`t_${subdomain}_%`])).rows.map((r: { datname: string }) => r.datname));
+    roles.push(...(await admin.query('SELECT rolname FROM pg_roles WHERE rolname LIKE $1 ORDER BY 1', [`t_${subdomain}_%`])).rows.map((r: { rolname: string }) => r.rolname));
+    await admin.end();
+  }
+  dbs.sort();
+  roles.sort();
   expect(dbs).toEqual([`t_${subdomain}_prod`, `t_${subdomain}_stg`]);
   expect(roles).toEqual([`t_${subdomain}_prod`, `t_${subdomain}_stg`]);
   expect(launchpad.compute.list().filter((s) => s.name.startsWith(`spaceos-${subdomain}-`)).map((s) => s.name).sort()).toEqual([`spaceos-${subdomain}-prod`, `spaceos-${subdomain}-stg`]);

@@ -16,7 +16,7 @@ import { EcsPool } from '../../functions/providers/instance-pool';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Dns } from '../../functions/providers/dns';
 import { EcsCompute } from '../../functions/providers/ecs-compute';
-import { TenantTaskRoles, tenantRoleArn } from '../../functions/providers/tenant-task-roles';
+import { InstanceSessions, TenantInstanceAccess } from '../../functions/providers/tenant-task-roles';
 import { SesMail } from '../../functions/providers/mail';
 import { SecretsManagerSecrets, type Secrets } from '../../functions/providers/secrets';
 import { StripeBilling } from '../../functions/providers/billing';
@@ -73,17 +73,11 @@ export const ECS_CONFIG = {
   logGroup: '/spaceos/tenants',
   region,
   secretArnPrefix: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
+  instanceCredentialsUrl: 'https://api.spaceos.io/api/instance-credentials',
 };
 
-export const TENANT_ROLES = {
-  path: '/launchpad/tenants/',
-  permissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/launchpad-tenant-task-boundary',
-  bucketArn: 'arn:aws:s3:::tenants-bucket',
-  accountId: '123456789012',
-  mailDomain: 'clients.spaceos.io',
-  sendMailArns: ['arn:aws:ses:us-east-1:123456789012:identity/clients.spaceos.io', 'arn:aws:ses:us-east-1:123456789012:configuration-set/launchpad-tenants'],
-  secretArnPrefix: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:',
-};
+/** The shared role every instance runs as (infra/aws/constructs/tenancy.ts), per tenant by session tags. */
+export const INSTANCE_ROLE_ARN = 'arn:aws:iam::123456789012:role/launchpad/tenants/launchpad-tenant-instance';
 
 export const POOL_CONFIG = {
   cluster: 'spaceos',
@@ -91,8 +85,6 @@ export const POOL_CONFIG = {
   subnets: ['subnet-a', 'subnet-b'],
   securityGroups: ['sg-1'],
   containerPort: 8080,
-  tenantRoleArn: (tenantId: string, env: 'prod' | 'stg') => tenantRoleArn(TENANT_ROLES, { tenantId, env }),
-  ensureTenantRole: async (tenant: { tenantId: string; env: 'prod' | 'stg' }) => tenantRoleArn(TENANT_ROLES, tenant),
 };
 
 /** A zone with no records of its own (every subdomain free as far as DNS goes); tests of the zone check use LocalDns or CloudflareDns. */
@@ -115,9 +107,9 @@ export function sdkDeps(overrides: Partial<Deps> = {}): Deps {
       storage: new Storage(new S3Client({ region }), testPlatform.bucket),
       mail: new SesMail(new SESClient({ region })),
       dns: emptyZone,
-      compute: new EcsCompute(new ECSClient({ region }), new ServiceDiscoveryClient({ region }), new TenantTaskRoles(new IAMClient({ region }), TENANT_ROLES), ECS_CONFIG),
+      compute: new EcsCompute(new ECSClient({ region }), new ServiceDiscoveryClient({ region }), new TenantInstanceAccess(new SecretsManagerClient({ region }), new IAMClient({ region })), ECS_CONFIG),
       discovery: new CloudMapDiscovery(new ServiceDiscoveryClient({ region }), { namespaceName: 'instances.launchpad.internal', containerPort: 8080 }),
-      pool: new EcsPool(new ECSClient({ region }), new STSClient({ region }), POOL_CONFIG),
+      pool: new EcsPool(new ECSClient({ region }), new InstanceSessions(new STSClient({ region }), INSTANCE_ROLE_ARN), POOL_CONFIG),
       billing: new StripeBilling(new Stripe('sk_test_unused'), { priceId: 'price_test', webhookSecret: TEST_WEBHOOK_SECRET }),
     }),
     now: () => new Date('2026-11-26T10:00:00.000Z'),

@@ -11,22 +11,33 @@ import {
   ServiceDiscoveryClient,
   ServiceNotFound,
 } from '@aws-sdk/client-servicediscovery';
-import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, EntityAlreadyExistsException, GetRoleCommand, IAMClient, ListRolePoliciesCommand, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { DeleteRoleCommand, DeleteRolePolicyCommand, IAMClient, ListRolePoliciesCommand, NoSuchEntityException } from '@aws-sdk/client-iam';
+import { CreateSecretCommand, DeleteSecretCommand, ResourceExistsException, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ServiceSpec } from '../../functions/providers/compute';
 import { CloudMapDiscovery } from '../../functions/providers/discovery';
 import { EcsCompute, StillRegisteredError } from '../../functions/providers/ecs-compute';
 import { forStateMachine } from '../../functions/steps/errors';
-import { TenantTaskRoles, tenantRoleName } from '../../functions/providers/tenant-task-roles';
-import { ECS_CONFIG, TENANT_ROLES } from '../support/deps';
+import { TenantInstanceAccess } from '../../functions/providers/tenant-task-roles';
+import { parseInstanceToken } from '../../shared/instance-token';
+import { ECS_CONFIG } from '../support/deps';
 
 const ecs = mockClient(ECSClient);
 const cloudMap = mockClient(ServiceDiscoveryClient);
 const iam = mockClient(IAMClient);
+const secretsManager = mockClient(SecretsManagerClient);
 const compute = () =>
-  new EcsCompute(new ECSClient({ region: 'us-east-1' }), new ServiceDiscoveryClient({ region: 'us-east-1' }), new TenantTaskRoles(new IAMClient({ region: 'us-east-1' }), TENANT_ROLES), ECS_CONFIG);
-const TENANT_ROLE = 'arn:aws:iam::123456789012:role/launchpad/tenants/spaceos-prod-t-1';
+  new EcsCompute(
+    new ECSClient({ region: 'us-east-1' }),
+    new ServiceDiscoveryClient({ region: 'us-east-1' }),
+    new TenantInstanceAccess(new SecretsManagerClient({ region: 'us-east-1' }), new IAMClient({ region: 'us-east-1' })),
+    ECS_CONFIG,
+  );
+const TOKEN_SECRET = 'launchpad/tenants/t-1/prod/instance-token';
+/** How every instance's SDK finds and proves itself to the credentials route. */
+const CREDENTIALS_ENV = { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'https://api.spaceos.io/api/instance-credentials' };
+const TOKEN_FROM_SECRET = { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN', valueFrom: `${ECS_CONFIG.secretArnPrefix}${TOKEN_SECRET}` };
 const noSuchRole = () => new NoSuchEntityException({ message: 'The role cannot be found.', $metadata: {} });
 
 const spec: ServiceSpec = {
@@ -46,9 +57,8 @@ beforeEach(() => {
   ecs.reset();
   cloudMap.reset();
   iam.reset();
-  iam.on(GetRoleCommand).rejects(noSuchRole());
-  iam.on(CreateRoleCommand).resolves({ Role: { Arn: TENANT_ROLE, RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', RoleId: 'r', CreateDate: new Date() } });
-  iam.on(PutRolePolicyCommand).resolves({});
+  secretsManager.reset();
+  secretsManager.on(CreateSecretCommand).resolves({});
   ecs.on(DescribeServicesCommand).resolves({ services: [] });
   ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:task-def/spaceos-acme-prod:1' } });
   ecs.on(CreateServiceCommand).resolves({});
@@ -72,9 +82,12 @@ describe('ECS compute adapter', () => {
     const container = definition.containerDefinitions![0]!;
     expect(container.image).toBe('registry/spaceos:1.2.3');
     expect(container.environment).toEqual(expect.arrayContaining([{ name: 'CONFIG_KEY', value: spec.configKey }, { name: 'DATABASE_NAME', value: 't_acme_prod' }]));
-    expect(container.secrets).toEqual([{ name: 'DATABASE_PASSWORD', valueFrom: `${ECS_CONFIG.secretArnPrefix}launchpad/tenants/t-1/prod/database` }]);
+    expect(container.secrets).toEqual([{ name: 'DATABASE_PASSWORD', valueFrom: `${ECS_CONFIG.secretArnPrefix}launchpad/tenants/t-1/prod/database` }, TOKEN_FROM_SECRET]);
+    expect(container.environment).toContainEqual(CREDENTIALS_ENV);
     expect(JSON.stringify(container.environment)).not.toMatch(/password/i);
-    expect(definition).toMatchObject({ executionRoleArn: ECS_CONFIG.executionRoleArn, taskRoleArn: TENANT_ROLE });
+    // No task role: ECS would set AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, which the SDKs prefer to the FULL_URI.
+    expect(definition).toMatchObject({ executionRoleArn: ECS_CONFIG.executionRoleArn });
+    expect(definition.taskRoleArn).toBeUndefined();
     const service = ecs.commandCalls(CreateServiceCommand)[0]!.args[0].input;
     expect(service).toMatchObject({ cluster: 'spaceos', serviceName: 'spaceos-acme-prod', launchType: 'FARGATE', taskDefinition: 'arn:task-def/spaceos-acme-prod:1', serviceRegistries: [{ registryArn: REGISTRY }] });
     expect(service.loadBalancers).toBeUndefined();
@@ -119,17 +132,19 @@ describe('ECS compute adapter', () => {
 
     await compute().deploy(spec, '1.3.0');
     const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]!.args[0].input;
-    // An instance still on a shared role ('arn:task') moves onto its own with the next version deployed.
-    expect(registered).toMatchObject({ family: 'spaceos-acme-prod', executionRoleArn: 'arn:exec', taskRoleArn: TENANT_ROLE, tags: [{ key: 'tenantId', value: 't-1' }] });
+    // An instance still on a role of its own ('arn:task') moves onto vended credentials with the next version deployed.
+    expect(registered).toMatchObject({ family: 'spaceos-acme-prod', executionRoleArn: 'arn:exec', tags: [{ key: 'tenantId', value: 't-1' }] });
+    expect(registered.taskRoleArn).toBeUndefined();
     expect(registered.containerDefinitions![0]).toMatchObject({
       image: 'registry:5000/spaceos:1.3.0',
-      environment: [{ name: 'TENANT_ID', value: 't-1' }, { name: 'APP_VERSION', value: '1.3.0' }],
-      secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: 'x' }],
+      environment: [{ name: 'TENANT_ID', value: 't-1' }, { name: 'APP_VERSION', value: '1.3.0' }, CREDENTIALS_ENV],
+      secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: 'x' }, TOKEN_FROM_SECRET],
     });
     expect(ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', taskDefinition: 'arn:task-def/spaceos-acme-prod:2' });
   });
 
-  it('offboards an instance: service, Cloud Map service, task definitions and role; a rerun finds nothing left', async () => {
+  it('offboards an instance: service, Cloud Map service, task definitions, token and the role it had before the shared one; a rerun finds nothing left', async () => {
+    secretsManager.on(DeleteSecretCommand).resolves({});
     ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'ACTIVE' }] });
     ecs.on(DeleteServiceCommand).resolves({});
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: ['arn:td/spaceos-acme-prod:1', 'arn:td/spaceos-acme-prod:2'] });
@@ -144,12 +159,15 @@ describe('ECS compute adapter', () => {
     expect(ecs.commandCalls(DeleteServiceCommand)[0]!.args[0].input).toEqual({ cluster: 'spaceos', service: 'spaceos-acme-prod', force: true });
     expect(cloudMap.commandCalls(DeleteDiscoveryServiceCommand)[0]!.args[0].input).toEqual({ Id: 'srv-acme' });
     expect(ecs.commandCalls(DeregisterTaskDefinitionCommand).map((c) => c.args[0].input.taskDefinition)).toEqual(['arn:td/spaceos-acme-prod:1', 'arn:td/spaceos-acme-prod:2']);
+    expect(secretsManager.commandCalls(DeleteSecretCommand)[0]!.args[0].input).toEqual({ SecretId: TOKEN_SECRET, ForceDeleteWithoutRecovery: true });
     expect(iam.commandCalls(DeleteRoleCommand)[0]!.args[0].input).toEqual({ RoleName: 'spaceos-prod-t-1' });
 
     ecs.reset();
     cloudMap.reset();
     iam.reset();
+    secretsManager.reset();
     iam.on(ListRolePoliciesCommand).rejects(noSuchRole());
+    secretsManager.on(DeleteSecretCommand).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
     ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'spaceos-acme-prod', status: 'INACTIVE' }] });
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [] });
     // Gone already: creating it by its request id makes a fresh one, which is deleted again and not counted.
@@ -170,50 +188,20 @@ describe('ECS compute adapter', () => {
     expect(forStateMachine(error).name).toBe('TransientError');
   });
 
-  it("runs each instance under its own task role: bounded, assumable only by ECS for this account, reaching only its tenant's files, sender and SMTP password", async () => {
+  it('gives each instance a random token of its own, <tenantId>.<env>.<random>, created once and kept by later deploys', async () => {
     await compute().ensureService(spec);
-    const created = iam.commandCalls(CreateRoleCommand)[0]!.args[0].input;
-    expect(created).toMatchObject({ RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', PermissionsBoundary: TENANT_ROLES.permissionsBoundaryArn });
-    expect(JSON.parse(created.AssumeRolePolicyDocument!)).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } } },
-        // The warm pool's assigning step only (by its tag), to hand a pool task this tenant's credentials for an hour;
-        // never another tenant's role, even one that got the tag.
-        {
-          Effect: 'Allow',
-          Principal: { AWS: 'arn:aws:iam::123456789012:root' },
-          Action: 'sts:AssumeRole',
-          Condition: { StringEquals: { 'aws:PrincipalTag/launchpad:role': 'pool-assigner' }, ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::123456789012:role/launchpad/tenants/*' } },
-        },
-      ],
-    });
-    const policy = iam.commandCalls(PutRolePolicyCommand)[0]!.args[0].input;
-    expect(policy.RoleName).toBe('spaceos-prod-t-1');
-    expect(JSON.parse(policy.PolicyDocument!).Statement).toEqual([
-      { Sid: 'ReadOwnFiles', Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::tenants-bucket/tenants/t-1/*' },
-      { Sid: 'SendAsItself', Effect: 'Allow', Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: TENANT_ROLES.sendMailArns, Condition: { StringEquals: { 'ses:FromAddress': 'acme@clients.spaceos.io' } } },
-      { Sid: 'ReadOwnSmtpPassword', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:launchpad/tenants/t-1/smtp-??????' },
-    ]);
-    // A UUID tenant id in the longest environment name still fits IAM's 64 characters.
-    expect(tenantRoleName({ tenantId: crypto.randomUUID(), env: 'prod' }).length).toBeLessThanOrEqual(64);
-  });
+    const created = secretsManager.commandCalls(CreateSecretCommand)[0]!.args[0].input;
+    expect(created.Name).toBe(TOKEN_SECRET);
+    expect(parseInstanceToken(created.SecretString!)).toEqual({ tenantId: 't-1', env: 'prod' });
+    await compute().ensureService({ ...spec, env: 'stg' });
+    expect(secretsManager.commandCalls(CreateSecretCommand)[1]!.args[0].input.SecretString).not.toBe(created.SecretString);
 
-  it('reuses the role of an earlier attempt (also one that raced this one), rewriting its policy', async () => {
-    iam.on(GetRoleCommand).resolves({ Role: { Arn: TENANT_ROLE, RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', RoleId: 'r', CreateDate: new Date() } });
-    await compute().ensureService(spec);
-    expect(iam.commandCalls(CreateRoleCommand)).toHaveLength(0);
-    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
-
-    iam.reset();
-    iam.on(GetRoleCommand)
-      .rejectsOnce(noSuchRole())
-      .resolves({ Role: { Arn: TENANT_ROLE, RoleName: 'spaceos-prod-t-1', Path: '/launchpad/tenants/', RoleId: 'r', CreateDate: new Date() } });
-    iam.on(CreateRoleCommand).rejects(new EntityAlreadyExistsException({ message: 'Role with name spaceos-prod-t-1 already exists.', $metadata: {} }));
-    iam.on(PutRolePolicyCommand).resolves({});
-    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:task-def/spaceos-acme-prod:1' } });
-    await compute().ensureService(spec);
-    expect(ecs.commandCalls(RegisterTaskDefinitionCommand).at(-1)!.args[0].input.taskRoleArn).toBe(TENANT_ROLE);
+    // There already (a retry, a later deploy): its value stays, running tasks keep working.
+    secretsManager.reset();
+    secretsManager.on(CreateSecretCommand).rejects(new ResourceExistsException({ message: 'exists', $metadata: {} }));
+    await expect(compute().ensureService(spec)).resolves.toEqual({ name: 'spaceos-acme-prod', created: true });
+    expect(secretsManager.commandCalls(CreateSecretCommand)).toHaveLength(1);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand).at(-1)!.args[0].input.containerDefinitions![0]!.secrets).toContainEqual(TOKEN_FROM_SECRET);
   });
 });
 

@@ -8,11 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../functions/providers/discovery';
 import { answersUnassigned, assignInstance, EcsPool, POOL_STARTED_BY } from '../../functions/providers/instance-pool';
 import { ASSIGN_PATH, type Assignment } from '../../shared/pool';
-import { POOL_CONFIG } from '../support/deps';
+import { InstanceSessions } from '../../functions/providers/tenant-task-roles';
+import { INSTANCE_ROLE_ARN, POOL_CONFIG } from '../support/deps';
 
 const ecs = mockClient(ECSClient);
 const sts = mockClient(STSClient);
-const pool = () => new EcsPool(new ECSClient({ region: 'us-east-1' }), new STSClient({ region: 'us-east-1' }), POOL_CONFIG);
+const pool = () => new EcsPool(new ECSClient({ region: 'us-east-1' }), new InstanceSessions(new STSClient({ region: 'us-east-1' }), INSTANCE_ROLE_ARN), POOL_CONFIG);
 const taskArn = (id: string) => `arn:aws:ecs:us-east-1:123456789012:task/spaceos/${id}`;
 const runningTask = (ip: string): Task => ({
   lastStatus: 'RUNNING',
@@ -118,7 +119,7 @@ describe('ECS warm pool: discarding and listing instances', () => {
 });
 
 describe("ECS warm pool: a tenant's credentials", () => {
-  it("assumes the tenant's own task role for one hour and returns the credentials with an ISO expiry", async () => {
+  it('assumes the shared instance role for one hour with the tenant\'s session tags and returns the credentials with an ISO expiry', async () => {
     const expiration = new Date('2026-11-26T11:00:00.000Z');
     sts.on(AssumeRoleCommand).resolves({ Credentials: { AccessKeyId: 'ASIA123', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: expiration } });
 
@@ -131,18 +132,18 @@ describe("ECS warm pool: a tenant's credentials", () => {
 
     const calls = sts.commandCalls(AssumeRoleCommand);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.args[0].input).toMatchObject({ RoleArn: 'arn:aws:iam::123456789012:role/launchpad/tenants/spaceos-prod-t-1', DurationSeconds: 3600 });
-    expect(calls[0]!.args[0].input.RoleArn).toBe(POOL_CONFIG.tenantRoleArn('t-1', 'prod'));
+    // The tags are what the role's policy reaches by (its files, its sender, its SMTP password): this tenant's, this environment.
+    expect(calls[0]!.args[0].input).toEqual({
+      RoleArn: INSTANCE_ROLE_ARN,
+      RoleSessionName: 'pool-t-1',
+      DurationSeconds: 3600,
+      Tags: [{ Key: 'tenantId', Value: 't-1' }, { Key: 'subdomain', Value: 'acme' }, { Key: 'environment', Value: 'prod' }],
+    });
   });
 
-  it('waits for a role created a moment ago to become assumable (IAM propagation), then assumes it', async () => {
-    const denied = Object.assign(new Error('not authorized to perform sts:AssumeRole'), { name: 'AccessDenied' });
-    sts
-      .on(AssumeRoleCommand)
-      .rejectsOnce(denied)
-      .resolves({ Credentials: { AccessKeyId: 'ASIA123', SecretAccessKey: 'secret', SessionToken: 'token', Expiration: new Date('2026-11-26T11:00:00.000Z') } });
-    await expect(pool().credentialsFor({ tenantId: 't-1', subdomain: 'acme' }, 'prod')).resolves.toMatchObject({ accessKeyId: 'ASIA123' });
-    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  it('has nothing to prepare at a claim: the role is shared and exists from the deploy', async () => {
+    await pool().prepare();
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
   });
 });
 

@@ -174,10 +174,14 @@ function PlanPanel({ view, upgraded }: { view: TenantStatusView; upgraded: boole
         <p>
           <strong>Plan: {PAID_PLAN.name}</strong> {upgraded && '· Thank you, your payment went through.'}
         </p>
-        {token && (
-          <button type="button" className="link" onClick={() => void manage()}>
-            Manage billing
-          </button>
+        {view.billing === 'invoiced' ? (
+          <p data-billing="invoiced">Billed by invoice: your spaceOS contact handles billing.</p>
+        ) : (
+          token && (
+            <button type="button" className="link" onClick={() => void manage()}>
+              Manage billing
+            </button>
+          )
         )}
         {error && <p className="alert">{error}</p>}
       </div>

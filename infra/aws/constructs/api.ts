@@ -38,6 +38,8 @@ export const ROUTE_THROTTLES: Record<string, ThrottleSettings> = {
   // Outside the public budget: Stripe delivers in bursts (and retries what it could not), monitors poll health.
   'stripe-webhook': { rateLimit: 50, burstLimit: 100 },
   health: { rateLimit: 5, burstLimit: 10 },
+  // Every running instance, about once an hour each (~6/s for 20,000), more as a rollout restarts tasks.
+  'instance-credentials': { rateLimit: 50, burstLimit: 100 },
 };
 
 /** The stage's route settings (CloudFormation's `RouteSettings`, keyed by route key). */
@@ -88,6 +90,8 @@ export class ApiGateway extends Construct {
 export class Api extends Construct {
   readonly routeFunctions = new Map<string, LaunchpadFunction>();
   readonly stage: HttpStage;
+  /** The stage's access log (API Gateway's default CLF lines): the Throttled429 metric filter counts 429s in it. */
+  readonly accessLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: { httpApi: IHttpApi; domainName: IDomainName; environment: Record<string, string> }) {
     super(scope, id);
@@ -99,13 +103,14 @@ export class Api extends Construct {
       const method = HttpMethod[route.method];
       new HttpRoute(routes, `${method}${route.path}`, { httpApi: props.httpApi, routeKey: HttpRouteKey.with(route.path, method), integration: new HttpLambdaIntegration(`${route.entry}Integration`, fn) });
     }
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
     this.stage = new HttpStage(this, 'Stage', {
       httpApi: props.httpApi,
       stageName: '$default',
       autoDeploy: true,
       throttle: STAGE_THROTTLE,
       domainMapping: { domainName: props.domainName },
-      accessLogSettings: { destination: new LogGroupLogDestination(new LogGroup(this, 'AccessLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })) },
+      accessLogSettings: { destination: new LogGroupLogDestination(this.accessLogs) },
     });
     const stage = this.stage.node.defaultChild as CfnStage;
     stage.routeSettings = routeSettings();

@@ -4,7 +4,7 @@ import { InstanceClass, InstanceSize, InstanceType, Peer, Port, SecurityGroup, S
 import { Cluster, ContainerImage, ContainerInsights, CpuArchitecture, FargateTaskDefinition, LogDrivers, OperatingSystemFamily, Secret as EcsSecret } from 'aws-cdk-lib/aws-ecs';
 import { ApplicationListener, ApplicationLoadBalancer, ApplicationProtocol, ApplicationTargetGroup, ListenerAction, Protocol, SslPolicy, TargetType } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { PrivateDnsNamespace } from 'aws-cdk-lib/aws-servicediscovery';
-import { Effect, ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { AccountRootPrincipal, Effect, ManagedPolicy, PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Credentials, DatabaseInstance, DatabaseInstanceEngine, PostgresEngineVersion, StorageType } from 'aws-cdk-lib/aws-rds';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -14,7 +14,9 @@ import { Construct } from 'constructs';
 import { ROUTER_HEALTH_PATH } from '../../../router/host';
 import { tenantPrefix } from '../../../shared/instance';
 import { POOL_KEY_SECRET_NAME } from '../../../functions/platform';
-import type { DeployConfig } from '../config';
+import { CREDENTIALS_VENDOR_TAG, INSTANCE_ROLE_NAME, INSTANCE_SESSION_TAG_KEYS, POOL_ASSIGNER_TAG, instanceRolePolicy } from '../../../functions/providers/tenant-task-roles';
+import { ecrImageOf, ecrRepositoryArn } from '../../../functions/providers/image-source';
+import { databaseServerCapacities, type DeployConfig } from '../config';
 import { launchpadVpc } from './network';
 
 /** Where tenants' database passwords live (functions/providers/tenant-databases.ts names them). */
@@ -22,7 +24,7 @@ export const TENANT_SECRETS_PREFIX = 'launchpad/tenants/';
 export const CONTAINER_PORT = 8080;
 /** The Cloud Map namespace tenant services register their tasks in; the tenant router discovers them there. */
 export const INSTANCE_NAMESPACE = 'instances.launchpad.internal';
-/** IAM path of the per-tenant task roles DeployServices creates (functions/providers/tenant-task-roles.ts). */
+/** IAM path of the shared instance role (and of the per-tenant roles instances had before it, deleted at offboarding). */
 export const TENANT_ROLE_PATH = '/launchpad/tenants/';
 
 /**
@@ -44,17 +46,25 @@ export class Tenancy extends Construct {
   readonly taskSecurityGroup: SecurityGroup;
   readonly databaseClientSecurityGroup: SecurityGroup;
   readonly database: { endpoint: string; port: number; adminSecret: ISecret };
+  /** The RDS instance Launchpad created (its metrics and alarms); absent when an existing server is configured. */
+  readonly databaseInstance?: DatabaseInstance;
+  /** Every Postgres server tenants are placed on, `db-1` (the one above) first. */
+  readonly databaseServers: Array<{ id: string; endpoint: string; port: number; adminSecret: ISecret; capacity: number }>;
   readonly cloudflareToken: Secret;
   readonly stripeKeys: Secret;
   readonly adminLinkKey: Secret;
   readonly sessionKey: Secret;
   readonly oauthStateKey: Secret;
   readonly executionRole: Role;
+  /** The private registry's credentials (tenantImageCredentialsSecretArn), when the image is not in ECR. */
+  readonly imageCredentials: ISecret | undefined;
   /** The warm pool (shared/pool.ts): the key assignments carry, and the task definition of unassigned instances. */
   readonly poolKey: Secret;
   readonly poolTaskDefinition: FargateTaskDefinition;
   /** The most any tenant's task role can be allowed: a role is created only with this boundary. */
   readonly tenantTaskBoundary: ManagedPolicy;
+  /** The one role every tenant instance runs as, per tenant by session tags (functions/providers/tenant-task-roles.ts). */
+  readonly instanceRole: Role;
   readonly taskLogGroup: LogGroup;
   readonly configurationSet: ConfigurationSet;
   readonly senderIdentities: EmailIdentity[];
@@ -129,7 +139,18 @@ export class Tenancy extends Construct {
         parameters: { 'rds.force_ssl': '1' },
       });
       this.database = { endpoint: instance.dbInstanceEndpointAddress, port: 5432, adminSecret: instance.secret! };
+      this.databaseInstance = instance;
     }
+    // The servers tenants are placed on: this one as db-1, then the configured ones (their security
+    // groups must admit DatabaseClientSg and the task security group on 5432: README "Database placement").
+    const capacities = databaseServerCapacities(config);
+    this.databaseServers = [
+      { id: capacities[0]!.id, ...this.database, capacity: capacities[0]!.capacity },
+      ...(config.databaseServers ?? []).map((server, i) => {
+        const [host = '', port = '5432'] = server.endpoint.split(':');
+        return { id: server.id, endpoint: host, port: Number(port), adminSecret: Secret.fromSecretCompleteArn(this, `DatabaseAdmin-${server.id}`, server.adminSecretArn), capacity: capacities[i + 1]!.capacity };
+      }),
+    ];
 
     this.cloudflareToken = new Secret(this, 'CloudflareToken', {
       secretName: 'launchpad/cloudflare-token',
@@ -163,12 +184,19 @@ export class Tenancy extends Construct {
     this.executionRole = new Role(this, 'TaskExecutionRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'Starts spaceOS tenant tasks' });
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.taskLogGroup.logGroupArn}:*`] }));
     this.executionRole.addToPolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [tenantSecretsArn] }));
-    this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
-    this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], resources: [stack.formatArn({ service: 'ecr', resource: 'repository', resourceName: '*' })] }));
+    // The image's own ECR repository, in whichever account and region (another account's repository
+    // policy must allow this role too: README "Deploy to AWS"); a rollout only changes its tag. Any
+    // other registry: anonymously, or with the credentials secret (read by the pool's container below).
+    const ecrImage = ecrImageOf(config.tenantImage);
+    if (ecrImage) {
+      this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:GetAuthorizationToken'], resources: ['*'] }));
+      this.executionRole.addToPolicy(new PolicyStatement({ actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], resources: [ecrRepositoryArn(ecrImage)] }));
+    }
+    this.imageCredentials = config.tenantImageCredentialsSecretArn ? Secret.fromSecretCompleteArn(this, 'TenantImageCredentials', config.tenantImageCredentialsSecretArn) : undefined;
 
     // The warm pool: unassigned spaceOS tasks (RunTask) told their tenant at signup. Their own role
-    // reaches nothing of any tenant; an assigned task uses its tenant's own role, assumed for an
-    // hour by the assigning step and handed over (functions/providers/instance-pool.ts).
+    // reaches nothing of any tenant; an assigned task gets its tenant's session of the instance role,
+    // assumed for an hour by the assigning step and handed over (functions/providers/instance-pool.ts).
     this.poolKey = new Secret(this, 'PoolKey', {
       secretName: POOL_KEY_SECRET_NAME,
       description: 'Key every warm-pool assignment carries (instance contract)',
@@ -183,7 +211,8 @@ export class Tenancy extends Construct {
       runtimePlatform: { cpuArchitecture: config.instanceArchitecture === 'X86_64' ? CpuArchitecture.X86_64 : CpuArchitecture.ARM64, operatingSystemFamily: OperatingSystemFamily.LINUX },
     });
     this.poolTaskDefinition.addContainer('spaceos', {
-      image: ContainerImage.fromRegistry(config.tenantImage),
+      // With credentials, CDK grants the execution role read on that one secret (tenant task definitions reuse the role).
+      image: ContainerImage.fromRegistry(config.tenantImage, this.imageCredentials ? { credentials: this.imageCredentials } : {}),
       portMappings: [{ containerPort: CONTAINER_PORT }],
       environment: { PORT: String(CONTAINER_PORT), CONFIG_BUCKET: props.tenantBucket.bucketName, AWS_REGION: stack.region },
       secrets: { SPACEOS_POOL_KEY: EcsSecret.fromSecretsManager(this.poolKey) },
@@ -197,10 +226,8 @@ export class Tenancy extends Construct {
     );
     this.tenantSendMailArns = [this.senderIdentities[0]!.emailIdentityArn, stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName })];
 
-    // Each instance runs under a role of its own (created at runtime, one per tenant and
-    // environment) reaching only its tenant's files, sender address and SMTP password; this
-    // boundary caps every such role, so even the function that creates them cannot hand a tenant
-    // more than that kind of access.
+    // Caps the role instances run as (below) to the kinds of access an instance needs: its
+    // tenant's files, sender address and SMTP password, whatever its own policy says.
     this.tenantTaskBoundary = new ManagedPolicy(this, 'TenantTaskBoundary', {
       managedPolicyName: 'launchpad-tenant-task-boundary',
       description: 'Permissions boundary of every spaceOS tenant task role',
@@ -213,6 +240,37 @@ export class Tenancy extends Construct {
           resources: [stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TENANT_SECRETS_PREFIX}*/smtp-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
         }),
       ],
+    });
+
+    // Tenant isolation without a role per tenant (IAM allows 5,000 per account): every instance runs as
+    // this role, assumed with the tenant's session tags, and its policy reaches what those tags name.
+    // Only the credentials route (after checking the instance's token) and the pool's assigner may
+    // assume it, and only naming all three tags and no others; never a role on the tenant path itself.
+    const instancePrincipal = new AccountRootPrincipal()
+      .withConditions({
+        StringEquals: { [`aws:PrincipalTag/${POOL_ASSIGNER_TAG.key}`]: [POOL_ASSIGNER_TAG.value, CREDENTIALS_VENDOR_TAG.value] },
+        ArnNotLike: { 'aws:PrincipalArn': stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${TENANT_ROLE_PATH.slice(1)}*` }) },
+        StringLike: Object.fromEntries(INSTANCE_SESSION_TAG_KEYS.map((key) => [`aws:RequestTag/${key}`, '?*'])),
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [...INSTANCE_SESSION_TAG_KEYS] },
+      })
+      .withSessionTags();
+    this.instanceRole = new Role(this, 'InstanceRole', {
+      roleName: INSTANCE_ROLE_NAME,
+      path: TENANT_ROLE_PATH,
+      description: 'Every spaceOS tenant instance; reaches its own tenant only, by session tags',
+      assumedBy: instancePrincipal,
+      permissionsBoundary: this.tenantTaskBoundary,
+      maxSessionDuration: Duration.hours(1),
+      inlinePolicies: {
+        'own-resources': PolicyDocument.fromJson(
+          instanceRolePolicy({
+            bucketArn: props.tenantBucket.bucketArn,
+            mailDomain: senderDomain,
+            sendMailArns: this.tenantSendMailArns,
+            secretArnPrefix: `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:`,
+          }),
+        ),
+      },
     });
   }
 }

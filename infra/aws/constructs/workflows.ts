@@ -32,9 +32,13 @@ export const hasDistributedMap = (text: string): boolean =>
 function grantDistributedMap(scope: Construct, name: string, machine: StateMachine): void {
   const policy = new Policy(scope, `${name}DistributedMap`);
   machine.role.attachInlinePolicy(policy);
+  // By its fixed name (stateMachineName), not its ARN token: the ARNs read as what they are in the template and in cdk-nag's report.
+  const executions = (resourceName: string) => Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   machine.grantStartExecution(policy);
-  machine.grantExecution(policy, 'states:DescribeExecution', 'states:StopExecution');
-  policy.addStatements(new PolicyStatement({ actions: ['states:RedriveExecution'], resources: [Stack.of(scope).formatArn({ service: 'states', resource: 'execution', resourceName: `${name}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }));
+  policy.addStatements(
+    new PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions(`${name}:*`), executions(`${name}/*`)] }),
+    new PolicyStatement({ actions: ['states:RedriveExecution'], resources: [executions(`${name}/*`)] }),
+  );
 }
 
 /**

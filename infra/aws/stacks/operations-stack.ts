@@ -1,5 +1,6 @@
-import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Names, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { CfnLogGroup, LogGroup, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DeployConfig } from '../config';
@@ -12,6 +13,9 @@ import { Operations } from '../constructs/operations';
 import type { Tenancy } from '../constructs/tenancy';
 import { functionEnvironment } from '../environment';
 import { tenantPolicies } from '../tenant-policies';
+import { WorkflowsStack } from './workflows-stack';
+import { DEFAULT_RDS_CLASS, rdsMaxConnections } from '../../../shared/database-servers';
+import { dashboardUrl } from '../../../functions/ops/console-links';
 import { SCHEDULED_JOBS, type ScheduledJobName } from '../../../functions/scheduled/jobs';
 import type { StateMachineName } from '../../../functions/providers/workflows';
 
@@ -30,7 +34,8 @@ export class OperationsStack extends Stack {
     super(scope, id, props);
     const { config, tenancy, siteUrl, provision, rolloutFleet, offboard, api } = props;
     const { table, tenantBucket } = props.data;
-    const environment = functionEnvironment(this, { config, table, tenancy, tenantBucket, siteUrl });
+    // Ops mails (drift, welcome-mail alerts) link to the dashboard: on AWS <site>/ops is the signup page.
+    const environment = { ...functionEnvironment(this, { config, table, tenancy, tenantBucket, siteUrl }), OPS_CONSOLE_URL: dashboardUrl(this.region) };
     const withMachine = { ...environment, PROVISION_STATE_MACHINE_ARN: provision.stateMachineArn };
     const { sendMail, tenantServices, scaleServices, renderTenantFiles, sendAsTenant, poolTasks } = tenantPolicies(this, { tenancy, tenantBucket });
 
@@ -137,6 +142,11 @@ export class OperationsStack extends Stack {
       signupLogGroup: route('signup').logGroup,
       stripeWebhookLogGroup: route('stripe-webhook').logGroup,
       jobs: SCHEDULED_JOBS.map((job) => ({ job, fn: this.jobFunctions.get(job.name)! })),
+      api: { stage: api.stage, accessLogs: api.accessLogs },
+      router: { loadBalancer: tenancy.loadBalancer, targetGroup: tenancy.routerTargetGroup },
+      cluster: tenancy.cluster,
+      // Launchpad's own instance is DEFAULT_RDS_CLASS (constructs/tenancy.ts); an existing server configured instead is watched by its owner.
+      ...(tenancy.databaseInstance ? { database: { instance: tenancy.databaseInstance, maxConnections: rdsMaxConnections(DEFAULT_RDS_CLASS) } } : {}),
     });
     // SES bounces and complaints (the configuration set of every sender) -> SNS -> functions/mail-events/ses-events.ts.
     this.mailEvents = new MailEvents(this, 'MailEvents', {
@@ -146,6 +156,27 @@ export class OperationsStack extends Stack {
       alerts: this.operations.alerts,
       welcomeRetryLogGroup: this.jobFunctions.get('retry-welcome-mail')!.logGroup,
     });
+
+    // The step functions live in the workflows stack (launchpad.ts passes its state machines).
+    const workflows = Stack.of(provision);
+    const stepFunctions = workflows instanceof WorkflowsStack ? [...workflows.workflows.stepFunctions.values()] : [];
+    const stepLogGroups = stepFunctions.map((fn) => this.weakly(fn.logGroup));
+    this.operations.saveQueries({
+      functionLogGroups: [...stepLogGroups, ...[...api.routeFunctions.values()].map((fn) => this.weakly(fn.logGroup)), ...this.jobs.map((fn) => fn.logGroup), this.mailEvents.fn.logGroup],
+      stepLogGroups,
+    });
+    new CfnOutput(this, 'AlertsTopic', { value: this.operations.alerts.topicArn, description: `Alarms and fleet summaries, mailed to ${config.opsEmail} once the subscription mail is confirmed` });
+  }
+
+  /**
+   * Another stack's log group for a saved query, by a weak reference (Fn::GetStackOutput): a query
+   * must not stop that stack from removing a function, as an export would.
+   */
+  private weakly(group: ILogGroup): ILogGroup {
+    const resource = group.node.defaultChild;
+    // consumeReference takes the resource's own Ref (logGroupName wraps it).
+    if (Stack.of(group) === this || !(resource instanceof CfnLogGroup)) return group;
+    return LogGroup.fromLogGroupName(this, `Query${Names.nodeUniqueId(group.node)}`, Stack.consumeReference(resource.ref, ReferenceStrength.WEAK));
   }
 
   /** The scheduled jobs' functions. */

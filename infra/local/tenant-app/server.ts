@@ -36,7 +36,9 @@ interface Identity {
   env: string;
   configKey: string;
   themeKey: string;
-  db: pg.Pool;
+  /** Where the tenant's database is; the pool is opened at first use, sized as the rendered config says. */
+  connection: pg.PoolConfig;
+  pool?: pg.Pool;
   s3: S3Client;
 }
 
@@ -70,14 +72,13 @@ let identity: Identity | undefined = POOL_KEY
       configKey: env('CONFIG_KEY'),
       themeKey: env('THEME_KEY'),
       s3: s3Client(),
-      db: new pg.Pool({
+      connection: {
         host: env('DATABASE_HOST'),
         port: Number(env('DATABASE_PORT')),
         database: env('DATABASE_NAME'),
         user: env('DATABASE_USER'),
         password: env('DATABASE_PASSWORD'),
-        max: 2,
-      }),
+      },
     };
 const own = (): Identity => {
   if (!identity) throw new Error('This instance has no tenant yet');
@@ -96,6 +97,17 @@ async function readObject(key: string): Promise<string> {
 }
 const config = async () => parse(await readObject(own().configKey)) as InstanceConfig;
 
+/** The tenant's pool at the size its config states (database.pool_size): its role's connection limit is sized for that. */
+async function db(): Promise<pg.Pool> {
+  const me = own();
+  if (!me.pool) {
+    // A config rendered before it stated the size: the 2 instances always used.
+    const max = (await config()).database.pool_size as number | undefined ?? 2;
+    me.pool ??= new pg.Pool({ ...me.connection, max });
+  }
+  return me.pool;
+}
+
 
 async function readBytes(key: string): Promise<{ bytes: Uint8Array; type: string }> {
   const { Body, ContentType } = await own().s3.send(new GetObjectCommand({ Bucket: env('CONFIG_BUCKET'), Key: key }));
@@ -108,7 +120,7 @@ const analyticsTag = (id: string | null) =>
 
 async function homePage(): Promise<string> {
   const cfg = await config();
-  const { rows } = await own().db.query<{ name: string; capacity: number; location: string }>(
+  const { rows } = await (await db()).query<{ name: string; capacity: number; location: string }>(
     'SELECT r.name, r.capacity, l.name AS location FROM rooms r JOIN locations l ON l.id = r.location_id ORDER BY r.capacity',
   );
   const staging = cfg.tenant.environment === 'staging';
@@ -179,9 +191,16 @@ async function assign(req: IncomingMessage, res: ServerResponse): Promise<void> 
         configKey: wanted.configKey,
         themeKey: wanted.themeKey,
         s3: s3Client(wanted.credentials),
-        db: new pg.Pool({ ...wanted.database, max: 2 }),
+        connection: wanted.database,
       };
-      await next.db.query('SELECT 1');
+      // Reached before serving (the pool itself opens on first use, sized by the config).
+      const probe = new pg.Client(wanted.database);
+      try {
+        await probe.connect();
+        await probe.query('SELECT 1');
+      } finally {
+        await probe.end().catch(() => undefined);
+      }
       identity = next;
       version = wanted.version;
       await config();
@@ -224,7 +243,7 @@ const server = createServer((req, res) => {
   const path = url.pathname;
   const work =
     path === '/health'
-      ? Promise.all([own().db.query('SELECT 1'), config()]).then(([, cfg]) => send(200, 'application/json', JSON.stringify({ status: 'ok', tenant: cfg.tenant.id, environment: cfg.tenant.environment, version })))
+      ? Promise.all([db().then((pool) => pool.query('SELECT 1')), config()]).then(([, cfg]) => send(200, 'application/json', JSON.stringify({ status: 'ok', tenant: cfg.tenant.id, environment: cfg.tenant.environment, version })))
       : path === '/theme.css'
         ? readObject(own().themeKey).then((css) => send(200, 'text/css; charset=utf-8', css))
         : path === '/'
@@ -246,6 +265,6 @@ const server = createServer((req, res) => {
 });
 
 server.listen(Number(env('PORT')), '127.0.0.1');
-const stop = () => server.close(() => void (identity?.db.end() ?? Promise.resolve()).then(() => process.exit(0)));
+const stop = () => server.close(() => void (identity?.pool?.end() ?? Promise.resolve()).then(() => process.exit(0)));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
