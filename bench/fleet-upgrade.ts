@@ -170,7 +170,7 @@ export async function fleetUpgradeBench(count = Number(process.env.BENCH_FLEET ?
  *   (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html): a wave
  *   deploys 2 services per tenant, those beyond the burst queue at 5/s;
  * - Step Functions starts a Distributed Map's child executions and records the wave: 5 s a wave (an estimate);
- * - history: the run ~32 events a wave with every Task retried twice (test/unit/rollout-history.test.ts).
+ * - history: the run ~21 events a wave with every Task retried twice (test/unit/rollout-history.test.ts).
  */
 export function printAwsRolloutModel(tenants: number): void {
   const facts = (name: string) => stepFacts(name)?.aws ?? { p50: 0, p95: 0 };
@@ -181,6 +181,6 @@ export function printAwsRolloutModel(tenants: number): void {
     const throttledS = Math.max(0, 2 * waveSize - 50) / 5;
     const waveS = tenantS + throttledS + 5;
     const hours = (waves * waveS) / 3600;
-    console.log(`  waves of ${String(waveSize).padEnd(3)} (maxConcurrency ${String(waveSize).padEnd(3)}) ${String(waves).padStart(4)} waves x ${waveS.toFixed(0).padStart(3)} s = ${hours.toFixed(1).padStart(4)} h   run history ~${(waves * 32 + 20).toLocaleString('en')} events of 25,000; each tenant its own`);
+    console.log(`  waves of ${String(waveSize).padEnd(3)} (maxConcurrency ${String(waveSize).padEnd(3)}) ${String(waves).padStart(4)} waves x ${waveS.toFixed(0).padStart(3)} s = ${hours.toFixed(1).padStart(4)} h   run history ~${(waves * 21 + 20).toLocaleString('en')} events of 25,000; each tenant its own`);
   }
 }

@@ -4,7 +4,6 @@ import { serviceName } from '../functions/providers/compute';
 import { createDocumentClient } from '../functions/providers/dynamodb';
 import { createDetectDrift, DRIFT_BATCH } from '../functions/scheduled/detect-drift';
 import { createTrialSweep } from '../functions/scheduled/trial-sweep';
-import { createLoadWave } from '../functions/steps/load-wave';
 import { createPlanRollout } from '../functions/steps/plan-rollout';
 import { tableStores } from '../functions/wiring';
 import { ensureTable, startDynamoDbLocal } from '../infra/local/dynamodb-local';
@@ -72,11 +71,11 @@ export async function scaleBench(tenantCount = Number(process.env.BENCH_SCALE_TE
     row('drift check (batched)', drift, `${ecs.calls.toLocaleString('en')} ECS calls (batches of ${DRIFT_BATCH} tenants): + ${((ecs.calls * ECS_CALL_MS) / 1000).toFixed(0)} s on AWS at ${ECS_CALL_MS} ms each; ${drift.result.drifted.length} drifted`);
     row('trial sweep (nothing due)', sweep, `${Object.values(sweep.result).reduce((n, list) => n + list.length, 0)} tenants acted on`);
     row('ops listing (all tenants)', listing, `${listing.result.length.toLocaleString('en')} rows`);
-    const wave = await measured(() => createLoadWave(deps)({ runId: 'scale', wave: 1 }));
+    const wave = await measured(async () => (await deps.fleet.planWave('scale', 1))!);
     const waveBytes = Buffer.byteLength(JSON.stringify({ ...planning.result, current: wave.result }));
     const limit = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB ${bytes > STATE_PAYLOAD_LIMIT ? "(OVER Step Functions' 256 KiB payload limit)" : 'of 256 KiB'}`;
-    row('upgrade planning (plan to the table)', planning, `${planning.result.waves} waves; the run's state ${limit(planBytes)} between waves, ${limit(waveBytes)} during one`);
-    row('loading one wave (LoadWave)', wave, `${wave.result.tenants.length} tenants`);
+    row('upgrade planning (to the table)', planning, `${planning.result.waves} waves; the run's state ${limit(planBytes)} with the canary, ${limit(waveBytes)} with a full wave`);
+    row('reading one wave of the plan', wave, `${wave.result.tenants.length} tenants (AssessWave, once a wave)`);
   } finally {
     await dynamo.stop();
   }

@@ -7,7 +7,8 @@ import type { Tenant } from './tenant';
  * 256 KiB per state's payload; https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
  * Each tenant runs as its own child execution (the wave's Distributed Map), so its health polls do not
  * count against the run; the run's own history grows by a fixed number of events per wave (see
- * shared/history-events.ts and its test, which counts them on the real definition): 700 waves stay
+ * infra/history-events.ts and test/unit/rollout-history.test.ts, which count them on the real definition:
+ * ~21 a wave): 700 waves stay
  * under the limit with every Task of every wave retried twice. The plan itself lives in the table.
  */
 export const MAX_ROLLOUT_WAVES = 700;

@@ -230,7 +230,6 @@ export const STEP_CATALOGUE = {
 
   // roll-out-fleet
   PlanRollout: { workflow: 'roll-out-fleet', needs: ['tenants', 'fleet'], grants: [] },
-  LoadWave: { workflow: 'roll-out-fleet', needs: ['fleet'], grants: [] },
   DeployVersion: { workflow: 'roll-out-fleet', needs: ['compute', 'platform'], grants: ['ecs:deployVersion'], catch: rollBack },
   CheckVersion: { workflow: 'roll-out-fleet', needs: ['probe', 'platform'], grants: [], catch: rollBack },
   SmokeTestVersion: { workflow: 'roll-out-fleet', needs: ['tenants', 'probe', 'platform'], grants: [], catch: rollBack },

@@ -42,7 +42,7 @@ export class FleetStore {
 
   /**
    * A rollout's plan, kept beside the run instead of in its state (at 10,000 tenants it is ~0.5 MiB,
-   * twice Step Functions' payload limit): one item per wave (LoadWave reads it when the wave starts),
+   * twice Step Functions' payload limit): one item per wave (AssessWave reads the next when one ends),
    * the skipped tenants in pages, and a head item saying how many of each, so a PlanRollout retried
    * with a different plan is read as its last attempt wrote it. Expires with the summary's relevance (90 days).
    */

@@ -12,7 +12,7 @@ export class InvalidRolloutRequestError extends Error {
 
 /**
  * The state of a roll-out-fleet execution between waves: small and of fixed size whatever the
- * fleet's (the plan itself is in the table, FleetStore.savePlan; LoadWave brings one wave's tenants in).
+ * fleet's (the plan itself is in the table, FleetStore.savePlan; only the wave under way is in the state).
  */
 export interface RolloutRun {
   runId: string;
@@ -24,7 +24,7 @@ export interface RolloutRun {
   waves: number;
   /** Index of the wave to run next. */
   wave: number;
-  /** The wave under way, loaded by LoadWave and dropped by AssessWave. */
+  /** The wave to run next, with its tenants, read from the plan (absent once all ran): AssessWave puts the next one here. */
   current?: RolloutWave;
   /** Why the rollout stopped early, once it has. */
   stopped?: string;
@@ -54,6 +54,7 @@ export const createPlanRollout = fleetStep('PlanRollout', async (input: { reques
     throw new InvalidRolloutRequestError(`waveSize: ${plan.length} waves are more than one run holds (${MAX_ROLLOUT_WAVES}); use a wave size of at least ${fits}`);
   }
   await fleet.savePlan(input.runId, { waves: plan, skipped }, now());
+  const first = plan[0];
   return {
     runId: input.runId,
     startedAt: input.startedAt,
@@ -61,6 +62,7 @@ export const createPlanRollout = fleetStep('PlanRollout', async (input: { reques
     phases: request.stagingFirst ? [['stg'], ['prod']] : [['stg', 'prod']],
     waves: plan.length,
     wave: 0,
+    ...(first ? { current: first } : {}),
   };
 });
 

@@ -334,7 +334,7 @@ export class LocalWorkflows implements Workflows {
     clearTimeout(this.pendingSaves.get(execution.name));
     this.pendingSaves.delete(execution.name);
     const file = join(this.dir, `${execution.name}.json`);
-    writeFileSync(file + PARTIAL, JSON.stringify(execution, null, 2));
+    writeFileSync(file + PARTIAL, JSON.stringify(execution));
     renameSync(file + PARTIAL, file);
   }
 

@@ -79,7 +79,7 @@ describe('workflows', () => {
   it('lets roll-out-fleet run each tenant of a wave as a child execution of itself (Distributed Map), and nothing more', () => {
     templates.workflows.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'roll-out-fleet',
-      DefinitionSubstitutions: Match.objectLike({ LoadWaveFunctionArn: Match.anyValue() }),
+      DefinitionSubstitutions: Match.objectLike({ AssessWaveFunctionArn: Match.anyValue() }),
     });
     const policies = Object.values(templates.workflows.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('states:StartExecution'));
     expect(policies).toHaveLength(1);

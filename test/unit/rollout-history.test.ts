@@ -59,15 +59,15 @@ const targets = (wave: number, size: number): RolloutTarget[] => Array.from({ le
 /** The plan of a fleet: a canary of one, then waves of `waveSize`. */
 function fleet(tenants: number, waveSize: number, failures = 0) {
   const waves = 1 + Math.ceil((tenants - 1) / waveSize);
+  const waveOf = (wave: number) => ({ label: `Wave ${wave}`, toleratedFailurePercentage: 10, tenants: wave === 0 ? targets(0, 1) : targets(wave, Math.min(waveSize, tenants - 1 - (wave - 1) * waveSize)) });
   return {
     waves,
     handlers: {
-      PlanRollout: (input: Json) => ({ runId: 'rollout-history', startedAt: 'now', request: { ...(input.request as Json), version: '2', maxConcurrency: 40, toleratedFailurePercentage: 10 }, phases: [['stg', 'prod']], waves, wave: 0 }),
-      LoadWave: ({ wave }: Json) => ({ label: `Wave ${String(wave)}`, toleratedFailurePercentage: 10, tenants: wave === 0 ? targets(0, 1) : targets(Number(wave), Math.min(waveSize, tenants - 1 - (Number(wave) - 1) * waveSize)) }),
+      PlanRollout: (input: Json) => ({ runId: 'rollout-history', startedAt: 'now', request: { ...(input.request as Json), version: '2', maxConcurrency: 40, toleratedFailurePercentage: 10 }, phases: [['stg', 'prod']], waves, wave: 0, current: waveOf(0) }),
       DeployVersion: (input: Json) => ({ ...input, attempt: 0 }),
       CheckVersion: (input: Json) => ({ ...input, attempt: 1, live: true, phase: 1, done: true }),
       SmokeTestVersion: () => ({}),
-      AssessWave: ({ outcomes: _outcomes, current: _current, ...run }: Json) => ({ ...run, wave: Number(run.wave) + 1 }),
+      AssessWave: ({ outcomes: _outcomes, current: _current, ...run }: Json) => ({ ...run, wave: Number(run.wave) + 1, ...(Number(run.wave) + 1 < waves ? { current: waveOf(Number(run.wave) + 1) } : {}) }),
       SummarizeRollout: () => ({ done: true }),
     } satisfies Record<string, Handler>,
     failures,
