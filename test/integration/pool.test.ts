@@ -140,7 +140,14 @@ describe('isolation of a pool instance', () => {
 
     // Claimed for tenant A (an existing tenant of this run), then assigned to it.
     const a = await launchpad.deps.tenants.tenantBySubdomain('burst0');
-    const b = await launchpad.deps.tenants.tenantBySubdomain('burst1');
+    // Placement spreads the burst over both servers: B shares A's server (Postgres itself must refuse
+    // A's role), C is on the other one (A's role does not exist there).
+    const others = await Promise.all(Array.from({ length: 19 }, (_, i) => launchpad.deps.tenants.tenantBySubdomain(`burst${i + 1}`)));
+    const serverOf = (t: typeof a) => databaseEndpointOf(launchpad.deps.platform, t!);
+    const sameServer = (t: typeof a) => serverOf(t).port === serverOf(a).port && serverOf(t).host === serverOf(a).host;
+    const b = others.find((t) => t && sameServer(t));
+    const c = others.find((t) => t && !sameServer(t));
+    expect(b, 'a burst tenant on the server of burst0').toBeDefined();
     expect(await launchpad.deps.poolInstances.claim({ ...instance!, endpoint }, a!.tenantId, new Date().toISOString())).toBe('claimed');
     const key = (await launchpad.deps.secrets.get(launchpad.deps.platform.pool.keySecretName))!;
     const assignmentFor = async (tenant: NonNullable<typeof a>, instanceId = instance!.id): Promise<Assignment> => ({
@@ -171,6 +178,11 @@ describe('isolation of a pool instance', () => {
     const intoB = new pg.Client({ ...forA.database, database: databaseName(b!.subdomain, 'prod') });
     await expect(intoB.connect()).rejects.toThrow(/permission denied|not permitted|no pg_hba/i);
     await intoB.end().catch(() => undefined);
+    if (c) {
+      const intoC = new pg.Client({ ...forA.database, ...serverOf(c), database: databaseName(c.subdomain, 'prod') });
+      await expect(intoC.connect()).rejects.toThrow(/password authentication failed|role .* does not exist|permission denied|no pg_hba/i);
+      await intoC.end().catch(() => undefined);
+    }
     await discardPooled(launchpad.deps, a!, { id: instance!.id, endpoint, claimedAt: new Date().toISOString() });
   }, 60_000);
 });
