@@ -124,9 +124,9 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
   evictTimer.unref();
 
   /** The tenant behind a host, for the pages only (the serving path never reads it). */
-  function tenantOf(tenantId: string): Promise<Tenant | undefined> {
+  function tenantOf(tenantId: string, { fresh = false } = {}): Promise<Tenant | undefined> {
     const cached = pageTenants.get(tenantId);
-    if (cached && Date.now() - cached.at < timings.routeTtlMs) return cached.tenant;
+    if (!fresh && cached && Date.now() - cached.at < timings.routeTtlMs) return cached.tenant;
     const tenant = tenants.getTenant(tenantId);
     pageTenants.set(tenantId, { at: Date.now(), tenant });
     tenant.catch(() => pageTenants.delete(tenantId));
@@ -324,7 +324,10 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
         if (!wakes.has(route.host) && mayWake(req)) wake(route);
         return waiting(req, res, route);
       case 'stopped': {
-        const tenant = await tenantOf(record.tenantId).catch(() => undefined);
+        // A stopped instance whose tenant the cache still holds as running was most likely stopped by its
+        // suspension a moment ago: read again, so its visitors get the trial-ended page at once, not a 503.
+        let tenant = await tenantOf(record.tenantId).catch(() => undefined);
+        if (tenant && tenant.status !== 'SUSPENDED') tenant = await tenantOf(record.tenantId, { fresh: true }).catch(() => undefined);
         const brand = await brandOf(route);
         if (tenant?.status === 'SUSPENDED') return trialEndedPage(res, brand, `${platform.siteUrl}/upgrade/${tenant.tenantId}`);
         return unavailablePage(res, brand, 300);
