@@ -71,7 +71,7 @@ export const STAGING_SUFFIX = '-stg';
 export const SUBDOMAIN_MIN = 3;
 export const SUBDOMAIN_MAX = 30;
 
-export const subdomainSchema = z.string().check(
+export const subdomainSchema = z.string('Choose a subdomain').check(
   z.trim(),
   z.toLowerCase(),
   z.minLength(SUBDOMAIN_MIN, `Use at least ${SUBDOMAIN_MIN} characters`),

@@ -144,10 +144,11 @@ export class MailStore {
     do {
       const page = await this.db.send(new QueryCommand({ ...indexQueryBefore(this.tableName, WELCOME_DUE_PARTITION, '9999'), ExclusiveStartKey: start }));
       start = page.LastEvaluatedKey;
-      for (const item of page.Items ?? []) {
-        const tenantId = String(item.tenantId);
-        const { Item } = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.tenant(tenantId), ConsistentRead: true }));
-        const mail = Item?.welcomeMail as WelcomeMail | undefined;
+      // The tenants of a page in one BatchGetItem, not one read each.
+      const tenants = await batchGetAll(this.db, this.tableName, (page.Items ?? []).map((item) => keys.tenant(String(item.tenantId))), { consistent: true });
+      for (const Item of tenants) {
+        const tenantId = String(Item.tenantId);
+        const mail = Item.welcomeMail as WelcomeMail | undefined;
         if (mail?.status !== 'sending' || (mail.leaseUntil ?? '') <= now) continue;
         const released = await writtenUnlessRefused(
           this.db.send(
