@@ -3,7 +3,7 @@ export type AslState = {
   Type: string;
   Branches?: Array<{ States: Record<string, AslState> }>;
   Iterator?: { States: Record<string, AslState> };
-  ItemProcessor?: { States: Record<string, AslState> };
+  ItemProcessor?: { States: Record<string, AslState>; ProcessorConfig?: { Mode?: string } };
 };
 
 /** Names of the states of the given types, including those inside Parallel branches and Map processors. */
@@ -14,3 +14,17 @@ export function statesOfType(states: Record<string, AslState>, types: readonly s
     ...[state.Iterator, state.ItemProcessor].flatMap((processor) => (processor ? statesOfType(processor.States, types) : [])),
   ]);
 }
+
+/**
+ * Names of the states that run as child executions of a Distributed Map, and the maps themselves:
+ * on Step Functions their events are in each child's own history, not in the parent's.
+ */
+export function distributedMapStates(states: Record<string, AslState>): Set<string> {
+  const inside = Object.entries(states).flatMap(([name, state]): string[] => {
+    if (state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED') return [name, ...statesOfType(state.ItemProcessor.States, ALL_TYPES)];
+    return [...(state.Branches ?? []).flatMap((branch) => [...distributedMapStates(branch.States)]), ...[state.Iterator, state.ItemProcessor].flatMap((p) => (p ? [...distributedMapStates(p.States)] : []))];
+  });
+  return new Set(inside);
+}
+
+const ALL_TYPES = ['Task', 'Pass', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'] as const;

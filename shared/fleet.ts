@@ -38,6 +38,10 @@ export interface RolloutTarget {
   subdomain: string;
 }
 
+/** What planning reads of each running tenant (TenantStore.listRolloutTargets projects just this). */
+export const rolloutCandidateSchema = z.object({ tenantId: z.string(), subdomain: z.string(), appVersion: z.optional(z.string()), createdAt: z.string() });
+export type RolloutCandidate = z.infer<typeof rolloutCandidateSchema>;
+
 /** One wave of a rollout: its tenants, and the share of them that may fail before the rollout stops (the canary: none). */
 export interface RolloutWave {
   label: string;
@@ -58,7 +62,7 @@ export interface RolloutPlan {
  * Splits the tenants to roll out to into the canary and waves of `waveSize`, in a stable order
  * (oldest first), so a rerun plans the same waves minus what is done.
  */
-export function planRollout(tenants: Array<RolloutTarget & { appVersion?: string | undefined; createdAt: string }>, request: Pick<RolloutRequest, 'version' | 'canary' | 'waveSize'>): RolloutPlan {
+export function planRollout(tenants: readonly RolloutCandidate[], request: Pick<RolloutRequest, 'version' | 'canary' | 'waveSize'>): RolloutPlan {
   const sorted = [...tenants].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.subdomain.localeCompare(b.subdomain));
   const target = (t: RolloutTarget): RolloutTarget => ({ tenantId: t.tenantId, subdomain: t.subdomain });
   const skipped = sorted.filter((t) => t.appVersion === request.version).map(target);

@@ -10,6 +10,7 @@ import {
 import { statusesAllowedBefore, type TenantStatus } from '../../shared/lifecycle';
 import type { StepRecord } from '../../shared/provisioning';
 import { tenantSchema, type Tenant } from '../../shared/tenant';
+import { rolloutCandidateSchema, type RolloutCandidate } from '../../shared/fleet';
 import type { PooledInstance } from '../../shared/pool';
 import { batchGetAll, indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE, TENANT_SORT_KEY, writtenUnlessRefused, type TransactItem } from './table';
 
@@ -201,6 +202,30 @@ export class TenantStore {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey && tenants.length < limit);
     return tenants;
+  }
+
+  /**
+   * What a rollout plan needs of each tenant in `status` (id, subdomain, version, age), oldest
+   * first, read with a projection: planning 10,000 tenants parsed 10,000 whole tenant records
+   * (settings, steps, history) only to keep four fields.
+   */
+  async listRolloutTargets(status: TenantStatus, before: string): Promise<RolloutCandidate[]> {
+    const targets: RolloutCandidate[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const query = indexQueryBefore(this.tableName, indexPartition.status(status), before);
+      const page = await this.db.send(
+        new QueryCommand({
+          ...query,
+          ProjectionExpression: '#id, #sub, #ver, #created',
+          ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#id': 'tenantId', '#sub': 'subdomain', '#ver': 'appVersion', '#created': 'createdAt' },
+          ExclusiveStartKey,
+        }),
+      );
+      targets.push(...(page.Items ?? []).map((item) => rolloutCandidateSchema.parse(item)));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return targets;
   }
 
   /** The tenant holding the subdomain's claim (an offboarded one until its claims are released). */

@@ -16,16 +16,17 @@ import { tables } from '../lambda/tables';
  * rerun deploys those tenants again (idempotent, just slower).
  */
 export const createAssessWave = fleetStep('AssessWave', async ({ outcomes, current, ...run }: RolloutRun & { outcomes: RolloutOutcome[] }, { fleet, now }): Promise<RolloutRun> => {
-  await fleet.recordRolloutOutcomes(run.runId, run.request.version, outcomes, now().toISOString());
   const label = current?.label ?? `Wave ${run.wave + 1}`;
   const tolerated = current?.toleratedFailurePercentage ?? run.request.toleratedFailurePercentage;
   const failed = outcomes.filter((o) => o.outcome !== 'upgraded');
-  if (failurePercentage(outcomes) > tolerated) {
+  const wave = run.wave + 1;
+  const goesOn = failurePercentage(outcomes) <= tolerated;
+  // The next wave is read while the outcomes are written: one round trip between waves, not two.
+  const [, next] = await Promise.all([fleet.recordRolloutOutcomes(run.runId, run.request.version, outcomes, now().toISOString()), goesOn && wave < run.waves ? fleet.planWave(run.runId, wave) : undefined]);
+  if (!goesOn) {
     const named = failed.slice(0, 20).map((f) => f.subdomain).join(', ') + (failed.length > 20 ? `, and ${failed.length - 20} more` : '');
     return { ...run, stopped: `${label}: ${failed.length} of ${outcomes.length} tenants did not upgrade (${named}); tolerated ${tolerated} %` };
   }
-  const wave = run.wave + 1;
-  const next = wave < run.waves ? await fleet.planWave(run.runId, wave) : undefined;
   if (wave < run.waves && !next) throw new Error(`Rollout ${run.runId} has no wave ${wave} in its plan`);
   return { ...run, wave, ...(next ? { current: next } : {}) };
 });

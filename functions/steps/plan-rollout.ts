@@ -42,7 +42,7 @@ export const createPlanRollout = fleetStep('PlanRollout', async (input: { reques
   if (!parsed.success) throw new InvalidRolloutRequestError(Object.entries(fieldErrors(parsed.error)).map(([f, m]) => `${f}: ${m}`).join('; '));
   const request = parsed.data;
   const before = now().toISOString();
-  const running = (await Promise.all(RUNNING_STATUSES.map((status) => tenants.listByStatus(status, before)))).flat();
+  const running = (await Promise.all(RUNNING_STATUSES.map((status) => tenants.listRolloutTargets(status, before)))).flat();
   const { unknownCanary, canary, waves, skipped } = planRollout(running, request);
   if (unknownCanary.length > 0) throw new InvalidRolloutRequestError(`Canary ${unknownCanary.join(', ')} is not a running tenant`);
   const plan: RolloutWave[] = [

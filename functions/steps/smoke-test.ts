@@ -36,20 +36,18 @@ export async function smokeTestInstance(deps: Pick<Deps, 'platform' | 'probe'>, 
     if (UNREACHABLE.has(answer.status)) throw new TransientError(`${url} could not be reached through the router (${answer.status})`);
     return answer;
   };
-  const home = await probe(`${prod}/`);
+  // Side by side: in a fleet wave every tenant's smoke test ends its own work, so three probes one
+  // after another tripled the tail a busy wave waits for. (A warm-pool signup creates staging
+  // asleep: probing it would wake it for nobody.)
+  const [home, theme, stagingHome] = await Promise.all([probe(`${prod}/`), probe(`${prod}/theme.css`), tenant.pooledInstance ? undefined : probe(`${staging}/`)]);
   if (home.status !== 200) problems.push(`${prod}/ answered ${home.status}`);
   else {
     if (!decodeEntities(home.body).includes(tenant.companyName)) problems.push(`${prod}/ does not show the company name`);
     if (!home.body.includes('/theme.css')) problems.push(`${prod}/ does not load the theme`);
   }
-  const theme = await probe(`${prod}/theme.css`);
   const color = settingsOf(tenant).branding.primaryColor;
   if (theme.status !== 200 || !theme.body.includes(color)) problems.push(`${prod}/theme.css does not carry the brand colour ${color}`);
-  // A warm-pool signup creates staging asleep: probing it would wake it for nobody.
-  if (!tenant.pooledInstance) {
-    const stagingHome = await probe(`${staging}/`);
-    if (stagingHome.status !== 200) problems.push(`${staging}/ answered ${stagingHome.status}`);
-  }
+  if (stagingHome && stagingHome.status !== 200) problems.push(`${staging}/ answered ${stagingHome.status}`);
   if (problems.length > 0) throw new SmokeTestFailedError(problems.join('; '));
 }
 

@@ -48,9 +48,8 @@ export const createSummarizeRollout = fleetStep('SummarizeRollout', async (input
     counts: { upgraded: upgraded.length, rolledBack: rolledBack.length, failed: failed.length, skipped: skipped.length },
     ...(input.stopped ? { stopped: causeMessage(input.stopped) } : {}),
   };
-  await fleet.saveSummary(summary);
   // A rollout that went through is the fleet's version now: tenants signing up later launch on it.
-  if (!summary.stopped) await fleet.setCurrentVersion(summary.version, summary.endedAt);
+  await Promise.all([fleet.saveSummary(summary), summary.stopped ? undefined : fleet.setCurrentVersion(summary.version, summary.endedAt)]);
   const email = rolloutSummaryEmail(summary, platform.executionUrlTemplate?.replace('{executionName}', input.runId));
   await mail.send({ ...email, from: platform.launchpadSender, to: [platform.opsEmail] });
   return summary;
