@@ -1,15 +1,13 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WelcomeMail } from '../../shared/mail-delivery';
 import type { Tenant } from '../../shared/tenant';
-import { batchGetAll, indexKeys, indexQueryBefore, keys, PARTITION, TABLE, writtenUnlessRefused } from './table';
+import { batchGetAll, indexQueryBefore, keys, TABLE, writtenUnlessRefused } from './table';
 import { updateTenantIf, type TenantCondition } from './tenant-store';
+import { transactUnlessRefused } from './transact-unless-refused';
+import { WELCOME_DUE_PARTITION, welcomeMarkerKey, welcomeMarkerPut } from './welcome-marker';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
 
-/** The sparse index partition of welcome mails not settled yet, by when each is due (a retry, or a lease running out). */
-export const WELCOME_DUE_PARTITION = 'MAIL#WELCOME';
-const welcomeMarkerKey = (tenantId: string) => ({ [PK]: PARTITION.tenant(tenantId), [SK]: 'WELCOME_MAIL' });
 const suppressedKey = (address: string) => ({ [PK]: `SUPPRESSED#${address.toLowerCase()}`, [SK]: 'ADDRESS' });
 
 export interface SuppressedAddress {
@@ -23,13 +21,11 @@ export interface SuppressedAddress {
 /**
  * Mail delivery on the one table: the welcome mail's claim and its retry schedule (on the tenant
  * item, with a marker item `TENANT#<id>`/`WELCOME_MAIL` filed under `MAIL#WELCOME` in the status
- * index by when it is due, present from the claim until the mail is settled, so neither a failure
- * nor a sender dying after its claim loses the mail), and what SES reported: suppressed addresses
- * (`SUPPRESSED#<address>`) and per-tenant bounces and complaints.
+ * index by when it is due, present from the moment the mail falls due (functions/providers/welcome-marker.ts)
+ * until it is settled, so neither a failure, nor a sender dying before or after its claim, loses the
+ * mail), and what SES reported: suppressed addresses (`SUPPRESSED#<address>`) and per-tenant bounces
+ * and complaints.
  */
-/** How often a welcome-mail claim that collided with another sender's is tried. */
-const CLAIM_ATTEMPTS = 4;
-
 export class MailStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -57,7 +53,7 @@ export class MailStore {
       Object.assign(values, { ':prevStatus': previous.status, ':prevAttempts': previous.attempts });
       conditions.push('#welcomeMail.#status = :prevStatus', '#welcomeMail.#attempts = :prevAttempts', '#welcomeMail.#due <= :at');
     }
-    const write = new TransactWriteCommand({
+    const written = await transactUnlessRefused(this.db, {
       TransactItems: [
         {
           Update: {
@@ -70,22 +66,11 @@ export class MailStore {
           },
         },
         // Due when the lease runs out: a sender that dies after claiming is replaced by the retry job.
-        { Put: { TableName: this.tableName, Item: { ...welcomeMarkerKey(tenant.tenantId), tenantId: tenant.tenantId, ...indexKeys(WELCOME_DUE_PARTITION, claim.leaseUntil!) } } },
+        welcomeMarkerPut(this.tableName, tenant.tenantId, claim.leaseUntil!),
       ],
     });
-    // Two senders claiming at the same moment can cancel each other (TransactionConflict) instead of
-    // one winning: tried again, the condition (the state this sender read) tells whether the other won.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(write);
-        return claim;
-      } catch (error) {
-        const reasons = error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []).map((r) => r.Code) : [];
-        if (reasons[0] === 'ConditionalCheckFailed') return undefined;
-        if (!reasons.includes('TransactionConflict') || attempt >= CLAIM_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
-      }
-    }
+    // Of two senders claiming at the same moment, the condition (the state each read) lets one win.
+    return written ? claim : undefined;
   }
 
   /**
@@ -95,37 +80,26 @@ export class MailStore {
    * records nothing); false then.
    */
   async settleWelcome(tenantId: string, claim: WelcomeMail, outcome: WelcomeMail, at: string): Promise<boolean> {
-    const marker =
-      outcome.status === 'retrying'
-      ? { Put: { TableName: this.tableName, Item: { ...welcomeMarkerKey(tenantId), tenantId, ...indexKeys(WELCOME_DUE_PARTITION, outcome.nextAttemptAt!) } } }
-      : { Delete: { TableName: this.tableName, Key: welcomeMarkerKey(tenantId) } };
+    const marker = outcome.status === 'retrying' ? welcomeMarkerPut(this.tableName, tenantId, outcome.nextAttemptAt!) : { Delete: { TableName: this.tableName, Key: welcomeMarkerKey(tenantId) } };
     const sent = outcome.status === 'sent';
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.tenant(tenantId),
-                UpdateExpression: `SET #welcomeMail = :outcome, #updatedAt = :at${sent ? ', #sent = if_not_exists(#sent, :at)' : ''} ADD #version :one`,
-                ConditionExpression: 'attribute_exists(#pk) AND #welcomeMail.#status = :sending AND #welcomeMail.#attempts = :attempts',
-                ExpressionAttributeNames: { '#pk': PK, '#welcomeMail': 'welcomeMail', '#status': 'status', '#attempts': 'attempts', '#updatedAt': 'updatedAt', '#version': 'version', ...(sent ? { '#sent': 'welcomeEmailSentAt' } : {}) },
-                ExpressionAttributeValues: { ':outcome': outcome, ':sending': 'sending', ':attempts': claim.attempts, ':at': at, ':one': 1 },
-              },
-            },
-            marker,
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
-      throw error;
-    }
+    return transactUnlessRefused(this.db, {
+      TransactItems: [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: keys.tenant(tenantId),
+            UpdateExpression: `SET #welcomeMail = :outcome, #updatedAt = :at${sent ? ', #sent = if_not_exists(#sent, :at)' : ''} ADD #version :one`,
+            ConditionExpression: 'attribute_exists(#pk) AND #welcomeMail.#status = :sending AND #welcomeMail.#attempts = :attempts',
+            ExpressionAttributeNames: { '#pk': PK, '#welcomeMail': 'welcomeMail', '#status': 'status', '#attempts': 'attempts', '#updatedAt': 'updatedAt', '#version': 'version', ...(sent ? { '#sent': 'welcomeEmailSentAt' } : {}) },
+            ExpressionAttributeValues: { ':outcome': outcome, ':sending': 'sending', ':attempts': claim.attempts, ':at': at, ':one': 1 },
+          },
+        },
+        marker,
+      ],
+    });
   }
 
-  /** Tenants whose welcome mail is due (a retry's time came, or a sender's lease ran out), oldest first. */
+  /** Tenants whose welcome mail is due (a retry's time came, a sender's lease ran out, or it fell due and nobody claimed it), oldest first. */
   async dueWelcomeMails(at: string, limit = 100): Promise<string[]> {
     const { Items = [] } = await this.db.send(new QueryCommand({ ...indexQueryBefore(this.tableName, WELCOME_DUE_PARTITION, at), Limit: limit }));
     return Items.map((item) => String(item.tenantId));
@@ -163,7 +137,7 @@ export class MailStore {
           ),
         );
         // The marker after the claim: had this write failed, the marker would only fall due at the old lease's end.
-        if (released) await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...welcomeMarkerKey(tenantId), tenantId, ...indexKeys(WELCOME_DUE_PARTITION, now) } }));
+        if (released) await this.db.send(new PutCommand(welcomeMarkerPut(this.tableName, tenantId, now).Put));
         if (released) ended.push(tenantId);
       }
     } while (start);

@@ -13,6 +13,8 @@ import { tenantSchema, type Tenant } from '../../shared/tenant';
 import { rolloutCandidateSchema, type RolloutCandidate } from '../../shared/fleet';
 import type { PooledInstance } from '../../shared/pool';
 import { batchGetAll, indexPartition, indexQueryBefore, isConditionFailure, keys, TABLE, TENANT_SORT_KEY, writtenUnlessRefused, type TransactItem } from './table';
+import { transactUnlessRefused } from './transact-unless-refused';
+import { welcomeMarkerPut } from './welcome-marker';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
 
@@ -139,20 +141,21 @@ export interface TenantCondition {
   values: Record<string, unknown>;
 }
 
+/** The UpdateItem of a TenantCondition (alone, or one write of a transaction). */
+function tenantConditionParams(tableName: string, tenantId: string, at: string, { set, add, condition, names, values }: TenantCondition) {
+  return {
+    TableName: tableName,
+    Key: keys.tenant(tenantId),
+    UpdateExpression: `SET ${set}, #updatedAt = :at ADD #version :one${add ? `, ${add}` : ''}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version', ...names },
+    ExpressionAttributeValues: { ':at': at, ':one': 1, ...values },
+  };
+}
+
 /** Writes a TenantCondition; false when the condition refused it. Shared by the stores that change tenant items. */
-export function updateTenantIf(db: DynamoDBDocumentClient, tableName: string, tenantId: string, at: string, { set, add, condition, names, values }: TenantCondition): Promise<boolean> {
-  return writtenUnlessRefused(
-    db.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.tenant(tenantId),
-        UpdateExpression: `SET ${set}, #updatedAt = :at ADD #version :one${add ? `, ${add}` : ''}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: { '#pk': PK, '#updatedAt': 'updatedAt', '#version': 'version', ...names },
-        ExpressionAttributeValues: { ':at': at, ':one': 1, ...values },
-      }),
-    ),
-  );
+export function updateTenantIf(db: DynamoDBDocumentClient, tableName: string, tenantId: string, at: string, change: TenantCondition): Promise<boolean> {
+  return writtenUnlessRefused(db.send(new UpdateCommand(tenantConditionParams(tableName, tenantId, at, change))));
 }
 
 export class TenantStore {
@@ -237,10 +240,16 @@ export class TenantStore {
   /**
    * Moves a tenant to `to` if the lifecycle table allows it from where it is now (checked by
    * DynamoDB, so two racing writers cannot both win). Moving to the status it is already in is a
-   * no-op success, which keeps retried steps harmless.
+   * no-op success, which keeps retried steps harmless. With `welcomeDueAt` (the move makes the
+   * welcome mail due: an invoiced tenant's ACTIVE) the welcome mail's marker is written with it,
+   * in one transaction, filed under that time.
    */
-  async transition(tenantId: string, to: TenantStatus, at: string, extra: TenantChanges = {}): Promise<void> {
-    if (!(await this.update(tenantId, { to, at, set: extra }))) throw new TransitionRefusedError(tenantId, to);
+  async transition(tenantId: string, to: TenantStatus, at: string, extra: TenantChanges = {}, { welcomeDueAt }: { welcomeDueAt?: string } = {}): Promise<void> {
+    const update: TenantUpdate = { to, at, set: extra };
+    const moved = welcomeDueAt
+      ? await transactUnlessRefused(this.db, { TransactItems: [{ Update: tenantUpdateParams(this.tableName, tenantId, update) }, welcomeMarkerPut(this.tableName, tenantId, welcomeDueAt)] })
+      : await this.update(tenantId, update);
+    if (!moved) throw new TransitionRefusedError(tenantId, to);
   }
 
   /**
@@ -333,14 +342,18 @@ export class TenantStore {
    * Starts the trial clock once: only on an ACTIVE trial that is its admin's (nothing to confirm, or
    * confirmed) and has none yet. Both the provisioning (at ACTIVE) and the confirmation call it after
    * their own write, so whichever comes second starts it; false when not due or already started.
+   * The welcome mail falls due with the trial: its marker is written in the same transaction, filed
+   * under `welcomeDueAt`, so a sender failing before its claim (the table unreachable, the process
+   * gone) still leaves the retry job a mail to send.
    */
-  async startTrial(tenantId: string, at: string, trialEndsAt: string): Promise<boolean> {
-    return this.conditional(tenantId, at, {
+  async startTrial(tenantId: string, at: string, trialEndsAt: string, welcomeDueAt: string): Promise<boolean> {
+    const start = tenantConditionParams(this.tableName, tenantId, at, {
       set: 'trialEndsAt = :trialEndsAt',
       condition: 'attribute_exists(#pk) AND #status = :active AND #plan = :trial AND attribute_not_exists(trialEndsAt) AND (attribute_not_exists(verifyBy) OR attribute_exists(emailVerifiedAt))',
       names: { '#status': 'status', '#plan': 'plan' },
       values: { ':trialEndsAt': trialEndsAt, ':active': 'ACTIVE', ':trial': 'trial' },
     });
+    return transactUnlessRefused(this.db, { TransactItems: [{ Update: start }, welcomeMarkerPut(this.tableName, tenantId, welcomeDueAt)] });
   }
 
   /** Records the confirmation, unless the signup's removal has begun; false then (or when recorded before). */
@@ -355,11 +368,6 @@ export class TenantStore {
   async requestUnverifiedRemoval(tenantId: string, at: string): Promise<boolean> {
     return this.update(tenantId, { at, set: { offboardingRequestedAt: at }, present: ['verifyBy'], absent: ['emailVerifiedAt', 'offboardingRequestedAt', 'stripeCustomerId'] });
   }
-
-  private conditional(tenantId: string, at: string, change: TenantCondition): Promise<boolean> {
-    return updateTenantIf(this.db, this.tableName, tenantId, at, change);
-  }
-
 
   /** One conditional UpdateItem; false when a guard refused it. */
   private async update(tenantId: string, change: TenantUpdate): Promise<boolean> {

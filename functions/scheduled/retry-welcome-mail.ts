@@ -11,9 +11,11 @@ import { links } from '../lambda/keys';
 
 /**
  * Scheduled (every 5 minutes in AWS, 15 s locally): sends the welcome mails that are due again, a
- * retry whose time came (backoff in shared/mail-delivery.ts) or a claim whose sender died before
- * settling it. Each goes through the same claim as the first attempt, so a run overlapping the
- * email confirmation still sends one mail; after the last attempt the mail is given up and ops are told.
+ * retry whose time came (backoff in shared/mail-delivery.ts), a claim whose sender died before
+ * settling it, or a mail that fell due (trial start, an invoiced tenant's ACTIVE) and was never
+ * claimed (its sender failed before claiming: the table unreachable, the process gone). Each goes
+ * through the same claim as the first attempt, so a run overlapping the email confirmation still
+ * sends one mail; ops are told at the first failure, and when the last attempt gives the mail up.
  */
 export function createRetryWelcomeMail(deps: WelcomeDeps) {
   const { mailStore, tenants, now, logger } = deps;
@@ -22,8 +24,9 @@ export function createRetryWelcomeMail(deps: WelcomeDeps) {
     for (const tenantId of await mailStore.dueWelcomeMails(now().toISOString())) {
       try {
         const tenant = await tenants.getTenant(tenantId);
-        // Offboarded, sent meanwhile, given up, or never claimed (a marker without a claim has nothing to retry).
-        if (!tenant || !HAS_INSTANCE.has(tenant.status) || tenant.welcomeEmailSentAt || !tenant.welcomeMail || tenant.welcomeMail.status === 'failed') {
+        // Offboarded, sent meanwhile, or given up. A marker without a claim is a mail that fell due and
+        // was never claimed: sent here (the marker is written only as the mail falls due).
+        if (!tenant || !HAS_INSTANCE.has(tenant.status) || tenant.welcomeEmailSentAt || tenant.welcomeMail?.status === 'failed') {
           await mailStore.dropWelcomeMarker(tenantId);
           continue;
         }

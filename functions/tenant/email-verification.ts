@@ -1,7 +1,7 @@
 import { TRIAL_DAYS } from '../../shared/brand';
 import { isEmailVerified, type Tenant } from '../../shared/tenant';
 import type { Deps } from '../deps';
-import { sendWelcomeEmail, type WelcomeDeps } from './welcome';
+import { sendWelcomeEmail, welcomeMarkerDueAt, type WelcomeDeps } from './welcome';
 
 const DAY_MS = 86_400_000;
 
@@ -13,7 +13,8 @@ const DAY_MS = 86_400_000;
  */
 export async function startTrialIfDue({ tenants, now }: Pick<Deps, 'tenants' | 'now'>, tenantId: string): Promise<void> {
   const at = now();
-  await tenants.startTrial(tenantId, at.toISOString(), new Date(at.getTime() + TRIAL_DAYS * DAY_MS).toISOString());
+  // The welcome mail falls due with the trial: its marker is written with it, for a sender failing before its claim.
+  await tenants.startTrial(tenantId, at.toISOString(), new Date(at.getTime() + TRIAL_DAYS * DAY_MS).toISOString(), welcomeMarkerDueAt(at));
 }
 
 export type VerifyDeps = WelcomeDeps & Pick<Deps, 'links' | 'logger'>;

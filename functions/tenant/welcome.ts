@@ -16,6 +16,17 @@ export type WelcomeSender = 'provisioning' | 'verification' | 'retry';
 /** `not-due`: not this sender's to send now (sent already, claimed by another, or its retry not due yet). */
 export type WelcomeOutcome = 'sent' | 'retrying' | 'failed' | 'not-due';
 
+/**
+ * When the marker of a welcome mail that just fell due is filed (functions/providers/welcome-marker.ts):
+ * once the lease of a sender claiming it at once would have run out, so the normal path (provisioning
+ * or the confirmation, claiming and sending right away) goes first, and the retry job sends only a
+ * mail nobody claimed.
+ */
+export const welcomeMarkerDueAt = (fellDueAt: Date): string => new Date(fellDueAt.getTime() + WELCOME_LEASE_MS).toISOString();
+
+/** An invoiced tenant (created by ops, billed outside Stripe) gets no trial clock: its welcome mail is due as soon as it is ACTIVE. */
+export const welcomeDueAtActive = (tenant: Pick<Tenant, 'billing' | 'plan'>): boolean => tenant.billing === 'invoiced' && tenant.plan === 'paid';
+
 /** The mail itself: sign-in link, instance links, trial end, in the tenant's colours and footer. */
 async function composeAndSend(deps: WelcomeDeps, tenant: Tenant): Promise<void> {
   const { app, staging } = tenant.urls;
@@ -67,11 +78,11 @@ async function alertOps(deps: WelcomeDeps, tenant: Tenant, outcome: WelcomeMail,
  */
 export async function sendWelcomeEmail(deps: WelcomeDeps, tenant: Tenant, by: WelcomeSender): Promise<WelcomeOutcome> {
   const { mailStore, now, logger } = deps;
-  // Due once the trial started, and for good once a send was first claimed (a tenant that upgraded
-  // since, with no trial end any more, still gets the mail it is owed).
-  // An invoiced tenant never gets a trial clock: due as soon as it is live (created by ops, nothing to verify).
-  const live = tenant.billing === 'invoiced' ? tenant.status === 'ACTIVE' && tenant.plan === 'paid' : Boolean(tenant.trialEndsAt);
-  if (tenant.welcomeEmailSentAt || (!live && !tenant.welcomeMail)) return 'not-due';
+  // Due once the trial started (an invoiced tenant: once ACTIVE), and for good once a send was first
+  // claimed or the retry job found its marker, which is written only as the mail falls due (a tenant
+  // that upgraded since, with no trial end any more, still gets the mail it is owed).
+  const live = tenant.billing === 'invoiced' ? welcomeDueAtActive(tenant) && tenant.status === 'ACTIVE' : Boolean(tenant.trialEndsAt);
+  if (tenant.welcomeEmailSentAt || (!live && !tenant.welcomeMail && by !== 'retry')) return 'not-due';
   const claim = await mailStore.claimWelcome(tenant, by, now(), WELCOME_LEASE_MS);
   if (!claim) return 'not-due';
   const suppressed = (await deps.mail.suppressedAmong([tenant.adminEmail])).length > 0;

@@ -5,6 +5,7 @@ import type { Deps } from '../../functions/deps';
 import { escapeHtml as escape } from '../../shared/html';
 import type { Tenant } from '../../shared/tenant';
 import { moreThanListed, summaryCount, type RolloutSummary } from '../../shared/fleet';
+import type { RolloutRun } from '../../functions/steps/plan-rollout';
 import { createOpsService, OpsRefusal } from '../../functions/ops/ops-service';
 import { capacityReport } from '../../functions/ops/capacity';
 import { applySesNotification } from '../../functions/mail-events/ses-events';
@@ -84,6 +85,14 @@ ${executions
 </section>`;
 }
 
+/** Where a running rollout is: the wave of the state it is in (its input is the run between waves), as a bar. */
+function waveProgress(execution: LocalExecution): string {
+  const run = execution.current?.input as Partial<RolloutRun> | undefined;
+  if (typeof run?.wave !== 'number' || typeof run.waves !== 'number' || run.waves === 0) return '';
+  const label = run.current?.label ?? `Wave ${run.wave + 1} of ${run.waves}`;
+  return ` · ${escape(label)} (${run.wave} of ${run.waves} waves done) <progress max="${run.waves}" value="${run.wave}"></progress>`;
+}
+
 /** Fleet rollouts: runs in progress and the summary of each finished one (newest first). */
 function fleetSection(rollouts: LocalExecution[], summaries: RolloutSummary[]): string {
   if (rollouts.length === 0 && summaries.length === 0) return '';
@@ -91,7 +100,7 @@ function fleetSection(rollouts: LocalExecution[], summaries: RolloutSummary[]): 
   const list = (items: string[]) => (items.length ? items.map(escape).join(', ') : 'none');
   const errors = (items: Array<{ subdomain: string; error: string }>) => (items.length ? items.map((i) => `${escape(i.subdomain)} <small>(${escape(i.error)})</small>`).join('; ') : 'none');
   return `<section class="fleet" id="fleet"><h2>Fleet rollouts</h2>
-${running.map((e) => `<p><b>Running</b> <code>${escape(e.name)}</code> since ${escape(e.startDate)}</p>`).join('')}
+${running.map((e) => `<p><b>Running</b> <code>${escape(e.name)}</code> since ${escape(e.startDate)}${waveProgress(e)}</p>`).join('')}
 ${summaries
   .map(
     (s) => `<details id="${escape(s.runId)}" data-run="${escape(s.runId)}" ${s === summaries[0] ? 'open' : ''}><summary><code>${escape(s.runId)}</code> → <b>${escape(s.version)}</b>: ${s.stopped ? '<span class="status failed">stopped</span>' : '<span class="status active">done</span>'} ${summaryCount(s, 'upgraded')} upgraded · ${summaryCount(s, 'rolledBack')} rolled back · ${summaryCount(s, 'failed')} failed · ${summaryCount(s, 'skipped')} skipped <small>${escape(s.endedAt)}</small></summary>

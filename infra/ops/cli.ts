@@ -3,14 +3,16 @@ import { BaseRecords } from 'cloudflare/resources/dns/records';
 import { createClient } from 'cloudflare/tree-shakable';
 import { CloudflareDns } from '../../functions/providers/dns';
 import { CAPACITY_ALARM_PERCENT } from '../../functions/ops/capacity';
-import { moreThanListed, rolloutRequestSchema, summaryCount, type RolloutSummary } from '../../shared/fleet';
+import { moreThanListed, rolloutRequestSchema, summaryCount, type RolloutSummary, type TenantRow } from '../../shared/fleet';
+import type { mailIssuesOf } from '../../shared/mail-delivery';
 import { fieldErrors } from '../../shared/signup';
 import { opsBackend, OpsError, type OpsBackend } from './backend';
 import { CREATE_TENANT_USAGE, createTenantCommand } from './create-tenant-command';
 
 const USAGE = `Usage: npm run ops -- <command>
 
-  tenants list                      every tenant: subdomain, status, plan, version
+  tenants list                      every tenant: subdomain, status, plan, version, and its mail
+                                    trouble (admin address bounced, complaints, welcome mail late)
   tenants show <subdomain>          one tenant, with its executions
 ${CREATE_TENANT_USAGE}
   rollout --version <v> [--canary a,b] [--wave-size 25] [--max-concurrency 10]
@@ -41,6 +43,23 @@ function table<T extends object>(rows: T[], columns: Array<keyof T & string>): s
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(columns), ...cells.map(line)].join('\n');
+}
+
+/** A row of `tenants list`: both backends answer with the ops service's rows, which carry the tenant's mail issues. */
+type MailIssues = ReturnType<typeof mailIssuesOf>;
+type ListedTenant = TenantRow & MailIssues;
+
+/**
+ * The `mail` column: what the SesBounceRate alarm sends ops here to find (a bounced admin address,
+ * complaints) and a welcome mail that is late; `-` when nothing is wrong.
+ */
+function mailColumn({ adminEmailBouncedAt, complaints, welcomeMail }: MailIssues): string | undefined {
+  const issues = [
+    ...(adminEmailBouncedAt ? [`bounced ${adminEmailBouncedAt}`] : []),
+    ...(complaints ? [`${complaints} complaint${complaints === 1 ? '' : 's'}`] : []),
+    ...(welcomeMail ? [`welcome ${welcomeMail}`] : []),
+  ];
+  return issues.length ? issues.join('; ') : undefined;
 }
 
 export function formatSummary(summary: RolloutSummary): string {
@@ -102,8 +121,10 @@ async function rollout(ops: OpsBackend, args: string[], out: (line: string) => v
 export async function runOps(argv: string[], ops: OpsBackend = opsBackend(), out: (line: string) => void = console.log, note: (line: string) => void = console.error): Promise<number> {
   const [command, sub, ...rest] = argv;
   if (command === 'tenants' && sub === 'list') {
-    const tenants = await ops.listTenants();
-    out(tenants.length ? table(tenants, ['subdomain', 'status', 'plan', 'appVersion', 'companyName', 'createdAt']) : 'No tenants yet.');
+    // OpsBackend types the rows as TenantRow; the service behind either backend adds mailIssuesOf (functions/ops/ops-service.ts).
+    const tenants = (await ops.listTenants()) as ListedTenant[];
+    const rows = tenants.map((t) => ({ ...t, mail: mailColumn(t) }));
+    out(rows.length ? table(rows, ['subdomain', 'status', 'plan', 'appVersion', 'companyName', 'createdAt', 'mail']) : 'No tenants yet.');
     return 0;
   }
   if (command === 'tenants' && sub === 'show' && rest[0]) {
