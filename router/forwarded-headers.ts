@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { PROBE_PASS_HEADER } from '../functions/providers/probe-pass';
 
 /** Names the instance's request to the router's own tenant and environment (the instance contract; README). */
 export const ROUTE_HEADER = 'x-spaceos-route';
@@ -32,7 +33,7 @@ export function clientAddress(req: IncomingMessage, source: ClientSource): strin
 
 /**
  * The headers an instance gets: the visitor's, minus hop-by-hop ones (and those the Connection
- * header names) and any forwarding headers a client made up; plus X-Forwarded-For/-Proto/-Host
+ * header names), any forwarding headers a client made up and a probe pass; plus X-Forwarded-For/-Proto/-Host
  * written by the router alone, and the route header the instance checks (421 if it is not its own).
  */
 export function forwardedHeaders(req: IncomingMessage, source: ClientSource, route: string): IncomingHttpHeaders {
@@ -41,7 +42,8 @@ export function forwardedHeaders(req: IncomingMessage, source: ClientSource, rou
   const named = String(req.headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   for (const name of [...HOP_BY_HOP, ...named]) if (!(websocket && (name === 'upgrade' || name === 'connection'))) delete headers[name];
   if (!websocket) delete headers.upgrade;
-  for (const name of Object.keys(headers)) if (name.startsWith('x-forwarded-') || name === 'forwarded' || name === ROUTE_HEADER) delete headers[name];
+  // Launchpad's probe pass is the router's business: an instance (or whoever reads its logs) never sees one.
+  for (const name of Object.keys(headers)) if (name.startsWith('x-forwarded-') || name === 'forwarded' || name === ROUTE_HEADER || name === PROBE_PASS_HEADER) delete headers[name];
   headers['x-forwarded-for'] = clientAddress(req, source);
   headers['x-forwarded-proto'] = source === 'cloudflare' ? 'https' : 'http';
   headers['x-forwarded-host'] = req.headers.host ?? '';

@@ -12,9 +12,18 @@ import { CloudMapDiscovery } from '../functions/providers/discovery';
 import { createDocumentClient } from '../functions/providers/dynamodb';
 import { scaleEcsService } from '../functions/providers/ecs-compute';
 import { InstanceStore } from '../functions/providers/instance-store';
+import { PROBE_KEY_SECRET, ProbePass, ROUTER_PROBE_KEY_VARIABLE } from '../functions/providers/probe-pass';
+import type { Secrets } from '../functions/providers/secrets';
 import { TenantStore } from '../functions/providers/tenant-store';
 import { ROUTER_HEALTH_PATH } from './host';
 import { AWS_ROUTER_TIMINGS, createTenantRouter } from './tenant-router';
+
+/** The probe key as ECS hands it to the task (a container secret): read-only; missing, no pass is valid. */
+const probeKey: Secrets = {
+  get: async (name) => (name === PROBE_KEY_SECRET ? process.env[ROUTER_PROBE_KEY_VARIABLE] || undefined : undefined),
+  put: () => Promise.reject(new Error(`${ROUTER_PROBE_KEY_VARIABLE} is not set: the router checks no probe pass`)),
+  delete: () => Promise.reject(new Error('The router deletes no secret')),
+};
 
 const documents = createDocumentClient();
 const table = required('TABLE_NAME');
@@ -29,6 +38,7 @@ const router = createTenantRouter(
     platform: { instanceUrlTemplate: required('INSTANCE_URL_TEMPLATE'), siteUrl: required('SITE_URL') },
     now: () => new Date(),
     log: logger,
+    probePass: new ProbePass(probeKey),
   },
   AWS_ROUTER_TIMINGS,
 );

@@ -71,3 +71,18 @@ export function unavailablePage(res: ServerResponse, brand: PageBrand, retryAfte
 export function badGatewayPage(res: ServerResponse, brand: PageBrand): void {
   send(res, 502, page(brand, `${brand.name} · try again`, `<h1>${escapeHtml(brand.name)} did not answer</h1><p>Please reload the page in a moment.</p>`), { 'retry-after': '2' });
 }
+
+/**
+ * An instance whose signup is not confirmed yet (its admin has not opened the verification mail's
+ * link): fixed text in spaceOS's own dress, nothing the signer typed (no name, no colours, not even
+ * the host), so an unconfirmed signup cannot put a page of its wording on our domain. 403: the
+ * instance exists but is not handed out to visitors (not a 5xx: nothing is broken, and monitors and
+ * crawlers are not invited back); no-store, so no cache keeps it past the confirmation.
+ */
+export function awaitingConfirmationPage(res: ServerResponse): void {
+  send(
+    res,
+    403,
+    page(SPACEOS, 'spaceOS · being set up', '<h1 id="awaiting-confirmation">This spaceOS instance is being set up</h1><p>It opens once its owner has confirmed their email address. If that is you, open the link in the mail we sent you, then come back here.</p>'),
+  );
+}

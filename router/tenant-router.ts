@@ -9,11 +9,12 @@ import { serviceOf, type Compute, type ScaledService } from '../functions/provid
 import type { Discovery, Endpoint } from '../functions/providers/discovery';
 import type { InstanceStore } from '../functions/providers/instance-store';
 import type { TenantStore } from '../functions/providers/tenant-store';
+import { PROBE_PASS_HEADER, type ProbePass } from '../functions/providers/probe-pass';
 import type { Platform } from '../functions/platform';
-import type { Tenant } from '../shared/tenant';
+import { isEmailVerified, type Tenant } from '../shared/tenant';
 import { clientAddress, forwardedHeaders, ROUTE_HEADER, type ClientSource } from './forwarded-headers';
 import { hostLabel, instanceDomain } from './host';
-import { badGatewayPage, notFoundPage, trialEndedPage, unavailablePage, wakingAnswer, wakingPage, type PageBrand } from './pages';
+import { awaitingConfirmationPage, badGatewayPage, notFoundPage, trialEndedPage, unavailablePage, wakingAnswer, wakingPage, type PageBrand } from './pages';
 import { RouteTable, type Route, type RouteTableTimings } from './route-table';
 import { NON_WAKING_AGENTS, WakeLimit } from './wake-limit';
 
@@ -26,6 +27,11 @@ export interface RouterDeps {
   platform: Pick<Platform, 'instanceUrlTemplate' | 'siteUrl'>;
   now: () => Date;
   log: Pick<Logger, 'info' | 'warn'>;
+  /**
+   * Checks the pass Launchpad's own probes carry (functions/providers/probe-pass.ts): the one way
+   * through to an instance held back from visitors. Without it, nothing passes.
+   */
+  probePass?: Pick<ProbePass, 'verify'>;
 }
 
 export interface RouterTimings extends RouteTableTimings {
@@ -83,6 +89,8 @@ const wantsPage = (req: IncomingMessage) => (req.headers.accept ?? '').includes(
 const retriable = (req: IncomingMessage) => req.method === 'GET' || req.method === 'HEAD';
 /** Requests that are someone using the instance: they wake it and count as its last request (HEAD and OPTIONS are checks, not use). */
 const isUse = (req: IncomingMessage) => req.method !== 'HEAD' && req.method !== 'OPTIONS' && !NON_WAKING_AGENTS.test(String(req.headers['user-agent'] ?? ''));
+/** Tenants known to be handed over kept per router task (past it, the oldest is read again when next asked for). */
+const MAX_HANDED_OVER = 100_000;
 /** The route header's value: which tenant and environment the instance at the other end must be. */
 const routeOf = (route: Route) => `${route.record?.tenantId ?? ''}/${route.record?.env ?? ''}`;
 
@@ -96,10 +104,12 @@ interface Forwarding {
  * by Host to that instance's tasks (found through discovery, cached), answers for instances that
  * are not running (a branded waking page, the trial-ended page, a 404 for unknown hosts), wakes a
  * sleeping instance on its first visit (once, however many requests arrive), and records the last
- * request of each instance for the sleep job. Built on http-proxy-3 for the forwarding itself.
+ * request of each instance for the sleep job. An instance whose signup is not confirmed yet is
+ * neither served nor woken for visitors (a fixed page answers); only Launchpad's probes, carrying a
+ * pass, reach it. Built on http-proxy-3 for the forwarding itself.
  */
 export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): TenantRouter {
-  const { instances, tenants, compute, discovery, platform, now, log } = deps;
+  const { instances, tenants, compute, discovery, platform, now, log, probePass } = deps;
   const domain = instanceDomain(platform.instanceUrlTemplate);
   // Keep-alive to the instances: a new TCP connection per request would cost more than the routing.
   const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -110,6 +120,8 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
   const wakes = new Map<string, Promise<void>>();
   const probes = new Map<string, Promise<boolean>>();
   const pageTenants = new Map<string, { at: number; tenant: Promise<Tenant | undefined> }>();
+  /** Tenants whose instances visitors may use (confirmed, or nothing to confirm): final, so each is read once. */
+  const handedOverTenants = new Set<string>();
 
   const routes: RouteTable = new RouteTable(async (host, previous, consistent): Promise<Pick<Route, 'record' | 'endpoints' | 'endpointsAt'>> => {
     const record = await instances.get(host, { consistent });
@@ -123,15 +135,41 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
   const evictTimer = setInterval(() => routes.evictIdle(), Math.min(timings.idleEvictMs, 60_000));
   evictTimer.unref();
 
-  /** The tenant behind a host, for the pages only (the serving path never reads it). */
-  function tenantOf(tenantId: string, { fresh = false } = {}): Promise<Tenant | undefined> {
+  /** The tenant behind a host, for the pages and whether it is handed over (`maxAgeMs`: how old a cached read may be). */
+  function tenantOf(tenantId: string, { fresh = false, maxAgeMs = timings.routeTtlMs } = {}): Promise<Tenant | undefined> {
     const cached = pageTenants.get(tenantId);
-    if (!fresh && cached && Date.now() - cached.at < timings.routeTtlMs) return cached.tenant;
+    if (!fresh && cached && Date.now() - cached.at < maxAgeMs) return cached.tenant;
     const tenant = tenants.getTenant(tenantId);
     pageTenants.set(tenantId, { at: Date.now(), tenant });
     tenant.catch(() => pageTenants.delete(tenantId));
     if (pageTenants.size > 10_000) pageTenants.delete(pageTenants.keys().next().value!);
     return tenant;
+  }
+
+  /**
+   * Whether visitors may use the tenant's instances: not while its signup waits for the admin to
+   * confirm the address (shared/tenant.ts isEmailVerified). Confirmed is final, so it is read once per
+   * tenant; an unconfirmed tenant is read again after pendingTtl, as a route that is not serving is,
+   * so the confirmation reaches visitors as fast as any other change of a waiting instance.
+   */
+  async function handedOver(tenantId: string): Promise<boolean> {
+    if (handedOverTenants.has(tenantId)) return true;
+    const tenant = await tenantOf(tenantId, { maxAgeMs: timings.pendingTtlMs });
+    if (tenant && !isEmailVerified(tenant)) return false;
+    // No tenant item behind the record (nothing a signer typed to hold back): served as before, and read again next time.
+    if (tenant) {
+      handedOverTenants.add(tenantId);
+      if (handedOverTenants.size > MAX_HANDED_OVER) handedOverTenants.delete(handedOverTenants.values().next().value!);
+    }
+    return true;
+  }
+
+  /** A request for an instance held back from visitors goes through only with a valid probe pass for its host. */
+  async function admitted(req: IncomingMessage, route: Route): Promise<boolean> {
+    if (!route.record || (await handedOver(route.record.tenantId))) return true;
+    if (!probePass) return false;
+    // The wall clock, as the probe signs by (a pass only lives minutes in real time).
+    return probePass.verify(req.headers[PROBE_PASS_HEADER], req.headers.host ?? '', new Date()).catch(() => false);
   }
 
   async function brandOf(route: Route): Promise<PageBrand> {
@@ -343,7 +381,8 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
       // Only a request that can be retried may go out on a stale route (a POST must not meet a stopped task).
       routes
         .get(label, { stale: retriable(req) })
-        .then((route) => serve(req, res, route))
+        // Held back: not forwarded, not woken, and a page with nothing of the tenant's on it.
+        .then(async (route) => ((await admitted(req, route)) ? serve(req, res, route) : awaitingConfirmationPage(res)))
         .catch((error: unknown) => {
           log.warn('Routing failed', { host: label, error: String(error) });
           if (!res.headersSent) wakingAnswer(res, timings.retryAfterSeconds);
@@ -354,8 +393,8 @@ export function createTenantRouter(deps: RouterDeps, timings: RouterTimings): Te
       if (!label) return void socket.destroy();
       routes
         .get(label)
-        .then((route) => {
-          if (route.record?.state !== 'running' || route.endpoints.length === 0) return void socket.destroy();
+        .then(async (route) => {
+          if (route.record?.state !== 'running' || route.endpoints.length === 0 || !(await admitted(req, route))) return void socket.destroy();
           const endpoint = pick(route);
           recordActivity(route);
           // An open WebSocket is use for as long as it is open.

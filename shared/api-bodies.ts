@@ -22,6 +22,14 @@ export const unavailableSchema = z.object({ error: z.string() });
 export const sentNoticeSchema = z.object({ sent: z.string() });
 export type SentNotice = z.infer<typeof sentNoticeSchema>;
 
+/**
+ * 202 of POST /api/signups when the email already belongs to a signup (confirmed or not): that
+ * address was mailed what to do next (its confirmation link again, or a sign-in link to its
+ * instance). One body for both, so the answer does not tell which.
+ */
+export const checkInboxSchema = z.object({ checkInbox: z.literal(true) });
+export type CheckInbox = z.infer<typeof checkInboxSchema>;
+
 /** Checkout and billing portal: where to send the browser (Stripe's page). */
 export const redirectUrlSchema = z.object({ url: z.string() });
 export type RedirectUrl = z.infer<typeof redirectUrlSchema>;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { adminTokenRequestSchema, healthSchema, rateLimitedSchema, redirectUrlSchema, sentNoticeSchema, stripeReceiptSchema, unavailableSchema } from './api-bodies';
+import { adminTokenRequestSchema, checkInboxSchema, healthSchema, rateLimitedSchema, redirectUrlSchema, sentNoticeSchema, stripeReceiptSchema, unavailableSchema } from './api-bodies';
 import { magicLinkRequestSchema, sessionRequestSchema, sessionViewSchema } from './auth';
 import { ENVIRONMENTS } from './instance';
 import { tenantStatusViewSchema } from './provisioning';
@@ -18,7 +18,7 @@ import {
   testSmtpResultSchema,
 } from './settings';
 import { errorResponseSchema, signupAcceptedSchema, signupSchema, subdomainAvailabilitySchema } from './signup';
-import { emailVerifiedSchema, verificationResentSchema, verifyEmailRequestSchema } from './verification';
+import { emailVerifiedSchema, verifyEmailRequestSchema } from './verification';
 
 /**
  * The OpenAPI 3.1 document of the public API (GET /api/openapi.json), generated from the route
@@ -168,14 +168,14 @@ const operations = (facts: DocumentFacts): Record<string, Operation> => ({
     parameters: [{ name: 'Idempotency-Key', in: 'header', description: 'Makes a retried submit answer as the first one did (8-128 letters, digits or . _ : -)', schema: z.string() }],
     responses: {
       202: {
-        description: 'Accepted (`tenantId`, `statusUrl`); or, when the email has a signup never verified, its verification link was mailed again (`verificationResent`)',
-        body: z.union([signupAcceptedSchema, verificationResentSchema]),
+        description: 'Accepted (`tenantId`, `statusUrl`); or, when the email already belongs to a signup, that address was mailed its next step (`checkInbox`: the verification link again, or a sign-in link once verified; limited per signup)',
+        body: z.union([signupAcceptedSchema, checkInboxSchema]),
         headers: { Location: { description: 'The status URL (with `tenantId` only)', schema: { type: 'string' } } },
       },
       400: BAD_REQUEST,
-      409: fieldErrors('The subdomain or the email is taken'),
+      409: fieldErrors('The subdomain is taken (named alone, also when the email is taken too); or the email still belongs to an instance being removed'),
       422: fieldErrors('The Idempotency-Key was used for a different signup'),
-      429: limited('Too many signups from this client, this email domain or in total'),
+      429: limited('Too many signups from this client, this email domain or in total; or this taken email was mailed too often'),
       503: { description: 'The CAPTCHA service did not answer', body: unavailableSchema },
     },
   },

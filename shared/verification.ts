@@ -21,13 +21,6 @@ export const emailVerifiedSchema = z.object({ tenantId: z.string(), statusUrl: z
 export type EmailVerified = z.infer<typeof emailVerifiedSchema>;
 
 /**
- * 202 of POST /api/signups when the email already has a signup that was never verified: the link is
- * sent again to that address (nothing of that signup is told to whoever asked).
- */
-export const verificationResentSchema = z.object({ verificationResent: z.literal(true) });
-export type VerificationResent = z.infer<typeof verificationResentSchema>;
-
-/**
  * The first mail of a signup, sent to whatever address was typed: fixed text only, nothing the
  * signer typed (no company or person name in the From name, subject or body), so it cannot carry
  * someone's phishing text on spaceOS's domain.

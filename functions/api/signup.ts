@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { signupSchema, type Signup, type SignupAccepted } from '../../shared/signup';
 import { isEmailVerified, type Tenant } from '../../shared/tenant';
-import { VERIFICATION_HOURS, type VerificationResent } from '../../shared/verification';
+import { VERIFICATION_HOURS } from '../../shared/verification';
+import type { CheckInbox } from '../../shared/api-bodies';
 import type { Deps } from '../deps';
 import { sendVerificationMail } from '../tenant/verification-mail';
+import { sendExistingInstanceMail } from '../tenant/existing-instance-mail';
 import { SIGNUP_LIMITS } from '../../shared/signup-limits';
 import { signupLimitReached } from '../tenant/signup-limits';
 import { checkCaptcha } from '../tenant/captcha';
@@ -49,10 +51,14 @@ export function newTenant(signup: Pick<Signup, 'subdomain' | 'companyName' | 'ad
 
 const TAKEN_MESSAGES = {
   subdomain: 'This address is already taken; try another one',
-  adminEmail: 'This email already has a trial; sign in to it or use another email',
+  // Only while the email's previous instance is being removed (its claim is released at the end).
+  adminEmail: 'This email cannot start a new trial just now; try again later or use another email',
 } as const;
 
-type SignupDeps = Pick<Deps, 'dns' | 'links' | 'logger' | 'mail' | 'newId' | 'now' | 'platform' | 'rateLimits' | 'secrets' | 'signups' | 'tenants' | 'workflows'>;
+/** Over the per-signup limit of mails to a taken address: one sentence whichever mail it was, so it tells nothing either. */
+const MAILED_TOO_OFTEN = 'We already mailed this address a few times; check the inbox (and spam folder), or try again later';
+
+type SignupDeps = Pick<Deps, 'dns' | 'links' | 'logger' | 'mail' | 'newId' | 'now' | 'platform' | 'rateLimits' | 'secrets' | 'signIns' | 'signups' | 'tenants' | 'workflows'>;
 
 const DISPOSABLE_MESSAGE = 'Use your work email: addresses of disposable mail services are not accepted';
 
@@ -67,7 +73,8 @@ const isDisposable = async (email: string) => !(await import('mailchecker')).def
  * POST /api/signups: claim the subdomain and email, store the tenant, start provisioning, and mail
  * the verification link. Provisioning starts at once (speed), but the instance is handed over (trial
  * clock, welcome mail, instance links) only once the admin opens that link. Limited per client
- * address, per email domain and in total; disposable mail domains refused.
+ * address, per email domain and in total; disposable mail domains refused. An email a live tenant
+ * holds answers 202 `{checkInbox}` and mails that address (mailEmailHolder), not a 409 naming it a customer's.
  */
 export function createSignupHandler(deps: SignupDeps): ApiHandler {
   const { dns, signups, tenants, workflows, logger, now, newId } = deps;
@@ -92,16 +99,34 @@ export function createSignupHandler(deps: SignupDeps): ApiHandler {
     }
   };
 
-  /** The email is claimed: by a signup never verified, its link goes out again (limited); else 409 as before. */
-  const resendIfUnverified = async (email: string, at: Date) => {
+  const mailSignInLink = async (tenant: Pick<Tenant, 'tenantId' | 'adminEmail'>) => {
+    try {
+      await sendExistingInstanceMail(deps, tenant);
+      logger.info('Sign-in link sent to the admin of the email\'s instance', { tenantId: tenant.tenantId });
+    } catch (error) {
+      // The answer stays the same: the owner can still ask for a link on the sign-in page.
+      logger.error('Sign-in link for a taken email not sent', { tenantId: tenant.tenantId, error });
+    }
+  };
+
+  /**
+   * The email is claimed by a live tenant: its address gets a mail (limited per tenant), the
+   * confirmation link again if never confirmed, else a sign-in link to its instance; the answer is
+   * the same either way (a 409 would tell anyone the address is a customer's). Undefined when the
+   * holder is gone or being removed.
+   */
+  const mailEmailHolder = async (email: string, at: Date) => {
     const holder = await signups.emailClaimHolder(email);
     const tenant = holder ? await tenants.getTenant(holder) : undefined;
-    if (!tenant || isEmailVerified(tenant) || tenant.status === 'DELETING' || tenant.status === 'DELETED') return undefined;
+    if (!tenant || tenant.status === 'DELETING' || tenant.status === 'DELETED') return undefined;
     const limit = await deps.rateLimits.hit(`verify-resend:${tenant.tenantId}`, SIGNUP_LIMITS.resendsPerSignupPerHour, 3_600_000, at);
-    if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds, 'The confirmation link was sent to this address a few times already; check the inbox (and spam folder), or try again later');
-    await mailVerification(tenant);
-    logger.info('Verification mail sent again', { tenantId: tenant.tenantId });
-    const body: VerificationResent = { verificationResent: true };
+    if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds, MAILED_TOO_OFTEN);
+    if (isEmailVerified(tenant)) await mailSignInLink(tenant);
+    else {
+      await mailVerification(tenant);
+      logger.info('Verification mail sent again', { tenantId: tenant.tenantId });
+    }
+    const body: CheckInbox = { checkInbox: true };
     return json(202, body);
   };
 
@@ -145,9 +170,11 @@ export function createSignupHandler(deps: SignupDeps): ApiHandler {
       case 'idempotency-key-reused':
         return json(422, { errors: { [IDEMPOTENCY_HEADER]: 'This key was already used for a different signup' } });
       case 'taken':
-        return (result.fields.includes('adminEmail') && (await resendIfUnverified(tenant.adminEmail, now()))) || json(409, { errors: Object.fromEntries(result.fields.map((f) => [f, TAKEN_MESSAGES[f]])) });
+        // The subdomain's 409 alone, even when the email is taken too: the answer must not tell that.
+        if (result.fields.includes('subdomain')) return json(409, { errors: { subdomain: TAKEN_MESSAGES.subdomain } });
+        return (await mailEmailHolder(tenant.adminEmail, now())) ?? json(409, { errors: { adminEmail: TAKEN_MESSAGES.adminEmail } });
     }
   };
 }
 
-export const handler = lambdaEntry(createSignupHandler, () => ({ ...core(), dns: dns(), links: links(), mail: mail(), platform: platform(), rateLimits: tables().rateLimits, secrets: secrets(), signups: tables().signups, tenants: tables().tenants, workflows: workflows() }));
+export const handler = lambdaEntry(createSignupHandler, () => ({ ...core(), dns: dns(), links: links(), mail: mail(), platform: platform(), rateLimits: tables().rateLimits, secrets: secrets(), signIns: tables().signIns, signups: tables().signups, tenants: tables().tenants, workflows: workflows() }));

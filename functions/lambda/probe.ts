@@ -1,4 +1,7 @@
 import type { Deps } from '../deps';
-import { probe as probeUrl } from '../providers/instance-probe';
+import { passingProbe } from '../providers/instance-probe';
+import { ProbePass } from '../providers/probe-pass';
+import { once } from './env';
+import { secrets } from './secrets';
 
-export const probe = (): Deps['probe'] => (url) => probeUrl(url);
+export const probe = once((): Deps['probe'] => passingProbe(new ProbePass(secrets())));

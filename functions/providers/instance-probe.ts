@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import { PROBE_PASS_HEADER, type ProbePass } from './probe-pass';
 
 export interface ProbeResponse {
   status: number;
@@ -21,12 +22,12 @@ function lookup(hostname: string, options: object, callback: (err: NodeJS.ErrnoE
   dnsLookup(hostname, options, callback as never);
 }
 
-/** GET an instance URL the way a visitor would; network failures reject. */
-export function probe(url: string, timeoutMs = 5000): Promise<ProbeResponse> {
+/** GET an instance URL the way a visitor would (plus `headers`); network failures reject. */
+export function probe(url: string, timeoutMs = 5000, headers: Record<string, string> = {}): Promise<ProbeResponse> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = client.get(target, { lookup, timeout: timeoutMs, headers: { 'user-agent': 'spaceos-launchpad-probe' } }, (res) => {
+    const req = client.get(target, { lookup, timeout: timeoutMs, headers: { ...headers, 'user-agent': 'spaceos-launchpad-probe' } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -36,4 +37,12 @@ export function probe(url: string, timeoutMs = 5000): Promise<ProbeResponse> {
     req.on('timeout', () => req.destroy(new Error(`Timed out after ${timeoutMs} ms: ${url}`)));
     req.on('error', reject);
   });
+}
+
+/**
+ * The probe Launchpad's steps use: as a visitor, plus a fresh pass for that host, so the router lets
+ * it through to an instance it holds back from visitors (a signup not confirmed yet).
+ */
+export function passingProbe(pass: Pick<ProbePass, 'issue'>, now: () => Date = () => new Date()): (url: string) => Promise<ProbeResponse> {
+  return async (url) => probe(url, undefined, { [PROBE_PASS_HEADER]: await pass.issue(new URL(url).hostname, now()) });
 }

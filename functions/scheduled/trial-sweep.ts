@@ -32,11 +32,16 @@ export function createTrialSweep(deps: TrialSweepDeps) {
   return async (): Promise<{ reminded: string[]; suspended: string[]; unverifiedRemoved: string[]; markedForOffboarding: string[]; offboarding: string[]; claimsReleased: string[] }> => {
     const at = now();
     const result = { reminded: [] as string[], suspended: [] as string[], unverifiedRemoved: [] as string[], markedForOffboarding: [] as string[], offboarding: [] as string[], claimsReleased: [] as string[] };
-    // Signups never confirmed by their deadline are removed (offboarded; their name and email are free once DELETED).
-    for (const status of ['ACTIVE', 'FAILED'] as const) {
+    // Signups never confirmed by their deadline are removed (offboarded; their name and email are free once DELETED),
+    // also one still PENDING (its StartExecution kept failing): offboarding one that has nothing yet removes nothing and
+    // marks it DELETED. One PROVISIONING is left to end (ACTIVE or FAILED): the next run takes it.
+    for (const status of ['PENDING', 'ACTIVE', 'FAILED'] as const) {
       for (const tenant of await tenants.listByStatus(status, at.toISOString())) {
         if (isEmailVerified(tenant) || !tenant.verifyBy || tenant.verifyBy > at.toISOString()) continue;
         try {
+          // A PENDING one whose provisioning got started after all is left to it (removed once ACTIVE or FAILED):
+          // an offboarding would race its first step for the tenant (and a refused MarkOffboarding is not retried).
+          if (status === 'PENDING' && !tenant.offboardingRequestedAt && (await workflows.executionState('provision-tenant', tenant.tenantId))) continue;
           // Conditional: a confirmation or a payment that arrived since this (eventually consistent) list wins.
           if (!tenant.offboardingRequestedAt && !(await tenants.requestUnverifiedRemoval(tenant.tenantId, at.toISOString()))) continue;
           if ((await workflows.startOffboarding(tenant.tenantId)) === 'started') result.unverifiedRemoved.push(tenant.tenantId);

@@ -1,16 +1,17 @@
 import { UnknownTenantError } from './run-step';
 import { fleetStep } from './fleet-step';
-import { smokeTestInstance } from './smoke-test';
+import { smokeTestAgainst } from './smoke-test';
+import type { TenantRolloutState } from './deploy-version';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
 import { probe } from '../lambda/probe';
 
 /** The same checks as after provisioning, on the upgraded instances. */
-export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: { tenantId: string }, deps) => {
-  const tenant = await deps.tenants.getTenant(input.tenantId);
-  if (!tenant) throw new UnknownTenantError(`No tenant ${input.tenantId}`);
-  await smokeTestInstance(deps, tenant);
+export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: Pick<TenantRolloutState, 'tenantId' | 'subdomain'>, deps) => {
+  // Read while the instances are probed (staging too: the rollout just deployed and polled it, it is awake).
+  const expected = deps.tenants.getTenant(input.tenantId).then((tenant) => tenant ?? Promise.reject(new UnknownTenantError(`No tenant ${input.tenantId}`)));
+  await smokeTestAgainst(deps, { subdomain: input.subdomain, staging: true }, expected);
   return input;
 });
 

@@ -107,7 +107,7 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   const cluster = find('Tenancy/Cluster');
   if (cluster) ack(cluster, 'ECS4', 'Container Insights is billed per task and metric; with thousands of mostly idle trial tasks it is off unless the containerInsights context value turns it on');
   const routerTask = find('Router/Task');
-  if (routerTask) ack(routerTask, 'ECS2', 'Its environment holds names and addresses only (table, cluster, namespace, URL templates); the router needs no secret');
+  if (routerTask) ack(routerTask, 'ECS2', 'Its environment holds names and addresses only (table, cluster, namespace, URL templates); the probe key comes from Secrets Manager');
   const database = find('Tenancy/Database');
   if (database) ack(database, 'RDS11', 'Reachable only from two security groups in private subnets; a non-default port would add nothing but configuration');
   const linkKey = find('Tenancy/AdminLinkKey');
@@ -122,6 +122,8 @@ export function acknowledgeFindings(stack: Stack, scoped: PrefixScoped): void {
   }
   const originSecret = find('Site/OriginSecret');
   if (originSecret) ack(originSecret, 'SMG4', 'Set on the CloudFront origin and in the route functions by deploy-time references; rotating it means redeploying the Site and Api stacks, so it is rotated by hand when it may have leaked');
+  const probeKey = find('Tenancy/RouterProbeKey');
+  if (probeKey) ack(probeKey, 'SMG4', 'Signs probe passes valid for 2 minutes; router tasks get it at start and the probing steps on cold start, so it is rotated by hand (then the router tasks replaced) when it may have leaked');
   const poolKey = find('Tenancy/PoolKey');
   if (poolKey) ack(poolKey, 'SMG4', 'Read by pool tasks at start only; rotating it would leave running unassigned tasks unassignable until the pool keeper replaces them, so it is rotated by hand with a pool drain');
   const poolTask = find('Tenancy/PoolTask');

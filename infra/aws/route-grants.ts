@@ -36,7 +36,7 @@ export function grantRoutes(scope: Construct, route: (entry: string) => Launchpa
   table.grantReadWriteData(route('signup'));
   provision.grantStartExecution(route('signup'));
   tenancy.adminLinkKey.grantRead(route('signup'));
-  route('signup').addToRolePolicy(sendMail); // the verification mail
+  route('signup').addToRolePolicy(sendMail); // the verification mail and the sign-in link to an email that already has an instance
   // Turnstile's secret key, when the operator configured the check (infra/aws/environment.ts).
   route('signup').addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${TURNSTILE_SECRET_NAME}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }));
   // The verification: records it, starts the trial and sends the welcome mail (as the tenant, with a sign-in link).

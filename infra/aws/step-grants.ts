@@ -89,7 +89,11 @@ export function stepGrants(scope: Construct, resources: TenantResources): { gran
     return facts;
   };
   return {
-    grant: (state, fn) => factsOf(state).grants.forEach((name) => GRANTS[name](fn)),
+    grant: (state, fn) => {
+      factsOf(state).grants.forEach((name) => GRANTS[name](fn));
+      // A step that probes instances signs its probe pass for the tenant router (functions/lambda/probe.ts).
+      if (factsOf(state).needs.includes('probe')) tenancy.routerProbeKey.grantRead(fn);
+    },
     // Only the steps with the database admin grant reach the private database, so they run in the VPC...
     // ...and the steps that talk to instances' tasks directly (pool assignment, hand-over).
     inVpc: (state) => factsOf(state).grants.some((grant) => grant === 'database:admin' || grant === 'pool:assign' || grant === 'pool:handOver'),

@@ -14,6 +14,8 @@ import { wireDeps } from '../wire-deps';
 import { poolFromEnv, sleepFromEnv, signupLimitsFromEnv, smtpAllowanceFromEnv, type Platform, type SleepTimes } from '../../functions/platform';
 import { createTenantRouter, type RouterTimings, type TenantRouter } from '../../router/tenant-router';
 import { createDocumentClient } from '../../functions/providers/dynamodb';
+import { passingProbe } from '../../functions/providers/instance-probe';
+import { ProbePass } from '../../functions/providers/probe-pass';
 import { SesMail } from '../../functions/providers/mail';
 import { MailStore } from '../../functions/providers/mail-store';
 import { Storage } from '../../functions/providers/storage';
@@ -305,6 +307,8 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
     };
     const storage = new Storage(s3Client(s3.value.endpoint), BUCKET);
     const secrets = new FileSecrets(join(dataDir, 'secrets'));
+    // One pass for the steps' probes and the router (the key is made once per data dir, on first use).
+    const probePass = new ProbePass(secrets);
     // With Stripe test keys in the environment the real Stripe is used; without, the local checkout.
     const stripeKey = process.env.STRIPE_SECRET_KEY;
     const localBilling = stripeKey ? undefined : new LocalBilling(baseUrl, await localWebhookSecret(secrets), { file: join(dataDir, 'billing.json'), log: (line) => logger.warn(line) });
@@ -349,11 +353,12 @@ export async function startLaunchpad(options: LaunchpadOptions = {}): Promise<La
       discovery: compute,
       pool,
       billing,
+      probe: passingProbe(probePass),
     });
     const deps = options.decorate ? options.decorate(wired) : wired;
     await Promise.all([compute.restore(), workflows.warmUp()]);
     const timings = localRouterTimings(platform.sleep);
-    router = createTenantRouter({ instances: deps.instances, tenants: deps.tenants, compute: deps.compute, discovery: compute, platform, now: deps.now, log: deps.logger }, timings);
+    router = createTenantRouter({ instances: deps.instances, tenants: deps.tenants, compute: deps.compute, discovery: compute, platform, now: deps.now, log: deps.logger, probePass }, timings);
     ready = { handlers: new Map(API_ROUTES.map((route) => [route, route.create(deps)])), router, compute, deps, workflows, baseUrl, sesUrl: ses.value.endpoint, ...(localBilling ? { localBilling } : {}) };
     // Welcome mails claimed by the previous process (a crash mid-send) are due at once, not when their lease runs out.
     const released = await deps.mailStore.endLeases(deps.now());

@@ -117,6 +117,16 @@ describe('signup form', () => {
     expect(window.location.pathname).toBe('/status/t-42');
   });
 
+  it('tells the visitor to check the inbox when the email signed up before, staying on the page', async () => {
+    replies['/api/signups'] = () => ({ status: 202, body: { checkInbox: true } });
+    const user = userEvent.setup();
+    render(<App />);
+    await fillValidForm(user);
+    await user.click(screen.getByRole('button', { name: 'Start my free trial' }));
+    expect(await screen.findByRole('status')).toHaveTextContent(/Check your inbox: anna@acme\.com has signed up before/);
+    expect(window.location.pathname).toBe('/');
+  });
+
   it('says so when the network is down and keeps the form filled', async () => {
     replies['/api/signups'] = () => Promise.reject(new TypeError('Failed to fetch'));
     const user = userEvent.setup();

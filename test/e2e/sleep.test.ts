@@ -2,6 +2,7 @@ import { describe, expect, it, inject } from 'vitest';
 import { useBrowser } from './browser';
 import { validSignup } from '../support/api-event';
 import { until } from '../support/until';
+import { verifyFromMail } from '../support/verification';
 
 const baseUrl = inject('baseUrl');
 const browser = useBrowser();
@@ -14,6 +15,8 @@ describe('a sleeping instance in a real browser', () => {
     const signup = await fetch(`${baseUrl}/api/signups`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validSignup({ subdomain, companyName: 'Sleeper Works', primaryColor: '#7c3aed', adminEmail: `admin@${subdomain}.example` })) });
     expect(signup.status).toBe(202);
     const { tenantId } = (await signup.json()) as { tenantId: string };
+    // Confirmed: an unconfirmed signup's instances answer visitors with a fixed page and are woken for nobody.
+    expect((await verifyFromMail(baseUrl, inject('sesUrl'), `admin@${subdomain}.example`)).status).toBe(200);
     const status = async () => (await (await fetch(`${baseUrl}/api/tenants/${tenantId}/status`)).json()) as { status: string; instances?: { stg?: string } };
     await until('staging to fall asleep', async () => ((await status()).instances?.stg === 'sleeping' ? true : undefined), { timeoutMs: 60_000, everyMs: 250 });
 

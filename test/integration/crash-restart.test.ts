@@ -182,14 +182,14 @@ describe('the embedded default killed during provisioning', () => {
     killedAt.push(`beta: ${await reached(beta, ['Provision', 'DeployServices', 'StartHealthChecks', 'WaitUntilHealthy'])}`);
     await crash();
 
-    // 3. While it waits for both instances to answer /health (this one is confirmed only at the end).
+    // 3. While it waits for both instances to answer /health (this one is confirmed after the last start).
     await start();
     await verify(beta);
     const gamma = await signUp('crash-gamma');
     killedAt.push(`gamma: ${await reached(gamma, ['WaitUntilHealthy', 'IsHealthy', 'WaitBeforeNextHealthCheck'])}`);
     await crash();
 
-    // 4. After MarkActive: live (confirmed only at the end), the rest of the pipeline cut.
+    // 4. After MarkActive: live (confirmed after the last start), the rest of the pipeline cut.
     await start();
     const delta = await signUp('crash-delta');
     killedAt.push(`delta: ${await reached(delta, ['SendWelcomeEmail', 'StartHandOver', 'HandOverFromPool', 'IsHandedOver'])}`);
@@ -200,6 +200,10 @@ describe('the embedded default killed during provisioning', () => {
     await crash();
 
     await start();
+    // Confirmed now, while their provisioning is resumed: an unconfirmed instance sleeps at the first
+    // sleep run once ACTIVE, and the count of instance processes below expects every one awake.
+    await verify(gamma);
+    await verify(delta);
     const signups = [alpha, beta, gamma, delta];
     for (const signup of signups) {
       await until(
@@ -219,8 +223,6 @@ describe('the embedded default killed during provisioning', () => {
       // The welcome mail of a confirmed admin goes out after MarkActive: the execution's end is awaited too.
       await until(`${signup.subdomain}'s provisioning to end`, async () => ((await execution(signup.tenantId))?.status === 'RUNNING' ? undefined : true), { timeoutMs: 180_000, everyMs: 250 });
     }
-    await verify(gamma);
-    await verify(delta);
     console.log(`Killed at: ${killedAt.join('; ')}`);
 
     // The executions carried on under their own names and say so; none was started a second time.

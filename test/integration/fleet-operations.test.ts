@@ -12,10 +12,10 @@ import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { LocalOps } from '../../infra/ops/backend';
 import { runOps } from '../../infra/ops/cli';
 import type { RolloutRequestInput, RolloutSummary } from '../../shared/fleet';
-import { validSignup } from '../support/api-event';
 import { mailTo } from '../support/sent-mail';
 import { tempDir } from '../support/temp-dir';
 import { MANY_SIGNUPS } from '../support/signup-limits';
+import { signUpOn } from '../support/verification';
 
 /** Subdomains whose deployment of a version fails (the image does not start, say). */
 const brokenDeploys = new Map<string, string>();
@@ -47,13 +47,8 @@ beforeAll(async () => {
     SUBDOMAINS.map(async (subdomain, i) => {
       // Signed up one after the other: waves follow signup order.
       await new Promise((r) => setTimeout(r, i * 20));
-      const response = await fetch(`${launchpad.url}/api/signups`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example` })),
-      });
-      const { tenantId } = (await response.json()) as { tenantId: string };
-      await launchpad.workflows.settled(tenantId);
+      // Confirmed: an unconfirmed signup's instances answer visitors with a fixed page and sleep at once.
+      await launchpad.workflows.settled(await signUpOn(launchpad, subdomain));
     }),
   );
 }, 180_000);
@@ -166,12 +161,7 @@ describe('ops CLI against the local stack', () => {
     expect(lines.join('\n')).toMatch(new RegExp(`ECS services per cluster +${2 * SUBDOMAINS.length} +5,000 `));
 
     // A tenant signing up after a completed rollout launches on the fleet's version.
-    const response = await fetch(`${launchpad.url}/api/signups`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(validSignup({ subdomain: 'fleet-late', companyName: 'Late Works', adminEmail: 'admin@fleet-late.example' })),
-    });
-    await launchpad.workflows.settled(((await response.json()) as { tenantId: string }).tenantId);
+    await launchpad.workflows.settled(await signUpOn(launchpad, 'fleet-late'));
     expect(await versionsOf('fleet-late')).toEqual(['4', '4']);
     expect(await recordedVersion('fleet-late')).toBe('4');
 

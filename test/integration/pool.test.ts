@@ -11,10 +11,10 @@ import type { LocalPool } from '../../infra/local/local-pool';
 import { databaseName, databaseSecretName, instanceUrl } from '../../shared/instance';
 import { databaseEndpointOf } from '../../shared/database-servers';
 import { ASSIGN_PATH, type Assignment } from '../../shared/pool';
-import { validSignup } from '../support/api-event';
 import { tempDir } from '../support/temp-dir';
 import { until } from '../support/until';
 import { MANY_SIGNUPS } from '../support/signup-limits';
+import { signUpOn } from '../support/verification';
 
 const POOL_SIZE = 5;
 const root = tempDir('launchpad-pool-');
@@ -50,11 +50,8 @@ afterAll(async () => {
   await launchpad?.stop();
 });
 
-async function signup(subdomain: string): Promise<string> {
-  const response = await fetch(`${launchpad.url}/api/signups`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example` })) });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { tenantId: string }).tenantId;
-}
+/** A confirmed signup: an unconfirmed one's instance answers visitors (and `health` here) with a fixed page, and sleeps at once. */
+const signup = (subdomain: string): Promise<string> => signUpOn(launchpad, subdomain);
 /** ACTIVE, or FAILED with where and why (so a failure says what broke). */
 const settled = (tenantId: string) =>
   until(`tenant ${tenantId} to settle`, async () => {

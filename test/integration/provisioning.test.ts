@@ -9,6 +9,7 @@ import { TransientError } from '../../functions/steps/errors';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { FAILED_STEP_MESSAGE } from '../../shared/public-status';
 import { tempDir } from '../support/temp-dir';
+import { until } from '../support/until';
 import { signUpOn, verifyFromMail } from '../support/verification';
 import { MANY_SIGNUPS } from '../support/signup-limits';
 
@@ -96,11 +97,13 @@ describe('provision-tenant on the embedded default', () => {
     expect(status.steps.every((s) => s.status === 'SUCCEEDED')).toBe(true);
     expect(status.urls).toEqual({ app: launchpad.url.replace('localhost', 'happy.localhost'), staging: launchpad.url.replace('localhost', 'happy-stg.localhost') });
 
-    const home = await probe(`${status.urls.app}/`);
+    // Unconfirmed until a moment ago, its instances may have been put to sleep meanwhile: the visit wakes them.
+    const answered = (target: string) => until(`${target} to answer`, async () => probe(target).then((r) => (r.status === 200 ? r : undefined)));
+    const home = await answered(`${status.urls.app}/`);
     expect(home.body).toContain('happy Works');
     expect(home.body).toContain('Meeting Room');
     expect((await probe(`${status.urls.app}/theme.css`)).body).toContain('--brand-primary: #0f766e;');
-    expect(await probe(`${status.urls.staging}/health`)).toMatchObject({ status: 200 });
+    expect(await answered(`${status.urls.staging}/health`)).toMatchObject({ status: 200 });
 
     const tenant = await launchpad.deps.tenants.getTenant(tenantId);
     expect(tenant?.trialEndsAt && Date.parse(tenant.trialEndsAt) - Date.parse(tenant.updatedAt)).toBeGreaterThan(13 * 86_400_000);

@@ -6,10 +6,10 @@ import type { Deps } from '../../functions/deps';
 import { probe } from '../../functions/providers/instance-probe';
 import { startLaunchpad, type Launchpad } from '../../infra/local/launchpad';
 import { instanceUrl } from '../../shared/instance';
-import { validSignup } from '../support/api-event';
 import { tempDir } from '../support/temp-dir';
 import { until } from '../support/until';
 import { MANY_SIGNUPS } from '../support/signup-limits';
+import { signUpOn } from '../support/verification';
 
 const SLEEP_MS = 1500;
 const root = tempDir('launchpad-router-');
@@ -54,10 +54,9 @@ afterAll(async () => {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A confirmed signup (an unconfirmed one's instance is held back from visitors: test/integration/unconfirmed-instance.test.ts). */
 async function signup(subdomain: string): Promise<string> {
-  const response = await fetch(`${launchpad.url}/api/signups`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(validSignup({ subdomain, companyName: `${subdomain} Works`, adminEmail: `admin@${subdomain}.example` })) });
-  expect(response.status).toBe(202);
-  const { tenantId } = (await response.json()) as { tenantId: string };
+  const tenantId = await signUpOn(launchpad, subdomain);
   await until(`${subdomain} to settle`, async () => {
     const tenant = await launchpad.deps.tenants.getTenant(tenantId);
     return tenant?.status === 'ACTIVE' || tenant?.status === 'FAILED' ? tenant.status : undefined;

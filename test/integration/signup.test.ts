@@ -13,6 +13,12 @@ import { LocalWorkflows } from '../../infra/local/local-workflows';
 import { apiEvent, parseBody, validSignup } from '../support/api-event';
 import { RecordingWorkflows } from '../support/deps';
 import { localDeps } from '../support/local-table';
+import { recordingMail } from '../support/recording-mail';
+import { createSessionHandler } from '../../functions/api/create-session';
+import { EXISTING_INSTANCE_SUBJECT } from '../../shared/existing-instance-email';
+import { VERIFICATION_SUBJECT } from '../support/verification';
+
+const VERIFICATION_MAIL = expect.stringMatching(VERIFICATION_SUBJECT);
 
 const post = (body: unknown, headers: Record<string, string> = {}) => apiEvent({ method: 'POST', path: '/api/signups', body, headers });
 const statusOf = (deps: Deps, id: string) =>
@@ -57,9 +63,11 @@ describe('signups against DynamoDB Local', () => {
     expect((await signup(post(validSignup({ subdomain: 'atelier-one', adminEmail: 'owner@atelier-one.example' })))).statusCode).toBe(202);
   });
 
-  it('allows one trial per email: a second signup sends the first one\'s link again until it is verified, then answers 409', async () => {
+  it('allows one trial per email: a second signup mails the first one\'s address (its link again, then a sign-in link once verified), answering 202 checkInbox both times', async () => {
     const workflows = new RecordingWorkflows();
-    const deps = await localDeps(workflows);
+    const base = await localDeps(workflows);
+    const { mail, sent } = recordingMail(base.mail);
+    const deps = { ...base, mail };
     const signup = createSignupHandler(deps);
     const first = await signup(post(validSignup({ subdomain: 'first', adminEmail: 'Owner@Acme.com' })));
     expect(first.statusCode).toBe(202);
@@ -67,13 +75,73 @@ describe('signups against DynamoDB Local', () => {
     // The real owner of the address, or the first signer again: the link goes out again, nothing new is set up.
     const again = await signup(post(validSignup({ subdomain: 'second', adminEmail: 'owner@acme.com' })));
     expect(again.statusCode).toBe(202);
-    expect(parseBody(again)).toEqual({ verificationResent: true });
+    expect(parseBody(again)).toEqual({ checkInbox: true });
     expect(workflows.started).toEqual([parseBody(first).tenantId]);
+    expect(sent.map((m) => m.subject)).toEqual([VERIFICATION_MAIL, VERIFICATION_MAIL]);
 
     await deps.tenants.markEmailVerified(String(parseBody(first).tenantId), new Date().toISOString());
-    const second = await signup(post(validSignup({ subdomain: 'second', adminEmail: 'owner@acme.com' })));
-    expect(second.statusCode).toBe(409);
-    expect(Object.keys(parseBody(second).errors!)).toEqual(['adminEmail']);
+    const second = await signup(post(validSignup({ subdomain: 'second', companyName: 'PayPal Security: verify at paypa1.example', adminEmail: 'owner@acme.com' })));
+    expect(second.statusCode).toBe(202);
+    expect(parseBody(second)).toEqual({ checkInbox: true });
+    const signIn = sent.slice(2);
+    expect(signIn).toHaveLength(1);
+    expect(signIn[0]).toMatchObject({ subject: EXISTING_INSTANCE_SUBJECT, from: deps.platform.launchpadSender, to: ['owner@acme.com'] });
+    expect(JSON.stringify(signIn[0])).not.toMatch(/PayPal|paypa1|Acme Spaces/);
+    expect(workflows.started).toEqual([parseBody(first).tenantId]);
+  });
+
+  it('the sign-in link mailed for a taken email signs its admin in, once (the magic link\'s kind)', async () => {
+    const base = await localDeps(new RecordingWorkflows());
+    const { mail, sent } = recordingMail(base.mail);
+    const deps = { ...base, mail };
+    const signup = createSignupHandler(deps);
+    const { tenantId } = parseBody(await signup(post(validSignup({ subdomain: 'owned', adminEmail: 'owner@owned.example' })))) as { tenantId: string };
+    await deps.tenants.markEmailVerified(tenantId, new Date().toISOString());
+    await signup(post(validSignup({ subdomain: 'owned-again', adminEmail: 'owner@owned.example' })));
+
+    const token = new URL(/https?:\/\/\S+\/signin\?token=\S+/.exec(sent.at(-1)!.text)![0]).searchParams.get('token');
+    const session = createSessionHandler(deps);
+    const signIn = () => session(apiEvent({ method: 'POST', path: '/api/auth/session', body: { token } }));
+    const first = await signIn();
+    expect(first.statusCode).toBe(200);
+    expect(parseBody(first)).toMatchObject({ tenantId, subdomain: 'owned' });
+    expect((await signIn()).statusCode).toBe(401);
+  });
+
+  it('mails a taken email at most 3 times an hour whether confirmed or not: the 4th signup is a 429, sending nothing', async () => {
+    const base = await localDeps(new RecordingWorkflows());
+    const { mail, sent } = recordingMail(base.mail);
+    const signup = createSignupHandler({ ...base, mail });
+    const { tenantId } = parseBody(await signup(post(validSignup({ subdomain: 'busy', adminEmail: 'owner@busy.example' })))) as { tenantId: string };
+    // One resend before the confirmation, two sign-in links after: one budget per tenant.
+    const again = (i: number) => signup(post(validSignup({ subdomain: `busy-${i}`, adminEmail: 'owner@busy.example' })));
+    expect((await again(1)).statusCode).toBe(202);
+    await base.tenants.markEmailVerified(tenantId, new Date().toISOString());
+    const codes = [(await again(2)).statusCode, (await again(3)).statusCode];
+    const fourth = await again(4);
+    expect(codes).toEqual([202, 202]);
+    expect(fourth.statusCode).toBe(429);
+    expect(Number(fourth.headers?.['retry-after'])).toBeGreaterThan(0);
+    expect(parseBody(fourth)).toMatchObject({ error: expect.stringContaining('mailed this address a few times') });
+    expect(sent.map((m) => m.subject)).toEqual([VERIFICATION_MAIL, VERIFICATION_MAIL, EXISTING_INSTANCE_SUBJECT, EXISTING_INSTANCE_SUBJECT]);
+  });
+
+  it('answers a signup whose subdomain and email are both taken with the subdomain\'s 409 alone, mailing no one', async () => {
+    const base = await localDeps(new RecordingWorkflows());
+    const { mail, sent } = recordingMail(base.mail);
+    const signup = createSignupHandler({ ...base, mail });
+    const { tenantId } = parseBody(await signup(post(validSignup({ subdomain: 'holder', adminEmail: 'owner@holder.example' })))) as { tenantId: string };
+    await signup(post(validSignup({ subdomain: 'other-holder', adminEmail: 'someone@other-holder.example' })));
+    await base.tenants.markEmailVerified(tenantId, new Date().toISOString());
+    const before = sent.length;
+
+    // Another tenant's subdomain, and one's own (a resubmitted form): neither tells that the email is taken.
+    for (const subdomain of ['other-holder', 'holder']) {
+      const result = await signup(post(validSignup({ subdomain, adminEmail: 'owner@holder.example' })));
+      expect(result.statusCode, subdomain).toBe(409);
+      expect(parseBody(result), subdomain).toEqual({ errors: { subdomain: 'This address is already taken; try another one' } });
+    }
+    expect(sent.length).toBe(before);
   });
 
   it('limits signups per client address with a clear 429, counted on the table', async () => {
@@ -120,8 +188,8 @@ describe('signups against DynamoDB Local', () => {
     // The same signup back.
     for (const again of [retry, ...concurrent]) expect(parseBody(again)).toEqual(parseBody(first));
     expect(workflows.started).toEqual([parseBody(first).tenantId]);
-    // Without the key, the same form is a second signup: its email is the first's, never verified, so its link goes out again.
-    expect(parseBody(await signup(post(validSignup())))).toEqual({ verificationResent: true });
+    // Without the key, the same form is a second signup: its subdomain is taken (the first's), which is all the answer says.
+    expect(parseBody(await signup(post(validSignup())))).toEqual({ errors: { subdomain: 'This address is already taken; try another one' } });
     expect(workflows.started).toEqual([parseBody(first).tenantId]);
   });
 

@@ -2,10 +2,11 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { SendEmailCommand, SESClient } from '@aws-sdk/client-ses';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSignupHandler } from '../../functions/api/signup';
+import { EXISTING_INSTANCE_SUBJECT } from '../../shared/existing-instance-email';
 import { apiEvent, parseBody, validSignup } from '../support/api-event';
 import { sdkDeps, STATE_MACHINE_ARN, TABLE_NAME } from '../support/deps';
 
@@ -25,6 +26,15 @@ beforeEach(() => {
 const post = (body: unknown, headers: Record<string, string> = {}) => apiEvent({ method: 'POST', path: '/api/signups', body, headers });
 const canceled = (...codes: string[]) =>
   new TransactionCanceledException({ message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })) });
+
+/** The signup's email claim (anna@acme.com) is held by tenant-0, live, with these fields over the defaults. */
+function emailHeldBy(tenant: Record<string, unknown>) {
+  dynamo.on(TransactWriteCommand).rejects(canceled('None', 'None', 'ConditionalCheckFailed'));
+  dynamo.on(GetCommand, { Key: { pk: 'EMAIL#anna@acme.com', sk: 'CLAIM' } }).resolves({ Item: { tenantId: 'tenant-0' } });
+  dynamo.on(GetCommand, { Key: { pk: 'TENANT#tenant-0', sk: 'META' } }).resolves({
+    Item: { tenantId: 'tenant-0', subdomain: 'first', companyName: 'First', adminName: 'Anna', adminEmail: 'anna@acme.com', primaryColor: '#0f766e', plan: 'trial', status: 'ACTIVE', createdAt: 'x', updatedAt: 'x', steps: {}, urls: {}, version: 3, ...tenant },
+  });
+}
 
 describe('POST /api/signups', () => {
   it('claims subdomain and email with the tenant in one conditional transaction, then starts provisioning', async () => {
@@ -81,21 +91,48 @@ describe('POST /api/signups', () => {
     expect(ses.calls()).toHaveLength(0);
   });
 
-  it('sends the link again, instead of 409, when the email belongs to a signup never verified', async () => {
-    dynamo.on(TransactWriteCommand).rejects(canceled('None', 'None', 'ConditionalCheckFailed'));
-    dynamo.on(GetCommand, { Key: { pk: 'EMAIL#anna@acme.com', sk: 'CLAIM' } }).resolves({ Item: { tenantId: 'tenant-0' } });
-    dynamo
-      .on(GetCommand, { Key: { pk: 'TENANT#tenant-0', sk: 'META' } })
-      .resolves({ Item: { tenantId: 'tenant-0', subdomain: 'first', companyName: 'First', adminName: 'Anna', adminEmail: 'anna@acme.com', primaryColor: '#0f766e', plan: 'trial', status: 'ACTIVE', createdAt: 'x', updatedAt: 'x', steps: {}, urls: {}, version: 3, verifyBy: '2026-11-27T10:00:00.000Z' } });
+  it('sends the link again, instead of 409, when the email belongs to a signup never verified (202 checkInbox)', async () => {
+    emailHeldBy({ verifyBy: '2026-11-27T10:00:00.000Z' });
 
     const result = await createSignupHandler(sdkDeps())(post(validSignup({ subdomain: 'second', adminEmail: 'anna@acme.com' })));
 
     expect(result.statusCode).toBe(202);
-    expect(parseBody(result)).toEqual({ verificationResent: true });
+    expect(parseBody(result)).toEqual({ checkInbox: true });
     const [sent] = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
     expect(sent).toMatchObject({ Destination: { ToAddresses: ['anna@acme.com'] }, Message: { Subject: { Data: 'Confirm your email address for spaceOS' } } });
     expect(sent!.Message!.Body!.Text!.Data).toContain('tenant=tenant-0');
     expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('mails the admin of a confirmed instance a fixed-text sign-in link, with the same 202 checkInbox and nothing the signer typed', async () => {
+    dynamo.on(PutCommand).resolves({});
+    emailHeldBy({ adminEmail: 'Anna@acme.com', verifyBy: '2026-11-27T10:00:00.000Z', emailVerifiedAt: '2026-11-26T09:00:00.000Z' });
+    const phishy = 'PayPal Security: verify at paypa1.example';
+
+    const result = await createSignupHandler(sdkDeps())(post(validSignup({ subdomain: 'second', companyName: phishy, adminName: phishy, adminEmail: 'anna@acme.com' })));
+
+    expect(result.statusCode).toBe(202);
+    expect(parseBody(result)).toEqual({ checkInbox: true });
+    const mails = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ Source: 'launchpad@spaceos.io', Destination: { ToAddresses: ['Anna@acme.com'] }, Message: { Subject: { Data: EXISTING_INSTANCE_SUBJECT } } });
+    expect(JSON.stringify(mails[0])).not.toMatch(/PayPal|paypa1|First|Anna,/);
+    expect(mails[0]!.Message!.Body!.Text!.Data).toMatch(/https:\/\/spaceos\.io\/signin\?token=[\w%-]+/);
+    // The link's token is stored (hashed) for the tenant, as the magic link's is.
+    expect(dynamo.commandCalls(PutCommand).map((c) => c.args[0].input.Item)).toContainEqual(expect.objectContaining({ tenantId: 'tenant-0', email: 'Anna@acme.com' }));
+    expect(dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toContainEqual(expect.objectContaining({ pk: 'RATE#verify-resend:tenant-0' }));
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('answers 429, mailing nothing, once the taken email was mailed its limit for the hour', async () => {
+    emailHeldBy({});
+    dynamo.on(UpdateCommand, { Key: { pk: 'RATE#verify-resend:tenant-0' } }).rejects(new ConditionalCheckFailedException({ message: 'limit', $metadata: {} }));
+
+    const result = await createSignupHandler(sdkDeps())(post(validSignup({ subdomain: 'second', adminEmail: 'anna@acme.com' })));
+
+    expect(result.statusCode).toBe(429);
+    expect(parseBody(result)).toMatchObject({ error: expect.stringContaining('mailed this address a few times') });
+    expect(ses.calls()).toHaveLength(0);
   });
 
   it('answers 400 naming the field for an invalid email, and writes nothing', async () => {
@@ -118,7 +155,8 @@ describe('POST /api/signups', () => {
   it.each([
     [['None', 'ConditionalCheckFailed', 'None'], ['subdomain']],
     [['None', 'None', 'ConditionalCheckFailed'], ['adminEmail']],
-    [['None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'], ['subdomain', 'adminEmail']],
+    // The email taken too is never named: the answer must not tell that it is someone's.
+    [['None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'], ['subdomain']],
   ])('maps cancellation reasons %j to 409 on %j', async (codes, fields) => {
     dynamo.on(TransactWriteCommand).rejects(canceled(...codes));
     const result = await createSignupHandler(sdkDeps())(post(validSignup()));

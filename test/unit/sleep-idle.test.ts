@@ -56,10 +56,52 @@ describe('sleep-idle', () => {
     expect(scaled).toEqual(['idle-prod=0', 'paying-stg=0', 'abandoned-prod=0']);
 
     const awake = dynamo.commandCalls(QueryCommand)[0]!.args[0].input;
-    expect(awake).toMatchObject({ IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'INSTANCE#AWAKE', ':before': minutesAgo(30) } });
+    // The whole awake list (an unconfirmed signup's instance sleeps however recently it was used).
+    expect(awake).toMatchObject({ IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'INSTANCE#AWAKE', ':before': NOW.toISOString() } });
     const sleepWrite = dynamo.commandCalls(UpdateCommand).find((c) => c.args[0].input.Key!.pk === 'INSTANCE#idle')!.args[0].input;
     expect(sleepWrite.ConditionExpression).toContain('#lastRequestAt < :idleBefore');
     expect(sleepWrite.ExpressionAttributeValues).toMatchObject({ ':to': 'sleeping', ':idleBefore': minutesAgo(30), ':staleBefore': minutesAgo(30) });
     expect(sleepWrite.UpdateExpression).toContain('REMOVE #gpk, #gsk');
+  });
+
+  it("puts an unconfirmed signup's instances to sleep at the first run after provisioning, however recently used; reads no tenant of a busy instance started long ago", async () => {
+    const unconfirmed = { verifyBy: new Date(NOW.getTime() + 20 * 3_600_000).toISOString() };
+    dynamo.on(QueryCommand).resolves({
+      Items: [
+        { ...instance('fresh', 'prod', 'trial', 1), since: minutesAgo(20) },
+        { ...instance('fresh-stg', 'stg', 'trial', 1), since: minutesAgo(20) },
+        { ...instance('confirmed', 'prod', 'trial', 1), since: minutesAgo(20) },
+        { ...instance('settingup', 'prod', 'trial', 1), since: minutesAgo(20) },
+        instance('busy', 'prod', 'trial', 2),
+      ],
+    });
+    dynamo.on(BatchGetCommand).resolves({
+      Responses: {
+        [TABLE_NAME]: [
+          { ...tenant('t-fresh', 'ACTIVE'), ...unconfirmed },
+          { ...tenant('t-confirmed', 'ACTIVE'), ...unconfirmed, emailVerifiedAt: minutesAgo(5) },
+          // Still being health-checked and smoke-tested through its pass: not yet.
+          { ...tenant('t-settingup', 'PROVISIONING'), ...unconfirmed },
+        ],
+      },
+    });
+    dynamo.on(UpdateCommand).resolves({});
+    dynamo.on(QueryCommand, { IndexName: 'byStatus', ExpressionAttributeValues: { ':status': 'STATUS#FAILED', ':before': NOW.toISOString() } }).resolves({ Items: [] });
+
+    const run = createSleepIdle({ ...sdkDeps(), compute, now: () => NOW, platform: { ...testPlatform, sleep: { trialProductionMs: 30 * 60_000, stagingMs: 30 * 60_000 } } });
+    expect(await run()).toEqual({ slept: ['fresh', 'fresh-stg'], stopped: [] });
+    expect(scaled).toEqual(['fresh-prod=0', 'fresh-stg=0']);
+    const sleepWrite = dynamo.commandCalls(UpdateCommand).find((c) => c.args[0].input.Key!.pk === 'INSTANCE#fresh')!.args[0].input;
+    expect(sleepWrite.ExpressionAttributeValues).toMatchObject({ ':to': 'sleeping', ':idleBefore': NOW.toISOString() });
+    const read = dynamo.commandCalls(BatchGetCommand).flatMap((c) => Object.values(c.args[0].input.RequestItems ?? {}).flatMap((r) => (r.Keys ?? []).map((k) => String(k.pk))));
+    expect(read.sort()).toEqual(['TENANT#t-confirmed', 'TENANT#t-fresh', 'TENANT#t-settingup']);
+  });
+
+  it('gives an unconfirmed signup an idle limit of 0, a confirmed one or one with nothing to confirm its plan\'s', () => {
+    const sleep = { trialProductionMs: 30 * 60_000, stagingMs: 20 * 60_000 };
+    expect(idleLimit(sleep, { env: 'prod', plan: 'trial' }, { verifyBy: NOW.toISOString() })).toBe(0);
+    expect(idleLimit(sleep, { env: 'stg', plan: 'trial' }, { verifyBy: NOW.toISOString() })).toBe(0);
+    expect(idleLimit(sleep, { env: 'prod', plan: 'trial' }, { verifyBy: NOW.toISOString(), emailVerifiedAt: NOW.toISOString() })).toBe(30 * 60_000);
+    expect(idleLimit(sleep, { env: 'stg', plan: 'trial' }, {})).toBe(20 * 60_000);
   });
 });

@@ -68,8 +68,8 @@ export function SignupPage() {
     captchaToken: '',
   });
   const [formError, setFormError] = useState<string>();
-  // This email signed up before and never confirmed: the link went out again, nothing new was set up.
-  const [resentTo, setResentTo] = useState<string>();
+  // This email signed up before: the server mailed it the next step (confirmation or sign-in link), nothing new was set up.
+  const [mailedTo, setMailedTo] = useState<string>();
   // One key per visit: a resubmit after a lost response gets the same tenant back, not a 409.
   const idempotencyKey = useRef(crypto.randomUUID());
 
@@ -88,7 +88,7 @@ export function SignupPage() {
     StatusPage.preload().catch(() => undefined);
     const outcome = await submitSignup(signup, idempotencyKey.current);
     if (outcome.ok) {
-      if ('verificationResent' in outcome.accepted) setResentTo(signup.adminEmail);
+      if ('checkInbox' in outcome.accepted) setMailedTo(signup.adminEmail);
       else navigate(`/status/${outcome.accepted.tenantId}`);
       return;
     }
@@ -123,10 +123,10 @@ export function SignupPage() {
             {formError}
           </p>
         )}
-        {resentTo && (
+        {mailedTo && (
           <p className="notice" role="status">
-            {resentTo} already signed up and has not confirmed yet: we sent the confirmation link to that address again. Open it
-            to get to your instance.
+            Check your inbox: {mailedTo} has signed up before, so nothing new was set up. We sent that address a mail with the
+            link to its instance (look in the spam folder too).
           </p>
         )}
 

@@ -1,11 +1,11 @@
 import type { ErrorResponse, SignupAccepted, SignupInput, SubdomainAvailability } from '../../shared/signup';
-import type { VerificationResent } from '../../shared/verification';
+import type { CheckInbox } from '../../shared/api-bodies';
 
 // The signup page's calls and the helpers all calls share; the other pages' calls are in
 // tenant-api.ts, loaded with those pages.
 
 export type SignupOutcome =
-  | { ok: true; accepted: SignupAccepted | VerificationResent }
+  | { ok: true; accepted: SignupAccepted | CheckInbox }
   | { ok: false; status: number; errors: ErrorResponse['errors'] };
 
 export const NETWORK_ERROR = 'We could not reach spaceOS. Check your connection and try again.';
@@ -31,7 +31,7 @@ export async function submitSignup(input: SignupInput, idempotencyKey: string): 
   } catch {
     return { ok: false, status: 0, errors: { body: NETWORK_ERROR } };
   }
-  if (response.status === 202) return { ok: true, accepted: (await response.json()) as SignupAccepted | VerificationResent };
+  if (response.status === 202) return { ok: true, accepted: (await response.json()) as SignupAccepted | CheckInbox };
   // A limit: the server's sentence says which and when to try again.
   if (response.status === 429) {
     const body = (await response.json().catch(() => ({}))) as { error?: string };

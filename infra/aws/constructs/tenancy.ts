@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { ROUTER_HEALTH_PATH } from '../../../router/host';
 import { tenantPrefix } from '../../../shared/instance';
 import { POOL_KEY_SECRET_NAME } from '../../../functions/platform';
+import { PROBE_KEY_SECRET } from '../../../functions/providers/probe-pass';
 import { CREDENTIALS_VENDOR_TAG, INSTANCE_ROLE_NAME, INSTANCE_SESSION_TAG_KEYS, POOL_ASSIGNER_TAG, instanceRolePolicy } from '../../../functions/providers/tenant-task-roles';
 import { ecrImageOf, ecrRepositoryArn } from '../../../functions/providers/image-source';
 import { databaseServerCapacities, type DeployConfig } from '../config';
@@ -55,6 +56,8 @@ export class Tenancy extends Construct {
   readonly adminLinkKey: Secret;
   readonly sessionKey: Secret;
   readonly oauthStateKey: Secret;
+  /** Signs the pass Launchpad's probes carry through the tenant router (functions/providers/probe-pass.ts). */
+  readonly routerProbeKey: Secret;
   readonly executionRole: Role;
   /** The private registry's credentials (tenantImageCredentialsSecretArn), when the image is not in ECR. */
   readonly imageCredentials: ISecret | undefined;
@@ -174,6 +177,11 @@ export class Tenancy extends Construct {
     this.oauthStateKey = new Secret(this, 'OAuthStateKey', {
       secretName: 'launchpad/oauth-state-key',
       description: 'Signs the OAuth state of the shared calendar redirect URI',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    this.routerProbeKey = new Secret(this, 'RouterProbeKey', {
+      secretName: PROBE_KEY_SECRET,
+      description: "Signs the pass the provisioning and rollout probes carry through the tenant router to an instance it holds back from visitors",
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
 

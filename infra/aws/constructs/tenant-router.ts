@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
-import { AwsLogDriver, ContainerImage, CpuArchitecture, FargateService, FargateTaskDefinition, OperatingSystemFamily } from 'aws-cdk-lib/aws-ecs';
+import { AwsLogDriver, ContainerImage, CpuArchitecture, FargateService, FargateTaskDefinition, OperatingSystemFamily, Secret as EcsSecret } from 'aws-cdk-lib/aws-ecs';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DeployConfig } from '../config';
 import { buildRouterImage } from '../router-image';
+import { ROUTER_PROBE_KEY_VARIABLE } from '../../../functions/providers/probe-pass';
 import { CONTAINER_PORT, type Tenancy } from './tenancy';
 
 /** Requests per router task per minute before another task starts (a small Node process proxies thousands a second). */
@@ -45,6 +46,8 @@ export class TenantRouterService extends Construct {
         SITE_URL: props.siteUrl,
         POWERTOOLS_SERVICE_NAME: 'tenant-router',
       },
+      // The key of Launchpad's probe passes (router/main.ts), handed in at task start as the pool key is to pool tasks.
+      secrets: { [ROUTER_PROBE_KEY_VARIABLE]: EcsSecret.fromSecretsManager(tenancy.routerProbeKey) },
       stopTimeout: Duration.seconds(30),
     });
     // Reads instance records and tenants (for its pages); writes only instance records (last requests, wake claims).
