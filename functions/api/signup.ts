@@ -6,7 +6,7 @@ import { VERIFICATION_HOURS } from '../../shared/verification';
 import type { CheckInbox } from '../../shared/api-bodies';
 import type { Deps } from '../deps';
 import { sendVerificationMail } from '../tenant/verification-mail';
-import { sendExistingInstanceMail } from '../tenant/existing-instance-mail';
+import { sendExistingInstanceMail, sendRemovedInstanceMail } from '../tenant/existing-instance-mail';
 import { SIGNUP_LIMITS } from '../../shared/signup-limits';
 import { signupLimitReached } from '../tenant/signup-limits';
 import { checkCaptcha } from '../tenant/captcha';
@@ -51,7 +51,7 @@ export function newTenant(signup: Pick<Signup, 'subdomain' | 'companyName' | 'ad
 
 const TAKEN_MESSAGES = {
   subdomain: 'This address is already taken; try another one',
-  // Only while the email's previous instance is being removed (its claim is released at the end).
+  // Only for a claim with no tenant behind it (a removed instance's address gets the 202 and a mail saying why).
   adminEmail: 'This email cannot start a new trial just now; try again later or use another email',
 } as const;
 
@@ -99,29 +99,31 @@ export function createSignupHandler(deps: SignupDeps): ApiHandler {
     }
   };
 
-  const mailSignInLink = async (tenant: Pick<Tenant, 'tenantId' | 'adminEmail'>) => {
+  /** A mail to the address of a taken email; the answer stays the same if it fails (the owner can ask for a sign-in link on the sign-in page). */
+  const mailTakenAddress = async (tenant: Pick<Tenant, 'tenantId' | 'adminEmail'>, what: string, send: () => Promise<void>) => {
     try {
-      await sendExistingInstanceMail(deps, tenant);
-      logger.info('Sign-in link sent to the admin of the email\'s instance', { tenantId: tenant.tenantId });
+      await send();
+      logger.info(`${what} sent to the address of a taken email`, { tenantId: tenant.tenantId });
     } catch (error) {
-      // The answer stays the same: the owner can still ask for a link on the sign-in page.
-      logger.error('Sign-in link for a taken email not sent', { tenantId: tenant.tenantId, error });
+      logger.error(`${what} for a taken email not sent`, { tenantId: tenant.tenantId, error });
     }
   };
 
   /**
    * The email is claimed by a live tenant: its address gets a mail (limited per tenant), the
    * confirmation link again if never confirmed, else a sign-in link to its instance; the answer is
-   * the same either way (a 409 would tell anyone the address is a customer's). Undefined when the
-   * holder is gone or being removed.
+   * the same either way (a 409 would tell anyone the address is a customer's), also for an instance
+   * removed recently (its claims are held through the cooling-off: the mail says why nothing was set
+   * up). Undefined only when the claim has no tenant behind it.
    */
   const mailEmailHolder = async (email: string, at: Date) => {
     const holder = await signups.emailClaimHolder(email);
     const tenant = holder ? await tenants.getTenant(holder) : undefined;
-    if (!tenant || tenant.status === 'DELETING' || tenant.status === 'DELETED') return undefined;
+    if (!tenant) return undefined;
     const limit = await deps.rateLimits.hit(`verify-resend:${tenant.tenantId}`, SIGNUP_LIMITS.resendsPerSignupPerHour, 3_600_000, at);
     if (!limit.allowed) return tooManyRequests(limit.retryAfterSeconds, MAILED_TOO_OFTEN);
-    if (isEmailVerified(tenant)) await mailSignInLink(tenant);
+    if (tenant.status === 'DELETING' || tenant.status === 'DELETED') await mailTakenAddress(tenant, 'Removed-instance notice', () => sendRemovedInstanceMail(deps, tenant));
+    else if (isEmailVerified(tenant)) await mailTakenAddress(tenant, 'Sign-in link', () => sendExistingInstanceMail(deps, tenant));
     else {
       await mailVerification(tenant);
       logger.info('Verification mail sent again', { tenantId: tenant.tenantId });

@@ -4,6 +4,7 @@ import { sizeInstances, upgradeUrl } from '../billing/plan';
 import type { Deps } from '../deps';
 import { mailAdmin } from '../tenant/tenant-mail';
 import { isEmailVerified } from '../../shared/tenant';
+import { currentExecution } from '../reconciler/provisioning-runs';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { compute } from '../lambda/compute';
@@ -41,7 +42,8 @@ export function createTrialSweep(deps: TrialSweepDeps) {
         try {
           // A PENDING one whose provisioning got started after all is left to it (removed once ACTIVE or FAILED):
           // an offboarding would race its first step for the tenant (and a refused MarkOffboarding is not retried).
-          if (status === 'PENDING' && !tenant.offboardingRequestedAt && (await workflows.executionState('provision-tenant', tenant.tenantId))) continue;
+          // Under the name the tenant records (a resume or a reconciler restart is `<tenantId>-r<n>`).
+          if (status === 'PENDING' && !tenant.offboardingRequestedAt && (await currentExecution(workflows, tenant)).state) continue;
           // Conditional: a confirmation or a payment that arrived since this (eventually consistent) list wins.
           if (!tenant.offboardingRequestedAt && !(await tenants.requestUnverifiedRemoval(tenant.tenantId, at.toISOString()))) continue;
           if ((await workflows.startOffboarding(tenant.tenantId)) === 'started') result.unverifiedRemoved.push(tenant.tenantId);

@@ -8,10 +8,12 @@ import { tables } from '../lambda/tables';
 import { probe } from '../lambda/probe';
 
 /** The same checks as after provisioning, on the upgraded instances. */
-export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: Pick<TenantRolloutState, 'tenantId' | 'subdomain'>, deps) => {
+export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: Pick<TenantRolloutState, 'tenantId'> & Partial<Pick<TenantRolloutState, 'subdomain'>>, deps) => {
   // Read while the instances are probed (staging too: the rollout just deployed and polled it, it is awake).
   const expected = deps.tenants.getTenant(input.tenantId).then((tenant) => tenant ?? Promise.reject(new UnknownTenantError(`No tenant ${input.tenantId}`)));
-  await smokeTestAgainst(deps, { subdomain: input.subdomain, staging: true }, expected);
+  // A run started before the ASL passed the subdomain keeps its definition: its tenant's own then.
+  const subdomain = input.subdomain ?? (await expected).subdomain;
+  await smokeTestAgainst(deps, { subdomain, staging: true }, expected);
   return input;
 });
 

@@ -1,5 +1,5 @@
 import { MAGIC_LINK_MINUTES } from '../../shared/auth';
-import { existingInstanceEmail } from '../../shared/existing-instance-email';
+import { existingInstanceEmail, removedInstanceEmail } from '../../shared/existing-instance-email';
 import type { Tenant } from '../../shared/tenant';
 import { issueSignInLink } from '../auth/sign-in-links';
 import type { Deps } from '../deps';
@@ -12,4 +12,9 @@ import type { Deps } from '../deps';
 export async function sendExistingInstanceMail(deps: Pick<Deps, 'mail' | 'now' | 'platform' | 'signIns'>, tenant: Pick<Tenant, 'tenantId' | 'adminEmail'>): Promise<void> {
   const signInUrl = await issueSignInLink(deps, tenant, MAGIC_LINK_MINUTES * 60_000);
   await deps.mail.send({ ...existingInstanceEmail({ signInUrl }), from: deps.platform.launchpadSender, to: [tenant.adminEmail] });
+}
+
+/** A signup named the address of an instance removed recently (claims still held): why nothing was set up. */
+export async function sendRemovedInstanceMail(deps: Pick<Deps, 'mail' | 'platform'>, tenant: Pick<Tenant, 'adminEmail'>): Promise<void> {
+  await deps.mail.send({ ...removedInstanceEmail({ siteUrl: deps.platform.siteUrl }), from: deps.platform.launchpadSender, to: [tenant.adminEmail] });
 }

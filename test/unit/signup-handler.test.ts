@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, U
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSignupHandler } from '../../functions/api/signup';
-import { EXISTING_INSTANCE_SUBJECT } from '../../shared/existing-instance-email';
+import { EXISTING_INSTANCE_SUBJECT, REMOVED_INSTANCE_SUBJECT } from '../../shared/existing-instance-email';
 import { apiEvent, parseBody, validSignup } from '../support/api-event';
 import { sdkDeps, STATE_MACHINE_ARN, TABLE_NAME } from '../support/deps';
 
@@ -121,6 +121,22 @@ describe('POST /api/signups', () => {
     // The link's token is stored (hashed) for the tenant, as the magic link's is.
     expect(dynamo.commandCalls(PutCommand).map((c) => c.args[0].input.Item)).toContainEqual(expect.objectContaining({ tenantId: 'tenant-0', email: 'Anna@acme.com' }));
     expect(dynamo.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key)).toContainEqual(expect.objectContaining({ pk: 'RATE#verify-resend:tenant-0' }));
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it.each(['DELETING', 'DELETED'])('answers the same 202 for the address of an instance %s (claims held through the cooling-off), mailing why nothing was set up', async (status) => {
+    emailHeldBy({ status, emailVerifiedAt: '2026-11-26T09:00:00.000Z' });
+    const phishy = 'PayPal Security: verify at paypa1.example';
+
+    const result = await createSignupHandler(sdkDeps())(post(validSignup({ subdomain: 'second', companyName: phishy, adminEmail: 'anna@acme.com' })));
+
+    // Not a 409: that would tell anyone the address was a customer's a month ago.
+    expect(result.statusCode).toBe(202);
+    expect(parseBody(result)).toEqual({ checkInbox: true });
+    const mails = ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ Source: 'launchpad@spaceos.io', Destination: { ToAddresses: ['anna@acme.com'] }, Message: { Subject: { Data: REMOVED_INSTANCE_SUBJECT } } });
+    expect(JSON.stringify(mails[0])).not.toMatch(/PayPal|paypa1|First|signin\?token/);
     expect(sfn.calls()).toHaveLength(0);
   });
 

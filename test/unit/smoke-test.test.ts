@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { smokeTestInstance } from '../../functions/steps/smoke-test';
+import { createSmokeTestVersion } from '../../functions/steps/smoke-test-version';
 import type { Tenant } from '../../shared/tenant';
 import { testPlatform } from '../support/deps';
 
@@ -31,5 +32,33 @@ describe('SmokeTest', () => {
   it('fails for good on a wrong answer (no retry makes a missing brand colour appear)', async () => {
     const unbranded = async (url: string) => (url.endsWith('/theme.css') ? { status: 200, body: ':root {}' } : healthy(url));
     await expect(smokeTestInstance({ platform: testPlatform, probe: unbranded }, tenant)).rejects.toMatchObject({ name: 'SmokeTestFailedError' });
+  });
+});
+
+describe('SmokeTestVersion', () => {
+  const probed: string[] = [];
+  const deps = {
+    platform: testPlatform,
+    probe: async (url: string) => (probed.push(url), healthy(url)),
+    tenants: { getTenant: async (id: string) => (id === tenant.tenantId ? tenant : undefined) },
+    now: () => new Date(),
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+  } as unknown as Parameters<typeof createSmokeTestVersion>[0]; // only what the step reads
+
+  it('probes the tenant\'s instances while it reads the tenant, and passes a healthy one', async () => {
+    probed.length = 0;
+    await expect(createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme' })).resolves.toEqual({ tenantId: 't-1', subdomain: 'acme' });
+    expect(probed.map((u) => new URL(u).hostname.split('.')[0])).toEqual(['acme', 'acme', 'acme-stg']);
+  });
+
+  it('finds the subdomain on the tenant for a rollout started before the definition passed it', async () => {
+    probed.length = 0;
+    await createSmokeTestVersion(deps)({ tenantId: 't-1' });
+    expect(probed.some((u) => u.includes('undefined'))).toBe(false);
+    expect(probed).toHaveLength(3);
+  });
+
+  it('fails for a tenant that is gone', async () => {
+    await expect(createSmokeTestVersion(deps)({ tenantId: 'gone', subdomain: 'gone' })).rejects.toMatchObject({ name: 'UnknownTenantError' });
   });
 });
