@@ -23,9 +23,10 @@ export const sentNoticeSchema = z.object({ sent: z.string() });
 export type SentNotice = z.infer<typeof sentNoticeSchema>;
 
 /**
- * 202 of POST /api/signups when the email already belongs to a signup (confirmed or not): that
- * address was mailed what to do next (its confirmation link again, or a sign-in link to its
- * instance). One body for both, so the answer does not tell which.
+ * 202 of POST /api/signups when the email already belongs to a signup (confirmed or not, or one
+ * removed recently): that address was mailed what to do next (its confirmation link again, a
+ * sign-in link to its instance, or why nothing was set up). One body for all, so the answer does
+ * not tell which.
  */
 export const checkInboxSchema = z.object({ checkInbox: z.literal(true) });
 export type CheckInbox = z.infer<typeof checkInboxSchema>;

@@ -68,7 +68,7 @@ export function SignupPage() {
     captchaToken: '',
   });
   const [formError, setFormError] = useState<string>();
-  // This email signed up before: the server mailed it the next step (confirmation or sign-in link), nothing new was set up.
+  // This email signed up before: the server mailed it the next step (confirmation, sign-in link, or why not yet), nothing new was set up.
   const [mailedTo, setMailedTo] = useState<string>();
   // One key per visit: a resubmit after a lost response gets the same tenant back, not a 409.
   const idempotencyKey = useRef(crypto.randomUUID());
@@ -125,8 +125,8 @@ export function SignupPage() {
         )}
         {mailedTo && (
           <p className="notice" role="status">
-            Check your inbox: {mailedTo} has signed up before, so nothing new was set up. We sent that address a mail with the
-            link to its instance (look in the spam folder too).
+            Check your inbox: {mailedTo} has signed up before, so nothing new was set up. We sent that address a mail saying
+            what to do next (look in the spam folder too).
           </p>
         )}
 
