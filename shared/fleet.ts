@@ -33,13 +33,37 @@ export const rolloutRequestSchema = z.object({
 export type RolloutRequestInput = z.input<typeof rolloutRequestSchema>;
 export type RolloutRequest = z.output<typeof rolloutRequestSchema>;
 
+/** What a smoke test checks a tenant's pages against: its company name, and its brand colour (the settings' or the signup's). */
+export const brandExpectationSchema = z.object({ companyName: z.string(), primaryColor: z.string() });
+export type BrandExpectation = z.infer<typeof brandExpectationSchema>;
+
+/** Resolved as settingsOf does: a tenant without stored settings shows its signup's colour. */
+export const brandExpectationOf = (tenant: { companyName: string; primaryColor: string; settings?: { branding: { primaryColor: string } } | undefined }): BrandExpectation => ({
+  companyName: tenant.companyName,
+  primaryColor: tenant.settings?.branding.primaryColor ?? tenant.primaryColor,
+});
+
 export interface RolloutTarget {
   tenantId: string;
   subdomain: string;
+  /**
+   * What the upgraded pages must show, as planned: SmokeTestVersion reads the tenant only when the
+   * pages differ from it (the branding changed since), so a wave's tenants, which all reach their
+   * smoke test at once, need no read there. Absent in plans from before it was kept.
+   */
+  expected?: BrandExpectation;
 }
 
 /** What planning reads of each running tenant (TenantStore.listRolloutTargets projects just this). */
-export const rolloutCandidateSchema = z.object({ tenantId: z.string(), subdomain: z.string(), appVersion: z.optional(z.string()), createdAt: z.string() });
+export const rolloutCandidateSchema = z.object({
+  tenantId: z.string(),
+  subdomain: z.string(),
+  appVersion: z.optional(z.string()),
+  createdAt: z.string(),
+  companyName: z.string(),
+  primaryColor: z.string(),
+  settings: z.optional(z.object({ branding: z.object({ primaryColor: z.string() }) })),
+});
 export type RolloutCandidate = z.infer<typeof rolloutCandidateSchema>;
 
 /** One wave of a rollout: its tenants, and the share of them that may fail before the rollout stops (the canary: none). */
@@ -64,8 +88,8 @@ export interface RolloutPlan {
  */
 export function planRollout(tenants: readonly RolloutCandidate[], request: Pick<RolloutRequest, 'version' | 'canary' | 'waveSize'>): RolloutPlan {
   const sorted = [...tenants].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.subdomain.localeCompare(b.subdomain));
-  const target = (t: RolloutTarget): RolloutTarget => ({ tenantId: t.tenantId, subdomain: t.subdomain });
-  const skipped = sorted.filter((t) => t.appVersion === request.version).map(target);
+  const target = (t: RolloutCandidate): RolloutTarget => ({ tenantId: t.tenantId, subdomain: t.subdomain, expected: brandExpectationOf(t) });
+  const skipped = sorted.filter((t) => t.appVersion === request.version).map((t) => ({ tenantId: t.tenantId, subdomain: t.subdomain }));
   const todo = sorted.filter((t) => t.appVersion !== request.version);
   const canarySet = new Set(request.canary);
   const canary = todo.filter((t) => canarySet.has(t.subdomain)).map(target);

@@ -103,14 +103,21 @@ const BATCH_GETS_AT_ONCE = 4;
  * request, keys handed back unprocessed asked for again with backoff, each key once, in no
  * particular order (as BatchGetItem itself answers).
  */
-export async function batchGetAll(db: DynamoDBDocumentClient, tableName: string, itemKeys: ReadonlyArray<Record<string, unknown>>, { consistent = false } = {}): Promise<Array<Record<string, unknown>>> {
+export async function batchGetAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  itemKeys: ReadonlyArray<Record<string, unknown>>,
+  { consistent = false, attributes }: { consistent?: boolean; attributes?: readonly string[] } = {},
+): Promise<Array<Record<string, unknown>>> {
+  // Top-level attributes only, each through a name placeholder (some, like `status`, are reserved words).
+  const projection = attributes ? { ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '), ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])) } : {};
   const items: Array<Record<string, unknown>> = [];
   const unique = [...new Map(itemKeys.map((k) => [JSON.stringify(k), k])).values()];
   const chunks = Array.from({ length: Math.ceil(unique.length / 100) }, (_, i) => unique.slice(i * 100, (i + 1) * 100));
   const readChunk = async (chunk: Array<Record<string, unknown>>) => {
     let Keys: Array<Record<string, unknown>> | undefined = chunk;
     for (let attempt = 0; Keys?.length; attempt++) {
-      const page: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys, ConsistentRead: consistent } } }));
+      const page: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys, ConsistentRead: consistent, ...projection } } }));
       items.push(...(page.Responses?.[tableName] ?? []));
       Keys = page.UnprocessedKeys?.[tableName]?.Keys;
       if (Keys?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));

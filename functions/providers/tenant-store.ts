@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
@@ -17,6 +18,9 @@ import { transactUnlessRefused } from './transact-unless-refused';
 import { welcomeMarkerPut } from './welcome-marker';
 
 const { partitionKey: PK, sortKey: SK } = TABLE;
+
+const lastUpgradeSchema = z.pick(tenantSchema, { tenantId: true, subdomain: true, lastUpgrade: true });
+export type LastUpgrade = z.infer<typeof lastUpgradeSchema>;
 
 /** Attributes a status change or a billing event may set on the tenant item. */
 export type TenantChanges = Partial<Omit<Tenant, 'tenantId' | 'status' | 'version' | 'createdAt' | 'updatedAt'>>;
@@ -176,6 +180,11 @@ export class TenantStore {
     return (await batchGetAll(this.db, this.tableName, tenantIds.map((id) => keys.tenant(id)), { consistent: true })).map((item) => tenantSchema.parse(item));
   }
 
+  /** Each tenant's last rollout outcome by id (missing tenants left out), projected: a summary of 10,000 tenants need not parse 10,000 whole records. */
+  async lastUpgrades(tenantIds: readonly string[]): Promise<LastUpgrade[]> {
+    return (await batchGetAll(this.db, this.tableName, tenantIds.map((id) => keys.tenant(id)), { consistent: true, attributes: ['tenantId', 'subdomain', 'lastUpgrade'] })).map((item) => lastUpgradeSchema.parse(item));
+  }
+
   /** Every tenant, newest first. A full scan: for the ops service (the /ops page and `npm run ops -- tenants list`), never on a request path. */
   async listTenants(): Promise<Tenant[]> {
     const tenants: Tenant[] = [];
@@ -208,9 +217,9 @@ export class TenantStore {
   }
 
   /**
-   * What a rollout plan needs of each tenant in `status` (id, subdomain, version, age), oldest
-   * first, read with a projection: planning 10,000 tenants parsed 10,000 whole tenant records
-   * (settings, steps, history) only to keep four fields.
+   * What a rollout plan needs of each tenant in `status` (id, subdomain, version, age, and the
+   * branding its smoke test expects), oldest first, read with a projection: planning 10,000 tenants
+   * parsed 10,000 whole tenant records (settings, steps, history) only to keep a few fields.
    */
   async listRolloutTargets(status: TenantStatus, before: string): Promise<RolloutCandidate[]> {
     const targets: RolloutCandidate[] = [];
@@ -220,8 +229,11 @@ export class TenantStore {
       const page = await this.db.send(
         new QueryCommand({
           ...query,
-          ProjectionExpression: '#id, #sub, #ver, #created',
-          ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#id': 'tenantId', '#sub': 'subdomain', '#ver': 'appVersion', '#created': 'createdAt' },
+          ProjectionExpression: '#id, #sub, #ver, #created, #name, #color, #settings.#branding.#color',
+          ExpressionAttributeNames: {
+            ...query.ExpressionAttributeNames,
+            ...{ '#id': 'tenantId', '#sub': 'subdomain', '#ver': 'appVersion', '#created': 'createdAt', '#name': 'companyName', '#color': 'primaryColor', '#settings': 'settings', '#branding': 'branding' },
+          },
           ExclusiveStartKey,
         }),
       );

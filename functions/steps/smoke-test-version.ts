@@ -2,18 +2,30 @@ import { UnknownTenantError } from './run-step';
 import { fleetStep } from './fleet-step';
 import { smokeTestAgainst } from './smoke-test';
 import type { TenantRolloutState } from './deploy-version';
+import { brandExpectationOf, type RolloutTarget } from '../../shared/fleet';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
 import { probe } from '../lambda/probe';
 
-/** The same checks as after provisioning, on the upgraded instances. */
-export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: Pick<TenantRolloutState, 'tenantId'> & Partial<Pick<TenantRolloutState, 'subdomain'>>, deps) => {
+type SmokeTestVersionInput = Pick<TenantRolloutState, 'tenantId'> & Partial<Pick<TenantRolloutState, 'subdomain'>> & { item?: RolloutTarget };
+
+/**
+ * The same checks as after provisioning, on the upgraded instances, against the branding read with
+ * the wave (the tenant is read only when the pages differ from it: changed since). A run started
+ * before the wave carried it, or before the ASL passed the subdomain, reads the tenant as it probes.
+ */
+export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: SmokeTestVersionInput, deps) => {
+  const current = () => deps.tenants.getTenant(input.tenantId).then((tenant) => tenant ?? Promise.reject(new UnknownTenantError(`No tenant ${input.tenantId}`)));
+  const carried = input.item?.expected;
+  if (carried && input.subdomain) {
+    await smokeTestAgainst(deps, { subdomain: input.subdomain, staging: true }, { expected: Promise.resolve(carried), current: () => current().then(brandExpectationOf) });
+    return input;
+  }
   // Read while the instances are probed (staging too: the rollout just deployed and polled it, it is awake).
-  const expected = deps.tenants.getTenant(input.tenantId).then((tenant) => tenant ?? Promise.reject(new UnknownTenantError(`No tenant ${input.tenantId}`)));
-  // A run started before the ASL passed the subdomain keeps its definition: its tenant's own then.
-  const subdomain = input.subdomain ?? (await expected).subdomain;
-  await smokeTestAgainst(deps, { subdomain, staging: true }, expected);
+  const tenant = current();
+  const subdomain = input.subdomain ?? (await tenant).subdomain;
+  await smokeTestAgainst(deps, { subdomain, staging: true }, { expected: tenant.then(brandExpectationOf) });
   return input;
 });
 

@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import { decodeEntities } from '../../shared/html';
 import { instanceUrl } from '../../shared/instance';
 import type { Tenant } from '../../shared/tenant';
-import { settingsOf } from '../tenant/settings-of';
+import { brandExpectationOf, type BrandExpectation } from '../../shared/fleet';
 import { defineStep } from './run-step';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
@@ -23,18 +23,23 @@ const UNREACHABLE: ReadonlySet<number> = new Set([502, 503, 504]);
  */
 export function smokeTestInstance(deps: Pick<Deps, 'platform' | 'probe'>, tenant: Tenant): Promise<void> {
   // A warm-pool signup creates staging asleep: probing it would wake it for nobody.
-  return smokeTestAgainst(deps, { subdomain: tenant.subdomain, staging: !tenant.pooledInstance }, Promise.resolve(tenant));
+  return smokeTestAgainst(deps, { subdomain: tenant.subdomain, staging: !tenant.pooledInstance }, { expected: Promise.resolve(brandExpectationOf(tenant)) });
 }
 
 /**
- * The same checks, with the tenant (what the pages must show) still being read: a fleet wave's
- * tenants all end on this step, and on a busy table the read took as long as the probes.
+ * The same checks against what the pages must show: `expected` may still be being read (a fleet
+ * wave's tenants all end on this step, and on a busy table the read took as long as the probes),
+ * or be what was read earlier with the wave; then `current` reads it again, and only when the pages
+ * do not show the earlier one (the branding changed since), so a wave's smoke tests need no read.
  */
-export async function smokeTestAgainst(deps: Pick<Deps, 'platform' | 'probe'>, instance: { subdomain: string; staging: boolean }, expected: Promise<Tenant>): Promise<void> {
+export async function smokeTestAgainst(
+  deps: Pick<Deps, 'platform' | 'probe'>,
+  instance: { subdomain: string; staging: boolean },
+  brand: { expected: Promise<BrandExpectation>; current?: () => Promise<BrandExpectation> },
+): Promise<void> {
   const { platform } = deps;
   const prod = instanceUrl(platform.instanceUrlTemplate, instance.subdomain, 'prod');
   const staging = instanceUrl(platform.instanceUrlTemplate, instance.subdomain, 'stg');
-  const problems: string[] = [];
   // No answer in time (a busy or just-started instance), or the router (a load balancer on AWS)
   // answering for it that it could not reach it (502/503/504), is worth another try: the state
   // machine retries a TransientError with backoff; a wrong answer from the instance is a finding.
@@ -47,15 +52,19 @@ export async function smokeTestAgainst(deps: Pick<Deps, 'platform' | 'probe'>, i
   };
   // Side by side: in a fleet wave every tenant's smoke test ends its own work, so three probes one
   // after another tripled the tail a busy wave waits for.
-  const [tenant, home, theme, stagingHome] = await Promise.all([expected, probe(`${prod}/`), probe(`${prod}/theme.css`), instance.staging ? probe(`${staging}/`) : undefined]);
+  const [expected, home, theme, stagingHome] = await Promise.all([brand.expected, probe(`${prod}/`), probe(`${prod}/theme.css`), instance.staging ? probe(`${staging}/`) : undefined]);
+  const problems: string[] = [];
   if (home.status !== 200) problems.push(`${prod}/ answered ${home.status}`);
-  else {
-    if (!decodeEntities(home.body).includes(tenant.companyName)) problems.push(`${prod}/ does not show the company name`);
-    if (!home.body.includes('/theme.css')) problems.push(`${prod}/ does not load the theme`);
-  }
-  const color = settingsOf(tenant).branding.primaryColor;
-  if (theme.status !== 200 || !theme.body.includes(color)) problems.push(`${prod}/theme.css does not carry the brand colour ${color}`);
+  if (theme.status !== 200) problems.push(`${prod}/theme.css answered ${theme.status}`);
   if (stagingHome && stagingHome.status !== 200) problems.push(`${staging}/ answered ${stagingHome.status}`);
+  const unbranded = (shown: BrandExpectation): string[] => [
+    ...(home.status === 200 && !decodeEntities(home.body).includes(shown.companyName) ? [`${prod}/ does not show the company name`] : []),
+    ...(home.status === 200 && !home.body.includes('/theme.css') ? [`${prod}/ does not load the theme`] : []),
+    ...(theme.status === 200 && !theme.body.includes(shown.primaryColor) ? [`${prod}/theme.css does not carry the brand colour ${shown.primaryColor}`] : []),
+  ];
+  let branding = unbranded(expected);
+  if (branding.length > 0 && brand.current) branding = unbranded(await brand.current());
+  problems.push(...branding);
   if (problems.length > 0) throw new SmokeTestFailedError(problems.join('; '));
 }
 

@@ -28,7 +28,7 @@ function causeMessage(cause: string): string {
 export const createSummarizeRollout = fleetStep('SummarizeRollout', async (input: RolloutRun, { tenants, fleet, mail, platform, now }): Promise<RolloutSummary> => {
   const plan = await fleet.plan(input.runId);
   const planned = plan.waves.flatMap((wave) => wave.tenants.map((t) => t.tenantId));
-  const outcomes = (await tenants.getTenants(planned)).flatMap((t) =>
+  const outcomes = (await tenants.lastUpgrades(planned)).flatMap((t) =>
     t.lastUpgrade?.runId === input.runId ? [{ subdomain: t.subdomain, outcome: t.lastUpgrade.outcome, ...(t.lastUpgrade.error ? { error: t.lastUpgrade.error } : {}) }] : [],
   );
   const upgraded = outcomes.filter((o) => o.outcome === 'upgraded').map((o) => o.subdomain).sort();

@@ -8,7 +8,8 @@ import { createPlanRollout, type RolloutRun } from '../../functions/steps/plan-r
 import { createSummarizeRollout } from '../../functions/steps/summarize-rollout';
 import { tableStores } from '../../functions/wiring';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb-local';
-import { MAX_ROLLOUT_WAVES, SUMMARY_LIST_CAP, type RolloutOutcome } from '../../shared/fleet';
+import { brandExpectationOf, MAX_ROLLOUT_WAVES, SUMMARY_LIST_CAP, type RolloutOutcome } from '../../shared/fleet';
+import { initialSettings } from '../../shared/settings';
 import { RecordingWorkflows, sdkDeps } from '../support/deps';
 import { seedSyntheticFleet } from '../support/synthetic-fleet';
 
@@ -81,5 +82,18 @@ describe('a rollout to 1,500 tenants', () => {
     expect(rerun.waves).toBe(1);
     expect(rerun.current?.tenants).toHaveLength(3);
     expect(await deps.fleet.planWave('rerun', 0)).toEqual(rerun.current);
+  });
+
+  it('plans each tenant with the branding its smoke test checks: the settings\' colour over the signup\'s, read by projection', async () => {
+    const settings = initialSettings({ companyName: 'Scale 7', adminEmail: 'a@example.com', primaryColor: '#336699' });
+    const recoloured = { ...settings, branding: { ...settings.branding, primaryColor: '#7c3aed' } };
+    const tenant7 = (await deps.tenants.tenantBySubdomain('scale-7'))!;
+    await deps.tenants.setAttributes(tenant7.tenantId, new Date().toISOString(), { settings: recoloured });
+    const run = await createPlanRollout(deps)({ request: { version: '3.0.0', canary: ['scale-7'], waveSize: 100 }, runId: 'branded', startedAt: new Date().toISOString() });
+    const [canary] = run.current!.tenants;
+    expect(canary!.expected).toEqual({ companyName: tenant7.companyName, primaryColor: '#7c3aed' });
+    // The same as the smoke test would resolve from the whole tenant, for every planned tenant of a wave.
+    const wave = (await deps.fleet.planWave('branded', 1))!;
+    for (const t of wave.tenants.slice(0, 20)) expect(t.expected).toEqual(brandExpectationOf((await deps.tenants.getTenant(t.tenantId))!));
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { smokeTestInstance } from '../../functions/steps/smoke-test';
 import { createSmokeTestVersion } from '../../functions/steps/smoke-test-version';
 import type { Tenant } from '../../shared/tenant';
+import { initialSettings } from '../../shared/settings';
 import { testPlatform } from '../support/deps';
 
 const tenant = {
@@ -37,10 +38,13 @@ describe('SmokeTest', () => {
 
 describe('SmokeTestVersion', () => {
   const probed: string[] = [];
+  let reads = 0;
+  let stored: Tenant = tenant;
+  let serve = healthy;
   const deps = {
     platform: testPlatform,
-    probe: async (url: string) => (probed.push(url), healthy(url)),
-    tenants: { getTenant: async (id: string) => (id === tenant.tenantId ? tenant : undefined) },
+    probe: async (url: string) => (probed.push(url), serve(url)),
+    tenants: { getTenant: async (id: string) => (reads++, id === tenant.tenantId ? stored : undefined) },
     now: () => new Date(),
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
   } as unknown as Parameters<typeof createSmokeTestVersion>[0]; // only what the step reads
@@ -60,5 +64,39 @@ describe('SmokeTestVersion', () => {
 
   it('fails for a tenant that is gone', async () => {
     await expect(createSmokeTestVersion(deps)({ tenantId: 'gone', subdomain: 'gone' })).rejects.toMatchObject({ name: 'UnknownTenantError' });
+  });
+
+  describe('with the branding planned for the wave', () => {
+    const item = { tenantId: 't-1', subdomain: 'acme', expected: { companyName: 'Acme Spaces', primaryColor: '#0f766e' } };
+    const recoloured = async (url: string) => (url.endsWith('/theme.css') ? { status: 200, body: ':root { --brand-primary: #7c3aed; }' } : healthy(url));
+    const reset = () => ((reads = 0), (stored = tenant), (serve = healthy));
+
+    it('checks the pages against it without reading the tenant (a wave\'s tenants all reach this step at once)', async () => {
+      reset();
+      await expect(createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme', item })).resolves.toMatchObject({ tenantId: 't-1' });
+      expect(reads).toBe(0);
+    });
+
+    it('reads the tenant when the pages differ from the plan, and passes pages that show branding changed since', async () => {
+      reset();
+      stored = { ...tenant, settings: { ...initialSettings(tenant), branding: { ...initialSettings(tenant).branding, primaryColor: '#7c3aed' } } };
+      serve = recoloured;
+      await expect(createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme', item })).resolves.toMatchObject({ tenantId: 't-1' });
+      expect(reads).toBe(1);
+    });
+
+    it('fails pages that show neither the planned nor the current branding, naming the current colour', async () => {
+      reset();
+      serve = recoloured;
+      await expect(createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme', item })).rejects.toMatchObject({ name: 'SmokeTestFailedError', message: expect.stringContaining('#0f766e') });
+      expect(reads).toBe(1);
+    });
+
+    it('fails an instance that answers an error without reading the tenant (no branding makes a 500 pass)', async () => {
+      reset();
+      serve = async (url: string) => (url.endsWith('/theme.css') ? { status: 500, body: 'boom' } : healthy(url));
+      await expect(createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme', item })).rejects.toMatchObject({ name: 'SmokeTestFailedError', message: expect.stringContaining('theme.css answered 500') });
+      expect(reads).toBe(0);
+    });
   });
 });
