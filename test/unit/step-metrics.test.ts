@@ -129,4 +129,19 @@ describe('tenantId on every log line of a tenant step', () => {
     expect(seen[0]!.getPersistentLogAttributes()).toMatchObject({ tenantId: 't-3' });
     expect(seen[1]).toBe(logger);
   });
+
+  it('makes each tenant\'s child once per logger (a fleet wave runs every step of 25 tenants in one process), never handing one tenant\'s to another', () => {
+    const logger = new Logger({ serviceName: 'launchpad' });
+    const first = loggerForTenant(logger, 't-4');
+    expect(loggerForTenant(logger, 't-4')).toBe(first);
+    expect(loggerForTenant(logger, 't-5')).not.toBe(first);
+    expect(loggerForTenant(logger, 't-5').getPersistentLogAttributes()).toMatchObject({ tenantId: 't-5' });
+    // Another parent (another service's logger) gets its own child.
+    expect(loggerForTenant(new Logger({ serviceName: 'other' }), 't-4')).not.toBe(first);
+    // Bounded: after many tenants the first is made again, still with its own tenantId.
+    for (let i = 0; i < 1500; i++) loggerForTenant(logger, `many-${i}`);
+    const again = loggerForTenant(logger, 't-4');
+    expect(again).not.toBe(first);
+    expect(again.getPersistentLogAttributes()).toMatchObject({ tenantId: 't-4' });
+  });
 });
