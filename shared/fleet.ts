@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { subdomainSchema } from './subdomain';
+import { hexColorSchema } from './signup';
 import type { Tenant } from './tenant';
 
 /**
@@ -20,7 +21,7 @@ export const SUMMARY_LIST_CAP = 200;
 export const rolloutRequestSchema = z.object({
   version: z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'A version is an image tag: letters, digits, . _ -')),
   /** Subdomains rolled out to first, alone; if any of them fails, the rollout stops there. */
-  canary: z._default(z.array(subdomainSchema), []),
+  canary: z._default(z.array(subdomainSchema).check(z.maxLength(MAX_WAVE_SIZE, `A canary of at most ${MAX_WAVE_SIZE} tenants (it is one wave)`)), []),
   /** At most 100: a wave's outcomes come back to the run in one state (Step Functions' 256 KiB payload limit). */
   waveSize: z._default(z.int().check(z.minimum(1), z.maximum(MAX_WAVE_SIZE)), 25),
   /** Up to a whole wave at once: each tenant is its own child execution (a Distributed Map runs up to 10,000). */
@@ -62,7 +63,9 @@ export const rolloutCandidateSchema = z.object({
   createdAt: z.string(),
   companyName: z.string(),
   primaryColor: z.string(),
-  settings: z.optional(z.object({ branding: z.object({ primaryColor: z.string() }) })),
+  // Parsed as settings are (trimmed, lower case); one unreadable colour must not stop the plan: the
+  // signup's colour is expected then, and the smoke test reads the whole tenant when the page differs.
+  settings: z.optional(z.catch(z.optional(z.object({ branding: z.object({ primaryColor: hexColorSchema }) })), undefined)),
 });
 export type RolloutCandidate = z.infer<typeof rolloutCandidateSchema>;
 

@@ -2,7 +2,7 @@ import { UnknownTenantError } from './run-step';
 import { fleetStep } from './fleet-step';
 import { smokeTestAgainst } from './smoke-test';
 import type { TenantRolloutState } from './deploy-version';
-import { brandExpectationOf, type RolloutTarget } from '../../shared/fleet';
+import { brandExpectationOf, brandExpectationSchema, type RolloutTarget } from '../../shared/fleet';
 import { lambdaEntry } from '../lambda/entry';
 import { core, platform } from '../lambda/core';
 import { tables } from '../lambda/tables';
@@ -17,7 +17,8 @@ type SmokeTestVersionInput = Pick<TenantRolloutState, 'tenantId'> & Partial<Pick
  */
 export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: SmokeTestVersionInput, deps) => {
   const current = () => deps.tenants.getTenant(input.tenantId).then((tenant) => tenant ?? Promise.reject(new UnknownTenantError(`No tenant ${input.tenantId}`)));
-  const carried = input.item?.expected;
+  // From the state machine, which carries it from the plan: checked all the same, a malformed one is not used.
+  const carried = brandExpectationSchema.safeParse(input.item?.expected).data;
   if (carried && input.subdomain) {
     await smokeTestAgainst(deps, { subdomain: input.subdomain, staging: true }, { expected: Promise.resolve(carried), current: () => current().then(brandExpectationOf) });
     return input;

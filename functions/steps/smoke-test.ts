@@ -29,8 +29,10 @@ export function smokeTestInstance(deps: Pick<Deps, 'platform' | 'probe'>, tenant
 /**
  * The same checks against what the pages must show: `expected` may still be being read (a fleet
  * wave's tenants all end on this step, and on a busy table the read took as long as the probes),
- * or be what was read earlier with the wave; then `current` reads it again, and only when the pages
- * do not show the earlier one (the branding changed since), so a wave's smoke tests need no read.
+ * or be what was read when the rollout was planned; then `current` reads it again, and only when the
+ * pages do not show the planned branding (it changed since), so a wave's smoke tests need no read.
+ * Pages that show the planned branding pass: a version must render the tenant's branding, and one
+ * that does so for the planned one does; a change saved mid-rollout is not waited for.
  */
 export async function smokeTestAgainst(
   deps: Pick<Deps, 'platform' | 'probe'>,
@@ -57,9 +59,9 @@ export async function smokeTestAgainst(
   if (home.status !== 200) problems.push(`${prod}/ answered ${home.status}`);
   if (theme.status !== 200) problems.push(`${prod}/theme.css answered ${theme.status}`);
   if (stagingHome && stagingHome.status !== 200) problems.push(`${staging}/ answered ${stagingHome.status}`);
+  if (home.status === 200 && !home.body.includes('/theme.css')) problems.push(`${prod}/ does not load the theme`);
   const unbranded = (shown: BrandExpectation): string[] => [
     ...(home.status === 200 && !decodeEntities(home.body).includes(shown.companyName) ? [`${prod}/ does not show the company name`] : []),
-    ...(home.status === 200 && !home.body.includes('/theme.css') ? [`${prod}/ does not load the theme`] : []),
     ...(theme.status === 200 && !theme.body.includes(shown.primaryColor) ? [`${prod}/theme.css does not carry the brand colour ${shown.primaryColor}`] : []),
   ];
   let branding = unbranded(expected);

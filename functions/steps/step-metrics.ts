@@ -74,7 +74,9 @@ export function loggerForTenant<L>(logger: L, tenantId: string): L {
  * Each tenant's child, kept per parent logger: creating one (a Console, the environment read
  * again) was a fifth of the embedded default's CPU in a fleet wave, where every step of every
  * tenant made its own. Bounded, the oldest first out. Nothing appends keys to a child, so sharing
- * it between a tenant's steps changes no line.
+ * it between a tenant's steps changes no line. A child copies the parent's level and context when
+ * made: whoever adds `addContext`/`injectLambdaContext` or `setLogLevel` to the shared logger must
+ * key this on them too (or drop the kept children when they change).
  */
 const childLoggers = new WeakMap<Logger, Map<string, Logger>>();
 const CHILD_LOGGERS_KEPT = 1000;

@@ -87,8 +87,17 @@ describe('SmokeTestVersion', () => {
 
     it('fails pages that show neither the planned nor the current branding, naming the current colour', async () => {
       reset();
+      stored = { ...tenant, settings: { ...initialSettings(tenant), branding: { ...initialSettings(tenant).branding, primaryColor: '#b45309' } } };
       serve = recoloured;
-      await expect(createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme', item })).rejects.toMatchObject({ name: 'SmokeTestFailedError', message: expect.stringContaining('#0f766e') });
+      const failed = createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme', item });
+      await expect(failed).rejects.toMatchObject({ name: 'SmokeTestFailedError', message: expect.stringContaining('#b45309') });
+      await expect(failed).rejects.not.toMatchObject({ message: expect.stringContaining('#0f766e') });
+      expect(reads).toBe(1);
+    });
+
+    it('does not trust a malformed planned branding: reads the tenant as a run without one does', async () => {
+      reset();
+      await expect(createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme', item: { ...item, expected: { companyName: 'Acme Spaces' } as never } })).resolves.toMatchObject({ tenantId: 't-1' });
       expect(reads).toBe(1);
     });
 
