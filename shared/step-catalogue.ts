@@ -224,6 +224,12 @@ export const STEP_CATALOGUE = {
     grants: ['database:admin', 'tenantSecrets:write', 'ecs:createService', 'pool:handOver'],
     // After ACTIVE: a failure here is not the client's; the pool keeper finishes an unfinished hand-over.
     catch: { next: 'HandOverUnfinished', resultPath: '$.handOverError' },
+    // The cold path, as the model's other figures (DeployServices, WaitUntilHealthy) are: nothing to hand over.
+    aws: {
+      p50: 0.15,
+      p95: 1,
+      basis: "a cold-path signup: the tenant read and the step recorded, nothing to hand over (after a pool hit it waits for the tenant's own Fargate task, ~60-75 s as WaitUntilHealthy, plus the drain; after ACTIVE, off the time to live)",
+    },
   },
   MarkFailed: { workflow: 'provision-tenant', needs: ['tenants'], grants: [], catch: NO_CATCH },
   NotifyOps: { workflow: 'provision-tenant', needs: ['tenants', 'mail', 'platform'], grants: ['mail:send'], catch: NO_CATCH },
