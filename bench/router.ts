@@ -19,6 +19,7 @@ import { tempDir } from '../test/support/temp-dir';
 import { lognormalDraw } from './aws-model';
 import { percentile } from './stats';
 import { MANY_SIGNUPS } from '../test/support/signup-limits';
+import { confirmSignup } from './confirm-signup';
 
 /** Open-loop rate at 200 connections: below what this 2-core machine routes (the bench prints its closed-loop capacity beside it). */
 const RATE = Number(process.env.BENCH_ROUTER_RATE ?? 200);
@@ -513,6 +514,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       if (status === 'ACTIVE') break;
       if (status === 'FAILED' || Date.now() > until) throw new Error(`signup did not become ACTIVE (${status})`);
     }
+    await confirmSignup(launchpad, tenantId);
     await routerBench(launchpad, { subdomain });
   } finally {
     await launchpad.stop();

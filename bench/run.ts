@@ -10,6 +10,7 @@ import { fleetUpgradeBench } from './fleet-upgrade';
 import { lambdaBundlesBench } from './lambda-bundles';
 import { poolBench } from './pool';
 import { routerBench } from './router';
+import { confirmSignup } from './confirm-signup';
 import { signupOverheadBench } from './signup-overhead';
 import { webBundleBench } from './web-bundle';
 import { scaleBench } from './scale';
@@ -72,6 +73,7 @@ try {
   console.log(`  worst case, every step at its p95                           ${live('p95').toFixed(1).padStart(6)} s`);
 
   // The tenant router on this Launchpad: its overhead on bench-0's instance, its memory with 10,000 routes, waking bench-0.
+  await confirmSignup(launchpad, (await launchpad.deps.tenants.tenantBySubdomain('bench-0'))!.tenantId);
   await routerBench(launchpad, { subdomain: 'bench-0' });
 } finally {
   await launchpad.stop();
