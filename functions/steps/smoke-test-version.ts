@@ -11,9 +11,9 @@ import { probe } from '../lambda/probe';
 type SmokeTestVersionInput = Pick<TenantRolloutState, 'tenantId'> & Partial<Pick<TenantRolloutState, 'subdomain'>> & { item?: RolloutTarget };
 
 /**
- * The same checks as after provisioning, on the upgraded instances, against the branding read with
- * the wave (the tenant is read only when the pages differ from it: changed since). A run started
- * before the wave carried it, or before the ASL passed the subdomain, reads the tenant as it probes.
+ * The same checks as after provisioning, on the upgraded instances, against the branding kept in the
+ * plan for the tenant (read only when the pages differ from it: changed since planning). A run whose
+ * plan or definition is older than that, or than the ASL passing the subdomain, reads the tenant as it probes.
  */
 export const createSmokeTestVersion = fleetStep('SmokeTestVersion', async (input: SmokeTestVersionInput, deps) => {
   const current = () => deps.tenants.getTenant(input.tenantId).then((tenant) => tenant ?? Promise.reject(new UnknownTenantError(`No tenant ${input.tenantId}`)));
