@@ -70,6 +70,8 @@ describe('SmokeTestVersion', () => {
     const item = { tenantId: 't-1', subdomain: 'acme', expected: { companyName: 'Acme Spaces', primaryColor: '#0f766e' } };
     const recoloured = async (url: string) => (url.endsWith('/theme.css') ? { status: 200, body: ':root { --brand-primary: #7c3aed; }' } : healthy(url));
     const reset = () => ((reads = 0), (stored = tenant), (serve = healthy));
+    // The tenant as stored after its admin changed the brand colour in the settings.
+    const recolouredTo = (primaryColor: string): Tenant => ({ ...tenant, settings: { ...initialSettings(tenant), branding: { ...initialSettings(tenant).branding, primaryColor } } });
 
     it('checks the pages against it without reading the tenant (a wave\'s tenants all reach this step at once)', async () => {
       reset();
@@ -79,7 +81,7 @@ describe('SmokeTestVersion', () => {
 
     it('reads the tenant when the pages differ from the plan, and passes pages that show branding changed since', async () => {
       reset();
-      stored = { ...tenant, settings: { ...initialSettings(tenant), branding: { ...initialSettings(tenant).branding, primaryColor: '#7c3aed' } } };
+      stored = recolouredTo('#7c3aed');
       serve = recoloured;
       await expect(createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme', item })).resolves.toMatchObject({ tenantId: 't-1' });
       expect(reads).toBe(1);
@@ -87,7 +89,7 @@ describe('SmokeTestVersion', () => {
 
     it('fails pages that show neither the planned nor the current branding, naming the current colour', async () => {
       reset();
-      stored = { ...tenant, settings: { ...initialSettings(tenant), branding: { ...initialSettings(tenant).branding, primaryColor: '#b45309' } } };
+      stored = recolouredTo('#b45309');
       serve = recoloured;
       const failed = createSmokeTestVersion(deps)({ tenantId: 't-1', subdomain: 'acme', item });
       await expect(failed).rejects.toMatchObject({ name: 'SmokeTestFailedError', message: expect.stringContaining('#b45309') });
